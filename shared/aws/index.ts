@@ -1,0 +1,1 @@
+export { createDocumentClient, createDynamoClient, createKinesisClient } from './clients';

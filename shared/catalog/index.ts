@@ -1,0 +1,16 @@
+export { CatalogError, type CatalogProblem, isCatalogError } from './errors';
+export { eventType, latestVersion, serviceByName, subscriptions, topicByName, topicWriters } from './queries';
+export type {
+  Catalog,
+  CatalogSpec,
+  EventTypeSpec,
+  JsonSchema,
+  ProducerSpec,
+  RetryPolicy,
+  ServiceSpec,
+  StartingPosition,
+  SubscriptionSpec,
+  TableSpec,
+  TopicSpec,
+} from './types';
+export { defineCatalog } from './validate';

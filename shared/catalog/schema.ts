@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/** Shape and Lambda/Kinesis limits of a catalog; cross-references are checked in `validate.ts`. */
+const resourceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes, starting with a letter');
+
+const eventTypeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9._-]{0,127}$/, 'must be 1-128 letters, digits, dots, dashes or underscores');
+
+const jsonSchema = z.record(z.string(), z.unknown());
+
+const topic = z.strictObject({
+  name: resourceName,
+  shards: z.union([z.literal('on-demand'), z.number().int().min(1).max(500)]),
+  retentionHours: z.number().int().min(24).max(8760),
+  idempotencyWindowHours: z.number().int().min(1).max(168).optional(),
+  description: z.string().optional(),
+});
+
+const eventType = z.strictObject({
+  type: eventTypeName,
+  topic: z.string(),
+  writer: z.string(),
+  keyField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a top-level field name of data'),
+  versions: z.record(z.string().regex(/^[1-9][0-9]*$/, 'versions are positive integers'), jsonSchema),
+});
+
+const retry = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(10001),
+  bisectOnError: z.boolean(),
+  maxRecordAgeSeconds: z.union([z.literal(-1), z.number().int().min(60).max(604800)]).optional(),
+});
+
+const subscription = z.strictObject({
+  topic: z.string(),
+  batchSize: z.number().int().min(1).max(10000),
+  batchingWindowSeconds: z.number().int().min(0).max(300),
+  parallelizationFactor: z.number().int().min(1).max(10),
+  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']),
+  retry,
+});
+
+const table = z.strictObject({
+  name: resourceName,
+  ttlAttribute: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
+    .optional(),
+});
+
+const service = z.strictObject({
+  name: resourceName,
+  entry: z.string().regex(/^[\w./-]+\.ts$/, 'must be a .ts path relative to the project root'),
+  subscriptions: z.array(subscription),
+  tables: z.array(table),
+  description: z.string().optional(),
+});
+
+const producer = z.strictObject({ name: resourceName, description: z.string().optional() });
+
+export const catalogSchema = z.strictObject({
+  topics: z.array(topic).min(1, 'declare at least one topic'),
+  producers: z.array(producer),
+  eventTypes: z.array(eventType),
+  services: z.array(service),
+});

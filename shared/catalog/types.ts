@@ -1,0 +1,91 @@
+/**
+ * The catalog is the single source of truth for Spine: the CDK app, the runtime and local mode are
+ * all derived from it. These are the shapes a catalog author writes; `defineCatalog` validates them.
+ */
+
+/** A JSON Schema (draft 2020-12 subset understood by Ajv). */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
+export interface TopicSpec {
+  /** Stream-safe name: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** `'on-demand'` (the default capacity mode) or a fixed number of shards. */
+  readonly shards: 'on-demand' | number;
+  /** Kinesis retention, 24 .. 8760 hours. Replay can reach back this far. */
+  readonly retentionHours: number;
+  /** How long the ingress remembers an idempotency key for this topic. @default 24 */
+  readonly idempotencyWindowHours?: number;
+  readonly description?: string;
+}
+
+export interface EventTypeSpec {
+  /** CloudEvents `type`, e.g. `OrderRequested`. */
+  readonly type: string;
+  readonly topic: string;
+  /**
+   * The one producer or service allowed to write this type (single-writer principle). The writers of
+   * a topic are derived from its event types, so ownership is never declared twice.
+   */
+  readonly writer: string;
+  /** Top-level field of `data` that becomes the partition key (same key, same shard, ordered). */
+  readonly keyField: string;
+  /** JSON Schema per version; versions are positive integers. */
+  readonly versions: { readonly [version: number]: JsonSchema };
+}
+
+export interface RetryPolicy {
+  /** Attempts including the first, 1 .. 10001 (Lambda allows 0 .. 10000 retries). */
+  readonly maxAttempts: number;
+  /** Split a failing batch in two before retrying (`BisectBatchOnFunctionError`). */
+  readonly bisectOnError: boolean;
+  /** Discard-to-parking-lot age, 60 .. 604800 s, or -1 for the stream's retention. @default -1 */
+  readonly maxRecordAgeSeconds?: number;
+}
+
+export interface SubscriptionSpec {
+  readonly topic: string;
+  /** Records per invocation, 1 .. 10000 (Kinesis event source mapping limits). */
+  readonly batchSize: number;
+  /** `MaximumBatchingWindowInSeconds`, 0 .. 300. */
+  readonly batchingWindowSeconds: number;
+  /** Concurrent batches per shard, 1 .. 10. Order per key is kept at any value. */
+  readonly parallelizationFactor: number;
+  readonly startingPosition: StartingPosition;
+  readonly retry: RetryPolicy;
+}
+
+export interface TableSpec {
+  /** Table name within the service, lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** Attribute holding an epoch-seconds expiry, enables DynamoDB TTL when set. */
+  readonly ttlAttribute?: string;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  /** Module (path from the project root) whose `handler` export is the Lambda entry point. */
+  readonly entry: string;
+  readonly subscriptions: readonly SubscriptionSpec[];
+  readonly tables: readonly TableSpec[];
+  readonly description?: string;
+}
+
+export interface ProducerSpec {
+  /** Identity of an external client that publishes through the ingress. */
+  readonly name: string;
+  readonly description?: string;
+}
+
+export interface CatalogSpec {
+  readonly topics: readonly TopicSpec[];
+  readonly producers: readonly ProducerSpec[];
+  readonly eventTypes: readonly EventTypeSpec[];
+  readonly services: readonly ServiceSpec[];
+}
+
+/** A catalog that passed validation. Only `defineCatalog` produces one. */
+export interface Catalog extends CatalogSpec {
+  readonly __validated: true;
+}

@@ -1,0 +1,110 @@
+import type { ZodError } from 'zod';
+import { CatalogError, type CatalogProblem } from './errors';
+import { catalogSchema } from './schema';
+import type { Catalog, CatalogSpec } from './types';
+
+const named = (spec: unknown, path: readonly PropertyKey[]): string => {
+  // Turn `services.1.subscriptions.0` into `services[orders].subscriptions[0]` so the message names the thing.
+  let node: unknown = spec;
+  let out = '';
+  for (const key of path) {
+    const child: unknown = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    if (typeof key === 'number') {
+      const label =
+        child && typeof child === 'object'
+          ? ((child as { name?: unknown; type?: unknown }).name ?? (child as { type?: unknown }).type)
+          : undefined;
+      out += `[${typeof label === 'string' ? label : key}]`;
+    } else {
+      out += out ? `.${String(key)}` : String(key);
+    }
+    node = child;
+  }
+  return out || '(catalog)';
+};
+
+const shapeProblems = (spec: unknown, error: ZodError): CatalogProblem[] =>
+  error.issues.map((issue) => ({ path: named(spec, issue.path), message: issue.message }));
+
+const duplicates = (values: readonly string[]): string[] =>
+  [...new Set(values.filter((v, i) => values.indexOf(v) !== i))].sort();
+
+const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
+  const problems: CatalogProblem[] = [];
+  const topics = new Set(spec.topics.map((t) => t.name));
+  const services = new Set(spec.services.map((s) => s.name));
+  const producers = new Set(spec.producers.map((p) => p.name));
+
+  for (const name of duplicates(spec.topics.map((t) => t.name)))
+    problems.push({ path: `topics[${name}]`, message: `duplicate topic name "${name}"` });
+  for (const name of duplicates(spec.eventTypes.map((e) => e.type)))
+    problems.push({ path: `eventTypes[${name}]`, message: `duplicate event type "${name}"` });
+  for (const name of duplicates([...spec.services.map((s) => s.name), ...spec.producers.map((p) => p.name)]))
+    problems.push({
+      path: `services/producers[${name}]`,
+      message: `duplicate name "${name}": services and producers share one namespace of writers`,
+    });
+
+  const known = (set: Set<string>) => [...set].sort().join(', ') || '(none)';
+  for (const e of spec.eventTypes) {
+    if (!topics.has(e.topic))
+      problems.push({
+        path: `eventTypes[${e.type}].topic`,
+        message: `unknown topic "${e.topic}"; known topics: ${known(topics)}`,
+      });
+    if (!services.has(e.writer) && !producers.has(e.writer))
+      problems.push({
+        path: `eventTypes[${e.type}].writer`,
+        message: `unknown writer "${e.writer}"; writers are producers (${known(producers)}) or services (${known(services)})`,
+      });
+    if (Object.keys(e.versions).length === 0)
+      problems.push({ path: `eventTypes[${e.type}].versions`, message: 'declare at least one version' });
+    for (const [version, schema] of Object.entries(e.versions)) {
+      const props = (schema as { properties?: Record<string, unknown> }).properties;
+      const required = (schema as { required?: unknown }).required;
+      if (!props || !(e.keyField in props) || !Array.isArray(required) || !required.includes(e.keyField))
+        problems.push({
+          path: `eventTypes[${e.type}].versions[${version}]`,
+          message: `schema must declare the key field "${e.keyField}" as a required property`,
+        });
+    }
+  }
+
+  for (const s of spec.services) {
+    for (const name of duplicates(s.subscriptions.map((sub) => sub.topic)))
+      problems.push({
+        path: `services[${s.name}].subscriptions`,
+        message: `subscribes to topic "${name}" twice`,
+      });
+    for (const name of duplicates(s.tables.map((t) => t.name)))
+      problems.push({ path: `services[${s.name}].tables`, message: `duplicate table name "${name}"` });
+    s.subscriptions.forEach((sub, i) => {
+      if (!topics.has(sub.topic))
+        problems.push({
+          path: `services[${s.name}].subscriptions[${i}].topic`,
+          message: `consumes topic "${sub.topic}", which does not exist; known topics: ${known(topics)}`,
+        });
+    });
+  }
+
+  for (const t of spec.topics) {
+    if (!spec.eventTypes.some((e) => e.topic === t.name))
+      problems.push({ path: `topics[${t.name}]`, message: 'no event type is declared for this topic' });
+  }
+  return problems;
+};
+
+/**
+ * Validates a catalog and returns it typed as `Catalog`. Throws `CatalogError` listing every problem,
+ * so `cdk synth` and `npm start` fail before anything is created.
+ *
+ * @example
+ * export const catalog = defineCatalog({ topics: [...], producers: [...], eventTypes: [...], services: [...] });
+ */
+export const defineCatalog = (spec: CatalogSpec): Catalog => {
+  const parsed = catalogSchema.safeParse(spec);
+  if (!parsed.success) throw new CatalogError(shapeProblems(spec, parsed.error));
+  const problems = referenceProblems(spec);
+  if (problems.length > 0) throw new CatalogError(problems);
+  return Object.freeze({ ...spec, __validated: true as const });
+};

@@ -1,0 +1,10 @@
+export {
+  MissingConfigError,
+  PRODUCER_PRINCIPALS_ENV,
+  RUNTIME_TABLE_ENV,
+  requireEnv,
+  STAGE_ENV,
+  stateTableEnvVar,
+  streamEnvVar,
+} from './env';
+export { RUNTIME_TABLES, type RuntimeTable, STATE_TABLE_KEY, type TableKeySchema } from './tables';
