@@ -1,0 +1,119 @@
+import type { SchemaRegistry } from '../schemas';
+import type { EventProblem } from './errors';
+
+/** Problem plus the status it calls for: 400 (invalid), 403 (not the writer), 413 (too large). */
+export interface Finding extends EventProblem {
+  readonly status: 400 | 403 | 413;
+}
+
+export type Report = (path: string, message: string, expected?: string, status?: Finding['status']) => void;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const SCHEMA_URN = /^urn:spine:schema:(.+):([1-9][0-9]*)$/;
+
+/** The CloudEvents attributes (and plain-mode fields) Spine reads; anything else is a typo in plain mode. */
+export const PLAIN_FIELDS = new Set([
+  'type',
+  'key',
+  'data',
+  'id',
+  'source',
+  'version',
+  'correlationid',
+  'causationid',
+]);
+
+export const optionalString = (fields: Readonly<Record<string, unknown>>, name: string, report: Report) => {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0) return value;
+  report(`/${name}`, `${name} must be a non-empty string`, 'non-empty string');
+  return undefined;
+};
+
+export const optionalTime = (
+  fields: Readonly<Record<string, unknown>>,
+  report: Report,
+): string | undefined => {
+  const time = optionalString(fields, 'time', report);
+  if (time === undefined) return undefined;
+  if (RFC3339.test(time) && !Number.isNaN(Date.parse(time))) return time;
+  report('/time', 'time must be an RFC 3339 timestamp', 'RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z');
+  return undefined;
+};
+
+const asVersion = (value: unknown): number | undefined => {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return Number(value);
+  return undefined;
+};
+
+/**
+ * Schema version of the event: the `dataversion` extension (plain mode: `version`), else the version in a
+ * `dataschema` URN, else the type's latest version. Contradictions are reported, not resolved.
+ */
+export const resolveVersion = (
+  fields: Readonly<Record<string, unknown>>,
+  type: string,
+  versionField: 'dataversion' | 'version',
+  registry: SchemaRegistry,
+  report: Report,
+): number | undefined => {
+  let version: number | undefined;
+  const explicit = fields[versionField];
+  if (explicit !== undefined) {
+    version = asVersion(explicit);
+    if (version === undefined)
+      report(`/${versionField}`, `${versionField} must be a positive integer`, 'integer >= 1');
+  }
+  const schema = fields.dataschema;
+  if (schema !== undefined) {
+    const match = typeof schema === 'string' ? SCHEMA_URN.exec(schema) : null;
+    if (!match || match[1] !== type) {
+      report('/dataschema', 'dataschema does not name this event type', `urn:spine:schema:${type}:<version>`);
+      return undefined;
+    }
+    const fromUrn = Number(match[2]);
+    if (version !== undefined && version !== fromUrn) {
+      report(
+        '/dataschema',
+        `dataschema says version ${fromUrn} but dataversion says ${version}`,
+        `version ${version}`,
+      );
+      return undefined;
+    }
+    version = fromUrn;
+  }
+  version ??= registry.latestVersion(type);
+  if (version !== undefined && !registry.has(type, version)) {
+    report(
+      `/${versionField}`,
+      `unknown version ${version} of ${type}`,
+      `a version up to ${registry.latestVersion(type)}`,
+    );
+    return undefined;
+  }
+  return version;
+};
+
+/** Partition key: the `partitionkey` extension (plain mode: `key`) or the catalog key field of `data`. */
+export const resolvePartitionKey = (
+  explicit: unknown,
+  explicitPath: string,
+  data: unknown,
+  keyField: string,
+  report: Report,
+): string | undefined => {
+  let key: unknown = explicit;
+  let path = explicitPath;
+  if (key === undefined) {
+    key = data && typeof data === 'object' ? (data as Record<string, unknown>)[keyField] : undefined;
+    path = `/data/${keyField}`;
+  }
+  if (typeof key === 'number' && Number.isFinite(key)) key = String(key);
+  if (typeof key !== 'string' || key.length === 0 || [...key].length > 256) {
+    report(path, 'the partition key must be a string of 1 to 256 characters', '1..256 characters');
+    return undefined;
+  }
+  return key;
+};

@@ -1,0 +1,112 @@
+import { IngressError } from './errors';
+import type { ClaimOutcome, IdempotencyStore } from './idempotency';
+import type { PreparedEvent } from './prepare';
+
+const CLAIM_CONCURRENCY = 32;
+
+export const mapLimit = async <T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> => {
+  const out: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+};
+
+/** Failures of the idempotency store: 429 when DynamoDB throttles, else 503 (dedupe cannot be promised). */
+export const storeError = (error: unknown): IngressError => {
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' && /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name)
+    ? new IngressError('THROTTLED', 'The ingress is throttled; retry later.', [], 1, { cause: error })
+    : new IngressError('UNAVAILABLE', 'The log is unavailable; retry later.', [], 2, { cause: error });
+};
+
+export interface ClaimSet {
+  /** Outcome per event index, for the first event of each key. */
+  readonly outcomes: Map<number, ClaimOutcome>;
+  /** Later events of the request that repeat an earlier key with the same payload -> that event's index. */
+  readonly repeats: Map<number, number>;
+}
+
+const conflictError = (event: PreparedEvent, why: string): IngressError =>
+  new IngressError(
+    'IDEMPOTENCY_CONFLICT',
+    `Idempotency key ${event.idempotency?.display} was already used with a different payload.`,
+    [{ index: event.index, path: '', message: why }],
+  );
+
+/**
+ * Claims the keys of a request (one conditional write each, 32 at a time). All or nothing: on a conflict
+ * (409), an in-flight key (409 with Retry-After) or a store failure (429/503), the claims taken are
+ * released before the error is thrown, so nothing of the request is written or left blocking.
+ */
+export const claimAll = async (
+  store: IdempotencyStore,
+  events: readonly PreparedEvent[],
+  warn: (message: string, error: unknown) => void,
+): Promise<ClaimSet> => {
+  const first = new Map<string, PreparedEvent>();
+  const repeats = new Map<number, number>();
+  for (const event of events) {
+    const key = event.idempotency;
+    if (!key) continue;
+    const earlier = first.get(key.pk);
+    if (!earlier) first.set(key.pk, event);
+    else if (earlier.idempotency?.payloadHash !== key.payloadHash)
+      throw conflictError(event, `repeats the key of event ${earlier.index} with another payload`);
+    else repeats.set(event.index, earlier.index);
+  }
+
+  const outcomes = new Map<number, ClaimOutcome>();
+  const claimEvents = [...first.values()];
+  let failure: unknown;
+  await mapLimit(claimEvents, CLAIM_CONCURRENCY, async (event) => {
+    if (failure !== undefined || !event.idempotency) return;
+    try {
+      outcomes.set(event.index, await store.claim(event.idempotency));
+    } catch (error) {
+      failure ??= error;
+    }
+  });
+  const blocking = claimEvents.find((e) => {
+    const kind = outcomes.get(e.index)?.kind;
+    return kind === 'conflict' || kind === 'in-flight';
+  });
+  if (failure === undefined && !blocking) return { outcomes, repeats };
+
+  await releaseClaims(store, claimEvents, outcomes, warn);
+  if (failure !== undefined) throw storeError(failure);
+  const event = blocking as PreparedEvent;
+  const outcome = outcomes.get(event.index);
+  if (outcome?.kind === 'conflict')
+    throw conflictError(event, 'payload differs from the first request with this key');
+  throw new IngressError(
+    'IDEMPOTENCY_IN_FLIGHT',
+    `Idempotency key ${event.idempotency?.display} is being written by another request; retry after a moment.`,
+    [{ index: event.index, path: '', message: 'another request holds this key' }],
+    outcome?.kind === 'in-flight' ? outcome.retryAfterSeconds : 1,
+  );
+};
+
+/** Releases the claims this request holds among `events`; a failed release only delays retries by a lease. */
+export const releaseClaims = async (
+  store: IdempotencyStore,
+  events: readonly PreparedEvent[],
+  outcomes: ReadonlyMap<number, ClaimOutcome>,
+  warn: (message: string, error: unknown) => void,
+): Promise<void> => {
+  await mapLimit(events, CLAIM_CONCURRENCY, async (event) => {
+    const outcome = outcomes.get(event.index);
+    if (outcome?.kind !== 'claimed' || !event.idempotency) return;
+    try {
+      await store.release(event.idempotency.pk, outcome.token);
+    } catch (error) {
+      warn('idempotency claim release failed; the key stays blocked until its lease ends', error);
+    }
+  });
+};

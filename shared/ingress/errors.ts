@@ -1,0 +1,67 @@
+/** One problem with one event of a request: which event, where in it, and what was expected. */
+export interface EventProblem {
+  /** Position of the event in the request (0 for single-event modes). */
+  readonly index: number;
+  /** JSON pointer into the event as sent, e.g. `/data/items/0/quantity` or `/type`; `''` is the event. */
+  readonly path: string;
+  readonly message: string;
+  readonly expected?: string;
+}
+
+export type IngressErrorCode =
+  | 'MALFORMED_REQUEST'
+  | 'INVALID_EVENTS'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'UNKNOWN_TOPIC'
+  | 'NOT_FOUND'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'IDEMPOTENCY_IN_FLIGHT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'THROTTLED'
+  | 'UNAVAILABLE';
+
+const STATUS: Record<IngressErrorCode, number> = {
+  MALFORMED_REQUEST: 400,
+  INVALID_EVENTS: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNKNOWN_TOPIC: 404,
+  NOT_FOUND: 404,
+  IDEMPOTENCY_CONFLICT: 409,
+  IDEMPOTENCY_IN_FLIGHT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  THROTTLED: 429,
+  UNAVAILABLE: 503,
+};
+
+/**
+ * A request the ingress refuses, with everything the edge needs to answer it: a stable `code`, the HTTP
+ * status, per-event problems and, for retryable answers, `Retry-After`. The message is shown to the
+ * caller, so it never carries internals (5xx messages are fixed texts).
+ */
+export class IngressError extends Error {
+  readonly status: number;
+  /** Additional body fields (e.g. the results of the events written before a partial failure). */
+  readonly extra: Record<string, unknown> | undefined;
+  constructor(
+    readonly code: IngressErrorCode,
+    message: string,
+    readonly problems: readonly EventProblem[] = [],
+    readonly retryAfterSeconds?: number,
+    options?: { cause?: unknown; extra?: Record<string, unknown> },
+  ) {
+    super(message, options);
+    this.name = 'IngressError';
+    this.status = STATUS[code];
+    this.extra = options?.extra;
+  }
+}
+
+export const isIngressError = (error: unknown): error is IngressError =>
+  error instanceof IngressError ||
+  (error instanceof Error &&
+    error.name === 'IngressError' &&
+    typeof (error as { status?: unknown }).status === 'number');

@@ -1,0 +1,12 @@
+export { createIngress, type IngressDeps, type IngressHandler } from './app';
+export { authorizeTopic, principalName, resolveProducer } from './auth';
+export { DEFAULT_PUT_LIMITS, type OutgoingRecord, type PutLimits, planBatches } from './batching';
+export { type IngressConfig, IngressConfigError, loadIngressConfig } from './config';
+export { type EventProblem, IngressError, type IngressErrorCode, isIngressError } from './errors';
+export type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
+export { createDynamoIdempotencyStore, type DynamoIdempotencyOptions } from './idempotency-dynamo';
+export { MAX_EVENTS_PER_REQUEST, type Mode, parseRequest } from './modes';
+export { MAX_RECORD_BYTES, type PreparedEvent, prepareEvents } from './prepare';
+export { type PublishResult, publishEvents } from './publish';
+export { type HttpRoute, INGRESS_ROUTES, routeKey } from './routes';
+export { DEFAULT_RETRY, type RetryPolicy, type WriteOutcome, writeRecords } from './writer';

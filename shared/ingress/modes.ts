@@ -1,0 +1,115 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { IngressError } from './errors';
+import { bodyText, lowerHeaders, MAX_REQUEST_BYTES } from './http';
+
+/** The CloudEvents batch limit of one request, equal to one PutRecords call. */
+export const MAX_EVENTS_PER_REQUEST = 500;
+
+export type Mode = 'binary' | 'structured' | 'batch' | 'plain';
+
+/**
+ * One event as sent, before validation. `fields` are CloudEvents attributes plus `data` (structured
+ * view): binary-mode headers are folded in, so every mode is validated by the same code.
+ */
+export interface RawEvent {
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface ParsedRequest {
+  readonly mode: Mode;
+  readonly events: readonly RawEvent[];
+  /** `Idempotency-Key` header, when sent. */
+  readonly idempotencyKey?: string;
+}
+
+const isJsonMedia = (media: string): boolean => media === 'application/json' || media.endsWith('+json');
+
+const parseJson = (text: string, what: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : 'invalid JSON';
+    throw new IngressError('MALFORMED_REQUEST', `The ${what} is not valid JSON: ${reason}`, [], undefined, {
+      cause,
+    });
+  }
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const decodeHeader = (value: string): string => {
+  // The CloudEvents HTTP binding percent-encodes some characters in ce-* values.
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+const binaryEvent = (headers: Map<string, string>, media: string, body: string): RawEvent => {
+  if (!isJsonMedia(media))
+    throw new IngressError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Binary-mode data must be JSON, got content type ${media}.`,
+    );
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of headers) {
+    if (name.startsWith('ce-') && name.length > 3) fields[name.slice(3)] = decodeHeader(value);
+  }
+  fields.datacontenttype = media;
+  if (body.trim() !== '') fields.data = parseJson(body, 'request body');
+  return { fields };
+};
+
+const singleObject = (value: unknown, what: string): RawEvent => {
+  if (!isObject(value)) throw new IngressError('MALFORMED_REQUEST', `The ${what} must be a JSON object.`);
+  return { fields: value };
+};
+
+/**
+ * Reads the request in whichever mode it was sent: structured (`application/cloudevents+json`), batch
+ * (`application/cloudevents-batch+json`, 1..500 events), binary (`ce-*` headers, JSON data in the body)
+ * or plain JSON (`{ type, key?, data, id?, source? }`). Throws 415 for other content types, 400 for
+ * malformed JSON, 413 for bodies or batches over the limits.
+ */
+export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
+  const headers = lowerHeaders(event);
+  const media = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const body = bodyText(event);
+  if (Buffer.byteLength(body) > MAX_REQUEST_BYTES)
+    throw new IngressError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_REQUEST_BYTES} bytes.`);
+  const idempotencyKey = headers.get('idempotency-key');
+  const withKey = idempotencyKey === undefined ? {} : { idempotencyKey };
+
+  if (media === 'application/cloudevents-batch+json') {
+    const parsed = parseJson(body, 'batch');
+    if (!Array.isArray(parsed) || parsed.length === 0)
+      throw new IngressError('MALFORMED_REQUEST', 'A batch must be a non-empty JSON array of events.');
+    if (parsed.length > MAX_EVENTS_PER_REQUEST)
+      throw new IngressError(
+        'PAYLOAD_TOO_LARGE',
+        `A batch holds at most ${MAX_EVENTS_PER_REQUEST} events; this one has ${parsed.length}.`,
+      );
+    return {
+      mode: 'batch',
+      events: parsed.map((item, i) => singleObject(item, `batch entry ${i}`)),
+      ...withKey,
+    };
+  }
+  if (media === 'application/cloudevents+json')
+    return { mode: 'structured', events: [singleObject(parseJson(body, 'event'), 'event')], ...withKey };
+  if (headers.has('ce-specversion'))
+    return { mode: 'binary', events: [binaryEvent(headers, media, body)], ...withKey };
+  if (media === 'application/json')
+    return {
+      mode: 'plain',
+      events: [singleObject(parseJson(body, 'request body'), 'request body')],
+      ...withKey,
+    };
+  throw new IngressError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Unsupported content type "${media || '(none)'}"; send application/json, application/cloudevents+json, ` +
+      'application/cloudevents-batch+json, or binary mode with ce-* headers.',
+  );
+};

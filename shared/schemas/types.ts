@@ -1,0 +1,24 @@
+import type { JsonSchema } from '../catalog';
+
+/** One reason data failed its schema. */
+export interface SchemaViolation {
+  /** JSON pointer into the validated data; `''` is the root. */
+  readonly path: string;
+  readonly message: string;
+  /** What the schema expected there, when it can be said briefly (a type, a pattern, a limit). */
+  readonly expected?: string;
+}
+
+export type ValidationResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly errors: SchemaViolation[] };
+
+/** The catalog's schemas, compiled once. Shared by the ingress and the consumer runtime. */
+export interface SchemaRegistry {
+  /** Checks `data` against the schema of `type` at `version`; an unknown type/version is a failure at `''`. */
+  validate(type: string, version: number, data: unknown): ValidationResult;
+  has(type: string, version: number): boolean;
+  latestVersion(type: string): number | undefined;
+  /** The catalog's schema as declared (not the compiled form). */
+  schema(type: string, version: number): JsonSchema | undefined;
+}

@@ -1,0 +1,170 @@
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../catalog';
+import { RUNTIME_TABLES } from '../../shared/config';
+import { decodeEnvelope, type Envelope } from '../../shared/envelope';
+import {
+  createDynamoIdempotencyStore,
+  createIngress,
+  type IngressHandler,
+  loadIngressConfig,
+  parseRequest,
+  prepareEvents,
+} from '../../shared/ingress';
+import { createSchemaRegistry } from '../../shared/schemas';
+import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
+import { type Emulators, startEmulators } from './helpers/emulators';
+
+const STREAM = 'it-orders';
+const TABLE = 'it-idempotency';
+
+const publishRequest = (key: string, quantity: number) =>
+  httpEvent({
+    routeKey: 'POST /topics/{topic}/events',
+    pathParameters: { topic: 'orders' },
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({
+      type: 'OrderRequested',
+      data: { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', quantity, unitPrice: 1 }] },
+    }),
+    userArn: assumedRoleArn('storefront-role'),
+  });
+
+const readAll = async (env: Emulators): Promise<Envelope[]> => {
+  const shards = (await env.kinesis.send(new ListShardsCommand({ StreamName: STREAM }))).Shards ?? [];
+  const out: Envelope[] = [];
+  for (const shard of shards) {
+    const { ShardIterator } = await env.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: STREAM,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const records = await env.kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+    for (const r of records.Records ?? []) if (r.Data) out.push(decodeEnvelope(r.Data));
+  }
+  return out;
+};
+
+describe('ingress against DynamoDB Local and kinesis-mock', () => {
+  let env: Emulators;
+  let ingress: IngressHandler;
+
+  beforeAll(async () => {
+    env = await startEmulators();
+    await Promise.all([env.createStream(STREAM), env.createIdempotencyTable(TABLE)]);
+    const config = loadIngressConfig(catalog, {
+      SPINE_STREAM_ORDERS: STREAM,
+      SPINE_TABLE_IDEMPOTENCY: TABLE,
+      SPINE_PRODUCER_PRINCIPALS: JSON.stringify({ 'storefront-role': 'storefront' }),
+    });
+    ingress = createIngress({
+      catalog,
+      registry: createSchemaRegistry(catalog),
+      config,
+      kinesis: env.kinesis,
+      dynamo: env.dynamo,
+      store: createDynamoIdempotencyStore(env.dynamo, config.idempotencyTable),
+    });
+    expect(RUNTIME_TABLES.idempotency.partitionKey).toBe('pk');
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('writes exactly one record for 100 concurrent posts of the same key', async () => {
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => ingress(publishRequest('same-key', 1))),
+    );
+    // Assess
+    const records = (await readAll(env)).filter((e) => e.type === 'OrderRequested');
+    expect(records).toHaveLength(1);
+    const statuses = answers.map((a) => a.statusCode);
+    expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
+    const accepted = answers.filter((a) => a.statusCode === 202).map((a) => JSON.parse(a.body ?? '{}'));
+    const firsts = accepted.filter((b) => b.results[0].duplicate === false);
+    expect(firsts).toHaveLength(1);
+    expect(firsts[0].results[0].id).toBe(records[0]?.id);
+    for (const a of answers.filter((x) => x.statusCode === 409)) {
+      expect(a.headers?.['retry-after']).toBe('1');
+      expect(JSON.parse(a.body ?? '{}').code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    }
+    // Once settled, a retry is answered as the first was.
+    const retry = await ingress(publishRequest('same-key', 1));
+    expect(retry.statusCode).toBe(202);
+    expect(JSON.parse(retry.body ?? '{}').results[0]).toEqual({ ...firsts[0].results[0], duplicate: true });
+  });
+
+  it('answers 409 naming the key when it is reused with a different payload', async () => {
+    // Prepare
+    const first = await ingress(publishRequest('reused-key', 1));
+    // Act
+    const second = await ingress(publishRequest('reused-key', 2));
+    // Assess
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(409);
+    const body = JSON.parse(second.body ?? '{}');
+    expect(body.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(body.message).toContain('Idempotency-Key "reused-key"');
+  });
+
+  it('takes over a claim left in flight by a crashed request once its lease has passed', async () => {
+    // Prepare: a claimant with a 200 ms lease claims the key and never completes (it "crashed").
+    const request = publishRequest('crashed-key', 1);
+    const [event] = prepareEvents(parseRequest(request), {
+      catalog,
+      registry: createSchemaRegistry(catalog),
+      topic: 'orders',
+      producer: 'storefront',
+      now: () => new Date(),
+    });
+    const claim = event?.idempotency;
+    if (!claim) throw new Error('expected an idempotency claim');
+    const crashed = createDynamoIdempotencyStore(env.dynamo, TABLE, { leaseMs: 200 });
+    expect((await crashed.claim(claim)).kind).toBe('claimed');
+    // Act
+    const during = await ingress(request);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await ingress(request);
+    // Assess
+    expect(during.statusCode).toBe(409);
+    expect(JSON.parse(during.body ?? '{}').code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    expect(after.statusCode).toBe(202);
+    const id = JSON.parse(after.body ?? '{}').results[0].id;
+    expect((await readAll(env)).filter((e) => e.id === id)).toHaveLength(1);
+  });
+
+  it('writes a batch of 500 events with ids and reads every one back in order per key', async () => {
+    // Prepare
+    const events = Array.from({ length: 500 }, (_, i) => ({
+      specversion: '1.0',
+      id: `batch-${i}`,
+      source: '/it',
+      type: 'OrderRequested',
+      data: {
+        orderId: `bo-${i % 7}`,
+        customerId: 'c',
+        items: [{ sku: 'A', quantity: 1 + (i % 5), unitPrice: i }],
+      },
+    }));
+    // Act
+    const result = await ingress(
+      httpEvent({
+        routeKey: 'POST /topics/{topic}/events',
+        pathParameters: { topic: 'orders' },
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        body: JSON.stringify(events),
+        userArn: assumedRoleArn('storefront-role'),
+      }),
+    );
+    // Assess
+    expect(result.statusCode).toBe(202);
+    const stored = (await readAll(env)).filter((e) => e.source === '/it');
+    expect(stored).toHaveLength(500);
+    const key3 = stored.filter((e) => e.partitionkey === 'bo-3').map((e) => e.id);
+    expect(key3).toEqual(events.filter((e) => e.data.orderId === 'bo-3').map((e) => e.id));
+  });
+});

@@ -1,0 +1,153 @@
+import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { type OutgoingRecord, planBatches, writeRecords } from '../../shared/ingress';
+
+const records = (count: number, bytes = 100, key = (i: number) => `k-${i % 10}`): OutgoingRecord[] =>
+  Array.from({ length: count }, (_, index) => ({
+    index,
+    partitionKey: key(index),
+    data: new Uint8Array(bytes),
+  }));
+
+const setup = () => {
+  const client = new KinesisClient({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  const delays: number[] = [];
+  const options = { sleep: async (ms: number) => void delays.push(ms), random: () => 0.5 };
+  return { client, mock, delays, options };
+};
+
+const accept = (
+  input: PutRecordsCommandInput,
+  reject: (data: Uint8Array, i: number) => string | undefined = () => undefined,
+) => ({
+  FailedRecordCount: 0,
+  Records: (input.Records ?? []).map((r, i) => {
+    const code = reject(r.Data ?? new Uint8Array(), i);
+    return code
+      ? { ErrorCode: code, ErrorMessage: 'no' }
+      : { ShardId: 'shardId-000000000001', SequenceNumber: `seq-${i}` };
+  }),
+});
+
+describe('planBatches', () => {
+  it('puts 1000 small records in 2 calls of 500', () => {
+    // Act
+    const batches = planBatches(records(1000));
+    // Assess
+    expect(batches.map((b) => b.length)).toEqual([500, 500]);
+  });
+
+  it('cuts by request bytes when records are large, keeping order', () => {
+    // Prepare: 12 records of 1.2 MB: 4 fit under 5 MiB (4.8 MB), 5 do not (6 MB).
+    const big = records(12, 1_200_000);
+    // Act
+    const batches = planBatches(big);
+    // Assess
+    expect(batches.map((b) => b.length)).toEqual([4, 4, 4]);
+    expect(batches.flat().map((r) => r.index)).toEqual(big.map((r) => r.index));
+  });
+});
+
+describe('writeRecords', () => {
+  it('writes 1000 events in 2 PutRecords calls', async () => {
+    // Prepare
+    const { client, mock, options } = setup();
+    mock.on(PutRecordsCommand).callsFake((input) => accept(input));
+    // Act
+    const outcome = await writeRecords(client, 's', records(1000), options);
+    // Assess
+    expect(outcome.calls).toBe(2);
+    expect(outcome.written.size).toBe(1000);
+    expect(mock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records?.length)).toEqual([
+      500, 500,
+    ]);
+  });
+
+  it('retries only the rejected records, with growing jittered backoff', async () => {
+    // Prepare: the first call rejects records 1 and 3; the second rejects nothing.
+    const { client, mock, delays, options } = setup();
+    mock
+      .on(PutRecordsCommand)
+      .callsFakeOnce((input) =>
+        accept(input, (_, i) => (i === 1 || i === 3 ? 'ProvisionedThroughputExceededException' : undefined)),
+      )
+      .callsFake((input) => accept(input));
+    // Act
+    const outcome = await writeRecords(client, 's', records(5), options);
+    // Assess
+    const calls = mock.commandCalls(PutRecordsCommand);
+    expect(calls[1]?.args[0].input.Records?.map((r) => r.PartitionKey)).toEqual(['k-1', 'k-3']);
+    expect(outcome.failed.size).toBe(0);
+    expect([...outcome.written.keys()].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(delays).toEqual([25]);
+  });
+
+  it('reports exactly the records still rejected when attempts run out', async () => {
+    // Prepare: record 2 is always rejected.
+    const { client, mock, delays, options } = setup();
+    mock
+      .on(PutRecordsCommand)
+      .callsFake((input) => accept(input, (data) => (data.byteLength === 7 ? 'InternalFailure' : undefined)));
+    const input = records(4).map((r) => (r.index === 2 ? { ...r, data: new Uint8Array(7) } : r));
+    // Act
+    const outcome = await writeRecords(client, 's', input, options);
+    // Assess
+    expect([...outcome.failed.entries()]).toEqual([[2, { code: 'InternalFailure', throttled: false }]]);
+    expect([...outcome.written.keys()].sort()).toEqual([0, 1, 3]);
+    expect(outcome.calls).toBe(5);
+    expect(delays).toEqual([25, 50, 100, 200]);
+  });
+
+  it('does not send later records of a key whose earlier record finally failed', async () => {
+    // Prepare: two batches of 500 (keys k-0..k-9); record 0 (key k-0) is always throttled.
+    const { client, mock, options } = setup();
+    mock
+      .on(PutRecordsCommand)
+      .callsFake((input) =>
+        accept(input, (data) =>
+          data.byteLength === 7 ? 'ProvisionedThroughputExceededException' : undefined,
+        ),
+      );
+    const input = records(1000).map((r) => (r.index === 0 ? { ...r, data: new Uint8Array(7) } : r));
+    // Act
+    const outcome = await writeRecords(client, 's', input, options);
+    // Assess
+    expect(outcome.failed.get(0)?.throttled).toBe(true);
+    expect(outcome.failed.get(500)?.code).toBe('SkippedAfterKeyFailure');
+    expect(outcome.failed.size).toBe(51);
+    expect(outcome.written.size).toBe(949);
+  });
+
+  it('stops after a call that keeps throwing and marks every record failed', async () => {
+    // Prepare
+    const { client, mock, options } = setup();
+    mock
+      .on(PutRecordsCommand)
+      .rejects(
+        Object.assign(new Error('down'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+      );
+    // Act
+    const outcome = await writeRecords(client, 's', records(600), options);
+    // Assess
+    expect(outcome.written.size).toBe(0);
+    expect(outcome.failed.size).toBe(600);
+    expect(outcome.calls).toBe(5);
+  });
+
+  it('gives up retrying when the next delay would pass the deadline', async () => {
+    // Prepare
+    const { client, mock, options } = setup();
+    mock.on(PutRecordsCommand).callsFake((input) => accept(input, () => 'InternalFailure'));
+    // Act
+    const outcome = await writeRecords(client, 's', records(3), {
+      ...options,
+      deadline: 1_000,
+      now: () => 990,
+    });
+    // Assess
+    expect(outcome.calls).toBe(1);
+    expect(outcome.failed.size).toBe(3);
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../catalog';
+import { type CatalogSpec, defineCatalog } from '../../shared/catalog';
+import { createSchemaRegistry, isSchemaCompileError } from '../../shared/schemas';
+
+const order = { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', quantity: 1, unitPrice: 2 }] };
+
+const catalogWith = (schema: Record<string, unknown>) => {
+  const spec: CatalogSpec = {
+    topics: [{ name: 't', shards: 1, retentionHours: 24 }],
+    producers: [{ name: 'p' }],
+    eventTypes: [{ type: 'E', topic: 't', writer: 'p', keyField: 'k', versions: { 1: schema } }],
+    services: [],
+  };
+  return defineCatalog(spec);
+};
+
+describe('createSchemaRegistry', () => {
+  const registry = createSchemaRegistry(catalog);
+
+  it('accepts data that matches the schema', () => {
+    // Act
+    const result = registry.validate('OrderRequested', 1, order);
+    // Assess
+    expect(result).toEqual({ ok: true });
+  });
+
+  it('points at the failing value with a JSON pointer and says what was expected', () => {
+    // Prepare
+    const bad = { ...order, items: [{ sku: 'A', quantity: 0, unitPrice: 2 }] };
+    // Act
+    const result = registry.validate('OrderRequested', 1, bad);
+    // Assess
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      { path: '/items/0/quantity', message: 'must be >= 1', expected: 'minimum 1' },
+    ]);
+  });
+
+  it('points a missing required property at the property itself', () => {
+    // Act
+    const result = registry.validate('OrderRequested', 1, { orderId: 'o', items: order.items });
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        { path: '/customerId', message: "must have required property 'customerId'", expected: 'present' },
+      ],
+    });
+  });
+
+  it('names an unexpected property', () => {
+    // Act
+    const result = registry.validate('OrderRequested', 1, { ...order, extra: true });
+    // Assess
+    expect(result.ok === false && result.errors[0]?.path).toBe('/extra');
+  });
+
+  it('reports a type mismatch at the root as an empty pointer', () => {
+    // Act
+    const result = registry.validate('OrderRequested', 1, 'not an object');
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ path: '', message: 'must be object', expected: 'object' }],
+    });
+  });
+
+  it('fails an unknown type or version instead of throwing', () => {
+    // Act
+    const unknownType = registry.validate('Nope', 1, {});
+    const unknownVersion = registry.validate('OrderRequested', 9, order);
+    // Assess
+    expect(unknownType.ok).toBe(false);
+    expect(unknownVersion.ok === false && unknownVersion.errors[0]?.message).toBe(
+      'unknown event type OrderRequested version 9',
+    );
+  });
+
+  it('answers has, latestVersion and schema from the catalog', () => {
+    // Assess
+    expect(registry.has('OrderRequested', 1)).toBe(true);
+    expect(registry.has('OrderRequested', 2)).toBe(false);
+    expect(registry.latestVersion('OrderRequested')).toBe(1);
+    expect(registry.latestVersion('Nope')).toBeUndefined();
+    expect(registry.schema('OrderRequested', 1)).toBe(catalog.eventTypes[0]?.versions[1]);
+  });
+
+  it('checks formats (ajv-formats is loaded)', () => {
+    // Prepare
+    const reg = createSchemaRegistry(
+      catalogWith({ type: 'object', required: ['k'], properties: { k: { type: 'string', format: 'uuid' } } }),
+    );
+    // Act
+    const result = reg.validate('E', 1, { k: 'not-a-uuid' });
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ path: '/k', message: 'must match format "uuid"', expected: 'format uuid' }],
+    });
+  });
+
+  it('fails at creation on a schema strict mode rejects, naming type and version', () => {
+    // Prepare
+    const typo = catalogWith({
+      type: 'object',
+      required: ['k'],
+      properties: { k: { type: 'string', minLenght: 1 } },
+    });
+    // Act
+    let caught: unknown;
+    try {
+      createSchemaRegistry(typo);
+    } catch (error) {
+      caught = error;
+    }
+    // Assess
+    expect(isSchemaCompileError(caught)).toBe(true);
+    expect(String((caught as Error).message)).toMatch(/"E" version 1.*minLenght/);
+  });
+});
