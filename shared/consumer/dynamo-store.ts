@@ -1,0 +1,180 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { CheckpointConflictError, UnknownTableError } from './errors';
+import type { Checkpoint, Commit, ConsumerStore, FailureRecord, ShardPosition } from './store';
+import type { StateItem, StateWrite } from './types';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface DynamoStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly service: string;
+  readonly checkpointsTable: string;
+  readonly parkingTable: string;
+  /** Logical state table name -> physical table name. */
+  readonly stateTables: Readonly<Record<string, string>>;
+}
+
+const checkpointKey = (p: ShardPosition) => ({ pk: `${p.service}#${p.topic}`, sk: p.shardId });
+
+const expectedCondition = (expected: string | undefined) =>
+  expected === undefined
+    ? { ConditionExpression: 'attribute_not_exists(seq)' }
+    : { ConditionExpression: 'seq = :expected', ExpressionAttributeValues: { ':expected': expected } };
+
+/** DynamoDB adapter of `ConsumerStore`; every commit is one conditional transaction. */
+export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore => {
+  const { client, service } = options;
+  const physical = (table: string): string => {
+    const name = options.stateTables[table];
+    if (name === undefined) throw new UnknownTableError(service, table, Object.keys(options.stateTables));
+    return name;
+  };
+
+  const toTransactItem = (write: StateWrite): TransactItem => {
+    const TableName = physical(write.table);
+    switch (write.kind) {
+      case 'put':
+        return {
+          Put: {
+            TableName,
+            Item: write.item,
+            ...(write.condition && {
+              ConditionExpression: write.condition.expression,
+              ExpressionAttributeNames: write.condition.names,
+              ExpressionAttributeValues: write.condition.values,
+            }),
+          },
+        };
+      case 'delete':
+        return {
+          Delete: {
+            TableName,
+            Key: { pk: write.pk },
+            ...(write.condition && {
+              ConditionExpression: write.condition.expression,
+              ExpressionAttributeNames: write.condition.names,
+              ExpressionAttributeValues: write.condition.values,
+            }),
+          },
+        };
+      case 'update':
+        return {
+          Update: {
+            TableName,
+            Key: { pk: write.pk },
+            UpdateExpression: write.update.updateExpression,
+            ConditionExpression: write.update.conditionExpression,
+            ExpressionAttributeNames: write.update.names,
+            ExpressionAttributeValues: write.update.values,
+          },
+        };
+    }
+  };
+
+  return {
+    async loadCheckpoint(position) {
+      const out = await client.send(
+        new GetCommand({
+          TableName: options.checkpointsTable,
+          Key: checkpointKey(position),
+          ConsistentRead: true,
+        }),
+      );
+      const item = out.Item;
+      if (!item) return {};
+      return {
+        ...(typeof item.seq === 'string' && { sequenceNumber: item.seq }),
+        ...(typeof item.arrivedAt === 'number' && { arrivedAt: item.arrivedAt }),
+        ...(item.failure && typeof item.failure === 'object' && { failure: item.failure as FailureRecord }),
+      } satisfies Checkpoint;
+    },
+
+    async getItem(table, pk) {
+      const out = await client.send(
+        new GetCommand({ TableName: physical(table), Key: { pk }, ConsistentRead: true }),
+      );
+      return out.Item as StateItem | undefined;
+    },
+
+    async commit(commit: Commit) {
+      const { position, expected, next } = commit;
+      const items: TransactItem[] = commit.writes.map(toTransactItem);
+      if (commit.park) {
+        const { position: _, ...parked } = commit.park;
+        items.push({
+          Put: {
+            TableName: options.parkingTable,
+            Item: {
+              pk: service,
+              sk: `${position.topic}#${position.shardId}#${parked.sequenceNumber}`,
+              ...parked,
+              topic: position.topic,
+              shardId: position.shardId,
+              parkedAt: new Date().toISOString(),
+            },
+          },
+        });
+      }
+      const cond = expectedCondition(expected);
+      items.push({
+        Update: {
+          TableName: options.checkpointsTable,
+          Key: checkpointKey(position),
+          UpdateExpression: 'SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now REMOVE failure',
+          ConditionExpression: cond.ConditionExpression,
+          ExpressionAttributeValues: {
+            ...cond.ExpressionAttributeValues,
+            ':next': next.sequenceNumber,
+            ':arrivedAt': next.arrivedAt,
+            ':now': Date.now(),
+          },
+        },
+      });
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        // The checkpoint is the last item: its cancellation reason tells a race from a user condition.
+        if (error instanceof TransactionCanceledException) {
+          const reasons = error.CancellationReasons ?? [];
+          if (reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed')
+            throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
+              cause: error,
+            });
+        }
+        throw error;
+      }
+    },
+
+    async recordFailure(position, expected, failure) {
+      const cond = expectedCondition(expected);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: options.checkpointsTable,
+            Key: checkpointKey(position),
+            UpdateExpression: 'SET failure = :failure, updatedAt = :now',
+            ConditionExpression: cond.ConditionExpression,
+            ExpressionAttributeValues: {
+              ...cond.ExpressionAttributeValues,
+              ':failure': failure,
+              ':now': Date.now(),
+            },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException)
+          throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
+            cause: error,
+          });
+        throw error;
+      }
+    },
+  };
+};

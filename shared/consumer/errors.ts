@@ -1,0 +1,45 @@
+/** A write named a table the service does not own (not declared in its catalog entry). */
+export class UnknownTableError extends Error {
+  readonly code = 'UNKNOWN_TABLE';
+  constructor(
+    readonly service: string,
+    readonly table: string,
+    readonly known: readonly string[],
+  ) {
+    super(`service "${service}" has no table "${table}"; its tables: ${known.join(', ') || '(none)'}`);
+    this.name = 'UnknownTableError';
+  }
+}
+
+/** The record could not be turned into a valid event; it is parked at once, never retried. */
+export class PoisonRecordError extends Error {
+  readonly code = 'POISON_RECORD';
+  constructor(
+    message: string,
+    readonly details: readonly { path: string; message: string }[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PoisonRecordError';
+  }
+}
+
+/** Another invocation moved this shard's checkpoint first; this one must stop and let the ESM retry. */
+export class CheckpointConflictError extends Error {
+  readonly code = 'CHECKPOINT_CONFLICT';
+  constructor(
+    readonly shardKey: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `checkpoint for ${shardKey} moved under this invocation; stopping so the batch is retried`,
+      options,
+    );
+    this.name = 'CheckpointConflictError';
+  }
+}
+
+export const isPoisonRecordError = (error: unknown): error is PoisonRecordError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'POISON_RECORD';
+export const isCheckpointConflictError = (error: unknown): error is CheckpointConflictError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CHECKPOINT_CONFLICT';

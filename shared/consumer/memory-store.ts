@@ -1,0 +1,73 @@
+import { CheckpointConflictError, UnknownTableError } from './errors';
+import type { Checkpoint, Commit, ConsumerStore, ParkedEvent, ShardPosition } from './store';
+import type { StateItem } from './types';
+
+const posKey = (p: ShardPosition) => `${p.service}#${p.topic}/${p.shardId}`;
+
+/**
+ * In-memory `ConsumerStore` with the DynamoDB adapter's semantics for checkpoints (conditional on the
+ * expected sequence number) and atomic commits. Updates support `SET a = :v` and `ADD a :n` only,
+ * enough for unit tests of handlers; conditions on state writes are not evaluated.
+ */
+export class MemoryConsumerStore implements ConsumerStore {
+  readonly checkpoints = new Map<string, Checkpoint>();
+  readonly tables = new Map<string, Map<string, StateItem>>();
+  readonly parked: ParkedEvent[] = [];
+  commits = 0;
+
+  constructor(tables: readonly string[]) {
+    for (const t of tables) this.tables.set(t, new Map());
+  }
+
+  private table(name: string): Map<string, StateItem> {
+    const t = this.tables.get(name);
+    if (!t) throw new UnknownTableError('memory', name, [...this.tables.keys()]);
+    return t;
+  }
+
+  async loadCheckpoint(position: ShardPosition): Promise<Checkpoint> {
+    return this.checkpoints.get(posKey(position)) ?? {};
+  }
+
+  async getItem(table: string, pk: string): Promise<StateItem | undefined> {
+    const item = this.table(table).get(pk);
+    return item && structuredClone(item);
+  }
+
+  private check(position: ShardPosition, expected: string | undefined): Checkpoint {
+    const current = this.checkpoints.get(posKey(position)) ?? {};
+    if (current.sequenceNumber !== expected) throw new CheckpointConflictError(posKey(position));
+    return current;
+  }
+
+  async commit(commit: Commit): Promise<void> {
+    this.check(commit.position, commit.expected);
+    for (const w of commit.writes) {
+      const t = this.table(w.table);
+      if (w.kind === 'put') t.set(w.item.pk, structuredClone(w.item));
+      else if (w.kind === 'delete') t.delete(w.pk);
+      else
+        t.set(
+          w.pk,
+          applyUpdate(t.get(w.pk) ?? { pk: w.pk }, w.update.updateExpression, w.update.values ?? {}),
+        );
+    }
+    if (commit.park) this.parked.push(commit.park);
+    this.checkpoints.set(posKey(commit.position), { ...commit.next });
+    this.commits += 1;
+  }
+
+  async recordFailure(position: ShardPosition, expected: string | undefined, failure: Checkpoint['failure']) {
+    const current = this.check(position, expected);
+    this.checkpoints.set(posKey(position), { ...current, ...(failure && { failure }) });
+  }
+}
+
+const applyUpdate = (item: StateItem, expression: string, values: Record<string, unknown>): StateItem => {
+  const next: Record<string, unknown> = { ...item };
+  for (const m of expression.matchAll(/SET\s+(\w+)\s*=\s*(:\w+)/g))
+    if (m[1] && m[2]) next[m[1]] = values[m[2]];
+  for (const m of expression.matchAll(/ADD\s+(\w+)\s+(:\w+)/g))
+    if (m[1] && m[2]) next[m[1]] = Number(next[m[1]] ?? 0) + Number(values[m[2]]);
+  return next as StateItem;
+};

@@ -1,0 +1,68 @@
+import type { StateItem, StateWrite } from './types';
+
+/** Where a subscription stands on one shard. */
+export interface ShardPosition {
+  readonly service: string;
+  readonly topic: string;
+  readonly shardId: string;
+}
+
+/** The last failure on a shard, so attempts survive across invocations. */
+export interface FailureRecord {
+  readonly sequenceNumber: string;
+  readonly attempts: number;
+  readonly error: string;
+}
+
+export interface Checkpoint {
+  /** Last applied sequence number; undefined before the first commit. */
+  readonly sequenceNumber?: string;
+  readonly arrivedAt?: number;
+  readonly failure?: FailureRecord;
+}
+
+export interface ParkedEvent {
+  readonly position: ShardPosition;
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  /** The record's data exactly as stored in the log (base64), so nothing is lost even if undecodable. */
+  readonly data: string;
+  readonly eventId?: string;
+  readonly eventType?: string;
+  readonly error: string;
+  readonly errorDetails?: readonly { path: string; message: string }[];
+  readonly attempts: number;
+  readonly arrivedAt: number;
+}
+
+/** One atomic step: state writes, an optional parked event, and the checkpoint moving from `expected` to `next`. */
+export interface Commit {
+  readonly position: ShardPosition;
+  readonly expected: string | undefined;
+  readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
+  readonly writes: readonly StateWrite[];
+  readonly park?: ParkedEvent;
+}
+
+/**
+ * The consumer runtime's storage port. The DynamoDB adapter commits each `Commit` in one
+ * TransactWriteItems call whose checkpoint update is conditional on `expected`, so a stale or racing
+ * invocation fails with `CheckpointConflictError` instead of applying anything twice.
+ */
+export interface ConsumerStore {
+  loadCheckpoint(position: ShardPosition): Promise<Checkpoint>;
+  getItem(table: string, pk: string): Promise<StateItem | undefined>;
+  commit(commit: Commit): Promise<void>;
+  recordFailure(position: ShardPosition, expected: string | undefined, failure: FailureRecord): Promise<void>;
+}
+
+/** Transaction limits: 100 items and 4 MB; one item is kept for the checkpoint and one for a park. */
+export const MAX_WRITES_PER_COMMIT = 98;
+export const MAX_COMMIT_BYTES = 3_500_000;
+
+/** Kinesis sequence numbers are decimal strings up to 128 bits: compare them as BigInt. */
+export const compareSequence = (a: string, b: string): number => {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};

@@ -1,0 +1,75 @@
+import type { Envelope } from '../envelope';
+
+/** A state item: free-form attributes plus the table's string partition key `pk`. */
+export type StateItem = { readonly pk: string } & Record<string, unknown>;
+
+/** One event as a handler sees it: validated, decoded, with its position in the log. */
+export interface ConsumedEvent<TData = unknown> {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly source: string;
+  readonly time: string;
+  /** The partition key; events with the same key arrive in log order. */
+  readonly key: string;
+  readonly data: TData;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly topic: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  /** When Kinesis accepted the record (epoch ms). */
+  readonly arrivedAt: number;
+  readonly envelope: Envelope<TData>;
+}
+
+/** Update of one item, expressed as DynamoDB expression parts (names/values are the caller's). */
+export interface ItemUpdate {
+  readonly updateExpression: string;
+  readonly conditionExpression?: string;
+  readonly names?: Record<string, string>;
+  readonly values?: Record<string, unknown>;
+}
+
+/** A collected write; nothing reaches DynamoDB until the runtime commits the event. */
+export type StateWrite =
+  | {
+      readonly kind: 'put';
+      readonly table: string;
+      readonly item: StateItem;
+      readonly condition?: ItemCondition;
+    }
+  | { readonly kind: 'update'; readonly table: string; readonly pk: string; readonly update: ItemUpdate }
+  | {
+      readonly kind: 'delete';
+      readonly table: string;
+      readonly pk: string;
+      readonly condition?: ItemCondition;
+    };
+
+export interface ItemCondition {
+  readonly expression: string;
+  readonly names?: Record<string, string>;
+  readonly values?: Record<string, unknown>;
+}
+
+/**
+ * What a handler may do. Reads see the service's committed state plus writes of earlier events in
+ * the same commit; writes are collected and committed atomically with the event's checkpoint.
+ */
+export interface HandlerContext {
+  get(table: string, pk: string): Promise<StateItem | undefined>;
+  put(table: string, item: StateItem, condition?: ItemCondition): void;
+  update(table: string, pk: string, update: ItemUpdate): void;
+  delete(table: string, pk: string, condition?: ItemCondition): void;
+  /**
+   * A key that is the same on every delivery of this event: pass it to external systems (payment
+   * providers, mailers) so a retried side effect is recognised there.
+   */
+  idempotencyKey(purpose?: string): string;
+}
+
+export type EventHandler<TData = unknown> = (
+  event: ConsumedEvent<TData>,
+  ctx: HandlerContext,
+) => Promise<void> | void;

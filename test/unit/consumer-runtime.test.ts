@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { defineConsumer, type EventHandler, MemoryConsumerStore } from '../../shared/consumer';
+import { testCatalog } from '../fixtures/catalog';
+import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+
+const env = { SPINE_STREAM_COUNTS: 'counts-stream' };
+
+const count: EventHandler = (event, ctx) => {
+  const data = event.data as { counter: string; by: number; fail?: boolean };
+  if (data.fail) throw new Error(`refusing ${data.counter}`);
+  ctx.update('totals', data.counter, { updateExpression: 'ADD total :by', values: { ':by': data.by } });
+};
+
+const setup = (handler: EventHandler = count) => {
+  const store = new MemoryConsumerStore(['totals']);
+  const consumer = defineConsumer(
+    { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
+    { env, store },
+  );
+  return { store, consumer };
+};
+
+const counted = (n: number, counter: string, by = 1, extra: Record<string, unknown> = {}) =>
+  kinesisRecord({
+    stream: 'counts-stream',
+    sequenceNumber: seq(n),
+    partitionKey: counter,
+    data: envelopeOf('Counted', { counter, by, ...extra }, counter, `e${n}`),
+  });
+
+const total = async (store: MemoryConsumerStore, counter: string) =>
+  (await store.getItem('totals', counter))?.total;
+
+describe('consumer runtime', () => {
+  it('applies a batch of distinct keys in one commit with the checkpoint', async () => {
+    const { store, consumer } = setup();
+    const records = Array.from({ length: 50 }, (_, i) => counted(i + 1, `c${i}`, i));
+
+    const response = await consumer(kinesisEvent(records));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.commits).toBe(1);
+    expect(await total(store, 'c7')).toBe(7);
+    expect(
+      (await store.loadCheckpoint({ service: 'counter', topic: 'counts', shardId: 'shardId-000000000000' }))
+        .sequenceNumber,
+    ).toBe(seq(50));
+  });
+
+  it('applies nothing twice when the same batch is delivered again', async () => {
+    const { store, consumer } = setup();
+    const records = [counted(1, 'a', 5), counted(2, 'a', 5), counted(3, 'b', 1)];
+
+    await consumer(kinesisEvent(records));
+    await consumer(kinesisEvent(records));
+
+    expect(await total(store, 'a')).toBe(10);
+    expect(await total(store, 'b')).toBe(1);
+  });
+
+  it('commits the events before a failure and reports the failed event as the retry point', async () => {
+    const { store, consumer } = setup();
+    const records = [counted(1, 'a'), counted(2, 'b', 1, { fail: true }), counted(3, 'c')];
+
+    const response = await consumer(kinesisEvent(records));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: seq(2) }]);
+    expect(await total(store, 'a')).toBe(1);
+    expect(await total(store, 'c')).toBeUndefined();
+  });
+
+  it('parks an event after maxAttempts with its payload and lets the later events through in order', async () => {
+    const { store, consumer } = setup();
+    const poison = counted(2, 'b', 1, { fail: true });
+    const records = [counted(1, 'a'), poison, counted(3, 'c'), counted(4, 'c')];
+
+    await consumer(kinesisEvent(records));
+    await consumer(kinesisEvent(records.slice(1)));
+    const last = await consumer(kinesisEvent(records.slice(1)));
+
+    expect(last.batchItemFailures).toEqual([]);
+    expect(store.parked).toHaveLength(1);
+    expect(store.parked[0]).toMatchObject({ sequenceNumber: seq(2), attempts: 3, data: poison.kinesis.data });
+    expect(await total(store, 'c')).toBe(2);
+  });
+
+  it('parks a record that is not a valid envelope at once', async () => {
+    const { store, consumer } = setup();
+    const garbage = kinesisRecord({
+      stream: 'counts-stream',
+      sequenceNumber: seq(2),
+      partitionKey: 'x',
+      data: 'not json',
+    });
+    const invalid = counted(3, 'y', 1, { by: 'lots' });
+
+    const response = await consumer(kinesisEvent([counted(1, 'a'), garbage, invalid, counted(4, 'a')]));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.parked.map((p) => [p.sequenceNumber, p.attempts])).toEqual([
+      [seq(2), 1],
+      [seq(3), 1],
+    ]);
+    expect(store.parked[1]?.errorDetails?.[0]?.path).toBe('/by');
+    expect(await total(store, 'a')).toBe(2);
+  });
+
+  it('makes a racing invocation that lost the checkpoint apply nothing and ask for a retry', async () => {
+    const { store, consumer } = setup();
+    const records = [counted(1, 'a'), counted(2, 'a')];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = defineConsumer(
+      {
+        catalog: testCatalog,
+        service: 'counter',
+        handlers: {
+          Counted: async (event, ctx) => {
+            await gate;
+            await count(event, ctx);
+          },
+        },
+      },
+      { env, store },
+    );
+
+    const racing = slow(kinesisEvent(records));
+    await consumer(kinesisEvent(records));
+    release();
+    const lost = await racing;
+    const retried = await consumer(kinesisEvent(records));
+
+    expect(lost.batchItemFailures).toEqual([{ itemIdentifier: seq(1) }]);
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(await total(store, 'a')).toBe(2);
+  });
+
+  it('commits before an event touches an item already pending, so the total is exact', async () => {
+    const { store, consumer } = setup();
+    const records = [counted(1, 'a', 2), counted(2, 'b', 1), counted(3, 'a', 3)];
+
+    await consumer(kinesisEvent(records));
+
+    expect(await total(store, 'a')).toBe(5);
+    expect(store.commits).toBe(2);
+  });
+});
