@@ -1,0 +1,106 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Catalog, ServiceSpec, SubscriptionSpec } from '../../shared/catalog';
+import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
+import { failureQueueAlarm, iteratorAgeAlarm } from './alarms';
+import { SpineFunction } from './spine-function';
+import { spineTable } from './spine-table';
+import type { Topics } from './topics';
+
+export interface ServiceProps {
+  readonly catalog: Catalog;
+  readonly service: ServiceSpec;
+  readonly topics: Topics;
+  readonly runtimeTables: Readonly<Record<RuntimeTable, Table>>;
+  /** Encrypts the service's state tables. */
+  readonly tableKey: IKey;
+  /** Directory the catalog's `entry` paths are relative to. */
+  readonly projectRoot: string;
+  /** Consumer lag (IteratorAge) that raises an alarm. @default Duration.minutes(5) */
+  readonly lagAlarmThreshold?: Duration;
+}
+
+/**
+ * One catalog service: its state tables (only its consumers may write them), a failure queue, and one
+ * consumer function with a Kinesis event source mapping per subscription.
+ */
+export class Service extends Construct {
+  /** State tables by catalog table name. */
+  public readonly tables: ReadonlyMap<string, Table>;
+  /**
+   * Receives the metadata (shard, sequence range) of batches the mapping gave up on. A safety net only:
+   * the runtime parks failing events whole in the parking table before that happens.
+   */
+  public readonly failureQueue: Queue;
+  /** Consumer functions by subscribed topic. */
+  public readonly consumers: ReadonlyMap<string, SpineFunction>;
+
+  constructor(scope: Construct, id: string, props: ServiceProps) {
+    super(scope, id);
+    const { service } = props;
+    this.tables = new Map(
+      service.tables.map((t) => [
+        t.name,
+        spineTable(
+          this,
+          `Table-${t.name}`,
+          { ...STATE_TABLE_KEY, ttlAttribute: t.ttlAttribute },
+          props.tableKey,
+        ),
+      ]),
+    );
+    this.failureQueue = new Queue(this, 'FailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the Kinesis event source mappings.',
+    });
+    failureQueueAlarm(this, this.failureQueue);
+    this.consumers = new Map(service.subscriptions.map((sub) => [sub.topic, this.consumer(props, sub)]));
+  }
+
+  private consumer(props: ServiceProps, sub: SubscriptionSpec): SpineFunction {
+    const { service, catalog, topics, runtimeTables } = props;
+    const fn = new SpineFunction(this, `Consumer-${sub.topic}`, {
+      entry: `${props.projectRoot}/${service.entry}`,
+      projectRoot: props.projectRoot,
+      description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
+    });
+    fn.addEventSource(
+      new KinesisEventSource(topics.stream(sub.topic), {
+        batchSize: sub.batchSize,
+        maxBatchingWindow: Duration.seconds(sub.batchingWindowSeconds),
+        parallelizationFactor: sub.parallelizationFactor,
+        startingPosition: StartingPosition[sub.startingPosition],
+        // The catalog counts attempts including the first; Lambda counts retries after it.
+        retryAttempts: sub.retry.maxAttempts - 1,
+        bisectBatchOnError: sub.retry.bisectOnError,
+        maxRecordAge:
+          sub.retry.maxRecordAgeSeconds === undefined || sub.retry.maxRecordAgeSeconds === -1
+            ? undefined
+            : Duration.seconds(sub.retry.maxRecordAgeSeconds),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.failureQueue),
+      }),
+    );
+    iteratorAgeAlarm(fn, fn.function, props.lagAlarmThreshold ?? Duration.minutes(5));
+    for (const [name, table] of this.tables)
+      fn.bindTable(stateTableEnvVar(service.name, name), table, 'readWrite');
+    fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite');
+    fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite');
+    const written = new Set(catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic));
+    for (const topic of [...written].sort()) fn.bindStreamWrite(topic, topics.stream(topic));
+    // The runtime maps a record's stream ARN back to its topic by name; reading is granted by the mapping.
+    for (const s of service.subscriptions)
+      if (!written.has(s.topic)) fn.bindStreamName(s.topic, topics.stream(s.topic));
+    return fn;
+  }
+}

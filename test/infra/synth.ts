@@ -1,0 +1,37 @@
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { SpineStack } from '../../infra/spine-stack';
+import type { Catalog } from '../../shared/catalog';
+import { FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
+
+/**
+ * Builds a SpineStack without bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction skip esbuild
+ * and use a placeholder asset), so a synth takes a second instead of one esbuild run per function.
+ */
+export const buildStack = (catalog: Catalog, id = 'Test'): SpineStack => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new SpineStack(app, id, { catalog, ingressEntry: FIXTURE_HANDLER });
+};
+
+export const synth = (catalog: Catalog): { stack: SpineStack; template: Template } => {
+  const stack = buildStack(catalog);
+  return { stack, template: Template.fromStack(stack) };
+};
+
+/** Logical id of the CloudFormation resource behind a construct (L2 or L1). */
+export const logicalId = (stack: SpineStack, construct: IConstruct): string =>
+  stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+
+export interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** Every IAM statement attached to the role with this logical id. */
+export const roleStatements = (template: Template, roleId: string): Statement[] =>
+  Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+
+export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
