@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { Catalog } from '../shared/catalog';
+import { INGRESS_ROUTES } from '../shared/ingress/routes';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
+import { checkJava } from './emulators/java';
+import { startKinesis } from './emulators/kinesis';
+import { removePidFile, stopOrphans, writePidFile } from './emulators/pids';
+import type { EmulatorProcess } from './emulators/process';
+import { applyEnvironment, localEnvironment } from './env';
+import { startEventSourceMappings } from './esm';
+import { type LambdaHandler, loadHandler } from './handler';
+import { type Endpoints, homePaths, producerTokens, wipeData, writeEndpointsFile } from './home';
+import type { LocalHttpEvent } from './http/event';
+import { startIngressServer } from './http/server';
+import { consoleLogger, type LocalLogger } from './log';
+import { reservePort } from './ports';
+import { provision } from './provision';
+
+/** Ports used when none are given (`SPINE_PORT`, `SPINE_KINESIS_PORT`, `SPINE_DYNAMODB_PORT` in the CLI). */
+export const DEFAULT_PORTS = { ingress: 4000, kinesis: 4568, dynamodb: 8000 } as const;
+
+export interface BackboneOptions {
+  readonly catalog: Catalog;
+  /** Project root; service `entry` paths and `functions/ingress.ts` resolve against it. */
+  readonly root: string;
+  /** Data dir. @default `<root>/.spine` */
+  readonly home?: string;
+  /** Delete the emulators' data and the ESM positions before starting. @default false */
+  readonly fresh?: boolean;
+  /** 0 picks a free port. @default DEFAULT_PORTS */
+  readonly ports?: { readonly ingress?: number; readonly kinesis?: number; readonly dynamodb?: number };
+  /** @default consoleLogger */
+  readonly log?: LocalLogger;
+  /** Serve this instead of `functions/ingress.ts` (tests). */
+  readonly ingressHandler?: LambdaHandler<LocalHttpEvent>;
+}
+
+export interface Backbone {
+  readonly endpoints: Endpoints;
+  readonly home: string;
+  /** Producer name to dev bearer token (also in `<home>/endpoints.json`). */
+  readonly producers: Readonly<Record<string, string>>;
+  /** Stops the ingress, the pollers and both emulators; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const url = (port: number) => `http://127.0.0.1:${port}`;
+
+/**
+ * Starts the whole backbone on embedded emulators: Kinesis and DynamoDB, provisioned from the catalog,
+ * the ingress handler over HTTP, and one emulated event source mapping per service subscription.
+ *
+ * @example
+ * const backbone = await startBackbone({ catalog, root: process.cwd() });
+ * console.log(backbone.endpoints.ingress);
+ * await backbone.stop();
+ */
+export const startBackbone = async (options: BackboneOptions): Promise<Backbone> => {
+  const log = options.log ?? consoleLogger;
+  const root = resolve(options.root);
+  const home = resolve(options.home ?? join(root, '.spine'));
+  const paths = homePaths(home);
+  mkdirSync(home, { recursive: true });
+  const cleanup: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const step of cleanup.splice(0).reverse())
+      await step().catch((error: unknown) => log.error('stop step failed', { error: String(error) }));
+  };
+
+  try {
+    await stopOrphans(home, log);
+    if (options.fresh) wipeData(home);
+    const ports = { ...DEFAULT_PORTS, ...options.ports };
+    const ingressPort = ports.ingress === 0 ? 0 : await reservePort('ingress', ports.ingress);
+    const kinesisPort = ports.kinesis === 0 ? 0 : await reservePort('kinesis', ports.kinesis);
+    const dynamoPort = await reservePort('dynamodb', ports.dynamodb);
+    await checkJava();
+
+    // Each pid is recorded the moment it exists: a runtime killed mid-start leaves no unknown orphan.
+    const spawned: { name: string; pid: number }[] = [];
+    const onSpawn = (emulator: EmulatorProcess) => {
+      spawned.push({ name: emulator.name, pid: emulator.pid });
+      writePidFile(home, { runtimePid: process.pid, emulators: spawned });
+    };
+    cleanup.push(async () => removePidFile(home));
+    const [kinesisStart, dynamoStart] = await Promise.allSettled([
+      startKinesis({
+        dataDir: paths.kinesisData,
+        port: kinesisPort,
+        homeMarker: `--spine-home=${home}`,
+        logFile: join(paths.logs, 'kinesis.log'),
+        log,
+        onSpawn,
+      }),
+      startDynamo({
+        dataDir: paths.dynamoData,
+        port: dynamoPort,
+        logFile: join(paths.logs, 'dynamodb.log'),
+        log,
+        onSpawn,
+      }),
+    ]);
+    if (kinesisStart.status === 'fulfilled') cleanup.push(kinesisStart.value.stop);
+    if (dynamoStart.status === 'fulfilled') cleanup.push(dynamoStart.value.stop);
+    if (kinesisStart.status === 'rejected') throw kinesisStart.reason;
+    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
+    const kinesisEmulator = kinesisStart.value;
+
+    const endpoints = { ingress: '', kinesis: url(kinesisEmulator.port), dynamodb: url(dynamoPort) };
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const kinesis = new KinesisClient({
+      ...clientConfig,
+      endpoint: endpoints.kinesis,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+    });
+    const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
+    cleanup.push(async () => {
+      kinesis.destroy();
+      dynamo.destroy();
+    });
+    await provision(options.catalog, { kinesis, dynamo }, log);
+
+    // Handlers read their config at import: the environment must be complete before the first import.
+    applyEnvironment(localEnvironment(options.catalog, endpoints));
+    const ingressHandler =
+      options.ingressHandler ?? (await loadHandler<LocalHttpEvent>(root, 'functions/ingress.ts'));
+    const handlers = new Map<string, LambdaHandler<KinesisStreamEvent>>();
+    for (const service of options.catalog.services)
+      if (service.subscriptions.length > 0)
+        handlers.set(service.name, await loadHandler<KinesisStreamEvent>(root, service.entry));
+
+    const esm = startEventSourceMappings({
+      catalog: options.catalog,
+      handlers,
+      kinesis,
+      esmDir: paths.esm,
+      failuresFile: paths.esmFailures,
+      log,
+    });
+    cleanup.push(esm.stop);
+    const producers = producerTokens(
+      home,
+      options.catalog.producers.map((p) => p.name),
+    );
+    const server = await startIngressServer({
+      port: ingressPort,
+      routes: INGRESS_ROUTES,
+      handler: ingressHandler,
+      tokens: producers,
+      log,
+    });
+    cleanup.push(server.close);
+    const ready: Endpoints = { ...endpoints, ingress: url(server.port) };
+    writeEndpointsFile(home, { ...ready, producers });
+
+    let stopping: Promise<void> | undefined;
+    return { endpoints: ready, home, producers, stop: () => (stopping ??= unwind()) };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+};

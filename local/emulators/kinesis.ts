@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { LocalLogger } from '../log';
+import { freePort } from '../ports';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb';
+import type { EmulatorProcess } from './process';
+import { spawnEmulator } from './process';
+import { startTcpProxy } from './proxy';
+import { waitUntilReady } from './wait';
+
+/**
+ * How often kinesis-mock snapshots its whole state to `<dataDir>/kinesis-data.json` (default 5 s).
+ * A clean stop loses nothing: SIGTERM writes a final snapshot (see proxy.ts for why that works).
+ * Data-loss window: if kinesis-mock itself is SIGKILLed (or the machine dies), records acknowledged in
+ * the last interval are gone; 1 s keeps that small at the cost of rewriting the file every second.
+ */
+export const PERSIST_INTERVAL = '1s';
+
+export interface KinesisStartOptions {
+  readonly dataDir: string;
+  /** Port clients use (the relay). kinesis-mock itself listens on free internal ports. */
+  readonly port: number;
+  /** Marker put on the command line so a later start can recognise an orphan of this data dir. */
+  readonly homeMarker: string;
+  readonly logFile: string;
+  readonly log: LocalLogger;
+  /** Called as soon as the process exists, so its pid is on record before the (slow) readiness wait. */
+  readonly onSpawn?: (emulator: EmulatorProcess) => void;
+  readonly timeoutMs?: number;
+}
+
+export interface KinesisEmulator {
+  readonly process: EmulatorProcess;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export const startKinesis = async (options: KinesisStartOptions): Promise<KinesisEmulator> => {
+  mkdirSync(options.dataDir, { recursive: true });
+  const pkgDir = dirname(createRequire(import.meta.url).resolve('kinesis-local/package.json'));
+  const [plainPort, tlsPort] = [await freePort(), await freePort()];
+  const emulator = spawnEmulator({
+    name: 'kinesis-mock',
+    command: process.execPath,
+    args: [join(pkgDir, 'main.js'), options.homeMarker],
+    env: {
+      PATH: process.env.PATH,
+      KINESIS_MOCK_PLAIN_PORT: String(plainPort),
+      KINESIS_MOCK_TLS_PORT: String(tlsPort),
+      KINESIS_MOCK_CERT_PATH: join(pkgDir, 'server.json'),
+      SHOULD_PERSIST_DATA: 'true',
+      LOAD_DATA_IF_EXISTS: 'true',
+      PERSIST_PATH: options.dataDir,
+      PERSIST_INTERVAL,
+      // The defaults (10 on-demand streams, 50 shards) are far below what a catalog may declare.
+      ON_DEMAND_STREAM_COUNT_LIMIT: '1000',
+      SHARD_LIMIT: '10000',
+      LOG_LEVEL: 'WARN',
+    },
+    logFile: options.logFile,
+    log: options.log,
+  });
+  options.onSpawn?.(emulator);
+  const client = new KinesisClient({
+    endpoint: `http://127.0.0.1:${plainPort}`,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 }),
+    maxAttempts: 1,
+  });
+  try {
+    await waitUntilReady(
+      emulator,
+      () => client.send(new ListStreamsCommand({ Limit: 1 })),
+      options.timeoutMs ?? 30_000,
+    );
+  } catch (error) {
+    await emulator.stop().catch(() => {});
+    throw error;
+  } finally {
+    // An open keep-alive connection would stall kinesis-mock's shutdown.
+    client.destroy();
+  }
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  try {
+    proxy = await startTcpProxy(options.port, plainPort);
+  } catch (error) {
+    await emulator.stop().catch(() => {});
+    throw error;
+  }
+  return {
+    process: emulator,
+    port: proxy.port,
+    stop: async () => {
+      await proxy.close();
+      await emulator.stop();
+    },
+  };
+};

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EmulatorStopError } from '../errors';
+import type { LocalLogger } from '../log';
+
+/** SIGTERM first; kinesis-mock persists its data on a clean shutdown, DynamoDB Local closes SQLite. */
+const GRACE_MS = 3_000;
+const KILL_WAIT_MS = 2_000;
+
+/** A running emulator: a detached child (its own process group) whose output goes to a log file. */
+export interface EmulatorProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  isRunning(): boolean;
+  /** The last lines the emulator wrote, for error messages. */
+  tail(lines?: number): string[];
+  /** SIGTERM the group, wait the grace period, SIGKILL, and verify the process is gone. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly logFile: string;
+  readonly log: LocalLogger;
+}
+
+/** Last `lines` lines of a file, reading at most its last 16 KiB. */
+export const tailFile = (file: string, lines = 15): string[] => {
+  try {
+    const size = statSync(file).size;
+    const length = Math.min(size, 16_384);
+    const buffer = Buffer.alloc(length);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buffer, 0, length, size - length);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-lines);
+  } catch {
+    return [];
+  }
+};
+
+const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+};
+
+const waitUntilGone = async (isRunning: () => boolean, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms;
+  while (isRunning() && Date.now() < deadline) await sleep(50);
+  return !isRunning();
+};
+
+/**
+ * Stops a process group: SIGTERM, a grace period, then SIGKILL, and checks that the leader is gone.
+ * Works for our own children and for orphans of an earlier run (`isRunning` tells them apart).
+ */
+export const stopGroup = async (name: string, pid: number, isRunning: () => boolean, log: LocalLogger) => {
+  if (!isRunning()) return;
+  signalGroup(pid, 'SIGTERM');
+  if (await waitUntilGone(isRunning, GRACE_MS)) return;
+  log.warn(`${name} still running ${GRACE_MS} ms after SIGTERM; sending SIGKILL`, { pid });
+  signalGroup(pid, 'SIGKILL');
+  if (!(await waitUntilGone(isRunning, KILL_WAIT_MS))) throw new EmulatorStopError(name, pid);
+};
+
+/**
+ * Starts an emulator detached (own process group, so one signal reaches everything it forks) with its
+ * output appended to `logFile` rather than piped: a pipe would break if the runtime were killed, and
+ * the orphan must keep running (and persisting) until the next start stops it cleanly.
+ */
+export const spawnEmulator = (options: SpawnOptions): EmulatorProcess => {
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const fd = openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+  } finally {
+    closeSync(fd);
+  }
+  // A spawn error (ENOENT) arrives as an event; the readiness check reports it with the output.
+  child.on('error', (error) =>
+    options.log.error(`${options.name} failed to spawn`, { error: String(error) }),
+  );
+  const isRunning = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+  const pid = child.pid ?? -1;
+  return {
+    name: options.name,
+    pid,
+    logFile: options.logFile,
+    isRunning,
+    tail: (lines) => tailFile(options.logFile, lines),
+    stop: () => stopGroup(options.name, pid, isRunning, options.log),
+  };
+};

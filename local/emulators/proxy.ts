@@ -1,0 +1,54 @@
+import { connect, createServer, type Socket } from 'node:net';
+
+/** A TCP relay we own, so stopping can cut every client connection at once. */
+export interface TcpProxy {
+  readonly port: number;
+  /** Stops listening and destroys every open connection, ours and those of handler modules. */
+  close(): Promise<void>;
+}
+
+/**
+ * Relays `127.0.0.1:listenPort` to `127.0.0.1:targetPort`.
+ *
+ * Why it exists: kinesis-mock only writes its final snapshot on SIGTERM after its HTTP server has
+ * drained, and idle keep-alive connections (every SDK client keeps some, including the module-scope
+ * clients of handlers we cannot reach) keep it from draining: measured here, it was still running 20 s
+ * after SIGTERM, having persisted nothing since the last interval. Cutting the connections at the relay
+ * first makes SIGTERM persist everything and exit in well under a second.
+ */
+export const startTcpProxy = (listenPort: number, targetPort: number): Promise<TcpProxy> =>
+  new Promise((resolve, reject) => {
+    const sockets = new Set<Socket>();
+    const track = (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    };
+    const server = createServer((client) => {
+      const upstream = connect({ port: targetPort, host: '127.0.0.1' });
+      track(client);
+      track(upstream);
+      const cut = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', cut);
+      upstream.on('error', cut);
+      client.on('close', cut);
+      upstream.on('close', cut);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    server.once('error', reject);
+    server.listen({ port: listenPort, host: '127.0.0.1', exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : listenPort;
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });

@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EmulatorStartError } from '../errors';
+import type { EmulatorProcess } from './process';
+
+/**
+ * Polls `probe` (a real API call such as ListStreams) until it succeeds. Fails early when the process
+ * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error.
+ */
+export const waitUntilReady = async (
+  emulator: EmulatorProcess,
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (!emulator.isRunning()) {
+      throw new EmulatorStartError(
+        emulator.name,
+        'the process exited during startup',
+        emulator.tail(),
+        lastError,
+      );
+    }
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(100);
+  }
+  throw new EmulatorStartError(
+    emulator.name,
+    `no answer within ${timeoutMs} ms (last error: ${lastError instanceof Error ? lastError.message : String(lastError)}); log: ${emulator.logFile}`,
+    emulator.tail(),
+    lastError,
+  );
+};

@@ -1,0 +1,130 @@
+import {
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { ServiceSpec, SubscriptionSpec } from '../../shared/catalog';
+import { lambdaContext } from '../context';
+import type { LambdaHandler } from '../handler';
+import type { LocalLogger } from '../log';
+import { localStreamName } from '../names';
+import { recordDiscard } from './failures';
+import type { PositionStore } from './positions';
+import { functionRoleArn } from './records';
+import { pollShard } from './shard-poller';
+
+/** New shards (resharding, on-demand scaling) are picked up within this delay. */
+const SHARD_REFRESH_MS = 2_000;
+/** The consumer functions' timeout in the CDK app; only feeds `getRemainingTimeInMillis`. */
+const FUNCTION_TIMEOUT_MS = 60_000;
+
+export interface MappingOptions {
+  readonly service: ServiceSpec;
+  readonly subscription: SubscriptionSpec;
+  readonly handler: LambdaHandler<KinesisStreamEvent>;
+  readonly kinesis: KinesisClient;
+  readonly positions: PositionStore;
+  readonly failuresFile: string;
+  readonly log: LocalLogger;
+  readonly isStopping: () => boolean;
+  readonly pause: (ms: number) => Promise<void>;
+}
+
+const listShards = async (kinesis: KinesisClient, streamName: string): Promise<Shard[]> => {
+  const shards: Shard[] = [];
+  let nextToken: string | undefined;
+  do {
+    // With a NextToken, ListShards must not name the stream.
+    const page = await kinesis.send(
+      new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
+    );
+    shards.push(...(page.Shards ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return shards;
+};
+
+/**
+ * One event source mapping: a poller per shard, started once the shard's parents are fully read (so
+ * order per key holds across resharding, as Lambda guarantees). Closed shards are read to their end
+ * and then remembered as closed. With ParallelizationFactor > 1 Lambda runs several batches per shard
+ * at once, split by partition key; here each shard stays strictly sequential, which keeps the same
+ * per-key order and only gives up throughput.
+ */
+export const runMapping = async (options: MappingOptions): Promise<void> => {
+  const { service, subscription, kinesis, log } = options;
+  const streamName = localStreamName(subscription.topic);
+  const functionName = `spine-${service.name}`;
+  const running = new Map<string, Promise<void>>();
+  const closed = new Set<string>();
+  let streamArn: string | undefined;
+
+  const invoke = (records: KinesisStreamRecord[]) =>
+    Promise.resolve(options.handler({ Records: records }, lambdaContext(functionName, FUNCTION_TIMEOUT_MS)));
+
+  const startShard = (shard: Shard, arn: string, isChild: boolean) => {
+    const shardId = shard.ShardId ?? '';
+    const discard = (records: KinesisStreamRecord[], reason: string, attempts: number) => {
+      log.error(
+        `ESM ${service.name}<-${streamName}/${shardId} DISCARDED ${records.length} record(s): ${reason}`,
+        {
+          first: records[0]?.kinesis.sequenceNumber,
+          failuresFile: options.failuresFile,
+        },
+      );
+      recordDiscard(options.failuresFile, {
+        service: service.name,
+        topic: subscription.topic,
+        shardId,
+        reason,
+        attempts,
+        records,
+      });
+    };
+    const run = pollShard({
+      kinesis,
+      streamName,
+      source: { shardId, streamArn: arn, identityArn: functionRoleArn(service.name) },
+      batchSize: subscription.batchSize,
+      batchingWindowSeconds: subscription.batchingWindowSeconds,
+      startingPosition: isChild ? 'TRIM_HORIZON' : subscription.startingPosition,
+      policy: subscription.retry,
+      positions: options.positions,
+      invoke,
+      discard,
+      isStopping: options.isStopping,
+      pause: options.pause,
+      log,
+    }).then((result) => {
+      if (result === 'closed') closed.add(shardId);
+    });
+    running.set(shardId, run);
+  };
+
+  while (!options.isStopping()) {
+    try {
+      streamArn ??= (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })))
+        .StreamDescriptionSummary?.StreamARN;
+      const shards = await listShards(kinesis, streamName);
+      const listed = new Set(shards.map((s) => s.ShardId));
+      for (const shard of shards) {
+        const id = shard.ShardId;
+        if (!id || !streamArn || running.has(id) || closed.has(id)) continue;
+        if (options.positions.read(id)?.closed) {
+          closed.add(id);
+          continue;
+        }
+        const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => !!p);
+        // A parent that is listed but not fully read holds its children back; an expired one does not.
+        if (parents.some((p) => listed.has(p) && !closed.has(p))) continue;
+        startShard(shard, streamArn, parents.length > 0);
+      }
+    } catch (error) {
+      log.warn(`ESM ${service.name}<-${streamName}: listing shards failed`, { error: String(error) });
+    }
+    await options.pause(SHARD_REFRESH_MS);
+  }
+  await Promise.all(running.values());
+};

@@ -1,0 +1,130 @@
+import {
+  type _Record,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type GetShardIteratorCommandInput,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import type { StartingPosition } from '../../shared/catalog';
+import type { LocalLogger } from '../log';
+import { type DeliveryPolicy, deliver } from './deliver';
+import type { PositionStore, ShardPosition } from './positions';
+import { type RecordSource, toLambdaRecord } from './records';
+
+/** Idle poll interval per shard: Lambda polls each shard about once a second; 200 ms feels instant locally. */
+export const IDLE_POLL_MS = 200;
+const MAX_BACKOFF_MS = 5_000;
+const GET_RECORDS_MAX = 10_000;
+
+export interface ShardPollerOptions {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly source: RecordSource;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  /** Where a shard with no saved position starts (child shards always start at TRIM_HORIZON). */
+  readonly startingPosition: StartingPosition;
+  readonly policy: DeliveryPolicy;
+  readonly positions: PositionStore;
+  readonly invoke: (records: KinesisStreamRecord[]) => Promise<unknown>;
+  readonly discard: (records: KinesisStreamRecord[], reason: string, attempts: number) => void;
+  readonly isStopping: () => boolean;
+  readonly pause: (ms: number) => Promise<void>;
+  readonly log: LocalLogger;
+}
+
+const iteratorInput = (
+  options: ShardPollerOptions,
+  position: ShardPosition | undefined,
+): GetShardIteratorCommandInput => {
+  const base = { StreamName: options.streamName, ShardId: options.source.shardId };
+  if (position?.sequenceNumber)
+    return {
+      ...base,
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: position.sequenceNumber,
+    };
+  if (position?.startAt !== undefined)
+    return { ...base, ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(position.startAt) };
+  return { ...base, ShardIteratorType: 'TRIM_HORIZON' };
+};
+
+/** The saved position, creating one for a LATEST start so a restart resumes from the same moment. */
+const startPosition = (options: ShardPollerOptions): ShardPosition | undefined => {
+  const saved = options.positions.read(options.source.shardId);
+  if (saved || options.startingPosition !== 'LATEST') return saved;
+  const fresh = { startAt: Date.now() };
+  options.positions.write(options.source.shardId, fresh);
+  return fresh;
+};
+
+/**
+ * Reads one shard and delivers its records in order, one batch in flight at a time (what Lambda does
+ * at ParallelizationFactor 1). Resolves `closed` once a closed shard is fully handled, `stopped` on stop.
+ * Never throws: Kinesis errors (throttling, expired iterators) back off and resume from the last
+ * checkpoint, so nothing is skipped and records after it may be delivered again.
+ */
+export const pollShard = async (options: ShardPollerOptions): Promise<'closed' | 'stopped'> => {
+  const { shardId } = options.source;
+  let iterator: string | undefined;
+  let buffer: _Record[] = [];
+  let endOfShard = false;
+  let backoff = 0;
+  while (!options.isStopping()) {
+    try {
+      if (!iterator && !endOfShard) {
+        const input = iteratorInput(options, startPosition(options));
+        iterator = (await options.kinesis.send(new GetShardIteratorCommand(input))).ShardIterator;
+        endOfShard = !iterator;
+      }
+      const windowMs = options.batchingWindowSeconds * 1000;
+      const gatherStart = Date.now();
+      while (iterator && buffer.length < options.batchSize && !options.isStopping()) {
+        const limit = Math.min(GET_RECORDS_MAX, options.batchSize - buffer.length);
+        const page = await options.kinesis.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }),
+        );
+        buffer.push(...(page.Records ?? []));
+        iterator = page.NextShardIterator;
+        if (!iterator) endOfShard = true;
+        // Deliver at once when the window is 0 or the batch is full; otherwise wait for more within it.
+        const waited = Date.now() - gatherStart;
+        if (buffer.length === 0 || windowMs === 0 || buffer.length >= options.batchSize || waited >= windowMs)
+          break;
+        if ((page.Records ?? []).length < limit)
+          await options.pause(Math.min(IDLE_POLL_MS, windowMs - waited));
+      }
+      if (buffer.length === 0) {
+        if (endOfShard) {
+          options.positions.write(shardId, { ...options.positions.read(shardId), closed: true });
+          return 'closed';
+        }
+        await options.pause(IDLE_POLL_MS);
+        continue;
+      }
+      const batch = buffer.splice(0, options.batchSize).map((r) => toLambdaRecord(r, options.source));
+      const result = await deliver(batch, options.policy, {
+        invoke: options.invoke,
+        checkpoint: (sequenceNumber) => options.positions.write(shardId, { sequenceNumber }),
+        discard: options.discard,
+        isStopping: options.isStopping,
+        pause: options.pause,
+      });
+      if (result === 'abandoned') return 'stopped';
+      backoff = 0;
+    } catch (error) {
+      // Restart from the last checkpoint: buffered records are fetched again, so none is lost.
+      iterator = undefined;
+      buffer = [];
+      endOfShard = false;
+      backoff = Math.min(MAX_BACKOFF_MS, Math.max(IDLE_POLL_MS, backoff * 2));
+      const name = error instanceof Error ? error.name : 'Error';
+      options.log.warn(`ESM poll of ${options.streamName}/${shardId} failed; retrying in ${backoff} ms`, {
+        error: `${name}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      await options.pause(backoff);
+    }
+  }
+  return 'stopped';
+};

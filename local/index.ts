@@ -1,0 +1,20 @@
+export { type Backbone, type BackboneOptions, DEFAULT_PORTS, startBackbone } from './backbone';
+export { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
+export { localEnvironment } from './env';
+export {
+  BackboneAlreadyRunningError,
+  EmulatorStartError,
+  EmulatorStopError,
+  HandlerLoadError,
+  isLocalModeError,
+  isPortInUseError,
+  JavaUnavailableError,
+  LocalModeError,
+  type LocalModeErrorCode,
+  PortInUseError,
+} from './errors';
+export type { LambdaHandler } from './handler';
+export { type Endpoints, type EndpointsFile, homePaths, readEndpointsFile } from './home';
+export type { LocalHttpEvent } from './http/event';
+export { consoleLogger, type LocalLogger, silentLogger } from './log';
+export { localRuntimeTableName, localStateTableName, localStreamName, producerPrincipal } from './names';

@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  paginateListTables,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  IncreaseStreamRetentionPeriodCommand,
+  type KinesisClient,
+  paginateListStreams,
+} from '@aws-sdk/client-kinesis';
+import type { Catalog, TopicSpec } from '../shared/catalog';
+import { RUNTIME_TABLES, type RuntimeTable, STATE_TABLE_KEY, type TableKeySchema } from '../shared/config';
+import type { LocalLogger } from './log';
+import { localRuntimeTableName, localStateTableName, localStreamName } from './names';
+
+interface TablePlan {
+  readonly name: string;
+  readonly key: TableKeySchema;
+  readonly ttlAttribute?: string;
+}
+
+/** Every table the catalog implies: the runtime tables plus each service's state tables. */
+export const plannedTables = (catalog: Catalog): TablePlan[] => [
+  ...Object.entries(RUNTIME_TABLES).map(([table, key]: [string, TableKeySchema]) => ({
+    name: localRuntimeTableName(table as RuntimeTable),
+    key,
+    ttlAttribute: key.ttlAttribute,
+  })),
+  ...catalog.services.flatMap((service) =>
+    service.tables.map((table) => ({
+      name: localStateTableName(service.name, table.name),
+      key: STATE_TABLE_KEY,
+      ttlAttribute: table.ttlAttribute ?? STATE_TABLE_KEY.ttlAttribute,
+    })),
+  ),
+];
+
+const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not become ACTIVE within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+};
+
+const createStream = async (kinesis: KinesisClient, topic: TopicSpec): Promise<void> => {
+  const StreamName = localStreamName(topic.name);
+  // kinesis-mock supports ON_DEMAND and opens 4 shards for it, close to a fresh on-demand stream in AWS.
+  await kinesis.send(
+    topic.shards === 'on-demand'
+      ? new CreateStreamCommand({ StreamName, StreamModeDetails: { StreamMode: 'ON_DEMAND' } })
+      : new CreateStreamCommand({ StreamName, ShardCount: topic.shards }),
+  );
+  const active = async () =>
+    (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }))).StreamDescriptionSummary
+      ?.StreamStatus === 'ACTIVE';
+  await waitFor(`stream ${StreamName}`, active);
+  if (topic.retentionHours > 24)
+    await kinesis.send(
+      new IncreaseStreamRetentionPeriodCommand({ StreamName, RetentionPeriodHours: topic.retentionHours }),
+    );
+};
+
+const createTable = async (dynamo: DynamoDBClient, plan: TablePlan): Promise<void> => {
+  const { partitionKey, sortKey } = plan.key;
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: plan.name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [partitionKey, ...(sortKey ? [sortKey] : [])].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+      ],
+    }),
+  );
+  const active = async () =>
+    (await dynamo.send(new DescribeTableCommand({ TableName: plan.name }))).Table?.TableStatus === 'ACTIVE';
+  await waitFor(`table ${plan.name}`, active);
+};
+
+const ensureTtl = async (dynamo: DynamoDBClient, plan: TablePlan): Promise<void> => {
+  if (!plan.ttlAttribute) return;
+  const current = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: plan.name }));
+  if (current.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({
+      TableName: plan.name,
+      TimeToLiveSpecification: { AttributeName: plan.ttlAttribute, Enabled: true },
+    }),
+  );
+};
+
+/**
+ * Creates every stream and table the catalog declares that does not exist yet, and waits until each
+ * is ACTIVE. Idempotent: existing resources are kept with their data (a changed shard count is not
+ * applied to an existing stream; `--fresh` recreates everything).
+ */
+export const provision = async (
+  catalog: Catalog,
+  clients: { kinesis: KinesisClient; dynamo: DynamoDBClient },
+  log: LocalLogger,
+): Promise<void> => {
+  const streams = new Set<string>();
+  for await (const page of paginateListStreams({ client: clients.kinesis }, {}))
+    for (const name of page.StreamNames ?? []) streams.add(name);
+  for (const topic of catalog.topics) {
+    if (streams.has(localStreamName(topic.name))) continue;
+    await createStream(clients.kinesis, topic);
+    log.info(`created stream ${localStreamName(topic.name)}`, { shards: topic.shards });
+  }
+
+  const tables = new Set<string>();
+  for await (const page of paginateListTables({ client: clients.dynamo }, {}))
+    for (const name of page.TableNames ?? []) tables.add(name);
+  for (const plan of plannedTables(catalog)) {
+    if (!tables.has(plan.name)) {
+      await createTable(clients.dynamo, plan);
+      log.info(`created table ${plan.name}`);
+    }
+    await ensureTtl(clients.dynamo, plan);
+  }
+};

@@ -1,0 +1,222 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backbone, homePaths, silentLogger, startBackbone } from '../../local';
+import {
+  esmCatalog,
+  kinesisAt,
+  putJson,
+  ROOT,
+  readFailures,
+  removeTempHomes,
+  tempHome,
+  waitFor,
+} from '../fixtures/local/helpers';
+import { invocationsOf } from '../fixtures/local/recorder';
+
+const catalog = esmCatalog([
+  { topic: 'esm-batch', service: 'esm-batch', subscription: { batchSize: 3 } },
+  { topic: 'esm-window', service: 'esm-window', subscription: { batchingWindowSeconds: 2 } },
+  { topic: 'esm-full', service: 'esm-full', subscription: { batchSize: 2, batchingWindowSeconds: 10 } },
+  { topic: 'esm-partial', service: 'esm-partial' },
+  { topic: 'esm-badid', service: 'esm-badid' },
+  {
+    topic: 'esm-bisect',
+    service: 'esm-bisect',
+    subscription: { batchSize: 8, retry: { maxAttempts: 2, bisectOnError: true } },
+  },
+  {
+    topic: 'esm-nobisect',
+    service: 'esm-nobisect',
+    subscription: { retry: { maxAttempts: 3, bisectOnError: false } },
+  },
+]);
+
+const start = (home: string) =>
+  startBackbone({
+    catalog,
+    root: ROOT,
+    home,
+    ports: { ingress: 0, kinesis: 0, dynamodb: 0 },
+    log: silentLogger,
+    ingressHandler: async () => ({ statusCode: 204 }),
+  });
+
+const okIds = (fn: string) =>
+  invocationsOf(fn)
+    .filter((i) => i.outcome === 'ok')
+    .flatMap((i) => i.ids);
+
+describe('local event source mapping emulation', () => {
+  const home = tempHome();
+  let backbone: Backbone;
+  let kinesis: KinesisClient;
+
+  beforeAll(async () => {
+    backbone = await start(home);
+    kinesis = kinesisAt(backbone.endpoints.kinesis);
+  });
+
+  afterAll(async () => {
+    kinesis?.destroy();
+    await backbone?.stop();
+    removeTempHomes();
+  });
+
+  it('delivers batches no larger than batchSize, in shard order, shaped as Lambda builds them', async () => {
+    // Prepare
+    const before = Date.now() / 1000;
+    const ids = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7'];
+    // Act
+    const put = await putJson(
+      kinesis,
+      'esm-batch',
+      ids.map((id) => ({ id })),
+    );
+    await waitFor('7 records delivered', () => okIds('spine-esm-batch').length >= 7);
+    // Assess
+    const calls = invocationsOf('spine-esm-batch');
+    expect(calls.map((c) => c.ids.length)).toEqual([3, 3, 1]);
+    expect(okIds('spine-esm-batch')).toEqual(ids);
+    const first = calls[0]?.event.Records[0];
+    expect(first).toEqual({
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: 'k',
+        sequenceNumber: put[0]?.SequenceNumber,
+        data: Buffer.from(JSON.stringify({ id: 'b1' })).toString('base64'),
+        approximateArrivalTimestamp: expect.any(Number),
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${put[0]?.ShardId}:${put[0]?.SequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/spine-esm-batch',
+      awsRegion: 'us-east-1',
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/esm-batch',
+    });
+    const arrival = first?.kinesis.approximateArrivalTimestamp ?? 0;
+    expect(arrival).toBeGreaterThan(before - 5);
+    expect(arrival).toBeLessThan(Date.now() / 1000 + 5);
+  });
+
+  it('waits up to the batching window to gather a batch', async () => {
+    // Prepare
+    const firstPut = Date.now();
+    await putJson(kinesis, 'esm-window', [{ id: 'w1' }]);
+    await sleep(600);
+    // Act
+    await putJson(kinesis, 'esm-window', [{ id: 'w2' }]);
+    await waitFor('window batch', () => okIds('spine-esm-window').length >= 2);
+    // Assess
+    const calls = invocationsOf('spine-esm-window');
+    expect(calls.map((c) => c.ids)).toEqual([['w1', 'w2']]);
+    expect(calls[0]?.at).toBeGreaterThanOrEqual(firstPut + 1_500);
+  });
+
+  it('does not wait for the window when the batch is full', async () => {
+    // Prepare
+    const putAt = Date.now();
+    // Act
+    await putJson(kinesis, 'esm-full', [{ id: 'f1' }, { id: 'f2' }]);
+    await waitFor('full batch', () => okIds('spine-esm-full').length >= 2);
+    // Assess
+    const calls = invocationsOf('spine-esm-full');
+    expect(calls.map((c) => c.ids)).toEqual([['f1', 'f2']]);
+    expect((calls[0]?.at ?? Number.POSITIVE_INFINITY) - putAt).toBeLessThan(3_000);
+  });
+
+  it('retries from the lowest failed item after a partial batch response', async () => {
+    // Act
+    await putJson(kinesis, 'esm-partial', [
+      { id: 'p1' },
+      { id: 'p2' },
+      { id: 'p3', failTimes: 1 },
+      { id: 'p4' },
+      { id: 'p5' },
+    ]);
+    await waitFor('partial retry', () => invocationsOf('spine-esm-partial').some((c) => c.outcome === 'ok'));
+    // Assess
+    const calls = invocationsOf('spine-esm-partial');
+    expect(calls.map((c) => [c.outcome, c.ids])).toEqual([
+      ['partial', ['p1', 'p2', 'p3', 'p4', 'p5']],
+      ['ok', ['p3', 'p4', 'p5']],
+    ]);
+  });
+
+  it('treats an itemIdentifier that is not in the batch as a whole-batch failure', async () => {
+    // Act
+    await putJson(kinesis, 'esm-badid', [{ id: 'x1' }, { id: 'x2', badIdTimes: 1 }, { id: 'x3' }]);
+    await waitFor('bad id retry', () => invocationsOf('spine-esm-badid').some((c) => c.outcome === 'ok'));
+    // Assess
+    expect(invocationsOf('spine-esm-badid').map((c) => [c.outcome, c.ids])).toEqual([
+      ['bad-id', ['x1', 'x2', 'x3']],
+      ['ok', ['x1', 'x2', 'x3']],
+    ]);
+  });
+
+  it('bisects a throwing batch down to the poison record and discards only that record', async () => {
+    // Prepare
+    const ids = ['g1', 'g2', 'g3', 'P', 'g5', 'g6', 'g7', 'g8'];
+    // Act
+    await putJson(
+      kinesis,
+      'esm-bisect',
+      ids.map((id) => (id === 'P' ? { id, poison: true } : { id })),
+    );
+    await waitFor('bisect to finish', () => okIds('spine-esm-bisect').includes('g8'));
+    // Assess
+    expect(invocationsOf('spine-esm-bisect').map((c) => c.ids.length)).toEqual([8, 4, 2, 2, 1, 1, 1, 4]);
+    expect(okIds('spine-esm-bisect')).toEqual(['g1', 'g2', 'g3', 'g5', 'g6', 'g7', 'g8']);
+    const failures = readFailures(homePaths(home).esmFailures).filter((f) => f.service === 'esm-bisect');
+    expect(failures).toEqual([
+      {
+        service: 'esm-bisect',
+        reason: expect.stringContaining('retries exhausted'),
+        attempts: 2,
+        ids: ['P'],
+      },
+    ]);
+  });
+
+  it('without bisect, retries the whole batch maxAttempts times, then skips it and goes on', async () => {
+    // Prepare
+    await putJson(kinesis, 'esm-nobisect', [{ id: 'n1' }, { id: 'P2', poison: true }, { id: 'n3' }]);
+    await waitFor('discard', () =>
+      readFailures(homePaths(home).esmFailures).some((f) => f.service === 'esm-nobisect'),
+    );
+    // Act
+    await putJson(kinesis, 'esm-nobisect', [{ id: 'n4' }]);
+    await waitFor('next record after the skipped batch', () => okIds('spine-esm-nobisect').includes('n4'));
+    // Assess
+    expect(invocationsOf('spine-esm-nobisect').map((c) => [c.outcome, c.ids])).toEqual([
+      ['threw', ['n1', 'P2', 'n3']],
+      ['threw', ['n1', 'P2', 'n3']],
+      ['threw', ['n1', 'P2', 'n3']],
+      ['ok', ['n4']],
+    ]);
+    const failures = readFailures(homePaths(home).esmFailures).filter((f) => f.service === 'esm-nobisect');
+    expect(failures).toEqual([
+      { service: 'esm-nobisect', reason: expect.any(String), attempts: 3, ids: ['n1', 'P2', 'n3'] },
+    ]);
+  });
+
+  it('resumes from its saved position after a restart without redelivering', async () => {
+    // Prepare
+    await backbone.stop();
+    kinesis.destroy();
+    const seenBefore = invocationsOf('spine-esm-batch').length;
+    backbone = await start(home);
+    kinesis = kinesisAt(backbone.endpoints.kinesis);
+    // Act
+    await putJson(kinesis, 'esm-batch', [{ id: 'after-restart' }]);
+    await waitFor('record after restart', () => okIds('spine-esm-batch').includes('after-restart'));
+    await sleep(500);
+    // Assess
+    expect(
+      invocationsOf('spine-esm-batch')
+        .slice(seenBefore)
+        .map((c) => c.ids),
+    ).toEqual([['after-restart']]);
+  });
+});
