@@ -17,6 +17,9 @@ export const topicWriters = (catalog: Catalog, topic: string): string[] =>
 
 /** Every (service, subscription) pair: one Lambda and one event source mapping each. */
 export const subscriptions = (catalog: Catalog): { service: ServiceSpec; subscription: SubscriptionSpec }[] =>
-  catalog.services.flatMap((service) => service.subscriptions.map((subscription) => ({ service, subscription })));
+  catalog.services.flatMap((service) =>
+    service.subscriptions.map((subscription) => ({ service, subscription })),
+  );
 
-export const latestVersion = (spec: EventTypeSpec): number => Math.max(...Object.keys(spec.versions).map(Number));
+export const latestVersion = (spec: EventTypeSpec): number =>
+  Math.max(...Object.keys(spec.versions).map(Number));

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Shape and Lambda/Kinesis limits of a catalog; cross-references are checked in `validate.ts`. */
 const resourceName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or dashes, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    'must be 1-40 lowercase letters, digits or dashes, starting with a letter',
+  );
 
 const eventTypeName = z
   .string()

@@ -8,7 +8,8 @@ const named = (spec: unknown, path: readonly PropertyKey[]): string => {
   let node: unknown = spec;
   let out = '';
   for (const key of path) {
-    const child: unknown = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    const child: unknown =
+      node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
     if (typeof key === 'number') {
       const label =
         child && typeof child === 'object'

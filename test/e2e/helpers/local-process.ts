@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface Endpoints {
+  readonly ingress: string;
+  readonly kinesis: string;
+  readonly dynamodb: string;
+  readonly producers: Record<string, string>;
+}
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+
+/** `npm start` as a user runs it (tsx local/main.ts), in a child process with its own data dir and ports. */
+export class LocalSpine {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    readonly home: string,
+    readonly ports: { ingress: number; kinesis: number; dynamodb: number },
+  ) {}
+
+  static async create(home: string): Promise<LocalSpine> {
+    return new LocalSpine(home, {
+      ingress: await freePort(),
+      kinesis: await freePort(),
+      dynamodb: await freePort(),
+    });
+  }
+
+  /** Starts local mode and resolves once it printed `ready`; returns the measured time to ready. */
+  async start(args: string[] = [], timeoutMs = 60_000): Promise<number> {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', ...args], {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        SPINE_HOME: this.home,
+        SPINE_PORT: String(this.ports.ingress),
+        SPINE_KINESIS_PORT: String(this.ports.kinesis),
+        SPINE_DYNAMODB_PORT: String(this.ports.dynamodb),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`local mode not ready in ${timeoutMs} ms:\n${this.output}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (/\bready\b/i.test(this.output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`local mode exited with ${code} before ready:\n${this.output}`));
+      });
+    });
+    return Date.now() - started;
+  }
+
+  /** SIGTERM, as Ctrl-C or a process manager would; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    return exited;
+  }
+
+  async endpoints(): Promise<Endpoints> {
+    return JSON.parse(await readFile(join(this.home, 'endpoints.json'), 'utf8')) as Endpoints;
+  }
+
+  documentClient(): DynamoDBDocumentClient {
+    return DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${this.ports.dynamodb}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+  }
+}
+
+/** Every record in a local stream, oldest first, decoded as JSON (reads each shard from TRIM_HORIZON). */
+export const readStream = async (spine: LocalSpine, stream: string): Promise<Record<string, unknown>[]> => {
+  const client = new KinesisClient({
+    endpoint: `http://127.0.0.1:${spine.ports.kinesis}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
+  const out: Record<string, unknown>[] = [];
+  const shards = await client.send(new ListShardsCommand({ StreamName: stream }));
+  for (const shard of shards.Shards ?? []) {
+    const it = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: stream,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    let iterator = it.ShardIterator;
+    for (let i = 0; iterator && i < 50; i++) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      for (const r of page.Records ?? []) out.push(JSON.parse(Buffer.from(r.Data ?? []).toString('utf8')));
+      if ((page.Records ?? []).length === 0 || page.MillisBehindLatest === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  client.destroy();
+  return out;
+};
+
+export const eventually = async <T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T | undefined> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return undefined;
+};
+
+/** True if a process with this pid exists. */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};

@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, eventually, LocalSpine, readStream } from './helpers/local-process';
+
+const order = (orderId: string) => ({
+  type: 'OrderRequested',
+  data: { orderId, customerId: 'c-1', currency: 'EUR', items: [{ sku: 'tea', quantity: 2, unitPrice: 3.5 }] },
+});
+
+const publish = async (spine: LocalSpine, body: unknown) => {
+  const endpoints = await spine.endpoints();
+  const token = endpoints.producers.storefront;
+  return fetch(`${endpoints.ingress}/topics/orders/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+};
+
+const readOrder = async (spine: LocalSpine, orderId: string) => {
+  const out = await spine
+    .documentClient()
+    .send(new GetCommand({ TableName: 'spine-orders-orders', Key: { pk: orderId } }));
+  return out.Item;
+};
+
+const childPids = async (home: string): Promise<number[]> => {
+  const text = await readFile(join(home, 'pids.json'), 'utf8').catch(() => '{}');
+  const parsed: unknown = JSON.parse(text);
+  const pids: number[] = [];
+  const walk = (value: unknown) => {
+    if (typeof value === 'number') pids.push(value);
+    else if (value && typeof value === 'object') for (const v of Object.values(value)) walk(v);
+  };
+  walk(parsed);
+  return pids;
+};
+
+describe('local backbone (npm start) end to end', () => {
+  let home: string;
+  let spine: LocalSpine;
+  let readyMs = 0;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'spine-e2e-'));
+    spine = await LocalSpine.create(home);
+    readyMs = await spine.start();
+  });
+
+  afterAll(async () => {
+    await spine?.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('reaches ready in under 60 s and reports Kinesis and DynamoDB healthy', async () => {
+    const endpoints = await spine.endpoints();
+    const health = await fetch(`${endpoints.ingress}/health`);
+
+    expect(readyMs).toBeLessThan(60_000);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ kinesis: 'up', dynamodb: 'up' });
+  });
+
+  it('answers 202 and the orders service applies the event within 5 s', async () => {
+    const response = await publish(spine, order('o-e2e-1'));
+    const acknowledged = Date.now();
+
+    const body = (await response.json()) as { results: { id: string; sequenceNumber: string }[] };
+    expect(response.status).toBe(202);
+    expect(body.results[0]?.sequenceNumber).toMatch(/^\d+$/);
+    const item = await eventually(() => readOrder(spine, 'o-e2e-1'), 5_000);
+    expect(item).toMatchObject({ pk: 'o-e2e-1', status: 'REQUESTED', total: 7 });
+    expect(Date.now() - acknowledged).toBeLessThan(5_000);
+  });
+
+  it('stops without leaving a process behind and keeps events and state across a restart', async () => {
+    const published = await publish(spine, order('o-e2e-2'));
+    expect(published.status).toBe(202);
+    const acked = ((await published.json()) as { results: { id: string }[] }).results[0]?.id;
+    expect(await eventually(() => readOrder(spine, 'o-e2e-2'), 5_000)).toBeDefined();
+    const pids = await childPids(home);
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+
+    const code = await spine.stop();
+    await new Promise((r) => setTimeout(r, 500));
+
+    expect(code).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+
+    await spine.start();
+    expect(await readOrder(spine, 'o-e2e-1')).toMatchObject({ status: 'REQUESTED' });
+    const ids = (await readStream(spine, 'orders')).map((e) => e.id);
+    expect(ids).toContain(acked);
+    const after = await publish(spine, order('o-e2e-3'));
+    expect(after.status).toBe(202);
+    expect(await eventually(() => readOrder(spine, 'o-e2e-3'), 5_000)).toMatchObject({ status: 'REQUESTED' });
+  });
+});
