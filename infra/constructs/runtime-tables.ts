@@ -6,7 +6,7 @@ import { RUNTIME_TABLES, type RuntimeTable } from '../../shared/config';
 import { spineTable } from './spine-table';
 
 /**
- * The tables every service shares (checkpoints/dedupe, ingress idempotency, parking lot) and the key
+ * The tables every service shares (checkpoints/dedupe, ingress idempotency, parking lot, outbox) and the key
  * that encrypts them and the services' own state tables.
  */
 export class RuntimeTables extends Construct {
@@ -25,6 +25,7 @@ export class RuntimeTables extends Construct {
       checkpoints: spineTable(this, 'Checkpoints', RUNTIME_TABLES.checkpoints, this.key),
       idempotency: spineTable(this, 'Idempotency', RUNTIME_TABLES.idempotency, this.key),
       parking: spineTable(this, 'Parking', RUNTIME_TABLES.parking, this.key),
+      outbox: spineTable(this, 'Outbox', RUNTIME_TABLES.outbox, this.key),
     };
   }
 }

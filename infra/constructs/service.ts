@@ -96,6 +96,7 @@ export class Service extends Construct {
       fn.bindTable(stateTableEnvVar(service.name, name), table, 'readWrite');
     fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite');
     fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite');
+    fn.bindTable(RUNTIME_TABLE_ENV.outbox, runtimeTables.outbox, 'readWrite');
     const written = new Set(catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic));
     for (const topic of [...written].sort()) fn.bindStreamWrite(topic, topics.stream(topic));
     // The runtime maps a record's stream ARN back to its topic by name; reading is granted by the mapping.

@@ -6,6 +6,7 @@ export type {
   EventTypeSpec,
   JsonSchema,
   ProducerSpec,
+  QuerySpec,
   RetryPolicy,
   ServiceSpec,
   StartingPosition,

@@ -28,6 +28,7 @@ const eventType = z.strictObject({
   writer: z.string(),
   keyField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a top-level field name of data'),
   versions: z.record(z.string().regex(/^[1-9][0-9]*$/, 'versions are positive integers'), jsonSchema),
+  tombstone: z.boolean().optional(),
 });
 
 const retry = z.strictObject({
@@ -43,6 +44,7 @@ const subscription = z.strictObject({
   parallelizationFactor: z.number().int().min(1).max(10),
   startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']),
   retry,
+  materialize: z.strictObject({ table: resourceName }).optional(),
 });
 
 const table = z.strictObject({
@@ -53,9 +55,26 @@ const table = z.strictObject({
     .optional(),
 });
 
+const entry = z.string().regex(/^[\w./-]+\.ts$/, 'must be a .ts path relative to the project root');
+
+const queries = z.strictObject({
+  entry,
+  routes: z
+    .array(
+      z.strictObject({
+        method: z.literal('GET'),
+        path: z
+          .string()
+          .regex(/^(\/([a-z0-9-]+|\{[A-Za-z][A-Za-z0-9]*\}))+$/, 'must be like /orders/{orderId}'),
+      }),
+    )
+    .min(1),
+});
+
 const service = z.strictObject({
   name: resourceName,
-  entry: z.string().regex(/^[\w./-]+\.ts$/, 'must be a .ts path relative to the project root'),
+  entry,
+  queries: queries.optional(),
   subscriptions: z.array(subscription),
   tables: z.array(table),
   description: z.string().optional(),

@@ -33,6 +33,11 @@ export interface EventTypeSpec {
   readonly keyField: string;
   /** JSON Schema per version; versions are positive integers. */
   readonly versions: { readonly [version: number]: JsonSchema };
+  /**
+   * A tombstone: in a materialized table subscription, an event of this type deletes its key
+   * (the compacted-topic delete). @default false
+   */
+  readonly tombstone?: boolean;
 }
 
 export interface RetryPolicy {
@@ -54,6 +59,12 @@ export interface SubscriptionSpec {
   readonly parallelizationFactor: number;
   readonly startingPosition: StartingPosition;
   readonly retry: RetryPolicy;
+  /**
+   * Makes this a *table* subscription (a KTable): the runtime keeps the latest `data` per key in the
+   * named table of this service, deleting the key on tombstone types; handlers read it with
+   * `ctx.lookup(table, key)`. The service's handlers for this topic, if any, still run.
+   */
+  readonly materialize?: { readonly table: string };
 }
 
 export interface TableSpec {
@@ -63,10 +74,20 @@ export interface TableSpec {
   readonly ttlAttribute?: string;
 }
 
+/** Read-side HTTP routes of a service, served on the ingress HTTP API with producer credentials. */
+export interface QuerySpec {
+  /** Module whose `handler` export takes API Gateway payload v2 events (read-only access to the service's tables). */
+  readonly entry: string;
+  /** Routes like `{ method: 'GET', path: '/orders/{orderId}' }`; paths must not clash with the ingress's. */
+  readonly routes: readonly { readonly method: 'GET'; readonly path: string }[];
+}
+
 export interface ServiceSpec {
   readonly name: string;
   /** Module (path from the project root) whose `handler` export is the Lambda entry point. */
   readonly entry: string;
+  /** Read-side HTTP routes. @default - none */
+  readonly queries?: QuerySpec;
   readonly subscriptions: readonly SubscriptionSpec[];
   readonly tables: readonly TableSpec[];
   readonly description?: string;

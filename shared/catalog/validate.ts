@@ -85,8 +85,28 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
           path: `services[${s.name}].subscriptions[${i}].topic`,
           message: `consumes topic "${sub.topic}", which does not exist; known topics: ${known(topics)}`,
         });
+      if (sub.materialize && !s.tables.some((t) => t.name === sub.materialize?.table))
+        problems.push({
+          path: `services[${s.name}].subscriptions[${i}].materialize.table`,
+          message: `materializes into table "${sub.materialize.table}", which the service does not declare; its tables: ${s.tables.map((t) => t.name).join(', ') || '(none)'}`,
+        });
     });
   }
+
+  const routes = spec.services.flatMap((s) =>
+    (s.queries?.routes ?? []).map((r) => ({
+      service: s.name,
+      key: `${r.method} ${r.path.replace(/\{[^}]+\}/g, '{}')}`,
+    })),
+  );
+  for (const key of duplicates(routes.map((r) => r.key)))
+    problems.push({
+      path: 'services.queries.routes',
+      message: `route "${key}" is declared by more than one service (${routes
+        .filter((r) => r.key === key)
+        .map((r) => r.service)
+        .join(', ')})`,
+    });
 
   for (const t of spec.topics) {
     if (!spec.eventTypes.some((e) => e.topic === t.name))

@@ -17,6 +17,7 @@ export const RUNTIME_TABLE_ENV = {
   checkpoints: 'SPINE_TABLE_CHECKPOINTS',
   idempotency: 'SPINE_TABLE_IDEMPOTENCY',
   parking: 'SPINE_TABLE_PARKING',
+  outbox: 'SPINE_TABLE_OUTBOX',
 } as const;
 
 /** JSON map `{ [principal]: producerName }` used by the ingress to name the caller (see ingress/auth). */

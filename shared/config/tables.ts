@@ -16,6 +16,11 @@ export const RUNTIME_TABLES = {
   idempotency: { partitionKey: 'pk', ttlAttribute: 'expiresAt' },
   /** Parked events with their whole envelope, per service, in shard/sequence order. */
   parking: { partitionKey: 'pk', sortKey: 'sk' },
+  /**
+   * Events a handler emitted, written in the same transaction as its state change and deleted once
+   * published: the outbox that makes "emitted iff committed" hold without a dual write.
+   */
+  outbox: { partitionKey: 'pk', sortKey: 'sk' },
 } as const satisfies Record<string, TableKeySchema>;
 
 export type RuntimeTable = keyof typeof RUNTIME_TABLES;

@@ -1,7 +1,9 @@
+import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
 import type { ConsumerStore } from './store';
 import type {
   ConsumedEvent,
+  EmitOptions,
   HandlerContext,
   ItemCondition,
   ItemUpdate,
@@ -18,19 +20,47 @@ export class HandlerUsageError extends Error {
   }
 }
 
+/** Latest values of materialized tables, shared by the invocations of one Lambda container. */
+export class LookupCache {
+  private readonly entries = new Map<string, { at: number; value: Record<string, unknown> | undefined }>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  async get(
+    key: string,
+    maxAgeMs: number,
+    load: () => Promise<Record<string, unknown> | undefined>,
+  ): Promise<Record<string, unknown> | undefined> {
+    const hit = this.entries.get(key);
+    if (hit && Date.now() - hit.at <= maxAgeMs) return hit.value;
+    const value = await load();
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { at: Date.now(), value });
+    return value;
+  }
+}
+
+export interface EventContextDeps {
+  readonly service: string;
+  readonly event: ConsumedEvent;
+  readonly store: ConsumerStore;
+  readonly pending: PendingWrites;
+  readonly commitPending: () => Promise<void>;
+  /** Validates an emit and builds its outbox entry (index = order of emits within the event). */
+  readonly buildEmit: (index: number, type: string, data: unknown, options?: EmitOptions) => OutboxEntry;
+  readonly lookups: LookupCache;
+}
+
 /**
  * Builds the context for one event. Reads look at this event's writes, then at writes pending from
  * earlier events, then at DynamoDB (consistent read). An item with a pending *update* has no known
  * value, so reading it commits the pending writes first.
  */
 export const createEventContext = (
-  service: string,
-  event: ConsumedEvent,
-  store: ConsumerStore,
-  pending: PendingWrites,
-  commitPending: () => Promise<void>,
-): { ctx: HandlerContext; writes: () => StateWrite[] } => {
+  deps: EventContextDeps,
+): { ctx: HandlerContext; writes: () => StateWrite[]; emits: () => OutboxEntry[] } => {
+  const { service, event, store, pending } = deps;
   const own = new Map<string, StateWrite>();
+  const emitted: OutboxEntry[] = [];
   const record = (write: StateWrite) => {
     const key = eventWriteKey(write);
     const previous = own.get(key);
@@ -50,7 +80,7 @@ export const createEventContext = (
         throw new HandlerUsageError(`${table}/${pk}: read after update in the same event is not supported`);
       const overlay = pending.overlay(table, pk);
       if (overlay?.known) return overlay.item;
-      if (overlay && !overlay.known) await commitPending();
+      if (overlay && !overlay.known) await deps.commitPending();
       return store.getItem(table, pk);
     },
     put(table: string, item: StateItem, condition?: ItemCondition) {
@@ -65,6 +95,16 @@ export const createEventContext = (
     idempotencyKey(purpose = 'effect') {
       return `${service}:${event.source}:${event.id}:${purpose}`;
     },
+    emit(type: string, data: unknown, options?: EmitOptions) {
+      emitted.push(deps.buildEmit(emitted.length, type, data, options));
+    },
+    async lookup(table: string, key: string, options?: { maxAgeMs?: number }) {
+      const item = await deps.lookups.get(`${table}\u0000${key}`, options?.maxAgeMs ?? 1_000, () =>
+        store.getItem(table, key),
+      );
+      const value = item?.value;
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    },
   };
-  return { ctx, writes: () => [...own.values()] };
+  return { ctx, writes: () => [...own.values()], emits: () => [...emitted] };
 };

@@ -1,11 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { createDocumentClient } from '../aws';
+import { createDocumentClient, createKinesisClient } from '../aws';
 import { type Catalog, serviceByName } from '../catalog';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
 import { createSchemaRegistry } from '../schemas';
+import { LookupCache } from './context';
 import { createDynamoStore } from './dynamo-store';
+import { createKinesisPublisher } from './kinesis-publisher';
 import { processBatch } from './process-batch';
+import type { EventPublisher } from './publisher';
 import { streamNameOf } from './records';
 import type { ConsumerStore } from './store';
 import type { EventHandler } from './types';
@@ -22,6 +25,10 @@ export interface ConsumerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Replaces the DynamoDB store (tests). */
   readonly store?: ConsumerStore;
+  /** Replaces the Kinesis publisher of emitted events (tests). */
+  readonly publisher?: EventPublisher;
+  /** Outbox recovery lease; see `recoverOutbox`. @default 0 at parallelization 1, else 5 minutes */
+  readonly outboxLeaseMs?: number;
 }
 
 export type KinesisHandler = (
@@ -61,11 +68,35 @@ export const defineConsumer = (
       service: service.name,
       checkpointsTable: requireEnv(RUNTIME_TABLE_ENV.checkpoints, env),
       parkingTable: requireEnv(RUNTIME_TABLE_ENV.parking, env),
+      outboxTable: requireEnv(RUNTIME_TABLE_ENV.outbox, env),
       stateTables: Object.fromEntries(
         service.tables.map((t) => [t.name, requireEnv(stateTableEnvVar(service.name, t.name), env)]),
       ),
     });
   const schemas = createSchemaRegistry(definition.catalog);
+  // Only services that own event types can emit; only they get a Kinesis client and stream names.
+  const written = [
+    ...new Set(definition.catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic)),
+  ];
+  const streams = new Map(written.map((topic) => [topic, requireEnv(streamEnvVar(topic), env)]));
+  let kinesisPublisher: EventPublisher | undefined;
+  const publisher: EventPublisher = options.publisher ?? {
+    publish: (entries) => {
+      kinesisPublisher ??= createKinesisPublisher(createKinesisClient(), streamOf);
+      return kinesisPublisher.publish(entries);
+    },
+    findPublished: (entries, since) => {
+      kinesisPublisher ??= createKinesisPublisher(createKinesisClient(), streamOf);
+      return kinesisPublisher.findPublished(entries, since);
+    },
+  };
+  function streamOf(topic: string): string {
+    const name = streams.get(topic);
+    if (name === undefined) throw new Error(`${service?.name} does not write topic ${topic}`);
+    return name;
+  }
+  const lookups = new LookupCache();
+  const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
   const dispatch: EventHandler = async (event, ctx) => {
     const handle = definition.handlers[event.type];
@@ -79,12 +110,17 @@ export const defineConsumer = (
     if (!subscription)
       throw new Error(`${service.name} does not subscribe to stream ${streamNameOf(first.eventSourceARN)}`);
     return processBatch(event.Records, {
+      catalog: definition.catalog,
       service: service.name,
       topic: subscription.topic,
       handler: dispatch,
       store,
       schemas,
+      publisher,
+      lookups,
       maxAttempts: subscription.retry.maxAttempts,
+      outboxLeaseMs: options.outboxLeaseMs ?? (subscription.parallelizationFactor > 1 ? 300_000 : 0),
+      ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       log: (level, message, fields) => logger[level](message, fields ?? {}),
     });
   };

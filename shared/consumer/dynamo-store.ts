@@ -1,13 +1,16 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CheckpointConflictError, UnknownTableError } from './errors';
-import type { Checkpoint, Commit, ConsumerStore, FailureRecord, ShardPosition } from './store';
+import { type OutboxEntry, outboxPk } from './outbox';
+import { type Checkpoint, type Commit, type ConsumerStore, checkpointKey, type FailureRecord } from './store';
 import type { StateItem, StateWrite } from './types';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -17,11 +20,10 @@ export interface DynamoStoreOptions {
   readonly service: string;
   readonly checkpointsTable: string;
   readonly parkingTable: string;
+  readonly outboxTable: string;
   /** Logical state table name -> physical table name. */
   readonly stateTables: Readonly<Record<string, string>>;
 }
-
-const checkpointKey = (p: ShardPosition) => ({ pk: `${p.service}#${p.topic}`, sk: p.shardId });
 
 const expectedCondition = (expected: string | undefined) =>
   expected === undefined
@@ -122,6 +124,19 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           },
         });
       }
+      for (const entry of commit.outbox ?? [])
+        items.push({
+          Put: {
+            TableName: options.outboxTable,
+            Item: {
+              pk: outboxPk(position),
+              sk: entry.sk,
+              topic: entry.topic,
+              envelope: JSON.stringify(entry.envelope),
+              createdAt: entry.createdAt,
+            },
+          },
+        });
       const cond = expectedCondition(expected);
       items.push({
         Update: {
@@ -149,6 +164,67 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
             });
         }
         throw error;
+      }
+    },
+
+    async loadOutbox(position) {
+      const entries: OutboxEntry[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: options.outboxTable,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': outboxPk(position) },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? [])
+          entries.push({
+            sk: String(item.sk),
+            topic: String(item.topic),
+            envelope: JSON.parse(String(item.envelope)),
+            createdAt: Number(item.createdAt),
+          });
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return entries;
+    },
+
+    async claimOutbox(position, sk, leaseMs) {
+      const now = Date.now();
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: options.outboxTable,
+            Key: { pk: outboxPk(position), sk },
+            UpdateExpression: 'SET claimedAt = :now',
+            ConditionExpression:
+              'attribute_exists(pk) AND (attribute_not_exists(claimedAt) OR claimedAt <= :stale)',
+            ExpressionAttributeValues: { ':now': now, ':stale': now - leaseMs },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async deleteOutbox(position, sks) {
+      for (let i = 0; i < sks.length; i += 25) {
+        let requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']> = {
+          [options.outboxTable]: sks
+            .slice(i, i + 25)
+            .map((sk) => ({ DeleteRequest: { Key: { pk: outboxPk(position), sk } } })),
+        };
+        // BatchWriteItem may return unprocessed items under load: resend them until none are left.
+        for (let attempt = 0; Object.keys(requests).length > 0 && attempt < 10; attempt++) {
+          const out = await client.send(new BatchWriteCommand({ RequestItems: requests }));
+          requests = out.UnprocessedItems ?? {};
+          if (Object.keys(requests).length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        }
       }
     },
 

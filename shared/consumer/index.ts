@@ -1,4 +1,4 @@
-export { HandlerUsageError } from './context';
+export { HandlerUsageError, LookupCache } from './context';
 export { type ConsumerDefinition, type ConsumerOptions, defineConsumer, type KinesisHandler } from './define';
 export { createDynamoStore, type DynamoStoreOptions } from './dynamo-store';
 export {
@@ -8,12 +8,17 @@ export {
   PoisonRecordError,
   UnknownTableError,
 } from './errors';
+export { createKinesisPublisher } from './kinesis-publisher';
 export { MemoryConsumerStore } from './memory-store';
-export { type BatchDeps, processBatch } from './process-batch';
+export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
+export { type BatchDeps, type Log, processBatch } from './process-batch';
+export { type EventPublisher, MemoryPublisher, OutboxPublishError } from './publisher';
+export { recoverOutbox } from './recovery';
 export type { Checkpoint, Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
-export { compareSequence } from './store';
+export { checkpointKey, compareSequence } from './store';
 export type {
   ConsumedEvent,
+  EmitOptions,
   EventHandler,
   HandlerContext,
   ItemCondition,

@@ -1,8 +1,16 @@
 import { CheckpointConflictError, UnknownTableError } from './errors';
-import type { Checkpoint, Commit, ConsumerStore, ParkedEvent, ShardPosition } from './store';
+import { type OutboxEntry, outboxPk } from './outbox';
+import {
+  type Checkpoint,
+  type Commit,
+  type ConsumerStore,
+  checkpointKey,
+  type ParkedEvent,
+  type ShardPosition,
+} from './store';
 import type { StateItem } from './types';
 
-const posKey = (p: ShardPosition) => `${p.service}#${p.topic}/${p.shardId}`;
+const posKey = (p: ShardPosition) => `${checkpointKey(p).pk}/${p.shardId}`;
 
 /**
  * In-memory `ConsumerStore` with the DynamoDB adapter's semantics for checkpoints (conditional on the
@@ -13,6 +21,7 @@ export class MemoryConsumerStore implements ConsumerStore {
   readonly checkpoints = new Map<string, Checkpoint>();
   readonly tables = new Map<string, Map<string, StateItem>>();
   readonly parked: ParkedEvent[] = [];
+  readonly outbox = new Map<string, OutboxEntry[]>();
   commits = 0;
 
   constructor(tables: readonly string[]) {
@@ -53,8 +62,35 @@ export class MemoryConsumerStore implements ConsumerStore {
         );
     }
     if (commit.park) this.parked.push(commit.park);
+    if (commit.outbox?.length) {
+      const key = outboxPk(commit.position);
+      this.outbox.set(key, [...(this.outbox.get(key) ?? []), ...commit.outbox]);
+    }
     this.checkpoints.set(posKey(commit.position), { ...commit.next });
     this.commits += 1;
+  }
+
+  async loadOutbox(position: ShardPosition): Promise<OutboxEntry[]> {
+    return [...(this.outbox.get(outboxPk(position)) ?? [])];
+  }
+
+  private readonly claims = new Map<string, number>();
+
+  async claimOutbox(position: ShardPosition, sk: string, leaseMs: number): Promise<boolean> {
+    const key = `${outboxPk(position)}/${sk}`;
+    const exists = (this.outbox.get(outboxPk(position)) ?? []).some((e) => e.sk === sk);
+    const claimedAt = this.claims.get(key);
+    if (!exists || (claimedAt !== undefined && claimedAt > Date.now() - leaseMs)) return false;
+    this.claims.set(key, Date.now());
+    return true;
+  }
+
+  async deleteOutbox(position: ShardPosition, sks: readonly string[]): Promise<void> {
+    const key = outboxPk(position);
+    this.outbox.set(
+      key,
+      (this.outbox.get(key) ?? []).filter((e) => !sks.includes(e.sk)),
+    );
   }
 
   async recordFailure(position: ShardPosition, expected: string | undefined, failure: Checkpoint['failure']) {

@@ -1,3 +1,4 @@
+import type { OutboxEntry } from './outbox';
 import { MAX_COMMIT_BYTES, MAX_WRITES_PER_COMMIT } from './store';
 import type { StateItem, StateWrite } from './types';
 
@@ -16,25 +17,35 @@ export type Overlay =
  */
 export class PendingWrites {
   private readonly byKey = new Map<string, StateWrite>();
+  private emitted: OutboxEntry[] = [];
   private bytes = 0;
   last: { sequenceNumber: string; arrivedAt: number } | undefined;
 
   get size(): number {
-    return this.byKey.size;
+    return this.byKey.size + this.emitted.length;
   }
 
-  /** True when `writes` cannot join this commit (same item twice, or over the transaction limits). */
-  mustCommitBefore(writes: readonly StateWrite[]): boolean {
-    if (this.byKey.size === 0) return false;
-    if (this.byKey.size + writes.length > MAX_WRITES_PER_COMMIT) return true;
-    if (this.bytes + JSON.stringify(writes).length > MAX_COMMIT_BYTES) return true;
+  /** True when an event's writes and emits cannot join this commit (same item twice, or over the limits). */
+  mustCommitBefore(writes: readonly StateWrite[], emits: readonly OutboxEntry[]): boolean {
+    if (this.last === undefined) return false;
+    if (this.size + writes.length + emits.length > MAX_WRITES_PER_COMMIT) return true;
+    if (this.bytes + JSON.stringify([writes, emits]).length > MAX_COMMIT_BYTES) return true;
     return writes.some((w) => this.byKey.has(keyOf(w)));
   }
 
-  add(writes: readonly StateWrite[], position: { sequenceNumber: string; arrivedAt: number }): void {
+  add(
+    writes: readonly StateWrite[],
+    emits: readonly OutboxEntry[],
+    position: { sequenceNumber: string; arrivedAt: number },
+  ): void {
     for (const w of writes) this.byKey.set(keyOf(w), w);
-    this.bytes += JSON.stringify(writes).length;
+    this.emitted.push(...emits);
+    this.bytes += JSON.stringify([writes, emits]).length;
     this.last = position;
+  }
+
+  outbox(): OutboxEntry[] {
+    return [...this.emitted];
   }
 
   overlay(table: string, pk: string): Overlay | undefined {
@@ -51,6 +62,7 @@ export class PendingWrites {
 
   clear(): void {
     this.byKey.clear();
+    this.emitted = [];
     this.bytes = 0;
     this.last = undefined;
   }

@@ -1,25 +1,42 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import type { Catalog } from '../catalog';
 import type { SchemaRegistry } from '../schemas';
-import { createEventContext } from './context';
+import { createEventContext, type LookupCache } from './context';
 import { isCheckpointConflictError, isPoisonRecordError } from './errors';
+import { buildEmitted } from './outbox';
 import { PendingWrites } from './pending';
+import type { EventPublisher } from './publisher';
 import { shardIdOf, toConsumedEvent } from './records';
+import { recoverOutbox } from './recovery';
 import { type Checkpoint, type ConsumerStore, compareSequence, type ShardPosition } from './store';
-import type { EventHandler } from './types';
+import type { ConsumedEvent, EventHandler, StateWrite } from './types';
+
+export type Log = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 export interface BatchDeps {
+  readonly catalog: Catalog;
   readonly service: string;
   readonly topic: string;
+  /** Checkpoint namespace for replay/redrive sessions; see `ShardPosition.scope`. @default live */
+  readonly scope?: string;
   readonly handler: EventHandler;
   readonly store: ConsumerStore;
   readonly schemas: SchemaRegistry;
+  readonly publisher: EventPublisher;
+  readonly lookups: LookupCache;
   /** Attempts per event (catalog retry policy) before it is parked. */
   readonly maxAttempts: number;
-  readonly log?: (
-    level: 'info' | 'warn' | 'error',
-    message: string,
-    fields?: Record<string, unknown>,
-  ) => void;
+  /** Keep the latest data per key in this table (a table subscription). */
+  readonly materialize?: { readonly table: string; readonly tombstones: ReadonlySet<string> };
+  /** `suppress` validates emits but drops them (state-only replays). @default 'publish' */
+  readonly emits?: 'publish' | 'suppress';
+  /** How old an outbox leftover must be before this invocation may recover it. @default 0 */
+  readonly outboxLeaseMs?: number;
+  readonly log?: Log;
 }
 
 const describe = (error: unknown): string =>
@@ -27,29 +44,59 @@ const describe = (error: unknown): string =>
 const arrivedAtOf = (r: KinesisStreamRecord): number =>
   Math.round(r.kinesis.approximateArrivalTimestamp * 1000);
 
+/** The state change a table subscription makes before the handler runs: upsert the latest value, or delete. */
+const materialization = (deps: BatchDeps, event: ConsumedEvent): StateWrite[] => {
+  const m = deps.materialize;
+  if (!m) return [];
+  if (m.tombstones.has(event.type)) return [{ kind: 'delete', table: m.table, pk: event.key }];
+  return [
+    {
+      kind: 'put',
+      table: m.table,
+      item: { pk: event.key, value: event.data, eventId: event.id, type: event.type, time: event.time },
+    },
+  ];
+};
+
 /**
  * Applies one Lambda batch (always one shard) in order. Events at or below the checkpoint are skipped
- * (already applied); the rest run through the handler and commit with the checkpoint. On the first
- * failure it commits what succeeded and reports that event as the first batch item failure, so the
- * event source mapping retries exactly the failed tail, in order. After `maxAttempts` the event is
- * parked with its whole payload and the shard moves on.
+ * (already applied); the rest run through the handler and commit, with their emitted events in the
+ * outbox, in one transaction that moves the checkpoint. Emitted events are published after the
+ * commit. On the first failure it commits what succeeded and reports that event as the first batch
+ * item failure, so the event source mapping retries exactly the failed tail, in order. After
+ * `maxAttempts` the event is parked with its whole payload and the shard moves on.
  */
 export const processBatch = async (
   records: readonly KinesisStreamRecord[],
   deps: BatchDeps,
 ): Promise<KinesisStreamBatchResponse> => {
   const first = records[0];
-  if (!first) return { batchItemFailures: [] };
-  const position: ShardPosition = { service: deps.service, topic: deps.topic, shardId: shardIdOf(first) };
-  const checkpoint: Checkpoint = await deps.store.loadCheckpoint(position);
-  let expected = checkpoint.sequenceNumber;
+  const last = records[records.length - 1];
+  if (!first || !last) return { batchItemFailures: [] };
+  const position: ShardPosition = {
+    service: deps.service,
+    topic: deps.topic,
+    shardId: shardIdOf(first),
+    ...(deps.scope && { scope: deps.scope }),
+  };
+  let expected: string | undefined;
   const pending = new PendingWrites();
 
+  const publish = async (entries: ReturnType<PendingWrites['outbox']>) => {
+    if (entries.length === 0) return;
+    await deps.publisher.publish(entries);
+    await deps.store.deleteOutbox(
+      position,
+      entries.map((e) => e.sk),
+    );
+  };
   const commitPending = async () => {
     if (!pending.last) return;
-    await deps.store.commit({ position, expected, next: pending.last, writes: pending.writes() });
+    const outbox = pending.outbox();
+    await deps.store.commit({ position, expected, next: pending.last, writes: pending.writes(), outbox });
     expected = pending.last.sequenceNumber;
     pending.clear();
+    await publish(outbox);
   };
   const park = async (record: KinesisStreamRecord, error: unknown, attempts: number, details = {}) => {
     await commitPending();
@@ -76,10 +123,14 @@ export const processBatch = async (
   };
 
   try {
+    // Emitted events a crashed invocation committed but did not publish go out first, in order.
+    await recoverOutbox(position, deps);
+    const checkpoint: Checkpoint = await deps.store.loadCheckpoint(position);
+    expected = checkpoint.sequenceNumber;
     for (const record of records) {
       const seq = record.kinesis.sequenceNumber;
       if (expected !== undefined && compareSequence(seq, expected) <= 0) continue;
-      let event: ReturnType<typeof toConsumedEvent>;
+      let event: ConsumedEvent;
       try {
         event = toConsumedEvent(record, deps.topic, deps.schemas);
       } catch (error) {
@@ -87,8 +138,21 @@ export const processBatch = async (
         await park(record, error, 1, { errorDetails: error.details });
         continue;
       }
-      const { ctx, writes } = createEventContext(deps.service, event, deps.store, pending, commitPending);
+      const { ctx, writes, emits } = createEventContext({
+        service: deps.service,
+        event,
+        store: deps.store,
+        pending,
+        commitPending,
+        lookups: deps.lookups,
+        buildEmit: (index, type, data, options) =>
+          buildEmitted(deps.catalog, deps.schemas, deps.service, event, index, type, data, options),
+      });
       try {
+        for (const write of materialization(deps, event)) {
+          if (write.kind === 'put') ctx.put(write.table, write.item);
+          else if (write.kind === 'delete') ctx.delete(write.table, write.pk);
+        }
         await deps.handler(event, ctx);
       } catch (error) {
         await commitPending();
@@ -107,18 +171,20 @@ export const processBatch = async (
         return { batchItemFailures: [{ itemIdentifier: seq }] };
       }
       const mine = writes();
-      if (pending.mustCommitBefore(mine)) await commitPending();
-      pending.add(mine, { sequenceNumber: seq, arrivedAt: event.arrivedAt });
+      const emitted = deps.emits === 'suppress' ? [] : emits();
+      if (pending.mustCommitBefore(mine, emitted)) await commitPending();
+      pending.add(mine, emitted, { sequenceNumber: seq, arrivedAt: event.arrivedAt });
     }
     await commitPending();
     return { batchItemFailures: [] };
   } catch (error) {
-    // A race lost or a store outage: nothing after `expected` was applied; retry from the first unapplied record.
+    // A lost race, a store outage or an unpublished outbox: nothing after `expected` was applied.
+    // Retry from the first unapplied record, or from the last one when all were applied but their
+    // emitted events still wait in the outbox (the retry skips the events and publishes those first).
     const unapplied = records.find(
       (r) => expected === undefined || compareSequence(r.kinesis.sequenceNumber, expected) > 0,
     );
-    if (!unapplied) return { batchItemFailures: [] };
-    const retryFrom = unapplied.kinesis.sequenceNumber;
+    const retryFrom = (unapplied ?? last).kinesis.sequenceNumber;
     deps.log?.(isCheckpointConflictError(error) ? 'warn' : 'error', 'batch stopped', {
       ...position,
       retryFrom,

@@ -1,3 +1,4 @@
+import type { OutboxEntry } from './outbox';
 import type { StateItem, StateWrite } from './types';
 
 /** Where a subscription stands on one shard. */
@@ -5,7 +6,19 @@ export interface ShardPosition {
   readonly service: string;
   readonly topic: string;
   readonly shardId: string;
+  /**
+   * Checkpoint namespace. Live delivery uses none; a replay or redrive session uses its own (e.g.
+   * `replay:2026-11-22T10:00`), so it applies events the live checkpoint already passed while still
+   * deduplicating its own redeliveries and resuming after Ctrl-C.
+   */
+  readonly scope?: string;
 }
+
+/** The checkpoint item's key: `pk = service#topic[#scope]`, `sk = shardId`. */
+export const checkpointKey = (p: ShardPosition): { pk: string; sk: string } => ({
+  pk: p.scope ? `${p.service}#${p.topic}#${p.scope}` : `${p.service}#${p.topic}`,
+  sk: p.shardId,
+});
 
 /** The last failure on a shard, so attempts survive across invocations. */
 export interface FailureRecord {
@@ -41,6 +54,8 @@ export interface Commit {
   readonly expected: string | undefined;
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
   readonly writes: readonly StateWrite[];
+  /** Events emitted by the committed events; published after the commit, deleted once published. */
+  readonly outbox?: readonly OutboxEntry[];
   readonly park?: ParkedEvent;
 }
 
@@ -54,6 +69,14 @@ export interface ConsumerStore {
   getItem(table: string, pk: string): Promise<StateItem | undefined>;
   commit(commit: Commit): Promise<void>;
   recordFailure(position: ShardPosition, expected: string | undefined, failure: FailureRecord): Promise<void>;
+  /** Outbox entries of this source shard not yet deleted (published or not), oldest first. */
+  loadOutbox(position: ShardPosition): Promise<OutboxEntry[]>;
+  deleteOutbox(position: ShardPosition, sks: readonly string[]): Promise<void>;
+  /**
+   * Takes over a leftover entry for recovery: succeeds only if nobody claimed it within `leaseMs`,
+   * so two invocations never recover the same entry at once.
+   */
+  claimOutbox(position: ShardPosition, sk: string, leaseMs: number): Promise<boolean>;
 }
 
 /** Transaction limits: 100 items and 4 MB; one item is kept for the checkpoint and one for a park. */

@@ -67,6 +67,30 @@ export interface HandlerContext {
    * providers, mailers) so a retried side effect is recognised there.
    */
   idempotencyKey(purpose?: string): string;
+  /**
+   * Emits an event of a type this service owns (single writer). It is validated now, written to the
+   * outbox in the same transaction as this event's state changes, and published after the commit:
+   * it reaches its topic if and only if the state change committed. Its id is derived from the
+   * consumed event, so a redelivery emits the same id. `key` defaults to the type's key field.
+   */
+  emit(type: string, data: unknown, options?: EmitOptions): void;
+  /**
+   * Latest `data` for `key` in a table this service materializes from a topic (a KTable), read
+   * through a small per-container cache whose entries are at most `maxAgeMs` old, or undefined after
+   * a tombstone. @default maxAgeMs 1000
+   */
+  lookup(
+    table: string,
+    key: string,
+    options?: { maxAgeMs?: number },
+  ): Promise<Record<string, unknown> | undefined>;
+}
+
+export interface EmitOptions {
+  /** Partition key override; defaults to `data[keyField]`. */
+  readonly key?: string;
+  /** Schema version; defaults to the latest. */
+  readonly version?: number;
 }
 
 export type EventHandler<TData = unknown> = (

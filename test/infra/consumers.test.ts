@@ -87,7 +87,7 @@ describe.each([
     }
   });
 
-  it('sets exactly the env vars a consumer needs: own tables, checkpoints, parking, written and subscribed streams', () => {
+  it('sets exactly the env vars a consumer needs: own tables, checkpoints, parking, outbox, written and subscribed streams', () => {
     for (const { service, subscription: sub } of subscriptions(catalog)) {
       const fn = consumer(stack, service.name, sub.topic);
       const resource = template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.function)];
@@ -100,6 +100,9 @@ describe.each([
       });
       expect(env[RUNTIME_TABLE_ENV.parking]).toEqual({
         Ref: logicalId(stack, stack.runtimeTables.tables.parking),
+      });
+      expect(env[RUNTIME_TABLE_ENV.outbox]).toEqual({
+        Ref: logicalId(stack, stack.runtimeTables.tables.outbox),
       });
       expect(env[RUNTIME_TABLE_ENV.idempotency]).toBeUndefined();
       const streamVars = Object.keys(env)
