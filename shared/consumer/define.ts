@@ -120,6 +120,7 @@ export const defineConsumer = (
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
       outboxLeaseMs: options.outboxLeaseMs ?? (subscription.parallelizationFactor > 1 ? 300_000 : 0),
+      checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       log: (level, message, fields) => logger[level](message, fields ?? {}),
     });

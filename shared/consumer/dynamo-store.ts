@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -24,6 +26,13 @@ export interface DynamoStoreOptions {
   /** Logical state table name -> physical table name. */
   readonly stateTables: Readonly<Record<string, string>>;
 }
+
+const toCheckpoint = (item: Record<string, unknown>): Checkpoint => ({
+  ...(typeof item.seq === 'string' && { sequenceNumber: item.seq }),
+  ...(typeof item.arrivedAt === 'number' && { arrivedAt: item.arrivedAt }),
+  ...(typeof item.failure === 'object' &&
+    item.failure !== null && { failure: item.failure as FailureRecord }),
+});
 
 const expectedCondition = (expected: string | undefined) =>
   expected === undefined
@@ -81,21 +90,25 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
   };
 
   return {
-    async loadCheckpoint(position) {
-      const out = await client.send(
-        new GetCommand({
-          TableName: options.checkpointsTable,
-          Key: checkpointKey(position),
-          ConsistentRead: true,
-        }),
-      );
-      const item = out.Item;
-      if (!item) return {};
-      return {
-        ...(typeof item.seq === 'string' && { sequenceNumber: item.seq }),
-        ...(typeof item.arrivedAt === 'number' && { arrivedAt: item.arrivedAt }),
-        ...(item.failure && typeof item.failure === 'object' && { failure: item.failure as FailureRecord }),
-      } satisfies Checkpoint;
+    async loadCheckpoints(position, sks) {
+      const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
+      for (let i = 0; i < sks.length; i += 100) {
+        let keys: Record<string, unknown>[] | undefined = sks
+          .slice(i, i + 100)
+          .map((sk) => checkpointKey(position, sk));
+        for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
+          const out: BatchGetCommandOutput = await client.send(
+            new BatchGetCommand({
+              RequestItems: { [options.checkpointsTable]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+          for (const item of out.Responses?.[options.checkpointsTable] ?? [])
+            found.set(String(item.sk), toCheckpoint(item));
+          keys = out.UnprocessedKeys?.[options.checkpointsTable]?.Keys;
+          if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        }
+      }
+      return found;
     },
 
     async getItem(table, pk) {
@@ -106,7 +119,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     },
 
     async commit(commit: Commit) {
-      const { position, expected, next } = commit;
+      const { position } = commit;
       const items: TransactItem[] = commit.writes.map(toTransactItem);
       if (commit.park) {
         const { position: _, ...parked } = commit.park;
@@ -137,28 +150,32 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
             },
           },
         });
-      const cond = expectedCondition(expected);
-      items.push({
-        Update: {
-          TableName: options.checkpointsTable,
-          Key: checkpointKey(position),
-          UpdateExpression: 'SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now REMOVE failure',
-          ConditionExpression: cond.ConditionExpression,
-          ExpressionAttributeValues: {
-            ...cond.ExpressionAttributeValues,
-            ':next': next.sequenceNumber,
-            ':arrivedAt': next.arrivedAt,
-            ':now': Date.now(),
+      // Checkpoint moves go last, so a cancellation reason at their index tells a lost race apart
+      // from a failed condition on a state write.
+      const firstMove = items.length;
+      for (const move of commit.moves) {
+        const cond = expectedCondition(move.expected);
+        items.push({
+          Update: {
+            TableName: options.checkpointsTable,
+            Key: checkpointKey(position, move.sk),
+            UpdateExpression: 'SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now REMOVE failure',
+            ConditionExpression: cond.ConditionExpression,
+            ExpressionAttributeValues: {
+              ...cond.ExpressionAttributeValues,
+              ':next': move.next.sequenceNumber,
+              ':arrivedAt': move.next.arrivedAt,
+              ':now': Date.now(),
+            },
           },
-        },
-      });
+        });
+      }
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
       } catch (error) {
-        // The checkpoint is the last item: its cancellation reason tells a race from a user condition.
         if (error instanceof TransactionCanceledException) {
           const reasons = error.CancellationReasons ?? [];
-          if (reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed')
+          if (reasons.slice(firstMove).some((r) => r?.Code === 'ConditionalCheckFailed'))
             throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
               cause: error,
             });
@@ -228,13 +245,13 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       }
     },
 
-    async recordFailure(position, expected, failure) {
+    async recordFailure(position, sk, expected, failure) {
       const cond = expectedCondition(expected);
       try {
         await client.send(
           new UpdateCommand({
             TableName: options.checkpointsTable,
-            Key: checkpointKey(position),
+            Key: checkpointKey(position, sk),
             UpdateExpression: 'SET failure = :failure, updatedAt = :now',
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeValues: {

@@ -15,7 +15,7 @@ export { type BatchDeps, type Log, processBatch } from './process-batch';
 export { type EventPublisher, MemoryPublisher, OutboxPublishError } from './publisher';
 export { recoverOutbox } from './recovery';
 export type { Checkpoint, Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
-export { checkpointKey, compareSequence } from './store';
+export { type CheckpointMove, checkpointKey, compareSequence, keyMarkerSk } from './store';
 export type {
   ConsumedEvent,
   EmitOptions,

@@ -10,7 +10,7 @@ import {
 } from './store';
 import type { StateItem } from './types';
 
-const posKey = (p: ShardPosition) => `${checkpointKey(p).pk}/${p.shardId}`;
+const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p).pk}/${sk}`;
 
 /**
  * In-memory `ConsumerStore` with the DynamoDB adapter's semantics for checkpoints (conditional on the
@@ -34,6 +34,11 @@ export class MemoryConsumerStore implements ConsumerStore {
     return t;
   }
 
+  async loadCheckpoints(position: ShardPosition, sks: readonly string[]): Promise<Map<string, Checkpoint>> {
+    return new Map(sks.map((sk) => [sk, this.checkpoints.get(posKey(position, sk)) ?? {}]));
+  }
+
+  /** The shard checkpoint (tests). */
   async loadCheckpoint(position: ShardPosition): Promise<Checkpoint> {
     return this.checkpoints.get(posKey(position)) ?? {};
   }
@@ -43,14 +48,14 @@ export class MemoryConsumerStore implements ConsumerStore {
     return item && structuredClone(item);
   }
 
-  private check(position: ShardPosition, expected: string | undefined): Checkpoint {
-    const current = this.checkpoints.get(posKey(position)) ?? {};
-    if (current.sequenceNumber !== expected) throw new CheckpointConflictError(posKey(position));
+  private check(position: ShardPosition, sk: string, expected: string | undefined): Checkpoint {
+    const current = this.checkpoints.get(posKey(position, sk)) ?? {};
+    if (current.sequenceNumber !== expected) throw new CheckpointConflictError(posKey(position, sk));
     return current;
   }
 
   async commit(commit: Commit): Promise<void> {
-    this.check(commit.position, commit.expected);
+    for (const move of commit.moves) this.check(commit.position, move.sk, move.expected);
     for (const w of commit.writes) {
       const t = this.table(w.table);
       if (w.kind === 'put') t.set(w.item.pk, structuredClone(w.item));
@@ -66,7 +71,7 @@ export class MemoryConsumerStore implements ConsumerStore {
       const key = outboxPk(commit.position);
       this.outbox.set(key, [...(this.outbox.get(key) ?? []), ...commit.outbox]);
     }
-    this.checkpoints.set(posKey(commit.position), { ...commit.next });
+    for (const move of commit.moves) this.checkpoints.set(posKey(commit.position, move.sk), { ...move.next });
     this.commits += 1;
   }
 
@@ -93,9 +98,14 @@ export class MemoryConsumerStore implements ConsumerStore {
     );
   }
 
-  async recordFailure(position: ShardPosition, expected: string | undefined, failure: Checkpoint['failure']) {
-    const current = this.check(position, expected);
-    this.checkpoints.set(posKey(position), { ...current, ...(failure && { failure }) });
+  async recordFailure(
+    position: ShardPosition,
+    sk: string,
+    expected: string | undefined,
+    failure: Checkpoint['failure'],
+  ) {
+    const current = this.check(position, sk, expected);
+    this.checkpoints.set(posKey(position, sk), { ...current, ...(failure && { failure }) });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { OutboxEntry } from './outbox';
-import { MAX_COMMIT_BYTES, MAX_WRITES_PER_COMMIT } from './store';
+import { type CheckpointMove, MAX_COMMIT_BYTES, MAX_ITEMS_PER_COMMIT } from './store';
 import type { StateItem, StateWrite } from './types';
 
 const itemKey = (table: string, pk: string): string => `${table}\u0000${pk}`;
@@ -10,42 +10,50 @@ export type Overlay =
   | { readonly known: true; readonly item: StateItem | undefined }
   | { readonly known: false };
 
+type Position = { readonly sequenceNumber: string; readonly arrivedAt: number };
+
 /**
- * Writes of events that ran but are not committed yet, so they can share one transaction. DynamoDB
- * forbids two operations on one item in a transaction, so an event touching an item already pending
- * forces a commit first; that costs one more checkpoint write, never correctness.
+ * Writes of events that ran but are not committed yet, so they share one transaction with their
+ * emitted events and checkpoint moves. DynamoDB forbids two operations on one item in a transaction,
+ * so an event touching an item already pending forces a commit first; that costs one more
+ * checkpoint write, never correctness.
  */
 export class PendingWrites {
   private readonly byKey = new Map<string, StateWrite>();
+  private readonly moves = new Map<string, { expected: string | undefined; next: Position }>();
   private emitted: OutboxEntry[] = [];
   private bytes = 0;
-  last: { sequenceNumber: string; arrivedAt: number } | undefined;
 
-  get size(): number {
-    return this.byKey.size + this.emitted.length;
+  get empty(): boolean {
+    return this.moves.size === 0;
+  }
+
+  private get items(): number {
+    return this.byKey.size + this.emitted.length + this.moves.size;
   }
 
   /** True when an event's writes and emits cannot join this commit (same item twice, or over the limits). */
-  mustCommitBefore(writes: readonly StateWrite[], emits: readonly OutboxEntry[]): boolean {
-    if (this.last === undefined) return false;
-    if (this.size + writes.length + emits.length > MAX_WRITES_PER_COMMIT) return true;
+  mustCommitBefore(writes: readonly StateWrite[], emits: readonly OutboxEntry[], sk: string): boolean {
+    if (this.empty) return false;
+    const extra = writes.length + emits.length + (this.moves.has(sk) ? 0 : 1);
+    if (this.items + extra > MAX_ITEMS_PER_COMMIT) return true;
     if (this.bytes + JSON.stringify([writes, emits]).length > MAX_COMMIT_BYTES) return true;
     return writes.some((w) => this.byKey.has(keyOf(w)));
   }
 
+  /** Adds an applied event; `expected` is the checkpoint `sk` held before this commit. */
   add(
     writes: readonly StateWrite[],
     emits: readonly OutboxEntry[],
-    position: { sequenceNumber: string; arrivedAt: number },
+    sk: string,
+    expected: string | undefined,
+    position: Position,
   ): void {
     for (const w of writes) this.byKey.set(keyOf(w), w);
     this.emitted.push(...emits);
     this.bytes += JSON.stringify([writes, emits]).length;
-    this.last = position;
-  }
-
-  outbox(): OutboxEntry[] {
-    return [...this.emitted];
+    const move = this.moves.get(sk);
+    this.moves.set(sk, { expected: move ? move.expected : expected, next: position });
   }
 
   overlay(table: string, pk: string): Overlay | undefined {
@@ -60,11 +68,19 @@ export class PendingWrites {
     return [...this.byKey.values()];
   }
 
+  outbox(): OutboxEntry[] {
+    return [...this.emitted];
+  }
+
+  checkpointMoves(): CheckpointMove[] {
+    return [...this.moves].map(([sk, m]) => ({ sk, expected: m.expected, next: m.next }));
+  }
+
   clear(): void {
     this.byKey.clear();
+    this.moves.clear();
     this.emitted = [];
     this.bytes = 0;
-    this.last = undefined;
   }
 }
 

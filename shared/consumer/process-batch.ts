@@ -8,7 +8,7 @@ import { PendingWrites } from './pending';
 import type { EventPublisher } from './publisher';
 import { shardIdOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
-import { type Checkpoint, type ConsumerStore, compareSequence, type ShardPosition } from './store';
+import { type ConsumerStore, compareSequence, keyMarkerSk, type ShardPosition } from './store';
 import type { ConsumedEvent, EventHandler, StateWrite } from './types';
 
 export type Log = (
@@ -36,6 +36,11 @@ export interface BatchDeps {
   readonly emits?: 'publish' | 'suppress';
   /** How old an outbox leftover must be before this invocation may recover it. @default 0 */
   readonly outboxLeaseMs?: number;
+  /**
+   * `shard`: one checkpoint per shard, the cheap default (parallelization factor 1). `key`: one marker
+   * per partition key, required when Lambda runs several batches of a shard at once. @default 'shard'
+   */
+  readonly checkpoints?: 'shard' | 'key';
   readonly log?: Log;
 }
 
@@ -79,7 +84,14 @@ export const processBatch = async (
     shardId: shardIdOf(first),
     ...(deps.scope && { scope: deps.scope }),
   };
-  let expected: string | undefined;
+  const skOf = (r: KinesisStreamRecord): string =>
+    deps.checkpoints === 'key' ? keyMarkerSk(position.shardId, r.kinesis.partitionKey) : position.shardId;
+  /** Last committed sequence number per checkpoint item, kept current as this invocation commits. */
+  const applied = new Map<string, string | undefined>();
+  const isApplied = (r: KinesisStreamRecord): boolean => {
+    const done = applied.get(skOf(r));
+    return done !== undefined && compareSequence(r.kinesis.sequenceNumber, done) <= 0;
+  };
   const pending = new PendingWrites();
 
   const publish = async (entries: ReturnType<PendingWrites['outbox']>) => {
@@ -91,10 +103,11 @@ export const processBatch = async (
     );
   };
   const commitPending = async () => {
-    if (!pending.last) return;
+    if (pending.empty) return;
     const outbox = pending.outbox();
-    await deps.store.commit({ position, expected, next: pending.last, writes: pending.writes(), outbox });
-    expected = pending.last.sequenceNumber;
+    const moves = pending.checkpointMoves();
+    await deps.store.commit({ position, moves, writes: pending.writes(), outbox });
+    for (const m of moves) applied.set(m.sk, m.next.sequenceNumber);
     pending.clear();
     await publish(outbox);
   };
@@ -102,10 +115,10 @@ export const processBatch = async (
     await commitPending();
     const sequenceNumber = record.kinesis.sequenceNumber;
     const arrivedAt = arrivedAtOf(record);
+    const sk = skOf(record);
     await deps.store.commit({
       position,
-      expected,
-      next: { sequenceNumber, arrivedAt },
+      moves: [{ sk, expected: applied.get(sk), next: { sequenceNumber, arrivedAt } }],
       writes: [],
       park: {
         position,
@@ -118,18 +131,19 @@ export const processBatch = async (
         ...details,
       },
     });
-    expected = sequenceNumber;
+    applied.set(sk, sequenceNumber);
     deps.log?.('warn', 'event parked', { ...position, sequenceNumber, attempts, error: describe(error) });
   };
 
   try {
     // Emitted events a crashed invocation committed but did not publish go out first, in order.
     await recoverOutbox(position, deps);
-    const checkpoint: Checkpoint = await deps.store.loadCheckpoint(position);
-    expected = checkpoint.sequenceNumber;
+    const checkpoints = await deps.store.loadCheckpoints(position, [...new Set(records.map(skOf))]);
+    for (const [sk, checkpoint] of checkpoints) applied.set(sk, checkpoint.sequenceNumber);
     for (const record of records) {
       const seq = record.kinesis.sequenceNumber;
-      if (expected !== undefined && compareSequence(seq, expected) <= 0) continue;
+      const sk = skOf(record);
+      if (isApplied(record)) continue;
       let event: ConsumedEvent;
       try {
         event = toConsumedEvent(record, deps.topic, deps.schemas);
@@ -156,13 +170,14 @@ export const processBatch = async (
         await deps.handler(event, ctx);
       } catch (error) {
         await commitPending();
-        const previous = checkpoint.failure?.sequenceNumber === seq ? checkpoint.failure.attempts : 0;
+        const failure = checkpoints.get(sk)?.failure;
+        const previous = failure?.sequenceNumber === seq ? failure.attempts : 0;
         const attempts = previous + 1;
         if (attempts >= deps.maxAttempts) {
           await park(record, error, attempts, { eventId: event.id, eventType: event.type });
           continue;
         }
-        await deps.store.recordFailure(position, expected, {
+        await deps.store.recordFailure(position, sk, applied.get(sk), {
           sequenceNumber: seq,
           attempts,
           error: describe(error),
@@ -172,18 +187,16 @@ export const processBatch = async (
       }
       const mine = writes();
       const emitted = deps.emits === 'suppress' ? [] : emits();
-      if (pending.mustCommitBefore(mine, emitted)) await commitPending();
-      pending.add(mine, emitted, { sequenceNumber: seq, arrivedAt: event.arrivedAt });
+      if (pending.mustCommitBefore(mine, emitted, sk)) await commitPending();
+      pending.add(mine, emitted, sk, applied.get(sk), { sequenceNumber: seq, arrivedAt: event.arrivedAt });
     }
     await commitPending();
     return { batchItemFailures: [] };
   } catch (error) {
-    // A lost race, a store outage or an unpublished outbox: nothing after `expected` was applied.
+    // A lost race, a store outage or an unpublished outbox: nothing uncommitted was applied.
     // Retry from the first unapplied record, or from the last one when all were applied but their
     // emitted events still wait in the outbox (the retry skips the events and publishes those first).
-    const unapplied = records.find(
-      (r) => expected === undefined || compareSequence(r.kinesis.sequenceNumber, expected) > 0,
-    );
+    const unapplied = records.find((r) => !isApplied(r));
     const retryFrom = (unapplied ?? last).kinesis.sequenceNumber;
     deps.log?.(isCheckpointConflictError(error) ? 'warn' : 'error', 'batch stopped', {
       ...position,

@@ -14,11 +14,29 @@ export interface ShardPosition {
   readonly scope?: string;
 }
 
-/** The checkpoint item's key: `pk = service#topic[#scope]`, `sk = shardId`. */
-export const checkpointKey = (p: ShardPosition): { pk: string; sk: string } => ({
+/**
+ * The checkpoint item's key: `pk = service#topic[#scope]`, `sk = shardId` for the shard checkpoint or
+ * `shardId#key#<partition key>` for a per-key marker (see `keyMarkerSk`).
+ */
+export const checkpointKey = (p: ShardPosition, sk: string = p.shardId): { pk: string; sk: string } => ({
   pk: p.scope ? `${p.service}#${p.topic}#${p.scope}` : `${p.service}#${p.topic}`,
-  sk: p.shardId,
+  sk,
 });
+
+/**
+ * With a parallelization factor above 1, Lambda runs several batches of one shard at once (different
+ * keys, each key still in order), so one shard checkpoint would be overtaken: progress is then kept
+ * per partition key instead.
+ */
+export const keyMarkerSk = (shardId: string, partitionKey: string): string =>
+  `${shardId}#key#${partitionKey}`;
+
+/** One checkpoint item moving from `expected` to `next`, conditionally. */
+export interface CheckpointMove {
+  readonly sk: string;
+  readonly expected: string | undefined;
+  readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
+}
 
 /** The last failure on a shard, so attempts survive across invocations. */
 export interface FailureRecord {
@@ -48,11 +66,10 @@ export interface ParkedEvent {
   readonly arrivedAt: number;
 }
 
-/** One atomic step: state writes, an optional parked event, and the checkpoint moving from `expected` to `next`. */
+/** One atomic step: state writes, emitted events, an optional parked event, and the checkpoint moves. */
 export interface Commit {
   readonly position: ShardPosition;
-  readonly expected: string | undefined;
-  readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
+  readonly moves: readonly CheckpointMove[];
   readonly writes: readonly StateWrite[];
   /** Events emitted by the committed events; published after the commit, deleted once published. */
   readonly outbox?: readonly OutboxEntry[];
@@ -65,10 +82,16 @@ export interface Commit {
  * invocation fails with `CheckpointConflictError` instead of applying anything twice.
  */
 export interface ConsumerStore {
-  loadCheckpoint(position: ShardPosition): Promise<Checkpoint>;
+  /** Checkpoint items by sort key (`shardId`, or per-key markers); absent ones are `{}`. */
+  loadCheckpoints(position: ShardPosition, sks: readonly string[]): Promise<Map<string, Checkpoint>>;
   getItem(table: string, pk: string): Promise<StateItem | undefined>;
   commit(commit: Commit): Promise<void>;
-  recordFailure(position: ShardPosition, expected: string | undefined, failure: FailureRecord): Promise<void>;
+  recordFailure(
+    position: ShardPosition,
+    sk: string,
+    expected: string | undefined,
+    failure: FailureRecord,
+  ): Promise<void>;
   /** Outbox entries of this source shard not yet deleted (published or not), oldest first. */
   loadOutbox(position: ShardPosition): Promise<OutboxEntry[]>;
   deleteOutbox(position: ShardPosition, sks: readonly string[]): Promise<void>;
@@ -79,8 +102,8 @@ export interface ConsumerStore {
   claimOutbox(position: ShardPosition, sk: string, leaseMs: number): Promise<boolean>;
 }
 
-/** Transaction limits: 100 items and 4 MB; one item is kept for the checkpoint and one for a park. */
-export const MAX_WRITES_PER_COMMIT = 98;
+/** Transaction limits: 100 items and 4 MB; one item is kept for the shard checkpoint and one for a park. */
+export const MAX_ITEMS_PER_COMMIT = 99;
 export const MAX_COMMIT_BYTES = 3_500_000;
 
 /** Kinesis sequence numbers are decimal strings up to 128 bits: compare them as BigInt. */

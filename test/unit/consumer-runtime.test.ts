@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { defineCatalog } from '../../shared/catalog';
 import { defineConsumer, type EventHandler, MemoryConsumerStore } from '../../shared/consumer';
 import { testCatalog } from '../fixtures/catalog';
 import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
 
-const env = { SPINE_STREAM_COUNTS: 'counts-stream' };
+const env = {
+  SPINE_STREAM_COUNTS: 'counts-stream',
+  SPINE_STREAM_LIMITS: 'limits-stream',
+  SPINE_STREAM_MILESTONES: 'milestones-stream',
+};
 
 const count: EventHandler = (event, ctx) => {
   const data = event.data as { counter: string; by: number; fail?: boolean };
@@ -12,7 +17,7 @@ const count: EventHandler = (event, ctx) => {
 };
 
 const setup = (handler: EventHandler = count) => {
-  const store = new MemoryConsumerStore(['totals']);
+  const store = new MemoryConsumerStore(['totals', 'limits']);
   const consumer = defineConsumer(
     { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
     { env, store },
@@ -145,5 +150,34 @@ describe('consumer runtime', () => {
 
     expect(await total(store, 'a')).toBe(5);
     expect(store.commits).toBe(2);
+  });
+});
+
+describe('consumer runtime at parallelization factor > 1', () => {
+  const { __validated: _, ...spec } = testCatalog;
+  const parallel = defineCatalog({
+    ...spec,
+    services: spec.services.map((s) => ({
+      ...s,
+      subscriptions: s.subscriptions.map((sub) => ({ ...sub, parallelizationFactor: 4 })),
+    })),
+  });
+
+  it('keeps progress per key, so concurrent batches of one shard never skip each other', async () => {
+    const store = new MemoryConsumerStore(['totals', 'limits']);
+    const consumer = defineConsumer(
+      { catalog: parallel, service: 'counter', handlers: { Counted: count } },
+      { env, store },
+    );
+    // Lambda hands keys a and b of one shard to two concurrent batches; b's finishes last.
+    const keyA = [counted(1, 'a'), counted(3, 'a'), counted(5, 'a')];
+    const keyB = [counted(2, 'b'), counted(4, 'b'), counted(6, 'b')];
+
+    await consumer(kinesisEvent(keyA));
+    await consumer(kinesisEvent(keyB));
+    await consumer(kinesisEvent(keyB));
+
+    expect(await total(store, 'a')).toBe(3);
+    expect(await total(store, 'b')).toBe(3);
   });
 });

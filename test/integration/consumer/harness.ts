@@ -1,0 +1,133 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { RUNTIME_TABLES, type TableKeySchema } from '../../../shared/config';
+import {
+  type ConsumerStore,
+  createDynamoStore,
+  type EventPublisher,
+  MemoryPublisher,
+  type OutboxEntry,
+} from '../../../shared/consumer';
+import { envelopeOf, kinesisRecord, seq } from '../../fixtures/kinesis';
+
+export const TABLES = {
+  checkpoints: 'eo-checkpoints',
+  parking: 'eo-parking',
+  outbox: 'eo-outbox',
+  totals: 'eo-totals',
+  limits: 'eo-limits',
+} as const;
+
+const createTable = (dynamo: DynamoDBClient, name: string, key: TableKeySchema) =>
+  dynamo.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: key.partitionKey, AttributeType: 'S' },
+        ...(key.sortKey ? [{ AttributeName: key.sortKey, AttributeType: 'S' as const }] : []),
+      ],
+      KeySchema: [
+        { AttributeName: key.partitionKey, KeyType: 'HASH' },
+        ...(key.sortKey ? [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }] : []),
+      ],
+    }),
+  );
+
+export const createRuntimeTables = async (dynamo: DynamoDBClient): Promise<void> => {
+  await createTable(dynamo, TABLES.checkpoints, RUNTIME_TABLES.checkpoints);
+  await createTable(dynamo, TABLES.parking, RUNTIME_TABLES.parking);
+  await createTable(dynamo, TABLES.outbox, RUNTIME_TABLES.outbox);
+  await createTable(dynamo, TABLES.totals, { partitionKey: 'pk' });
+  await createTable(dynamo, TABLES.limits, { partitionKey: 'pk' });
+};
+
+export const dynamoStore = (dynamo: DynamoDBClient, service = 'counter'): ConsumerStore =>
+  createDynamoStore({
+    client: DynamoDBDocumentClient.from(dynamo),
+    service,
+    checkpointsTable: TABLES.checkpoints,
+    parkingTable: TABLES.parking,
+    outboxTable: TABLES.outbox,
+    stateTables: { totals: TABLES.totals, limits: TABLES.limits },
+  });
+
+export const env = {
+  SPINE_STREAM_COUNTS: 'counts-stream',
+  SPINE_STREAM_LIMITS: 'limits-stream',
+  SPINE_STREAM_MILESTONES: 'milestones-stream',
+};
+
+/** A `Counted` record on the counts stream, numbered `n` (sequence number order) within `shardId`. */
+export const countedRecord = (
+  n: number,
+  counter: string,
+  data: Record<string, unknown>,
+  shardId = 'shardId-000000000000',
+): KinesisStreamRecord =>
+  kinesisRecord({
+    stream: 'counts-stream',
+    shardId,
+    sequenceNumber: seq(n),
+    partitionKey: counter,
+    data: envelopeOf('Counted', { counter, ...data }, counter, `${shardId}-e${n}`),
+  });
+
+/** Thrown by fault injection: stands for the Lambda process dying at that point. */
+export class InjectedCrash extends Error {
+  constructor(readonly point: string) {
+    super(`injected crash at ${point}`);
+    this.name = 'InjectedCrash';
+  }
+}
+
+export type CrashPoint =
+  | 'before-load'
+  | 'before-commit'
+  | 'after-commit'
+  | 'after-publish'
+  | 'before-outbox-delete'
+  | 'handler';
+
+/** Wraps a store and a publisher so that crashes fire at the runtime's steps when `shouldCrash` says so. */
+export const withFaults = (
+  store: ConsumerStore,
+  publisher: EventPublisher,
+  shouldCrash: (point: CrashPoint) => boolean,
+): { store: ConsumerStore; publisher: EventPublisher } => {
+  const fault = (point: CrashPoint) => {
+    if (shouldCrash(point)) throw new InjectedCrash(point);
+  };
+  return {
+    store: {
+      loadCheckpoints: async (position, sks) => {
+        fault('before-load');
+        return store.loadCheckpoints(position, sks);
+      },
+      getItem: (table, pk) => store.getItem(table, pk),
+      commit: async (commit) => {
+        fault('before-commit');
+        await store.commit(commit);
+        fault('after-commit');
+      },
+      recordFailure: (position, sk, expected, failure) =>
+        store.recordFailure(position, sk, expected, failure),
+      loadOutbox: (position) => store.loadOutbox(position),
+      deleteOutbox: async (position, sks) => {
+        fault('before-outbox-delete');
+        await store.deleteOutbox(position, sks);
+      },
+      claimOutbox: (position, sk, lease) => store.claimOutbox(position, sk, lease),
+    },
+    publisher: {
+      publish: async (entries: readonly OutboxEntry[]) => {
+        await publisher.publish(entries);
+        fault('after-publish');
+      },
+      findPublished: (entries, since) => publisher.findPublished(entries, since),
+    },
+  };
+};
+
+export { MemoryPublisher };
