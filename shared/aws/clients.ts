@@ -4,19 +4,40 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
+ * Called on every client these factories create. Local mode's test-only fault injection
+ * (`SPINE_FAULTS`) registers one; nothing registers one on Lambda.
+ */
+export type ClientHook = (client: KinesisClient | DynamoDBClient, service: 'kinesis' | 'dynamodb') => void;
+const hooks: ClientHook[] = [];
+/** Registers a hook for clients created from now on; returns a function that removes it. */
+export const registerClientHook = (hook: ClientHook): (() => void) => {
+  hooks.push(hook);
+  return () => {
+    const i = hooks.indexOf(hook);
+    if (i >= 0) hooks.splice(i, 1);
+  };
+};
+
+/**
  * Client factories. Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_KINESIS` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables, which local mode sets; on Lambda they are unset.
  * Kinesis uses HTTP/1.1 (`NodeHttpHandler`): kinesis-mock does not speak the SDK's HTTP/2 path.
  */
-export const createKinesisClient = (): KinesisClient =>
-  new KinesisClient({
+export const createKinesisClient = (): KinesisClient => {
+  const client = new KinesisClient({
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
   });
+  for (const hook of hooks) hook(client, 'kinesis');
+  return client;
+};
 
-export const createDynamoClient = (): DynamoDBClient =>
-  new DynamoDBClient({
+export const createDynamoClient = (): DynamoDBClient => {
+  const client = new DynamoDBClient({
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
   });
+  for (const hook of hooks) hook(client, 'dynamodb');
+  return client;
+};
 
 export const createDocumentClient = (client: DynamoDBClient = createDynamoClient()): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

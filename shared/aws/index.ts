@@ -1,1 +1,7 @@
-export { createDocumentClient, createDynamoClient, createKinesisClient } from './clients';
+export {
+  type ClientHook,
+  createDocumentClient,
+  createDynamoClient,
+  createKinesisClient,
+  registerClientHook,
+} from './clients';
