@@ -1,0 +1,148 @@
+/**
+ * Soak run (not part of `npm test`): `npm run soak -- --minutes N [--rate EVENTS_PER_S]`.
+ * Starts local mode on free ports in a temp home, posts `OrderRequested` batches at a steady rate,
+ * and every sample interval records the runtime's and the emulators' resident memory and the
+ * end-to-end lag of a probe order (ingress ack until the orders service has it). Prints a table and a
+ * verdict: memory and lag must not keep growing (least-squares slope over the second half of the run).
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { catalog } from '../catalog';
+import { startBackbone } from '../local';
+
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '5' }, rate: { type: 'string', default: '200' } },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+if (!(minutes > 0 && minutes <= 24 * 60) || !(rate > 0 && rate <= 5_000)) {
+  console.error('usage: npm run soak -- --minutes N (0 < N <= 1440) [--rate R] (0 < R <= 5000 events/s)');
+  process.exit(2);
+}
+
+const rssOf = (pid: number): number => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+const slope = (ys: number[]): number => {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  });
+  return num / den;
+};
+
+const order = (orderId: string) => ({
+  type: 'OrderRequested',
+  data: { orderId, customerId: 'soak', currency: 'EUR', items: [{ sku: 'tea', quantity: 1, unitPrice: 2 }] },
+});
+
+const main = async () => {
+  const home = await mkdtemp(join(tmpdir(), 'spine-soak-'));
+  const backbone = await startBackbone({
+    catalog,
+    root: process.cwd(),
+    home,
+    fresh: true,
+    ports: { ingress: 0, kinesis: 0, dynamodb: 0 },
+    log: { info: () => {}, warn: () => {}, error: console.error },
+  });
+  const token = backbone.producers.storefront ?? '';
+  const ingress = backbone.endpoints.ingress;
+  const docs = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: backbone.endpoints.dynamodb,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    }),
+  );
+  const pids = (
+    JSON.parse(readFileSync(join(home, 'pids.json'), 'utf8')) as {
+      emulators: { name: string; pid: number }[];
+    }
+  ).emulators;
+  const post = (events: unknown[]) =>
+    fetch(`${ingress}/topics/orders/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents-batch+json' },
+      body: JSON.stringify(
+        events.map((e, i) => ({
+          specversion: '1.0',
+          id: `${Date.now()}-${i}-${Math.random()}`,
+          source: '/soak',
+          ...(e as object),
+        })),
+      ),
+    });
+
+  const end = Date.now() + minutes * 60_000;
+  const sampleEvery = Math.max(5_000, Math.min(60_000, (minutes * 60_000) / 20));
+  const samples: { at: number; runtimeMb: number; emulatorsMb: number; lagMs: number; sent: number }[] = [];
+  let sent = 0;
+  let n = 0;
+  let nextSample = Date.now() + sampleEvery;
+  const perTick = Math.max(1, Math.round(rate / 10));
+  while (Date.now() < end) {
+    const tick = Date.now();
+    const batch = Array.from({ length: perTick }, () => order(`soak-${n++}`));
+    const res = await post(batch);
+    if (res.status === 202) sent += perTick;
+    if (Date.now() >= nextSample) {
+      const probe = `probe-${n++}`;
+      const acked = Date.now();
+      await post([order(probe)]);
+      let lagMs = Number.NaN;
+      while (Date.now() - acked < 30_000) {
+        const got = await docs.send(new GetCommand({ TableName: 'spine-orders-orders', Key: { pk: probe } }));
+        if (got.Item) {
+          lagMs = Date.now() - acked;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const sample = {
+        at: Math.round((Date.now() - (end - minutes * 60_000)) / 1000),
+        runtimeMb: process.memoryUsage().rss / 1024 / 1024,
+        emulatorsMb: pids.reduce((sum, p) => sum + rssOf(p.pid), 0),
+        lagMs,
+        sent,
+      };
+      samples.push(sample);
+      console.log(
+        `t=${String(sample.at).padStart(5)}s sent=${String(sent).padStart(8)} runtime=${sample.runtimeMb.toFixed(0)}MB emulators=${sample.emulatorsMb.toFixed(0)}MB lag=${Number.isNaN(lagMs) ? '>30000' : lagMs}ms`,
+      );
+      nextSample = Date.now() + sampleEvery;
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+  }
+  await backbone.stop();
+  await rm(home, { recursive: true, force: true });
+
+  const second = samples.slice(Math.floor(samples.length / 2));
+  const perSample = (key: 'runtimeMb' | 'emulatorsMb' | 'lagMs') => slope(second.map((s) => s[key]));
+  const perMinute = 60_000 / sampleEvery;
+  const verdict = {
+    runtimeMbPerMin: perSample('runtimeMb') * perMinute,
+    emulatorsMbPerMin: perSample('emulatorsMb') * perMinute,
+    lagMsPerMin: perSample('lagMs') * perMinute,
+  };
+  console.log(`soak: ${sent} events in ${minutes} min; second-half trends ${JSON.stringify(verdict)}`);
+  // Thresholds: a leak of a few MB a minute shows within minutes; lag growing 100 ms/min means falling behind.
+  const growing = verdict.runtimeMbPerMin > 2 || verdict.lagMsPerMin > 100;
+  console.log(growing ? 'soak: GROWING (look at the table above)' : 'soak: steady');
+  process.exit(growing ? 1 : 0);
+};
+
+void main();
