@@ -9,6 +9,8 @@ export interface Finding extends EventProblem {
 export type Report = (path: string, message: string, expected?: string, status?: Finding['status']) => void;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+/** In `u` mode a surrogate class matches only unpaired halves (paired ones form one code point). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const SCHEMA_URN = /^urn:spine:schema:(.+):([1-9][0-9]*)$/;
 
 /** The CloudEvents attributes (and plain-mode fields) Spine reads; anything else is a typo in plain mode. */
@@ -23,11 +25,23 @@ export const PLAIN_FIELDS = new Set([
   'causationid',
 ]);
 
-export const optionalString = (fields: Readonly<Record<string, unknown>>, name: string, report: Report) => {
+/**
+ * Longest `id` and `source` accepted. They are the idempotency key and are stored in its DynamoDB claim
+ * item, whose 400 KB limit a multi-megabyte id would break after the event was already written.
+ */
+export const MAX_IDENTITY_CHARS = 1024;
+
+export const optionalString = (
+  fields: Readonly<Record<string, unknown>>,
+  name: string,
+  report: Report,
+  maxLength = Number.POSITIVE_INFINITY,
+) => {
   const value = fields[name];
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.length > 0) return value;
-  report(`/${name}`, `${name} must be a non-empty string`, 'non-empty string');
+  if (typeof value === 'string' && value.length > 0 && value.length <= maxLength) return value;
+  const limit = Number.isFinite(maxLength) ? `a string of 1 to ${maxLength} characters` : 'non-empty string';
+  report(`/${name}`, `${name} must be ${limit}`, limit);
   return undefined;
 };
 
@@ -111,7 +125,9 @@ export const resolvePartitionKey = (
     path = `/data/${keyField}`;
   }
   if (typeof key === 'number' && Number.isFinite(key)) key = String(key);
-  if (typeof key !== 'string' || key.length === 0 || [...key].length > 256) {
+  // Kinesis caps keys at 256 characters; counting UTF-16 units is the strict reading, and a key must be
+  // well-formed Unicode, or the UTF-8 bytes Kinesis hashes would differ from the key in the envelope.
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256 || LONE_SURROGATE.test(key)) {
     report(path, 'the partition key must be a string of 1 to 256 characters', '1..256 characters');
     return undefined;
   }

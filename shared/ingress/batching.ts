@@ -1,12 +1,27 @@
-/** PutRecords limits. Defaults are the long-standing Kinesis quotas, which kinesis-mock also enforces. */
+/**
+ * PutRecords limits, as the Kinesis API reference states them today (PutRecords, 2025 revision): "Each
+ * PutRecords request can support up to 500 records. Each record in the request can be as large as 10 MiB,
+ * up to a limit of 10 MiB for the entire request, including partition keys." The record limit is a
+ * per-stream setting (`MaxRecordSizeInKiB`, 1024..10240 KiB, set by CreateStream/UpdateMaxRecordSize) whose
+ * default for new and existing streams stays 1 MiB ("Handle large records", Kinesis developer guide), so
+ * Spine checks events against 1 MiB unless a stream was raised. Shard throughput (1 MB/s, 1,000 records/s
+ * per shard) is unchanged: a 10 MiB call to a provisioned shard is throttled and retried by the writer.
+ *
+ * kinesis-mock 0.6.2 enforces the per-record limit of the stream (1 MiB default, counting data bytes only)
+ * with a per-record `InvalidArgumentException`, and no request byte limit at all; it never sees a record
+ * over the limit from the ingress, which refuses those with 413 before writing.
+ */
 export interface PutLimits {
   /** Records per PutRecords call. @default 500 */
   readonly maxRecords: number;
-  /** Data + partition key bytes per call. @default 5 MiB */
+  /** Data + partition key bytes per call. @default 10 MiB */
   readonly maxRequestBytes: number;
 }
 
-export const DEFAULT_PUT_LIMITS: PutLimits = { maxRecords: 500, maxRequestBytes: 5 * 1024 * 1024 };
+export const DEFAULT_PUT_LIMITS: PutLimits = { maxRecords: 500, maxRequestBytes: 10 * 1024 * 1024 };
+
+/** A stream's default maximum record size (data plus partition key bytes): 1 MiB unless raised per stream. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
 
 export interface OutgoingRecord {
   /** Position of the event in the ingress request. */

@@ -1,6 +1,6 @@
 import { IngressError } from './errors';
 import type { ClaimOutcome, IdempotencyStore } from './idempotency';
-import type { PreparedEvent } from './prepare';
+import type { PreparedEvent } from './prepared';
 
 const CLAIM_CONCURRENCY = 32;
 

@@ -65,3 +65,36 @@ export const isIngressError = (error: unknown): error is IngressError =>
   (error instanceof Error &&
     error.name === 'IngressError' &&
     typeof (error as { status?: unknown }).status === 'number');
+
+/**
+ * `complete` by a claimant whose claim was taken over after its lease ran out (the in-memory store's
+ * form of DynamoDB's failed condition). The event is in the log either way; the new claimant owns the key.
+ */
+export class ClaimLostError extends Error {
+  readonly code = 'IDEMPOTENCY_CLAIM_LOST';
+  constructor(
+    readonly pk: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The idempotency claim ${pk} is no longer held by this claimant.`, options);
+    this.name = 'ClaimLostError';
+  }
+}
+
+export const isClaimLostError = (error: unknown): error is ClaimLostError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'IDEMPOTENCY_CLAIM_LOST';
+
+/** The search could not reach the tip of the shard in its bounds: the event may or may not be there. */
+export class LogSearchIncompleteError extends Error {
+  readonly code = 'LOG_SEARCH_INCOMPLETE';
+  constructor(
+    readonly shardId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Searching shard ${shardId} for an event did not reach the tip within its bounds.`, options);
+    this.name = 'LogSearchIncompleteError';
+  }
+}
+
+export const isLogSearchIncompleteError = (error: unknown): error is LogSearchIncompleteError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'LOG_SEARCH_INCOMPLETE';

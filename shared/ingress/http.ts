@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type IngressError, isIngressError } from './errors';
+import { IngressError, isIngressError } from './errors';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -26,9 +26,23 @@ export const lowerHeaders = (event: APIGatewayProxyEventV2): Map<string, string>
   return out;
 };
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as text. API Gateway base64-encodes bodies it does not take for text (and local mode does so
+ * for declared text that is not UTF-8); JSON must be UTF-8 (RFC 8259), so invalid bytes are a 400 rather
+ * than silently becoming U+FFFD in a stored event.
+ */
 export const bodyText = (event: APIGatewayProxyEventV2): string => {
   const raw = event.body ?? '';
-  return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (!event.isBase64Encoded) return raw;
+  try {
+    return utf8.decode(Buffer.from(raw, 'base64'));
+  } catch (cause) {
+    throw new IngressError('MALFORMED_REQUEST', 'The request body is not valid UTF-8.', [], undefined, {
+      cause,
+    });
+  }
 };
 
 export const errorBody = (error: IngressError): Record<string, unknown> => ({

@@ -35,6 +35,26 @@ const outcomeOf = (item: Record<string, AttributeValue>, request: ClaimRequest):
   return { kind: 'in-flight', retryAfterSeconds: 1 };
 };
 
+const num = (item: Record<string, AttributeValue> | undefined, name: string): number | undefined => {
+  const raw = item?.[name]?.N;
+  return raw === undefined ? undefined : Number(raw);
+};
+
+/** The replaced item was an unfinished claim of this payload, still inside its window: a takeover. */
+const staleClaim = (
+  old: Record<string, AttributeValue> | undefined,
+  request: ClaimRequest,
+  at: number,
+  leaseMs: number,
+): { claimedAt: number } | undefined => {
+  if (!old || str(old, 'state') !== 'pending' || str(old, 'payloadHash') !== request.payloadHash)
+    return undefined;
+  if ((num(old, TTL) ?? 0) < Math.floor(at / 1000)) return undefined;
+  // Items written before `claimedAt` existed: the lease end minus this store's lease is the best guess.
+  const claimedAt = num(old, 'claimedAt') ?? (num(old, 'leaseUntil') ?? at) - leaseMs;
+  return { claimedAt };
+};
+
 /**
  * DynamoDB adapter of `IdempotencyStore` (table `RUNTIME_TABLES.idempotency`: `pk`, TTL `expiresAt`).
  * A claim is one conditional PutItem: it succeeds when the key is new, expired (TTL deletion lags by up
@@ -53,7 +73,7 @@ export const createDynamoIdempotencyStore = (
       const at = now();
       const token = randomUUID();
       try {
-        await client.send(
+        const put = await client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
@@ -62,6 +82,7 @@ export const createDynamoIdempotencyStore = (
               idempotencyKey: { S: request.display },
               payloadHash: { S: request.payloadHash },
               token: { S: token },
+              claimedAt: { N: String(at) },
               leaseUntil: { N: String(at + leaseMs) },
               [TTL]: { N: String(Math.ceil(at / 1000) + request.windowHours * 3600) },
             },
@@ -74,10 +95,12 @@ export const createDynamoIdempotencyStore = (
               ':pending': { S: 'pending' },
               ':hash': { S: request.payloadHash },
             },
+            ReturnValues: 'ALL_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return { kind: 'claimed', token };
+        const takeover = staleClaim(put?.Attributes, request, at, leaseMs);
+        return takeover ? { kind: 'claimed', token, takeover } : { kind: 'claimed', token };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const item =

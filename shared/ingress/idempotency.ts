@@ -2,7 +2,15 @@ import type { WrittenRecord } from './writer';
 
 /** What the store knows about a key when a request tries to claim it. */
 export type ClaimOutcome =
-  | { readonly kind: 'claimed'; readonly token: string }
+  | {
+      readonly kind: 'claimed';
+      readonly token: string;
+      /**
+       * Set when this claim took over an unfinished claim whose lease ran out: that claimant may have
+       * written the event before it died, at or after `claimedAt` (epoch ms, the claimant's clock).
+       */
+      readonly takeover?: { readonly claimedAt: number };
+    }
   | { readonly kind: 'duplicate'; readonly result: WrittenRecord & { readonly id: string } }
   | { readonly kind: 'conflict' }
   | { readonly kind: 'in-flight'; readonly retryAfterSeconds: number };
@@ -22,12 +30,17 @@ export interface ClaimRequest {
  * `release` when the write finally failed (so retrying the whole request is safe at once).
  *
  * Guarantee: a key is written to the log at most once while its claim lives, provided the claimant
- * finishes (complete or release) within the lease. The one window for a second record is a claimant that
- * dies or stalls after Kinesis acknowledged but before `complete` succeeded (Lambda timeout, DynamoDB
- * failing at that instant): after the lease expires a retry takes the stale claim over and writes again.
- * That second record carries the same event id (producer id, or the id derived from the
- * Idempotency-Key), so consumers that dedupe by id still apply it once. The lease must exceed the
- * ingress Lambda timeout, so a live claimant is never overtaken.
+ * finishes (complete or release) within the lease. A claimant can die or stall after Kinesis acknowledged
+ * but before `complete` succeeded (Lambda timeout, DynamoDB failing at that instant); once the lease
+ * expires, a retry takes the stale claim over (`takeover` says so) and the ingress first looks for the
+ * event id in the log from the stale claim's time on (`findInLog`), completing the claim with what it
+ * finds instead of writing again. Only when that search cannot finish (Kinesis unavailable, bounds hit)
+ * is the event written a second time; it then carries the same event id (producer id, or the id derived
+ * from the Idempotency-Key), so consumers that dedupe by id still apply it once. The lease must exceed
+ * the ingress Lambda timeout, so a live claimant is never overtaken.
+ *
+ * Adapters: DynamoDB (`idempotency-dynamo.ts`) and in memory (`idempotency-memory.ts`, one process only),
+ * held to the same contract test.
  */
 export interface IdempotencyStore {
   claim(request: ClaimRequest): Promise<ClaimOutcome>;

@@ -1,12 +1,37 @@
 export { createIngress, type IngressDeps, type IngressHandler } from './app';
 export { authorizeTopic, principalName, resolveProducer } from './auth';
-export { DEFAULT_PUT_LIMITS, type OutgoingRecord, type PutLimits, planBatches } from './batching';
+export {
+  DEFAULT_PUT_LIMITS,
+  MAX_RECORD_BYTES,
+  type OutgoingRecord,
+  type PutLimits,
+  planBatches,
+} from './batching';
 export { type IngressConfig, IngressConfigError, loadIngressConfig } from './config';
-export { type EventProblem, IngressError, type IngressErrorCode, isIngressError } from './errors';
+export {
+  ClaimLostError,
+  type EventProblem,
+  IngressError,
+  type IngressErrorCode,
+  isClaimLostError,
+  isIngressError,
+  isLogSearchIncompleteError,
+  LogSearchIncompleteError,
+} from './errors';
 export type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
 export { createDynamoIdempotencyStore, type DynamoIdempotencyOptions } from './idempotency-dynamo';
+export { createMemoryIdempotencyStore, type MemoryIdempotencyOptions } from './idempotency-memory';
+export { findInLog, type LogSearchOptions, partitionHash } from './log-search';
 export { MAX_EVENTS_PER_REQUEST, type Mode, parseRequest } from './modes';
-export { MAX_RECORD_BYTES, type PreparedEvent, prepareEvents } from './prepare';
+export { prepareEvents } from './prepare';
+export type { IdempotencyClaimSpec, PrepareContext, PreparedEvent } from './prepared';
 export { type PublishResult, publishEvents } from './publish';
+export {
+  assertQueryRoutes,
+  type QueryRoute,
+  queryRouteProblems,
+  queryRoutes,
+  routesOverlap,
+} from './query-routes';
 export { type HttpRoute, INGRESS_ROUTES, routeKey } from './routes';
 export { DEFAULT_RETRY, type RetryPolicy, type WriteOutcome, writeRecords } from './writer';

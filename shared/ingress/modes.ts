@@ -53,13 +53,14 @@ const binaryEvent = (headers: Map<string, string>, media: string, body: string):
       'UNSUPPORTED_MEDIA_TYPE',
       `Binary-mode data must be JSON, got content type ${media}.`,
     );
-  const fields: Record<string, unknown> = {};
-  for (const [name, value] of headers) {
-    if (name.startsWith('ce-') && name.length > 3) fields[name.slice(3)] = decodeHeader(value);
-  }
-  fields.datacontenttype = media;
-  if (body.trim() !== '') fields.data = parseJson(body, 'request body');
-  return { fields };
+  // Built from entries, not by assignment: a `ce-__proto__` header must become an own field (and be
+  // refused as an attribute name), not hit the `__proto__` setter and vanish.
+  const entries: [string, unknown][] = [];
+  for (const [name, value] of headers)
+    if (name.startsWith('ce-') && name.length > 3) entries.push([name.slice(3), decodeHeader(value)]);
+  entries.push(['datacontenttype', media]);
+  if (body.trim() !== '') entries.push(['data', parseJson(body, 'request body')]);
+  return { fields: Object.fromEntries(entries) };
 };
 
 const singleObject = (value: unknown, what: string): RawEvent => {

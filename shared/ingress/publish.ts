@@ -2,8 +2,10 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type ClaimSet, claimAll, mapLimit, releaseClaims } from './claims';
 import { type EventProblem, IngressError } from './errors';
 import type { IdempotencyStore } from './idempotency';
-import type { PreparedEvent } from './prepare';
-import { type WriterOptions, writeRecords } from './writer';
+import type { LogSearchOptions } from './log-search';
+import type { PreparedEvent } from './prepared';
+import { recoverTakenOver } from './recover';
+import { type WriterOptions, type WrittenRecord, writeRecords } from './writer';
 
 /** One line of a 202 answer, in request order. */
 export interface PublishResult {
@@ -17,6 +19,8 @@ export interface PublishDeps {
   readonly kinesis: KinesisClient;
   readonly store: IdempotencyStore;
   readonly writer?: WriterOptions;
+  /** Bounds of the log search made before re-writing an event whose stale claim was taken over. */
+  readonly search?: LogSearchOptions;
   /** Reports failures that are not the caller's business (a claim left pending, a failed release). */
   readonly warn?: (message: string, error: unknown) => void;
 }
@@ -24,16 +28,19 @@ export interface PublishDeps {
 const resultOf = (
   event: PreparedEvent,
   claims: ClaimSet,
-  written: ReadonlyMap<number, { shardId: string; sequenceNumber: string }>,
+  written: ReadonlyMap<number, WrittenRecord>,
+  recovered: ReadonlyMap<number, WrittenRecord>,
 ): PublishResult | undefined => {
   const outcome = claims.outcomes.get(event.index);
   if (outcome?.kind === 'duplicate') return { ...outcome.result, duplicate: true };
+  const found = recovered.get(event.index);
+  if (found) return { id: event.envelope.id, ...found, duplicate: true };
   const w = written.get(event.index);
   return w ? { id: event.envelope.id, ...w, duplicate: false } : undefined;
 };
 
 /**
- * Claims idempotency keys, writes the new events in as few PutRecords calls as possible, records what
+ * Claims idempotency keys, looks in the log for events whose stale claim it took over, writes the new events in as few PutRecords calls as possible, records what
  * was written, and answers one result per event in request order. Events already known are answered
  * from the store (`duplicate: true`) and not written. If some events could not be written after retries,
  * their claims are released and a 429 (all throttled) or 503 names them, with the results of the rest:
@@ -46,8 +53,17 @@ export const publishEvents = async (
 ): Promise<PublishResult[]> => {
   const warn = deps.warn ?? (() => undefined);
   const claims = await claimAll(deps.store, events, warn);
+  const recovered = await recoverTakenOver(
+    { kinesis: deps.kinesis, store: deps.store, warn, ...(deps.search ? { search: deps.search } : {}) },
+    streamName,
+    events,
+    claims.outcomes,
+  );
   const toWrite = events.filter(
-    (e) => !claims.repeats.has(e.index) && claims.outcomes.get(e.index)?.kind !== 'duplicate',
+    (e) =>
+      !claims.repeats.has(e.index) &&
+      !recovered.has(e.index) &&
+      claims.outcomes.get(e.index)?.kind !== 'duplicate',
   );
   const outcome = await writeRecords(
     deps.kinesis,
@@ -72,7 +88,7 @@ export const publishEvents = async (
 
   const results = new Map<number, PublishResult>();
   for (const event of events) {
-    const r = resultOf(event, claims, outcome.written);
+    const r = resultOf(event, claims, outcome.written, recovered);
     if (r) results.set(event.index, r);
   }
   for (const [index, firstIndex] of claims.repeats) {

@@ -34,6 +34,11 @@ export interface WriterOptions {
   readonly retry?: RetryPolicy;
   /** Epoch ms after which no retry starts (the Lambda deadline minus a margin). */
   readonly deadline?: number;
+  /**
+   * Abort a PutRecords call after this long and retry it. The SDK's `requestTimeout` only logs a warning
+   * (unless `throwOnRequestTimeout` is set), so without this a stalled endpoint hangs the request. @default 10_000
+   */
+  readonly callTimeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
@@ -96,6 +101,7 @@ export const writeRecords = async (
             StreamName: streamName,
             Records: pending.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
           }),
+          { abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000) },
         );
         pending.forEach((record, i) => {
           const entry = out.Records?.[i];

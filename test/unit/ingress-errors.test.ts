@@ -1,11 +1,10 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { catalog } from '../../catalog';
 import { defineCatalog } from '../../shared/catalog';
 import { createSchemaRegistry } from '../../shared/schemas';
 import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
-import { bodyOf, ingressWithMocks, order, PUBLISH } from './ingress-support';
+import { bodyOf, catalog, ingressWithMocks, order, PUBLISH } from './ingress-support';
 
 const blobCatalog = defineCatalog({
   topics: [{ name: 'orders', shards: 1, retentionHours: 24 }],

@@ -1,6 +1,8 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { catalog as rootCatalog } from '../../catalog';
+import { streamEnvVar } from '../../shared/config';
 import { principalName } from '../../shared/ingress';
 import { assumedRoleArn, httpEvent, lambdaContext } from '../fixtures/apigw';
 import { bodyOf, ingressWithMocks } from './ingress-support';
@@ -133,7 +135,7 @@ describe('functions/ingress cold start', () => {
 
   it('serves a route once configured', async () => {
     // Prepare
-    vi.stubEnv('SPINE_STREAM_ORDERS', 'spine-orders');
+    for (const topic of rootCatalog.topics) vi.stubEnv(streamEnvVar(topic.name), `spine-${topic.name}`);
     vi.stubEnv('SPINE_TABLE_IDEMPOTENCY', 'spine-idempotency');
     vi.stubEnv('SPINE_PRODUCER_PRINCIPALS', '{"storefront-role":"storefront"}');
     vi.stubEnv('AWS_REGION', 'us-east-1');

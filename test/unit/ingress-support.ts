@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { catalog } from '../../catalog';
+import { defineCatalog } from '../../shared/catalog';
+import { streamEnvVar } from '../../shared/config';
 import {
   createDynamoIdempotencyStore,
   createIngress,
@@ -11,7 +12,79 @@ import {
 } from '../../shared/ingress';
 import { createSchemaRegistry } from '../../shared/schemas';
 
-/** Ingress over the example catalog with mocked Kinesis/DynamoDB clients; PutRecords accepts everything. */
+const defaultRetry = { maxAttempts: 4, bisectOnError: true } as const;
+
+/**
+ * The ingress unit tests' own catalog: the walking skeleton's example (one `orders` topic, `OrderRequested`
+ * v1 written by `storefront`, an `orders` service that writes nothing there), frozen so that the example
+ * system can grow without rewriting these tests.
+ */
+export const catalog = defineCatalog({
+  topics: [
+    {
+      name: 'orders',
+      shards: 'on-demand',
+      retentionHours: 24,
+      description: 'Facts about orders, keyed by orderId.',
+    },
+  ],
+  producers: [{ name: 'storefront', description: 'The web shop: posts the first event of an order flow.' }],
+  eventTypes: [
+    {
+      type: 'OrderRequested',
+      topic: 'orders',
+      writer: 'storefront',
+      keyField: 'orderId',
+      versions: {
+        1: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['orderId', 'customerId', 'items'],
+          properties: {
+            orderId: { type: 'string', minLength: 1, maxLength: 64 },
+            customerId: { type: 'string', minLength: 1, maxLength: 64 },
+            currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+            items: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 100,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['sku', 'quantity', 'unitPrice'],
+                properties: {
+                  sku: { type: 'string', minLength: 1, maxLength: 64 },
+                  quantity: { type: 'integer', minimum: 1, maximum: 1000 },
+                  unitPrice: { type: 'number', minimum: 0 },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  ],
+  services: [
+    {
+      name: 'orders',
+      entry: 'example/services/orders.ts',
+      description: 'Owns the order lifecycle; keeps each order with its status history.',
+      subscriptions: [
+        {
+          topic: 'orders',
+          batchSize: 100,
+          batchingWindowSeconds: 1,
+          parallelizationFactor: 1,
+          startingPosition: 'TRIM_HORIZON',
+          retry: defaultRetry,
+        },
+      ],
+      tables: [{ name: 'orders' }],
+    },
+  ],
+});
+
+/** Ingress over the unit-test catalog with mocked Kinesis/DynamoDB clients; PutRecords accepts everything. */
 export const ingressWithMocks = (overrides: Partial<IngressDeps> = {}) => {
   const kinesis = new KinesisClient({ region: 'us-east-1' });
   const dynamo = new DynamoDBClient({ region: 'us-east-1' });
@@ -26,7 +99,7 @@ export const ingressWithMocks = (overrides: Partial<IngressDeps> = {}) => {
     })),
   }));
   const config = loadIngressConfig(catalog, {
-    SPINE_STREAM_ORDERS: 'spine-orders',
+    ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), `spine-${t.name}`])),
     SPINE_TABLE_IDEMPOTENCY: 'spine-idempotency',
     SPINE_PRODUCER_PRINCIPALS: JSON.stringify({ 'storefront-role': 'storefront', 'orders-role': 'orders' }),
   });

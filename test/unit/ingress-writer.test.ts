@@ -1,7 +1,7 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { type OutgoingRecord, planBatches, writeRecords } from '../../shared/ingress';
+import { DEFAULT_PUT_LIMITS, type OutgoingRecord, planBatches, writeRecords } from '../../shared/ingress';
 
 const records = (count: number, bytes = 100, key = (i: number) => `k-${i % 10}`): OutgoingRecord[] =>
   Array.from({ length: count }, (_, index) => ({
@@ -40,12 +40,13 @@ describe('planBatches', () => {
   });
 
   it('cuts by request bytes when records are large, keeping order', () => {
-    // Prepare: 12 records of 1.2 MB: 4 fit under 5 MiB (4.8 MB), 5 do not (6 MB).
-    const big = records(12, 1_200_000);
+    // Prepare: 20 records of 1.2 MB: 8 fit under 10 MiB (9.6 MB), 9 do not (10.8 MB).
+    const big = records(20, 1_200_000);
     // Act
     const batches = planBatches(big);
     // Assess
-    expect(batches.map((b) => b.length)).toEqual([4, 4, 4]);
+    expect(DEFAULT_PUT_LIMITS.maxRequestBytes).toBe(10 * 1024 * 1024);
+    expect(batches.map((b) => b.length)).toEqual([8, 8, 4]);
     expect(batches.flat().map((r) => r.index)).toEqual(big.map((r) => r.index));
   });
 });

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { topicByName } from '../catalog';
+import { canonicalJson, derivedUuid, sha256 } from './hash';
+import type { IdempotencyClaimSpec, PrepareContext } from './prepared';
+
+const DEFAULT_WINDOW_HOURS = 24;
+/** The key as shown in 409 messages and stored in the claim item (DynamoDB items stop at 400 KB). */
+const MAX_DISPLAY_CHARS = 200;
+
+const shown = (value: string): string =>
+  value.length <= MAX_DISPLAY_CHARS ? value : `${value.slice(0, MAX_DISPLAY_CHARS)}...`;
+
+export interface EventIdentity {
+  /** The event id: the producer's, else derived from the Idempotency-Key, else a fresh UUID. */
+  readonly id: string;
+  readonly claim?: IdempotencyClaimSpec;
+}
+
+/**
+ * The idempotency key of an event and the id it gets. The `Idempotency-Key` header wins over
+ * (`source`, `id`); both are scoped to (producer, topic), so two producers never collide. An id derived from
+ * the header is stable, so a retried request stores the same id. `payload` is everything that makes the
+ * event what it is: a repeat of the key with another payload is a conflict.
+ */
+export const eventIdentity = (
+  ctx: PrepareContext,
+  source: string,
+  givenId: string | undefined,
+  headerKey: string | undefined,
+  payload: Readonly<Record<string, unknown>>,
+): EventIdentity => {
+  const scope = [ctx.producer, ctx.topic];
+  const key = headerKey
+    ? { parts: ['header', ...scope, headerKey], display: `Idempotency-Key "${shown(headerKey)}"` }
+    : givenId
+      ? {
+          parts: ['event', ...scope, source, givenId],
+          display: `(source "${shown(source)}", id "${shown(givenId)}")`,
+        }
+      : undefined;
+  if (!key) return { id: givenId ?? (ctx.newId ?? randomUUID)() };
+  const name = key.parts.join('\u0000');
+  const windowHours = topicByName(ctx.catalog, ctx.topic)?.idempotencyWindowHours ?? DEFAULT_WINDOW_HOURS;
+  return {
+    id: givenId ?? derivedUuid(name),
+    claim: {
+      pk: `ingress#${ctx.topic}#${sha256(name)}`,
+      display: key.display,
+      payloadHash: sha256(canonicalJson({ ...payload, id: givenId })),
+      windowHours,
+    },
+  };
+};
