@@ -1,10 +1,28 @@
-import { defineCatalog } from '../shared/catalog';
+import { defineCatalog, type SubscriptionSpec } from '../shared/catalog';
+import { schemas } from './schemas';
 
 /**
- * The example system's catalog. `catalog.ts` at the project root re-exports it; to start your own
- * backbone, delete `example/` and declare your topics, event types and services there.
+ * The example system's catalog: an order workflow by event collaboration (no orchestrator), a second
+ * consumer of `orders` (analytics), a rates table joined with payments, and user deletion propagated
+ * to every service holding user data. `catalog.ts` at the project root re-exports it; to start your
+ * own backbone, delete `example/` and declare your topics, event types and services there.
  */
-const defaultRetry = { maxAttempts: 4, bisectOnError: true } as const;
+
+/**
+ * Settings of the services on the order flow. A batching window of 0 hands records over as soon as a
+ * poll finds them: each hop costs one poll (~1 s in AWS, ~0.2 s locally), not a window on top.
+ */
+const flow = (topic: string, overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
+  topic,
+  batchSize: 100,
+  batchingWindowSeconds: 0,
+  parallelizationFactor: 1,
+  startingPosition: 'TRIM_HORIZON',
+  retry: { maxAttempts: 5, bisectOnError: true },
+  ...overrides,
+});
+
+const byOrder = { keyField: 'orderId' } as const;
 
 export const catalog = defineCatalog({
   topics: [
@@ -12,61 +30,161 @@ export const catalog = defineCatalog({
       name: 'orders',
       shards: 'on-demand',
       retentionHours: 24,
-      description: 'Facts about orders, keyed by orderId.',
+      description: 'Order facts, keyed by orderId.',
     },
+    { name: 'payments', shards: 2, retentionHours: 24, description: 'Payment outcomes, keyed by orderId.' },
+    { name: 'shipments', shards: 2, retentionHours: 24, description: 'Shipping facts, keyed by orderId.' },
+    {
+      name: 'rates',
+      shards: 1,
+      retentionHours: 168,
+      description: 'Exchange rates, keyed by currency pair: a compacted table in spirit (latest per pair).',
+    },
+    { name: 'users', shards: 1, retentionHours: 24, description: 'User lifecycle, keyed by userId.' },
   ],
-  producers: [{ name: 'storefront', description: 'The web shop: posts the first event of an order flow.' }],
+  producers: [
+    { name: 'storefront', description: 'The web shop: posts the first event of an order flow.' },
+    { name: 'fx-feed', description: 'Publishes exchange rates.' },
+    { name: 'accounts', description: 'The account system: sign-ups and deletions.' },
+  ],
   eventTypes: [
     {
       type: 'OrderRequested',
       topic: 'orders',
       writer: 'storefront',
-      keyField: 'orderId',
-      versions: {
-        1: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['orderId', 'customerId', 'items'],
-          properties: {
-            orderId: { type: 'string', minLength: 1, maxLength: 64 },
-            customerId: { type: 'string', minLength: 1, maxLength: 64 },
-            currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-            items: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 100,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['sku', 'quantity', 'unitPrice'],
-                properties: {
-                  sku: { type: 'string', minLength: 1, maxLength: 64 },
-                  quantity: { type: 'integer', minimum: 1, maximum: 1000 },
-                  unitPrice: { type: 'number', minimum: 0 },
-                },
-              },
-            },
-          },
-        },
-      },
+      ...byOrder,
+      versions: { 1: schemas.orderRequestedV1, 2: schemas.orderRequestedV2 },
+    },
+    {
+      type: 'OrderValidated',
+      topic: 'orders',
+      writer: 'orders',
+      ...byOrder,
+      versions: { 1: schemas.orderValidated },
+    },
+    {
+      type: 'OrderRejected',
+      topic: 'orders',
+      writer: 'orders',
+      ...byOrder,
+      versions: { 1: schemas.orderRejected },
+    },
+    {
+      type: 'OrderConfirmed',
+      topic: 'orders',
+      writer: 'orders',
+      ...byOrder,
+      versions: { 1: schemas.orderConfirmed },
+    },
+    {
+      type: 'OrderCancelled',
+      topic: 'orders',
+      writer: 'orders',
+      ...byOrder,
+      versions: { 1: schemas.orderCancelled },
+    },
+    {
+      type: 'PaymentProcessed',
+      topic: 'payments',
+      writer: 'payments',
+      ...byOrder,
+      versions: { 1: schemas.paymentProcessed },
+    },
+    {
+      type: 'PaymentFailed',
+      topic: 'payments',
+      writer: 'payments',
+      ...byOrder,
+      versions: { 1: schemas.paymentFailed },
+    },
+    {
+      type: 'OrderShipped',
+      topic: 'shipments',
+      writer: 'shipping',
+      ...byOrder,
+      versions: { 1: schemas.orderShipped },
+    },
+    {
+      type: 'OrderDelivered',
+      topic: 'shipments',
+      writer: 'shipping',
+      ...byOrder,
+      versions: { 1: schemas.orderDelivered },
+    },
+    {
+      type: 'ExchangeRateSet',
+      topic: 'rates',
+      writer: 'fx-feed',
+      keyField: 'pair',
+      versions: { 1: schemas.exchangeRateSet },
+    },
+    {
+      type: 'UserSignedUp',
+      topic: 'users',
+      writer: 'accounts',
+      keyField: 'userId',
+      versions: { 1: schemas.userSignedUp },
+    },
+    {
+      type: 'UserDeleted',
+      topic: 'users',
+      writer: 'accounts',
+      keyField: 'userId',
+      tombstone: true,
+      versions: { 1: schemas.userDeleted },
     },
   ],
   services: [
     {
       name: 'orders',
       entry: 'example/services/orders.ts',
-      description: 'Owns the order lifecycle; keeps each order with its status history.',
+      description: 'Validates orders and confirms paid ones; keeps each order with its status history.',
+      queries: { entry: 'example/queries/orders.ts', routes: [{ method: 'GET', path: '/orders/{orderId}' }] },
+      subscriptions: [flow('orders'), flow('payments'), flow('shipments'), flow('users')],
+      tables: [{ name: 'orders' }, { name: 'customers' }],
+    },
+    {
+      name: 'payments',
+      entry: 'example/services/payments.ts',
+      description: 'Charges validated orders through the payment provider; keeps the latest rate per pair.',
+      queries: { entry: 'example/queries/payments.ts', routes: [{ method: 'GET', path: '/rates/{pair}' }] },
       subscriptions: [
-        {
-          topic: 'orders',
-          batchSize: 100,
-          batchingWindowSeconds: 1,
-          parallelizationFactor: 1,
-          startingPosition: 'TRIM_HORIZON',
-          retry: defaultRetry,
-        },
+        // Up to 10 attempts: the provider fails transiently, and a retried charge is recognised by its
+        // idempotency key. A charge the provider rejects as malformed fails all 10 and is parked.
+        flow('orders', { batchSize: 25, retry: { maxAttempts: 10, bisectOnError: true } }),
+        flow('rates', { materialize: { table: 'rates' } }),
       ],
-      tables: [{ name: 'orders' }],
+      tables: [{ name: 'payments' }, { name: 'rates' }, { name: 'provider-charges' }],
+    },
+    {
+      name: 'shipping',
+      entry: 'example/services/shipping.ts',
+      description: 'Ships confirmed orders and reports their delivery.',
+      subscriptions: [flow('orders'), flow('shipments'), flow('users')],
+      tables: [{ name: 'shipments' }, { name: 'customers' }],
+    },
+    {
+      name: 'notifications',
+      entry: 'example/services/notifications.ts',
+      description: 'Tells customers their order was delivered, in their home currency.',
+      subscriptions: [flow('shipments'), flow('users', { materialize: { table: 'users' } })],
+      tables: [{ name: 'users' }, { name: 'notifications' }, { name: 'user-notifications' }],
+    },
+    {
+      name: 'analytics',
+      entry: 'example/services/analytics.ts',
+      description: 'Counts orders per status: a second, independent consumer of the orders topic.',
+      queries: { entry: 'example/queries/analytics.ts', routes: [{ method: 'GET', path: '/stats/orders' }] },
+      subscriptions: [
+        // Its own pace: bigger batches, a 1 s window, and long retries. While it fails it only lags
+        // (IteratorAge alarm); the order flow, on its own mappings, does not wait for it.
+        flow('orders', {
+          batchSize: 500,
+          batchingWindowSeconds: 1,
+          retry: { maxAttempts: 100, bisectOnError: false },
+        }),
+      ],
+      tables: [{ name: 'order-status' }, { name: 'counts' }],
     },
   ],
 });

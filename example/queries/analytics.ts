@@ -1,0 +1,19 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../shared/aws';
+import { requireEnv, stateTableEnvVar } from '../../shared/config';
+import { COUNTED_STATUSES } from '../domain/analytics';
+import { countsView } from '../domain/views';
+import { guarded, json } from './http';
+
+const client = createDocumentClient();
+const countsTable = requireEnv(stateTableEnvVar('analytics', 'counts'));
+
+/** `GET /stats/orders`: how many orders are in each status, as far as analytics has read. */
+export const handler = guarded('analytics', async () => {
+  const out = await client.send(
+    new BatchGetCommand({
+      RequestItems: { [countsTable]: { Keys: COUNTED_STATUSES.map((pk) => ({ pk })), ConsistentRead: true } },
+    }),
+  );
+  return json(200, countsView(out.Responses?.[countsTable] ?? []));
+});
