@@ -9,6 +9,8 @@ import { runMapping } from './mapping';
 import { filePositionStore } from './positions';
 
 export { classifyResponse, type DeliveryPolicy, deliver } from './deliver';
+export { pauseAcknowledged, pauseFlagFile, pauseToken, releasePause, requestPause } from './pause';
+export { filePositionStore } from './positions';
 export { toLambdaRecord } from './records';
 
 /** How long `stop()` waits for in-flight invocations before abandoning them (redelivered next start). */
@@ -46,6 +48,7 @@ export const startEventSourceMappings = (options: EsmOptions): EventSourceMappin
       handler,
       kinesis: options.kinesis,
       positions: filePositionStore(options.esmDir, service.name, subscription.topic),
+      esmDir: options.esmDir,
       failuresFile: options.failuresFile,
       log: options.log,
       isStopping,

@@ -11,6 +11,7 @@ import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
 import { localStreamName } from '../names';
 import { recordDiscard } from './failures';
+import { acknowledgePause, pauseToken } from './pause';
 import type { PositionStore } from './positions';
 import { functionRoleArn } from './records';
 import { pollShard } from './shard-poller';
@@ -26,6 +27,8 @@ export interface MappingOptions {
   readonly handler: LambdaHandler<KinesisStreamEvent>;
   readonly kinesis: KinesisClient;
   readonly positions: PositionStore;
+  /** `<home>/esm`, where the pause flag of this mapping lives. @default - never paused */
+  readonly esmDir?: string;
   readonly failuresFile: string;
   readonly log: LocalLogger;
   readonly isStopping: () => boolean;
@@ -97,6 +100,11 @@ export const runMapping = async (options: MappingOptions): Promise<void> => {
       isStopping: options.isStopping,
       pause: options.pause,
       log,
+      ...(options.esmDir !== undefined && {
+        pausedToken: () => pauseToken(options.esmDir ?? '', service.name, subscription.topic),
+        acknowledgePause: (token: string) =>
+          acknowledgePause(options.esmDir ?? '', service.name, subscription.topic, shardId, token),
+      }),
     }).then((result) => {
       if (result === 'closed') closed.add(shardId);
     });

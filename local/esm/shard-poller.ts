@@ -32,6 +32,10 @@ export interface ShardPollerOptions {
   readonly isStopping: () => boolean;
   readonly pause: (ms: number) => Promise<void>;
   readonly log: LocalLogger;
+  /** The pause token while the mapping is paused (see `pause.ts`); checked between batches only. */
+  readonly pausedToken?: () => string | undefined;
+  /** Tells the pauser this shard is idle under `token`. */
+  readonly acknowledgePause?: (token: string) => void;
 }
 
 const iteratorInput = (
@@ -71,7 +75,15 @@ export const pollShard = async (options: ShardPollerOptions): Promise<'closed' |
   let buffer: _Record[] = [];
   let endOfShard = false;
   let backoff = 0;
+  // A LATEST start is fixed when the mapping starts, as in Lambda, even if it starts paused.
+  startPosition(options);
   while (!options.isStopping()) {
+    const paused = options.pausedToken?.();
+    if (paused !== undefined) {
+      options.acknowledgePause?.(paused);
+      await options.pause(IDLE_POLL_MS);
+      continue;
+    }
     try {
       if (!iterator && !endOfShard) {
         const input = iteratorInput(options, startPosition(options));

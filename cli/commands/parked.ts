@@ -1,0 +1,157 @@
+import { decodeEnvelope } from '../../shared/envelope';
+import { OpsError, type ParkedItem, type RedriveOutcome, runRedrive, splitShardId } from '../../shared/ops';
+import type { CliIo, OpsContext } from '../context';
+import { shortSeq, table } from '../format';
+
+export interface ParkedOptions {
+  readonly service?: string;
+  readonly topic?: string;
+  readonly seq?: readonly string[];
+  readonly json?: boolean;
+}
+
+const servicesOf = (ctx: OpsContext, service: string | undefined): string[] => {
+  if (service === undefined) return ctx.catalog.services.map((s) => s.name);
+  if (!ctx.catalog.services.some((s) => s.name === service))
+    throw new OpsError(
+      'UNKNOWN_SERVICE',
+      `no service "${service}"; services: ${ctx.catalog.services.map((s) => s.name).join(', ')}`,
+    );
+  return [service];
+};
+
+const select = async (ctx: OpsContext, options: ParkedOptions): Promise<ParkedItem[]> => {
+  const items: ParkedItem[] = [];
+  for (const service of servicesOf(ctx, options.service))
+    items.push(...(await ctx.store.parked(service, options.topic)));
+  const wanted = options.seq && new Set(options.seq);
+  return items.filter((i) => !wanted || wanted.has(i.sequenceNumber));
+};
+
+const summaryOf = (i: ParkedItem) => ({
+  service: i.pk,
+  topic: i.topic,
+  ...splitShardId(i.shardId),
+  sequenceNumber: i.sequenceNumber,
+  key: i.partitionKey,
+  eventType: i.eventType,
+  attempts: i.attempts,
+  parkedAt: i.parkedAt,
+  error: i.error,
+  ...(i.redriveFailedIn && { redriveFailedIn: i.redriveFailedIn }),
+});
+
+export const parkedList = async (ctx: OpsContext, io: CliIo, options: ParkedOptions): Promise<number> => {
+  const items = await select(ctx, options);
+  if (options.json) {
+    io.out(JSON.stringify(items.map(summaryOf), null, 2));
+    return 0;
+  }
+  const rows = [['service', 'topic/shard', 'seq', 'key', 'type', 'attempts', 'parked at', 'error']];
+  for (const i of items)
+    rows.push([
+      i.pk,
+      `${i.topic}/${i.shardId}`,
+      shortSeq(i.sequenceNumber),
+      i.partitionKey,
+      i.eventType ?? '-',
+      String(i.attempts),
+      i.parkedAt ?? '-',
+      i.error.slice(0, 80),
+    ]);
+  io.out(items.length === 0 ? 'parking lot is empty' : `${table(rows)}\n${items.length} parked event(s)`);
+  return 0;
+};
+
+export const parkedShow = async (
+  ctx: OpsContext,
+  io: CliIo,
+  seq: string,
+  options: ParkedOptions,
+): Promise<number> => {
+  const [item] = await select(ctx, { ...options, seq: [seq] });
+  if (!item) throw new OpsError('PARKED_NOT_FOUND', `no parked event with sequence number ${seq}`);
+  let envelope: unknown;
+  try {
+    envelope = decodeEnvelope(Buffer.from(item.data, 'base64'));
+  } catch (error) {
+    envelope = {
+      undecodable: error instanceof Error ? error.message : String(error),
+      raw: Buffer.from(item.data, 'base64').toString('utf8'),
+    };
+  }
+  const { data: _, ...rest } = item;
+  io.out(JSON.stringify({ ...rest, envelope }, null, 2));
+  return 0;
+};
+
+const renderRedrive = (service: string, outcome: RedriveOutcome): string => {
+  const rows = [['  topic/shard', 'seq', 'key', 'outcome', 'reason']];
+  for (const r of outcome.results)
+    rows.push([`  ${r.topic}/${r.shardId}`, shortSeq(r.sequenceNumber), r.key, r.outcome, r.reason ?? '']);
+  const count = (o: string) => outcome.results.filter((r) => r.outcome === o).length;
+  return `redrive ${service} (session ${outcome.session}${outcome.resumed ? ', resumed' : ''})\n${table(rows)}\n  redriven ${count('redriven')}, failed ${count('failed')}, skipped ${count('skipped')}${count('planned') ? `, planned ${count('planned')}` : ''}`;
+};
+
+export const parkedRedrive = async (
+  ctx: OpsContext,
+  io: CliIo,
+  options: ParkedOptions & { dryRun?: boolean },
+): Promise<number> => {
+  const outcomes: Record<string, RedriveOutcome> = {};
+  for (const service of servicesOf(ctx, options.service)) {
+    if (options.service === undefined && (await ctx.store.parkedCount(service)) === 0) continue;
+    outcomes[service] = await runRedrive(
+      {
+        service,
+        ...(options.topic && { topic: options.topic }),
+        ...(options.seq && { sequenceNumbers: options.seq }),
+        ...(options.dryRun && { dryRun: true }),
+      },
+      ctx,
+    );
+  }
+  if (options.json) io.out(JSON.stringify(outcomes, null, 2));
+  else
+    io.out(
+      Object.entries(outcomes)
+        .filter(([, o]) => o.results.length > 0)
+        .map(([s, o]) => renderRedrive(s, o))
+        .join('\n\n') || 'parking lot is empty',
+    );
+  const failed = Object.values(outcomes).some((o) => o.results.some((r) => r.outcome === 'failed'));
+  return failed ? 1 : 0;
+};
+
+/**
+ * Deletes parked events for good. Each delete commits with an audit record (`pk = audit#<service>`,
+ * `sk = <time>#<topic>#<shard>#<seq>` in the parking table, holding the whole event, who and why).
+ */
+export const parkedDiscard = async (
+  ctx: OpsContext,
+  io: CliIo,
+  options: ParkedOptions & { yes?: boolean; all?: boolean; reason?: string },
+): Promise<number> => {
+  if (!options.service) throw new OpsError('INVALID_ARGUMENT', 'discard needs --service');
+  if (!options.seq?.length && !options.all)
+    throw new OpsError('INVALID_ARGUMENT', 'name the events with --seq N (repeatable) or pass --all');
+  const items = await select(ctx, options);
+  if (!options.yes)
+    throw new OpsError(
+      'CONFIRMATION_REQUIRED',
+      `discard deletes ${items.length} parked event(s) of ${options.service} for good (an audit record keeps a copy); add --yes`,
+    );
+  const at = new Date().toISOString();
+  for (const item of items)
+    await ctx.store.discardParked(item, {
+      by: ctx.operator,
+      reason: options.reason ?? 'discarded by operator',
+      at,
+    });
+  io.out(
+    options.json
+      ? JSON.stringify({ discarded: items.map(summaryOf), audit: `audit#${options.service}` }, null, 2)
+      : `discarded ${items.length} event(s); audit records under pk audit#${options.service} in the parking table`,
+  );
+  return 0;
+};

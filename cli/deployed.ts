@@ -1,0 +1,125 @@
+import { userInfo } from 'node:os';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetEventSourceMappingCommand,
+  InvokeCommand,
+  LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { opsOutputNames } from '../infra/constructs/ops-output-names';
+import { outputNames } from '../infra/output-names';
+import type { Catalog } from '../shared/catalog';
+import { type Delivery, dynamoOpsStore, kinesisLogReader, type LiveControl, OpsError } from '../shared/ops';
+import type { OpsContext } from './context';
+import { batchResponse } from './response';
+import { signedPublisher } from './sigv4';
+
+/** How long after a mapping reports Disabled a batch may still run: the consumer timeout plus margin. */
+const SETTLE_MS = 35_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A deployed stack, found by name: every resource comes from its CloudFormation outputs. Replay and
+ * redrive invoke the consumer function with a synthetic Kinesis event (so the deployed code and its
+ * role do the writes); pause disables the event source mapping. Needs the actions of the stack's
+ * operator role (output `OpsOperatorRoleArn`).
+ */
+export const deployedContext = async (
+  catalog: Catalog,
+  stack: string,
+  options: { profile?: string; region?: string; settleMs?: number },
+): Promise<OpsContext> => {
+  const credentials = defaultProvider(options.profile ? { profile: options.profile } : {});
+  const config = { credentials, ...(options.region && { region: options.region }) };
+  const cfn = new CloudFormationClient(config);
+  const described = await cfn
+    .send(new DescribeStacksCommand({ StackName: stack }))
+    .catch((error: unknown) => {
+      throw new OpsError('NOT_CONFIGURED', `cannot read stack ${stack}: ${String(error)}`, { cause: error });
+    });
+  const outputs = new Map(
+    (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+  );
+  const output = (name: string): string => {
+    const value = outputs.get(name);
+    if (!value)
+      throw new OpsError(
+        'NOT_CONFIGURED',
+        `stack ${stack} has no output ${name}; deploy the current version of Spine`,
+      );
+    return value;
+  };
+  const region = await cfn.config.region();
+  const kinesis = new KinesisClient(config);
+  const dynamo = new DynamoDBClient(config);
+  const lambda = new LambdaClient(config);
+  const store = dynamoOpsStore(
+    DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    {
+      checkpoints: output(outputNames.runtimeTable('checkpoints')),
+      parking: output(outputNames.runtimeTable('parking')),
+    },
+  );
+  const delivery: Delivery = {
+    async deliver(service, topic, records, session) {
+      const out = await lambda.send(
+        new InvokeCommand({
+          FunctionName: output(opsOutputNames.consumer(service, topic)),
+          Payload: Buffer.from(JSON.stringify({ Records: records, ...(session && { spine: session }) })),
+        }),
+      );
+      const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
+      if (out.FunctionError)
+        throw new OpsError('DELIVERY_FAILED', `consumer ${service}<-${topic} failed: ${text}`);
+      return batchResponse(JSON.parse(text));
+    },
+  };
+  const mappingState = async (service: string, topic: string) =>
+    (
+      await lambda.send(
+        new GetEventSourceMappingCommand({ UUID: output(opsOutputNames.mapping(service, topic)) }),
+      )
+    ).State;
+  const control: LiveControl = {
+    async pause(service, topic) {
+      const UUID = output(opsOutputNames.mapping(service, topic));
+      if ((await mappingState(service, topic)) === 'Disabled') return;
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
+      while ((await mappingState(service, topic)) !== 'Disabled') await sleep(2_000);
+      // Disabled stops new batches; one already running may still commit until the function times out.
+      await sleep(options.settleMs ?? SETTLE_MS);
+    },
+    async resume(service, topic) {
+      await lambda.send(
+        new UpdateEventSourceMappingCommand({
+          UUID: output(opsOutputNames.mapping(service, topic)),
+          Enabled: true,
+        }),
+      );
+    },
+    async isPaused(service, topic) {
+      const state = await mappingState(service, topic);
+      return state === 'Disabled' || state === 'Disabling';
+    },
+  };
+  return {
+    target: `stack ${stack} (${region})`,
+    catalog,
+    reader: kinesisLogReader(kinesis, (topic) => output(outputNames.stream(topic))),
+    store,
+    delivery,
+    control,
+    publisher: signedPublisher(output(outputNames.ingressUrl), region, credentials),
+    stateTable: (service, table) => output(outputNames.stateTable(service, table)),
+    region,
+    operator: `${userInfo().username} via ${options.profile ?? 'default credentials'}`,
+    close: () => {
+      for (const client of [cfn, kinesis, dynamo, lambda]) client.destroy();
+    },
+  };
+};

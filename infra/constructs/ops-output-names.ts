@@ -1,0 +1,19 @@
+/** `order-lines` -> `OrderLines` (same rule as `infra/output-names.ts`). */
+const pascal = (name: string): string =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/**
+ * Stack outputs the `spine` CLI reads to operate a deployed stack: per subscription the consumer
+ * function (replay/redrive invoke it) and its event source mapping (pause/resume), plus the operator
+ * role and the dashboard.
+ */
+export const opsOutputNames = {
+  consumer: (service: string, topic: string): string => `OpsConsumer${pascal(service)}${pascal(topic)}`,
+  mapping: (service: string, topic: string): string => `OpsMapping${pascal(service)}${pascal(topic)}`,
+  operatorRole: 'OpsOperatorRoleArn',
+  dashboard: 'OpsDashboardName',
+} as const;

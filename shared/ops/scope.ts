@@ -1,0 +1,33 @@
+/**
+ * How a replay or redrive session gets its own checkpoint namespace through an unmodified service
+ * handler. The runtime derives the shard of a batch from each record's `eventID`
+ * (`<shardId>:<sequenceNumber>`, everything before the last colon) and keys its checkpoint by that
+ * shard. A session sends records whose `eventID` is `<shardId>#<scope>:<sequenceNumber>`, so the
+ * runtime keeps the session's checkpoint under `sk = <shardId>#<scope>` next to the live one
+ * (`sk = <shardId>`): the session re-applies events the live checkpoint already passed, dedupes its
+ * own redeliveries and resumes after Ctrl-C, and events it parks carry the scoped shard id.
+ *
+ * Cost: the handler sees `event.shardId` with the suffix during a session. When the runtime accepts a
+ * scope from the invocation itself (`BatchDeps.scope`), only this file changes.
+ */
+export const SCOPE_SEPARATOR = '#';
+
+export const scopedShardId = (shardId: string, scope: string | undefined): string =>
+  scope ? `${shardId}${SCOPE_SEPARATOR}${scope}` : shardId;
+
+/** Splits a (possibly scoped) shard id as stored in checkpoints and parked events. */
+export const splitShardId = (value: string): { shardId: string; scope?: string } => {
+  const i = value.indexOf(SCOPE_SEPARATOR);
+  return i < 0 ? { shardId: value } : { shardId: value.slice(0, i), scope: value.slice(i + 1) };
+};
+
+/**
+ * A session scope name: sortable by start time, no colon (the runtime splits `eventID` on the last
+ * one), and unique even for sessions started within the same millisecond (a random suffix), so a new
+ * session never inherits the checkpoints or re-parked events of an earlier one.
+ */
+export const newScope = (kind: 'replay' | 'rebuild' | 'redrive', at: number = Date.now()): string =>
+  `${kind}-${new Date(at)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d+)Z$/, '$1Z')}-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,0 +1,267 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { splitShardId } from './scope';
+
+const failureSchema = z.object({ sequenceNumber: z.string(), attempts: z.number(), error: z.string() });
+const checkpointSchema = z.object({
+  sk: z.string(),
+  seq: z.string().optional(),
+  arrivedAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  failure: failureSchema.optional(),
+});
+
+/** A checkpoint item as operations read it. */
+export interface CheckpointView {
+  readonly shardId: string;
+  readonly scope?: string;
+  readonly sequenceNumber?: string;
+  readonly arrivedAt?: number;
+  readonly updatedAt?: number;
+  readonly failure?: z.infer<typeof failureSchema>;
+}
+
+const parkedSchema = z.object({
+  pk: z.string(),
+  sk: z.string(),
+  topic: z.string(),
+  shardId: z.string(),
+  sequenceNumber: z.string(),
+  partitionKey: z.string(),
+  data: z.string(),
+  eventId: z.string().optional(),
+  eventType: z.string().optional(),
+  error: z.string(),
+  errorDetails: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  attempts: z.number(),
+  arrivedAt: z.number(),
+  parkedAt: z.string().optional(),
+  /** Set by redrive when the event failed again in redrive session `redriveFailedIn`. */
+  redriveFailedIn: z.string().optional(),
+  redriveAttempts: z.number().optional(),
+});
+
+/** A parked event (the runtime's parking item), keyed `pk = service`, `sk = topic#shardId#sequenceNumber`. */
+export type ParkedItem = z.infer<typeof parkedSchema>;
+
+/** An open replay, rebuild or redrive session, so a rerun after Ctrl-C or a crash resumes it. */
+export const sessionSchema = z.object({
+  kind: z.enum(['session', 'rebuild', 'redrive']),
+  scope: z.string(),
+  startedAt: z.number(),
+  phase: z.enum(['delete', 'replay', 'redrive']),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** Per shard: the last sequence number the session delivers (rebuild: the live checkpoint at pause). */
+  ends: z.record(z.string(), z.string()).default({}),
+  /** `shardId#sequenceNumber` of events parked when the session began: not applied live, not replayed. */
+  parked: z.array(z.string()).default([]),
+  tables: z.array(z.string()).default([]),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export interface OpsTables {
+  readonly checkpoints: string;
+  readonly parking: string;
+}
+
+const queryAll = async (
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+const parseParked = (items: Record<string, unknown>[]): ParkedItem[] =>
+  items.flatMap((item) => {
+    const parsed = parkedSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+
+/** Key of the audit records of discarded events, in the parking table. */
+export const auditPk = (service: string): string => `audit#${service}`;
+const sessionKey = (service: string, topic: string | undefined, kind: string) => ({
+  pk: topic ? `ops#${service}#${topic}` : `ops#${service}`,
+  sk: kind,
+});
+
+export type OpsStore = ReturnType<typeof dynamoOpsStore>;
+
+/**
+ * DynamoDB access of the operations paths: reads checkpoints and parked events, keeps session records
+ * (`pk = ops#service[#topic]` in the checkpoints table, never a `service#topic` key the runtime uses),
+ * deletes state items for a rebuild, and discards parked events with an audit record in one transaction.
+ */
+export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables) => ({
+  /** Every checkpoint of a subscription: live ones (no scope) and those of replay/redrive sessions. */
+  async checkpoints(service: string, topic: string): Promise<CheckpointView[]> {
+    const items = await queryAll(client, {
+      TableName: tables.checkpoints,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `${service}#${topic}` },
+      ConsistentRead: true,
+    });
+    return items.flatMap((item) => {
+      const parsed = checkpointSchema.safeParse(item);
+      // Per-key markers (`shardId#key#...`, parallelization factor > 1) are not shard positions.
+      if (!parsed.success || parsed.data.sk.includes('#key#')) return [];
+      const { sk, seq, ...rest } = parsed.data;
+      return [{ ...splitShardId(sk), ...(seq !== undefined && { sequenceNumber: seq }), ...rest }];
+    });
+  },
+
+  async parked(service: string, topic?: string): Promise<ParkedItem[]> {
+    return parseParked(
+      await queryAll(client, {
+        TableName: tables.parking,
+        KeyConditionExpression: topic ? 'pk = :pk AND begins_with(sk, :topic)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': service, ...(topic && { ':topic': `${topic}#` }) },
+        ConsistentRead: true,
+      }),
+    );
+  },
+
+  async parkedCount(service: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tables.parking,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': service },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  },
+
+  async audit(service: string): Promise<Record<string, unknown>[]> {
+    return queryAll(client, {
+      TableName: tables.parking,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditPk(service) },
+    });
+  },
+
+  async getParked(service: string, sk: string): Promise<ParkedItem | undefined> {
+    const out = await client.send(
+      new GetCommand({ TableName: tables.parking, Key: { pk: service, sk }, ConsistentRead: true }),
+    );
+    return out.Item ? parseParked([out.Item])[0] : undefined;
+  },
+
+  async deleteParked(item: ParkedItem): Promise<void> {
+    await client.send(new DeleteCommand({ TableName: tables.parking, Key: { pk: item.pk, sk: item.sk } }));
+  },
+
+  /** Marks a parked event as failed again in redrive session `session` (keeps the newest error). */
+  async markRedriveFailed(item: ParkedItem, session: string, error: string): Promise<void> {
+    await client.send(
+      new UpdateCommand({
+        TableName: tables.parking,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression:
+          'SET redriveFailedIn = :s, #e = :e, redriveAttempts = if_not_exists(redriveAttempts, :zero) + :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#e': 'error' },
+        ExpressionAttributeValues: { ':s': session, ':e': error, ':zero': 0, ':one': 1 },
+      }),
+    );
+  },
+
+  /** Deletes the parked event and writes its audit record in one transaction: no discard goes unrecorded. */
+  async discardParked(item: ParkedItem, audit: { by: string; reason: string; at: string }): Promise<void> {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: tables.parking,
+              Key: { pk: item.pk, sk: item.sk },
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: tables.parking,
+              Item: {
+                ...item,
+                pk: auditPk(item.pk),
+                sk: `${audit.at}#${item.sk}`,
+                action: 'discard',
+                discardedBy: audit.by,
+                discardedAt: audit.at,
+                reason: audit.reason,
+              },
+            },
+          },
+        ],
+      }),
+    );
+  },
+
+  /** Removes a session's checkpoint once the session is done (`sk = shardId#scope`). */
+  async deleteCheckpoint(service: string, topic: string, sk: string): Promise<void> {
+    await client.send(
+      new DeleteCommand({ TableName: tables.checkpoints, Key: { pk: `${service}#${topic}`, sk } }),
+    );
+  },
+
+  async getSession(service: string, topic: string | undefined, kind: string): Promise<Session | undefined> {
+    const out = await client.send(
+      new GetCommand({
+        TableName: tables.checkpoints,
+        Key: sessionKey(service, topic, kind),
+        ConsistentRead: true,
+      }),
+    );
+    const parsed = sessionSchema.safeParse(out.Item);
+    return parsed.success ? parsed.data : undefined;
+  },
+
+  async putSession(
+    service: string,
+    topic: string | undefined,
+    kind: string,
+    session: Session,
+  ): Promise<void> {
+    await client.send(
+      new PutCommand({
+        TableName: tables.checkpoints,
+        Item: { ...sessionKey(service, topic, kind), ...session },
+      }),
+    );
+  },
+
+  async deleteSession(service: string, topic: string | undefined, kind: string): Promise<void> {
+    await client.send(
+      new DeleteCommand({ TableName: tables.checkpoints, Key: sessionKey(service, topic, kind) }),
+    );
+  },
+
+  /** Deletes state items by `pk`, one DeleteItem each (the operator role has no BatchWriteItem, which could put). */
+  async deleteItems(table: string, pks: readonly string[]): Promise<void> {
+    for (const pk of pks) await client.send(new DeleteCommand({ TableName: table, Key: { pk } }));
+  },
+});
