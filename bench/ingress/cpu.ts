@@ -1,0 +1,134 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { PRODUCER_PRINCIPALS_ENV, RUNTIME_TABLE_ENV, streamEnvVar } from '../../shared/config';
+import { createDynamoIdempotencyStore, createIngress, loadIngressConfig } from '../../shared/ingress';
+import { createSchemaRegistry } from '../../shared/schemas';
+import { lambdaContext } from '../../test/fixtures/apigw';
+import { catalog } from '../lib/catalog';
+import { KinesisMeter } from '../lib/meter';
+import { cloudEventsBatch, LOAD_TOPIC, naiveRequest, PRINCIPAL, spineRequest } from '../lib/requests';
+import { median, round } from '../lib/stats';
+import { createNaiveIngress } from './naive';
+import { fakeDynamo, fakeKinesis, type WireCounts } from './wire';
+
+/**
+ * Run 2a: CPU per validated event through the ingress handler, in process, with Kinesis and DynamoDB
+ * faked at the wire. Each scenario runs `ROUNDS` times, interleaved with the others so drift on a
+ * shared machine hits them alike; the median round is reported.
+ */
+export const BATCH = 50;
+const EVENTS_PER_ROUND = 2_500;
+const ROUNDS = 3;
+
+export interface CpuResult {
+  readonly scenario: 'spine-batch-no-ids' | 'spine-batch-ids' | 'naive-putrecord';
+  readonly description: string;
+  readonly cpuMicrosPerEvent: number;
+  /** Wall time of one request of `BATCH` events (no network: a lower bound of Lambda's billed duration). */
+  readonly wallMsPerRequest: number;
+  /** Bytes per Kinesis record written (data + partition key). */
+  readonly recordBytes: number;
+  readonly kinesisCallsPerEvent: Record<string, number>;
+  readonly dynamoCallsPerEvent: Record<string, number>;
+}
+
+type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode?: number; body?: string }>;
+
+interface Scenario {
+  readonly name: CpuResult['scenario'];
+  readonly description: string;
+  readonly handler: Handler;
+  readonly request: (round: number, from: number) => APIGatewayProxyEventV2;
+  readonly kinesis: WireCounts;
+  readonly dynamo: WireCounts;
+  readonly records: KinesisMeter;
+}
+
+const spineScenario = (withIds: boolean): Scenario => {
+  const kinesis = fakeKinesis();
+  const dynamo = fakeDynamo();
+  const env = {
+    ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), t.name])),
+    [RUNTIME_TABLE_ENV.idempotency]: 'idempotency',
+    [PRODUCER_PRINCIPALS_ENV]: JSON.stringify({ [PRINCIPAL]: 'storefront' }),
+  };
+  const config = loadIngressConfig(catalog, env);
+  const ingress = createIngress({
+    catalog,
+    registry: createSchemaRegistry(catalog),
+    config,
+    kinesis: kinesis.client,
+    dynamo: dynamo.client,
+    store: createDynamoIdempotencyStore(dynamo.client, config.idempotencyTable),
+    log: () => undefined,
+  });
+  const context = lambdaContext();
+  return {
+    name: withIds ? 'spine-batch-ids' : 'spine-batch-no-ids',
+    description: withIds
+      ? `Spine ingress, CloudEvents batch of ${BATCH} with producer ids (idempotency claims)`
+      : `Spine ingress, CloudEvents batch of ${BATCH}, no producer ids (no dedupe)`,
+    handler: (event) => ingress(event, context),
+    // Ids differ per round so every claim is new, as in production.
+    request: (round, from) =>
+      spineRequest(cloudEventsBatch(`c${round}${withIds ? 'i' : 'n'}`, from, BATCH, withIds)),
+    kinesis: kinesis.counts,
+    dynamo: dynamo.counts,
+    records: new KinesisMeter().attach(kinesis.client),
+  };
+};
+
+const naiveScenario = (): Scenario => {
+  const kinesis = fakeKinesis();
+  const handler = createNaiveIngress(kinesis.client, LOAD_TOPIC);
+  return {
+    name: 'naive-putrecord',
+    description: `hand-built ingress: zod parse, PutRecord per event, batch of ${BATCH}`,
+    handler,
+    request: (round, from) => naiveRequest(`c${round}n`, from, BATCH),
+    kinesis: kinesis.counts,
+    dynamo: { calls: {} },
+    records: new KinesisMeter().attach(kinesis.client),
+  };
+};
+
+const perEvent = (calls: Record<string, number>, events: number) =>
+  Object.fromEntries(Object.entries(calls).map(([op, n]) => [op, round(n / events, 4)]));
+
+const measureRound = async (scenario: Scenario, round: number): Promise<{ cpu: number; wall: number }> => {
+  const requests = Array.from({ length: EVENTS_PER_ROUND / BATCH }, (_, r) =>
+    scenario.request(round, r * BATCH),
+  );
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  for (const request of requests) {
+    const out = await scenario.handler(request);
+    if (out.statusCode !== 202) throw new Error(`${scenario.name}: ${out.statusCode} ${out.body}`);
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    cpu: (used.user + used.system) / EVENTS_PER_ROUND,
+    wall: (performance.now() - wall) / requests.length,
+  };
+};
+
+export const runIngressCpu = async (): Promise<CpuResult[]> => {
+  const scenarios = [spineScenario(false), spineScenario(true), naiveScenario()];
+  for (const s of scenarios) await measureRound(s, 9); // warm-up: JIT, schema compilation, SDK init
+  for (const s of scenarios) {
+    for (const k of Object.keys(s.kinesis.calls)) delete s.kinesis.calls[k];
+    for (const k of Object.keys(s.dynamo.calls)) delete s.dynamo.calls[k];
+  }
+  const samples = new Map<string, { cpu: number; wall: number }[]>(scenarios.map((s) => [s.name, []]));
+  for (let round = 0; round < ROUNDS; round += 1)
+    for (const s of scenarios) samples.get(s.name)?.push(await measureRound(s, round));
+  const events = EVENTS_PER_ROUND * ROUNDS;
+  return scenarios.map((s) => ({
+    scenario: s.name,
+    description: s.description,
+    cpuMicrosPerEvent: round(median((samples.get(s.name) ?? []).map((x) => x.cpu)), 1),
+    wallMsPerRequest: round(median((samples.get(s.name) ?? []).map((x) => x.wall)), 2),
+    recordBytes: round(s.records.counts.recordBytes / Math.max(s.records.counts.records, 1), 0),
+    kinesisCallsPerEvent: perEvent(s.kinesis.calls, events),
+    dynamoCallsPerEvent: perEvent(s.dynamo.calls, events),
+  }));
+};

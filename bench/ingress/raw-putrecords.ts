@@ -1,0 +1,51 @@
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { envelopeOf, eventId, orderData } from '../lib/workload';
+
+/**
+ * Load generator for the raw log: `concurrency` loops of PutRecords (`batch` records each, the same
+ * ~1 KB envelopes the ingress writes) against kinesis-mock for `seconds`; prints accepted records as
+ * JSON. Runs in its own process, like autocannon, so it does not share an event loop with local mode.
+ * Usage: node --import tsx raw-putrecords.ts <endpoint> <stream> <concurrency> <seconds> <batch>
+ */
+const [endpoint = '', stream = 'load', c = '10', s = '10', b = '50'] = process.argv.slice(2);
+const concurrency = Number(c);
+const seconds = Number(s);
+const batch = Number(b);
+
+const client = new KinesisClient({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+});
+
+let accepted = 0;
+let failed = 0;
+let calls = 0;
+let next = 0;
+const deadline = performance.now() + seconds * 1000;
+
+const loop = async () => {
+  while (performance.now() < deadline) {
+    const from = next;
+    next += batch;
+    const Records = Array.from({ length: batch }, (_, k) => {
+      const data = orderData('raw', from + k);
+      return {
+        PartitionKey: data.orderId,
+        Data: Buffer.from(JSON.stringify(envelopeOf(data, eventId('raw', from + k)))),
+      };
+    });
+    const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records }));
+    calls += 1;
+    failed += out.FailedRecordCount ?? 0;
+    accepted += batch - (out.FailedRecordCount ?? 0);
+  }
+};
+
+const started = performance.now();
+await Promise.all(Array.from({ length: concurrency }, loop));
+const elapsed = (performance.now() - started) / 1000;
+client.destroy();
+process.stdout.write(`${JSON.stringify({ accepted, failed, calls, seconds: elapsed })}\n`);

@@ -1,0 +1,43 @@
+import { createDocumentClient } from '../../shared/aws';
+import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar } from '../../shared/config';
+import {
+  type ConsumerStore,
+  createDynamoStore,
+  defineConsumer,
+  type EventHandler,
+} from '../../shared/consumer';
+import { catalog } from '../lib/catalog';
+import { type OrderData, stateItem } from '../lib/workload';
+import { appliedAt } from './applied';
+
+/**
+ * The `orders` consumer local mode runs in the latency bench: the real runtime and DynamoDB store,
+ * configured from the environment as `defineConsumer` does by default, with the store's `commit`
+ * wrapped to note when each state write became durable. Nothing else differs from a service.
+ */
+const inner = createDynamoStore({
+  client: createDocumentClient(),
+  service: 'orders',
+  checkpointsTable: requireEnv(RUNTIME_TABLE_ENV.checkpoints),
+  parkingTable: requireEnv(RUNTIME_TABLE_ENV.parking),
+  outboxTable: requireEnv(RUNTIME_TABLE_ENV.outbox),
+  stateTables: { orders: requireEnv(stateTableEnvVar('orders', 'orders')) },
+});
+
+const store: ConsumerStore = {
+  ...inner,
+  async commit(commit) {
+    await inner.commit(commit);
+    const now = performance.now();
+    for (const write of commit.writes) if (write.kind === 'put') appliedAt.set(write.item.pk, now);
+  },
+};
+
+const onRequested: EventHandler<OrderData> = (event, ctx) => {
+  ctx.put('orders', stateItem(event.data));
+};
+
+export const handler = defineConsumer(
+  { catalog, service: 'orders', handlers: { OrderRequested: onRequested as EventHandler } },
+  { store },
+);

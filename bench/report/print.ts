@@ -1,0 +1,177 @@
+import type { ColdStartResult } from '../coldstart/run';
+import type { DesignCost } from '../cost/model';
+import type { DeliveryResult } from '../exactly-once/run';
+import type { CpuResult } from '../ingress/cpu';
+import type { DedupeProbe, ThroughputResult } from '../ingress/http';
+import { round } from '../lib/stats';
+import type { LatencyResult } from '../local/latency';
+import { fmt, table } from './table';
+
+export interface Report {
+  readonly wallSeconds: number;
+  readonly workload: { readonly recordBytes: number; readonly stateItemBytes: number };
+  readonly exactlyOnce: readonly DeliveryResult[];
+  readonly ingressCpu: readonly CpuResult[];
+  readonly ingressHttp: readonly ThroughputResult[];
+  readonly ingressDedupe: DedupeProbe;
+  readonly latency: LatencyResult;
+  readonly coldStart: readonly ColdStartResult[];
+  readonly cost: { readonly pricesTakenOn: string; readonly designs: readonly DesignCost[] };
+}
+
+export interface Verdict {
+  readonly target: string;
+  readonly measured: number;
+  readonly limit: number;
+  readonly met: boolean;
+  readonly gap: number;
+}
+
+/** The issue's targets, judged on this run's figures. */
+export const targets = (r: Report): Verdict[] => {
+  const spine100 = r.exactlyOnce.find((e) => e.design === 'spine' && e.batchSize === 100);
+  const noIds = r.ingressHttp.find((t) => t.scenario.includes('no ids'));
+  const overhead = spine100?.overheadWcu ?? Number.NaN;
+  const ratio = noIds?.ratioToRaw ?? Number.NaN;
+  return [
+    {
+      target: 'Spine WCU/event over the state write, batch 100 <= 0.1',
+      measured: overhead,
+      limit: 0.1,
+      met: overhead <= 0.1,
+      gap: round(overhead - 0.1, 4),
+    },
+    {
+      target: 'ingress events/s over HTTP / raw PutRecords >= 0.8',
+      measured: ratio,
+      limit: 0.8,
+      met: ratio >= 0.8,
+      gap: round(0.8 - ratio, 3),
+    },
+  ];
+};
+
+export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
+  const out: string[] = [];
+  out.push(
+    `Workload: ${r.workload.recordBytes} B Kinesis record (envelope + key), ${r.workload.stateItemBytes} B state item.`,
+  );
+  out.push(
+    table(
+      '1. Exactly-once cost per event consumed (DynamoDB Local; transaction units computed at 2x item size, Local under-reports them)',
+      [
+        'design',
+        'batch',
+        'WCU first',
+        'state WCU',
+        'overhead WCU',
+        'RCU first',
+        'calls first',
+        'WCU redeliv.',
+        'RCU redeliv.',
+        'calls redeliv.',
+        'ms/batch',
+      ],
+      r.exactlyOnce.map((e) => [
+        e.design,
+        e.batchSize,
+        fmt(e.first.wcu, 3),
+        fmt(e.stateWcu, 3),
+        fmt(e.overheadWcu, 3),
+        fmt(e.first.rcu, 3),
+        fmt(e.first.calls, 3),
+        fmt(e.redelivery.wcu, 3),
+        fmt(e.redelivery.rcu, 3),
+        fmt(e.redelivery.calls, 3),
+        fmt(e.medianInvocationMs, 1),
+      ]),
+    ),
+  );
+  out.push(
+    table(
+      '2a. Ingress CPU per validated event, in process, clients faked at the wire (batches of 50)',
+      ['scenario', 'CPU us/event', 'ms/request', 'Kinesis calls/event', 'DynamoDB calls/event', 'B/record'],
+      r.ingressCpu.map((c) => [
+        c.scenario,
+        fmt(c.cpuMicrosPerEvent, 1),
+        fmt(c.wallMsPerRequest, 2),
+        Object.entries(c.kinesisCallsPerEvent)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+        Object.entries(c.dynamoCallsPerEvent)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '0',
+        c.recordBytes,
+      ]),
+    ),
+  );
+  out.push(
+    table(
+      '2b. Over HTTP in local mode (autocannon) vs raw PutRecords on the same kinesis-mock',
+      ['scenario', 'events/s', 'ratio to raw', 'ms/request', 'non-2xx seen', 'ingress 5xx logged'],
+      r.ingressHttp.map((t) => [
+        t.scenario,
+        t.eventsPerSecond,
+        fmt(t.ratioToRaw, 3),
+        fmt(t.requestLatencyMsMean, 1),
+        t.non2xx ?? '-',
+        t.ingress5xx ?? '-',
+      ]),
+    ),
+  );
+  const d = r.ingressDedupe;
+  out.push(
+    `Ingress dedupe (producer ids), ${d.events} events in sequential requests of 50: ${fmt(d.wcuPerEvent, 3)} WCU, ` +
+      `${fmt(d.rcuPerEvent, 3)} RCU, ${fmt(d.callsPerEvent, 3)} DynamoDB calls per event, ${fmt(d.msPerRequest, 1)} ms per request.`,
+  );
+  const l = r.latency;
+  out.push(
+    table(
+      `3. Ingress ack -> state applied, local mode, ${l.ratePerSecond} events/s for ${l.seconds} s, batch ${l.batchSize}, window ${l.batchingWindowSeconds} s`,
+      ['applied/sent', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      [[`${l.applied}/${l.sent}`, fmt(l.p50Ms, 0), fmt(l.p95Ms, 0), fmt(l.p99Ms, 0), fmt(l.maxMs, 0)]],
+    ),
+  );
+  out.push(
+    table(
+      '4. Cold start: minified bundle and module init (fresh node --enable-source-maps, median of 20)',
+      ['function', 'design', 'bundle KB', 'init ms'],
+      r.coldStart.map((c) => [c.name, c.design, fmt(c.bundleBytes / 1024, 0), fmt(c.initMsMedian, 1)]),
+    ),
+  );
+  out.push(
+    table(
+      `5. Dollars per million events, reference deployment (prices of ${r.cost.pricesTakenOn})`,
+      [
+        'design',
+        'API GW',
+        'Lambda req',
+        'Lambda GB-s',
+        'Kinesis',
+        'DynamoDB',
+        'EventBridge',
+        'total',
+        'total (prov. Kinesis)',
+      ],
+      r.cost.designs.map((d) => [
+        d.design,
+        fmt(d.perMillionEvents.apiGateway, 3),
+        fmt(d.perMillionEvents.lambdaRequests, 3),
+        fmt(d.perMillionEvents.lambdaGbSeconds, 3),
+        fmt(d.perMillionEvents.kinesis, 3),
+        fmt(d.perMillionEvents.dynamodb, 3),
+        fmt(d.perMillionEvents.eventBridge, 3),
+        fmt(d.perMillionEvents.total, 3),
+        fmt(d.totalWithProvisionedKinesis, 3),
+      ]),
+    ),
+  );
+  out.push(
+    table(
+      'Targets',
+      ['target', 'measured', 'met', 'gap'],
+      verdicts.map((v) => [v.target, fmt(v.measured, 3), v.met ? 'yes' : 'NO', v.met ? '-' : fmt(v.gap, 3)]),
+    ),
+  );
+  console.log(out.join('\n'));
+};
