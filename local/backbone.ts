@@ -4,8 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { registerClientHook } from '../shared/aws';
 import type { Catalog } from '../shared/catalog';
-import { INGRESS_ROUTES } from '../shared/ingress/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
 import { checkJava } from './emulators/java';
 import { startKinesis } from './emulators/kinesis';
@@ -13,9 +13,11 @@ import { removePidFile, stopOrphans, writePidFile } from './emulators/pids';
 import type { EmulatorProcess } from './emulators/process';
 import { applyEnvironment, localEnvironment } from './env';
 import { startEventSourceMappings } from './esm';
+import { FaultInjector, readFaultConfig } from './faults';
 import { type LambdaHandler, loadHandler } from './handler';
 import { type Endpoints, homePaths, producerTokens, wipeData, writeEndpointsFile } from './home';
 import type { LocalHttpEvent } from './http/event';
+import { loadHttpRouting } from './http/queries';
 import { startIngressServer } from './http/server';
 import { consoleLogger, type LocalLogger } from './log';
 import { reservePort } from './ports';
@@ -73,6 +75,9 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
   };
 
   try {
+    // Test-only fault injection (SPINE_FAULTS); read first so a bad setting fails before anything starts.
+    const faultConfig = readFaultConfig();
+    const faults = faultConfig && new FaultInjector(faultConfig, join(home, 'faults.json'));
     await stopOrphans(home, log);
     if (options.fresh) wipeData(home);
     const ports = { ...DEFAULT_PORTS, ...options.ports };
@@ -124,6 +129,12 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
       dynamo.destroy();
     });
     await provision(options.catalog, { kinesis, dynamo }, log);
+    if (faults) {
+      log.warn('fault injection is ON (SPINE_FAULTS)', { config: JSON.stringify(faultConfig) });
+      faults.instrumentClient(kinesis, 'kinesis');
+      const unregister = registerClientHook((client, service) => faults.instrumentClient(client, service));
+      cleanup.push(async () => unregister());
+    }
 
     // Handlers read their config at import: the environment must be complete before the first import.
     applyEnvironment(localEnvironment(options.catalog, endpoints));
@@ -131,8 +142,12 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
       options.ingressHandler ?? (await loadHandler<LocalHttpEvent>(root, 'functions/ingress.ts'));
     const handlers = new Map<string, LambdaHandler<KinesisStreamEvent>>();
     for (const service of options.catalog.services)
-      if (service.subscriptions.length > 0)
-        handlers.set(service.name, await loadHandler<KinesisStreamEvent>(root, service.entry));
+      if (service.subscriptions.length > 0) {
+        const handler = await loadHandler<KinesisStreamEvent>(root, service.entry);
+        handlers.set(service.name, faults ? faults.wrapHandler(handler) : handler);
+      }
+
+    const routing = await loadHttpRouting(options.catalog, root);
 
     const esm = startEventSourceMappings({
       catalog: options.catalog,
@@ -149,8 +164,8 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     );
     const server = await startIngressServer({
       port: ingressPort,
-      routes: INGRESS_ROUTES,
-      handler: ingressHandler,
+      routes: routing.routes,
+      handler: routing.handler(ingressHandler),
       tokens: producers,
       log,
     });

@@ -105,14 +105,13 @@ export class FaultInjector {
       if (this.fire('handler.crashBefore', h?.crashBefore))
         throw new InjectedFaultError('handler.crashBefore');
       const run = Promise.resolve(handler(event, context));
-      let result: unknown;
       if (this.fire('handler.timeout', h?.timeout)) {
         // Lambda would kill the sandbox; here the handler runs on like a racing invocation would.
         run.catch(() => {});
         await new Promise((r) => setTimeout(r, h?.timeoutMs ?? 3_000));
         throw new InjectedFaultError('handler.timeout');
       }
-      result = await run;
+      const result = await run;
       if (this.fire('runtime.killMidBatch', runtime?.killMidBatch)) process.kill(process.pid, 'SIGKILL');
       if (this.fire('handler.crashAfter', h?.crashAfter)) throw new InjectedFaultError('handler.crashAfter');
       return result;

@@ -27,12 +27,21 @@ export interface ConsumerOptions {
   readonly store?: ConsumerStore;
   /** Replaces the Kinesis publisher of emitted events (tests). */
   readonly publisher?: EventPublisher;
-  /** Outbox recovery lease; see `recoverOutbox`. @default 0 at parallelization 1, else 5 minutes */
+  /** Recovery lease for other batches' outbox leftovers; see `recoverOutbox`. @default 5 minutes */
   readonly outboxLeaseMs?: number;
 }
 
+/**
+ * Set by the `spine` CLI when it re-delivers records itself (replay, rebuild, redrive); absent when
+ * the event source mapping invokes the function. `emits: 'suppress'` makes a re-application change
+ * state only: the events it would emit are already in the log from the first time.
+ */
+export interface SessionOptions {
+  readonly emits?: 'publish' | 'suppress';
+}
+
 export type KinesisHandler = (
-  event: KinesisStreamEvent,
+  event: KinesisStreamEvent & { readonly spine?: SessionOptions },
   context?: Context,
 ) => Promise<KinesisStreamBatchResponse>;
 
@@ -119,9 +128,10 @@ export const defineConsumer = (
       publisher,
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
-      outboxLeaseMs: options.outboxLeaseMs ?? (subscription.parallelizationFactor > 1 ? 300_000 : 0),
+      outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
+      ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),
       log: (level, message, fields) => logger[level](message, fields ?? {}),
     });
   };

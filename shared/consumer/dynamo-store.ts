@@ -147,6 +147,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
               topic: entry.topic,
               envelope: JSON.stringify(entry.envelope),
               createdAt: entry.createdAt,
+              sourceKey: entry.sourceKey,
             },
           },
         });
@@ -203,6 +204,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
             topic: String(item.topic),
             envelope: JSON.parse(String(item.envelope)),
             createdAt: Number(item.createdAt),
+            ...(typeof item.sourceKey === 'string' && { sourceKey: item.sourceKey }),
           });
         start = out.LastEvaluatedKey;
       } while (start);

@@ -1,5 +1,11 @@
 export { HandlerUsageError, LookupCache } from './context';
-export { type ConsumerDefinition, type ConsumerOptions, defineConsumer, type KinesisHandler } from './define';
+export {
+  type ConsumerDefinition,
+  type ConsumerOptions,
+  defineConsumer,
+  type KinesisHandler,
+  type SessionOptions,
+} from './define';
 export { createDynamoStore, type DynamoStoreOptions } from './dynamo-store';
 export {
   CheckpointConflictError,

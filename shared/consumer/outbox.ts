@@ -1,8 +1,7 @@
 import type { Catalog } from '../catalog';
 import { dataSchemaUri, derivedUuid, type Envelope } from '../envelope';
 import type { SchemaRegistry } from '../schemas';
-import type { ShardPosition } from './store';
-import type { ConsumedEvent, EmitOptions } from './types';
+import type { ConsumedEvent, EmitOptions, ShardPosition } from './types';
 
 /** An emitted event waiting in the outbox: written with the state change, deleted once published. */
 export interface OutboxEntry {
@@ -10,8 +9,13 @@ export interface OutboxEntry {
   readonly sk: string;
   readonly topic: string;
   readonly envelope: Envelope;
-  /** Epoch ms the entry was committed; recovery only touches entries older than the publish lease. */
+  /** Epoch ms the entry was committed (where recovery starts looking for it in the log). */
   readonly createdAt: number;
+  /**
+   * Partition key of the consumed event that emitted it. Lambda gives one key to one batch at a time,
+   * so an invocation may recover the leftovers of the keys in its own batch without waiting.
+   */
+  readonly sourceKey?: string;
 }
 
 /** Outbox partition of one source shard, so the next invocation on that shard finds leftovers with one Query. */
@@ -82,5 +86,6 @@ export const buildEmitted = (
     topic: spec.topic,
     envelope,
     createdAt: Date.now(),
+    sourceKey: consumed.key,
   };
 };

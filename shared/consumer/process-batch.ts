@@ -34,7 +34,7 @@ export interface BatchDeps {
   readonly materialize?: { readonly table: string; readonly tombstones: ReadonlySet<string> };
   /** `suppress` validates emits but drops them (state-only replays). @default 'publish' */
   readonly emits?: 'publish' | 'suppress';
-  /** How old an outbox leftover must be before this invocation may recover it. @default 0 */
+  /** How old another batch's outbox leftover must be before this invocation may recover it; see `recoverOutbox`. */
   readonly outboxLeaseMs?: number;
   /**
    * `shard`: one checkpoint per shard, the cheap default (parallelization factor 1). `key`: one marker
@@ -137,7 +137,11 @@ export const processBatch = async (
 
   try {
     // Emitted events a crashed invocation committed but did not publish go out first, in order.
-    await recoverOutbox(position, deps);
+    await recoverOutbox(
+      position,
+      deps,
+      deps.checkpoints === 'key' ? new Set(records.map((r) => r.kinesis.partitionKey)) : undefined,
+    );
     const checkpoints = await deps.store.loadCheckpoints(position, [...new Set(records.map(skOf))]);
     for (const [sk, checkpoint] of checkpoints) applied.set(sk, checkpoint.sequenceNumber);
     for (const record of records) {

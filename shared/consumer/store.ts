@@ -1,18 +1,7 @@
 import type { OutboxEntry } from './outbox';
-import type { StateItem, StateWrite } from './types';
+import type { ShardPosition, StateItem, StateWrite } from './types';
 
-/** Where a subscription stands on one shard. */
-export interface ShardPosition {
-  readonly service: string;
-  readonly topic: string;
-  readonly shardId: string;
-  /**
-   * Checkpoint namespace. Live delivery uses none; a replay or redrive session uses its own (e.g.
-   * `replay:2026-11-22T10:00`), so it applies events the live checkpoint already passed while still
-   * deduplicating its own redeliveries and resuming after Ctrl-C.
-   */
-  readonly scope?: string;
-}
+export type { ShardPosition } from './types';
 
 /**
  * The checkpoint item's key: `pk = service#topic[#scope]`, `sk = shardId` for the shard checkpoint or

@@ -97,3 +97,16 @@ export type EventHandler<TData = unknown> = (
   event: ConsumedEvent<TData>,
   ctx: HandlerContext,
 ) => Promise<void> | void;
+
+/** Where a subscription stands on one shard. */
+export interface ShardPosition {
+  readonly service: string;
+  readonly topic: string;
+  readonly shardId: string;
+  /**
+   * Checkpoint namespace. Live delivery uses none; a replay or redrive session uses its own (e.g.
+   * `replay:2026-11-22T10:00`), so it applies events the live checkpoint already passed while still
+   * deduplicating its own redeliveries and resuming after Ctrl-C.
+   */
+  readonly scope?: string;
+}

@@ -146,7 +146,7 @@ describe('consumer runtime exactly-once effects on DynamoDB Local (property)', (
 
   const scenario = fc.record({
     keys: fc.integer({ min: 1, max: 40 }),
-    events: fc.integer({ min: 600, max: 1000 }),
+    events: fc.integer({ min: 800, max: 1000 }),
     batchSize: fc.constantFrom(1, 7, 10, 25, 100),
     crashRate: fc.double({ min: 0, max: 0.12, noNaN: true }),
     failRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
