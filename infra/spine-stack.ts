@@ -6,6 +6,8 @@ import type { Catalog } from '../shared/catalog';
 import { RUNTIME_TABLES, type RuntimeTable } from '../shared/config';
 import { assertDeployable } from './catalog-checks';
 import { IngressApi } from './constructs/ingress-api';
+import { Operations } from './constructs/ops';
+import { QueryRoutes } from './constructs/query-routes';
 import { RuntimeTables } from './constructs/runtime-tables';
 import { Service } from './constructs/service';
 import { Topics } from './constructs/topics';
@@ -33,6 +35,8 @@ export class SpineStack extends Stack {
   public readonly runtimeTables: RuntimeTables;
   public readonly services: ReadonlyMap<string, Service>;
   public readonly ingress: IngressApi;
+  public readonly operations: Operations;
+  public readonly queries: QueryRoutes;
 
   constructor(scope: Construct, id: string, props: SpineStackProps) {
     super(scope, id, props);
@@ -62,6 +66,19 @@ export class SpineStack extends Stack {
       idempotencyTable: tables.idempotency,
       projectRoot,
       entry: props.ingressEntry,
+    });
+    this.queries = new QueryRoutes(this, 'Queries', {
+      catalog,
+      ingress: this.ingress,
+      services: this.services,
+      projectRoot,
+    });
+    this.operations = new Operations(this, 'Operations', {
+      topics: this.topics,
+      runtimeTables: tables,
+      tableKey,
+      services: this.services,
+      api: this.ingress.api,
     });
 
     this.addOutputs();

@@ -1,15 +1,28 @@
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../shared/catalog';
 import { PRODUCER_PRINCIPALS_ENV, RUNTIME_TABLE_ENV } from '../../shared/config';
-import { INGRESS_ROUTES } from '../../shared/ingress';
+import { INGRESS_ROUTES, routeKey } from '../../shared/ingress';
 import { ProducerRoles } from './producer-roles';
+import {
+  assertThrottle,
+  DEFAULT_ROUTE_THROTTLES,
+  type ThrottleLimits,
+  throttleRoutes,
+} from './route-throttling';
 import { SpineFunction } from './spine-function';
 import type { Topics } from './topics';
 
@@ -25,6 +38,11 @@ export interface IngressApiProps {
   readonly throttleRateLimit?: number;
   /** Requests allowed in a burst above the rate. @default 1000 */
   readonly throttleBurstLimit?: number;
+  /**
+   * Per-route limits by route key (`'GET /health'`), overriding the stage's for those ingress routes.
+   * @default DEFAULT_ROUTE_THROTTLES
+   */
+  readonly routeThrottles?: Readonly<Record<string, ThrottleLimits>>;
   /** Retention of the access log. @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays;
 }
@@ -55,6 +73,7 @@ export class IngressApi extends Construct {
       else this.handler.bindStreamName(topic, stream);
     }
     this.handler.bindTable(RUNTIME_TABLE_ENV.idempotency, props.idempotencyTable, 'readWrite');
+    this.grantHealthProbe(topics);
 
     // Our own $default stage: the one HttpApi creates cannot take throttling or access logs.
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spine ingress' });
@@ -62,11 +81,16 @@ export class IngressApi extends Construct {
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const throttle = {
+      rateLimit: props.throttleRateLimit ?? 500,
+      burstLimit: props.throttleBurstLimit ?? 1000,
+    };
+    assertThrottle('throttleRateLimit/throttleBurstLimit', throttle);
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.throttleRateLimit ?? 500, burstLimit: props.throttleBurstLimit ?? 1000 },
+      throttle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.jsonWithStandardFields(),
@@ -75,25 +99,41 @@ export class IngressApi extends Construct {
 
     const integration = new HttpLambdaIntegration('Ingress', this.handler.function);
     const authorizer = new HttpIamAuthorizer();
+    const created = new Map<string, HttpRoute>();
     for (const route of INGRESS_ROUTES) {
-      const [created] = this.api.addRoutes({
+      const [added] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
         authorizer: route.auth === 'producer' ? authorizer : undefined,
       });
-      if (created && route.auth === 'none')
-        Validations.of(created).acknowledge({
+      if (added) created.set(routeKey(route), added);
+      if (added && route.auth === 'none')
+        Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
         });
     }
+
+    throttleRoutes(this.stage, created, props.routeThrottles ?? DEFAULT_ROUTE_THROTTLES);
 
     this.producerRoles = this.createProducerRoles(catalog);
     this.handler.function.addEnvironment(
       PRODUCER_PRINCIPALS_ENV,
       Stack.of(this).toJsonString(this.producerRoles.principals()),
     );
+  }
+
+  /**
+   * `GET /health` probes the first topic's stream with DescribeStreamSummary (metadata, not data) and
+   * the idempotency table with DescribeTable (granted by `bindTable`); without it it answers 503 on AWS.
+   */
+  private grantHealthProbe(topics: Topics): void {
+    const [first] = topics.all();
+    if (first)
+      this.handler.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['kinesis:DescribeStreamSummary'], resources: [first[1].streamArn] }),
+      );
   }
 
   private createProducerRoles(catalog: Catalog): ProducerRoles {

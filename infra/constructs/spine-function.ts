@@ -14,8 +14,10 @@ export type TableAccess = 'read' | 'readWrite';
 
 // Explicit action lists instead of CDK's `grantReadWriteData`, whose KMS half uses wildcard actions
 // (`kms:GenerateDataKey*`, `kms:ReEncrypt*`). Transactions are authorised per item action, so
-// TransactWriteItems needs no action of its own.
+// TransactWriteItems needs no action of its own. DescribeTable is metadata (schema, size), read by the
+// ingress's health probe.
 const TABLE_READ = [
+  'dynamodb:DescribeTable',
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
@@ -128,10 +130,22 @@ export class SpineFunction extends Construct {
     return this;
   }
 
-  /** Grants PutRecord(s) on the stream (and encrypt on its key) and sets `streamEnvVar(topic)`. */
+  /**
+   * Grants PutRecord(s) on the stream, plus reading back what it wrote, and sets `streamEnvVar(topic)`.
+   * Writers read back their own writes after a crash: the consumer runtime looks for outbox events that
+   * may already be published, the ingress for the record of a stale idempotency claim. That takes
+   * ListShards, GetShardIterator and GetRecords (and decrypt); no Describe*, no SubscribeToShard.
+   */
   bindStreamWrite(topic: string, stream: IStream): this {
-    stream.grant(this.role, 'kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards');
-    if (stream.encryptionKey) this.grantKey(stream.encryptionKey, ['kms:GenerateDataKey']);
+    stream.grant(
+      this.role,
+      'kinesis:PutRecord',
+      'kinesis:PutRecords',
+      'kinesis:ListShards',
+      'kinesis:GetShardIterator',
+      'kinesis:GetRecords',
+    );
+    if (stream.encryptionKey) this.grantKey(stream.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
     return this.bindStreamName(topic, stream);
   }
 

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { opsOutputNames } from '../../infra/constructs/ops-output-names';
 import { outputNames } from '../../infra/output-names';
 import type { SpineStack } from '../../infra/spine-stack';
 import type { Catalog } from '../../shared/catalog';
@@ -64,6 +65,15 @@ describe('SpineStack', () => {
       ...(Object.keys(RUNTIME_TABLES) as RuntimeTable[]).map(outputNames.runtimeTable),
       ...catalog.services.flatMap((s) => s.tables.map((t) => outputNames.stateTable(s.name, t.name))),
       ...catalog.producers.map((p) => outputNames.producerRole(p.name)),
+      // What the `spine` CLI reads (infra/constructs/ops.ts).
+      ...catalog.services.flatMap((s) =>
+        s.subscriptions.flatMap((sub) => [
+          opsOutputNames.consumer(s.name, sub.topic),
+          opsOutputNames.mapping(s.name, sub.topic),
+        ]),
+      ),
+      opsOutputNames.operatorRole,
+      opsOutputNames.dashboard,
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
     for (const output of Object.values(outputs)) expect(output.Export).toBeUndefined();
