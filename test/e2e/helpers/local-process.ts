@@ -39,6 +39,8 @@ export class LocalSpine {
   constructor(
     readonly home: string,
     readonly ports: { ingress: number; kinesis: number; dynamodb: number },
+    /** Extra environment for the local-mode process (e.g. `SPINE_FAULTS`). */
+    readonly env: Record<string, string> = {},
   ) {}
 
   static async create(home: string): Promise<LocalSpine> {
@@ -52,10 +54,12 @@ export class LocalSpine {
   /** Starts local mode and resolves once it printed `ready`; returns the measured time to ready. */
   async start(args: string[] = [], timeoutMs = 60_000): Promise<number> {
     const started = Date.now();
+    this.output = '';
     const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', ...args], {
       cwd: process.cwd(),
       env: {
         ...process.env,
+        ...this.env,
         SPINE_HOME: this.home,
         SPINE_PORT: String(this.ports.ingress),
         SPINE_KINESIS_PORT: String(this.ports.kinesis),
@@ -93,10 +97,19 @@ export class LocalSpine {
   /** SIGTERM, as Ctrl-C or a process manager would; resolves with the exit code. */
   async stop(): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    if (!child || !this.running()) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     return exited;
+  }
+
+  /** Sends a signal to the local-mode process (SIGKILL: a hard crash of the runtime). */
+  kill(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async endpoints(): Promise<Endpoints> {
