@@ -20,8 +20,20 @@ import { signedPublisher } from './sigv4';
 
 /** How long after a mapping reports Disabled a batch may still run: the consumer timeout plus margin. */
 const SETTLE_MS = 35_000;
+/** Polling of the mapping's state while it is disabled: usually seconds, bounded so pause never hangs. */
+const POLL_MS = 2_000;
+const DISABLE_TIMEOUT_MS = 180_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface DeployedOptions {
+  readonly profile?: string;
+  readonly region?: string;
+  /** Wait after the mapping reports Disabled. @default 35 s (the consumer timeout plus margin) */
+  readonly settleMs?: number;
+  /** Time seam for pause (tests). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
 
 /**
  * A deployed stack, found by name: every resource comes from its CloudFormation outputs. Replay and
@@ -32,19 +44,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const deployedContext = async (
   catalog: Catalog,
   stack: string,
-  options: { profile?: string; region?: string; settleMs?: number },
+  options: DeployedOptions,
 ): Promise<OpsContext> => {
+  const sleep = options.sleep ?? wait;
   const credentials = defaultProvider(options.profile ? { profile: options.profile } : {});
-  const config = { credentials, ...(options.region && { region: options.region }) };
+  // `profile` on the clients too: without it the region comes from the default profile, not --profile's.
+  const config = {
+    credentials,
+    ...(options.profile && { profile: options.profile }),
+    ...(options.region && { region: options.region }),
+  };
   const cfn = new CloudFormationClient(config);
   const described = await cfn
     .send(new DescribeStacksCommand({ StackName: stack }))
     .catch((error: unknown) => {
       throw new OpsError('NOT_CONFIGURED', `cannot read stack ${stack}: ${String(error)}`, { cause: error });
     });
-  const outputs = new Map(
-    (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
-  );
+  const found = described.Stacks?.[0];
+  if (!found) throw new OpsError('NOT_CONFIGURED', `stack ${stack} not found`);
+  const outputs = new Map((found.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
   const output = (name: string): string => {
     const value = outputs.get(name);
     if (!value)
@@ -76,7 +94,7 @@ export const deployedContext = async (
       const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
       if (out.FunctionError)
         throw new OpsError('DELIVERY_FAILED', `consumer ${service}<-${topic} failed: ${text}`);
-      return batchResponse(JSON.parse(text));
+      return batchResponse(parseResponse(text, `${service}<-${topic}`));
     },
   };
   const mappingState = async (service: string, topic: string) =>
@@ -88,9 +106,19 @@ export const deployedContext = async (
   const control: LiveControl = {
     async pause(service, topic) {
       const UUID = output(opsOutputNames.mapping(service, topic));
-      if ((await mappingState(service, topic)) === 'Disabled') return;
-      await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
-      while ((await mappingState(service, topic)) !== 'Disabled') await sleep(2_000);
+      const state = await mappingState(service, topic);
+      if (state === 'Disabled') return;
+      // An update while the mapping is already Disabling is refused (ResourceInUseException): just wait.
+      if (state !== 'Disabling')
+        await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
+      for (let polls = 0; (await mappingState(service, topic)) !== 'Disabled'; polls += 1) {
+        if (polls * POLL_MS >= DISABLE_TIMEOUT_MS)
+          throw new OpsError(
+            'PAUSE_TIMEOUT',
+            `event source mapping ${UUID} of ${service}<-${topic} is not Disabled after ${DISABLE_TIMEOUT_MS / 1000} s; check it in the Lambda console and rerun`,
+          );
+        await sleep(POLL_MS);
+      }
       // Disabled stops new batches; one already running may still commit until the function times out.
       await sleep(options.settleMs ?? SETTLE_MS);
     },
@@ -122,4 +150,17 @@ export const deployedContext = async (
       for (const client of [cfn, kinesis, dynamo, lambda]) client.destroy();
     },
   };
+};
+
+/** The consumer's answer as JSON; anything else means it is not a Spine consumer (or not this version). */
+const parseResponse = (text: string, subscription: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new OpsError(
+      'DELIVERY_FAILED',
+      `consumer ${subscription} answered something that is not JSON: ${text.slice(0, 200)}`,
+      { cause: error },
+    );
+  }
 };

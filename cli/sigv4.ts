@@ -36,6 +36,8 @@ export const signedPublisher = (
   ingressUrl: string,
   region: string,
   credentials: AwsCredentialIdentityProvider,
+  /** Clock seam (tests): the signing time. @default the current time */
+  now?: () => Date,
 ): Publisher => ({
   async publish(topic, body) {
     const url = new URL(
@@ -44,14 +46,17 @@ export const signedPublisher = (
     );
     const payload = JSON.stringify(body);
     const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      path: url.pathname,
-      headers: { host: url.hostname, 'content-type': 'application/json' },
-      body: payload,
-    });
+    const signed = await signer.sign(
+      {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        path: url.pathname,
+        headers: { host: url.hostname, 'content-type': 'application/json' },
+        body: payload,
+      },
+      now ? { signingDate: now() } : {},
+    );
     const response = await fetch(url, { method: 'POST', headers: signed.headers, body: payload });
     return { status: response.status, body: parseBody(await response.text()) };
   },

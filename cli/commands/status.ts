@@ -14,6 +14,11 @@ export const renderStatus = (status: Status, target: string): string => {
       .filter(Boolean)
       .join('  ');
     lines.push(`${sub.service} <- ${sub.topic}${flags ? `   ${flags}` : ''}`);
+    if (sub.checkpoints === 'key')
+      lines.push(
+        "  per-key checkpoints: a shard's position is the highest sequence applied over its keys;",
+        '  lag is approximate (a slow key can hide behind a fast one)',
+      );
     const rows: string[][] = [['  shard', 'lag (events)', '', 'lag (time)', 'checkpoint', 'last error']];
     for (const shard of sub.shards)
       rows.push([
@@ -21,7 +26,9 @@ export const renderStatus = (status: Status, target: string): string => {
         bar(shard.events, max),
         `${shard.capped ? '>=' : ''}${shard.events}`,
         duration(shard.lagMs),
-        shortSeq(shard.checkpoint),
+        sub.checkpoints === 'key'
+          ? `max ${shortSeq(shard.checkpoint)} (${shard.keys ?? 0} keys)`
+          : shortSeq(shard.checkpoint),
         shard.lastError
           ? `seq ${shortSeq(shard.lastError.sequenceNumber)} x${shard.lastError.attempts}: ${shard.lastError.error}`
           : '-',

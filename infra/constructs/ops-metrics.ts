@@ -2,22 +2,19 @@ import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LOG_MESSAGES } from '../../shared/consumer';
 import type { SpineFunction } from './spine-function';
 
 /** Namespace of the metrics Spine derives from its consumers' structured logs. */
 export const SPINE_NAMESPACE = 'Spine';
 
 /**
- * Log messages of the consumer runtime (`shared/consumer/process-batch.ts`) that become metrics. The
- * runtime publishes nothing itself: a metric filter on each consumer's log group counts these lines
- * (Powertools JSON logs carry `message`, `service` and `topic`), which costs no code in the hot path
- * and no PutMetricData permission. Renaming either message in the runtime breaks the metric: keep
- * them in sync.
+ * Log messages of the consumer runtime that become metrics. The runtime publishes nothing itself: a
+ * metric filter on each consumer's log group counts these lines (Powertools JSON logs carry
+ * `message`, `service` and `topic`), which costs no code in the hot path and no PutMetricData
+ * permission. The runtime exports the messages, so a rename cannot silently break the metric.
  */
-export const RUNTIME_LOG_MESSAGES = {
-  parked: 'event parked',
-  handlerFailed: 'handler failed; retrying from this event',
-} as const;
+export const RUNTIME_LOG_MESSAGES = LOG_MESSAGES;
 
 export type RuntimeMetric = 'ParkedEvents' | 'HandlerFailures';
 

@@ -23,8 +23,10 @@ export const startTcpProxy = (listenPort: number, targetPort: number): Promise<T
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     };
-    const server = createServer((client) => {
-      const upstream = connect({ port: targetPort, host: '127.0.0.1' });
+    // noDelay on both legs: with Nagle's algorithm a relay holds small writes back until the peer's
+    // delayed ACK (~40 ms on Linux), which stalls every request/response exchange through it.
+    const server = createServer({ noDelay: true }, (client) => {
+      const upstream = connect({ port: targetPort, host: '127.0.0.1', noDelay: true });
       track(client);
       track(upstream);
       const cut = () => {

@@ -113,6 +113,15 @@ export const startIngressServer = (options: IngressServerOptions): Promise<Ingre
           else res.destroy();
         });
     });
+    // Requests Node's HTTP parser refuses (CR/LF or NUL in a header, a malformed request line) get a
+    // JSON 400 like the gateway's own errors, instead of Node's empty default answer.
+    server.on('clientError', (_error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const body = JSON.stringify({ message: 'Bad Request' });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
     server.once('error', reject);
     server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => {
       const address = server.address();

@@ -19,13 +19,23 @@ export const registerClientHook = (hook: ClientHook): (() => void) => {
 };
 
 /**
+ * A request that has not answered within 10 s fails (and is retried by the SDK) instead of hanging:
+ * by default the SDK only logs a warning when `requestTimeout` passes.
+ */
+const HTTP_OPTIONS = {
+  connectionTimeout: 2_000,
+  requestTimeout: 10_000,
+  throwOnRequestTimeout: true,
+} as const;
+
+/**
  * Client factories. Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_KINESIS` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables, which local mode sets; on Lambda they are unset.
  * Kinesis uses HTTP/1.1 (`NodeHttpHandler`): kinesis-mock does not speak the SDK's HTTP/2 path.
  */
 export const createKinesisClient = (): KinesisClient => {
   const client = new KinesisClient({
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+    requestHandler: new NodeHttpHandler(HTTP_OPTIONS),
   });
   for (const hook of hooks) hook(client, 'kinesis');
   return client;
@@ -33,7 +43,7 @@ export const createKinesisClient = (): KinesisClient => {
 
 export const createDynamoClient = (): DynamoDBClient => {
   const client = new DynamoDBClient({
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+    requestHandler: new NodeHttpHandler(HTTP_OPTIONS),
   });
   for (const hook of hooks) hook(client, 'dynamodb');
   return client;

@@ -17,7 +17,7 @@ export {
 export { createKinesisPublisher } from './kinesis-publisher';
 export { MemoryConsumerStore } from './memory-store';
 export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
-export { type BatchDeps, type Log, processBatch } from './process-batch';
+export { type BatchDeps, LOG_MESSAGES, type Log, processBatch } from './process-batch';
 export { type EventPublisher, MemoryPublisher, OutboxPublishError } from './publisher';
 export { recoverOutbox } from './recovery';
 export type { Checkpoint, Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';

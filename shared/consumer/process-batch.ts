@@ -11,6 +11,15 @@ import { recoverOutbox } from './recovery';
 import { type ConsumerStore, compareSequence, keyMarkerSk, type ShardPosition } from './store';
 import type { ConsumedEvent, EventHandler, StateWrite } from './types';
 
+/**
+ * Log messages other parts key on: the deployed stack's metric filters count these lines (parked
+ * events, handler failures), so they are constants, not free text.
+ */
+export const LOG_MESSAGES = {
+  parked: 'event parked',
+  handlerFailed: 'handler failed; retrying from this event',
+} as const;
+
 export type Log = (
   level: 'info' | 'warn' | 'error',
   message: string,
@@ -84,6 +93,12 @@ export const processBatch = async (
     shardId: shardIdOf(first),
     ...(deps.scope && { scope: deps.scope }),
   };
+  // Log fields name the shard; the service is already the logger's own `service` key.
+  const where = {
+    topic: position.topic,
+    shardId: position.shardId,
+    ...(position.scope && { scope: position.scope }),
+  };
   const skOf = (r: KinesisStreamRecord): string =>
     deps.checkpoints === 'key' ? keyMarkerSk(position.shardId, r.kinesis.partitionKey) : position.shardId;
   /** Last committed sequence number per checkpoint item, kept current as this invocation commits. */
@@ -132,7 +147,7 @@ export const processBatch = async (
       },
     });
     applied.set(sk, sequenceNumber);
-    deps.log?.('warn', 'event parked', { ...position, sequenceNumber, attempts, error: describe(error) });
+    deps.log?.('warn', LOG_MESSAGES.parked, { ...where, sequenceNumber, attempts, error: describe(error) });
   };
 
   try {
@@ -186,7 +201,7 @@ export const processBatch = async (
           attempts,
           error: describe(error),
         });
-        deps.log?.('warn', 'handler failed; retrying from this event', { ...position, seq, attempts });
+        deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts });
         return { batchItemFailures: [{ itemIdentifier: seq }] };
       }
       const mine = writes();
@@ -203,7 +218,7 @@ export const processBatch = async (
     const unapplied = records.find((r) => !isApplied(r));
     const retryFrom = (unapplied ?? last).kinesis.sequenceNumber;
     deps.log?.(isCheckpointConflictError(error) ? 'warn' : 'error', 'batch stopped', {
-      ...position,
+      ...where,
       retryFrom,
       error: describe(error),
     });

@@ -43,6 +43,7 @@ export {
   auditPk,
   type CheckpointView,
   dynamoOpsStore,
+  type KeyMarkerView,
   type OpsStore,
   type OpsTables,
   type ParkedItem,

@@ -1,20 +1,30 @@
 import { type Catalog, subscriptions } from '../catalog';
+import { compareSequence } from '../consumer';
 import { measureShardLag, type ShardLag } from './lag';
 import type { LogReader } from './log-reader';
-import type { CheckpointView, OpsStore } from './store';
+import type { CheckpointView, KeyMarkerView, OpsStore } from './store';
 
 export interface ShardStatus extends ShardLag {
+  /** The shard checkpoint, or with per-key checkpoints the highest sequence number applied over all keys. */
   readonly checkpoint?: string;
   /** When the checkpointed event arrived (epoch ms). */
   readonly checkpointArrivedAt?: number;
   /** The runtime's last failure on this shard (attempts so far), cleared by the next commit. */
   readonly lastError?: { sequenceNumber: string; attempts: number; error: string };
+  /** With per-key checkpoints: how many keys have a marker on this shard. */
+  readonly keys?: number;
 }
 
 export interface SubscriptionStatus {
   readonly service: string;
   readonly topic: string;
   readonly paused?: boolean;
+  /**
+   * `shard`: lag counts from the shard checkpoint (exact). `key` (parallelization factor > 1): the
+   * runtime keeps one marker per partition key, and lag counts from the highest of them per shard, an
+   * approximation: records of a slow key below a fast key's marker are not counted.
+   */
+  readonly checkpoints: 'shard' | 'key';
   readonly shards: readonly ShardStatus[];
   /** Replay/redrive session checkpoints present for this subscription (scope names). */
   readonly sessions: readonly string[];
@@ -39,7 +49,7 @@ const shardStatus = async (
   deps: StatusDeps,
   topic: string,
   shardId: string,
-  live: CheckpointView | undefined,
+  live: (CheckpointView & { keys?: number }) | undefined,
   limit: number,
 ): Promise<ShardStatus> => {
   const now = deps.now?.() ?? Date.now();
@@ -49,12 +59,57 @@ const shardStatus = async (
     ...(live?.sequenceNumber && { checkpoint: live.sequenceNumber }),
     ...(live?.arrivedAt !== undefined && { checkpointArrivedAt: live.arrivedAt }),
     ...(live?.failure && { lastError: live.failure }),
+    ...(live?.keys !== undefined && { keys: live.keys }),
   };
 };
 
 /**
+ * One position per shard from its live key markers: the highest applied sequence number (lag counts
+ * after it) and the most recently recorded failure of any key on the shard.
+ */
+const positionsFromKeys = (
+  markers: readonly KeyMarkerView[],
+): Map<string, CheckpointView & { keys: number }> => {
+  const byShard = new Map<string, KeyMarkerView[]>();
+  for (const m of markers) byShard.set(m.shardId, [...(byShard.get(m.shardId) ?? []), m]);
+  const position = (shardId: string, keys: readonly KeyMarkerView[]) => {
+    let newest: KeyMarkerView | undefined;
+    for (const m of keys)
+      if (
+        m.sequenceNumber !== undefined &&
+        (newest?.sequenceNumber === undefined || compareSequence(m.sequenceNumber, newest.sequenceNumber) > 0)
+      )
+        newest = m;
+    const failing = keys.filter((m) => m.failure).sort((x, y) => (y.updatedAt ?? 0) - (x.updatedAt ?? 0))[0];
+    return {
+      shardId,
+      keys: keys.length,
+      ...(newest?.sequenceNumber !== undefined && { sequenceNumber: newest.sequenceNumber }),
+      ...(newest?.arrivedAt !== undefined && { arrivedAt: newest.arrivedAt }),
+      ...(failing?.failure && { failure: failing.failure }),
+    };
+  };
+  return new Map([...byShard].map(([shardId, keys]) => [shardId, position(shardId, keys)]));
+};
+
+/** A subscription's checkpoints (for the session scopes) and its live position per shard. */
+const livePositions = async (store: OpsStore, service: string, topic: string, perKey: boolean) => {
+  if (perKey) {
+    const markers = await store.keyMarkers(service, topic);
+    return { checkpoints: markers, live: positionsFromKeys(markers.filter((m) => !m.scope)) };
+  }
+  const checkpoints = await store.checkpoints(service, topic);
+  const live = new Map<string, CheckpointView & { keys?: number }>(
+    checkpoints.filter((c) => !c.scope).map((c) => [c.shardId, c]),
+  );
+  return { checkpoints, live };
+};
+
+/**
  * Lag of every (service, topic) subscription per shard, from the live checkpoints and a bounded scan
- * of each shard after them, plus each service's parking-lot depth. Read-only.
+ * of each shard after them, plus each service's parking-lot depth. Read-only. With per-key checkpoints
+ * (parallelization factor > 1) a shard's position is the highest of its key markers: see
+ * `SubscriptionStatus.checkpoints`.
  */
 export const collectStatus = async (
   deps: StatusDeps,
@@ -72,8 +127,8 @@ export const collectStatus = async (
       );
   const result: SubscriptionStatus[] = [];
   for (const { service, subscription } of subs) {
-    const checkpoints = await deps.store.checkpoints(service.name, subscription.topic);
-    const live = new Map(checkpoints.filter((c) => !c.scope).map((c) => [c.shardId, c]));
+    const perKey = subscription.parallelizationFactor > 1;
+    const { checkpoints, live } = await livePositions(deps.store, service.name, subscription.topic, perKey);
     const shards: ShardStatus[] = [];
     for (const shardId of shardsByTopic.get(subscription.topic) ?? [])
       shards.push(
@@ -84,6 +139,7 @@ export const collectStatus = async (
       service: service.name,
       topic: subscription.topic,
       ...(paused !== undefined && { paused }),
+      checkpoints: perKey ? 'key' : 'shard',
       shards,
       sessions: [...new Set(checkpoints.flatMap((c) => (c.scope ? [c.scope] : [])))].sort(),
     });

@@ -9,26 +9,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { splitShardId } from './scope';
+import { type CheckpointView, type KeyMarkerView, parseCheckpointItem } from './checkpoints';
 
-const failureSchema = z.object({ sequenceNumber: z.string(), attempts: z.number(), error: z.string() });
-const checkpointSchema = z.object({
-  sk: z.string(),
-  seq: z.string().optional(),
-  arrivedAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  failure: failureSchema.optional(),
-});
-
-/** A checkpoint item as operations read it. */
-export interface CheckpointView {
-  readonly shardId: string;
-  readonly scope?: string;
-  readonly sequenceNumber?: string;
-  readonly arrivedAt?: number;
-  readonly updatedAt?: number;
-  readonly failure?: z.infer<typeof failureSchema>;
-}
+export type { CheckpointView, KeyMarkerView } from './checkpoints';
 
 const parkedSchema = z.object({
   pk: z.string(),
@@ -88,6 +71,22 @@ const queryAll = async (
   return items;
 };
 
+/** The runtime's checkpoint items of a subscription (`pk = service#topic`), those that parse. */
+const checkpointItems = async (
+  client: DynamoDBDocumentClient,
+  tables: OpsTables,
+  service: string,
+  topic: string,
+) =>
+  (
+    await queryAll(client, {
+      TableName: tables.checkpoints,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `${service}#${topic}` },
+      ConsistentRead: true,
+    })
+  ).flatMap((item) => parseCheckpointItem(item) ?? []);
+
 const parseParked = (items: Record<string, unknown>[]): ParkedItem[] =>
   items.flatMap((item) => {
     const parsed = parkedSchema.safeParse(item);
@@ -111,19 +110,21 @@ export type OpsStore = ReturnType<typeof dynamoOpsStore>;
 export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables) => ({
   /** Every checkpoint of a subscription: live ones (no scope) and those of replay/redrive sessions. */
   async checkpoints(service: string, topic: string): Promise<CheckpointView[]> {
-    const items = await queryAll(client, {
-      TableName: tables.checkpoints,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `${service}#${topic}` },
-      ConsistentRead: true,
-    });
-    return items.flatMap((item) => {
-      const parsed = checkpointSchema.safeParse(item);
-      // Per-key markers (`shardId#key#...`, parallelization factor > 1) are not shard positions.
-      if (!parsed.success || parsed.data.sk.includes('#key#')) return [];
-      const { sk, seq, ...rest } = parsed.data;
-      return [{ ...splitShardId(sk), ...(seq !== undefined && { sequenceNumber: seq }), ...rest }];
-    });
+    // Per-key markers (parallelization factor > 1) are not shard positions: see `keyMarkers`.
+    return (await checkpointItems(client, tables, service, topic)).flatMap((c) =>
+      c.kind === 'shard' ? [c.view] : [],
+    );
+  },
+
+  /**
+   * The per-key markers of a subscription whose parallelization factor is above 1 (the runtime keeps
+   * no shard checkpoint then), live and of sessions. One item per partition key ever applied on the
+   * shard, so reading them costs in proportion to the subscription's keys, not to its lag.
+   */
+  async keyMarkers(service: string, topic: string): Promise<KeyMarkerView[]> {
+    return (await checkpointItems(client, tables, service, topic)).flatMap((c) =>
+      c.kind === 'key' ? [c.view] : [],
+    );
   },
 
   async parked(service: string, topic?: string): Promise<ParkedItem[]> {

@@ -15,6 +15,7 @@ const SCALE = Number(process.env.SPINE_HOSTILE_SCALE ?? 1);
 const REQUEST_TIMEOUT_MS = 30_000;
 /** What API Gateway itself answers (no `code`: HTTP APIs cannot customize them); local mode plays it. */
 const GATEWAY_BODIES = new Map([
+  [400, 'Bad Request'],
   [404, 'Not Found'],
   [413, 'Request Entity Too Large'],
 ]);
@@ -110,9 +111,9 @@ describe('ingress under hostile input (fast-check, over HTTP in local mode)', ()
         const gateway = GATEWAY_BODIES.get(answer.status);
         if (typeof body?.code === 'string' && typeof body.message === 'string') {
           // The ingress spoke: a useful body.
-        } else if (gateway !== undefined && body?.message === gateway) gatewayAnswers += 1;
-        else if (c.expect.kind === 'lenient' && answer.status === 400 && answer.body === '')
+        } else if (c.expect.kind === 'lenient' && answer.status === 400 && body?.message === 'Bad Request')
           parserRefusals += 1;
+        else if (gateway !== undefined && body?.message === gateway) gatewayAnswers += 1;
         else return fail('4xx without a JSON body holding code and message');
       }
       switch (c.expect.kind) {
