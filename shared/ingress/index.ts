@@ -21,7 +21,13 @@ export {
 export type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
 export { createDynamoIdempotencyStore, type DynamoIdempotencyOptions } from './idempotency-dynamo';
 export { createMemoryIdempotencyStore, type MemoryIdempotencyOptions } from './idempotency-memory';
-export { findInLog, type LogSearchOptions, partitionHash } from './log-search';
+export {
+  findEventsInLog,
+  findInLog,
+  type LogSearchOptions,
+  partitionHash,
+  type WantedEvent,
+} from './log-search';
 export { MAX_EVENTS_PER_REQUEST, type Mode, parseRequest } from './modes';
 export { prepareEvents } from './prepare';
 export type { IdempotencyClaimSpec, PrepareContext, PreparedEvent } from './prepared';

@@ -51,28 +51,39 @@ const idOf = (data: Uint8Array): string | undefined => {
   }
 };
 
+/** One event to look for: its id and the partition key it was written under. */
+export interface WantedEvent {
+  readonly eventId: string;
+  readonly partitionKey: string;
+}
+
 /**
- * Looks for the record of event `eventId` (partition key `partitionKey`) written at or after `since`: in
- * every shard whose hash key range holds the key (after a reshard, parent and child both), from
- * AT_TIMESTAMP `since - skewMs` to the tip. Used only when a stale idempotency claim is taken over, so its
- * cost (ListShards, one GetShardIterator and a GetRecords per up to 10,000 records or 10 MiB of the shard
- * since the claim) is paid rarely; GetRecords counts against the shard's 5 reads/s.
- * Throws `LogSearchIncompleteError` when it cannot reach the tip within `maxCalls`/`deadline`.
+ * Looks for the records of several events written at or after `since`: in every shard whose hash key
+ * range holds one of their keys (after a reshard, parent and child both), from AT_TIMESTAMP
+ * `since - skewMs` to the tip, each shard read once. Used only to recover work a crash left behind (a
+ * stale idempotency claim, an outbox entry), so its cost (ListShards, one GetShardIterator and a
+ * GetRecords per up to 10,000 records or 10 MiB of the shard since then) is paid rarely; GetRecords
+ * counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` when it cannot reach the
+ * tip within `maxCalls`/`deadline`: an incomplete search must never be read as "not written".
  */
-export const findInLog = async (
+export const findEventsInLog = async (
   kinesis: KinesisClient,
   streamName: string,
-  partitionKey: string,
-  eventId: string,
+  wanted: readonly WantedEvent[],
   since: number,
   options: LogSearchOptions = {},
-): Promise<WrittenRecord | undefined> => {
+): Promise<Map<string, WrittenRecord>> => {
   const now = options.now ?? Date.now;
   const deadline = options.deadline ?? now() + 10_000;
   const maxCalls = options.maxCalls ?? 100;
-  const hash = partitionHash(partitionKey);
+  const found = new Map<string, WrittenRecord>();
+  const byKey = new Map<string, Set<string>>();
+  for (const w of wanted) byKey.set(w.partitionKey, (byKey.get(w.partitionKey) ?? new Set()).add(w.eventId));
+  const hashes = [...byKey.keys()].map(partitionHash);
   const from = new Date(since - (options.skewMs ?? 30_000));
-  for (const shard of (await listShards(kinesis, streamName)).filter((s) => holds(s, hash))) {
+  for (const shard of (await listShards(kinesis, streamName)).filter((s) =>
+    hashes.some((h) => holds(s, h)),
+  )) {
     const shardId = shard.ShardId ?? '';
     let iterator = (
       await kinesis.send(
@@ -84,17 +95,31 @@ export const findInLog = async (
         }),
       )
     ).ShardIterator;
-    for (let calls = 0; iterator; calls += 1) {
+    for (let calls = 0; iterator && found.size < wanted.length; calls += 1) {
       if (calls >= maxCalls || now() > deadline) throw new LogSearchIncompleteError(shardId);
       const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
       for (const record of out.Records ?? []) {
-        if (record.PartitionKey !== partitionKey || !record.Data || !record.SequenceNumber) continue;
-        if (idOf(record.Data) === eventId) return { shardId, sequenceNumber: record.SequenceNumber };
+        const ids = record.PartitionKey === undefined ? undefined : byKey.get(record.PartitionKey);
+        if (!ids || !record.Data || !record.SequenceNumber) continue;
+        const id = idOf(record.Data);
+        if (id !== undefined && ids.has(id))
+          found.set(id, { shardId, sequenceNumber: record.SequenceNumber });
       }
       // At the tip of an open shard: everything written before this call has been read.
       if ((out.Records ?? []).length === 0 && out.MillisBehindLatest === 0) break;
       iterator = out.NextShardIterator;
     }
   }
-  return undefined;
+  return found;
 };
+
+/** `findEventsInLog` for one event. */
+export const findInLog = async (
+  kinesis: KinesisClient,
+  streamName: string,
+  partitionKey: string,
+  eventId: string,
+  since: number,
+  options: LogSearchOptions = {},
+): Promise<WrittenRecord | undefined> =>
+  (await findEventsInLog(kinesis, streamName, [{ eventId, partitionKey }], since, options)).get(eventId);

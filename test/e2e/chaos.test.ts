@@ -17,6 +17,8 @@ import { alive, LocalSpine, readStream } from './helpers/local-process';
  * data (its persistence interval), which local mode cannot survive. Then the invariants are checked.
  */
 const ORDERS = Number(process.env.CHAOS_ORDERS ?? 600);
+/** The workflow settles at roughly 5 orders/s on 2 busy cores; larger runs get proportionally longer. */
+const SETTLE_MS = Math.max(150_000, ORDERS * 300);
 const BATCH = 25;
 const FAULTS = {
   seed: 20261122,
@@ -140,7 +142,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
 
     // Wait for the workflow to settle, restarting the runtime if a kill from inside (none configured) or a crash took it.
     const orders = new Map<string, string>();
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + SETTLE_MS;
     while (Date.now() < deadline) {
       if (!spine.running()) {
         restarts.unexpectedExit += 1;
@@ -206,5 +208,5 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
     expect(orphans).toEqual([]);
     expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(restarts.sigkillRuntime + restarts.sigkillRuntimeAndDynamo).toBeGreaterThanOrEqual(2);
-  }, 300_000);
+  }, 150_000 + SETTLE_MS);
 });
