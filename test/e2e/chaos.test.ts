@@ -80,133 +80,143 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged event, finishes every order, charges once and emits nothing twice', async () => {
-    home = await mkdtemp(join(tmpdir(), 'spine-chaos-'));
-    spine = new LocalSpine(home, (await LocalSpine.create(home)).ports, env);
-    await spine.start([], 60_000);
-    const started = Date.now();
-    const acknowledged = new Set<string>();
-    const chaosPoints = new Set([
-      Math.floor(ORDERS * 0.2),
-      Math.floor(ORDERS * 0.45),
-      Math.floor(ORDERS * 0.7),
-    ]);
-    const gracefulPoint = Math.floor(ORDERS * 0.85);
+  it(
+    'keeps every acknowledged event, finishes every order, charges once and emits nothing twice',
+    async () => {
+      home = await mkdtemp(join(tmpdir(), 'spine-chaos-'));
+      spine = new LocalSpine(home, (await LocalSpine.create(home)).ports, env);
+      await spine.start([], 60_000);
+      const started = Date.now();
+      const acknowledged = new Set<string>();
+      const chaosPoints = new Set([
+        Math.floor(ORDERS * 0.2),
+        Math.floor(ORDERS * 0.45),
+        Math.floor(ORDERS * 0.7),
+      ]);
+      const gracefulPoint = Math.floor(ORDERS * 0.85);
 
-    // Act: post the orders in batches; kill or stop the runtime at the chaos points, and keep posting.
-    for (let i = 0; i < ORDERS; i += BATCH) {
-      if ([...chaosPoints].some((p) => p >= i && p < i + BATCH)) {
-        const withDynamo = restarts.sigkillRuntime > 0 && restarts.sigkillRuntimeAndDynamo === 0;
-        if (withDynamo) {
-          const dynamo = (await emulatorPids()).find((e) => e.name.includes('dynamo'));
-          if (dynamo) process.kill(dynamo.pid, 'SIGKILL');
-          restarts.sigkillRuntimeAndDynamo += 1;
-        } else restarts.sigkillRuntime += 1;
-        spine.kill('SIGKILL');
-        await sleep(200);
-        await restart();
+      // Act: post the orders in batches; kill or stop the runtime at the chaos points, and keep posting.
+      for (let i = 0; i < ORDERS; i += BATCH) {
+        if ([...chaosPoints].some((p) => p >= i && p < i + BATCH)) {
+          const withDynamo = restarts.sigkillRuntime > 0 && restarts.sigkillRuntimeAndDynamo === 0;
+          if (withDynamo) {
+            const dynamo = (await emulatorPids()).find((e) => e.name.includes('dynamo'));
+            if (dynamo) process.kill(dynamo.pid, 'SIGKILL');
+            restarts.sigkillRuntimeAndDynamo += 1;
+          } else restarts.sigkillRuntime += 1;
+          spine.kill('SIGKILL');
+          await sleep(200);
+          await restart();
+        }
+        if (gracefulPoint >= i && gracefulPoint < i + BATCH) {
+          await spine.stop();
+          restarts.graceful += 1;
+          await restart();
+        }
+        const batch = Array.from({ length: Math.min(BATCH, ORDERS - i) }, (_, k) => orderEvent(i + k));
+        // A producer retries with the same ids until acknowledged: ids make the retry safe.
+        for (let attempt = 0; ; attempt++) {
+          if (!spine.running()) {
+            restarts.unexpectedExit += 1;
+            await restart();
+          }
+          const endpoints = await spine.endpoints();
+          const response = await fetch(`${endpoints.ingress}/topics/orders/events`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${endpoints.producers.storefront}`,
+              'content-type': 'application/cloudevents-batch+json',
+            },
+            body: JSON.stringify(batch),
+            signal: AbortSignal.timeout(20_000),
+          }).catch(() => undefined);
+          const body = response
+            ? ((await response.json().catch(() => ({}))) as { results?: { id: string }[] })
+            : {};
+          if (response?.status === 202) {
+            for (const r of body.results ?? []) acknowledged.add(r.id);
+            break;
+          }
+          if (attempt > 40) throw new Error(`batch at ${i} never acknowledged: ${response?.status}`);
+          await sleep(250);
+        }
       }
-      if (gracefulPoint >= i && gracefulPoint < i + BATCH) {
-        await spine.stop();
-        restarts.graceful += 1;
-        await restart();
-      }
-      const batch = Array.from({ length: Math.min(BATCH, ORDERS - i) }, (_, k) => orderEvent(i + k));
-      // A producer retries with the same ids until acknowledged: ids make the retry safe.
-      for (let attempt = 0; ; attempt++) {
+
+      // Wait for the workflow to settle, restarting the runtime if a kill from inside (none configured) or a crash took it.
+      const orders = new Map<string, string>();
+      const deadline = Date.now() + SETTLE_MS;
+      while (Date.now() < deadline) {
         if (!spine.running()) {
           restarts.unexpectedExit += 1;
           await restart();
         }
-        const endpoints = await spine.endpoints();
-        const response = await fetch(`${endpoints.ingress}/topics/orders/events`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${endpoints.producers.storefront}`,
-            'content-type': 'application/cloudevents-batch+json',
-          },
-          body: JSON.stringify(batch),
-          signal: AbortSignal.timeout(20_000),
-        }).catch(() => undefined);
-        const body = response
-          ? ((await response.json().catch(() => ({}))) as { results?: { id: string }[] })
-          : {};
-        if (response?.status === 202) {
-          for (const r of body.results ?? []) acknowledged.add(r.id);
-          break;
-        }
-        if (attempt > 40) throw new Error(`batch at ${i} never acknowledged: ${response?.status}`);
-        await sleep(250);
+        orders.clear();
+        const docs = spine.documentClient();
+        for await (const page of paginateScan(
+          { client: docs },
+          { TableName: localStateTableName('orders', 'orders'), ConsistentRead: true },
+        ))
+          for (const item of page.Items ?? []) orders.set(String(item.pk), String(item.status));
+        const final = [...orders.values()].filter((s) => FINAL_STATUSES.has(s as never)).length;
+        if (final === ORDERS) break;
+        await sleep(1_000);
       }
-    }
+      await collectFaults();
 
-    // Wait for the workflow to settle, restarting the runtime if a kill from inside (none configured) or a crash took it.
-    const orders = new Map<string, string>();
-    const deadline = Date.now() + SETTLE_MS;
-    while (Date.now() < deadline) {
-      if (!spine.running()) {
-        restarts.unexpectedExit += 1;
-        await restart();
-      }
-      orders.clear();
-      const docs = spine.documentClient();
+      // Assess
+      const streams = new Map<string, Record<string, unknown>[]>();
+      for (const topic of catalog.topics.map((t) => t.name))
+        streams.set(topic, await readStream(spine, topic));
+      const all = [...streams.values()].flat();
+      const ids = all.map((e) => String(e.id));
+      const logged = new Set(ids);
+      const lostAcks = [...acknowledged].filter((id) => !logged.has(id));
+      const emitted = all.filter((e) => String(e.source).startsWith('/services/'));
+      const emittedIds = emitted.map((e) => String(e.id));
+      const duplicateEmits = emittedIds.length - new Set(emittedIds).size;
+      const orphans = emitted.filter((e) => !logged.has(String(e.causationid)));
+      const notFinal = [...Array(ORDERS).keys()].filter(
+        (i) => !FINAL_STATUSES.has((orders.get(`chaos-${i}`) ?? '') as never),
+      );
+      const charges: Record<string, unknown>[] = [];
       for await (const page of paginateScan(
-        { client: docs },
-        { TableName: localStateTableName('orders', 'orders'), ConsistentRead: true },
+        { client: spine.documentClient() },
+        { TableName: localStateTableName('payments', 'provider-charges'), ConsistentRead: true },
       ))
-        for (const item of page.Items ?? []) orders.set(String(item.pk), String(item.status));
-      const final = [...orders.values()].filter((s) => FINAL_STATUSES.has(s as never)).length;
-      if (final === ORDERS) break;
-      await sleep(1_000);
-    }
-    await collectFaults();
+        charges.push(...(page.Items ?? []));
+      const perOrder = new Map<string, number>();
+      for (const c of charges)
+        if ((c.result as { status?: string } | undefined)?.status === 'succeeded')
+          perOrder.set(String(c.orderId), (perOrder.get(String(c.orderId)) ?? 0) + 1);
+      const doubleCharges = [...perOrder.values()].filter((n) => n !== 1).length;
+      const paidWithoutCharge = [...orders]
+        .filter(([, s]) => s === 'DELIVERED')
+        .filter(([id]) => !perOrder.has(id)).length;
+      const violations =
+        lostAcks.length +
+        duplicateEmits +
+        orphans.length +
+        notFinal.length +
+        doubleCharges +
+        paidWithoutCharge;
+      console.log(
+        `chaos: ${ORDERS} orders, ${all.length} events in the log (${emitted.length} emitted), ${acknowledged.size} acknowledged; ` +
+          `faults fired ${JSON.stringify(faults)}; restarts ${JSON.stringify(restarts)}; ` +
+          `violations ${violations} (lost acks ${lostAcks.length}, not final ${notFinal.length}, double charges ${doubleCharges}, ` +
+          `paid without charge ${paidWithoutCharge}, duplicate emits ${duplicateEmits}, orphan emits ${orphans.length}); ` +
+          `${Math.round((Date.now() - started) / 1000)} s`,
+      );
 
-    // Assess
-    const streams = new Map<string, Record<string, unknown>[]>();
-    for (const topic of catalog.topics.map((t) => t.name)) streams.set(topic, await readStream(spine, topic));
-    const all = [...streams.values()].flat();
-    const ids = all.map((e) => String(e.id));
-    const logged = new Set(ids);
-    const lostAcks = [...acknowledged].filter((id) => !logged.has(id));
-    const emitted = all.filter((e) => String(e.source).startsWith('/services/'));
-    const emittedIds = emitted.map((e) => String(e.id));
-    const duplicateEmits = emittedIds.length - new Set(emittedIds).size;
-    const orphans = emitted.filter((e) => !logged.has(String(e.causationid)));
-    const notFinal = [...Array(ORDERS).keys()].filter(
-      (i) => !FINAL_STATUSES.has((orders.get(`chaos-${i}`) ?? '') as never),
-    );
-    const charges: Record<string, unknown>[] = [];
-    for await (const page of paginateScan(
-      { client: spine.documentClient() },
-      { TableName: localStateTableName('payments', 'provider-charges'), ConsistentRead: true },
-    ))
-      charges.push(...(page.Items ?? []));
-    const perOrder = new Map<string, number>();
-    for (const c of charges)
-      if ((c.result as { status?: string } | undefined)?.status === 'succeeded')
-        perOrder.set(String(c.orderId), (perOrder.get(String(c.orderId)) ?? 0) + 1);
-    const doubleCharges = [...perOrder.values()].filter((n) => n !== 1).length;
-    const paidWithoutCharge = [...orders]
-      .filter(([, s]) => s === 'DELIVERED')
-      .filter(([id]) => !perOrder.has(id)).length;
-    const violations =
-      lostAcks.length + duplicateEmits + orphans.length + notFinal.length + doubleCharges + paidWithoutCharge;
-    console.log(
-      `chaos: ${ORDERS} orders, ${all.length} events in the log (${emitted.length} emitted), ${acknowledged.size} acknowledged; ` +
-        `faults fired ${JSON.stringify(faults)}; restarts ${JSON.stringify(restarts)}; ` +
-        `violations ${violations} (lost acks ${lostAcks.length}, not final ${notFinal.length}, double charges ${doubleCharges}, ` +
-        `paid without charge ${paidWithoutCharge}, duplicate emits ${duplicateEmits}, orphan emits ${orphans.length}); ` +
-        `${Math.round((Date.now() - started) / 1000)} s`,
-    );
-
-    expect(acknowledged.size).toBe(ORDERS);
-    expect(lostAcks).toEqual([]);
-    expect(notFinal).toEqual([]);
-    expect(doubleCharges).toBe(0);
-    expect(paidWithoutCharge).toBe(0);
-    expect(duplicateEmits).toBe(0);
-    expect(orphans).toEqual([]);
-    expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(restarts.sigkillRuntime + restarts.sigkillRuntimeAndDynamo).toBeGreaterThanOrEqual(2);
-  }, 150_000 + SETTLE_MS);
+      expect(acknowledged.size).toBe(ORDERS);
+      expect(lostAcks).toEqual([]);
+      expect(notFinal).toEqual([]);
+      expect(doubleCharges).toBe(0);
+      expect(paidWithoutCharge).toBe(0);
+      expect(duplicateEmits).toBe(0);
+      expect(orphans).toEqual([]);
+      expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(restarts.sigkillRuntime + restarts.sigkillRuntimeAndDynamo).toBeGreaterThanOrEqual(2);
+    },
+    150_000 + SETTLE_MS,
+  );
 });
