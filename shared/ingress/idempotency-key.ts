@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { topicByName } from '../catalog';
-import { canonicalJson, derivedUuid, sha256 } from './hash';
+import { derivedUuid } from '../envelope';
+import { canonicalJson, sha256 } from './hash';
 import type { IdempotencyClaimSpec, PrepareContext } from './prepared';
 
 const DEFAULT_WINDOW_HOURS = 24;
