@@ -74,9 +74,6 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
       () => client.send(new ListTablesCommand({ Limit: 1 })),
       options.timeoutMs ?? 30_000,
     );
-  } catch (error) {
-    await emulator.stop().catch(() => {});
-    throw error;
   } finally {
     client.destroy();
   }

@@ -77,9 +77,6 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
       () => client.send(new ListStreamsCommand({ Limit: 1 })),
       options.timeoutMs ?? 30_000,
     );
-  } catch (error) {
-    await emulator.stop().catch(() => {});
-    throw error;
   } finally {
     // An open keep-alive connection would stall kinesis-mock's shutdown.
     client.destroy();

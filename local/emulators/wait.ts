@@ -4,9 +4,23 @@ import type { EmulatorProcess } from './process';
 
 /**
  * Polls `probe` (a real API call such as ListStreams) until it succeeds. Fails early when the process
- * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error.
+ * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error; an
+ * emulator that never became ready is stopped before the error is thrown, so nothing is left behind.
  */
 export const waitUntilReady = async (
+  emulator: EmulatorProcess,
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+): Promise<void> => {
+  try {
+    await pollUntilReady(emulator, probe, timeoutMs);
+  } catch (error) {
+    await emulator.stop().catch(() => {});
+    throw error;
+  }
+};
+
+const pollUntilReady = async (
   emulator: EmulatorProcess,
   probe: () => Promise<unknown>,
   timeoutMs: number,
