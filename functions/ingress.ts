@@ -1,21 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { catalog } from '../catalog';
 import { createDynamoClient, createKinesisClient } from '../shared/aws';
-import { createDynamoIdempotencyStore, createIngress, loadIngressConfig } from '../shared/ingress';
-import { createSchemaRegistry } from '../shared/schemas';
+import { wireIngress } from '../shared/ingress';
 
 // Cold start: read config (fails naming a missing variable), compile every schema, create clients once.
-const config = loadIngressConfig(catalog);
-const kinesis = createKinesisClient();
-const dynamo = createDynamoClient();
-const ingress = createIngress({
-  catalog,
-  registry: createSchemaRegistry(catalog),
-  config,
-  kinesis,
-  dynamo,
-  store: createDynamoIdempotencyStore(dynamo, config.idempotencyTable),
-});
+const ingress = wireIngress({ catalog, kinesis: createKinesisClient(), dynamo: createDynamoClient() });
 
 /** API Gateway HTTP API (payload v2) entry point of the ingress; local mode calls it the same way. */
 export const handler = async (

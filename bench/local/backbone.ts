@@ -4,13 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Backbone, type LocalLogger, startBackbone } from '../../local';
 import { createDynamoClient, createKinesisClient } from '../../shared/aws';
-import {
-  createDynamoIdempotencyStore,
-  createIngress,
-  type IngressHandler,
-  loadIngressConfig,
-} from '../../shared/ingress';
-import { createSchemaRegistry } from '../../shared/schemas';
+import { type IngressHandler, wireIngress } from '../../shared/ingress';
 import { benchCatalog } from '../lib/catalog';
 import { DynamoMeter, KinesisMeter } from '../lib/meter';
 
@@ -54,18 +48,14 @@ export const startBenchBackbone = async (options: { withConsumer: boolean }): Pr
   const ingressErrors: string[] = [];
   let ingress: IngressHandler | undefined;
   const build = (): IngressHandler => {
-    const config = loadIngressConfig(catalog);
     const kinesis = createKinesisClient();
     const dynamo = createDynamoClient();
     ingressKinesis.attach(kinesis);
     ingressDynamo.attach(dynamo);
-    return createIngress({
+    return wireIngress({
       catalog,
-      registry: createSchemaRegistry(catalog),
-      config,
       kinesis,
       dynamo,
-      store: createDynamoIdempotencyStore(dynamo, config.idempotencyTable),
       log: (message, error) =>
         ingressErrors.push(`${message}: ${error instanceof Error ? error.message : String(error)}`),
     });

@@ -40,4 +40,5 @@ export {
   routesOverlap,
 } from './query-routes';
 export { type HttpRoute, INGRESS_ROUTES, routeKey } from './routes';
+export { type WireIngressOptions, wireIngress } from './wire';
 export { DEFAULT_RETRY, type RetryPolicy, type WriteOutcome, writeRecords } from './writer';

@@ -7,13 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import type { LambdaHandler, LocalHttpEvent } from '../../local';
 import { createDynamoClient, createKinesisClient } from '../../shared/aws';
-import {
-  createDynamoIdempotencyStore,
-  createIngress,
-  type IngressHandler,
-  loadIngressConfig,
-} from '../../shared/ingress';
-import { createSchemaRegistry } from '../../shared/schemas';
+import { type IngressHandler, wireIngress } from '../../shared/ingress';
 import {
   type IngressBackbone,
   jsonBody,
@@ -63,15 +57,10 @@ const faultyIngress = (): IngressHandler => {
     },
     { step: 'initialize', name: 'spineTestFaults' },
   );
-  const dynamo = createDynamoClient();
-  const config = loadIngressConfig(catalog);
-  return createIngress({
+  return wireIngress({
     catalog,
-    registry: createSchemaRegistry(catalog),
-    config,
     kinesis,
-    dynamo,
-    store: createDynamoIdempotencyStore(dynamo, config.idempotencyTable),
+    dynamo: createDynamoClient(),
     writer: { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } },
     log: () => undefined,
   });

@@ -4,13 +4,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { defineCatalog } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
-import {
-  createDynamoIdempotencyStore,
-  createIngress,
-  type IngressDeps,
-  loadIngressConfig,
-} from '../../shared/ingress';
-import { createSchemaRegistry } from '../../shared/schemas';
+import { type IngressDeps, wireIngress } from '../../shared/ingress';
 
 const defaultRetry = { maxAttempts: 4, bisectOnError: true } as const;
 
@@ -98,19 +92,16 @@ export const ingressWithMocks = (overrides: Partial<IngressDeps> = {}) => {
       SequenceNumber: String(++sequence),
     })),
   }));
-  const config = loadIngressConfig(catalog, {
-    ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), `spine-${t.name}`])),
-    SPINE_TABLE_IDEMPOTENCY: 'spine-idempotency',
-    SPINE_PRODUCER_PRINCIPALS: JSON.stringify({ 'storefront-role': 'storefront', 'orders-role': 'orders' }),
-  });
   const logged: unknown[] = [];
-  const ingress = createIngress({
+  const ingress = wireIngress({
     catalog,
-    registry: createSchemaRegistry(catalog),
-    config,
+    env: {
+      ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), `spine-${t.name}`])),
+      SPINE_TABLE_IDEMPOTENCY: 'spine-idempotency',
+      SPINE_PRODUCER_PRINCIPALS: JSON.stringify({ 'storefront-role': 'storefront', 'orders-role': 'orders' }),
+    },
     kinesis,
     dynamo,
-    store: createDynamoIdempotencyStore(dynamo, config.idempotencyTable),
     writer: { sleep: async () => undefined },
     now: () => new Date('2024-05-01T12:00:00.000Z'),
     log: (_message, error) => logged.push(error),
