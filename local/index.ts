@@ -1,5 +1,6 @@
 export { type Backbone, type BackboneOptions, DEFAULT_PORTS, startBackbone } from './backbone';
-export { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
+export { type DynamoStartOptions, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
+export { type KinesisEmulator, type KinesisStartOptions, startKinesis } from './emulators/kinesis';
 export { localEnvironment } from './env';
 export {
   BackboneAlreadyRunningError,
@@ -18,3 +19,4 @@ export { type Endpoints, type EndpointsFile, homePaths, readEndpointsFile } from
 export type { LocalHttpEvent } from './http/event';
 export { consoleLogger, type LocalLogger, silentLogger } from './log';
 export { localRuntimeTableName, localStateTableName, localStreamName, producerPrincipal } from './names';
+export { freePort } from './ports';

@@ -32,6 +32,8 @@ export interface DynamoStartOptions {
   /** Called as soon as the process exists, so its pid is on record before the (slow) readiness wait. */
   readonly onSpawn?: (emulator: EmulatorProcess) => void;
   readonly timeoutMs?: number;
+  /** Keep tables in memory only (tests): faster, gone when the process stops. @default false */
+  readonly inMemory?: boolean;
 }
 
 /**
@@ -53,8 +55,7 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
       join(lib, 'DynamoDBLocal.jar'),
       '-port',
       String(options.port),
-      '-dbPath',
-      options.dataDir,
+      ...(options.inMemory ? ['-inMemory'] : ['-dbPath', options.dataDir]),
       '-sharedDb',
       '-disableTelemetry',
     ],

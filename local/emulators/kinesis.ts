@@ -30,6 +30,8 @@ export interface KinesisStartOptions {
   /** Called as soon as the process exists, so its pid is on record before the (slow) readiness wait. */
   readonly onSpawn?: (emulator: EmulatorProcess) => void;
   readonly timeoutMs?: number;
+  /** Persist to `dataDir` every `PERSIST_INTERVAL` (local mode) or not at all (tests). @default true */
+  readonly persist?: boolean;
 }
 
 export interface KinesisEmulator {
@@ -51,7 +53,7 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
       KINESIS_MOCK_PLAIN_PORT: String(plainPort),
       KINESIS_MOCK_TLS_PORT: String(tlsPort),
       KINESIS_MOCK_CERT_PATH: join(pkgDir, 'server.json'),
-      SHOULD_PERSIST_DATA: 'true',
+      SHOULD_PERSIST_DATA: String(options.persist ?? true),
       LOAD_DATA_IF_EXISTS: 'true',
       PERSIST_PATH: options.dataDir,
       PERSIST_INTERVAL,
