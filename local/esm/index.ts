@@ -12,6 +12,7 @@ export { classifyResponse, type DeliveryPolicy, deliver } from './deliver';
 export { pauseAcknowledged, pauseFlagFile, pauseToken, releasePause, requestPause } from './pause';
 export { filePositionStore } from './positions';
 export { toLambdaRecord } from './records';
+export { type ReshardResult, type ReshardStep, reshardStream } from './reshard';
 
 /** How long `stop()` waits for in-flight invocations before abandoning them (redelivered next start). */
 const STOP_TIMEOUT_MS = 10_000;
