@@ -90,45 +90,53 @@ describe('local event source mapping while the stream reshards', () => {
     removeTempHomes();
   });
 
-  it('splits and merges while a producer writes: every record delivered once, per-key order kept, parents before children', async () => {
-    // Prepare
-    const producer = produce(kinesis, 'rs-events');
-    await waitFor('first deliveries', () => invocationsOf('spine-rs-svc').length > 0, 60_000);
-    // Act
-    const split = await cli(['reshard', 'rs-events', '--shards', '2']);
-    await sleep(1_500);
-    const merge = await cli(['reshard', 'rs-events', '--shards', '1']);
-    await sleep(1_000);
-    await producer.stop();
-    const written = producer.written;
-    await waitFor(
-      `${written.length} records delivered`,
-      () => new Set(invocationsOf('spine-rs-svc').flatMap((i) => i.ids)).size >= written.length,
-      90_000,
-    );
-    // Assess
-    expect([split.code, split.err, merge.code, merge.err]).toEqual([0, '', 0, '']);
-    expect(JSON.parse(split.out)).toMatchObject({ steps: [{ from: 1, to: 2 }] });
-    expect(JSON.parse(merge.out)).toMatchObject({ steps: [{ from: 2, to: 1 }] });
-    const calls = invocationsOf('spine-rs-svc');
-    const delivered = calls.flatMap((i) => i.ids);
-    expect([...delivered].sort()).toEqual([...written].sort());
-    for (const [key, rounds] of roundsPerKey(delivered))
-      expect({ key, rounds }).toEqual({ key, rounds: [...rounds].sort((x, y) => x - y) });
-    const shards = (await kinesis.send(new ListShardsCommand({ StreamName: 'rs-events' }))).Shards ?? [];
-    expect(shards.length).toBe(4);
-    const shardOf = (i: (typeof calls)[number]) => i.event.Records[0]?.eventID.split(':')[0];
-    const span = (shardId: string | undefined) => {
-      const times = calls.filter((c) => shardOf(c) === shardId).map((c) => c.at);
-      return { first: Math.min(...times), last: Math.max(...times) };
-    };
-    for (const child of shards.filter((s) => s.ParentShardId)) {
-      const parents = [child.ParentShardId, child.AdjacentParentShardId].filter((p) => p !== undefined);
-      for (const parent of parents)
-        expect(span(parent).last, `${parent} invoked after its child ${child.ShardId} started`).toBeLessThan(
-          span(child.ShardId).first,
-        );
-    }
-    expect(new Set(calls.map(shardOf)).size).toBe(4);
-  }, 240_000);
+  it.each([
+    ['rs-events', 'spine-rs-svc', 'ParallelizationFactor 1'],
+    ['rs-parallel', 'spine-rs-par', 'ParallelizationFactor 4'],
+  ])(
+    '%s (%s, %s): split and merge while a producer writes; every record delivered once, per-key order kept, parents before children',
+    async (topic, functionName) => {
+      // Prepare
+      const producer = produce(kinesis, topic);
+      await waitFor('first deliveries', () => invocationsOf(functionName).length > 0, 60_000);
+      // Act
+      const split = await cli(['reshard', topic, '--shards', '2']);
+      await sleep(1_500);
+      const merge = await cli(['reshard', topic, '--shards', '1']);
+      await sleep(1_000);
+      await producer.stop();
+      const written = producer.written;
+      await waitFor(
+        `${written.length} records delivered`,
+        () => new Set(invocationsOf(functionName).flatMap((i) => i.ids)).size >= written.length,
+        90_000,
+      );
+      // Assess
+      expect([split.code, split.err, merge.code, merge.err]).toEqual([0, '', 0, '']);
+      expect(JSON.parse(split.out)).toMatchObject({ steps: [{ from: 1, to: 2 }] });
+      expect(JSON.parse(merge.out)).toMatchObject({ steps: [{ from: 2, to: 1 }] });
+      const calls = invocationsOf(functionName);
+      const delivered = calls.flatMap((i) => i.ids);
+      expect([...delivered].sort()).toEqual([...written].sort());
+      for (const [key, rounds] of roundsPerKey(delivered))
+        expect({ key, rounds }).toEqual({ key, rounds: [...rounds].sort((x, y) => x - y) });
+      const shards = (await kinesis.send(new ListShardsCommand({ StreamName: topic }))).Shards ?? [];
+      expect(shards.length).toBe(4);
+      const shardOf = (i: (typeof calls)[number]) => i.event.Records[0]?.eventID.split(':')[0];
+      const span = (shardId: string | undefined) => {
+        const times = calls.filter((c) => shardOf(c) === shardId).map((c) => c.at);
+        return { first: Math.min(...times), last: Math.max(...times) };
+      };
+      for (const child of shards.filter((s) => s.ParentShardId)) {
+        const parents = [child.ParentShardId, child.AdjacentParentShardId].filter((p) => p !== undefined);
+        for (const parent of parents)
+          expect(
+            span(parent).last,
+            `${parent} invoked after its child ${child.ShardId} started`,
+          ).toBeLessThan(span(child.ShardId).first);
+      }
+      expect(new Set(calls.map(shardOf)).size).toBe(4);
+    },
+    240_000,
+  );
 });
