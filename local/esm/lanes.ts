@@ -18,7 +18,9 @@ export const laneBatches = (
   const byLane = new Map<number, KinesisStreamRecord[]>();
   for (const record of records) {
     const lane = laneOf(record.kinesis.partitionKey, lanes);
-    byLane.set(lane, [...(byLane.get(lane) ?? []), record]);
+    const laneRecords = byLane.get(lane);
+    if (laneRecords) laneRecords.push(record);
+    else byLane.set(lane, [record]);
   }
   return [...byLane.values()].map((laneRecords) => {
     const batches: KinesisStreamRecord[][] = [];
