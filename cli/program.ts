@@ -6,6 +6,7 @@ import { parkedDiscard, parkedList, parkedRedrive, parkedShow } from './commands
 import { pauseCommand } from './commands/pause';
 import { publishCommand } from './commands/publish';
 import { replayCommand } from './commands/replay';
+import { reshardCommand } from './commands/reshard';
 import { statusCommand } from './commands/status';
 import { tailCommand } from './commands/tail';
 import type { CliIo, GlobalOptions, OpsContext } from './context';
@@ -192,6 +193,20 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
           pauseCommand(ctx, io, action, service, { ...o, ...(g.json && { json: true }) }),
         ),
       );
+
+  program
+    .command('reshard <topic>')
+    .description('local mode: split or merge a topic to N open shards while events flow')
+    .requiredOption('--shards <n>', 'open shards wanted', positiveInt)
+    .action(
+      withContext((ctx, g, topic: string, o: { shards: number }) =>
+        reshardCommand(ctx, io, topic, {
+          ...o,
+          deployed: g.stack !== undefined,
+          ...(g.json && { json: true }),
+        }),
+      ),
+    );
 
   const parked = program.command('parked').description('the parking lot: events a service could not apply');
   const filters = (c: Command) =>

@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /**
@@ -15,17 +14,6 @@ export const iteratorAgeAlarm = (scope: Construct, fn: IFunction, threshold: Dur
     metric: fn.metric('IteratorAge', { statistic: Stats.MAXIMUM, period: Duration.minutes(1) }),
     threshold: threshold.toMilliseconds(),
     evaluationPeriods: 5,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
-
-/** Any message in a failure queue means the mapping skipped records past the runtime's parking lot. */
-export const failureQueueAlarm = (scope: Construct, queue: IQueue): Alarm =>
-  new Alarm(scope, 'FailureQueueAlarm', {
-    alarmDescription: 'A Kinesis event source mapping gave up on a batch; see the failure queue',
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-    threshold: 0,
-    evaluationPeriods: 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });

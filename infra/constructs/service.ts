@@ -1,13 +1,17 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnEventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import type { Catalog, ServiceSpec, SubscriptionSpec } from '../../shared/catalog';
+import {
+  type Catalog,
+  eventSourceMappingSettings,
+  type ServiceSpec,
+  type SubscriptionSpec,
+} from '../../shared/catalog';
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
-import { failureQueueAlarm, iteratorAgeAlarm } from './alarms';
+import { iteratorAgeAlarm } from './alarms';
 import { SpineFunction } from './spine-function';
 import { spineTable } from './spine-table';
 import type { Topics } from './topics';
@@ -26,17 +30,17 @@ export interface ServiceProps {
 }
 
 /**
- * One catalog service: its state tables (only its consumers may write them), a failure queue, and one
- * consumer function with a Kinesis event source mapping per subscription.
+ * One catalog service: its state tables (only its consumers may write them) and one consumer function
+ * with a Kinesis event source mapping per subscription.
+ *
+ * The mappings never give up (`eventSourceMappingSettings`): the runtime parks a failing event whole,
+ * so there is no on-failure destination. With infinite retries and no maximum record age an SQS/SNS
+ * destination could never fire (and would only have held shard and sequence range). What remains to
+ * watch is a shard that does not move: the IteratorAge alarm of each consumer.
  */
 export class Service extends Construct {
   /** State tables by catalog table name. */
   public readonly tables: ReadonlyMap<string, Table>;
-  /**
-   * Receives the metadata (shard, sequence range) of batches the mapping gave up on. A safety net only:
-   * the runtime parks failing events whole in the parking table before that happens.
-   */
-  public readonly failureQueue: Queue;
   /** Consumer functions by subscribed topic. */
   public readonly consumers: ReadonlyMap<string, SpineFunction>;
 
@@ -54,16 +58,6 @@ export class Service extends Construct {
         ),
       ]),
     );
-    this.failureQueue = new Queue(this, 'FailureQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the Kinesis event source mappings.',
-    });
-    failureQueueAlarm(this, this.failureQueue);
     this.consumers = new Map(service.subscriptions.map((sub) => [sub.topic, this.consumer(props, sub)]));
   }
 
@@ -74,23 +68,23 @@ export class Service extends Construct {
       projectRoot: props.projectRoot,
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
     });
+    const settings = eventSourceMappingSettings(sub);
     fn.addEventSource(
       new KinesisEventSource(topics.stream(sub.topic), {
-        batchSize: sub.batchSize,
-        maxBatchingWindow: Duration.seconds(sub.batchingWindowSeconds),
-        parallelizationFactor: sub.parallelizationFactor,
-        startingPosition: StartingPosition[sub.startingPosition],
-        // The catalog counts attempts including the first; Lambda counts retries after it.
-        retryAttempts: sub.retry.maxAttempts - 1,
-        bisectBatchOnError: sub.retry.bisectOnError,
-        maxRecordAge:
-          sub.retry.maxRecordAgeSeconds === undefined || sub.retry.maxRecordAgeSeconds === -1
-            ? undefined
-            : Duration.seconds(sub.retry.maxRecordAgeSeconds),
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.failureQueue),
+        batchSize: settings.batchSize,
+        maxBatchingWindow: Duration.seconds(settings.maximumBatchingWindowInSeconds),
+        parallelizationFactor: settings.parallelizationFactor,
+        startingPosition: StartingPosition[settings.startingPosition],
+        retryAttempts: settings.maximumRetryAttempts,
+        bisectBatchOnError: settings.bisectBatchOnFunctionError,
+        reportBatchItemFailures: settings.reportBatchItemFailures,
       }),
     );
+    // A Duration cannot say -1 (never), so the age goes on the L1 resource: explicit in the template
+    // rather than left to the service default.
+    for (const child of fn.function.node.findAll())
+      if (child instanceof CfnEventSourceMapping)
+        child.maximumRecordAgeInSeconds = settings.maximumRecordAgeInSeconds;
     iteratorAgeAlarm(fn, fn.function, props.lagAlarmThreshold ?? Duration.minutes(5));
     for (const [name, table] of this.tables)
       fn.bindTable(stateTableEnvVar(service.name, name), table, 'readWrite');

@@ -2,16 +2,31 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { type Catalog, subscriptions } from '../../shared/catalog';
+import {
+  type Catalog,
+  type EventSourceMappingSettings,
+  type ServiceSpec,
+  type SubscriptionSpec,
+  subscriptions,
+} from '../../shared/catalog';
 import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
 import { runMapping } from './mapping';
 import { filePositionStore } from './positions';
 
-export { classifyResponse, type DeliveryPolicy, deliver } from './deliver';
+export {
+  classifyResponse,
+  type DeliveryPolicy,
+  type DiscardCondition,
+  type DiscardInfo,
+  deliver,
+} from './deliver';
+export { type OnFailureRecord, onFailureRecord } from './failures';
+export { laneBatches, laneOf, ShardWatermark } from './lanes';
 export { pauseAcknowledged, pauseFlagFile, pauseToken, releasePause, requestPause } from './pause';
 export { filePositionStore } from './positions';
 export { toLambdaRecord } from './records';
+export { type ReshardResult, type ReshardStep, reshardStream } from './reshard';
 
 /** How long `stop()` waits for in-flight invocations before abandoning them (redelivered next start). */
 const STOP_TIMEOUT_MS = 10_000;
@@ -23,8 +38,14 @@ export interface EsmOptions {
   readonly kinesis: KinesisClient;
   /** `<home>/esm`: positions per (service, topic, shard). */
   readonly esmDir: string;
+  /** Where discarded batches' on-failure messages go (metadata only, as an SQS destination gets). */
   readonly failuresFile: string;
   readonly log: LocalLogger;
+  /**
+   * Overrides a mapping's settings. @default eventSourceMappingSettings(subscription), as deployed (never
+   * gives up); tests and fault drills use it to exercise the mapping's own give-ups.
+   */
+  readonly settingsFor?: (service: ServiceSpec, subscription: SubscriptionSpec) => EventSourceMappingSettings;
 }
 
 export interface EventSourceMappings {
@@ -48,6 +69,7 @@ export const startEventSourceMappings = (options: EsmOptions): EventSourceMappin
       handler,
       kinesis: options.kinesis,
       positions: filePositionStore(options.esmDir, service.name, subscription.topic),
+      ...(options.settingsFor && { settings: options.settingsFor(service, subscription) }),
       esmDir: options.esmDir,
       failuresFile: options.failuresFile,
       log: options.log,

@@ -5,12 +5,18 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import type { ServiceSpec, SubscriptionSpec } from '../../shared/catalog';
+import {
+  type EventSourceMappingSettings,
+  eventSourceMappingSettings,
+  type ServiceSpec,
+  type SubscriptionSpec,
+} from '../../shared/catalog';
 import { lambdaContext } from '../context';
 import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
 import { localStreamName } from '../names';
-import { recordDiscard } from './failures';
+import type { DiscardInfo } from './deliver';
+import { onFailureRecord, recordDiscard } from './failures';
 import { acknowledgePause, pauseToken } from './pause';
 import type { PositionStore } from './positions';
 import { functionRoleArn } from './records';
@@ -27,6 +33,11 @@ export interface MappingOptions {
   readonly handler: LambdaHandler<KinesisStreamEvent>;
   readonly kinesis: KinesisClient;
   readonly positions: PositionStore;
+  /**
+   * The mapping's settings. @default eventSourceMappingSettings(subscription), as deployed: never gives
+   * up. Tests and fault drills pass their own to exercise the mapping's give-ups.
+   */
+  readonly settings?: EventSourceMappingSettings;
   /** `<home>/esm`, where the pause flag of this mapping lives. @default - never paused */
   readonly esmDir?: string;
   readonly failuresFile: string;
@@ -50,16 +61,16 @@ const listShards = async (kinesis: KinesisClient, streamName: string): Promise<S
 };
 
 /**
- * One event source mapping: a poller per shard, started once the shard's parents are fully read (so
- * order per key holds across resharding, as Lambda guarantees). Closed shards are read to their end
- * and then remembered as closed. With ParallelizationFactor > 1 Lambda runs several batches per shard
- * at once, split by partition key; here each shard stays strictly sequential, which keeps the same
- * per-key order and only gives up throughput.
+ * One event source mapping: a poller per shard, started once the shard's parents are fully read and
+ * delivered (so order per key holds across resharding, as Lambda guarantees). Closed shards are read
+ * to their end and then remembered as closed, so they get no new invocations. ParallelizationFactor
+ * runs up to N batches per shard at once, split by partition key (see `pollShard`).
  */
 export const runMapping = async (options: MappingOptions): Promise<void> => {
   const { service, subscription, kinesis, log } = options;
   const streamName = localStreamName(subscription.topic);
   const functionName = `spine-${service.name}`;
+  const settings = options.settings ?? eventSourceMappingSettings(subscription);
   const running = new Map<string, Promise<void>>();
   const closed = new Set<string>();
   let streamArn: string | undefined;
@@ -69,31 +80,23 @@ export const runMapping = async (options: MappingOptions): Promise<void> => {
 
   const startShard = (shard: Shard, arn: string, isChild: boolean) => {
     const shardId = shard.ShardId ?? '';
-    const discard = (records: KinesisStreamRecord[], reason: string, attempts: number) => {
+    const discard = (records: KinesisStreamRecord[], info: DiscardInfo) => {
       log.error(
-        `ESM ${service.name}<-${streamName}/${shardId} DISCARDED ${records.length} record(s): ${reason}`,
-        {
-          first: records[0]?.kinesis.sequenceNumber,
-          failuresFile: options.failuresFile,
-        },
+        `ESM ${service.name}<-${streamName}/${shardId} DISCARDED ${records.length} record(s) (${info.condition}): ${info.reason}`,
+        { first: records[0]?.kinesis.sequenceNumber, failuresFile: options.failuresFile },
       );
-      recordDiscard(options.failuresFile, {
-        service: service.name,
-        topic: subscription.topic,
-        shardId,
-        reason,
-        attempts,
-        records,
-      });
+      const functionArn = lambdaContext(functionName, FUNCTION_TIMEOUT_MS).invokedFunctionArn;
+      recordDiscard(
+        options.failuresFile,
+        onFailureRecord({ functionArn, shardId, streamArn: arn }, records, info),
+      );
     };
     const run = pollShard({
       kinesis,
       streamName,
       source: { shardId, streamArn: arn, identityArn: functionRoleArn(service.name) },
-      batchSize: subscription.batchSize,
-      batchingWindowSeconds: subscription.batchingWindowSeconds,
-      startingPosition: isChild ? 'TRIM_HORIZON' : subscription.startingPosition,
-      policy: subscription.retry,
+      settings,
+      startingPosition: isChild ? 'TRIM_HORIZON' : settings.startingPosition,
       positions: options.positions,
       invoke,
       discard,

@@ -6,9 +6,10 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { StartingPosition } from '../../shared/catalog';
+import type { EventSourceMappingSettings, StartingPosition } from '../../shared/catalog';
 import type { LocalLogger } from '../log';
-import { type DeliveryPolicy, deliver } from './deliver';
+import { type DiscardInfo, deliver } from './deliver';
+import { laneBatches, ShardWatermark } from './lanes';
 import type { PositionStore, ShardPosition } from './positions';
 import { type RecordSource, toLambdaRecord } from './records';
 
@@ -21,14 +22,13 @@ export interface ShardPollerOptions {
   readonly kinesis: KinesisClient;
   readonly streamName: string;
   readonly source: RecordSource;
-  readonly batchSize: number;
-  readonly batchingWindowSeconds: number;
+  /** Batch size, window, parallelization and error handling of the mapping. */
+  readonly settings: EventSourceMappingSettings;
   /** Where a shard with no saved position starts (child shards always start at TRIM_HORIZON). */
   readonly startingPosition: StartingPosition;
-  readonly policy: DeliveryPolicy;
   readonly positions: PositionStore;
   readonly invoke: (records: KinesisStreamRecord[]) => Promise<unknown>;
-  readonly discard: (records: KinesisStreamRecord[], reason: string, attempts: number) => void;
+  readonly discard: (records: KinesisStreamRecord[], info: DiscardInfo) => void;
   readonly isStopping: () => boolean;
   readonly pause: (ms: number) => Promise<void>;
   readonly log: LocalLogger;
@@ -64,10 +64,13 @@ const startPosition = (options: ShardPollerOptions): ShardPosition | undefined =
 };
 
 /**
- * Reads one shard and delivers its records in order, one batch in flight at a time (what Lambda does
- * at ParallelizationFactor 1). Resolves `closed` once a closed shard is fully handled, `stopped` on stop.
- * Never throws: Kinesis errors (throttling, expired iterators) back off and resume from the last
- * checkpoint, so nothing is skipped and records after it may be delivered again.
+ * Reads one shard and delivers its records in order. At ParallelizationFactor N it reads up to N
+ * batches' worth, splits them into N lanes by partition key and runs the lanes at once (one batch in
+ * flight per lane, so one key is only ever in one in-flight batch, in order); the next read waits for
+ * every lane, and the shard checkpoint only passes records every lane has finished. Resolves `closed`
+ * once a closed shard is fully handled (all lanes), `stopped` on stop. Never throws: Kinesis errors
+ * (throttling, expired iterators) back off and resume from the last checkpoint, so nothing is skipped
+ * and records after it may be delivered again.
  */
 export const pollShard = async (options: ShardPollerOptions): Promise<'closed' | 'stopped'> => {
   const { shardId } = options.source;
@@ -75,6 +78,8 @@ export const pollShard = async (options: ShardPollerOptions): Promise<'closed' |
   let buffer: _Record[] = [];
   let endOfShard = false;
   let backoff = 0;
+  const { batchSize, parallelizationFactor: lanes } = options.settings;
+  const readLimit = Math.min(GET_RECORDS_MAX, batchSize * lanes);
   // A LATEST start is fixed when the mapping starts, as in Lambda, even if it starts paused.
   startPosition(options);
   while (!options.isStopping()) {
@@ -90,10 +95,10 @@ export const pollShard = async (options: ShardPollerOptions): Promise<'closed' |
         iterator = (await options.kinesis.send(new GetShardIteratorCommand(input))).ShardIterator;
         endOfShard = !iterator;
       }
-      const windowMs = options.batchingWindowSeconds * 1000;
+      const windowMs = options.settings.maximumBatchingWindowInSeconds * 1000;
       const gatherStart = Date.now();
-      while (iterator && buffer.length < options.batchSize && !options.isStopping()) {
-        const limit = Math.min(GET_RECORDS_MAX, options.batchSize - buffer.length);
+      while (iterator && buffer.length < readLimit && !options.isStopping()) {
+        const limit = readLimit - buffer.length;
         const page = await options.kinesis.send(
           new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }),
         );
@@ -102,8 +107,7 @@ export const pollShard = async (options: ShardPollerOptions): Promise<'closed' |
         if (!iterator) endOfShard = true;
         // Deliver at once when the window is 0 or the batch is full; otherwise wait for more within it.
         const waited = Date.now() - gatherStart;
-        if (buffer.length === 0 || windowMs === 0 || buffer.length >= options.batchSize || waited >= windowMs)
-          break;
+        if (buffer.length === 0 || windowMs === 0 || buffer.length >= readLimit || waited >= windowMs) break;
         if ((page.Records ?? []).length < limit)
           await options.pause(Math.min(IDLE_POLL_MS, windowMs - waited));
       }
@@ -115,15 +119,26 @@ export const pollShard = async (options: ShardPollerOptions): Promise<'closed' |
         await options.pause(IDLE_POLL_MS);
         continue;
       }
-      const batch = buffer.splice(0, options.batchSize).map((r) => toLambdaRecord(r, options.source));
-      const result = await deliver(batch, options.policy, {
+      const records = buffer.splice(0, readLimit).map((r) => toLambdaRecord(r, options.source));
+      const watermark = new ShardWatermark(records, lanes);
+      const hooks = {
         invoke: options.invoke,
-        checkpoint: (sequenceNumber) => options.positions.write(shardId, { sequenceNumber }),
+        checkpoint: (sequenceNumber: string) => {
+          const moved = watermark.complete(sequenceNumber);
+          if (moved !== undefined) options.positions.write(shardId, { sequenceNumber: moved });
+        },
         discard: options.discard,
         isStopping: options.isStopping,
         pause: options.pause,
-      });
-      if (result === 'abandoned') return 'stopped';
+      };
+      const results = await Promise.all(
+        laneBatches(records, lanes, batchSize).map(async (batches) => {
+          for (const batch of batches)
+            if ((await deliver(batch, options.settings, hooks)) === 'abandoned') return 'abandoned';
+          return 'done';
+        }),
+      );
+      if (results.includes('abandoned')) return 'stopped';
       backoff = 0;
     } catch (error) {
       // Restart from the last checkpoint: buffered records are fetched again, so none is lost.

@@ -1,4 +1,5 @@
 export { CatalogError, type CatalogProblem, isCatalogError } from './errors';
+export { type EventSourceMappingSettings, eventSourceMappingSettings } from './mapping';
 export { eventType, latestVersion, serviceByName, subscriptions, topicByName, topicWriters } from './queries';
 export type {
   Catalog,

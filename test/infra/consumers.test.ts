@@ -31,10 +31,9 @@ describe.each([
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', subscriptions(catalog).length);
   });
 
-  it('carries every subscription setting of the catalog onto its mapping', () => {
+  it('carries every subscription setting of the catalog onto its mapping, which never gives up', () => {
     for (const { service, subscription: sub } of subscriptions(catalog)) {
       const fn = consumer(stack, service.name, sub.topic);
-      const age = sub.retry.maxRecordAgeSeconds ?? -1;
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: logicalId(stack, fn.function) },
         EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.topics.stream(sub.topic)), 'Arn'] },
@@ -42,32 +41,21 @@ describe.each([
         MaximumBatchingWindowInSeconds: sub.batchingWindowSeconds,
         ParallelizationFactor: sub.parallelizationFactor,
         StartingPosition: sub.startingPosition,
-        MaximumRetryAttempts: sub.retry.maxAttempts - 1,
-        BisectBatchOnFunctionError: sub.retry.bisectOnError,
-        MaximumRecordAgeInSeconds: age === -1 ? Match.absent() : age,
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: -1,
+        BisectBatchOnFunctionError: false,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: {
-          OnFailure: {
-            Destination: {
-              'Fn::GetAtt': [logicalId(stack, stack.services.get(service.name)?.failureQueue ?? fn), 'Arn'],
-            },
-          },
-        },
+        DestinationConfig: Match.absent(),
       });
     }
   });
 
-  it('gives each service an encrypted, TLS-only failure queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', catalog.services.length);
-    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    template.resourceCountIs('AWS::SQS::QueuePolicy', catalog.services.length);
-    template.allResourcesProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+  it('leaves no on-failure queue behind and alarms on each consumer’s lag instead', () => {
+    const consumers = subscriptions(catalog).length;
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.filter((a) => a.MetricName === 'IteratorAge')).toHaveLength(consumers);
+    expect(alarms.filter((a) => a.Namespace === 'AWS/SQS')).toEqual([]);
   });
 
   it('lets a consumer write only the streams of the event types its service writes', () => {

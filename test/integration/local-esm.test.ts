@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backbone, homePaths, silentLogger, startBackbone } from '../../local';
+import { type Backbone, silentLogger, startBackbone } from '../../local';
 import {
   esmCatalog,
   kinesisAt,
   putJson,
   ROOT,
-  readFailures,
   removeTempHomes,
   tempHome,
   waitFor,
@@ -20,16 +19,6 @@ const catalog = esmCatalog([
   { topic: 'esm-full', service: 'esm-full', subscription: { batchSize: 2, batchingWindowSeconds: 10 } },
   { topic: 'esm-partial', service: 'esm-partial' },
   { topic: 'esm-badid', service: 'esm-badid' },
-  {
-    topic: 'esm-bisect',
-    service: 'esm-bisect',
-    subscription: { batchSize: 8, retry: { maxAttempts: 2, bisectOnError: true } },
-  },
-  {
-    topic: 'esm-nobisect',
-    service: 'esm-nobisect',
-    subscription: { retry: { maxAttempts: 3, bisectOnError: false } },
-  },
 ]);
 
 const start = (home: string) =>
@@ -152,52 +141,6 @@ describe('local event source mapping emulation', () => {
     expect(invocationsOf('spine-esm-badid').map((c) => [c.outcome, c.ids])).toEqual([
       ['bad-id', ['x1', 'x2', 'x3']],
       ['ok', ['x1', 'x2', 'x3']],
-    ]);
-  });
-
-  it('bisects a throwing batch down to the poison record and discards only that record', async () => {
-    // Prepare
-    const ids = ['g1', 'g2', 'g3', 'P', 'g5', 'g6', 'g7', 'g8'];
-    // Act
-    await putJson(
-      kinesis,
-      'esm-bisect',
-      ids.map((id) => (id === 'P' ? { id, poison: true } : { id })),
-    );
-    await waitFor('bisect to finish', () => okIds('spine-esm-bisect').includes('g8'));
-    // Assess
-    expect(invocationsOf('spine-esm-bisect').map((c) => c.ids.length)).toEqual([8, 4, 2, 2, 1, 1, 1, 4]);
-    expect(okIds('spine-esm-bisect')).toEqual(['g1', 'g2', 'g3', 'g5', 'g6', 'g7', 'g8']);
-    const failures = readFailures(homePaths(home).esmFailures).filter((f) => f.service === 'esm-bisect');
-    expect(failures).toEqual([
-      {
-        service: 'esm-bisect',
-        reason: expect.stringContaining('retries exhausted'),
-        attempts: 2,
-        ids: ['P'],
-      },
-    ]);
-  });
-
-  it('without bisect, retries the whole batch maxAttempts times, then skips it and goes on', async () => {
-    // Prepare
-    await putJson(kinesis, 'esm-nobisect', [{ id: 'n1' }, { id: 'P2', poison: true }, { id: 'n3' }]);
-    await waitFor('discard', () =>
-      readFailures(homePaths(home).esmFailures).some((f) => f.service === 'esm-nobisect'),
-    );
-    // Act
-    await putJson(kinesis, 'esm-nobisect', [{ id: 'n4' }]);
-    await waitFor('next record after the skipped batch', () => okIds('spine-esm-nobisect').includes('n4'));
-    // Assess
-    expect(invocationsOf('spine-esm-nobisect').map((c) => [c.outcome, c.ids])).toEqual([
-      ['threw', ['n1', 'P2', 'n3']],
-      ['threw', ['n1', 'P2', 'n3']],
-      ['threw', ['n1', 'P2', 'n3']],
-      ['ok', ['n4']],
-    ]);
-    const failures = readFailures(homePaths(home).esmFailures).filter((f) => f.service === 'esm-nobisect');
-    expect(failures).toEqual([
-      { service: 'esm-nobisect', reason: expect.any(String), attempts: 3, ids: ['n1', 'P2', 'n3'] },
     ]);
   });
 

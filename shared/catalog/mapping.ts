@@ -1,0 +1,43 @@
+import type { StartingPosition, SubscriptionSpec } from './types';
+
+/**
+ * The Kinesis event source mapping of one subscription, in the mapping's own terms. One function
+ * derives it for the CDK app and for local mode's emulated mapping, so both run the same settings.
+ */
+export interface EventSourceMappingSettings {
+  readonly batchSize: number;
+  readonly maximumBatchingWindowInSeconds: number;
+  /** Concurrent batches per shard, 1 .. 10; one partition key is only ever in one in-flight batch. */
+  readonly parallelizationFactor: number;
+  readonly startingPosition: StartingPosition;
+  /** Retries after the first invocation, 0 .. 10000, or -1: retry until the record leaves retention. */
+  readonly maximumRetryAttempts: number;
+  /** Discard records older than this, 60 .. 604800 s, or -1: never (only retention limits age). */
+  readonly maximumRecordAgeInSeconds: number;
+  /** Split a failing batch in two; splits do not use up retries. */
+  readonly bisectBatchOnFunctionError: boolean;
+  /** The runtime answers with `batchItemFailures`, so only the failed tail is retried. */
+  readonly reportBatchItemFailures: boolean;
+}
+
+/**
+ * The mapping never gives up (decision of issue 11): the runtime owns every give-up. It counts each
+ * event's failed attempts in DynamoDB and parks the whole event after the catalog's `retry.maxAttempts`,
+ * where redrive can reach it. The mapping's own give-ups would lose more: MaximumRetryAttempts also
+ * counts throttles, timeouts and out-of-memory kills the runtime never sees, and its SQS/SNS
+ * destinations get only shard and sequence range, so a discarded record is gone once it leaves
+ * retention. Cost: a batch the runtime cannot move (it keeps failing before it parks anything) holds
+ * its shard until fixed or until the record leaves retention; the IteratorAge alarm is the signal.
+ * Bisect stays off: the runtime already isolates the failing event (partial batch response), and a
+ * split only adds invocations.
+ */
+export const eventSourceMappingSettings = (subscription: SubscriptionSpec): EventSourceMappingSettings => ({
+  batchSize: subscription.batchSize,
+  maximumBatchingWindowInSeconds: subscription.batchingWindowSeconds,
+  parallelizationFactor: subscription.parallelizationFactor,
+  startingPosition: subscription.startingPosition,
+  maximumRetryAttempts: -1,
+  maximumRecordAgeInSeconds: -1,
+  bisectBatchOnFunctionError: false,
+  reportBatchItemFailures: true,
+});
