@@ -28,14 +28,24 @@ const HTTP_OPTIONS = {
   throwOnRequestTimeout: true,
 } as const;
 
+export interface KinesisClientOptions {
+  /**
+   * SDK attempts per call, the first included. Reads keep the SDK default (3): re-reading is harmless.
+   * A PutRecords the SDK re-sends after a lost answer lands twice unmarked, so the ingress writer sends
+   * each call once whatever this says (`sendPutRecordsOnce`) and owns every retry. @default 3
+   */
+  readonly maxAttempts?: number;
+}
+
 /**
  * Client factories. Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_KINESIS` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables, which local mode sets; on Lambda they are unset.
  * Kinesis uses HTTP/1.1 (`NodeHttpHandler`): kinesis-mock does not speak the SDK's HTTP/2 path.
  */
-export const createKinesisClient = (): KinesisClient => {
+export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient => {
   const client = new KinesisClient({
     requestHandler: new NodeHttpHandler(HTTP_OPTIONS),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
   for (const hook of hooks) hook(client, 'kinesis');
   return client;

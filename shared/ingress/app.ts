@@ -37,6 +37,8 @@ export type IngressHandler = (
 const [PUBLISH, TOPICS, SCHEMA, SCHEMA_VERSION, HEALTH] = INGRESS_ROUTES.map(routeKey);
 /** Retries stop this long before the Lambda deadline, leaving time to record claims and answer. */
 const DEADLINE_MARGIN_MS = 3_000;
+/** A log search after a takeover stops this much earlier still, leaving time to write what it did not find. */
+const SEARCH_MARGIN_MS = 2_000;
 
 /**
  * The ingress as a function of an API Gateway HTTP API (payload v2) event: routes on `routeKey`,
@@ -67,6 +69,7 @@ export const createIngress = (deps: IngressDeps): IngressHandler => {
         kinesis: deps.kinesis,
         store: deps.store,
         writer: { ...deps.writer, ...(deadline ? { deadline } : {}) },
+        ...(deadline ? { search: { deadline: deadline - SEARCH_MARGIN_MS } } : {}),
         warn: log,
       },
       streamName,

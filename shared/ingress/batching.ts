@@ -1,3 +1,5 @@
+import { RESENT_MARK_MAX_BYTES } from '../envelope';
+
 /**
  * PutRecords limits, as the Kinesis API reference states them today (PutRecords, 2025 revision): "Each
  * PutRecords request can support up to 500 records. Each record in the request can be as large as 10 MiB,
@@ -21,7 +23,14 @@ export interface PutLimits {
 export const DEFAULT_PUT_LIMITS: PutLimits = { maxRecords: 500, maxRequestBytes: 10 * 1024 * 1024 };
 
 /** A stream's default maximum record size (data plus partition key bytes): 1 MiB unless raised per stream. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
+export const STREAM_MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * The largest event record (data plus partition key bytes) the ingress accepts: the stream's limit less
+ * the room a re-send mark takes (`RESENT_MARK_MAX_BYTES`), so a record the writer must re-send marked
+ * after an unanswered call still fits. Producers lose 48 bytes of the 1 MiB.
+ */
+export const MAX_RECORD_BYTES = STREAM_MAX_RECORD_BYTES - RESENT_MARK_MAX_BYTES;
 
 export interface OutgoingRecord {
   /** Position of the event in the ingress request. */

@@ -110,3 +110,26 @@ export const releaseClaims = async (
     }
   });
 };
+
+/**
+ * Keeps the claims of events whose write may have reached the log, marked uncertain, so the next request
+ * with the key takes them over at once and searches the log instead of writing blind. A failed mark
+ * leaves the claim pending: the key then answers 409 until its lease ends and is taken over as stale,
+ * with the same search.
+ */
+export const keepUncertainClaims = async (
+  store: IdempotencyStore,
+  events: readonly PreparedEvent[],
+  outcomes: ReadonlyMap<number, ClaimOutcome>,
+  warn: (message: string, error: unknown) => void,
+): Promise<void> => {
+  await mapLimit(events, CLAIM_CONCURRENCY, async (event) => {
+    const outcome = outcomes.get(event.index);
+    if (outcome?.kind !== 'claimed' || !event.idempotency) return;
+    try {
+      await store.markUncertain(event.idempotency.pk, outcome.token);
+    } catch (error) {
+      warn('idempotency claim not marked uncertain; the key stays blocked until its lease ends', error);
+    }
+  });
+};

@@ -9,6 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { RUNTIME_TABLES } from '../config';
+import { ClaimLostError } from './errors';
 import type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
 
 const KEY = RUNTIME_TABLES.idempotency.partitionKey;
@@ -20,46 +21,44 @@ export interface DynamoIdempotencyOptions {
   readonly now?: () => number;
 }
 
-const str = (item: Record<string, AttributeValue> | undefined, name: string): string | undefined =>
-  item?.[name]?.S;
+type Item = Record<string, AttributeValue>;
+const str = (item: Item | undefined, name: string): string | undefined => item?.[name]?.S;
+const num = (item: Item | undefined, name: string): number | undefined => {
+  const raw = item?.[name]?.N;
+  return raw === undefined ? undefined : Number(raw);
+};
 
-const outcomeOf = (item: Record<string, AttributeValue>, request: ClaimRequest): ClaimOutcome => {
+/** The item a failed condition found (`ALL_OLD`), read again when the adapter did not return it. */
+const itemOf = (error: unknown): Item | undefined =>
+  error instanceof ConditionalCheckFailedException ? (error.Item ?? undefined) : undefined;
+
+/** What a claim that found `item` (not expired, another token) answers, unless it can take it over. */
+const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
   if (str(item, 'payloadHash') !== request.payloadHash) return { kind: 'conflict' };
   const id = str(item, 'eventId');
   const shardId = str(item, 'shardId');
   const sequenceNumber = str(item, 'sequenceNumber');
   if (str(item, 'state') === 'done' && id && shardId && sequenceNumber)
     return { kind: 'duplicate', result: { id, shardId, sequenceNumber } };
-  // A live claim normally finishes within one PutRecords round trip; a stale one is taken over by the
-  // claim condition once its lease ends, so a short Retry-After is right in both cases.
+  // A live claim normally finishes within one PutRecords round trip; a stale one is taken over once its
+  // lease ends, so a short Retry-After is right in both cases.
   return { kind: 'in-flight', retryAfterSeconds: 1 };
 };
 
-const num = (item: Record<string, AttributeValue> | undefined, name: string): number | undefined => {
-  const raw = item?.[name]?.N;
-  return raw === undefined ? undefined : Number(raw);
-};
-
-/** The replaced item was an unfinished claim of this payload, still inside its window: a takeover. */
-const staleClaim = (
-  old: Record<string, AttributeValue> | undefined,
-  request: ClaimRequest,
-  at: number,
-  leaseMs: number,
-): { claimedAt: number } | undefined => {
-  if (!old || str(old, 'state') !== 'pending' || str(old, 'payloadHash') !== request.payloadHash)
-    return undefined;
-  if ((num(old, TTL) ?? 0) < Math.floor(at / 1000)) return undefined;
-  // Items written before `claimedAt` existed: the lease end minus this store's lease is the best guess.
-  const claimedAt = num(old, 'claimedAt') ?? (num(old, 'leaseUntil') ?? at) - leaseMs;
-  return { claimedAt };
-};
+/** A pending claim of this payload that is uncertain or past its lease: the next claimant takes it. */
+const canTakeOver = (item: Item, request: ClaimRequest, at: number): boolean =>
+  str(item, 'state') === 'pending' &&
+  str(item, 'payloadHash') === request.payloadHash &&
+  (item.uncertain?.BOOL === true || (num(item, 'leaseUntil') ?? 0) < at);
 
 /**
  * DynamoDB adapter of `IdempotencyStore` (table `RUNTIME_TABLES.idempotency`: `pk`, TTL `expiresAt`).
- * A claim is one conditional PutItem: it succeeds when the key is new, expired (TTL deletion lags by up
- * to days, so expiry is checked in the condition too), or an unfinished claim of the same payload whose
- * lease ran out. One write per new key, one more to complete it: 2 WCU per deduplicated event.
+ * A claim is one conditional PutItem that succeeds when the key is new or expired (TTL deletion lags by
+ * up to days, so expiry is checked in the condition too): 1 WCU, plus 1 to complete. Taking over an
+ * uncertain or stale claim is a second conditional write (UpdateItem on the old token) that keeps the
+ * first `claimedAt`. Every conditional write returns the item it failed on (`ALL_OLD`), and a write that
+ * finds its own token there is recognised as its own earlier attempt: the SDK re-sends a write whose
+ * answer was lost, and that re-send then fails its own condition.
  */
 export const createDynamoIdempotencyStore = (
   client: DynamoDBClient,
@@ -68,16 +67,76 @@ export const createDynamoIdempotencyStore = (
 ): IdempotencyStore => {
   const leaseMs = options.leaseMs ?? 60_000;
   const now = options.now ?? Date.now;
+  const key = (pk: string) => ({ [KEY]: { S: pk } });
+
+  const read = async (pk: string): Promise<Item | undefined> =>
+    (await client.send(new GetItemCommand({ TableName: tableName, Key: key(pk), ConsistentRead: true })))
+      .Item;
+
+  const takeOver = async (request: ClaimRequest, old: Item, at: number): Promise<ClaimOutcome> => {
+    const token = randomUUID();
+    const takeover = {
+      claimedAt: num(old, 'claimedAt') ?? (num(old, 'leaseUntil') ?? at) - leaseMs,
+      uncertain: old.uncertain?.BOOL === true,
+    };
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key(request.pk),
+          UpdateExpression: 'SET #token = :token, leaseUntil = :lease REMOVE uncertain',
+          ConditionExpression: '#token = :old',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: {
+            ':token': { S: token },
+            ':lease': { N: String(at + leaseMs) },
+            ':old': { S: str(old, 'token') ?? '' },
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = itemOf(error) ?? (await read(request.pk));
+      // Our own update, stored before its answer was lost and re-sent by the SDK.
+      if (str(current, 'token') === token) return { kind: 'claimed', token, takeover };
+      // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
+      return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
+    }
+    return { kind: 'claimed', token, takeover };
+  };
+
+  const byToken = (pk: string, token: string, update: string, values: Item = {}) =>
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: key(pk),
+      UpdateExpression: update,
+      ConditionExpression: '#token = :token',
+      ExpressionAttributeNames: update.includes('#state')
+        ? { '#token': 'token', '#state': 'state' }
+        : { '#token': 'token' },
+      ExpressionAttributeValues: { ':token': { S: token }, ...values },
+    });
+
+  const sendOwned = async (pk: string, command: UpdateItemCommand): Promise<void> => {
+    try {
+      await client.send(command);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ClaimLostError(pk, { cause: error });
+      throw error;
+    }
+  };
+
   return {
     async claim(request) {
       const at = now();
       const token = randomUUID();
       try {
-        const put = await client.send(
+        await client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
-              [KEY]: { S: request.pk },
+              ...key(request.pk),
               state: { S: 'pending' },
               idempotencyKey: { S: request.display },
               payloadHash: { S: request.payloadHash },
@@ -86,58 +145,45 @@ export const createDynamoIdempotencyStore = (
               leaseUntil: { N: String(at + leaseMs) },
               [TTL]: { N: String(Math.ceil(at / 1000) + request.windowHours * 3600) },
             },
-            ConditionExpression:
-              'attribute_not_exists(#pk) OR #ttl < :nowSec OR (#state = :pending AND leaseUntil < :nowMs AND payloadHash = :hash)',
-            ExpressionAttributeNames: { '#pk': KEY, '#ttl': TTL, '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':nowSec': { N: String(Math.floor(at / 1000)) },
-              ':nowMs': { N: String(at) },
-              ':pending': { S: 'pending' },
-              ':hash': { S: request.payloadHash },
-            },
-            ReturnValues: 'ALL_OLD',
+            ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :nowSec',
+            ExpressionAttributeNames: { '#pk': KEY, '#ttl': TTL },
+            ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(at / 1000)) } },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        const takeover = staleClaim(put?.Attributes, request, at, leaseMs);
-        return takeover ? { kind: 'claimed', token, takeover } : { kind: 'claimed', token };
+        return { kind: 'claimed', token };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const item =
-          error.Item ??
-          (
-            await client.send(
-              new GetItemCommand({
-                TableName: tableName,
-                Key: { [KEY]: { S: request.pk } },
-                ConsistentRead: true,
-              }),
-            )
-          ).Item;
+        const item = itemOf(error) ?? (await read(request.pk));
         // Gone between the failed put and the read (released or expired): the caller may simply retry.
         if (!item) return { kind: 'in-flight', retryAfterSeconds: 1 };
-        return outcomeOf(item, request);
+        // Our own put, stored before its answer was lost and re-sent by the SDK.
+        if (str(item, 'token') === token) return { kind: 'claimed', token };
+        if (canTakeOver(item, request, at)) return takeOver(request, item, at);
+        return blockedOutcome(item, request);
       }
     },
 
     async complete(pk, token, result) {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { [KEY]: { S: pk } },
-          UpdateExpression:
-            'SET #state = :done, eventId = :id, shardId = :shard, sequenceNumber = :seq REMOVE leaseUntil',
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-          ExpressionAttributeValues: {
+      // Idempotent under the SDK's re-send: the token is unchanged by the first attempt.
+      await sendOwned(
+        pk,
+        byToken(
+          pk,
+          token,
+          'SET #state = :done, eventId = :id, shardId = :shard, sequenceNumber = :seq REMOVE leaseUntil, uncertain',
+          {
             ':done': { S: 'done' },
             ':id': { S: result.id },
             ':shard': { S: result.shardId },
             ':seq': { S: result.sequenceNumber },
-            ':token': { S: token },
           },
-        }),
+        ),
       );
+    },
+
+    async markUncertain(pk, token) {
+      await sendOwned(pk, byToken(pk, token, 'SET uncertain = :yes', { ':yes': { BOOL: true } }));
     },
 
     async release(pk, token) {
@@ -145,14 +191,15 @@ export const createDynamoIdempotencyStore = (
         await client.send(
           new DeleteItemCommand({
             TableName: tableName,
-            Key: { [KEY]: { S: pk } },
+            Key: key(pk),
             ConditionExpression: '#token = :token',
             ExpressionAttributeNames: { '#token': 'token' },
             ExpressionAttributeValues: { ':token': { S: token } },
           }),
         );
       } catch (error) {
-        // Someone took the claim over after our lease ran out: it is theirs now, nothing to release.
+        // Gone (our own delete, re-sent after a lost answer) or taken over after our lease ran out: either
+        // way this claimant holds nothing to release.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },

@@ -6,6 +6,7 @@ export {
   type OutgoingRecord,
   type PutLimits,
   planBatches,
+  STREAM_MAX_RECORD_BYTES,
 } from './batching';
 export { type IngressConfig, IngressConfigError, loadIngressConfig } from './config';
 export {
@@ -32,6 +33,7 @@ export { MAX_EVENTS_PER_REQUEST, type Mode, parseRequest } from './modes';
 export { prepareEvents } from './prepare';
 export type { IdempotencyClaimSpec, PrepareContext, PreparedEvent } from './prepared';
 export { type PublishResult, publishEvents } from './publish';
+export { type CallFailure, classifyCallFailure, sendPutRecordsOnce } from './put-call';
 export {
   assertQueryRoutes,
   type QueryRoute,
@@ -41,4 +43,12 @@ export {
 } from './query-routes';
 export { type HttpRoute, INGRESS_ROUTES, routeKey } from './routes';
 export { type WireIngressOptions, wireIngress } from './wire';
-export { DEFAULT_RETRY, type RetryPolicy, type WriteOutcome, writeRecords } from './writer';
+export {
+  DEFAULT_RETRY,
+  type FailedRecord,
+  type RetryPolicy,
+  type WriteOutcome,
+  type WriterOptions,
+  type WrittenRecord,
+  writeRecords,
+} from './writer';

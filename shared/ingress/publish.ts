@@ -1,10 +1,11 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { type ClaimSet, claimAll, mapLimit, releaseClaims } from './claims';
-import { type EventProblem, IngressError } from './errors';
+import { markResent } from '../envelope';
+import { type ClaimSet, claimAll, keepUncertainClaims, mapLimit, releaseClaims } from './claims';
 import type { IdempotencyStore } from './idempotency';
 import type { LogSearchOptions } from './log-search';
 import type { PreparedEvent } from './prepared';
-import { recoverTakenOver } from './recover';
+import { type Unresolved, unresolvedError } from './publish-answer';
+import { type Recovery, recoverTakenOver } from './recover';
 import { type WriterOptions, type WrittenRecord, writeRecords } from './writer';
 
 /** One line of a 202 answer, in request order. */
@@ -19,7 +20,7 @@ export interface PublishDeps {
   readonly kinesis: KinesisClient;
   readonly store: IdempotencyStore;
   readonly writer?: WriterOptions;
-  /** Bounds of the log search made before re-writing an event whose stale claim was taken over. */
+  /** Bounds of the log search made before re-writing an event whose claim was taken over. */
   readonly search?: LogSearchOptions;
   /** Reports failures that are not the caller's business (a claim left pending, a failed release). */
   readonly warn?: (message: string, error: unknown) => void;
@@ -39,12 +40,23 @@ const resultOf = (
   return w ? { id: event.envelope.id, ...w, duplicate: false } : undefined;
 };
 
+const recordOf = (event: PreparedEvent, recovery: Recovery) => {
+  const since = recovery.markSince.get(event.index);
+  return {
+    index: event.index,
+    partitionKey: event.envelope.partitionkey,
+    data: since === undefined ? event.bytes : markResent(event.bytes, since),
+  };
+};
+
 /**
- * Claims idempotency keys, looks in the log for events whose stale claim it took over, writes the new events in as few PutRecords calls as possible, records what
- * was written, and answers one result per event in request order. Events already known are answered
- * from the store (`duplicate: true`) and not written. If some events could not be written after retries,
- * their claims are released and a 429 (all throttled) or 503 names them, with the results of the rest:
- * retrying the whole request with the same keys is then safe.
+ * Claims idempotency keys, searches the log for events whose claim it took over, writes the new events
+ * in as few PutRecords calls as possible, records what was written, and answers one result per event in
+ * request order. Events already known are answered from the store or the log (`duplicate: true`) and not
+ * written. For events without a result it throws 429/503 with the results of the rest:
+ * - certainly not written (Kinesis refused them): their claims are released, "not written";
+ * - possibly written (no answer seen, or the log search could not decide): their claims are kept and
+ *   marked uncertain, "outcome unknown"; a retry with the same keys searches the log before writing.
  */
 export const publishEvents = async (
   deps: PublishDeps,
@@ -53,7 +65,7 @@ export const publishEvents = async (
 ): Promise<PublishResult[]> => {
   const warn = deps.warn ?? (() => undefined);
   const claims = await claimAll(deps.store, events, warn);
-  const recovered = await recoverTakenOver(
+  const recovery = await recoverTakenOver(
     { kinesis: deps.kinesis, store: deps.store, warn, ...(deps.search ? { search: deps.search } : {}) },
     streamName,
     events,
@@ -62,13 +74,14 @@ export const publishEvents = async (
   const toWrite = events.filter(
     (e) =>
       !claims.repeats.has(e.index) &&
-      !recovered.has(e.index) &&
+      !recovery.found.has(e.index) &&
+      !recovery.undecided.has(e.index) &&
       claims.outcomes.get(e.index)?.kind !== 'duplicate',
   );
   const outcome = await writeRecords(
     deps.kinesis,
     streamName,
-    toWrite.map((e) => ({ index: e.index, partitionKey: e.envelope.partitionkey, data: e.bytes })),
+    toWrite.map((e) => recordOf(e, recovery)),
     deps.writer,
   );
 
@@ -83,41 +96,32 @@ export const publishEvents = async (
       warn('idempotency claim not completed after a successful write', error);
     }
   });
-  const failedEvents = toWrite.filter((e) => outcome.failed.has(e.index));
-  await releaseClaims(deps.store, failedEvents, claims.outcomes, warn);
+  const unresolved = new Map<number, Unresolved | undefined>();
+  for (const e of toWrite)
+    if (outcome.failed.has(e.index)) unresolved.set(e.index, outcome.failed.get(e.index));
+  for (const index of recovery.undecided)
+    unresolved.set(index, { code: 'LogSearchIncomplete', throttled: false, uncertain: true });
+  const isUncertain = (e: PreparedEvent) => unresolved.get(e.index)?.uncertain === true;
+  const failedEvents = events.filter((e) => unresolved.has(e.index));
+  await releaseClaims(
+    deps.store,
+    failedEvents.filter((e) => !isUncertain(e)),
+    claims.outcomes,
+    warn,
+  );
+  await keepUncertainClaims(deps.store, failedEvents.filter(isUncertain), claims.outcomes, warn);
 
   const results = new Map<number, PublishResult>();
   for (const event of events) {
-    const r = resultOf(event, claims, outcome.written, recovered);
+    const r = resultOf(event, claims, outcome.written, recovery.found);
     if (r) results.set(event.index, r);
   }
   for (const [index, firstIndex] of claims.repeats) {
     const r = results.get(firstIndex);
     if (r) results.set(index, { ...r, duplicate: true });
+    else unresolved.set(index, unresolved.get(firstIndex));
   }
   if (results.size === events.length) return events.map((e) => results.get(e.index) as PublishResult);
-
-  const problems: EventProblem[] = [];
-  let allThrottled = true;
-  for (const event of events) {
-    if (results.has(event.index)) continue;
-    const failure = outcome.failed.get(claims.repeats.get(event.index) ?? event.index);
-    allThrottled &&= failure?.throttled === true;
-    problems.push({
-      index: event.index,
-      path: '',
-      message: failure?.throttled ? 'throttled by the log' : 'not written',
-    });
-  }
   const accepted = [...results].map(([index, r]) => ({ index, ...r }));
-  const message = `${problems.length} of ${events.length} events were not written; retry the request with the same keys.`;
-  throw new IngressError(
-    allThrottled ? 'THROTTLED' : 'UNAVAILABLE',
-    message,
-    problems,
-    allThrottled ? 1 : 2,
-    {
-      extra: { results: accepted },
-    },
-  );
+  throw unresolvedError(events, unresolved, accepted);
 };

@@ -12,21 +12,31 @@ export interface RecoverDeps {
   readonly warn: (message: string, error: unknown) => void;
 }
 
+/** What the log said about each taken-over event. */
+export interface Recovery {
+  /** Found in the log: answered from there (duplicate), not written. */
+  readonly found: Map<number, WrittenRecord>;
+  /** Searched to the end and absent: written, marked re-sent since this time (the first claim's). */
+  readonly markSince: Map<number, number>;
+  /** The search could not decide: not written; the claim is kept and marked uncertain again. */
+  readonly undecided: Set<number>;
+}
+
 /**
- * For every claim this request took over from a claimant that died (`takeover`), looks for the event in
- * the log before it is written again. Found: the claim is completed with that shard and sequence number
- * and the event is answered from it, so a crash between PutRecords and `complete` never yields a second
- * record. Not found: the event is written as usual. Search failed: the event is written too (the old
- * at-least-once behaviour, same event id) and the failure is reported, because refusing would block the
- * key for good if the log stays unreadable.
+ * For every claim this request took over (its claimant's write was uncertain, or it died), looks for the
+ * event in the log from the key's first claim time before anything is written again. Found: the claim is
+ * completed with that shard and sequence number and the event is answered from it. Absent after a
+ * complete search: the event is written, carrying the re-send mark (a copy from a claimant still in
+ * flight could yet land, and the mark lets consumers drop one). Undecided (`LogSearchIncompleteError`,
+ * Kinesis unreadable): the event is NOT written, since a blind write could add a second unmarked copy.
  */
 export const recoverTakenOver = async (
   deps: RecoverDeps,
   streamName: string,
   events: readonly PreparedEvent[],
   outcomes: ReadonlyMap<number, ClaimOutcome>,
-): Promise<Map<number, WrittenRecord>> => {
-  const found = new Map<number, WrittenRecord>();
+): Promise<Recovery> => {
+  const recovery: Recovery = { found: new Map(), markSince: new Map(), undecided: new Set() };
   const candidates = events.filter((e) => {
     const outcome = outcomes.get(e.index);
     return outcome?.kind === 'claimed' && outcome.takeover !== undefined;
@@ -46,16 +56,20 @@ export const recoverTakenOver = async (
         deps.search,
       );
     } catch (error) {
-      deps.warn('log search after an idempotency takeover failed; writing the event again', error);
+      deps.warn('log search after an idempotency takeover could not decide; the event is not written', error);
+      recovery.undecided.add(event.index);
       return;
     }
-    if (!record) return;
-    found.set(event.index, record);
+    if (!record) {
+      recovery.markSince.set(event.index, outcome.takeover.claimedAt);
+      return;
+    }
+    recovery.found.set(event.index, record);
     try {
       await deps.store.complete(event.idempotency.pk, outcome.token, { id, ...record });
     } catch (error) {
       deps.warn('idempotency claim not completed after finding the event in the log', error);
     }
   });
-  return found;
+  return recovery;
 };

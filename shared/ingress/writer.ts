@@ -1,5 +1,7 @@
-import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { markResent, RESENT_MARK_MAX_BYTES } from '../envelope';
 import { DEFAULT_PUT_LIMITS, type OutgoingRecord, type PutLimits, planBatches } from './batching';
+import { classifyCallFailure, isThrottleCode, sendPutRecordsOnce } from './put-call';
 
 export interface WrittenRecord {
   readonly shardId: string;
@@ -10,6 +12,11 @@ export interface FailedRecord {
   /** Kinesis error code (`ProvisionedThroughputExceededException`, `InternalFailure`), or a Spine one. */
   readonly code: string;
   readonly throttled: boolean;
+  /**
+   * An attempt of this record ended without an answer (timeout, abort, socket error, 5xx): Kinesis may
+   * hold it. Never report such a record as "not written"; a later copy must carry the re-send mark.
+   */
+  readonly uncertain?: boolean;
 }
 
 export interface WriteOutcome {
@@ -35,8 +42,8 @@ export interface WriterOptions {
   /** Epoch ms after which no retry starts (the Lambda deadline minus a margin). */
   readonly deadline?: number;
   /**
-   * Abort a PutRecords call after this long and retry it. The SDK's `requestTimeout` only logs a warning
-   * (unless `throwOnRequestTimeout` is set), so without this a stalled endpoint hangs the request. @default 10_000
+   * Abort a PutRecords call after this long. An aborted call's outcome is unknown, so its records are
+   * re-sent marked. @default 10_000
    */
   readonly callTimeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -44,26 +51,40 @@ export interface WriterOptions {
   readonly now?: () => number;
 }
 
-const THROTTLE = /ProvisionedThroughputExceeded|Throttl|LimitExceeded|KMSThrottling/;
-
-const callFailure = (error: unknown): { failure: FailedRecord; retryable: boolean } => {
-  const e = error as { name?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const code = typeof e.name === 'string' ? e.name : 'UnknownError';
-  const throttled = THROTTLE.test(code);
-  const status = e.$metadata?.httpStatusCode;
-  const retryable = throttled || Boolean(e.$retryable) || status === undefined || status >= 500;
-  return { failure: { code, throttled }, retryable };
-};
-
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A record on its way: the bytes to send next, and when its first attempt left (for the mark). */
+interface Pending {
+  readonly record: OutgoingRecord;
+  readonly data: Uint8Array;
+  readonly firstSentAt: number | undefined;
+  readonly uncertain: boolean;
+}
+
 /**
- * Writes records to a stream in the fewest PutRecords calls, retrying only the records Kinesis rejected,
- * with full-jitter backoff, until they are written, attempts run out or the deadline nears. Records that
- * share a partition key with a record that finally failed are not sent in later calls (reported as
- * `SkippedAfterKeyFailure`), so a client's retry cannot land a key's events out of order across calls.
- * Within one call Kinesis may accept a later record of a key it rejected earlier; its retry then lands
- * after it. The ingress acknowledges by sequence number, so the acknowledged order is still the log order.
+ * Re-send marks can add `RESENT_MARK_MAX_BYTES` to every record of a call: batches are planned with
+ * that room kept free, so a marked retry never exceeds the request limit.
+ */
+const withMarkRoom = (limits: PutLimits): PutLimits => ({
+  ...limits,
+  maxRequestBytes: limits.maxRequestBytes - limits.maxRecords * RESENT_MARK_MAX_BYTES,
+});
+
+/**
+ * Writes records to a stream in the fewest PutRecords calls, and owns every retry (one SDK attempt per
+ * call, see `sendPutRecordsOnce`), with full-jitter backoff, until they are written, attempts run out or
+ * the deadline nears:
+ * - a record rejected in the answer (`ErrorCode`) was not stored and is re-sent as it was;
+ * - a call answered with a 4xx stored nothing: its records are re-sent as they were if it was throttled;
+ * - a call with no answer (timeout, abort, socket error, 5xx) may have stored them: every record of it
+ *   that is sent again carries the re-send mark (`markResent`, the send time of its first attempt), so
+ *   consumers can drop the second copy, and if it still fails its `FailedRecord` says `uncertain`.
+ *
+ * Records that share a partition key with a record that finally failed are not sent in later calls
+ * (reported as `SkippedAfterKeyFailure`), so a client's retry cannot land a key's events out of order
+ * across calls. Within one call Kinesis may accept a later record of a key it rejected earlier; its retry
+ * then lands after it. The ingress acknowledges by sequence number, so the acknowledged order is still
+ * the log order.
  */
 export const writeRecords = async (
   client: KinesisClient,
@@ -81,56 +102,82 @@ export const writeRecords = async (
   let calls = 0;
   let unavailable: FailedRecord | undefined;
 
-  for (const batch of planBatches(records, options.limits ?? DEFAULT_PUT_LIMITS)) {
-    let pending = batch.filter((r) => {
+  for (const batch of planBatches(records, withMarkRoom(options.limits ?? DEFAULT_PUT_LIMITS))) {
+    let pending: Pending[] = [];
+    for (const record of batch) {
       const skip =
         unavailable ??
-        (failedKeys.has(r.partitionKey) ? { code: 'SkippedAfterKeyFailure', throttled: false } : undefined);
-      if (skip) failed.set(r.index, skip);
-      return !skip;
-    });
-    let callFailed: FailedRecord | undefined;
+        (failedKeys.has(record.partitionKey)
+          ? { code: 'SkippedAfterKeyFailure', throttled: false }
+          : undefined);
+      if (skip) failed.set(record.index, skip);
+      else pending.push({ record, data: record.data, firstSentAt: undefined, uncertain: false });
+    }
+    let callFailed = false;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      const rejected: OutgoingRecord[] = [];
+      const again: Pending[] = [];
       let retryable = true;
       calls += 1;
-      callFailed = undefined;
+      callFailed = false;
+      const sentAt = now();
+      const sent = pending.map((p) => ({ ...p, firstSentAt: p.firstSentAt ?? sentAt }));
       try {
-        const out = await client.send(
-          new PutRecordsCommand({
+        const out = await sendPutRecordsOnce(
+          client,
+          {
             StreamName: streamName,
-            Records: pending.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-          }),
-          { abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000) },
+            Records: sent.map((p) => ({ Data: p.data, PartitionKey: p.record.partitionKey })),
+          },
+          options.callTimeoutMs ?? 10_000,
         );
-        pending.forEach((record, i) => {
+        sent.forEach((p, i) => {
           const entry = out.Records?.[i];
           if (entry?.SequenceNumber && entry.ShardId && !entry.ErrorCode) {
-            written.set(record.index, { shardId: entry.ShardId, sequenceNumber: entry.SequenceNumber });
-            failed.delete(record.index);
-          } else {
-            const code = entry?.ErrorCode ?? 'MissingResult';
-            failed.set(record.index, { code, throttled: THROTTLE.test(code) });
-            rejected.push(record);
+            written.set(p.record.index, { shardId: entry.ShardId, sequenceNumber: entry.SequenceNumber });
+            failed.delete(p.record.index);
+            return;
           }
+          // Rejected in an answer: this attempt stored nothing, but an earlier unanswered one may have.
+          const code = entry?.ErrorCode ?? 'MissingResult';
+          failed.set(p.record.index, {
+            code,
+            throttled: isThrottleCode(code),
+            ...(p.uncertain ? { uncertain: true } : {}),
+          });
+          again.push(p);
         });
       } catch (error) {
-        const { failure, retryable: canRetry } = callFailure(error);
-        for (const record of pending) failed.set(record.index, failure);
-        rejected.push(...pending);
-        retryable = canRetry;
-        callFailed = failure;
+        const failure = classifyCallFailure(error);
+        for (const p of sent) {
+          const uncertain = p.uncertain || failure.uncertain;
+          failed.set(p.record.index, {
+            code: failure.code,
+            throttled: failure.throttled,
+            ...(uncertain ? { uncertain: true } : {}),
+          });
+          // The next copy may be a second one: mark it with the time the first could have arrived.
+          again.push(
+            failure.uncertain && p.firstSentAt !== undefined
+              ? { ...p, data: markResent(p.record.data, p.firstSentAt), uncertain: true }
+              : p,
+          );
+        }
+        retryable = failure.retryable;
+        callFailed = true;
       }
-      pending = rejected;
+      pending = again;
       if (pending.length === 0) break;
       const delay = random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
       const outOfTime = options.deadline !== undefined && now() + delay > options.deadline;
       if (!retryable || attempt + 1 >= retry.maxAttempts || outOfTime) break;
       await sleep(delay);
     }
-    for (const record of pending) failedKeys.add(record.partitionKey);
+    for (const p of pending) failedKeys.add(p.record.partitionKey);
     // A call that still throws after retries means the stream is unreachable: do not hammer it further.
-    if (pending.length > 0 && callFailed) unavailable = callFailed;
+    // Later batches were never sent, so their records are certainly not written.
+    const last = pending[0] ? failed.get(pending[0].record.index) : undefined;
+    if (pending.length > 0 && callFailed && last)
+      unavailable = { code: last.code, throttled: last.throttled };
   }
   return { written, failed, calls };
 };

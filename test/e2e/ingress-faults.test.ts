@@ -33,8 +33,10 @@ const faultyIngress = (): IngressHandler => {
   kinesis.middlewareStack.add(
     (next, context) => async (args) => {
       if (faults.down)
+        // As Node reports a refused connect: the request never left, so the ingress may say "not written".
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567 (stream orders)'), {
           name: 'Error',
+          code: 'ECONNREFUSED',
           $metadata: {},
         });
       if (context.commandName !== 'PutRecordsCommand' || faults.throttleKeys.size === 0) return next(args);

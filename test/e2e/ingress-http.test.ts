@@ -302,7 +302,7 @@ describe('ingress over HTTP in local mode (example catalog, functions/ingress.ts
       expect(event.status).toBe(413);
       expect(await jsonBody(event)).toMatchObject({
         code: 'PAYLOAD_TOO_LARGE',
-        errors: [{ index: 0, path: '', expected: 'at most 1048576 bytes' }],
+        errors: [{ index: 0, path: '', expected: 'at most 1048528 bytes' }],
       });
       expect(await stored('big-1')).toEqual([]);
     });

@@ -5,6 +5,7 @@ import {
   createMemoryIdempotencyStore,
   type IdempotencyStore,
 } from '../../shared/ingress';
+import { loseResponses } from '../fixtures/lost-response';
 import { type Emulators, startEmulators } from './helpers/emulators';
 
 const TABLE = 'contract-idempotency';
@@ -101,7 +102,11 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     // Act
     const takeover = await store.claim(key);
     // Assess
-    expect(takeover).toEqual({ kind: 'claimed', token: expect.any(String), takeover: { claimedAt: T0 } });
+    expect(takeover).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      takeover: { claimedAt: T0, uncertain: false },
+    });
     // The dead claimant no longer owns the key: it can neither complete nor release it.
     await expect(store.complete(key.pk, stale.token, written)).rejects.toThrow();
     await store.release(key.pk, stale.token);
@@ -134,5 +139,144 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const later = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
     expect(later).toEqual({ kind: 'claimed', token: expect.any(String) });
+  });
+
+  it('keeps the first claim time through takeovers: a third claimant searches from the first claim', async () => {
+    // Prepare: A claims at T0 and dies; B takes over after the lease and dies too.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = request();
+    await store.claim(key);
+    time.advance(LEASE_MS + 1);
+    const second = await store.claim(key);
+    time.advance(LEASE_MS + 1);
+    // Act
+    const third = await store.claim(key);
+    // Assess
+    expect(second).toMatchObject({ kind: 'claimed', takeover: { claimedAt: T0 } });
+    expect(third).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      takeover: { claimedAt: T0, uncertain: false },
+    });
+  });
+
+  it('lets a retry take an uncertain claim over at once, and only one retry at a time', async () => {
+    // Prepare: the claimant could not see whether its write landed, and said so.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = request();
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    time.advance(10);
+    // Act
+    const retry = await store.claim(key);
+    const concurrent = await store.claim(key);
+    const other = await store.claim({ ...key, payloadHash: 'hash-b' });
+    // Assess
+    expect(retry).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      takeover: { claimedAt: T0, uncertain: true },
+    });
+    expect(concurrent).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    expect(other).toEqual({ kind: 'conflict' });
+    await expect(store.markUncertain(key.pk, first.token)).rejects.toThrow();
+  });
+
+  it('completes a taken-over claim so later repeats are duplicates', async () => {
+    // Prepare
+    const store = subject.make(clock().now);
+    const key = request();
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    const retry = await store.claim(key);
+    if (retry.kind !== 'claimed') throw new Error('expected a takeover');
+    // Act
+    await store.complete(key.pk, retry.token, written);
+    // Assess
+    expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
+  });
+});
+
+describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
+  const dynamoStore = () => {
+    if (!emulators) throw new Error('emulators not started');
+    return createDynamoIdempotencyStore(emulators.dynamo, TABLE, { leaseMs: LEASE_MS });
+  };
+
+  it('recognises its own claim when the claim took effect but its answer was lost', async () => {
+    // Prepare: the SDK re-sends the put, which then fails its own condition.
+    if (!emulators) throw new Error('emulators not started');
+    const store = dynamoStore();
+    const key = request();
+    const lost = loseResponses(emulators.dynamo, { commands: ['PutItemCommand'], times: 1 });
+    // Act
+    let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+    try {
+      claim = await store.claim(key);
+    } finally {
+      lost.restore();
+    }
+    // Assess
+    expect(lost.lost()).toBe(1);
+    expect(claim).toEqual({ kind: 'claimed', token: expect.any(String) });
+    if (claim.kind !== 'claimed') return;
+    await store.complete(key.pk, claim.token, written);
+    expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
+  });
+
+  it('recognises its own takeover when the takeover took effect but its answer was lost', async () => {
+    // Prepare
+    if (!emulators) throw new Error('emulators not started');
+    const store = dynamoStore();
+    const key = request();
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    const lost = loseResponses(emulators.dynamo, {
+      commands: ['UpdateItemCommand'],
+      times: 1,
+      as: 'status-500',
+    });
+    // Act
+    let retry: Awaited<ReturnType<IdempotencyStore['claim']>>;
+    try {
+      retry = await store.claim(key);
+    } finally {
+      lost.restore();
+    }
+    // Assess
+    expect(lost.lost()).toBe(1);
+    expect(retry).toMatchObject({ kind: 'claimed', takeover: { uncertain: true } });
+  });
+
+  it('completes, marks and releases once even when each answer is lost and the SDK re-sends', async () => {
+    // Prepare
+    if (!emulators) throw new Error('emulators not started');
+    const store = dynamoStore();
+    const done = request();
+    const freed = request();
+    const a = await store.claim(done);
+    const b = await store.claim(freed);
+    if (a.kind !== 'claimed' || b.kind !== 'claimed') throw new Error('expected claims');
+    const lost = loseResponses(emulators.dynamo, {
+      commands: ['UpdateItemCommand', 'DeleteItemCommand'],
+      times: 3,
+    });
+    // Act
+    try {
+      await store.markUncertain(done.pk, a.token);
+      await store.complete(done.pk, a.token, written);
+      await store.release(freed.pk, b.token);
+    } finally {
+      lost.restore();
+    }
+    // Assess
+    expect(lost.lost()).toBe(3);
+    expect(await store.claim(done)).toEqual({ kind: 'duplicate', result: written });
+    expect(await store.claim(freed)).toEqual({ kind: 'claimed', token: expect.any(String) });
   });
 });

@@ -181,7 +181,7 @@ describe('ingress errors', () => {
     // Assess
     expect(result.statusCode).toBe(413);
     const errors = bodyOf(result).errors as { index: number; expected: string }[];
-    expect(errors).toMatchObject([{ index: 1, path: '', expected: 'at most 1048576 bytes' }]);
+    expect(errors).toMatchObject([{ index: 1, path: '', expected: 'at most 1048528 bytes' }]);
     expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 
@@ -235,7 +235,7 @@ describe('ingress errors', () => {
         throw new ConditionalCheckFailedException({
           message: 'exists',
           $metadata: {},
-          Item: { ...input.Item, state: { S: 'pending' } } as never,
+          Item: { ...input.Item, state: { S: 'pending' }, token: { S: 'another-request' } } as never,
         });
       return {};
     });

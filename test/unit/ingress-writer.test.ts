@@ -1,6 +1,7 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { resentSinceOfBytes } from '../../shared/envelope';
 import { DEFAULT_PUT_LIMITS, type OutgoingRecord, planBatches, writeRecords } from '../../shared/ingress';
 
 const records = (count: number, bytes = 100, key = (i: number) => `k-${i % 10}`): OutgoingRecord[] =>
@@ -150,5 +151,108 @@ describe('writeRecords', () => {
     // Assess
     expect(outcome.calls).toBe(1);
     expect(outcome.failed.size).toBe(3);
+  });
+
+  describe('when an answer is lost', () => {
+    const envelopes = (count: number): OutgoingRecord[] =>
+      Array.from({ length: count }, (_, index) => ({
+        index,
+        partitionKey: `k-${index}`,
+        data: new TextEncoder().encode(JSON.stringify({ specversion: '1.0', id: `e-${index}` })),
+      }));
+    const timeout = () => Object.assign(new Error('socket timeout'), { name: 'TimeoutError' });
+    const marksOf = (input: PutRecordsCommandInput | undefined) =>
+      (input?.Records ?? []).map((r) => resentSinceOfBytes(r.Data ?? new Uint8Array()));
+
+    it('re-sends every record of a call without an answer marked with its first send time', async () => {
+      // Prepare: the first call times out, the second is answered.
+      const { client, mock, options } = setup();
+      mock
+        .on(PutRecordsCommand)
+        .rejectsOnce(timeout())
+        .callsFake((input) => accept(input));
+      let clock = 1_000;
+      // Act
+      const outcome = await writeRecords(client, 's', envelopes(3), { ...options, now: () => (clock += 10) });
+      // Assess
+      const calls = mock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input);
+      expect(marksOf(calls[0])).toEqual([undefined, undefined, undefined]);
+      expect(marksOf(calls[1])).toEqual([1_010, 1_010, 1_010]);
+      expect(outcome.written.size).toBe(3);
+      expect(outcome.failed.size).toBe(0);
+    });
+
+    it('reports a record still failing after an unanswered attempt as uncertain, never as plainly failed', async () => {
+      // Prepare: a 500, then a per-record rejection of record 1 until attempts run out.
+      const { client, mock, options } = setup();
+      mock
+        .on(PutRecordsCommand)
+        .rejectsOnce(
+          Object.assign(new Error('boom'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } }),
+        )
+        .callsFake((input) =>
+          accept(input, (data) =>
+            new TextDecoder().decode(data).includes('"e-1"') ? 'InternalFailure' : undefined,
+          ),
+        );
+      // Act
+      const outcome = await writeRecords(client, 's', envelopes(3), options);
+      // Assess
+      expect([...outcome.failed]).toEqual([
+        [1, { code: 'InternalFailure', throttled: false, uncertain: true }],
+      ]);
+      const last = mock.commandCalls(PutRecordsCommand).at(-1)?.args[0].input;
+      expect(marksOf(last)).toEqual([expect.any(Number)]);
+    });
+
+    it('re-sends the records of a call answered with a throttling 4xx unmarked: nothing was stored', async () => {
+      // Prepare
+      const { client, mock, options } = setup();
+      mock
+        .on(PutRecordsCommand)
+        .rejectsOnce(
+          Object.assign(new Error('slow down'), {
+            name: 'ProvisionedThroughputExceededException',
+            $metadata: { httpStatusCode: 400 },
+          }),
+        )
+        .callsFake((input) => accept(input));
+      // Act
+      const outcome = await writeRecords(client, 's', envelopes(2), options);
+      // Assess
+      const calls = mock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input);
+      expect(calls).toHaveLength(2);
+      expect(marksOf(calls[1])).toEqual([undefined, undefined]);
+      expect(outcome.written.size).toBe(2);
+    });
+
+    it('does not retry a ValidationException and reports it as certainly not written', async () => {
+      // Prepare
+      const { client, mock, options } = setup();
+      mock.on(PutRecordsCommand).rejects(
+        Object.assign(new Error('bad'), {
+          name: 'ValidationException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+      // Act
+      const outcome = await writeRecords(client, 's', envelopes(2), options);
+      // Assess
+      expect(outcome.calls).toBe(1);
+      expect(outcome.failed.get(0)).toEqual({ code: 'ValidationException', throttled: false });
+    });
+
+    it('counts a refused connection as certainly not written', async () => {
+      // Prepare
+      const { client, mock, options } = setup();
+      mock
+        .on(PutRecordsCommand)
+        .rejects(Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error', code: 'ECONNREFUSED' }));
+      // Act
+      const outcome = await writeRecords(client, 's', envelopes(1), options);
+      // Assess
+      expect(outcome.failed.get(0)).toEqual({ code: 'Error', throttled: false });
+      expect(marksOf(mock.commandCalls(PutRecordsCommand).at(-1)?.args[0].input)).toEqual([undefined]);
+    });
   });
 });
