@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createKinesisClient } from '../aws';
@@ -5,11 +6,14 @@ import { type Catalog, serviceByName } from '../catalog';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
 import { createSchemaRegistry } from '../schemas';
 import { LookupCache } from './context';
+import type { CopyFinder } from './copy-finder';
 import { createDynamoStore } from './dynamo-store';
+import { createKinesisCopyFinder } from './kinesis-copy-finder';
 import { createKinesisPublisher } from './kinesis-publisher';
 import { processBatch } from './process-batch';
 import type { EventPublisher } from './publisher';
 import { streamNameOf } from './records';
+import { createKinesisShardDirectory, type ShardDirectory } from './shard-parents';
 import type { ConsumerStore } from './store';
 import type { EventHandler } from './types';
 
@@ -29,6 +33,13 @@ export interface ConsumerOptions {
   readonly publisher?: EventPublisher;
   /** Recovery lease for other batches' outbox leftovers; see `recoverOutbox`. @default 5 minutes */
   readonly outboxLeaseMs?: number;
+  /**
+   * Replaces the Kinesis look-back for marked records (tests); see `classifyCopies`. Without it, a
+   * replaced `store` means no Kinesis at all: marked records the batch cannot settle stay undecided.
+   */
+  readonly copies?: CopyFinder;
+  /** Replaces the ListShards lineage of subscribed streams (tests); none when `store` is replaced. */
+  readonly shards?: ShardDirectory;
 }
 
 /**
@@ -90,13 +101,13 @@ export const defineConsumer = (
   const streams = new Map(written.map((topic) => [topic, requireEnv(streamEnvVar(topic), env)]));
   let kinesisPublisher: EventPublisher | undefined;
   const publisher: EventPublisher = options.publisher ?? {
-    publish: (entries) => {
+    publish: (entries, publishOptions) => {
       kinesisPublisher ??= createKinesisPublisher(createKinesisClient(), streamOf);
-      return kinesisPublisher.publish(entries);
+      return kinesisPublisher.publish(entries, publishOptions);
     },
-    findPublished: (entries, since) => {
+    findPublished: (entries, since, deadline) => {
       kinesisPublisher ??= createKinesisPublisher(createKinesisClient(), streamOf);
-      return kinesisPublisher.findPublished(entries, since);
+      return kinesisPublisher.findPublished(entries, since, deadline);
     },
   };
   function streamOf(topic: string): string {
@@ -104,6 +115,29 @@ export const defineConsumer = (
     if (name === undefined) throw new Error(`${service?.name} does not write topic ${topic}`);
     return name;
   }
+  // Reads of the subscribed streams: marked records' look-back and the lineage for parent outboxes.
+  let readers: { copies: CopyFinder; shards: ShardDirectory } | undefined;
+  const logReaders = () => {
+    if (!readers) {
+      const client = createKinesisClient();
+      const lineage = options.shards ?? createKinesisShardDirectory(client);
+      readers = { shards: lineage, copies: createKinesisCopyFinder(client, { shards: lineage }) };
+    }
+    return readers;
+  };
+  const kinesisReaders = options.store === undefined;
+  const copies: CopyFinder | undefined =
+    options.copies ??
+    (kinesisReaders
+      ? { findEarlier: (query, deadline) => logReaders().copies.findEarlier(query, deadline) }
+      : undefined);
+  const shards: ShardDirectory | undefined =
+    options.shards ??
+    (kinesisReaders
+      ? { parentsOf: (stream, shardId) => logReaders().shards.parentsOf(stream, shardId) }
+      : undefined);
+  const drainedParents = new Set<string>();
+  const claimToken = randomUUID();
   const lookups = new LookupCache();
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
@@ -112,7 +146,7 @@ export const defineConsumer = (
     if (handle) await handle(event, ctx);
   };
 
-  return async (event) => {
+  return async (event, context) => {
     const first = event.Records[0];
     if (!first) return { batchItemFailures: [] };
     const subscription = topicsByStream.get(streamNameOf(first.eventSourceARN));
@@ -129,6 +163,12 @@ export const defineConsumer = (
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
       outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
+      ...(copies && { copies }),
+      ...(shards && { shards }),
+      drainedParents,
+      claimToken,
+      // Log look-backs (copies, outbox search) may use a third of the time left; handlers need the rest.
+      ...(context && { deadline: Date.now() + context.getRemainingTimeInMillis() / 3 }),
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),
