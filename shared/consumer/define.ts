@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createKinesisClient } from '../aws';
@@ -8,12 +7,12 @@ import { createSchemaRegistry } from '../schemas';
 import { LookupCache } from './context';
 import type { CopyFinder } from './copy-finder';
 import { createDynamoStore } from './dynamo-store';
-import { createKinesisCopyFinder } from './kinesis-copy-finder';
 import { createKinesisPublisher } from './kinesis-publisher';
+import { createLogReaders, lookBackDeadline } from './log-readers';
 import { processBatch } from './process-batch';
 import type { EventPublisher } from './publisher';
 import { streamNameOf } from './records';
-import { createKinesisShardDirectory, type ShardDirectory } from './shard-parents';
+import type { ShardDirectory } from './shard-parents';
 import type { ConsumerStore } from './store';
 import type { EventHandler } from './types';
 
@@ -115,29 +114,11 @@ export const defineConsumer = (
     if (name === undefined) throw new Error(`${service?.name} does not write topic ${topic}`);
     return name;
   }
-  // Reads of the subscribed streams: marked records' look-back and the lineage for parent outboxes.
-  let readers: { copies: CopyFinder; shards: ShardDirectory } | undefined;
-  const logReaders = () => {
-    if (!readers) {
-      const client = createKinesisClient();
-      const lineage = options.shards ?? createKinesisShardDirectory(client);
-      readers = { shards: lineage, copies: createKinesisCopyFinder(client, { shards: lineage }) };
-    }
-    return readers;
-  };
-  const kinesisReaders = options.store === undefined;
-  const copies: CopyFinder | undefined =
-    options.copies ??
-    (kinesisReaders
-      ? { findEarlier: (query, deadline) => logReaders().copies.findEarlier(query, deadline) }
-      : undefined);
-  const shards: ShardDirectory | undefined =
-    options.shards ??
-    (kinesisReaders
-      ? { parentsOf: (stream, shardId) => logReaders().shards.parentsOf(stream, shardId) }
-      : undefined);
-  const drainedParents = new Set<string>();
-  const claimToken = randomUUID();
+  const readers = createLogReaders({
+    ...(options.copies && { copies: options.copies }),
+    ...(options.shards && { shards: options.shards }),
+    useKinesis: options.store === undefined,
+  });
   const lookups = new LookupCache();
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
@@ -163,12 +144,8 @@ export const defineConsumer = (
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
       outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
-      ...(copies && { copies }),
-      ...(shards && { shards }),
-      drainedParents,
-      claimToken,
-      // Log look-backs (copies, outbox search) may use a third of the time left; handlers need the rest.
-      ...(context && { deadline: Date.now() + context.getRemainingTimeInMillis() / 3 }),
+      ...readers,
+      ...lookBackDeadline(context),
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),

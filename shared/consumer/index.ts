@@ -27,6 +27,7 @@ export {
 } from './errors';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';
+export { createLogReaders, type LogReaders, lookBackDeadline } from './log-readers';
 export { MemoryConsumerStore } from './memory-store';
 export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
 export { type BatchDeps, LOG_MESSAGES, type Log, processBatch } from './process-batch';
