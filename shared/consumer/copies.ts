@@ -65,12 +65,17 @@ export const classifyCopies = async (
         ? ({ kind: 'duplicate', original, originalShardId: shardIdOf(record) } as const)
         : await lookBack(record, identity, since, deps, deadline);
       if (verdict?.kind === 'undecided') {
-        deps.log?.('warn', COPY_LOG_MESSAGES.undecided, { sequenceNumber: seq, reason: verdict.reason });
+        deps.log?.('warn', COPY_LOG_MESSAGES.undecided, {
+          shardId: shardIdOf(record),
+          sequenceNumber: seq,
+          reason: verdict.reason,
+        });
         verdicts.set(seq, verdict);
         return verdicts;
       }
       if (verdict) {
         deps.log?.('info', COPY_LOG_MESSAGES.skipped, {
+          shardId: shardIdOf(record),
           sequenceNumber: seq,
           original: verdict.original,
           originalShardId: verdict.originalShardId,
