@@ -5,11 +5,14 @@ import { type Catalog, serviceByName } from '../catalog';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
 import { createSchemaRegistry } from '../schemas';
 import { LookupCache } from './context';
+import type { CopyFinder } from './copy-finder';
 import { createDynamoStore } from './dynamo-store';
 import { createKinesisPublisher } from './kinesis-publisher';
+import { createLogReaders, lookBackDeadline } from './log-readers';
 import { processBatch } from './process-batch';
 import type { EventPublisher } from './publisher';
 import { streamNameOf } from './records';
+import type { ShardDirectory } from './shard-parents';
 import type { ConsumerStore } from './store';
 import type { EventHandler } from './types';
 
@@ -29,6 +32,13 @@ export interface ConsumerOptions {
   readonly publisher?: EventPublisher;
   /** Recovery lease for other batches' outbox leftovers; see `recoverOutbox`. @default 5 minutes */
   readonly outboxLeaseMs?: number;
+  /**
+   * Replaces the Kinesis look-back for marked records (tests); see `classifyCopies`. Without it, a
+   * replaced `store` means no Kinesis at all: marked records the batch cannot settle stay undecided.
+   */
+  readonly copies?: CopyFinder;
+  /** Replaces the ListShards lineage of subscribed streams (tests); none when `store` is replaced. */
+  readonly shards?: ShardDirectory;
 }
 
 /**
@@ -90,13 +100,13 @@ export const defineConsumer = (
   const streams = new Map(written.map((topic) => [topic, requireEnv(streamEnvVar(topic), env)]));
   let kinesisPublisher: EventPublisher | undefined;
   const publisher: EventPublisher = options.publisher ?? {
-    publish: (entries) => {
+    publish: (entries, publishOptions) => {
       kinesisPublisher ??= createKinesisPublisher(createKinesisClient(), streamOf);
-      return kinesisPublisher.publish(entries);
+      return kinesisPublisher.publish(entries, publishOptions);
     },
-    findPublished: (entries, since) => {
+    findPublished: (entries, since, deadline) => {
       kinesisPublisher ??= createKinesisPublisher(createKinesisClient(), streamOf);
-      return kinesisPublisher.findPublished(entries, since);
+      return kinesisPublisher.findPublished(entries, since, deadline);
     },
   };
   function streamOf(topic: string): string {
@@ -104,6 +114,11 @@ export const defineConsumer = (
     if (name === undefined) throw new Error(`${service?.name} does not write topic ${topic}`);
     return name;
   }
+  const readers = createLogReaders({
+    ...(options.copies && { copies: options.copies }),
+    ...(options.shards && { shards: options.shards }),
+    useKinesis: options.store === undefined,
+  });
   const lookups = new LookupCache();
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
@@ -112,7 +127,7 @@ export const defineConsumer = (
     if (handle) await handle(event, ctx);
   };
 
-  return async (event) => {
+  return async (event, context) => {
     const first = event.Records[0];
     if (!first) return { batchItemFailures: [] };
     const subscription = topicsByStream.get(streamNameOf(first.eventSourceARN));
@@ -129,6 +144,8 @@ export const defineConsumer = (
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
       outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
+      ...readers,
+      ...lookBackDeadline(context),
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),

@@ -211,17 +211,19 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       return entries;
     },
 
-    async claimOutbox(position, sk, leaseMs) {
+    async claimOutbox(position, sk, leaseMs, token) {
       const now = Date.now();
       try {
+        // The token clause makes the SDK's retry of a claim whose response was lost succeed: the
+        // item then already carries this token, and a plain lease condition would fail on it.
         await client.send(
           new UpdateCommand({
             TableName: options.outboxTable,
             Key: { pk: outboxPk(position), sk },
-            UpdateExpression: 'SET claimedAt = :now',
+            UpdateExpression: 'SET claimedAt = :now, claimToken = :token',
             ConditionExpression:
-              'attribute_exists(pk) AND (attribute_not_exists(claimedAt) OR claimedAt <= :stale)',
-            ExpressionAttributeValues: { ':now': now, ':stale': now - leaseMs },
+              'attribute_exists(pk) AND (attribute_not_exists(claimedAt) OR claimedAt <= :stale OR claimToken = :token)',
+            ExpressionAttributeValues: { ':now': now, ':stale': now - leaseMs, ':token': token },
           }),
         );
         return true;

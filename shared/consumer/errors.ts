@@ -43,3 +43,24 @@ export const isPoisonRecordError = (error: unknown): error is PoisonRecordError 
   error instanceof Error && (error as { code?: unknown }).code === 'POISON_RECORD';
 export const isCheckpointConflictError = (error: unknown): error is CheckpointConflictError =>
   error instanceof Error && (error as { code?: unknown }).code === 'CHECKPOINT_CONFLICT';
+
+/**
+ * Outbox recovery cannot finish now without risking a blind publish: another invocation holds a claim
+ * on a leftover (until its lease ends), or the log search could not decide by the deadline. The
+ * runtime stops the batch before applying anything and the event source mapping retries it; this is
+ * not a handler failure, so it never counts towards parking.
+ */
+export class OutboxRecoveryDeferredError extends Error {
+  readonly code = 'OUTBOX_RECOVERY_DEFERRED';
+  constructor(
+    readonly reason: 'claimed-elsewhere' | 'search-undecided',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OutboxRecoveryDeferredError';
+  }
+}
+
+export const isOutboxRecoveryDeferredError = (error: unknown): error is OutboxRecoveryDeferredError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'OUTBOX_RECOVERY_DEFERRED';

@@ -1,4 +1,13 @@
 export { HandlerUsageError, LookupCache } from './context';
+export { COPY_LOG_MESSAGES, type CopyDeps, type CopyVerdict, classifyCopies } from './copies';
+export {
+  type CopyAnswer,
+  type CopyFinder,
+  type CopyQuery,
+  isSameEvent,
+  MemoryCopyFinder,
+  type MemoryLogRecord,
+} from './copy-finder';
 export {
   type ConsumerDefinition,
   type ConsumerOptions,
@@ -10,16 +19,32 @@ export { createDynamoStore, type DynamoStoreOptions } from './dynamo-store';
 export {
   CheckpointConflictError,
   isCheckpointConflictError,
+  isOutboxRecoveryDeferredError,
   isPoisonRecordError,
+  OutboxRecoveryDeferredError,
   PoisonRecordError,
   UnknownTableError,
 } from './errors';
+export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';
+export { createLogReaders, type LogReaders, lookBackDeadline } from './log-readers';
 export { MemoryConsumerStore } from './memory-store';
 export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
 export { type BatchDeps, LOG_MESSAGES, type Log, processBatch } from './process-batch';
-export { type EventPublisher, MemoryPublisher, OutboxPublishError } from './publisher';
-export { recoverOutbox } from './recovery';
+export {
+  type EventPublisher,
+  MemoryPublisher,
+  OutboxPublishError,
+  type PublishedEnvelope,
+  type PublishOptions,
+} from './publisher';
+export { type RecoveryDeps, recoverOutbox } from './recovery';
+export {
+  ancestorsOf,
+  createKinesisShardDirectory,
+  MemoryShardDirectory,
+  type ShardDirectory,
+} from './shard-parents';
 export type { Checkpoint, Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
 export { type CheckpointMove, checkpointKey, compareSequence, keyMarkerSk } from './store';
 export type {

@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { encodeEnvelope } from '../envelope';
-import { findEventsInLog, writeRecords } from '../ingress';
+import { encodeEnvelope, markResent } from '../envelope';
+import { findEventsInLog, isLogSearchIncompleteError, writeRecords } from '../ingress';
+import { OutboxRecoveryDeferredError } from './errors';
 import type { OutboxEntry } from './outbox';
 import { type EventPublisher, OutboxPublishError } from './publisher';
 
@@ -12,14 +13,14 @@ const byTopic = (entries: readonly OutboxEntry[]): Map<string, OutboxEntry[]> =>
 
 /**
  * Publishes emitted events with the ingress's batched, retrying PutRecords writer, and finds already
- * published ones with the ingress's log search (which throws rather than answer "absent" when it
- * could not read to the tip, so recovery never publishes a second copy on a guess).
+ * published ones with the ingress's log search, bounded by the caller's deadline (undecided searches
+ * throw `OutboxRecoveryDeferredError`, so recovery never publishes on a guess).
  */
 export const createKinesisPublisher = (
   client: KinesisClient,
   streamOf: (topic: string) => string,
 ): EventPublisher => ({
-  async publish(entries) {
+  async publish(entries, options = {}) {
     let failed = 0;
     for (const [topic, list] of byTopic(entries)) {
       const outcome = await writeRecords(
@@ -28,7 +29,9 @@ export const createKinesisPublisher = (
         list.map((e, index) => ({
           index,
           partitionKey: e.envelope.partitionkey,
-          data: encodeEnvelope(e.envelope),
+          data: options.resent
+            ? markResent(encodeEnvelope(e.envelope), e.createdAt)
+            : encodeEnvelope(e.envelope),
         })),
       );
       failed += outcome.failed.size;
@@ -36,11 +39,17 @@ export const createKinesisPublisher = (
     if (failed > 0) throw new OutboxPublishError(failed);
   },
 
-  async findPublished(entries, since) {
+  async findPublished(entries, since, deadline) {
     const found = new Set<string>();
     for (const [topic, list] of byTopic(entries)) {
       const wanted = list.map((e) => ({ eventId: e.envelope.id, partitionKey: e.envelope.partitionkey }));
-      for (const id of (await findEventsInLog(client, streamOf(topic), wanted, since)).keys()) found.add(id);
+      try {
+        const inLog = await findEventsInLog(client, streamOf(topic), wanted, since, { deadline });
+        for (const id of inLog.keys()) found.add(id);
+      } catch (error) {
+        if (!isLogSearchIncompleteError(error)) throw error;
+        throw new OutboxRecoveryDeferredError('search-undecided', error.message, { cause: error });
+      }
     }
     return found;
   },

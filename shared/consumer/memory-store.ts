@@ -79,14 +79,15 @@ export class MemoryConsumerStore implements ConsumerStore {
     return [...(this.outbox.get(outboxPk(position)) ?? [])];
   }
 
-  private readonly claims = new Map<string, number>();
+  private readonly claims = new Map<string, { at: number; token: string }>();
 
-  async claimOutbox(position: ShardPosition, sk: string, leaseMs: number): Promise<boolean> {
+  async claimOutbox(position: ShardPosition, sk: string, leaseMs: number, token: string): Promise<boolean> {
     const key = `${outboxPk(position)}/${sk}`;
     const exists = (this.outbox.get(outboxPk(position)) ?? []).some((e) => e.sk === sk);
-    const claimedAt = this.claims.get(key);
-    if (!exists || (claimedAt !== undefined && claimedAt > Date.now() - leaseMs)) return false;
-    this.claims.set(key, Date.now());
+    const claim = this.claims.get(key);
+    const held = claim !== undefined && claim.token !== token && claim.at > Date.now() - leaseMs;
+    if (!exists || held) return false;
+    this.claims.set(key, { at: Date.now(), token });
     return true;
   }
 
@@ -96,6 +97,7 @@ export class MemoryConsumerStore implements ConsumerStore {
       key,
       (this.outbox.get(key) ?? []).filter((e) => !sks.includes(e.sk)),
     );
+    for (const sk of sks) this.claims.delete(`${key}/${sk}`);
   }
 
   async recordFailure(

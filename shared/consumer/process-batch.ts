@@ -2,12 +2,13 @@ import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda
 import type { Catalog } from '../catalog';
 import type { SchemaRegistry } from '../schemas';
 import { createEventContext, type LookupCache } from './context';
+import { type CopyDeps, classifyCopies } from './copies';
 import { isCheckpointConflictError, isPoisonRecordError } from './errors';
 import { buildEmitted } from './outbox';
 import { PendingWrites } from './pending';
 import type { EventPublisher } from './publisher';
-import { shardIdOf, toConsumedEvent } from './records';
-import { recoverOutbox } from './recovery';
+import { shardIdOf, streamNameOf, toConsumedEvent } from './records';
+import { type RecoveryDeps, recoverOutbox } from './recovery';
 import { type ConsumerStore, compareSequence, keyMarkerSk, type ShardPosition } from './store';
 import type { ConsumedEvent, EventHandler, StateWrite } from './types';
 
@@ -26,7 +27,7 @@ export type Log = (
   fields?: Record<string, unknown>,
 ) => void;
 
-export interface BatchDeps {
+export interface BatchDeps extends CopyDeps, RecoveryDeps {
   readonly catalog: Catalog;
   readonly service: string;
   readonly topic: string;
@@ -156,13 +157,27 @@ export const processBatch = async (
       position,
       deps,
       deps.checkpoints === 'key' ? new Set(records.map((r) => r.kinesis.partitionKey)) : undefined,
+      streamNameOf(first.eventSourceARN),
     );
     const checkpoints = await deps.store.loadCheckpoints(position, [...new Set(records.map(skOf))]);
     for (const [sk, checkpoint] of checkpoints) applied.set(sk, checkpoint.sequenceNumber);
+    // Copies in the log (docs/consumer-runtime.md): a duplicate moves the checkpoint like an applied
+    // event with nothing to write; undecided stops here, not counted as a handler attempt.
+    const copies = await classifyCopies(records, isApplied, deps, deps.deadline ?? Date.now() + 10_000);
     for (const record of records) {
       const seq = record.kinesis.sequenceNumber;
       const sk = skOf(record);
       if (isApplied(record)) continue;
+      const copy = copies.get(seq);
+      if (copy?.kind === 'undecided') {
+        await commitPending();
+        return { batchItemFailures: [{ itemIdentifier: seq }] };
+      }
+      if (copy) {
+        if (pending.mustCommitBefore([], [], sk)) await commitPending();
+        pending.add([], [], sk, applied.get(sk), { sequenceNumber: seq, arrivedAt: arrivedAtOf(record) });
+        continue;
+      }
       let event: ConsumedEvent;
       try {
         event = toConsumedEvent(record, deps.topic, deps.schemas);

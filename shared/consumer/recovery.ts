@@ -1,40 +1,95 @@
-import type { OutboxEntry } from './outbox';
+import { randomUUID } from 'node:crypto';
+import { OutboxRecoveryDeferredError } from './errors';
+import { type OutboxEntry, outboxPk } from './outbox';
 import type { EventPublisher } from './publisher';
+import { ancestorsOf, type ShardDirectory } from './shard-parents';
 import type { ConsumerStore, ShardPosition } from './store';
 
+export interface RecoveryDeps {
+  readonly store: ConsumerStore;
+  readonly publisher: EventPublisher;
+  /**
+   * How long an outbox claim excludes other invocations, and how old another batch's leftover must be
+   * before this invocation takes it. Must exceed the function timeout: Lambda kills an invocation at
+   * its timeout, so a claim older than that belongs to a dead one. @default 300_000
+   */
+  readonly outboxLeaseMs?: number;
+  /** Identifies this container's claims, so a retried claim (lost response, retried batch) is its own. */
+  readonly claimToken?: string;
+  /** Epoch ms by which the log search must decide. @default now + 10 s */
+  readonly deadline?: number;
+  /** Source stream lineage, so a child shard recovers what its closed parents left. */
+  readonly shards?: ShardDirectory;
+  /** Parent outbox partitions seen empty, per container: a closed parent never gets new entries. */
+  readonly drainedParents?: Set<string>;
+}
+
 /**
- * Publishes the outbox leftovers of this source shard: entries whose events committed but whose
- * invocation died before it published or deleted them. Each leftover is claimed (so two invocations
- * never recover the same one), looked up in the log (it may have been published just before the
- * crash) and only published if absent, then deleted. So an emitted event reaches its topic once, even
- * across crashes between commit, publish and delete.
+ * Claims, searches and publishes one partition's leftovers. A leftover someone else holds stops the
+ * batch (it is retried after that claim's lease) rather than publish later emits before it.
+ */
+const recoverEntries = async (
+  position: ShardPosition,
+  leftovers: readonly OutboxEntry[],
+  deps: RecoveryDeps,
+  token: string,
+): Promise<number> => {
+  const lease = deps.outboxLeaseMs ?? 300_000;
+  for (const entry of leftovers)
+    if (!(await deps.store.claimOutbox(position, entry.sk, lease, token)))
+      throw new OutboxRecoveryDeferredError(
+        'claimed-elsewhere',
+        `outbox entry ${outboxPk(position)}/${entry.sk} is claimed by another invocation`,
+      );
+  const since = Math.min(...leftovers.map((e) => e.createdAt));
+  const deadline = deps.deadline ?? Date.now() + 10_000;
+  const already = await deps.publisher.findPublished(leftovers, since, deadline);
+  const missing = leftovers.filter((e) => !already.has(e.envelope.id));
+  // Marked: the search is bounded, so a copy it missed may exist; consumers dedupe marked records.
+  if (missing.length > 0) await deps.publisher.publish(missing, { resent: true });
+  await deps.store.deleteOutbox(
+    position,
+    leftovers.map((e) => e.sk),
+  );
+  return missing.length;
+};
+
+/**
+ * Publishes the outbox leftovers of this source shard and of its closed ancestors: entries whose
+ * events committed but whose invocation died before it published or deleted them. Each leftover is
+ * claimed with a lease, looked up in the log (it may have been published just before the crash) and
+ * only published if absent, marked as a possible copy, then deleted. So an emitted event is applied
+ * once downstream, even across crashes between commit, publish and delete.
  *
  * Which leftovers are this invocation's to recover: Lambda gives a partition key to one batch at a
  * time (at any parallelization factor) and retries a failed batch with the same keys, so the
  * leftovers emitted for the keys of this batch belong to a dead invocation and are recovered at once.
- * Others (keys of a concurrent batch at parallelization > 1) are only taken after `leaseMs`.
+ * Others (keys of a concurrent batch at parallelization > 1) are only taken after `outboxLeaseMs`.
+ * An ancestor's leftovers are all taken: a closed shard gets no invocation of its own.
+ *
+ * Throws `OutboxRecoveryDeferredError` when a leftover is claimed elsewhere or the search is undecided.
  */
 export const recoverOutbox = async (
   position: ShardPosition,
-  deps: { store: ConsumerStore; publisher: EventPublisher; outboxLeaseMs?: number },
+  deps: RecoveryDeps,
   keys?: ReadonlySet<string>,
+  stream?: string,
 ): Promise<number> => {
   const lease = deps.outboxLeaseMs ?? 300_000;
+  const token = deps.claimToken ?? randomUUID();
   const now = Date.now();
   const mine = (e: OutboxEntry) =>
     keys === undefined || (e.sourceKey !== undefined && keys.has(e.sourceKey)) || e.createdAt <= now - lease;
+  let published = 0;
+  if (deps.shards && stream !== undefined)
+    for (const parent of (await ancestorsOf(deps.shards, stream, position.shardId)).reverse()) {
+      const at = { ...position, shardId: parent };
+      if (deps.drainedParents?.has(outboxPk(at))) continue;
+      const leftovers = await deps.store.loadOutbox(at);
+      if (leftovers.length > 0) published += await recoverEntries(at, leftovers, deps, token);
+      deps.drainedParents?.add(outboxPk(at));
+    }
   const leftovers = (await deps.store.loadOutbox(position)).filter(mine);
-  if (leftovers.length === 0) return 0;
-  const claimed: OutboxEntry[] = [];
-  for (const entry of leftovers) if (await deps.store.claimOutbox(position, entry.sk, 0)) claimed.push(entry);
-  if (claimed.length === 0) return 0;
-  const since = Math.min(...claimed.map((e) => e.createdAt));
-  const already = await deps.publisher.findPublished(claimed, since);
-  const missing = claimed.filter((e) => !already.has(e.envelope.id));
-  if (missing.length > 0) await deps.publisher.publish(missing);
-  await deps.store.deleteOutbox(
-    position,
-    claimed.map((e) => e.sk),
-  );
-  return missing.length;
+  if (leftovers.length > 0) published += await recoverEntries(position, leftovers, deps, token);
+  return published;
 };

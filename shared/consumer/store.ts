@@ -85,10 +85,11 @@ export interface ConsumerStore {
   loadOutbox(position: ShardPosition): Promise<OutboxEntry[]>;
   deleteOutbox(position: ShardPosition, sks: readonly string[]): Promise<void>;
   /**
-   * Takes over a leftover entry for recovery: succeeds only if nobody claimed it within `leaseMs`,
-   * so two invocations never recover the same entry at once.
+   * Takes over a leftover entry for recovery: succeeds only if it still exists and nobody else claimed
+   * it within `leaseMs`, so two invocations never recover the same entry at once. A claim already
+   * held with the same `token` succeeds again: a retry after a lost response recognises its own claim.
    */
-  claimOutbox(position: ShardPosition, sk: string, leaseMs: number): Promise<boolean>;
+  claimOutbox(position: ShardPosition, sk: string, leaseMs: number, token: string): Promise<boolean>;
 }
 
 /** Transaction limits: 100 items and 4 MB; one item is kept for the shard checkpoint and one for a park. */

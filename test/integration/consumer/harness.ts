@@ -118,14 +118,14 @@ export const withFaults = (
         fault('before-outbox-delete');
         await store.deleteOutbox(position, sks);
       },
-      claimOutbox: (position, sk, lease) => store.claimOutbox(position, sk, lease),
+      claimOutbox: (position, sk, lease, token) => store.claimOutbox(position, sk, lease, token),
     },
     publisher: {
-      publish: async (entries: readonly OutboxEntry[]) => {
-        await publisher.publish(entries);
+      publish: async (entries: readonly OutboxEntry[], options) => {
+        await publisher.publish(entries, options);
         fault('after-publish');
       },
-      findPublished: (entries, since) => publisher.findPublished(entries, since),
+      findPublished: (entries, since, deadline) => publisher.findPublished(entries, since, deadline),
     },
   };
 };

@@ -33,7 +33,7 @@ describe('Kinesis publisher of emitted events (kinesis-mock)', () => {
     const lost = [entry(5, 'a'), entry(6, 'd')];
 
     await publisher.publish(published);
-    const found = await publisher.findPublished([...published, ...lost], since);
+    const found = await publisher.findPublished([...published, ...lost], since, Date.now() + 20_000);
 
     expect([...found].sort()).toEqual(['m-1', 'm-2', 'm-3', 'm-4']);
   });

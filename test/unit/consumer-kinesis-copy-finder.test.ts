@@ -1,0 +1,98 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { createKinesisCopyFinder, MemoryShardDirectory } from '../../shared/consumer';
+import { encodeEnvelope } from '../../shared/envelope';
+import { envelopeOf } from '../fixtures/kinesis';
+
+const SHARD = 'shardId-000000000002';
+const query = { stream: 'counts-stream', shardId: SHARD, source: 'test', id: 'e1', from: 0, before: '100' };
+const record = (sequenceNumber: string, id: string) => ({
+  SequenceNumber: sequenceNumber,
+  PartitionKey: 'k',
+  ApproximateArrivalTimestamp: new Date(1_000),
+  Data: encodeEnvelope(envelopeOf('Counted', { counter: 'k', by: 1 }, 'k', id)),
+});
+
+const ranges = {
+  HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+  SequenceNumberRange: { StartingSequenceNumber: '0' },
+};
+
+const setup = () => {
+  const client = new KinesisClient({ region: 'us-east-1', maxAttempts: 1 });
+  const mock = mockClient(client);
+  mock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-0' });
+  return { client, mock };
+};
+
+describe('Kinesis copy finder', () => {
+  it('is undecided, never unique, when Kinesis fails', async () => {
+    const { client, mock } = setup();
+    mock
+      .on(GetRecordsCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    const finder = createKinesisCopyFinder(client, { shards: new MemoryShardDirectory() });
+
+    const answer = await finder.findEarlier(query, Date.now() + 10_000);
+
+    expect(answer).toEqual({
+      kind: 'undecided',
+      reason: 'Kinesis failed: ProvisionedThroughputExceededException',
+    });
+  });
+
+  it('is undecided when its read budget ends before the marked record', async () => {
+    const { client, mock } = setup();
+    mock
+      .on(GetRecordsCommand)
+      .resolves({ Records: [record('1', 'e7')], NextShardIterator: 'it-1', MillisBehindLatest: 5_000 });
+    const finder = createKinesisCopyFinder(client, { maxCalls: 3, shards: new MemoryShardDirectory() });
+
+    const answer = await finder.findEarlier(query, Date.now() + 10_000);
+
+    expect(answer.kind).toBe('undecided');
+  });
+
+  it('stops at the marked record: a same-id record after it is not an original', async () => {
+    const { client, mock } = setup();
+    mock.on(GetRecordsCommand).resolves({
+      Records: [record('5', 'e2'), record('100', 'e1'), record('101', 'e1')],
+      NextShardIterator: 'it-1',
+      MillisBehindLatest: 0,
+    });
+    const finder = createKinesisCopyFinder(client, { shards: new MemoryShardDirectory() });
+
+    const answer = await finder.findEarlier(query, Date.now() + 10_000);
+
+    expect(answer).toEqual({ kind: 'unique' });
+  });
+
+  it('reads a parent from ListShards to its end, and spends no read on it again once it is known quiet', async () => {
+    const { client, mock } = setup();
+    mock.on(ListShardsCommand).resolves({
+      Shards: [
+        { ShardId: 'shardId-000000000000', ...ranges },
+        { ShardId: SHARD, ParentShardId: 'shardId-000000000000', ...ranges },
+      ],
+    });
+    mock
+      .on(GetRecordsCommand, { ShardIterator: 'it-0' })
+      .resolvesOnce({ Records: [record('100', 'e1')], NextShardIterator: 'it-1', MillisBehindLatest: 0 })
+      .resolvesOnce({ Records: [], NextShardIterator: undefined })
+      .resolves({ Records: [record('100', 'e1')], NextShardIterator: 'it-1', MillisBehindLatest: 0 });
+    const finder = createKinesisCopyFinder(client);
+
+    const first = await finder.findEarlier(query, Date.now() + 10_000);
+    const reads = mock.commandCalls(GetRecordsCommand).length;
+    const second = await finder.findEarlier(query, Date.now() + 10_000);
+
+    expect([first, second]).toEqual([{ kind: 'unique' }, { kind: 'unique' }]);
+    expect(mock.commandCalls(GetRecordsCommand).length - reads).toBe(1);
+  });
+});
