@@ -205,6 +205,17 @@ describe('ingress as a CloudEvents 1.0 receiver', () => {
       expect([xml.status, junk.status]).toEqual([400, 400]);
     });
 
+    it('refuses data_base64: Spine stores JSON data only, and never misreads base64 as JSON', async () => {
+      // Act
+      const { status, body } = await send(STRUCTURED, {
+        ...ce('b64', { data_base64: 'AAAA' }),
+        data: undefined,
+      });
+      // Assess
+      expect(status).toBe(400);
+      expect(paths(body)).toEqual(expect.arrayContaining(['0/data_base64', '0/data']));
+    });
+
     it('refuses a dataschema other than the URN the registry gives the schema, with the exact error', async () => {
       // Act
       const { status, body } = await send(
