@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { readBinaryAttributes } from './binary-headers';
 import { isJsonMediaType } from './ce-values';
+import { duplicateMembers } from './duplicate-members';
 import { IngressError } from './errors';
 import { bodyText, lowerHeaders, MAX_REQUEST_BYTES } from './http';
 
@@ -33,6 +34,17 @@ const parseJson = (text: string, what: string): unknown => {
       cause,
     });
   }
+};
+
+/** A CloudEvents attribute MUST appear at most once (core spec, "Context Attributes"). */
+const refuseDuplicates = (text: string, eventDepth: 1 | 2): void => {
+  const problems = duplicateMembers(text, eventDepth);
+  if (problems.length > 0)
+    throw new IngressError(
+      'INVALID_EVENTS',
+      'The request has invalid events; nothing was written.',
+      problems,
+    );
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -92,6 +104,7 @@ export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
 
   if (media === 'application/cloudevents-batch+json') {
     const parsed = parseJson(body, 'batch');
+    refuseDuplicates(body, 2);
     // An empty batch is valid (JSON format 4.3): it is answered with no results.
     if (!Array.isArray(parsed))
       throw new IngressError('MALFORMED_REQUEST', 'A batch must be a JSON array of events.');
@@ -106,8 +119,11 @@ export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
       ...withKey,
     };
   }
-  if (media === 'application/cloudevents+json')
-    return { mode: 'structured', events: [cloudEvent(parseJson(body, 'event'), 'event')], ...withKey };
+  if (media === 'application/cloudevents+json') {
+    const parsed = parseJson(body, 'event');
+    refuseDuplicates(body, 1);
+    return { mode: 'structured', events: [cloudEvent(parsed, 'event')], ...withKey };
+  }
   if (headers.has('ce-specversion'))
     return { mode: 'binary', events: [binaryEvent(headers, media, body)], ...withKey };
   if (media === 'application/json')

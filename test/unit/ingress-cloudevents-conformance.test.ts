@@ -122,6 +122,32 @@ describe('ingress as a CloudEvents 1.0 receiver', () => {
       expect(paths(body)).toEqual(['0/source']);
     });
 
+    it('refuses an attribute that appears twice, however it is escaped, in structured and batch mode', async () => {
+      // Prepare: JSON.parse would keep the last of two members silently.
+      const twice =
+        '{"specversion":"1.0","id":"a","\\u0069d":"b","source":"/s","type":"OrderRequested","data":{}}';
+      const batch = `[${JSON.stringify(ce('ok'))},{"specversion":"1.0","id":"c","source":"/s","source":"/t","type":"OrderRequested","data":{}}]`;
+      // Act
+      const structured = await send(STRUCTURED, twice);
+      const batched = await send(BATCH, batch);
+      // Assess
+      expect(structured.status).toBe(400);
+      expect(structured.body.errors).toEqual([
+        { index: 0, path: '/id', message: 'id appears more than once', expected: 'each attribute once' },
+      ]);
+      expect(paths(batched.body)).toEqual(['1/source']);
+      expect(batched.stored).toEqual([]);
+    });
+
+    it('leaves repeated names inside data to JSON (data is not attributes)', async () => {
+      // Act
+      const text = JSON.stringify(ce('dd')).replace('"orderId":"dd"', '"orderId":"x","orderId":"dd"');
+      const { status, stored } = await send(STRUCTURED, text);
+      // Assess
+      expect(status).toBe(202);
+      expect(stored[0]?.data).toEqual(order('dd'));
+    });
+
     it.each([
       'https://github.com/cloudevents',
       'mailto:cncf-wg-serverless@lists.cncf.io',
