@@ -25,6 +25,18 @@ const decode = (record: LogRecord): Line => {
   }
 };
 
+/**
+ * `subject` and the producer's extensions as ` name=value` pairs; strings are JSON-quoted, so a value
+ * with spaces or `=` stays one token and `"42"` (a binary-mode header) reads apart from `42`.
+ */
+const attributes = (envelope: Envelope): string => {
+  const pairs = Object.entries({
+    ...(envelope.subject === undefined ? {} : { subject: envelope.subject }),
+    ...envelope.extensions,
+  });
+  return pairs.map(([name, value]) => ` ${name}=${JSON.stringify(value)}`).join('');
+};
+
 const render = (line: Line, json: boolean | undefined): string => {
   const { record, envelope } = line;
   const position = {
@@ -40,7 +52,7 @@ const render = (line: Line, json: boolean | undefined): string => {
     );
   const head = `${position.arrivedAt} ${record.shardId}/${record.sequenceNumber}`;
   if (!envelope) return `${head} <undecodable: ${line.error}> key=${record.partitionKey}`;
-  return `${head} ${envelope.type} v${envelope.dataversion} key=${envelope.partitionkey} id=${envelope.id} ${JSON.stringify(envelope.data)}`;
+  return `${head} ${envelope.type} v${envelope.dataversion} key=${envelope.partitionkey} id=${envelope.id}${attributes(envelope)} ${JSON.stringify(envelope.data)}`;
 };
 
 /**

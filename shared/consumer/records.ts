@@ -47,6 +47,8 @@ export const toConsumedEvent = (
     data: envelope.data,
     ...(envelope.correlationid === undefined ? {} : { correlationId: envelope.correlationid }),
     ...(envelope.causationid === undefined ? {} : { causationId: envelope.causationid }),
+    ...(envelope.subject === undefined ? {} : { subject: envelope.subject }),
+    extensions: envelope.extensions ?? {},
     topic,
     shardId: shardIdOf(record),
     sequenceNumber: record.kinesis.sequenceNumber,

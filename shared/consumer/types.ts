@@ -1,4 +1,4 @@
-import type { Envelope } from '../envelope';
+import type { Envelope, ExtensionValue } from '../envelope';
 
 /** A state item: free-form attributes plus the table's string partition key `pk`. */
 export type StateItem = { readonly pk: string } & Record<string, unknown>;
@@ -15,6 +15,14 @@ export interface ConsumedEvent<TData = unknown> {
   readonly data: TData;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /** CloudEvents `subject`: what the event is about within its source, when the producer set it. */
+  readonly subject?: string;
+  /**
+   * The producer's CloudEvents extension attributes by name (empty when none): integers and booleans
+   * from structured mode in their JSON type, everything else (and every binary-mode header) as its
+   * canonical string. Spine's own attributes are fields above, never here.
+   */
+  readonly extensions: Readonly<Record<string, ExtensionValue>>;
   readonly topic: string;
   readonly shardId: string;
   readonly sequenceNumber: string;

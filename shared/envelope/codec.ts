@@ -1,11 +1,22 @@
 import { EnvelopeDecodeError } from './errors';
-import type { Envelope } from './types';
+import { type Envelope, type ExtensionValue, isExtensionName } from './types';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Serializes an envelope to the bytes stored in a Kinesis record. */
-export const encodeEnvelope = (envelope: Envelope): Uint8Array => encoder.encode(JSON.stringify(envelope));
+/**
+ * Serializes an envelope to the bytes stored in a Kinesis record: a CloudEvent in the JSON format, its
+ * extensions as top-level members (JSON format 2: extensions MUST be serialized that way). A name
+ * that is not an extension's is skipped, so an extension can never overwrite a core attribute.
+ */
+export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
+  const { extensions, data, ...attributes } = envelope;
+  const own = Object.entries(extensions ?? {}).filter(([name]) => isExtensionName(name));
+  // Built from entries: an extension named `constructor` stays an own member like any other.
+  return encoder.encode(
+    JSON.stringify(Object.fromEntries([...Object.entries(attributes), ...own, ['data', data]])),
+  );
+};
 
 const requireString = (record: Record<string, unknown>, field: string): string => {
   const value = record[field];
@@ -16,15 +27,29 @@ const requireString = (record: Record<string, unknown>, field: string): string =
 
 const optionalString = (record: Record<string, unknown>, field: string): string | undefined => {
   const value = record[field];
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string')
     throw new EnvelopeDecodeError(`envelope field "${field}" must be a string`, field);
   return value;
 };
 
+/** Every top-level member that is neither a core nor a Spine attribute; `null` means unset. */
+const extensionsOf = (record: Record<string, unknown>): Record<string, ExtensionValue> | undefined => {
+  const entries: [string, ExtensionValue][] = [];
+  for (const [name, value] of Object.entries(record)) {
+    if (!isExtensionName(name) || value === null) continue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      throw new EnvelopeDecodeError(`extension "${name}" must be a string, number or boolean`, name);
+    entries.push([name, value]);
+  }
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+};
+
 /**
  * Decodes and structurally checks a stored envelope. `data` is returned as `unknown`: the consumer
  * runtime validates it against the catalog schema for `type`/`dataversion` before a handler sees it.
+ * `subject` and the producer's extensions come back as sent; Spine's re-send mark does not (read it
+ * with `resentSinceOfBytes`).
  */
 export const decodeEnvelope = (bytes: Uint8Array): Envelope => {
   let parsed: unknown;
@@ -43,18 +68,23 @@ export const decodeEnvelope = (bytes: Uint8Array): Envelope => {
   if (!('data' in record)) throw new EnvelopeDecodeError('envelope has no data', 'data');
   const correlationid = optionalString(record, 'correlationid');
   const causationid = optionalString(record, 'causationid');
+  const subject = optionalString(record, 'subject');
+  const extensions = extensionsOf(record);
   return {
     specversion: '1.0',
     id: requireString(record, 'id'),
     source: requireString(record, 'source'),
     type: requireString(record, 'type'),
     time: requireString(record, 'time'),
-    datacontenttype: 'application/json',
+    // Records written before producers' media types were kept have none other than JSON.
+    datacontenttype: optionalString(record, 'datacontenttype') ?? 'application/json',
     dataschema: requireString(record, 'dataschema'),
     dataversion,
     partitionkey: requireString(record, 'partitionkey'),
     ...(correlationid === undefined ? {} : { correlationid }),
     ...(causationid === undefined ? {} : { causationid }),
+    ...(subject === undefined ? {} : { subject }),
+    ...(extensions === undefined ? {} : { extensions }),
     data: record.data,
   };
 };

@@ -8,4 +8,12 @@ export {
   resentSinceOf,
   resentSinceOfBytes,
 } from './resent';
-export { dataSchemaUri, type Envelope } from './types';
+export {
+  CORE_ATTRIBUTES,
+  dataSchemaUri,
+  type Envelope,
+  type ExtensionValue,
+  isExtensionName,
+  RESERVED_ATTRIBUTES,
+  SPINE_ATTRIBUTES,
+} from './types';

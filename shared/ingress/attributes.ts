@@ -1,4 +1,5 @@
 import type { SchemaRegistry } from '../schemas';
+import { isCloudEventsString, isRfc3339 } from './ce-values';
 import type { EventProblem } from './errors';
 
 /** Problem plus the status it calls for: 400 (invalid), 403 (not the writer), 413 (too large). */
@@ -8,9 +9,6 @@ export interface Finding extends EventProblem {
 
 export type Report = (path: string, message: string, expected?: string, status?: Finding['status']) => void;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-/** In `u` mode a surrogate class matches only unpaired halves (paired ones form one code point). */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const SCHEMA_URN = /^urn:spine:schema:(.+):([1-9][0-9]*)$/;
 
 /** The CloudEvents attributes (and plain-mode fields) Spine reads; anything else is a typo in plain mode. */
@@ -31,6 +29,10 @@ export const PLAIN_FIELDS = new Set([
  */
 export const MAX_IDENTITY_CHARS = 1024;
 
+/** What a CloudEvents `String` may not contain (core spec, "Type System"). */
+export const STRING_RULE =
+  'no control characters (U+0000-U+001F, U+007F-U+009F), noncharacters or unpaired surrogates';
+
 export const optionalString = (
   fields: Readonly<Record<string, unknown>>,
   name: string,
@@ -39,7 +41,11 @@ export const optionalString = (
 ) => {
   const value = fields[name];
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.length > 0 && value.length <= maxLength) return value;
+  if (typeof value === 'string' && value.length > 0 && value.length <= maxLength) {
+    if (isCloudEventsString(value)) return value;
+    report(`/${name}`, `${name} has a character a CloudEvents String may not hold`, STRING_RULE);
+    return undefined;
+  }
   const limit = Number.isFinite(maxLength) ? `a string of 1 to ${maxLength} characters` : 'non-empty string';
   report(`/${name}`, `${name} must be ${limit}`, limit);
   return undefined;
@@ -51,7 +57,7 @@ export const optionalTime = (
 ): string | undefined => {
   const time = optionalString(fields, 'time', report);
   if (time === undefined) return undefined;
-  if (RFC3339.test(time) && !Number.isNaN(Date.parse(time))) return time;
+  if (isRfc3339(time)) return time;
   report('/time', 'time must be an RFC 3339 timestamp', 'RFC 3339 timestamp, e.g. 2024-05-01T12:00:00Z');
   return undefined;
 };
@@ -83,8 +89,14 @@ export const resolveVersion = (
   const schema = fields.dataschema;
   if (schema !== undefined) {
     const match = typeof schema === 'string' ? SCHEMA_URN.exec(schema) : null;
+    // The URN is the `$id` of the schema the registry serves; any other URI would need a second
+    // naming scheme for one schema (see docs/cloudevents-conformance.md, "dataschema").
     if (!match || match[1] !== type) {
-      report('/dataschema', 'dataschema does not name this event type', `urn:spine:schema:${type}:<version>`);
+      report(
+        '/dataschema',
+        `dataschema must be the $id of a schema of ${type}, as GET /schemas/${type}/<version> serves it`,
+        `urn:spine:schema:${type}:<version>`,
+      );
       return undefined;
     }
     const fromUrn = Number(match[2]);
@@ -125,10 +137,15 @@ export const resolvePartitionKey = (
     path = `/data/${keyField}`;
   }
   if (typeof key === 'number' && Number.isFinite(key)) key = String(key);
-  // Kinesis caps keys at 256 characters; counting UTF-16 units is the strict reading, and a key must be
-  // well-formed Unicode, or the UTF-8 bytes Kinesis hashes would differ from the key in the envelope.
-  if (typeof key !== 'string' || key.length === 0 || key.length > 256 || LONE_SURROGATE.test(key)) {
-    report(path, 'the partition key must be a string of 1 to 256 characters', '1..256 characters');
+  // Kinesis caps keys at 256 characters; counting UTF-16 units is the strict reading. A key must be
+  // well-formed Unicode, or the UTF-8 bytes Kinesis hashes would differ from the key in the envelope,
+  // and a CloudEvents String, as it is the envelope's `partitionkey` attribute.
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256 || !isCloudEventsString(key)) {
+    report(
+      path,
+      'the partition key must be a string of 1 to 256 characters',
+      `1..256 characters, ${STRING_RULE}`,
+    );
     return undefined;
   }
   return key;

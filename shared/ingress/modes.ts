@@ -1,4 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { readBinaryAttributes } from './binary-headers';
+import { isJsonMediaType } from './ce-values';
+import { duplicateMembers } from './duplicate-members';
 import { IngressError } from './errors';
 import { bodyText, lowerHeaders, MAX_REQUEST_BYTES } from './http';
 
@@ -22,8 +25,6 @@ export interface ParsedRequest {
   readonly idempotencyKey?: string;
 }
 
-const isJsonMedia = (media: string): boolean => media === 'application/json' || media.endsWith('+json');
-
 const parseJson = (text: string, what: string): unknown => {
   try {
     return JSON.parse(text);
@@ -35,30 +36,37 @@ const parseJson = (text: string, what: string): unknown => {
   }
 };
 
+/** A CloudEvents attribute MUST appear at most once (core spec, "Context Attributes"). */
+const refuseDuplicates = (text: string, eventDepth: 1 | 2): void => {
+  const problems = duplicateMembers(text, eventDepth);
+  if (problems.length > 0)
+    throw new IngressError(
+      'INVALID_EVENTS',
+      'The request has invalid events; nothing was written.',
+      problems,
+    );
+};
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const decodeHeader = (value: string): string => {
-  // The CloudEvents HTTP binding percent-encodes some characters in ce-* values.
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-};
-
 const binaryEvent = (headers: Map<string, string>, media: string, body: string): RawEvent => {
-  if (!isJsonMedia(media))
+  const contentType = headers.get('content-type')?.trim() ?? '';
+  if (!isJsonMediaType(contentType))
     throw new IngressError(
       'UNSUPPORTED_MEDIA_TYPE',
-      `Binary-mode data must be JSON, got content type ${media}.`,
+      `Binary-mode data must be JSON, got content type ${media || '(none)'}.`,
+    );
+  const { entries, problems } = readBinaryAttributes(headers);
+  if (problems.length > 0)
+    throw new IngressError(
+      'INVALID_EVENTS',
+      'The request has invalid events; nothing was written.',
+      problems,
     );
   // Built from entries, not by assignment: a `ce-__proto__` header must become an own field (and be
   // refused as an attribute name), not hit the `__proto__` setter and vanish.
-  const entries: [string, unknown][] = [];
-  for (const [name, value] of headers)
-    if (name.startsWith('ce-') && name.length > 3) entries.push([name.slice(3), decodeHeader(value)]);
-  entries.push(['datacontenttype', media]);
+  entries.push(['datacontenttype', contentType]);
   if (body.trim() !== '') entries.push(['data', parseJson(body, 'request body')]);
   return { fields: Object.fromEntries(entries) };
 };
@@ -69,8 +77,19 @@ const singleObject = (value: unknown, what: string): RawEvent => {
 };
 
 /**
+ * A structured or batched CloudEvent: a `null` attribute is unset (JSON format 2.2), so it is dropped
+ * here and every later check sees it absent. `data: null` stays: it is an explicit null payload.
+ */
+const cloudEvent = (value: unknown, what: string): RawEvent => {
+  const { fields } = singleObject(value, what);
+  return {
+    fields: Object.fromEntries(Object.entries(fields).filter(([name, v]) => v !== null || name === 'data')),
+  };
+};
+
+/**
  * Reads the request in whichever mode it was sent: structured (`application/cloudevents+json`), batch
- * (`application/cloudevents-batch+json`, 1..500 events), binary (`ce-*` headers, JSON data in the body)
+ * (`application/cloudevents-batch+json`, 0..500 events), binary (`ce-*` headers, JSON data in the body)
  * or plain JSON (`{ type, key?, data, id?, source? }`). Throws 415 for other content types, 400 for
  * malformed JSON, 413 for bodies or batches over the limits.
  */
@@ -85,8 +104,10 @@ export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
 
   if (media === 'application/cloudevents-batch+json') {
     const parsed = parseJson(body, 'batch');
-    if (!Array.isArray(parsed) || parsed.length === 0)
-      throw new IngressError('MALFORMED_REQUEST', 'A batch must be a non-empty JSON array of events.');
+    refuseDuplicates(body, 2);
+    // An empty batch is valid (JSON format 4.3): it is answered with no results.
+    if (!Array.isArray(parsed))
+      throw new IngressError('MALFORMED_REQUEST', 'A batch must be a JSON array of events.');
     if (parsed.length > MAX_EVENTS_PER_REQUEST)
       throw new IngressError(
         'PAYLOAD_TOO_LARGE',
@@ -94,12 +115,15 @@ export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
       );
     return {
       mode: 'batch',
-      events: parsed.map((item, i) => singleObject(item, `batch entry ${i}`)),
+      events: parsed.map((item, i) => cloudEvent(item, `batch entry ${i}`)),
       ...withKey,
     };
   }
-  if (media === 'application/cloudevents+json')
-    return { mode: 'structured', events: [singleObject(parseJson(body, 'event'), 'event')], ...withKey };
+  if (media === 'application/cloudevents+json') {
+    const parsed = parseJson(body, 'event');
+    refuseDuplicates(body, 1);
+    return { mode: 'structured', events: [cloudEvent(parsed, 'event')], ...withKey };
+  }
   if (headers.has('ce-specversion'))
     return { mode: 'binary', events: [binaryEvent(headers, media, body)], ...withKey };
   if (media === 'application/json')

@@ -50,7 +50,10 @@ export const prepareEvent = (
   if (problems > 0 || version === undefined || source === undefined || partitionkey === undefined)
     return undefined;
 
-  const { time, correlationid, causationid } = attrs;
+  const { time, correlationid, causationid, subject, datacontenttype } = attrs;
+  const extensions = Object.keys(attrs.extensions).length > 0 ? attrs.extensions : undefined;
+  // Everything the producer sent that makes the event what it is: a repeat of its key with another
+  // subject or extension is another event. Absent members hash as before they were stored.
   const payload = {
     type,
     dataversion: version,
@@ -59,6 +62,9 @@ export const prepareEvent = (
     time,
     correlationid,
     causationid,
+    subject,
+    datacontenttype: datacontenttype === 'application/json' ? undefined : datacontenttype,
+    extensions,
     data: f.data,
   };
   const identity = eventIdentity(ctx, source, attrs.id, headerKey, payload);
@@ -68,12 +74,15 @@ export const prepareEvent = (
     source,
     type,
     time: time ?? ctx.now().toISOString(),
-    datacontenttype: 'application/json',
+    // JSON format 3.1.2: an event with no datacontenttype is re-serialized as application/json.
+    datacontenttype: datacontenttype ?? 'application/json',
     dataschema: dataSchemaUri(type, version),
     dataversion: version,
     partitionkey,
     ...(correlationid === undefined ? {} : { correlationid }),
     ...(causationid === undefined ? {} : { causationid }),
+    ...(subject === undefined ? {} : { subject }),
+    ...(extensions === undefined ? {} : { extensions }),
     data: f.data,
   };
   const bytes = encodeEnvelope(envelope);

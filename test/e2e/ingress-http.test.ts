@@ -85,6 +85,8 @@ describe('ingress over HTTP in local mode (example catalog, functions/ingress.ts
         'ce-partitionkey': 'custom-key',
         'ce-correlationid': 'corr-1',
         'ce-causationid': 'cause-1',
+        'ce-subject': 'orders/b-1',
+        'ce-extlevel': '3',
       });
       // Assess
       expect(response.status).toBe(202);
@@ -96,6 +98,8 @@ describe('ingress over HTTP in local mode (example catalog, functions/ingress.ts
           partitionkey: 'custom-key',
           correlationid: 'corr-1',
           causationid: 'cause-1',
+          subject: 'orders/b-1',
+          extensions: { extlevel: '3' },
           data: order('b-1'),
         }),
       ]);
@@ -127,9 +131,28 @@ describe('ingress over HTTP in local mode (example catalog, functions/ingress.ts
           shardId: r.shardId,
         });
     });
+
+    it('answers an empty batch with 202 and no results', async () => {
+      // Act
+      const response = await spine.post('orders', '[]', BATCH);
+      // Assess
+      expect(response.status).toBe(202);
+      expect(await jsonBody(response)).toEqual({ results: [] });
+    });
   });
 
   describe('400: nothing is written', () => {
+    it('requires id in structured mode, where plain mode would generate one', async () => {
+      // Act
+      const { id: _, ...noId } = ce('no-id', order('no-id'), { subject: 'no-id' });
+      const response = await spine.post('orders', JSON.stringify(noId), STRUCTURED);
+      // Assess
+      expect(response.status).toBe(400);
+      expect(await jsonBody(response)).toMatchObject({ errors: [{ index: 0, path: '/id' }] });
+      const log = await spine.readStream('orders');
+      expect(log.filter((e) => e.subject === 'no-id')).toEqual([]);
+    });
+
     it('names malformed JSON', async () => {
       // Act
       const response = await spine.post('orders', '{"type": "OrderRequested", "data": ');

@@ -75,6 +75,37 @@ describe('ingress with the official cloudevents SDK as the client', () => {
     expect(stored(kinesisMock).map((e) => e.partitionkey)).toEqual(['o-a', 'o-b', 'o-c']);
   });
 
+  it.each([
+    ['structured', HTTP.structured, { extinteger: 42, extboolean: true }],
+    ['binary', HTTP.binary, { extinteger: '42', extboolean: 'true' }],
+  ] as const)('keeps subject and every extension of a %s SDK event', async (_mode, emit, typed) => {
+    // Prepare
+    const { ingress, kinesisMock } = ingressWithMocks();
+    const event = new CloudEvent({
+      type: 'OrderRequested',
+      source: 'https://shop.example/checkout',
+      subject: 'orders/o-ext',
+      data: order('o-ext'),
+      extinteger: 42,
+      extboolean: true,
+      exturi: 'https://example.com/x',
+      exttimestamp: '2024-05-01T12:00:00Z',
+      extbinary: 'AQIDBA==',
+    });
+    // Act
+    const result = await ingress(fromMessage(emit(event)));
+    // Assess
+    expect(result.statusCode).toBe(202);
+    const [envelope] = stored(kinesisMock);
+    expect(envelope?.subject).toBe('orders/o-ext');
+    expect(envelope?.extensions).toEqual({
+      ...typed,
+      exturi: 'https://example.com/x',
+      exttimestamp: '2024-05-01T12:00:00Z',
+      extbinary: 'AQIDBA==',
+    });
+  });
+
   it('rejects a binary event that fails its schema with a pointer into data', async () => {
     // Prepare
     const { ingress, kinesisMock } = ingressWithMocks();

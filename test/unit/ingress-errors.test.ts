@@ -103,7 +103,7 @@ describe('ingress errors', () => {
       413,
       'PAYLOAD_TOO_LARGE',
     ],
-    ['an empty batch', post(BATCH, []), 400, 'MALFORMED_REQUEST'],
+    ['a batch that is not an array', post(BATCH, { events: [] }), 400, 'MALFORMED_REQUEST'],
     [
       'Idempotency-Key on a batch',
       post({ ...BATCH, 'idempotency-key': 'k' }, [ce('a'), ce('b')]),

@@ -95,7 +95,7 @@ export const malformed = (ctx: CaseContext) =>
       )
       .map(([value, ct]) => make('malformed-json', refused(400), post(ctx, JSON.stringify(value), ct))),
     fc
-      .constantFrom('[]', '[1]', '{}', '"x"')
+      .constantFrom('[1]', '{}', '"x"')
       .map((text) => make('malformed-json', refused(400), post(ctx, text, BATCH_CT))),
   );
 
@@ -106,7 +106,8 @@ const nonString = fc.oneof(
   fc.array(fc.integer(), { maxLength: 3 }),
   fc.constant({ a: 1 }),
 );
-const badVersion = fc.oneof(fc.constantFrom(0, -1, 1.5, 'x', '01', true, null), fc.constant({ v: 1 }));
+// Not null: a null attribute is unset (CloudEvents JSON format 2.2), so the latest version applies.
+const badVersion = fc.oneof(fc.constantFrom(0, -1, 1.5, 'x', '01', true), fc.constant({ v: 1 }));
 const notTime = fc.string({ maxLength: 40 }).filter((s) => !/^\d{4}-\d{2}-\d{2}T/.test(s));
 
 type Event = Record<string, unknown>;

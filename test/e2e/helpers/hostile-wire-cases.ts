@@ -62,7 +62,8 @@ const contentTypeExpectation = (media: string | undefined, binary: boolean): Exp
   // Structured and batch win over binary mode; their bodies here are not CloudEvents: 400.
   if (normalized === CE_CT || normalized === BATCH_CT) return refused(400);
   if (normalized === JSON_CT) return accepted;
-  return binary && normalized.endsWith('+json') ? accepted : refused(415);
+  // Binary data is JSON when the subtype is json or ends in +json (CloudEvents JSON format 3.1.1).
+  return binary && /\/(json|.*\+json)$/.test(normalized) ? accepted : refused(415);
 };
 
 /** Content types the ingress does not speak (or none at all), in plain and binary mode: 415. */
