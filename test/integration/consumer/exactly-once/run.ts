@@ -5,7 +5,6 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../../../../local';
-import { silentLogger } from '../../../../local';
 import { startEventSourceMappings } from '../../../../local/esm';
 import {
   FaultCounts,
@@ -80,6 +79,10 @@ export interface RunResult {
   /** Seconds: whole run, publishing, until the effects settled, stop + drain. */
   readonly seconds: number;
   readonly phases: { readonly publish: number; readonly settle: number; readonly stop: number };
+  /** Why waiting ended: every effect reached, nothing changed for `stallMs`, or the deadline. */
+  readonly ended: 'reached' | 'stalled' | 'deadline';
+  /** The mappings' warnings and errors by message (first 60 characters), for diagnosis. */
+  readonly esmLog: Record<string, number>;
 }
 
 const num = (item: Record<string, unknown> | undefined, field: string) => Number(item?.[field] ?? 0);
@@ -166,13 +169,18 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     ['counter', (event: KinesisStreamEvent) => lambdas.counter.invoke(event)],
     ['auditor', (event: KinesisStreamEvent) => lambdas.auditor.invoke(event)],
   ]);
+  const esmLog: Record<string, number> = {};
+  const note = (message: string) => {
+    const key = message.replace(/shardId-\d+/g, 'shardId-N').slice(0, 60);
+    esmLog[key] = (esmLog[key] ?? 0) + 1;
+  };
   const esm = startEventSourceMappings({
     catalog,
     handlers,
     kinesis: esmClients.kinesis,
     esmDir: join(tmp.dir, 'esm'),
     failuresFile,
-    log: silentLogger,
+    log: { info: () => {}, warn: note, error: note },
   });
   try {
     const { rounds, expected } = planEvents(o.run, o.events, o.keys, seededRandom(o.seed + 3));
@@ -187,6 +195,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     const published = Date.now();
     let last = '';
     let changedAt = Date.now();
+    let ended: RunResult['ended'] = 'reached';
     const read = async () => ({
       totals: new Map((await scanAll(o.direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i])),
       audit: new Map((await scanAll(o.direct.dynamo, names.tables.audit)).map((i) => [String(i.pk), i])),
@@ -194,7 +203,9 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     for (let state = await read(); !reached(expected, state.totals, state.audit); state = await read()) {
       const now = JSON.stringify([...state.totals.values(), ...state.audit.values()]);
       if (now !== last) [last, changedAt] = [now, Date.now()];
-      if (Date.now() - changedAt > o.stallMs || Date.now() - started > o.deadlineMs) break;
+      if (Date.now() - changedAt > o.stallMs) ended = 'stalled';
+      if (Date.now() - started > o.deadlineMs) ended = 'deadline';
+      if (ended !== 'reached') break;
       await sleep(1_000);
     }
     const settled = Date.now();
@@ -235,6 +246,8 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       ),
       stillRunning,
       seconds: Math.round((Date.now() - started) / 1000),
+      ended,
+      esmLog,
       phases: {
         publish: Math.round((published - started) / 1000),
         settle: Math.round((settled - published) / 1000),
@@ -284,10 +297,11 @@ export const summary = (result: RunResult) => {
   const milestones = result.keys.reduce((n, k) => n + k.milestones, 0);
   const expectedMilestones = result.keys.reduce((n, k) => n + k.expected.milestones, 0);
   return (
-    `[exactly-once] ${result.run} seed=${result.seed} ${result.seconds}s ${JSON.stringify(result.phases)} events=${result.events} effects=${effects} ` +
+    `[exactly-once] ${result.run} seed=${result.seed} ${result.seconds}s ${JSON.stringify(result.phases)} ended=${result.ended} events=${result.events} effects=${effects} ` +
     `milestones=${milestones}/${expectedMilestones} writerCalls=${result.writerCalls} reshards=${JSON.stringify(result.reshards)} ` +
     `parked=${result.parked} outbox=${result.outbox} discards=${result.discards.length} stillRunning=${result.stillRunning}\n` +
     `  faults ${JSON.stringify(result.faults)}\n` +
+    `  esm log ${JSON.stringify(result.esmLog)}\n` +
     `  keys lost=${v.lost.length} doubled=${v.doubled.length} wrongTotal=${v.wrongTotal.length} outOfOrder=${v.outOfOrder.length} ` +
     `emitsLost=${v.emitsLost.length} emitsDoubled=${v.emitsDoubled.length} emitsWrongSum=${v.emitsWrongSum.length}\n` +
     `  first: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([k, list]) => [k, list.slice(0, 3)])))}`
