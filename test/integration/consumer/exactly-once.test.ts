@@ -13,6 +13,8 @@ import { type FaultRates, type RunResult, runUnderFaults, summary, verdicts } fr
  */
 const EVENTS = Number(process.env.SPINE_EO_EVENTS ?? 10_000);
 const SEED = Number(process.env.SPINE_EO_SEED ?? Date.now() % 1_000_000);
+/** How long a run may take to settle; a run that hits it is reported as too slow to judge, not as lost. */
+const DEADLINE_MS = Number(process.env.SPINE_EO_DEADLINE_S ?? 600) * 1000;
 
 const RATES: FaultRates = {
   // Throttles are rare on purpose: the SDK backs off 0.5 s and more on each, which costs wall time only.
@@ -53,7 +55,13 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
     console.log(`[exactly-once] total events ${events} over ${results.length} runs, seed ${SEED}`);
   });
 
-  const run = async (name: string, parallelizationFactor: number, budget: Budget, events: number) => {
+  const run = async (
+    name: string,
+    parallelizationFactor: number,
+    budget: Budget,
+    events: number,
+    rates: FaultRates = RATES,
+  ) => {
     const result = await runUnderFaults({
       run: `${name}-${SEED}`,
       seed: SEED + parallelizationFactor * 1_000,
@@ -62,13 +70,13 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
       keys: Math.max(20, Math.floor(events / 20)),
       parallelizationFactor,
       budget,
-      rates: RATES,
+      rates,
       direct: { kinesis: emulators.kinesis, dynamo: emulators.dynamo },
       upstream: {
         kinesisPort: Number(new URL(emulators.kinesisEndpoint).port),
         dynamoPort: Number(new URL(emulators.dynamoEndpoint).port),
       },
-      deadlineMs: 240_000,
+      deadlineMs: DEADLINE_MS,
       stallMs: 30_000,
     });
     results.push(result);
@@ -77,6 +85,7 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
   };
 
   const expectExactlyOnce = (result: RunResult) => {
+    expect(result.ended, 'the run did not settle before SPINE_EO_DEADLINE_S').not.toBe('deadline');
     expect(result.reshards).toHaveLength(2);
     for (const kind of KINDS) expect({ kind, fired: fired(result, kind) > 0 }).toEqual({ kind, fired: true });
     expect(verdicts(result)).toEqual({
@@ -95,23 +104,41 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
     });
   };
 
-  it('applies every event exactly once at parallelization 1 (retries unlimited, as infra sets them)', async () => {
-    expectExactlyOnce(await run('eo1', 1, UNLIMITED, EVENTS));
-  }, 420_000);
+  it(
+    'applies every event exactly once at parallelization 1 (retries unlimited, as infra sets them)',
+    async () => {
+      expectExactlyOnce(await run('eo1', 1, UNLIMITED, EVENTS));
+    },
+    DEADLINE_MS + 180_000,
+  );
 
-  it('applies every event exactly once at parallelization 4', async () => {
-    expectExactlyOnce(await run('eo4', 4, UNLIMITED, EVENTS));
-  }, 420_000);
+  it(
+    'applies every event exactly once at parallelization 4',
+    async () => {
+      expectExactlyOnce(await run('eo4', 4, UNLIMITED, EVENTS));
+    },
+    DEADLINE_MS + 180_000,
+  );
 
-  it("with a finite budget, drops only what the mapping's give-ups name in their metadata", async () => {
-    const result = await run('eob', 1, { maxAttempts: 2, maxRecordAgeSeconds: -1 }, Math.ceil(EVENTS / 5));
+  it(
+    "with a finite budget, drops only what the mapping's give-ups name in their metadata",
+    async () => {
+      // Invocations fail often here, so two attempts run out and the mapping gives batches up.
+      const rates = { ...RATES, invocation: { timeout: 0.25, death: 0.15, duplicate: 0.03 } };
+      const budget = { maxAttempts: 2, maxRecordAgeSeconds: -1 };
+      const result = await run('eob', 1, budget, Math.ceil(EVENTS / 5), rates);
 
-    // Every missing effect lies in a range an on-failure destination names (shard + sequence range only).
-    const unaccounted = result.keys.filter(
-      (k) => k.expected.count - k.count > (result.discardedEvents.get(k.key)?.size ?? 0) + result.parked,
-    );
-    const dropped = [...result.discardedEvents.values()].reduce((n, s) => n + s.size, 0);
-    console.log(`[exactly-once] finite budget: ${result.discards.length} give-ups naming ${dropped} events`);
-    expect(unaccounted.map((k) => `${k.key}: ${k.count}/${k.expected.count}`)).toEqual([]);
-  }, 420_000);
+      // Every missing effect lies in a range an on-failure destination names (shard + sequence range only).
+      const unaccounted = result.keys.filter(
+        (k) => k.expected.count - k.count > (result.discardedEvents.get(k.key)?.size ?? 0) + result.parked,
+      );
+      const dropped = [...result.discardedEvents.values()].reduce((n, s) => n + s.size, 0);
+      console.log(
+        `[exactly-once] finite budget: ${result.discards.length} give-ups naming ${dropped} events`,
+      );
+      expect(result.discards.length).toBeGreaterThan(0);
+      expect(unaccounted.map((k) => `${k.key}: ${k.count}/${k.expected.count}`)).toEqual([]);
+    },
+    DEADLINE_MS + 180_000,
+  );
 });

@@ -26,6 +26,9 @@ export const runNames = (run: string): RunNames => ({
   },
 });
 
+/** Shards of the counts stream at the start: each is one sequential poller, so more shards, more throughput. */
+export const COUNTS_SHARDS = 4;
+
 export interface Budget {
   /** Invocations per batch including the first; 10_001 stands for infra's MaximumRetryAttempts -1. */
   readonly maxAttempts: number;
@@ -50,7 +53,7 @@ export const catalogFor = (names: RunNames, parallelizationFactor: number, budge
   };
   return defineCatalog({
     topics: [
-      { name: names.counts, shards: 2, retentionHours: 24 },
+      { name: names.counts, shards: COUNTS_SHARDS, retentionHours: 24 },
       { name: names.milestones, shards: 1, retentionHours: 24 },
     ],
     producers: [{ name: 'tester' }],

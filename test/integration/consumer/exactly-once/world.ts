@@ -21,7 +21,7 @@ import { RUNTIME_TABLES, streamEnvVar, type TableKeySchema } from '../../../../s
 import type { EventHandler } from '../../../../shared/consumer';
 import { createDynamoStore, createKinesisPublisher, defineConsumer } from '../../../../shared/consumer';
 import { type Container, DyingHttpHandler } from './lambda';
-import type { RunNames } from './model';
+import { COUNTS_SHARDS, type RunNames } from './model';
 
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
 
@@ -66,7 +66,7 @@ export const provisionRun = async (
   direct: { kinesis: KinesisClient; dynamo: DynamoDBClient },
   names: RunNames,
 ) => {
-  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.counts, ShardCount: 2 }));
+  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.counts, ShardCount: COUNTS_SHARDS }));
   await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.milestones, ShardCount: 1 }));
   const t = names.tables;
   await createTable(direct.dynamo, t.checkpoints, RUNTIME_TABLES.checkpoints);
