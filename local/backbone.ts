@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { registerClientHook } from '../shared/aws';
 import type { Catalog } from '../shared/catalog';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
 import { checkJava } from './emulators/java';
@@ -78,6 +77,8 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     // Test-only fault injection (SPINE_FAULTS); read first so a bad setting fails before anything starts.
     const faultConfig = readFaultConfig();
     const faults = faultConfig && new FaultInjector(faultConfig, join(home, 'faults.json'));
+    const kinesisFaults = faults?.scheduleFor('kinesis');
+    const dynamoFaults = faults?.scheduleFor('dynamodb');
     await stopOrphans(home, log);
     if (options.fresh) wipeData(home);
     const ports = { ...DEFAULT_PORTS, ...options.ports };
@@ -101,6 +102,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
         logFile: join(paths.logs, 'kinesis.log'),
         log,
         onSpawn,
+        ...(kinesisFaults && { faults: kinesisFaults }),
       }),
       startDynamo({
         dataDir: paths.dynamoData,
@@ -108,6 +110,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
         logFile: join(paths.logs, 'dynamodb.log'),
         log,
         onSpawn,
+        ...(dynamoFaults && { faults: dynamoFaults }),
       }),
     ]);
     if (kinesisStart.status === 'fulfilled') cleanup.push(kinesisStart.value.stop);
@@ -129,12 +132,8 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
       dynamo.destroy();
     });
     await provision(options.catalog, { kinesis, dynamo }, log);
-    if (faults) {
-      log.warn('fault injection is ON (SPINE_FAULTS)', { config: JSON.stringify(faultConfig) });
-      faults.instrumentClient(kinesis, 'kinesis');
-      const unregister = registerClientHook((client, service) => faults.instrumentClient(client, service));
-      cleanup.push(async () => unregister());
-    }
+    // The relays in front of the emulators inject the HTTP faults; provisioning went through them too.
+    if (faults) log.warn('fault injection is ON (SPINE_FAULTS)', { config: JSON.stringify(faultConfig) });
 
     // Handlers read their config at import: the environment must be complete before the first import.
     applyEnvironment(localEnvironment(options.catalog, endpoints));

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EmulatorStartError } from '../errors';
+import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
+import { freePort } from '../ports';
 import { type EmulatorProcess, spawnEmulator } from './process';
 import { waitUntilReady } from './wait';
 
@@ -34,6 +36,11 @@ export interface DynamoStartOptions {
   readonly timeoutMs?: number;
   /** Keep tables in memory only (tests): faster, gone when the process stops. @default false */
   readonly inMemory?: boolean;
+  /**
+   * Test-only (SPINE_FAULTS): DynamoDB Local moves to a free internal port and `port` is served by the
+   * HTTP fault relay. Without it there is no relay at all (the normal path costs nothing).
+   */
+  readonly faults?: FaultSchedule;
 }
 
 /**
@@ -44,6 +51,7 @@ export interface DynamoStartOptions {
 export const startDynamo = async (options: DynamoStartOptions): Promise<EmulatorProcess> => {
   mkdirSync(options.dataDir, { recursive: true });
   const lib = dynamoLibDir();
+  const port = options.faults ? await freePort() : options.port;
   const emulator = spawnEmulator({
     name: 'DynamoDB Local',
     command: 'java',
@@ -54,7 +62,7 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
       '-jar',
       join(lib, 'DynamoDBLocal.jar'),
       '-port',
-      String(options.port),
+      String(port),
       ...(options.inMemory ? ['-inMemory'] : ['-dbPath', options.dataDir]),
       '-sharedDb',
       '-disableTelemetry',
@@ -64,7 +72,7 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
   });
   options.onSpawn?.(emulator);
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${options.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
@@ -78,5 +86,16 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
   } finally {
     client.destroy();
   }
-  return emulator;
+  if (!options.faults) return emulator;
+  const relay = await startFaultRelay(options.port, port, options.faults).catch(async (error: unknown) => {
+    await emulator.stop().catch(() => {});
+    throw error;
+  });
+  return {
+    ...emulator,
+    stop: async () => {
+      await relay.close();
+      await emulator.stop();
+    },
+  };
 };

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
 import { freePort } from '../ports';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb';
@@ -32,6 +33,8 @@ export interface KinesisStartOptions {
   readonly timeoutMs?: number;
   /** Persist to `dataDir` every `PERSIST_INTERVAL` (local mode) or not at all (tests). @default true */
   readonly persist?: boolean;
+  /** Test-only (SPINE_FAULTS): clients reach kinesis-mock through the HTTP fault relay instead of the TCP relay. */
+  readonly faults?: FaultSchedule;
 }
 
 export interface KinesisEmulator {
@@ -83,9 +86,11 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
     // An open keep-alive connection would stall kinesis-mock's shutdown.
     client.destroy();
   }
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let proxy: { readonly port: number; close(): Promise<void> };
   try {
-    proxy = await startTcpProxy(options.port, plainPort);
+    proxy = options.faults
+      ? await startFaultRelay(options.port, plainPort, options.faults)
+      : await startTcpProxy(options.port, plainPort);
   } catch (error) {
     await emulator.stop().catch(() => {});
     throw error;

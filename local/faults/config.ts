@@ -7,7 +7,7 @@ const probability = z.number().min(0).max(1);
 
 /**
  * What to inject and how often (probability per call or per invocation). Example:
- * `SPINE_FAULTS='{"seed":7,"handler":{"crashBefore":0.05},"dynamodb":{"throttle":0.02}}' npm start`
+ * `SPINE_FAULTS='{"seed":7,"handler":{"crashBefore":0.05},"kinesis":{"lostResponse":0.02}}' npm start`
  */
 export const faultConfigSchema = z.strictObject({
   /** Seeds the PRNG so a run's fault schedule can be replayed. */
@@ -23,20 +23,26 @@ export const faultConfigSchema = z.strictObject({
       timeoutMs: z.number().int().min(1).max(900_000).optional(),
     })
     .optional(),
+  /** HTTP-level faults of the relay in front of DynamoDB Local (see relay.ts). */
   dynamodb: z
     .strictObject({
-      /** `ProvisionedThroughputExceededException` on any call (the SDK's own retries see it). */
+      /** TransactWriteItems / PutItem / UpdateItem / DeleteItem applied, then the answer is lost. */
+      lostResponse: probability.optional(),
+      /** 400 `ProvisionedThroughputExceededException` without forwarding (the SDK's own retries see it). */
       throttle: probability.optional(),
-      /** `TransactionCanceledException` with reason `TransactionConflict` on TransactWriteItems. */
-      transactionConflict: probability.optional(),
     })
     .optional(),
+  /** HTTP-level faults of the relay in front of kinesis-mock (see relay.ts). */
   kinesis: z
     .strictObject({
-      /** `ProvisionedThroughputExceededException` on PutRecord(s). */
-      putThrottle: probability.optional(),
-      /** `ProvisionedThroughputExceededException` on GetRecords (the event source mapping's reads). */
-      getThrottle: probability.optional(),
+      /** PutRecords / PutRecord applied, then the answer is lost. */
+      lostResponse: probability.optional(),
+      /** PutRecords applies a subset; the others get per-record `ProvisionedThroughputExceededException`. */
+      partialPutRecords: probability.optional(),
+      /** Share of those partial PutRecords whose answer is lost as well. */
+      partialLost: probability.optional(),
+      /** 400 `ProvisionedThroughputExceededException` on GetRecords / PutRecords, without forwarding. */
+      throttle: probability.optional(),
     })
     .optional(),
   runtime: z

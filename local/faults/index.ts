@@ -1,2 +1,17 @@
 export { FAULTS_ENV, type FaultConfig, FaultConfigError, faultConfigSchema, readFaultConfig } from './config';
-export { FaultInjector, type FaultKind, InjectedFaultError } from './injector';
+export { FaultCounts } from './counts';
+export { FaultInjector, type FaultKind, InjectedFaultError, isInjectedFaultError } from './injector';
+export { seededRandom } from './random';
+export { type FaultRelay, startFaultRelay } from './relay';
+export {
+  FaultSchedule,
+  type FaultScheduleOptions,
+  faultName,
+  type HttpFault,
+  type HttpFaultRates,
+  LOSABLE_TARGETS,
+  type LostMode,
+  operationOf,
+  type RelayService,
+  THROTTLED_TARGETS,
+} from './schedule';

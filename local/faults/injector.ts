@@ -1,25 +1,15 @@
-import { writeFileSync } from 'node:fs';
-import {
-  type DynamoDBClient,
-  ProvisionedThroughputExceededException as DynamoThrottle,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import {
-  type KinesisClient,
-  ProvisionedThroughputExceededException as KinesisThrottle,
-} from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../handler';
 import type { FaultConfig } from './config';
+import { FaultCounts } from './counts';
+import { seededRandom } from './random';
+import { FaultSchedule, type RelayService } from './schedule';
 
+/** Invocation-level faults of local mode; HTTP-level ones are the relays' (see relay.ts). */
 export type FaultKind =
   | 'handler.crashBefore'
   | 'handler.crashAfter'
   | 'handler.timeout'
-  | 'dynamodb.throttle'
-  | 'dynamodb.transactionConflict'
-  | 'kinesis.putThrottle'
-  | 'kinesis.getThrottle'
   | 'runtime.killMidBatch';
 
 /** A fault that fired; thrown where the real failure would surface. */
@@ -31,71 +21,41 @@ export class InjectedFaultError extends Error {
   }
 }
 
-const mulberry32 = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-const metadata = { httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 };
+export const isInjectedFaultError = (error: unknown): error is InjectedFaultError =>
+  error instanceof InjectedFaultError;
 
 /**
- * Fires the configured faults with their probabilities from one seeded PRNG and counts what fired,
- * writing the counts to `countsFile` (the chaos run reads them).
+ * Local mode's faults from one `SPINE_FAULTS` config: a `FaultSchedule` per emulator relay and the
+ * invocation faults around each service handler, all counted in one `FaultCounts` (written to
+ * `countsFile` when given, which the chaos run reads).
  */
 export class FaultInjector {
   private readonly random: () => number;
-  readonly counts: Partial<Record<FaultKind, number>> = {};
+  private readonly seed: number;
+  readonly counts: FaultCounts;
 
   constructor(
     private readonly config: FaultConfig,
-    private readonly countsFile?: string,
+    countsFile?: string,
   ) {
-    this.random = mulberry32(config.seed ?? Date.now());
+    this.seed = config.seed ?? Date.now();
+    this.random = seededRandom(this.seed);
+    this.counts = new FaultCounts(countsFile);
   }
 
   private fire(kind: FaultKind, probability: number | undefined): boolean {
     if (!probability || this.random() >= probability) return false;
-    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
-    if (this.countsFile) writeFileSync(this.countsFile, JSON.stringify(this.counts));
+    this.counts.add(kind);
     return true;
   }
 
-  /** Adds a middleware inside the SDK's retry loop, so injected throttles meet the SDK's real retries. */
-  instrumentClient(client: KinesisClient | DynamoDBClient, service: 'kinesis' | 'dynamodb'): void {
-    const { dynamodb, kinesis } = this.config;
-    const stack = client.middlewareStack as unknown as DynamoDBClient['middlewareStack'];
-    stack.add(
-      (next, context) => async (args) => {
-        const command = context.commandName ?? '';
-        if (service === 'dynamodb') {
-          if (this.fire('dynamodb.throttle', dynamodb?.throttle))
-            throw new DynamoThrottle({ message: 'injected: throughput exceeded', $metadata: metadata });
-          if (
-            command === 'TransactWriteItemsCommand' &&
-            this.fire('dynamodb.transactionConflict', dynamodb?.transactionConflict)
-          )
-            throw new TransactionCanceledException({
-              message: 'injected: transaction conflict',
-              $metadata: metadata,
-              CancellationReasons: [{ Code: 'TransactionConflict', Message: 'injected' }],
-            });
-        } else if (
-          /^PutRecords?Command$/.test(command) &&
-          this.fire('kinesis.putThrottle', kinesis?.putThrottle)
-        ) {
-          throw new KinesisThrottle({ message: 'injected: rate exceeded', $metadata: metadata });
-        } else if (
-          command === 'GetRecordsCommand' &&
-          this.fire('kinesis.getThrottle', kinesis?.getThrottle)
-        ) {
-          throw new KinesisThrottle({ message: 'injected: rate exceeded', $metadata: metadata });
-        }
-        return next(args);
-      },
-      { step: 'deserialize', name: 'spineFaultInjection', priority: 'high' },
-    );
+  /** The relay schedule for one emulator, or undefined when its section configures no fault. */
+  scheduleFor(service: RelayService): FaultSchedule | undefined {
+    const rates = this.config[service];
+    if (!rates || !Object.values(rates).some((p) => p > 0)) return undefined;
+    // Each relay gets its own stream of numbers, so one service's traffic does not shift the other's.
+    const seed = this.seed + (service === 'kinesis' ? 1 : 2);
+    return new FaultSchedule({ service, rates, seed, counts: this.counts });
   }
 
   /** Wraps a service handler the way an unreliable Lambda environment would treat it. */
@@ -106,12 +66,13 @@ export class FaultInjector {
         throw new InjectedFaultError('handler.crashBefore');
       const run = Promise.resolve(handler(event, context));
       if (this.fire('handler.timeout', h?.timeout)) {
-        // Lambda would kill the sandbox; here the handler runs on like a racing invocation would.
+        // The mapping gives up on the invocation while it runs on: the next attempt races it.
         run.catch(() => {});
         await new Promise((r) => setTimeout(r, h?.timeoutMs ?? 3_000));
         throw new InjectedFaultError('handler.timeout');
       }
       const result = await run;
+      // Death with no catch or finally: the local runtime's own process goes, as a Lambda sandbox would.
       if (this.fire('runtime.killMidBatch', runtime?.killMidBatch)) process.kill(process.pid, 'SIGKILL');
       if (this.fire('handler.crashAfter', h?.crashAfter)) throw new InjectedFaultError('handler.crashAfter');
       return result;

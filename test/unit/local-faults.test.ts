@@ -1,6 +1,20 @@
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
-import { FaultInjector, InjectedFaultError, readFaultConfig } from '../../local/faults';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  FaultCounts,
+  FaultInjector,
+  type FaultRelay,
+  FaultSchedule,
+  type HttpFaultRates,
+  InjectedFaultError,
+  type RelayService,
+  readFaultConfig,
+  startFaultRelay,
+} from '../../local/faults';
 import { lambdaContext } from '../fixtures/apigw';
 
 describe('fault injection config (SPINE_FAULTS)', () => {
@@ -12,31 +26,185 @@ describe('fault injection config (SPINE_FAULTS)', () => {
     expect(() => readFaultConfig({ SPINE_FAULTS: '{"handler":{"crashBefore":2}}' })).toThrow(
       /SPINE_FAULTS is invalid: handler\.crashBefore: Too big: expected number to be <=1/,
     );
-    expect(() => readFaultConfig({ SPINE_FAULTS: '{"disk":{"full":1}}' })).toThrow(
-      /Unrecognized key: "disk"/,
+    expect(() => readFaultConfig({ SPINE_FAULTS: '{"kinesis":{"putThrottle":0.1}}' })).toThrow(
+      /Unrecognized key: "putThrottle"/,
     );
     expect(() => readFaultConfig({ SPINE_FAULTS: 'yes' })).toThrow(/not JSON/);
   });
+
+  it('gives a relay schedule only to the services it configures faults for', () => {
+    const injector = new FaultInjector({
+      seed: 1,
+      kinesis: { lostResponse: 0.1 },
+      dynamodb: { throttle: 0 },
+    });
+
+    expect(injector.scheduleFor('kinesis')).toBeInstanceOf(FaultSchedule);
+    expect(injector.scheduleFor('dynamodb')).toBeUndefined();
+  });
 });
 
-describe('FaultInjector', () => {
-  it('throttles DynamoDB calls inside the SDK retry loop, so the SDK retries them', async () => {
-    const injector = new FaultInjector({ seed: 1, dynamodb: { throttle: 1 } });
-    const client = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:9',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      maxAttempts: 3,
+/** A stand-in emulator: answers every PutRecords record with a sequence number and remembers what it applied. */
+const fakeUpstream = async () => {
+  const applied: { target: string; records: number }[] = [];
+  let seq = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Records?: unknown[] };
+      const records = body.Records?.length ?? 0;
+      applied.push({ target, records });
+      const answer = target.endsWith('PutRecords')
+        ? {
+            FailedRecordCount: 0,
+            Records: (body.Records ?? []).map(() => ({
+              ShardId: 'shardId-000000000000',
+              SequenceNumber: String(++seq),
+            })),
+          }
+        : {};
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(answer));
     });
-    injector.instrumentClient(client, 'dynamodb');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    applied,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((r) => server.close(r)),
+  };
+};
 
-    const error = await client.send(new ListTablesCommand({})).catch((e: unknown) => e);
-
-    expect((error as Error).name).toBe('ProvisionedThroughputExceededException');
-    expect((error as { $metadata: { attempts: number } }).$metadata.attempts).toBe(3);
-    expect(injector.counts['dynamodb.throttle']).toBe(3);
+const aws = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 };
+const putRecords = (n: number) =>
+  new PutRecordsCommand({
+    StreamName: 's',
+    Records: Array.from({ length: n }, (_, i) => ({
+      Data: new TextEncoder().encode(`r${i}`),
+      PartitionKey: `k${i}`,
+    })),
   });
 
+describe('startFaultRelay', () => {
+  const open: { close(): Promise<unknown> }[] = [];
+  afterEach(async () => {
+    for (const o of open.splice(0).reverse()) await o.close();
+  });
+
+  const setup = async (service: RelayService, rates: HttpFaultRates) => {
+    const upstream = await fakeUpstream();
+    const counts = new FaultCounts();
+    const schedule = new FaultSchedule({ service, rates, seed: 11, counts });
+    const relay: FaultRelay = await startFaultRelay(0, upstream.port, schedule);
+    open.push(upstream, relay);
+    const endpoint = `http://127.0.0.1:${relay.port}`;
+    const kinesis = new KinesisClient({ ...aws, endpoint, requestHandler: new NodeHttpHandler() });
+    const dynamo = new DynamoDBClient({ ...aws, endpoint });
+    open.push({
+      close: async () => {
+        kinesis.destroy();
+        dynamo.destroy();
+      },
+    });
+    return { upstream, counts, schedule, kinesis, dynamo };
+  };
+
+  it('applies a PutRecords upstream and then loses its answer', async () => {
+    const { upstream, counts, kinesis } = await setup('kinesis', { lostResponse: 1 });
+
+    const errors = [];
+    for (let i = 0; i < 8; i++) errors.push(await kinesis.send(putRecords(2)).catch((e: Error) => e));
+
+    expect(upstream.applied).toHaveLength(8);
+    expect(errors.every((e) => e instanceof Error)).toBe(true);
+    const names = new Set(errors.map((e) => (e instanceof Error ? e.name : 'none')));
+    expect([...names].some((n) => /InternalFailure|ServiceUnavailable/.test(n))).toBe(true);
+    expect(errors.some((e) => e instanceof Error && /socket hang up|ECONNRESET/.test(e.message))).toBe(true);
+    expect(counts.total('kinesis.lostResponse')).toBe(8);
+    expect(counts.get('target:kinesis.PutRecords.lostResponse')).toBe(8);
+  });
+
+  it('loses the answer of a conditional DynamoDB write after applying it', async () => {
+    const { upstream, counts, dynamo } = await setup('dynamodb', { lostResponse: 1 });
+
+    const error = await dynamo
+      .send(
+        new PutItemCommand({
+          TableName: 't',
+          Item: { pk: { S: 'a' } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    expect(upstream.applied.map((a) => a.target)).toEqual(['DynamoDB_20120810.PutItem']);
+    expect(counts.total('dynamodb.lostResponse')).toBe(1);
+  });
+
+  it('applies only part of a PutRecords and rejects the rest per record, as Kinesis does under load', async () => {
+    const { upstream, counts, kinesis } = await setup('kinesis', { partialPutRecords: 1 });
+
+    const out = await kinesis.send(putRecords(10));
+
+    const rejected = (out.Records ?? []).filter(
+      (r) => r.ErrorCode === 'ProvisionedThroughputExceededException',
+    );
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.length).toBeLessThan(10);
+    expect(out.FailedRecordCount).toBe(rejected.length);
+    expect(upstream.applied[0]?.records).toBe(10 - rejected.length);
+    expect(counts.get('kinesis.partialPutRecords')).toBe(1);
+  });
+
+  it('can lose the answer of a partial PutRecords too', async () => {
+    const { upstream, counts, kinesis } = await setup('kinesis', { partialPutRecords: 1, partialLost: 1 });
+
+    const error = await kinesis.send(putRecords(10)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    expect(upstream.applied[0]?.records).toBeGreaterThan(0);
+    expect(upstream.applied[0]?.records).toBeLessThan(10);
+    expect(counts.total('kinesis.partialPutRecords.lost')).toBe(1);
+  });
+
+  it('throttles without forwarding', async () => {
+    const { upstream, counts, kinesis } = await setup('kinesis', { throttle: 1 });
+
+    const error = await kinesis.send(putRecords(1)).catch((e: unknown) => e);
+
+    expect((error as Error).name).toBe('ProvisionedThroughputExceededException');
+    expect(upstream.applied).toHaveLength(0);
+    expect(counts.get('kinesis.throttle')).toBe(1);
+  });
+
+  it('forwards untouched while disabled, and at the configured rate when enabled', async () => {
+    const { upstream, counts, schedule, kinesis } = await setup('kinesis', { throttle: 0.2 });
+    schedule.enabled = false;
+    for (let i = 0; i < 20; i++) await kinesis.send(putRecords(1));
+    expect(counts.total()).toBe(0);
+    schedule.enabled = true;
+
+    let throttled = 0;
+    for (let i = 0; i < 300; i++)
+      if (
+        await kinesis.send(putRecords(1)).then(
+          () => false,
+          () => true,
+        )
+      )
+        throttled += 1;
+
+    expect(throttled).toBe(counts.get('kinesis.throttle'));
+    expect(throttled).toBeGreaterThan(30);
+    expect(throttled).toBeLessThan(90);
+    expect(upstream.applied).toHaveLength(320 - throttled);
+  });
+});
+
+describe('FaultInjector handler faults', () => {
   it('crashes a handler before or after it ran, with the configured probability', async () => {
     let ran = 0;
     const handler = async () => {
@@ -44,27 +212,16 @@ describe('FaultInjector', () => {
       return { batchItemFailures: [] };
     };
     const before = new FaultInjector({ seed: 3, handler: { crashBefore: 1 } }).wrapHandler(handler);
-    const after = new FaultInjector({ seed: 3, handler: { crashAfter: 1 } }).wrapHandler(handler);
+    const after = new FaultInjector({ seed: 3, handler: { crashAfter: 1 } });
     const never = new FaultInjector({ seed: 3, handler: { crashBefore: 0 } }).wrapHandler(handler);
 
     await expect(before({ Records: [] }, lambdaContext())).rejects.toBeInstanceOf(InjectedFaultError);
     expect(ran).toBe(0);
-    await expect(after({ Records: [] }, lambdaContext())).rejects.toThrow(/handler\.crashAfter/);
+    await expect(after.wrapHandler(handler)({ Records: [] }, lambdaContext())).rejects.toThrow(
+      /handler\.crashAfter/,
+    );
     expect(ran).toBe(1);
+    expect(after.counts.snapshot()).toEqual({ 'handler.crashAfter': 1 });
     await expect(never({ Records: [] }, lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
-  });
-
-  it('fires about as often as configured', () => {
-    const injector = new FaultInjector({ seed: 42, kinesis: { putThrottle: 0.1 } });
-    const client = { middlewareStack: { add: () => {} } };
-    injector.instrumentClient(client as never, 'kinesis');
-    const fire = (injector as unknown as { fire: (k: string, p: number) => boolean }).fire.bind(injector);
-
-    const fired = Array.from({ length: 10_000 }, () => fire('kinesis.putThrottle', 0.1)).filter(
-      Boolean,
-    ).length;
-
-    expect(fired).toBeGreaterThan(850);
-    expect(fired).toBeLessThan(1150);
   });
 });

@@ -1,0 +1,155 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { FaultCounts } from '../../../../local/faults';
+import type { KinesisHandler } from '../../../../shared/consumer';
+
+type Handle = NodeHttpHandler['handle'];
+
+/** Settles never: what a request of a dead process looks like from outside. */
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+/**
+ * The transport of one container. Once the container is dead every request, including ones already
+ * on the wire, never answers: a process death has no catch and no finally. A request can die after
+ * it was applied upstream (the effect happened, nobody saw it) or before it was sent.
+ */
+export class DyingHttpHandler extends NodeHttpHandler {
+  dead = false;
+  private requests = 0;
+  /** Dies at this request number (counted from the container's start), `after` = once it was applied. */
+  dieAt: { readonly request: number; readonly after: boolean } | undefined;
+  readonly died: Promise<void>;
+  private markDied: () => void = () => {};
+
+  constructor() {
+    super({ connectionTimeout: 2_000, requestTimeout: 10_000 });
+    this.died = new Promise((resolve) => {
+      this.markDied = resolve;
+    });
+  }
+
+  private die(): void {
+    this.dead = true;
+    this.markDied();
+  }
+
+  override async handle(...args: Parameters<Handle>): ReturnType<Handle> {
+    if (this.dead) return never();
+    this.requests += 1;
+    const dying = this.dieAt !== undefined && this.requests >= this.dieAt.request;
+    if (dying && !this.dieAt?.after) {
+      this.die();
+      return never();
+    }
+    const out = await super.handle(...args);
+    if (dying || this.dead) {
+      this.die();
+      return never();
+    }
+    return out;
+  }
+}
+
+/** A Lambda execution environment: its own SDK clients (behind `transport`) and handler module state. */
+export interface Container {
+  readonly transport: DyingHttpHandler;
+  readonly handler: KinesisHandler;
+  destroy(): void;
+}
+
+export interface InvocationFaultRates {
+  /** The mapping gives up after a short time while the invocation runs on (its retry then races it). */
+  readonly timeout: number;
+  /** The container dies at a random request of this invocation. */
+  readonly death: number;
+  /** A second invocation of the same or an overlapping batch runs at the same time on another container. */
+  readonly duplicate: number;
+}
+
+export class InvocationFailedError extends Error {
+  readonly code = 'INVOCATION_FAILED';
+  constructor(readonly kind: 'timeout' | 'death') {
+    super(`invocation ${kind === 'timeout' ? 'timed out' : 'died'} (injected)`);
+    this.name = 'InvocationFailedError';
+  }
+}
+
+/**
+ * Plays the Lambda service behind one event source mapping: warm containers are reused, a container
+ * that timed out or died is never reused (a timed-out one keeps running as a zombie), and every fault
+ * is counted under `invocation.*`. `drain` waits for zombies and duplicates that can still finish.
+ */
+export const lambdaService = (options: {
+  readonly newContainer: () => Container;
+  readonly rates: InvocationFaultRates;
+  readonly random: () => number;
+  readonly counts: FaultCounts;
+}) => {
+  const { rates, random, counts } = options;
+  const idle: Container[] = [];
+  const all: Container[] = [];
+  const running = new Set<Promise<unknown>>();
+  let enabled = true;
+  const fresh = () => {
+    const c = options.newContainer();
+    all.push(c);
+    return c;
+  };
+  const track = (c: Container, run: Promise<unknown>) => {
+    const settled = run.catch(() => {}).finally(() => running.delete(settled));
+    // A dead container's run never settles; only live ones are worth waiting for.
+    void c.transport.died.then(() => running.delete(settled));
+    running.add(settled);
+  };
+
+  const invoke = async (event: KinesisStreamEvent) => {
+    const c = idle.pop() ?? fresh();
+    if (enabled && random() < rates.duplicate) {
+      counts.add('invocation.duplicate');
+      const from = Math.floor(random() * event.Records.length);
+      const twin = fresh();
+      const copy = twin.handler({ Records: event.Records.slice(from) });
+      track(twin, copy);
+      void copy.then(
+        () => idle.push(twin),
+        () => idle.push(twin),
+      );
+    }
+    if (enabled && random() < rates.death)
+      c.transport.dieAt = { request: 1 + Math.floor(random() * 8), after: random() < 0.5 };
+    const timeoutMs = enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
+    const run = c.handler(event);
+    track(c, run);
+    const timer = new AbortController();
+    const outcome = await Promise.race([
+      run.then((response) => ({ response })),
+      c.transport.died.then(() => ({ failed: 'death' as const })),
+      ...(timeoutMs === undefined
+        ? []
+        : [sleep(timeoutMs, { failed: 'timeout' as const }, { signal: timer.signal })]),
+    ]).finally(() => timer.abort());
+    if ('response' in outcome) {
+      idle.push(c);
+      return outcome.response;
+    }
+    counts.add(`invocation.${outcome.failed}`);
+    throw new InvocationFailedError(outcome.failed);
+  };
+
+  return {
+    invoke,
+    /** Stops injecting (the verification phase must not be disturbed). */
+    quiesce: () => {
+      enabled = false;
+    },
+    async drain(limitMs: number) {
+      const deadline = Date.now() + limitMs;
+      while (running.size > 0 && Date.now() < deadline) await Promise.race([...running, sleep(200)]);
+      return running.size;
+    },
+    destroy: () => {
+      for (const c of all) c.destroy();
+    },
+  };
+};

@@ -1,0 +1,160 @@
+import { type Catalog, defineCatalog } from '../../../../shared/catalog';
+import type { EventHandler } from '../../../../shared/consumer';
+
+/** One run's names: every stream and table is prefixed, so runs share the emulators without sharing state. */
+export interface RunNames {
+  readonly counts: string;
+  readonly milestones: string;
+  readonly tables: {
+    readonly checkpoints: string;
+    readonly parking: string;
+    readonly outbox: string;
+    readonly totals: string;
+    readonly audit: string;
+  };
+}
+
+export const runNames = (run: string): RunNames => ({
+  counts: `${run}-counts`,
+  milestones: `${run}-milestones`,
+  tables: {
+    checkpoints: `${run}-checkpoints`,
+    parking: `${run}-parking`,
+    outbox: `${run}-outbox`,
+    totals: `${run}-totals`,
+    audit: `${run}-audit`,
+  },
+});
+
+/** Shards of the counts stream at the start: each is one sequential poller, so more shards, more throughput. */
+export const COUNTS_SHARDS = 4;
+
+export interface Budget {
+  /** Invocations per batch including the first; 10_001 stands for infra's MaximumRetryAttempts -1. */
+  readonly maxAttempts: number;
+  /** -1 as infra sets it (only retention limits age). */
+  readonly maxRecordAgeSeconds: number;
+}
+
+export const UNLIMITED: Budget = { maxAttempts: 10_001, maxRecordAgeSeconds: -1 };
+
+/**
+ * Two services on two topics: `counter` applies `Counted` to a per-key total and emits a
+ * `MilestoneReached` on every third event of a key; `auditor` applies every milestone to a per-key
+ * tally downstream. So an effect is checked at both ends of an emit.
+ */
+export const catalogFor = (names: RunNames, parallelizationFactor: number, budget: Budget): Catalog => {
+  const subscription = {
+    batchSize: 100,
+    batchingWindowSeconds: 0,
+    parallelizationFactor,
+    startingPosition: 'TRIM_HORIZON' as const,
+    retry: { ...budget, bisectOnError: false },
+  };
+  return defineCatalog({
+    topics: [
+      { name: names.counts, shards: COUNTS_SHARDS, retentionHours: 24 },
+      { name: names.milestones, shards: 1, retentionHours: 24 },
+    ],
+    producers: [{ name: 'tester' }],
+    eventTypes: [
+      {
+        type: 'Counted',
+        topic: names.counts,
+        writer: 'tester',
+        keyField: 'counter',
+        versions: {
+          1: {
+            type: 'object',
+            required: ['counter', 'by', 'index'],
+            properties: { counter: { type: 'string' }, by: { type: 'integer' }, index: { type: 'integer' } },
+          },
+        },
+      },
+      {
+        type: 'MilestoneReached',
+        topic: names.milestones,
+        writer: 'counter',
+        keyField: 'counter',
+        versions: {
+          1: {
+            type: 'object',
+            required: ['counter', 'total', 'count'],
+            properties: {
+              counter: { type: 'string' },
+              total: { type: 'integer' },
+              count: { type: 'integer' },
+            },
+          },
+        },
+      },
+    ],
+    services: [
+      {
+        name: 'counter',
+        entry: 'test/fixtures/counter-service.ts',
+        subscriptions: [{ topic: names.counts, ...subscription }],
+        tables: [{ name: 'totals' }],
+      },
+      {
+        name: 'auditor',
+        entry: 'test/fixtures/counter-service.ts',
+        subscriptions: [{ topic: names.milestones, ...subscription }],
+        tables: [{ name: 'audit' }],
+      },
+    ],
+  });
+};
+
+const num = (item: Record<string, unknown> | undefined, field: string, fallback = 0): number =>
+  Number(item?.[field] ?? fallback);
+
+/** Counts and sums per key, and counts events that arrived out of order (index not last + 1). */
+export const counterHandler: EventHandler = async (event, ctx) => {
+  const { counter, by, index } = event.data as { counter: string; by: number; index: number };
+  const item = await ctx.get('totals', counter);
+  const count = num(item, 'count') + 1;
+  const total = num(item, 'total') + by;
+  const inOrder = index === num(item, 'lastIndex', -1) + 1;
+  ctx.put('totals', {
+    pk: counter,
+    count,
+    total,
+    lastIndex: index,
+    outOfOrder: num(item, 'outOfOrder') + (inOrder ? 0 : 1),
+  });
+  if (count % 3 === 0) ctx.emit('MilestoneReached', { counter, total, count });
+};
+
+/** Tallies milestones per key downstream; a milestone whose count is not the next third is out of order. */
+export const auditorHandler: EventHandler = async (event, ctx) => {
+  const { counter, total, count } = event.data as { counter: string; total: number; count: number };
+  const item = await ctx.get('audit', counter);
+  const inOrder = count === num(item, 'lastCount') + 3;
+  ctx.put('audit', {
+    pk: counter,
+    milestones: num(item, 'milestones') + 1,
+    sum: num(item, 'sum') + total,
+    lastCount: count,
+    outOfOrder: num(item, 'outOfOrder') + (inOrder ? 0 : 1),
+  });
+};
+
+/** What one clean pass leaves per key: the truth the faulty run is compared with. */
+export interface Expected {
+  count: number;
+  total: number;
+  milestones: number;
+  milestoneSum: number;
+}
+
+export const expectEvent = (expected: Map<string, Expected>, counter: string, by: number): void => {
+  const e = expected.get(counter) ?? { count: 0, total: 0, milestones: 0, milestoneSum: 0 };
+  e.count += 1;
+  e.total += by;
+  if (e.count % 3 === 0) {
+    e.milestones += 1;
+    e.milestoneSum += e.total;
+  }
+  expected.set(counter, e);
+};

@@ -1,0 +1,309 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { LambdaHandler } from '../../../../local';
+import { startEventSourceMappings } from '../../../../local/esm';
+import {
+  FaultCounts,
+  FaultSchedule,
+  type HttpFaultRates,
+  seededRandom,
+  startFaultRelay,
+} from '../../../../local/faults';
+import { type InvocationFaultRates, lambdaService } from './lambda';
+import { auditorHandler, type Budget, catalogFor, counterHandler, type Expected, runNames } from './model';
+import { eventsInRanges, planEvents, publishRounds } from './publish';
+import {
+  clientsVia,
+  containerFactory,
+  type DiscardMetadata,
+  mergeAdjacent,
+  provisionRun,
+  readDiscards,
+  scanAll,
+  splitWidest,
+  tempDir,
+} from './world';
+
+export interface FaultRates {
+  readonly kinesis: HttpFaultRates;
+  readonly dynamodb: HttpFaultRates;
+  readonly invocation: InvocationFaultRates;
+}
+
+export interface RunOptions {
+  readonly run: string;
+  readonly seed: number;
+  readonly events: number;
+  readonly keys: number;
+  readonly parallelizationFactor: number;
+  readonly budget: Budget;
+  readonly rates: FaultRates;
+  /** Direct (fault-free) clients and the ports the relays forward to. */
+  readonly direct: { readonly kinesis: KinesisClient; readonly dynamo: DynamoDBClient };
+  readonly upstream: { readonly kinesisPort: number; readonly dynamoPort: number };
+  /** Give up waiting for the effects after this long. */
+  readonly deadlineMs: number;
+  /** Stop waiting once nothing changed for this long after publishing finished. */
+  readonly stallMs: number;
+}
+
+export interface KeyOutcome {
+  readonly key: string;
+  readonly expected: Expected;
+  readonly count: number;
+  readonly total: number;
+  readonly outOfOrder: number;
+  readonly milestones: number;
+  readonly milestoneSum: number;
+  readonly auditOutOfOrder: number;
+}
+
+export interface RunResult {
+  readonly run: string;
+  readonly seed: number;
+  readonly events: number;
+  readonly writerCalls: number;
+  readonly reshards: string[];
+  readonly faults: Record<string, number>;
+  readonly keys: KeyOutcome[];
+  readonly parked: number;
+  readonly outbox: number;
+  readonly discards: DiscardMetadata[];
+  /** Event ids per key inside the discarded ranges (read back from the log by range only). */
+  readonly discardedEvents: Map<string, Set<string>>;
+  readonly stillRunning: number;
+  /** Seconds: whole run, publishing, until the effects settled, stop + drain. */
+  readonly seconds: number;
+  readonly phases: { readonly publish: number; readonly settle: number; readonly stop: number };
+  /** Why waiting ended: every effect reached, nothing changed for `stallMs`, or the deadline. */
+  readonly ended: 'reached' | 'stalled' | 'deadline';
+  /** The mappings' warnings and errors by message (first 60 characters), for diagnosis. */
+  readonly esmLog: Record<string, number>;
+}
+
+const num = (item: Record<string, unknown> | undefined, field: string) => Number(item?.[field] ?? 0);
+
+const reached = (
+  expected: Map<string, Expected>,
+  totals: Map<string, Record<string, unknown>>,
+  audit: Map<string, Record<string, unknown>>,
+) =>
+  [...expected].every(
+    ([key, e]) =>
+      num(totals.get(key), 'count') >= e.count && num(audit.get(key), 'milestones') >= e.milestones,
+  );
+
+/**
+ * One run: publish through the ingress writer behind the fault relay while two event source
+ * mappings (counter <- counts, auditor <- milestones) drive `defineConsumer` on faulty containers,
+ * split and merge the counts stream mid-run, wait until the effects settle, then read them directly.
+ */
+export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
+  const started = Date.now();
+  const names = runNames(o.run);
+  await provisionRun(o.direct, names);
+  const counts = new FaultCounts();
+  const kinesisFaults = new FaultSchedule({
+    service: 'kinesis',
+    rates: o.rates.kinesis,
+    seed: o.seed,
+    counts,
+  });
+  const dynamoFaults = new FaultSchedule({
+    service: 'dynamodb',
+    rates: o.rates.dynamodb,
+    seed: o.seed + 1,
+    counts,
+  });
+  const relays = [
+    await startFaultRelay(0, o.upstream.kinesisPort, kinesisFaults),
+    await startFaultRelay(0, o.upstream.dynamoPort, dynamoFaults),
+  ];
+  const endpoints = {
+    kinesis: `http://127.0.0.1:${relays[0]?.port}`,
+    dynamo: `http://127.0.0.1:${relays[1]?.port}`,
+  };
+  const catalog = catalogFor(names, o.parallelizationFactor, o.budget);
+  const random = seededRandom(o.seed + 2);
+  const lambdas = {
+    counter: lambdaService({
+      newContainer: containerFactory({
+        endpoints,
+        names,
+        catalog,
+        service: 'counter',
+        handlers: { Counted: counterHandler },
+      }),
+      rates: o.rates.invocation,
+      random,
+      counts,
+    }),
+    auditor: lambdaService({
+      newContainer: containerFactory({
+        endpoints,
+        names,
+        catalog,
+        service: 'auditor',
+        handlers: { MilestoneReached: auditorHandler },
+      }),
+      rates: o.rates.invocation,
+      random,
+      counts,
+    }),
+  };
+  const esmClients = clientsVia(
+    endpoints,
+    new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+  );
+  const producer = clientsVia(
+    endpoints,
+    new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+  );
+  const tmp = tempDir();
+  const failuresFile = join(tmp.dir, 'esm-failures.jsonl');
+  const handlers = new Map<string, LambdaHandler<KinesisStreamEvent>>([
+    ['counter', (event: KinesisStreamEvent) => lambdas.counter.invoke(event)],
+    ['auditor', (event: KinesisStreamEvent) => lambdas.auditor.invoke(event)],
+  ]);
+  const esmLog: Record<string, number> = {};
+  const note = (message: string) => {
+    const key = message.replace(/shardId-\d+/g, 'shardId-N').slice(0, 60);
+    esmLog[key] = (esmLog[key] ?? 0) + 1;
+  };
+  const esm = startEventSourceMappings({
+    catalog,
+    handlers,
+    kinesis: esmClients.kinesis,
+    esmDir: join(tmp.dir, 'esm'),
+    failuresFile,
+    log: { info: () => {}, warn: note, error: note },
+  });
+  try {
+    const { rounds, expected } = planEvents(o.run, o.events, o.keys, seededRandom(o.seed + 3));
+    const reshards: string[] = [];
+    const { calls } = await publishRounds(producer.kinesis, names.counts, rounds, async (published) => {
+      if (reshards.length === 0 && published >= o.events / 3)
+        reshards.push(await splitWidest(o.direct.kinesis, names.counts));
+      if (reshards.length === 1 && published >= (2 * o.events) / 3)
+        reshards.push(await mergeAdjacent(o.direct.kinesis, names.counts));
+    });
+
+    const published = Date.now();
+    let last = '';
+    let changedAt = Date.now();
+    let ended: RunResult['ended'] = 'reached';
+    const read = async () => ({
+      totals: new Map((await scanAll(o.direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i])),
+      audit: new Map((await scanAll(o.direct.dynamo, names.tables.audit)).map((i) => [String(i.pk), i])),
+    });
+    for (let state = await read(); !reached(expected, state.totals, state.audit); state = await read()) {
+      const now = JSON.stringify([...state.totals.values(), ...state.audit.values()]);
+      if (now !== last) [last, changedAt] = [now, Date.now()];
+      if (Date.now() - changedAt > o.stallMs) ended = 'stalled';
+      if (Date.now() - started > o.deadlineMs) ended = 'deadline';
+      if (ended !== 'reached') break;
+      await sleep(1_000);
+    }
+    const settled = Date.now();
+    // Verification is not disturbed: no new faults, the mappings stop, zombies and twins finish.
+    kinesisFaults.enabled = false;
+    dynamoFaults.enabled = false;
+    lambdas.counter.quiesce();
+    lambdas.auditor.quiesce();
+    await esm.stop();
+    const stillRunning = (await lambdas.counter.drain(20_000)) + (await lambdas.auditor.drain(10_000));
+    const stopped = Date.now();
+    const final = await read();
+    const discards = readDiscards(failuresFile);
+    return {
+      run: o.run,
+      seed: o.seed,
+      events: o.events,
+      writerCalls: calls,
+      reshards,
+      faults: counts.snapshot(),
+      keys: [...expected].map(([key, e]) => ({
+        key,
+        expected: e,
+        count: num(final.totals.get(key), 'count'),
+        total: num(final.totals.get(key), 'total'),
+        outOfOrder: num(final.totals.get(key), 'outOfOrder'),
+        milestones: num(final.audit.get(key), 'milestones'),
+        milestoneSum: num(final.audit.get(key), 'sum'),
+        auditOutOfOrder: num(final.audit.get(key), 'outOfOrder'),
+      })),
+      parked: (await scanAll(o.direct.dynamo, names.tables.parking)).length,
+      outbox: (await scanAll(o.direct.dynamo, names.tables.outbox)).length,
+      discards,
+      discardedEvents: await eventsInRanges(
+        o.direct.kinesis,
+        names.counts,
+        discards.filter((d) => d.topic === names.counts),
+      ),
+      stillRunning,
+      seconds: Math.round((Date.now() - started) / 1000),
+      ended,
+      esmLog,
+      phases: {
+        publish: Math.round((published - started) / 1000),
+        settle: Math.round((settled - published) / 1000),
+        stop: Math.round((stopped - settled) / 1000),
+      },
+    };
+  } finally {
+    await esm.stop();
+    lambdas.counter.destroy();
+    lambdas.auditor.destroy();
+    for (const c of [esmClients, producer]) {
+      c.kinesis.destroy();
+      c.dynamo.destroy();
+    }
+    for (const relay of relays) await relay.close();
+    tmp.remove();
+  }
+};
+
+/** Per-key verdicts of a run against one clean pass. */
+export const verdicts = (result: RunResult) => {
+  const lost = result.keys
+    .filter((k) => k.count < k.expected.count)
+    .map((k) => `${k.key}: ${k.count}/${k.expected.count}`);
+  const doubled = result.keys
+    .filter((k) => k.count > k.expected.count)
+    .map((k) => `${k.key}: ${k.count}/${k.expected.count}`);
+  const wrongTotal = result.keys
+    .filter((k) => k.count === k.expected.count && k.total !== k.expected.total)
+    .map((k) => `${k.key}: total ${k.total}/${k.expected.total}`);
+  const outOfOrder = result.keys.filter((k) => k.outOfOrder > 0 || k.auditOutOfOrder > 0).map((k) => k.key);
+  const emitsLost = result.keys
+    .filter((k) => k.milestones < k.expected.milestones)
+    .map((k) => `${k.key}: ${k.milestones}/${k.expected.milestones}`);
+  const emitsDoubled = result.keys
+    .filter((k) => k.milestones > k.expected.milestones)
+    .map((k) => `${k.key}: ${k.milestones}/${k.expected.milestones}`);
+  const emitsWrongSum = result.keys
+    .filter((k) => k.milestones === k.expected.milestones && k.milestoneSum !== k.expected.milestoneSum)
+    .map((k) => k.key);
+  return { lost, doubled, wrongTotal, outOfOrder, emitsLost, emitsDoubled, emitsWrongSum };
+};
+
+export const summary = (result: RunResult) => {
+  const v = verdicts(result);
+  const effects = result.keys.reduce((n, k) => n + k.count, 0);
+  const milestones = result.keys.reduce((n, k) => n + k.milestones, 0);
+  const expectedMilestones = result.keys.reduce((n, k) => n + k.expected.milestones, 0);
+  return (
+    `[exactly-once] ${result.run} seed=${result.seed} ${result.seconds}s ${JSON.stringify(result.phases)} ended=${result.ended} events=${result.events} effects=${effects} ` +
+    `milestones=${milestones}/${expectedMilestones} writerCalls=${result.writerCalls} reshards=${JSON.stringify(result.reshards)} ` +
+    `parked=${result.parked} outbox=${result.outbox} discards=${result.discards.length} stillRunning=${result.stillRunning}\n` +
+    `  faults ${JSON.stringify(result.faults)}\n` +
+    `  esm log ${JSON.stringify(result.esmLog)}\n` +
+    `  keys lost=${v.lost.length} doubled=${v.doubled.length} wrongTotal=${v.wrongTotal.length} outOfOrder=${v.outOfOrder.length} ` +
+    `emitsLost=${v.emitsLost.length} emitsDoubled=${v.emitsDoubled.length} emitsWrongSum=${v.emitsWrongSum.length}\n` +
+    `  first: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([k, list]) => [k, list.slice(0, 3)])))}`
+  );
+};

@@ -1,0 +1,222 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  ListShardsCommand,
+  MergeShardsCommand,
+  type Shard,
+  SplitShardCommand,
+} from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local';
+import { createDocumentClient } from '../../../../shared/aws';
+import type { Catalog } from '../../../../shared/catalog';
+import { RUNTIME_TABLES, streamEnvVar, type TableKeySchema } from '../../../../shared/config';
+import type { EventHandler } from '../../../../shared/consumer';
+import { createDynamoStore, createKinesisPublisher, defineConsumer } from '../../../../shared/consumer';
+import { type Container, DyingHttpHandler } from './lambda';
+import { COUNTS_SHARDS, type RunNames } from './model';
+
+const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
+
+/** Clients on a given transport; the SDK's own retries stay on (3 attempts), as in a Lambda. */
+export const clientsVia = (endpoints: Endpoints, transport: NodeHttpHandler) => ({
+  kinesis: new KinesisClient({ ...aws, endpoint: endpoints.kinesis, requestHandler: transport }),
+  dynamo: new DynamoDBClient({ ...aws, endpoint: endpoints.dynamo, requestHandler: transport }),
+});
+
+export interface Endpoints {
+  readonly kinesis: string;
+  readonly dynamo: string;
+}
+
+const createTable = (dynamo: DynamoDBClient, name: string, key: TableKeySchema) =>
+  dynamo.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: key.partitionKey, AttributeType: 'S' },
+        ...(key.sortKey ? [{ AttributeName: key.sortKey, AttributeType: 'S' as const }] : []),
+      ],
+      KeySchema: [
+        { AttributeName: key.partitionKey, KeyType: 'HASH' },
+        ...(key.sortKey ? [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }] : []),
+      ],
+    }),
+  );
+
+const waitActive = async (kinesis: KinesisClient, stream: string) => {
+  for (let i = 0; i < 600; i++) {
+    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await sleep(100);
+  }
+  throw new Error(`stream ${stream} did not become ACTIVE`);
+};
+
+/** Creates the run's streams and tables directly on the emulators (no faults while provisioning). */
+export const provisionRun = async (
+  direct: { kinesis: KinesisClient; dynamo: DynamoDBClient },
+  names: RunNames,
+) => {
+  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.counts, ShardCount: COUNTS_SHARDS }));
+  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.milestones, ShardCount: 1 }));
+  const t = names.tables;
+  await createTable(direct.dynamo, t.checkpoints, RUNTIME_TABLES.checkpoints);
+  await createTable(direct.dynamo, t.parking, RUNTIME_TABLES.parking);
+  await createTable(direct.dynamo, t.outbox, RUNTIME_TABLES.outbox);
+  await createTable(direct.dynamo, t.totals, { partitionKey: 'pk' });
+  await createTable(direct.dynamo, t.audit, { partitionKey: 'pk' });
+  await waitActive(direct.kinesis, names.counts);
+  await waitActive(direct.kinesis, names.milestones);
+};
+
+const openShards = async (kinesis: KinesisClient, stream: string): Promise<Shard[]> =>
+  ((await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []).filter(
+    (s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined,
+  );
+
+const hashOf = (s: Shard, end: 'StartingHashKey' | 'EndingHashKey') => BigInt(s.HashKeyRange?.[end] ?? '0');
+
+/** Splits the open shard with the widest hash range at its middle. */
+export const splitWidest = async (kinesis: KinesisClient, stream: string): Promise<string> => {
+  const shards = await openShards(kinesis, stream);
+  const width = (s: Shard) => hashOf(s, 'EndingHashKey') - hashOf(s, 'StartingHashKey');
+  const widest = shards.reduce((a, b) => (width(b) > width(a) ? b : a));
+  const middle = hashOf(widest, 'StartingHashKey') + width(widest) / 2n;
+  await kinesis.send(
+    new SplitShardCommand({
+      StreamName: stream,
+      ShardToSplit: widest.ShardId,
+      NewStartingHashKey: middle.toString(),
+    }),
+  );
+  await waitActive(kinesis, stream);
+  return `split ${widest.ShardId}`;
+};
+
+/** Merges the first two open shards whose hash ranges touch. */
+export const mergeAdjacent = async (kinesis: KinesisClient, stream: string): Promise<string> => {
+  const shards = (await openShards(kinesis, stream)).sort((a, b) =>
+    hashOf(a, 'StartingHashKey') < hashOf(b, 'StartingHashKey') ? -1 : 1,
+  );
+  for (let i = 0; i + 1 < shards.length; i++) {
+    const [a, b] = [shards[i], shards[i + 1]];
+    if (a && b && hashOf(a, 'EndingHashKey') + 1n === hashOf(b, 'StartingHashKey')) {
+      await kinesis.send(
+        new MergeShardsCommand({
+          StreamName: stream,
+          ShardToMerge: a.ShardId,
+          AdjacentShardToMerge: b.ShardId,
+        }),
+      );
+      await waitActive(kinesis, stream);
+      return `merge ${a.ShardId}+${b.ShardId}`;
+    }
+  }
+  throw new Error('no adjacent open shards to merge');
+};
+
+/** A fresh container for `service`: its own transport, SDK clients, store, publisher and handler state. */
+export const containerFactory =
+  (options: {
+    readonly endpoints: Endpoints;
+    readonly names: RunNames;
+    readonly catalog: Catalog;
+    readonly service: 'counter' | 'auditor';
+    readonly handlers: Readonly<Record<string, EventHandler>>;
+  }) =>
+  (): Container => {
+    const { names } = options;
+    const transport = new DyingHttpHandler();
+    const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
+    const streamOf = (topic: string) => topic;
+    const handler = defineConsumer(
+      { catalog: options.catalog, service: options.service, handlers: options.handlers },
+      {
+        env: {
+          [streamEnvVar(names.counts)]: names.counts,
+          [streamEnvVar(names.milestones)]: names.milestones,
+        },
+        store: createDynamoStore({
+          client: createDocumentClient(dynamo),
+          service: options.service,
+          checkpointsTable: names.tables.checkpoints,
+          parkingTable: names.tables.parking,
+          outboxTable: names.tables.outbox,
+          stateTables: { totals: names.tables.totals, audit: names.tables.audit },
+        }),
+        publisher: createKinesisPublisher(kinesis, streamOf),
+        outboxLeaseMs: 2_000,
+      },
+    );
+    return {
+      transport,
+      handler,
+      destroy: () => {
+        kinesis.destroy();
+        dynamo.destroy();
+      },
+    };
+  };
+
+/** Every item of a table, read directly (not through the relays). */
+export const scanAll = async (dynamo: DynamoDBClient, table: string): Promise<Record<string, unknown>[]> => {
+  const doc = DynamoDBDocumentClient.from(dynamo);
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+/** The metadata an SQS/SNS on-failure destination gets: shard and sequence range, no records. */
+export interface DiscardMetadata {
+  readonly topic: string;
+  readonly shardId: string;
+  readonly startSequenceNumber: string;
+  readonly endSequenceNumber: string;
+  readonly batchSize: number;
+}
+
+export const readDiscards = (file: string): DiscardMetadata[] => {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const line = JSON.parse(l) as Record<string, unknown>;
+      return {
+        topic: String(line.topic),
+        shardId: String(line.shardId),
+        startSequenceNumber: String(line.startSequenceNumber),
+        endSequenceNumber: String(line.endSequenceNumber),
+        batchSize: Number(line.batchSize),
+      };
+    });
+};
+
+export const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spine-eo-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+};
+
+export const directTransport = () =>
+  new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 });
