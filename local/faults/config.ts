@@ -21,6 +21,8 @@ export const faultConfigSchema = z.strictObject({
       /** The invocation is reported timed out after `timeoutMs` while the handler keeps running. */
       timeout: probability.optional(),
       timeoutMs: z.number().int().min(1).max(900_000).optional(),
+      /** The same batch is invoked twice at once; the mapping sees one answer (a concurrent retry). */
+      duplicate: probability.optional(),
     })
     .optional(),
   /** HTTP-level faults of the relay in front of DynamoDB Local (see relay.ts). */

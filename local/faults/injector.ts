@@ -10,6 +10,7 @@ export type FaultKind =
   | 'handler.crashBefore'
   | 'handler.crashAfter'
   | 'handler.timeout'
+  | 'handler.duplicate'
   | 'runtime.killMidBatch';
 
 /** A fault that fired; thrown where the real failure would surface. */
@@ -65,6 +66,11 @@ export class FaultInjector {
       if (this.fire('handler.crashBefore', h?.crashBefore))
         throw new InjectedFaultError('handler.crashBefore');
       const run = Promise.resolve(handler(event, context));
+      if (this.fire('handler.duplicate', h?.duplicate)) {
+        // A second invocation of the same records runs at the same time, as when the mapping retries
+        // while an earlier invocation still runs; only one answer reaches the mapping.
+        Promise.resolve(handler(event, context)).catch(() => {});
+      }
       if (this.fire('handler.timeout', h?.timeout)) {
         // The mapping gives up on the invocation while it runs on: the next attempt races it.
         run.catch(() => {});

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { FINAL_STATUSES } from '../../example/domain/order';
 import { localStateTableName } from '../../local';
+import { RESENT_ATTRIBUTE } from '../../shared/envelope';
 import { alive, LocalSpine, readStream } from './helpers/local-process';
 
 /**
@@ -20,11 +21,16 @@ const ORDERS = Number(process.env.CHAOS_ORDERS ?? 600);
 /** The workflow settles at roughly 5 orders/s on 2 busy cores; larger runs get proportionally longer. */
 const SETTLE_MS = Math.max(150_000, ORDERS * 300);
 const BATCH = 25;
+/**
+ * AWS's failure model (local/faults): writes that take effect while their answer is lost (PutRecords,
+ * TransactWriteItems, conditional writes), partial PutRecords, throttles, invocations that crash,
+ * time out while running on, or run twice at once on the same records.
+ */
 const FAULTS = {
   seed: 20261122,
-  handler: { crashBefore: 0.02, crashAfter: 0.02 },
-  dynamodb: { throttle: 0.01, transactionConflict: 0.01 },
-  kinesis: { putThrottle: 0.01, getThrottle: 0.02 },
+  handler: { crashBefore: 0.02, crashAfter: 0.02, duplicate: 0.03, timeout: 0.01, timeoutMs: 1_500 },
+  dynamodb: { lostResponse: 0.01, throttle: 0.01 },
+  kinesis: { lostResponse: 0.02, partialPutRecords: 0.02, partialLost: 0.5, throttle: 0.01 },
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -144,6 +150,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
 
       // Wait for the workflow to settle, restarting the runtime if a kill from inside (none configured) or a crash took it.
       const orders = new Map<string, string>();
+      const histories = new Map<string, string[]>();
       const deadline = Date.now() + SETTLE_MS;
       while (Date.now() < deadline) {
         if (!spine.running()) {
@@ -156,7 +163,14 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
           { client: docs },
           { TableName: localStateTableName('orders', 'orders'), ConsistentRead: true },
         ))
-          for (const item of page.Items ?? []) orders.set(String(item.pk), String(item.status));
+          for (const item of page.Items ?? []) {
+            orders.set(String(item.pk), String(item.status));
+            const history: unknown[] = Array.isArray(item.history) ? item.history : [];
+            histories.set(
+              String(item.pk),
+              history.map((h) => String((h as { status?: unknown }).status)),
+            );
+          }
         const final = [...orders.values()].filter((s) => FINAL_STATUSES.has(s as never)).length;
         if (final === ORDERS) break;
         await sleep(1_000);
@@ -172,8 +186,14 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
       const logged = new Set(ids);
       const lostAcks = [...acknowledged].filter((id) => !logged.has(id));
       const emitted = all.filter((e) => String(e.source).startsWith('/services/'));
-      const emittedIds = emitted.map((e) => String(e.id));
-      const duplicateEmits = emittedIds.length - new Set(emittedIds).size;
+      // A marked record (`spineresent`) is a writer's re-send after an answer it never saw: a copy the
+      // consumers skip. Two UNMARKED records with one id would be a blind duplicate.
+      const unmarked = emitted.filter((e) => e[RESENT_ATTRIBUTE] === undefined).map((e) => String(e.id));
+      const duplicateEmits = unmarked.length - new Set(unmarked).size;
+      const markedCopies = all.filter((e) => e[RESENT_ATTRIBUTE] !== undefined).length;
+      // Effects, not records: an order's history gains one entry per applied status change, so a
+      // copy applied twice would repeat a status.
+      const doubleEffects = [...histories.values()].filter((h) => new Set(h).size !== h.length).length;
       const orphans = emitted.filter((e) => !logged.has(String(e.causationid)));
       const notFinal = [...Array(ORDERS).keys()].filter(
         (i) => !FINAL_STATUSES.has((orders.get(`chaos-${i}`) ?? '') as never),
@@ -197,12 +217,13 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
         duplicateEmits +
         orphans.length +
         notFinal.length +
+        doubleEffects +
         doubleCharges +
         paidWithoutCharge;
       console.log(
-        `chaos: ${ORDERS} orders, ${all.length} events in the log (${emitted.length} emitted), ${acknowledged.size} acknowledged; ` +
+        `chaos: ${ORDERS} orders, ${all.length} records in the log (${emitted.length} emitted, ${markedCopies} marked re-sends), ${acknowledged.size} acknowledged; ` +
           `faults fired ${JSON.stringify(faults)}; restarts ${JSON.stringify(restarts)}; ` +
-          `violations ${violations} (lost acks ${lostAcks.length}, not final ${notFinal.length}, double charges ${doubleCharges}, ` +
+          `violations ${violations} (lost acks ${lostAcks.length}, not final ${notFinal.length}, double effects ${doubleEffects}, double charges ${doubleCharges}, ` +
           `paid without charge ${paidWithoutCharge}, duplicate emits ${duplicateEmits}, orphan emits ${orphans.length}); ` +
           `${Math.round((Date.now() - started) / 1000)} s`,
       );
@@ -210,11 +231,18 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
       expect(acknowledged.size).toBe(ORDERS);
       expect(lostAcks).toEqual([]);
       expect(notFinal).toEqual([]);
+      expect(doubleEffects).toBe(0);
       expect(doubleCharges).toBe(0);
       expect(paidWithoutCharge).toBe(0);
       expect(duplicateEmits).toBe(0);
       expect(orphans).toEqual([]);
-      expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      const fired = (prefix: string) =>
+        Object.entries(faults)
+          .filter(([kind]) => kind.startsWith(prefix))
+          .reduce((a, [, n]) => a + n, 0);
+      expect(fired('kinesis.lostResponse')).toBeGreaterThan(0);
+      expect(fired('dynamodb.lostResponse')).toBeGreaterThan(0);
+      expect(fired('handler.duplicate')).toBeGreaterThan(0);
       expect(restarts.sigkillRuntime + restarts.sigkillRuntimeAndDynamo).toBeGreaterThanOrEqual(2);
     },
     150_000 + SETTLE_MS,

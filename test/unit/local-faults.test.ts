@@ -224,4 +224,28 @@ describe('FaultInjector handler faults', () => {
     expect(after.counts.snapshot()).toEqual({ 'handler.crashAfter': 1 });
     await expect(never({ Records: [] }, lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
   });
+
+  it('runs a duplicate invocation of the same records at the same time and answers once', async () => {
+    // Prepare: a handler that records how many invocations overlap.
+    let running = 0;
+    let overlapped = 0;
+    let ran = 0;
+    const handler = async () => {
+      running += 1;
+      ran += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      overlapped = Math.max(overlapped, running);
+      running -= 1;
+      return { batchItemFailures: [] };
+    };
+    const injector = new FaultInjector({ seed: 3, handler: { duplicate: 1 } });
+    // Act
+    const answer = await injector.wrapHandler(handler)({ Records: [] }, lambdaContext());
+    await new Promise((r) => setTimeout(r, 50));
+    // Assess
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(ran).toBe(2);
+    expect(overlapped).toBe(2);
+    expect(injector.counts.snapshot()).toEqual({ 'handler.duplicate': 1 });
+  });
 });
