@@ -26,6 +26,9 @@ import {
 import { SpineFunction } from './spine-function';
 import type { Topics } from './topics';
 
+/** Log groups under this prefix take vended logs without a resource-policy entry of their own. */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
+
 export interface IngressApiProps {
   readonly catalog: Catalog;
   readonly topics: Topics;
@@ -45,6 +48,14 @@ export interface IngressApiProps {
   readonly routeThrottles?: Readonly<Record<string, ThrottleLimits>>;
   /** Retention of the access log. @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * Name of the access log group. It must start with `/aws/vendedlogs/`: API Gateway delivers access
+   * logs as a vended log, and for any other name each stage adds its log group's ARN to the account's
+   * one shared CloudWatch Logs resource policy (5,120 characters), until a later deploy of any stack
+   * fails with "Cannot enable logging. Policy document length breaking Cloudwatch Logs Constraints".
+   * @default `/aws/vendedlogs/spine/<stack name>/ingress-access`
+   */
+  readonly accessLogGroupName?: string;
 }
 
 /**
@@ -77,7 +88,14 @@ export class IngressApi extends Construct {
 
     // Our own $default stage: the one HttpApi creates cannot take throttling or access logs.
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spine ingress' });
+    const accessLogGroupName =
+      props.accessLogGroupName ?? `${VENDED_LOGS_PREFIX}spine/${Stack.of(this).stackName}/ingress-access`;
+    if (!accessLogGroupName.startsWith(VENDED_LOGS_PREFIX))
+      throw new Error(
+        `accessLogGroupName must start with ${VENDED_LOGS_PREFIX} (got ${accessLogGroupName}): other names grow the account's shared log resource policy until deploys fail`,
+      );
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: accessLogGroupName,
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
