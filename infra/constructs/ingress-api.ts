@@ -23,7 +23,7 @@ import {
   type ThrottleLimits,
   throttleRoutes,
 } from './route-throttling';
-import { SpineFunction } from './spine-function';
+import { GUARD, SpineFunction } from './spine-function';
 import type { Topics } from './topics';
 
 /** Log groups under this prefix take vended logs without a resource-policy entry of their own. */
@@ -127,11 +127,25 @@ export class IngressApi extends Construct {
       });
       if (added) created.set(routeKey(route), added);
       if (added && route.auth === 'none')
-        Validations.of(added).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
-        });
+        Validations.of(added).acknowledge(
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
+          },
+          {
+            id: `${GUARD}api_gw_v2_authorization_type_configured_check`,
+            reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
+          },
+        );
     }
+
+    // Each route's invoke permission names this API's execute-api ARN as SourceArn, built with Fn::Join,
+    // which the Guard rule cannot read (it accepts literal strings and plain references only).
+    Validations.of(this.api).acknowledge({
+      id: `${GUARD}lambda_function_public_access_prohibited_check`,
+      reason:
+        'API Gateway may invoke only with SourceArn = this API (arn:...:execute-api:<region>:<account>:<api>/*/<route>).',
+    });
 
     throttleRoutes(this.stage, created, props.routeThrottles ?? DEFAULT_ROUTE_THROTTLES);
 

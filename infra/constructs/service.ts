@@ -1,14 +1,21 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { StreamConsumer } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  KinesisConsumerEventSource,
+  KinesisEventSource,
+  type KinesisEventSourceProps,
+  SqsDlq,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Catalog, ServiceSpec, SubscriptionSpec } from '../../shared/catalog';
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
 import { failureQueueAlarm, iteratorAgeAlarm } from './alarms';
-import { SpineFunction } from './spine-function';
+import { consumerLeadingKeys } from './leading-keys';
+import { GUARD, SpineFunction } from './spine-function';
 import { spineTable } from './spine-table';
 import type { Topics } from './topics';
 
@@ -21,6 +28,8 @@ export interface ServiceProps {
   readonly tableKey: IKey;
   /** Directory the catalog's `entry` paths are relative to. */
   readonly projectRoot: string;
+  /** Keep the state tables when the stack is deleted. @default true */
+  readonly retain?: boolean;
   /** Consumer lag (IteratorAge) that raises an alarm. @default Duration.minutes(5) */
   readonly lagAlarmThreshold?: Duration;
 }
@@ -51,6 +60,7 @@ export class Service extends Construct {
           `Table-${t.name}`,
           { ...STATE_TABLE_KEY, ttlAttribute: t.ttlAttribute },
           props.tableKey,
+          props.retain ?? true,
         ),
       ]),
     );
@@ -59,12 +69,37 @@ export class Service extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the Kinesis event source mappings.',
-    });
+    Validations.of(this.failureQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter destination of the Kinesis event source mappings.',
+      },
+      {
+        id: `${GUARD}sqs_dlq_check`,
+        reason: 'This queue is itself the dead-letter destination of the Kinesis event source mappings.',
+      },
+    );
     failureQueueAlarm(this, this.failureQueue);
     this.consumers = new Map(service.subscriptions.map((sub) => [sub.topic, this.consumer(props, sub)]));
+  }
+
+  /**
+   * The mapping's source: the topic's stream, or with `enhancedFanOut` a stream consumer registered for
+   * this subscription (its own 2 MB/s per shard, pushed over SubscribeToShard). Both grant the read.
+   */
+  private eventSource(
+    service: string,
+    sub: SubscriptionSpec,
+    topics: Topics,
+    options: KinesisEventSourceProps,
+  ): KinesisEventSource | KinesisConsumerEventSource {
+    const stream = topics.stream(sub.topic);
+    if (!sub.enhancedFanOut) return new KinesisEventSource(stream, options);
+    const consumer = new StreamConsumer(this, `FanOut-${sub.topic}`, {
+      stream,
+      streamConsumerName: `${Stack.of(this).stackName}-${service}-${sub.topic}`,
+    });
+    return new KinesisConsumerEventSource(consumer, options);
   }
 
   private consumer(props: ServiceProps, sub: SubscriptionSpec): SpineFunction {
@@ -75,7 +110,7 @@ export class Service extends Construct {
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
     });
     fn.addEventSource(
-      new KinesisEventSource(topics.stream(sub.topic), {
+      this.eventSource(service.name, sub, topics, {
         batchSize: sub.batchSize,
         maxBatchingWindow: Duration.seconds(sub.batchingWindowSeconds),
         parallelizationFactor: sub.parallelizationFactor,
@@ -94,9 +129,14 @@ export class Service extends Construct {
     iteratorAgeAlarm(fn, fn.function, props.lagAlarmThreshold ?? Duration.minutes(5));
     for (const [name, table] of this.tables)
       fn.bindTable(stateTableEnvVar(service.name, name), table, 'readWrite');
-    fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite');
-    fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite');
-    fn.bindTable(RUNTIME_TABLE_ENV.outbox, runtimeTables.outbox, 'readWrite');
+    const keys = consumerLeadingKeys(service.name, sub.topic);
+    fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite', {
+      leadingKeys: keys.checkpoints,
+    });
+    fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite', {
+      leadingKeys: keys.parking,
+    });
+    fn.bindTable(RUNTIME_TABLE_ENV.outbox, runtimeTables.outbox, 'readWrite', { leadingKeys: keys.outbox });
     const written = new Set(catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic));
     for (const topic of [...written].sort()) fn.bindStreamWrite(topic, topics.stream(topic));
     // The runtime maps a record's stream ARN back to its topic by name; reading is granted by the mapping.
