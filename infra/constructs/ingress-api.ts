@@ -99,6 +99,18 @@ export class IngressApi extends Construct {
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    Validations.of(this.accessLogs).acknowledge(
+      {
+        id: `${GUARD}cloudwatch_log_group_retention_period_check`,
+        reason:
+          'One month by default (prop accessLogRetention): request metadata for debugging; the events themselves are in the streams.',
+      },
+      {
+        id: `${GUARD}cloudwatch_log_group_encrypted_check`,
+        reason:
+          'CloudWatch Logs encrypts at rest with a service key; a customer key for log groups is not yet wired (issue 14 follow-up).',
+      },
+    );
     const throttle = {
       rateLimit: props.throttleRateLimit ?? 500,
       burstLimit: props.throttleBurstLimit ?? 1000,
