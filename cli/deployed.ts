@@ -13,7 +13,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { opsOutputNames } from '../infra/constructs/ops-output-names';
 import { outputNames } from '../infra/output-names';
 import type { Catalog } from '../shared/catalog';
-import { type Delivery, dynamoOpsStore, kinesisLogReader, type LiveControl, OpsError } from '../shared/ops';
+import {
+  type Delivery,
+  deliverRuns,
+  dynamoOpsStore,
+  kinesisLogReader,
+  type LiveControl,
+  OpsError,
+  splitByBytes,
+} from '../shared/ops';
 import type { OpsContext } from './context';
 import { batchResponse } from './response';
 import { signedPublisher } from './sigv4';
@@ -33,6 +41,8 @@ export interface DeployedOptions {
   readonly settleMs?: number;
   /** Time seam for pause (tests). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Largest Invoke payload replay and redrive send. @default INVOKE_REQUEST_LIMIT_BYTES (6 MB) */
+  readonly invokeLimitBytes?: number;
 }
 
 /**
@@ -84,17 +94,21 @@ export const deployedContext = async (
     },
   );
   const delivery: Delivery = {
+    // One synchronous Invoke carries at most 6 MB, so a batch goes out in runs under that limit.
     async deliver(service, topic, records, session) {
-      const out = await lambda.send(
-        new InvokeCommand({
-          FunctionName: output(opsOutputNames.consumer(service, topic)),
-          Payload: Buffer.from(JSON.stringify({ Records: records, ...(session && { spine: session }) })),
-        }),
-      );
-      const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
-      if (out.FunctionError)
-        throw new OpsError('DELIVERY_FAILED', `consumer ${service}<-${topic} failed: ${text}`);
-      return batchResponse(parseResponse(text, `${service}<-${topic}`));
+      const FunctionName = output(opsOutputNames.consumer(service, topic));
+      const payload = (run: readonly unknown[]) =>
+        JSON.stringify({ Records: run, ...(session && { spine: session }) });
+      const runs = splitByBytes(records, Buffer.byteLength(payload([])), options.invokeLimitBytes);
+      return deliverRuns(runs, async (run) => {
+        const out = await lambda.send(
+          new InvokeCommand({ FunctionName, Payload: Buffer.from(payload(run)) }),
+        );
+        const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
+        if (out.FunctionError)
+          throw new OpsError('DELIVERY_FAILED', `consumer ${service}<-${topic} failed: ${text}`);
+        return batchResponse(parseResponse(text, `${service}<-${topic}`));
+      });
     },
   };
   const mappingState = async (service: string, topic: string) =>

@@ -4,13 +4,29 @@ import { catalog } from '../catalog';
 import { SpineStack } from './spine-stack';
 
 // `-c stage=NAME` deploys a second, independent backbone (e.g. per developer or per branch).
+// `-c retain=false` (with a stage only) makes it destroyable; `-c operatorPrincipals=ARN[,ARN]` names
+// who may assume the operator role; `-c alarmEmail=ADDRESS` subscribes to every alarm. See docs/deploy.md.
 const app = new App();
-const stage: unknown = app.node.tryGetContext('stage');
-const stackName = typeof stage === 'string' && stage !== '' ? stage : 'Spine';
+const context = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+const stage = context('stage');
+const stackName = stage ?? 'Spine';
+const retain = context('retain') !== 'false';
+if (!retain && !stage)
+  throw new Error('-c retain=false needs -c stage=NAME: the default stack keeps its streams and tables');
+const operatorPrincipalArns = context('operatorPrincipals')
+  ?.split(',')
+  .map((a) => a.trim())
+  .filter(Boolean);
 
 new SpineStack(app, stackName, {
   catalog,
   stackName,
+  retain,
+  ...(operatorPrincipalArns && { operatorPrincipalArns }),
+  ...(context('alarmEmail') && { alarmEmail: context('alarmEmail') }),
   description: 'Spine event backbone: topics, consumers, state and the HTTP ingress, from the catalog',
 });
 // cdk-nag 3 runs as a policy-validation plugin: an unacknowledged error fails `cdk synth`. Each

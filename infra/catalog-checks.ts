@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { type Catalog, CatalogError, type CatalogProblem, defineCatalog } from '../shared/catalog';
 import { catalogOutputNames } from './output-names';
 
+/** Kinesis's limit on registered (enhanced fan-out) consumers per stream. */
+export const MAX_FAN_OUT_CONSUMERS = 20;
+
 /**
  * Checks a catalog again before anything is built from it, and adds what only deployment cares about:
  * entry modules that exist, and names that stay distinct once turned into output ids. A `Catalog`
@@ -18,6 +21,16 @@ export const assertDeployable = (catalog: Catalog, projectRoot: string): void =>
       problems.push({
         path: `services[${service.name}].entry`,
         message: `module "${service.entry}" does not exist under ${projectRoot}`,
+      });
+  }
+  for (const topic of catalog.topics) {
+    const fanOut = catalog.services.filter((s) =>
+      s.subscriptions.some((sub) => sub.topic === topic.name && sub.enhancedFanOut),
+    );
+    if (fanOut.length > MAX_FAN_OUT_CONSUMERS)
+      problems.push({
+        path: `topics[${topic.name}]`,
+        message: `${fanOut.length} enhanced fan-out subscriptions; a stream registers at most ${MAX_FAN_OUT_CONSUMERS} consumers`,
       });
   }
   const seen = new Map<string, string>();

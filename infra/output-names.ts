@@ -15,6 +15,8 @@ const pascal = (name: string): string =>
  */
 export const outputNames = {
   ingressUrl: 'IngressUrl',
+  /** SNS topic that every alarm notifies; subscribe paging here. */
+  alarmTopic: 'AlarmTopic',
   stream: (topic: string): string => `Stream${pascal(topic)}`,
   runtimeTable: (table: RuntimeTable): string => `Table${pascal(table)}`,
   stateTable: (service: string, table: string): string => `StateTable${pascal(service)}${pascal(table)}`,

@@ -1,11 +1,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnPrincipal, CompositePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Catalog } from '../shared/catalog';
 import { RUNTIME_TABLES, type RuntimeTable } from '../shared/config';
 import { assertDeployable } from './catalog-checks';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { IngressApi } from './constructs/ingress-api';
+import { denyForeignGrants } from './constructs/key-policy';
 import { Operations } from './constructs/ops';
 import { QueryRoutes } from './constructs/query-routes';
 import { RuntimeTables } from './constructs/runtime-tables';
@@ -23,6 +26,19 @@ export interface SpineStackProps extends StackProps {
   readonly projectRoot?: string;
   /** The ingress handler module, relative to `projectRoot`. @default 'functions/ingress.ts' */
   readonly ingressEntry?: string;
+  /**
+   * Keep streams, tables and their keys when the stack is deleted (RETAIN, table deletion protection).
+   * Turn off for throwaway dev stages only: `cdk destroy` then deletes every event and all state. Idle
+   * cost per stage: docs/deploy.md. @default true
+   */
+  readonly retain?: boolean;
+  /**
+   * ARNs of the principals (operators' roles, SSO permission-set roles) that may assume the operator
+   * role. @default - the account root: any principal whose own IAM policy allows it
+   */
+  readonly operatorPrincipalArns?: readonly string[];
+  /** An e-mail address subscribed to the alarm topic. @default - no subscription */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -37,6 +53,7 @@ export class SpineStack extends Stack {
   public readonly ingress: IngressApi;
   public readonly operations: Operations;
   public readonly queries: QueryRoutes;
+  public readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SpineStackProps) {
     super(scope, id, props);
@@ -44,8 +61,10 @@ export class SpineStack extends Stack {
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     assertDeployable(catalog, projectRoot);
 
-    this.topics = new Topics(this, 'Topics', { catalog });
-    this.runtimeTables = new RuntimeTables(this, 'RuntimeTables');
+    const retain = props.retain ?? true;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.topics = new Topics(this, 'Topics', { catalog, removalPolicy });
+    this.runtimeTables = new RuntimeTables(this, 'RuntimeTables', { retain });
     const { tables, key: tableKey } = this.runtimeTables;
     this.services = new Map(
       catalog.services.map((service) => [
@@ -57,6 +76,7 @@ export class SpineStack extends Stack {
           runtimeTables: tables,
           tableKey,
           projectRoot,
+          retain,
         }),
       ]),
     );
@@ -79,7 +99,17 @@ export class SpineStack extends Stack {
       tableKey,
       services: this.services,
       api: this.ingress.api,
+      ...(props.operatorPrincipalArns?.length && {
+        operatorPrincipal: new CompositePrincipal(
+          ...props.operatorPrincipalArns.map((a) => new ArnPrincipal(a)),
+        ),
+      }),
     });
+    // Last: every alarm defined above notifies it. An alarm added to the stack later must be attached
+    // with `alarms.notifyAll(construct)`.
+    this.alarms = new AlarmTopic(this, 'Alarms', { email: props.alarmEmail, removalPolicy });
+    this.alarms.notifyAll(this);
+    denyForeignGrants(this);
 
     this.addOutputs();
   }
@@ -88,6 +118,7 @@ export class SpineStack extends Stack {
     const output = (name: string, value: string, description: string) =>
       new CfnOutput(this, name, { value, description });
     output(outputNames.ingressUrl, this.ingress.stage.url, 'Base URL of the HTTP ingress');
+    output(outputNames.alarmTopic, this.alarms.topic.topicArn, 'SNS topic every Spine alarm notifies');
     for (const [topic, stream] of this.topics.all())
       output(outputNames.stream(topic), stream.streamName, `Kinesis stream of topic ${topic}`);
     for (const name of Object.keys(RUNTIME_TABLES) as RuntimeTable[])

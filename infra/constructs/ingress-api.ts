@@ -23,8 +23,11 @@ import {
   type ThrottleLimits,
   throttleRoutes,
 } from './route-throttling';
-import { SpineFunction } from './spine-function';
+import { GUARD, SpineFunction } from './spine-function';
 import type { Topics } from './topics';
+
+/** Log groups under this prefix take vended logs without a resource-policy entry of their own. */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
 
 export interface IngressApiProps {
   readonly catalog: Catalog;
@@ -45,6 +48,14 @@ export interface IngressApiProps {
   readonly routeThrottles?: Readonly<Record<string, ThrottleLimits>>;
   /** Retention of the access log. @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * Name of the access log group. It must start with `/aws/vendedlogs/`: API Gateway delivers access
+   * logs as a vended log, and for any other name each stage adds its log group's ARN to the account's
+   * one shared CloudWatch Logs resource policy (5,120 characters), until a later deploy of any stack
+   * fails with "Cannot enable logging. Policy document length breaking Cloudwatch Logs Constraints".
+   * @default `/aws/vendedlogs/spine/<stack name>/ingress-access`
+   */
+  readonly accessLogGroupName?: string;
 }
 
 /**
@@ -77,10 +88,29 @@ export class IngressApi extends Construct {
 
     // Our own $default stage: the one HttpApi creates cannot take throttling or access logs.
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spine ingress' });
+    const accessLogGroupName =
+      props.accessLogGroupName ?? `${VENDED_LOGS_PREFIX}spine/${Stack.of(this).stackName}/ingress-access`;
+    if (!accessLogGroupName.startsWith(VENDED_LOGS_PREFIX))
+      throw new Error(
+        `accessLogGroupName must start with ${VENDED_LOGS_PREFIX} (got ${accessLogGroupName}): other names grow the account's shared log resource policy until deploys fail`,
+      );
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: accessLogGroupName,
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    Validations.of(this.accessLogs).acknowledge(
+      {
+        id: `${GUARD}cloudwatch_log_group_retention_period_check`,
+        reason:
+          'One month by default (prop accessLogRetention): request metadata for debugging; the events themselves are in the streams.',
+      },
+      {
+        id: `${GUARD}cloudwatch_log_group_encrypted_check`,
+        reason:
+          'CloudWatch Logs encrypts at rest with a service key; a customer key for log groups is not yet wired (issue 14 follow-up).',
+      },
+    );
     const throttle = {
       rateLimit: props.throttleRateLimit ?? 500,
       burstLimit: props.throttleBurstLimit ?? 1000,
@@ -109,11 +139,25 @@ export class IngressApi extends Construct {
       });
       if (added) created.set(routeKey(route), added);
       if (added && route.auth === 'none')
-        Validations.of(added).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
-        });
+        Validations.of(added).acknowledge(
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
+          },
+          {
+            id: `${GUARD}api_gw_v2_authorization_type_configured_check`,
+            reason: `${route.path} is open by design (load balancer and uptime checks); it reads no data.`,
+          },
+        );
     }
+
+    // Each route's invoke permission names this API's execute-api ARN as SourceArn, built with Fn::Join,
+    // which the Guard rule cannot read (it accepts literal strings and plain references only).
+    Validations.of(this.api).acknowledge({
+      id: `${GUARD}lambda_function_public_access_prohibited_check`,
+      reason:
+        'API Gateway may invoke only with SourceArn = this API (arn:...:execute-api:<region>:<account>:<api>/*/<route>).',
+    });
 
     throttleRoutes(this.stage, created, props.routeThrottles ?? DEFAULT_ROUTE_THROTTLES);
 

@@ -7,7 +7,11 @@ import type { IEventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
 export interface OperatorRoleProps {
-  /** Who may assume the role. @default the account (its IAM policies decide who) */
+  /**
+   * Who may assume the role. Name the operators' roles or SSO permission sets here: with the default,
+   * any principal of the account whose own IAM policy allows `sts:AssumeRole` on it gets every action
+   * below. @default the account (its IAM policies decide who)
+   */
   readonly assumedBy?: IPrincipal;
   readonly streams: readonly IStream[];
   readonly streamKey?: IKey;
@@ -16,8 +20,16 @@ export interface OperatorRoleProps {
   /** Every service state table: rebuild deletes the items of the keys it recomputes. */
   readonly stateTables: readonly Table[];
   readonly tableKey: IKey;
-  /** Consumers replay and redrive invoke, and their event source mappings pause/resume toggles. */
-  readonly consumers: readonly { fn: IFunction; mapping: IEventSourceMapping }[];
+  /**
+   * Consumers replay and redrive invoke, and their event source mappings pause/resume toggles. Their
+   * (service, topic) pairs are also the only checkpoint and parking partitions the role may touch.
+   */
+  readonly consumers: readonly {
+    service: string;
+    topic: string;
+    fn: IFunction;
+    mapping: IEventSourceMapping;
+  }[];
 }
 
 /**
@@ -41,9 +53,11 @@ export class OperatorRole extends Construct {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({ actions, resources, ...(conditions && { conditions }) }),
       );
-    const leading = (prefix: string) => ({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] },
+    const leading = (...patterns: string[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
     });
+    const services = [...new Set(props.consumers.map((c) => c.service))].sort();
+    const subscriptionKeys = props.consumers.map((c) => `${c.service}#${c.topic}`).sort();
 
     allow(['cloudformation:DescribeStacks'], [Stack.of(this).stackId]);
     allow(
@@ -56,13 +70,26 @@ export class OperatorRole extends Construct {
       props.streams.map((s) => s.streamArn),
     );
     if (props.streamKey) allow(['kms:Decrypt'], [props.streamKey.keyArn]);
-    allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [props.checkpoints.tableArn]);
-    allow(['dynamodb:PutItem'], [props.checkpoints.tableArn], leading('ops#'));
+    // Checkpoints: the CLI reads a subscription's partition (`service#topic`) and deletes the rows of
+    // its finished sessions there (`sk = shardId#scope`); it keeps its own session records under `ops#`.
+    // IAM narrows the partition key only: the live row (`sk = shardId`) of the same partition stays
+    // deletable, which the CLI never does. Scoped partitions (`service#topic#scope`) are the
+    // consumers' own and stay out of reach.
+    allow(
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+      [props.checkpoints.tableArn],
+      leading(...subscriptionKeys, 'ops#*'),
+    );
+    allow(['dynamodb:PutItem'], [props.checkpoints.tableArn], leading('ops#*'));
+    // Parking: parked events live under `pk = service`; discards leave an audit record under `audit#`.
     allow(
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
       [props.parking.tableArn],
+      leading(...services, 'audit#*'),
     );
-    allow(['dynamodb:PutItem'], [props.parking.tableArn], leading('audit#'));
+    allow(['dynamodb:PutItem'], [props.parking.tableArn], leading('audit#*'));
+    // State items are keyed by event key (`pk` = the record's partition key): a rebuild may recompute
+    // any of them, so no LeadingKeys can narrow this. DeleteItem only: no write that could forge state.
     if (props.stateTables.length > 0)
       allow(
         ['dynamodb:DeleteItem'],

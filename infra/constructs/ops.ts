@@ -63,7 +63,12 @@ export class Operations extends Construct {
       parking: props.runtimeTables.parking,
       stateTables: [...props.services.values()].flatMap((s) => [...s.tables.values()]),
       tableKey: props.tableKey,
-      consumers: subscriptions.map((s) => ({ fn: s.consumer.function, mapping: s.mapping })),
+      consumers: subscriptions.map((s) => ({
+        service: s.service,
+        topic: s.topic,
+        fn: s.consumer.function,
+        mapping: s.mapping,
+      })),
     });
     // Outputs at stack level so their keys are exactly these names (the CLI looks them up).
     const stack = Stack.of(this);

@@ -1,8 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { StreamConsumer } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnEventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  KinesisConsumerEventSource,
+  KinesisEventSource,
+  type KinesisEventSourceProps,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import {
   type Catalog,
@@ -12,6 +17,7 @@ import {
 } from '../../shared/catalog';
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
 import { iteratorAgeAlarm } from './alarms';
+import { consumerLeadingKeys } from './leading-keys';
 import { SpineFunction } from './spine-function';
 import { spineTable } from './spine-table';
 import type { Topics } from './topics';
@@ -25,6 +31,8 @@ export interface ServiceProps {
   readonly tableKey: IKey;
   /** Directory the catalog's `entry` paths are relative to. */
   readonly projectRoot: string;
+  /** Keep the state tables when the stack is deleted. @default true */
+  readonly retain?: boolean;
   /** Consumer lag (IteratorAge) that raises an alarm. @default Duration.minutes(5) */
   readonly lagAlarmThreshold?: Duration;
 }
@@ -55,10 +63,30 @@ export class Service extends Construct {
           `Table-${t.name}`,
           { ...STATE_TABLE_KEY, ttlAttribute: t.ttlAttribute },
           props.tableKey,
+          props.retain ?? true,
         ),
       ]),
     );
     this.consumers = new Map(service.subscriptions.map((sub) => [sub.topic, this.consumer(props, sub)]));
+  }
+
+  /**
+   * The mapping's source: the topic's stream, or with `enhancedFanOut` a stream consumer registered for
+   * this subscription (its own 2 MB/s per shard, pushed over SubscribeToShard). Both grant the read.
+   */
+  private eventSource(
+    service: string,
+    sub: SubscriptionSpec,
+    topics: Topics,
+    options: KinesisEventSourceProps,
+  ): KinesisEventSource | KinesisConsumerEventSource {
+    const stream = topics.stream(sub.topic);
+    if (!sub.enhancedFanOut) return new KinesisEventSource(stream, options);
+    const consumer = new StreamConsumer(this, `FanOut-${sub.topic}`, {
+      stream,
+      streamConsumerName: `${Stack.of(this).stackName}-${service}-${sub.topic}`,
+    });
+    return new KinesisConsumerEventSource(consumer, options);
   }
 
   private consumer(props: ServiceProps, sub: SubscriptionSpec): SpineFunction {
@@ -70,7 +98,7 @@ export class Service extends Construct {
     });
     const settings = eventSourceMappingSettings(sub);
     fn.addEventSource(
-      new KinesisEventSource(topics.stream(sub.topic), {
+      this.eventSource(service.name, sub, topics, {
         batchSize: settings.batchSize,
         maxBatchingWindow: Duration.seconds(settings.maximumBatchingWindowInSeconds),
         parallelizationFactor: settings.parallelizationFactor,
@@ -88,9 +116,14 @@ export class Service extends Construct {
     iteratorAgeAlarm(fn, fn.function, props.lagAlarmThreshold ?? Duration.minutes(5));
     for (const [name, table] of this.tables)
       fn.bindTable(stateTableEnvVar(service.name, name), table, 'readWrite');
-    fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite');
-    fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite');
-    fn.bindTable(RUNTIME_TABLE_ENV.outbox, runtimeTables.outbox, 'readWrite');
+    const keys = consumerLeadingKeys(service.name, sub.topic);
+    fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite', {
+      leadingKeys: keys.checkpoints,
+    });
+    fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite', {
+      leadingKeys: keys.parking,
+    });
+    fn.bindTable(RUNTIME_TABLE_ENV.outbox, runtimeTables.outbox, 'readWrite', { leadingKeys: keys.outbox });
     const written = new Set(catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic));
     for (const topic of [...written].sort()) fn.bindStreamWrite(topic, topics.stream(topic));
     // The runtime maps a record's stream ARN back to its topic by name; reading is granted by the mapping.

@@ -9,6 +9,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STAGE_ENV, streamEnvVar } from '../../shared/config';
 
+/** Namespace of the acknowledgements for AWS's Guard rules (`@cdklabs/cdk-validator-cfnguard`). */
+export const GUARD = 'cdk-validator-cfnguard::';
+
 /** How much of a table a function may touch: `read` never writes, `readWrite` includes transactions. */
 export type TableAccess = 'read' | 'readWrite';
 
@@ -16,8 +19,9 @@ export type TableAccess = 'read' | 'readWrite';
 // (`kms:GenerateDataKey*`, `kms:ReEncrypt*`). Transactions are authorised per item action, so
 // TransactWriteItems needs no action of its own. DescribeTable is metadata (schema, size), read by the
 // ingress's health probe.
+const TABLE_METADATA = 'dynamodb:DescribeTable';
 const TABLE_READ = [
-  'dynamodb:DescribeTable',
+  TABLE_METADATA,
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
@@ -31,6 +35,14 @@ const TABLE_WRITE = [
 ];
 const KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey'];
+
+export interface BindTableOptions {
+  /**
+   * Partition key patterns (`dynamodb:LeadingKeys`, `StringLike`) the function's item actions are
+   * limited to, e.g. `['orders#payments', 'orders#payments#*']`. @default - every item of the table
+   */
+  readonly leadingKeys?: readonly string[];
+}
 
 export interface SpineFunctionProps {
   /** Absolute path of the TypeScript module whose `handler` export is the entry point. */
@@ -118,6 +130,23 @@ export class SpineFunction extends Construct {
         'Only from Tracing.ACTIVE: xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
     });
     Validations.of(this.function).acknowledge({
+      id: `${GUARD}lambda_inside_vpc_check`,
+      reason:
+        'Spine functions reach only AWS APIs (Kinesis, DynamoDB, KMS); a VPC would add NAT or endpoints and cold-start cost with nothing private to reach.',
+    });
+    Validations.of(this.logGroup).acknowledge(
+      {
+        id: `${GUARD}cloudwatch_log_group_retention_period_check`,
+        reason:
+          'One month by default (prop logRetention): the durable record is the stream and the tables; a year of logs per function costs storage nothing reads.',
+      },
+      {
+        id: `${GUARD}cloudwatch_log_group_encrypted_check`,
+        reason:
+          'CloudWatch Logs encrypts at rest with a service key; a customer key per log group is not yet wired (issue 14 follow-up).',
+      },
+    );
+    Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
         'nodejs22.x is the runtime the project targets (esbuild emits node22 code); moving on is a deliberate change here.',
@@ -149,10 +178,28 @@ export class SpineFunction extends Construct {
     return this.bindStreamName(topic, stream);
   }
 
-  /** Grants `access` on the table (and its key) and sets `envVar` to the table name. */
-  bindTable(envVar: string, table: ITable, access: TableAccess): this {
+  /**
+   * Grants `access` on the table (and its key) and sets `envVar` to the table name. With `leadingKeys`,
+   * item actions are allowed only on items whose partition key matches one of the patterns (IAM
+   * `StringLike`: `*` any run of characters), which is how a shared table is split between functions.
+   */
+  bindTable(envVar: string, table: ITable, access: TableAccess, options: BindTableOptions = {}): this {
     const actions = access === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+    if (options.leadingKeys) {
+      if (options.leadingKeys.length === 0) throw new Error(`bindTable(${envVar}): leadingKeys is empty`);
+      // DescribeTable names no item, so it stays outside the condition. Item actions go under
+      // ForAllValues, which is also true of a request carrying no key at all (Scan): no Scan is granted.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: [TABLE_METADATA], resources: [table.tableArn] }),
+      );
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: actions.filter((a) => a !== TABLE_METADATA),
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...options.leadingKeys] } },
+        }),
+      );
+    } else this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
     if (table.encryptionKey)
       this.grantKey(table.encryptionKey, access === 'read' ? KEY_READ : [...KEY_READ, ...KEY_WRITE]);
     this.function.addEnvironment(envVar, table.tableName);

@@ -45,6 +45,7 @@ const subscription = z.strictObject({
   startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']),
   retry,
   materialize: z.strictObject({ table: resourceName }).optional(),
+  enhancedFanOut: z.boolean().optional(),
 });
 
 const table = z.strictObject({

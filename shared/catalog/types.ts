@@ -65,6 +65,13 @@ export interface SubscriptionSpec {
    * `ctx.lookup(table, key)`. The service's handlers for this topic, if any, still run.
    */
   readonly materialize?: { readonly table: string };
+  /**
+   * Reads through a dedicated enhanced fan-out consumer (SubscribeToShard, 2 MB/s per shard of its
+   * own, ~70 ms delivery) instead of sharing the shard's 5 GetRecords/s and 2 MB/s with every other
+   * subscription of the topic. Costs per consumer-shard-hour and per GB read: see docs/deploy.md.
+   * At most 20 per topic. @default false
+   */
+  readonly enhancedFanOut?: boolean;
 }
 
 export interface TableSpec {

@@ -6,7 +6,7 @@ import type { SchemaRegistry } from '../schemas';
 import { authorizeTopic, resolveProducer } from './auth';
 import type { IngressConfig } from './config';
 import { IngressError } from './errors';
-import { checkHealth } from './health';
+import { cachedHealth } from './health';
 import { errorResponse, type HttpResult, json } from './http';
 import type { IdempotencyStore } from './idempotency';
 import { parseRequest } from './modes';
@@ -48,6 +48,12 @@ export const createIngress = (deps: IngressDeps): IngressHandler => {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const probeStream = deps.config.streams.values().next().value ?? '';
+  const health = cachedHealth({
+    kinesis: deps.kinesis,
+    dynamo: deps.dynamo,
+    probeStream,
+    idempotencyTable: deps.config.idempotencyTable,
+  });
 
   const publish = async (event: APIGatewayProxyEventV2, producer: string, remainingMs?: number) => {
     const topic = event.pathParameters?.topic ?? '';
@@ -80,13 +86,7 @@ export const createIngress = (deps: IngressDeps): IngressHandler => {
 
   return async (event, context) => {
     try {
-      if (event.routeKey === HEALTH)
-        return await checkHealth({
-          kinesis: deps.kinesis,
-          dynamo: deps.dynamo,
-          probeStream,
-          idempotencyTable: deps.config.idempotencyTable,
-        });
+      if (event.routeKey === HEALTH) return await health();
       const route = INGRESS_ROUTES.find((r) => routeKey(r) === event.routeKey);
       if (!route) throw new IngressError('NOT_FOUND', `No route ${event.routeKey}.`);
       const producer = resolveProducer(event, deps.config.principals);

@@ -1,5 +1,12 @@
 export type { LiveControl } from './control';
-export { type Delivery, type SendOptions, sendBatch } from './deliver';
+export {
+  type Delivery,
+  deliverRuns,
+  INVOKE_REQUEST_LIMIT_BYTES,
+  type SendOptions,
+  sendBatch,
+  splitByBytes,
+} from './deliver';
 export { isOpsError, OpsError, type OpsErrorCode } from './errors';
 export { measureShardLag, type ShardLag, summarizeLag } from './lag';
 export {

@@ -1,11 +1,14 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SpineStack } from '../../infra/spine-stack';
+import { IngressApi } from '../../infra/constructs/ingress-api';
+import { RuntimeTables } from '../../infra/constructs/runtime-tables';
+import { Topics } from '../../infra/constructs/topics';
+import { PROJECT_ROOT, type SpineStack } from '../../infra/spine-stack';
 import type { Catalog } from '../../shared/catalog';
 import { PRODUCER_PRINCIPALS_ENV, RUNTIME_TABLE_ENV, streamEnvVar } from '../../shared/config';
 import { INGRESS_ROUTES, routeKey } from '../../shared/ingress';
-import { contrastCatalog } from '../fixtures/infra/catalogs';
+import { contrastCatalog, FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
 import { actionsOf, logicalId, roleStatements, synth } from './synth';
 
 describe('IngressApi', () => {
@@ -49,6 +52,32 @@ describe('IngressApi', () => {
         Format: Match.stringLikeRegexp('requestId'),
       },
     });
+  });
+
+  it('names the access log group under /aws/vendedlogs/, so stages add nothing to the shared log policy', () => {
+    // Assess: the group the stage logs to is a vended-logs group of this stack
+    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(stack, stack.ingress.accessLogs)];
+    expect(group?.Properties.LogGroupName).toBe(`/aws/vendedlogs/spine/${stack.stackName}/ingress-access`);
+  });
+
+  it('refuses an access log group name outside /aws/vendedlogs/ at synth time', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const other = new Stack(app, 'Other');
+    const topics = new Topics(other, 'Topics', { catalog });
+    const tables = new RuntimeTables(other, 'Tables');
+    // Act / Assess
+    expect(
+      () =>
+        new IngressApi(other, 'Ingress', {
+          catalog,
+          topics,
+          idempotencyTable: tables.tables.idempotency,
+          projectRoot: PROJECT_ROOT,
+          entry: FIXTURE_HANDLER,
+          accessLogGroupName: '/spine/ingress-access',
+        }),
+    ).toThrow(/must start with \/aws\/vendedlogs\//);
   });
 
   it('creates one role per producer that may invoke the producer routes only', () => {

@@ -152,6 +152,31 @@ describe('Operations operator role (least privilege)', () => {
     expect(actions.has('kinesis:PutRecords')).toBe(false);
   });
 
+  it('touches checkpoint and parking items only under the subscriptions’ partitions and its own prefixes', () => {
+    // Act
+    const table = (t: 'checkpoints' | 'parking') =>
+      JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, stack.runtimeTables.tables[t]), 'Arn'] });
+    const on = (t: 'checkpoints' | 'parking') =>
+      (operatorStatements as (Statement & { Condition?: Record<string, Record<string, string[]>> })[]).filter(
+        (s) => resourcesOf(s).includes(table(t)),
+      );
+    const keysOf = (s: { Condition?: Record<string, Record<string, string[]>> }) =>
+      s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+    // Assess: every statement on those tables is narrowed, and to exactly these keys
+    for (const s of [...on('checkpoints'), ...on('parking')])
+      expect(keysOf(s), JSON.stringify(s)).toBeDefined();
+    const deletes = (t: 'checkpoints' | 'parking') =>
+      on(t)
+        .filter((s) => actionsOf(s).includes('dynamodb:DeleteItem'))
+        .flatMap((s) => keysOf(s) ?? []);
+    expect(deletes('checkpoints').sort()).toEqual(
+      [...subscriptions.map((s) => `${s.service}#${s.topic}`), 'ops#*'].sort(),
+    );
+    expect(deletes('parking').sort()).toEqual(
+      [...new Set(subscriptions.map((s) => s.service)), 'audit#*'].sort(),
+    );
+  });
+
   it('may invoke only the consumer functions and toggle only their event source mappings', () => {
     // Act
     const invoke = operatorStatements.find((s) => actionsOf(s).includes('lambda:InvokeFunction'));

@@ -6,6 +6,7 @@ import {
   Policy,
   PolicyStatement,
   Role,
+  ServicePrincipal,
   User,
 } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,44 @@ describe('Least-privilege checks on a widened grant', () => {
       (s) => `may dynamodb:UpdateItem on table ${logicalId(s, s.runtimeTables.tables.idempotency)}`,
     ],
     [
+      'a consumer may move any service’s checkpoint (no LeadingKeys condition)',
+      (s) =>
+        allow(
+          s,
+          consumer(s, 'cart', 'carts'),
+          ['dynamodb:UpdateItem'],
+          [s.runtimeTables.tables.checkpoints.tableArn],
+        ),
+      (s) =>
+        `${ids(s).role('cart', 'carts')} may dynamodb:UpdateItem on table ${logicalId(s, s.runtimeTables.tables.checkpoints)} for any partition key`,
+    ],
+    [
+      'a consumer’s LeadingKeys widened to another service’s parked events',
+      (s) =>
+        consumer(s, 'cart', 'carts').addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:DeleteItem'],
+            resources: [s.runtimeTables.tables.parking.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['accounting'] } },
+          }),
+        ),
+      (s) =>
+        `${ids(s).role('cart', 'carts')} may reach partition keys accounting of table ${logicalId(s, s.runtimeTables.tables.parking)}`,
+    ],
+    [
+      'a consumer’s outbox grant under ForAnyValue, which one matching key satisfies',
+      (s) =>
+        consumer(s, 'cart', 'carts').addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:PutItem'],
+            resources: [s.runtimeTables.tables.outbox.tableArn],
+            conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['cart#carts#*'] } },
+          }),
+        ),
+      (s) =>
+        `${ids(s).role('cart', 'carts')} may dynamodb:PutItem on table ${logicalId(s, s.runtimeTables.tables.outbox)} for any partition key`,
+    ],
+    [
       'a consumer may delete its own table',
       (s) =>
         allow(
@@ -199,6 +238,18 @@ describe('Least-privilege checks on a widened grant', () => {
           }),
         ),
       (s) => `key ${logicalId(s, s.topics.key)} policy allows AWS:*`,
+    ],
+    [
+      'a key policy letting an AWS service act for any account',
+      (s) =>
+        s.alarms.key.addToResourcePolicy(
+          new PolicyStatement({
+            principals: [new ServicePrincipal('events.amazonaws.com')],
+            actions: ['kms:Decrypt'],
+            resources: ['*'],
+          }),
+        ),
+      (s) => `key ${logicalId(s, s.alarms.key)} policy allows Service:events.amazonaws.com`,
     ],
     [
       'a stream resource policy',

@@ -57,7 +57,7 @@ describe('SpineStack', () => {
     }
   });
 
-  it('outputs the ingress URL, every stream, every table and every producer role, without exports', () => {
+  it('outputs the ingress URL, every stream, every table, every producer role and the alarm topic, without exports', () => {
     const outputs = template.findOutputs('*');
     const expected = [
       outputNames.ingressUrl,
@@ -74,6 +74,7 @@ describe('SpineStack', () => {
       ),
       opsOutputNames.operatorRole,
       opsOutputNames.dashboard,
+      outputNames.alarmTopic,
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
     for (const output of Object.values(outputs)) expect(output.Export).toBeUndefined();

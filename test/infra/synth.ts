@@ -1,7 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { SpineStack } from '../../infra/spine-stack';
+import { SpineStack, type SpineStackProps } from '../../infra/spine-stack';
 import type { Catalog } from '../../shared/catalog';
 import { FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
 
@@ -9,9 +9,13 @@ import { FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
  * Builds a SpineStack without bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction skip esbuild
  * and use a placeholder asset), so a synth takes a second instead of one esbuild run per function.
  */
-export const buildStack = (catalog: Catalog, id = 'Test'): SpineStack => {
+export const buildStack = (
+  catalog: Catalog,
+  id = 'Test',
+  props: Omit<SpineStackProps, 'catalog'> = {},
+): SpineStack => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new SpineStack(app, id, { catalog, ingressEntry: FIXTURE_HANDLER });
+  return new SpineStack(app, id, { catalog, ingressEntry: FIXTURE_HANDLER, ...props });
 };
 
 export const synth = (catalog: Catalog): { stack: SpineStack; template: Template } => {

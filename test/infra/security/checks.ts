@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { SpineStack } from '../../../infra/spine-stack';
 import type { Catalog } from '../../../shared/catalog';
 import { buildStack } from '../synth';
+import { leadingKeyFindings } from './leading-keys';
 import { type AccessModel, accessModel } from './model';
 import { accessFindings, streamWriterFindings, tableWriterFindings, wildcardFindings } from './policies';
 import { type TemplateJson, templateJson } from './template';
@@ -20,4 +21,5 @@ export const leastPrivilegeFindings = (t: TemplateJson, model: AccessModel): str
   ...streamWriterFindings(t, model.streamOwners),
   ...tableWriterFindings(t, model.stateTableOwners),
   ...wildcardFindings(t),
+  ...leadingKeyFindings(t, model.leadingKeys),
 ];

@@ -21,6 +21,8 @@ export interface Grant {
   readonly resources: readonly string[];
   /** `NotResource`: the statement applies to every resource except `resources`. */
   readonly notResource: boolean;
+  /** The statement's `Condition` block as written, if any. */
+  readonly condition?: Readonly<Record<string, unknown>>;
 }
 
 const glob = (pattern: string): RegExp =>
@@ -47,6 +49,7 @@ const toGrants = (principals: string[], policy: string, document: unknown): Gran
         notAction: s.NotAction !== undefined,
         resources: asArray(s.Resource ?? s.NotResource).map(render),
         notResource: s.NotResource !== undefined,
+        ...(isRecord(s.Condition) && { condition: s.Condition }),
       })),
     );
 

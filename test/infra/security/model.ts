@@ -1,6 +1,7 @@
 import type { SpineStack } from '../../../infra/spine-stack';
 import type { Catalog } from '../../../shared/catalog';
 import { logicalId } from '../synth';
+import type { LeadingKeyModel } from './leading-keys';
 import { type AllowedAccess, READ_BACK } from './policies';
 
 /** Who may do what, derived from the catalog alone, in the template's logical ids. */
@@ -11,6 +12,8 @@ export interface AccessModel {
   readonly streamOwners: ReadonlyMap<string, ReadonlySet<string>>;
   /** State table -> the consumer roles of the service that owns it. */
   readonly stateTableOwners: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Consumer role -> shared runtime table -> the partition key patterns it may reach there. */
+  readonly leadingKeys: LeadingKeyModel;
 }
 
 const addTo = <K, V>(map: Map<K, Set<V>>, key: K, value: V) =>
@@ -30,6 +33,7 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
   const principals = new Map<string, { label: string; allowed: AllowedAccess }>();
   const streamOwners = new Map<string, Set<string>>();
   const stateTableOwners = new Map<string, Set<string>>();
+  const leadingKeys = new Map<string, Map<string, Set<string>>>();
   const producers = new Set(catalog.producers.map((p) => p.name));
   const writtenBy = (writer: (w: string) => boolean) =>
     new Set(catalog.eventTypes.filter((e) => writer(e.writer)).map((e) => stream(e.topic)));
@@ -49,6 +53,17 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
         label: `consumer ${service.name}/${topic}`,
         allowed: { streamReads, streamWrites: written, tableReads: tables, tableWrites: tables },
       });
+      // The runtime's key formats (shared/consumer: checkpointKey, outboxPk, the parking item), written
+      // out again here rather than imported from infra, so the test does not check infra against itself.
+      const key = (t: string) => `${service.name}#${topic}${t}`;
+      leadingKeys.set(
+        role,
+        new Map([
+          [id(runtime.checkpoints), new Set([key(''), key('#*')])],
+          [id(runtime.outbox), new Set([key('#*')])],
+          [id(runtime.parking), new Set([service.name])],
+        ]),
+      );
       for (const s of written) addTo(streamOwners, s, role);
       for (const table of own) addTo(stateTableOwners, table, role);
     }
@@ -90,5 +105,5 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
     });
   for (const [producer, role] of stack.ingress.producerRoles.roles)
     principals.set(id(role), { label: `producer ${producer}`, allowed: none });
-  return { principals, streamOwners, stateTableOwners };
+  return { principals, streamOwners, stateTableOwners, leadingKeys };
 };

@@ -128,10 +128,21 @@ export const tableWriterFindings = (
 const ROOT = /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:root$/;
 
 /**
+ * A service principal on a key is acceptable only acting for this account (`aws:SourceAccount`), as the
+ * alarm topic's key lets CloudWatch encrypt notifications; without it, any account's resources of that
+ * service could use the key (confused deputy).
+ */
+const ownAccountOnly = (s: Record<string, unknown>): boolean => {
+  const equals = isRecord(s.Condition) ? s.Condition.StringEquals : undefined;
+  return isRecord(equals) && render(equals['aws:SourceAccount']) === `\${AWS::AccountId}`;
+};
+
+/**
  * No wildcard action (`*`, `svc:*`, `svc:Prefix*`), no NotAction/NotResource, no wildcard resource beyond
  * `NO_RESOURCE_LEVEL_ACTIONS` (a wildcard scoped under one of our resources, `${Api}/$default/GET/topics/*`,
  * is not one), no unreadable managed policy; on keys, no principal but this account's root (AWS's
- * default key policy: `kms:*` for the root, which hands the decision to IAM policies, checked here).
+ * default key policy: `kms:*` for the root, which hands the decision to IAM policies, checked here) and
+ * AWS services acting for this account only.
  */
 export const wildcardFindings = (t: TemplateJson): string[] => {
   const findings: string[] = [];
@@ -152,7 +163,11 @@ export const wildcardFindings = (t: TemplateJson): string[] => {
       const principals = isRecord(s.Principal)
         ? Object.entries(s.Principal).flatMap(([kind, v]) => asArray(v).map((p) => `${kind}:${render(p)}`))
         : [`${render(s.Principal)}`];
-      for (const p of principals.filter((p) => !(p.startsWith('AWS:') && ROOT.test(p.slice(4)))))
+      for (const p of principals.filter(
+        (p) =>
+          !(p.startsWith('AWS:') && ROOT.test(p.slice(4))) &&
+          !(p.startsWith('Service:') && ownAccountOnly(s)),
+      ))
         findings.push(`key ${id} policy allows ${p}`);
     }
   }
