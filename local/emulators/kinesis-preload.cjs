@@ -16,8 +16,9 @@
  * Next to the data file it keeps (names shared with kinesis-data.ts):
  * - `kinesis-saves.json`: what the last complete save provably holds: every record acknowledged by this
  *   process between `startedAt` and `durableUntil` (ms since epoch), plus whatever it loaded at start.
- *   `durableUntil` is the moment the previous save finished writing: kinesis-mock takes the next
- *   snapshot only after that (one save at a time), so anything acknowledged earlier is in it.
+ *   `durableUntil` is the moment the previous save began writing: kinesis-mock saves one at a time
+ *   (a semaphore around snapshot and write), so the next snapshot is taken after that moment and holds
+ *   everything acknowledged before it.
  * - `kinesis-running.json`: present while this process runs; left behind only when it was killed.
  */
 const fs = require('node:fs');
@@ -28,8 +29,8 @@ const dataFile = path.join(dir, process.env.PERSIST_FILE_NAME || 'kinesis-data.j
 const savesFile = path.join(dir, 'kinesis-saves.json');
 const runningFile = path.join(dir, 'kinesis-running.json');
 const startedAt = Date.now();
-/** Finish time of the last save's write; the next snapshot is taken after it. */
-let lastFinish = startedAt;
+/** When the last save began writing; every later snapshot is taken after it. */
+let lastOpened = startedAt;
 let saves = 0;
 
 const writeAtomic = (file, text) => {
@@ -50,19 +51,18 @@ if (process.env.SHOULD_PERSIST_DATA === 'true') {
       return createWriteStream.call(fs, target, options);
     saves += 1;
     const tmp = `${dataFile}.${process.pid}-${saves}.saving`;
-    const durableUntil = lastFinish;
+    const durableUntil = lastOpened;
+    lastOpened = Date.now();
     const stream = createWriteStream.call(fs, tmp, options);
     let saved = false;
     // Completed before 'finish' is emitted, which is what kinesis-mock waits for: its final save on
     // SIGTERM is followed by an immediate exit, so a rename left for the close would never happen.
     stream._final = function final(callback) {
-      const finishedAt = Date.now();
       fs.fsync(this.fd, (syncError) => {
         if (syncError) return callback(syncError);
         try {
           fs.renameSync(tmp, dataFile);
           saved = true;
-          lastFinish = finishedAt;
           writeAtomic(
             savesFile,
             JSON.stringify({ pid: process.pid, startedAt, durableUntil, savedAt: Date.now() }),
