@@ -11,6 +11,7 @@ import { startKinesis } from './emulators/kinesis';
 import { removePidFile, stopOrphans, writePidFile } from './emulators/pids';
 import type { EmulatorProcess } from './emulators/process';
 import { applyEnvironment, localEnvironment } from './env';
+import { EmulatorExitedError } from './errors';
 import { startEventSourceMappings } from './esm';
 import { FaultInjector, readFaultConfig } from './faults';
 import { type LambdaHandler, loadHandler } from './handler';
@@ -46,6 +47,11 @@ export interface Backbone {
   readonly home: string;
   /** Producer name to dev bearer token (also in `<home>/endpoints.json`). */
   readonly producers: Readonly<Record<string, string>>;
+  /**
+   * Settles (never rejects) if an emulator exits on its own while the backbone runs (killed, crashed):
+   * nothing works without it, so the caller should `stop()` and report. Pending forever otherwise.
+   */
+  readonly failure: Promise<EmulatorExitedError>;
   /** Stops the ingress, the pollers and both emulators; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -113,11 +119,25 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
         ...(dynamoFaults && { faults: dynamoFaults }),
       }),
     ]);
-    if (kinesisStart.status === 'fulfilled') cleanup.push(kinesisStart.value.stop);
-    if (dynamoStart.status === 'fulfilled') cleanup.push(dynamoStart.value.stop);
+    // One step stops both at once: each may need its whole grace period, and they do not depend on each other.
+    const emulatorStops = [kinesisStart, dynamoStart].flatMap((s) =>
+      s.status === 'fulfilled' ? [s.value.stop] : [],
+    );
+    let stoppingEmulators = false;
+    cleanup.push(async () => {
+      stoppingEmulators = true;
+      const results = await Promise.allSettled(emulatorStops.map((stop) => stop()));
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    });
     if (kinesisStart.status === 'rejected') throw kinesisStart.reason;
     if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
     const kinesisEmulator = kinesisStart.value;
+    const failure = new Promise<EmulatorExitedError>((resolve) => {
+      for (const emulator of [kinesisEmulator.process, dynamoStart.value])
+        void emulator.exited.then((exit) => {
+          if (!stoppingEmulators) resolve(new EmulatorExitedError(emulator.name, exit, emulator.tail(5)));
+        });
+    });
 
     const endpoints = { ingress: '', kinesis: url(kinesisEmulator.port), dynamodb: url(dynamoPort) };
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
@@ -173,7 +193,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     writeEndpointsFile(home, { ...ready, producers });
 
     let stopping: Promise<void> | undefined;
-    return { endpoints: ready, home, producers, stop: () => (stopping ??= unwind()) };
+    return { endpoints: ready, home, producers, failure, stop: () => (stopping ??= unwind()) };
   } catch (error) {
     await unwind();
     throw error;

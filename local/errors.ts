@@ -7,6 +7,7 @@ const CODES = [
   'JAVA_UNAVAILABLE',
   'EMULATOR_START_FAILED',
   'EMULATOR_STOP_FAILED',
+  'EMULATOR_EXITED',
   'BACKBONE_ALREADY_RUNNING',
   'HANDLER_LOAD_FAILED',
 ] as const;
@@ -90,6 +91,23 @@ export class EmulatorStopError extends LocalModeError {
       `${emulator} (pid ${pid}) is still running after SIGKILL; stop it by hand.`,
     );
     this.name = 'EmulatorStopError';
+  }
+}
+
+export class EmulatorExitedError extends LocalModeError {
+  constructor(
+    readonly emulator: string,
+    readonly exit: { readonly code: number | null; readonly signal: string | null },
+    readonly output: readonly string[],
+  ) {
+    const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+    const tail = output.length > 0 ? `\nLast lines of its output:\n  ${output.join('\n  ')}` : '';
+    super(
+      'EMULATOR_EXITED',
+      `${emulator} ${how} while local mode was running; local mode cannot go on without it and stops. ` +
+        `Start it again with \`npm start\`: data saved before the exit is kept.${tail}`,
+    );
+    this.name = 'EmulatorExitedError';
   }
 }
 

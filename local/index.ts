@@ -4,6 +4,7 @@ export { type KinesisEmulator, type KinesisStartOptions, startKinesis } from './
 export { localEnvironment } from './env';
 export {
   BackboneAlreadyRunningError,
+  EmulatorExitedError,
   EmulatorStartError,
   EmulatorStopError,
   HandlerLoadError,

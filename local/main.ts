@@ -7,7 +7,15 @@ import { DEFAULT_PORTS, isLocalModeError, startBackbone } from './index';
 /**
  * `npm start`: the whole backbone on this machine. Flags: `--fresh` (start from empty streams and
  * tables). Env: SPINE_PORT, SPINE_KINESIS_PORT, SPINE_DYNAMODB_PORT, SPINE_HOME.
+ *
+ * Run as `node --import tsx local/main.ts` (what `npm start` does, through `exec` so npm's forwarded
+ * SIGINT/SIGTERM reach this process), never through the `tsx` launcher: under load it SIGKILLs its
+ * child about 30 ms after forwarding a signal, before the stop below can run. If this process dies
+ * anyway, the emulators follow it on their own (local/emulators/leash.ts).
  */
+/** How often the parent is checked: the longest a parent-less backbone keeps its ports. */
+const PARENT_CHECK_MS = 500;
+
 const port = (name: string, fallback: number): number => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -37,17 +45,17 @@ const main = async (): Promise<void> => {
 
   // Registered before startup finishes: a Ctrl+C while emulators boot still stops them.
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n[spine] ${signal}: stopping...`);
+    console.log(`\n[spine] ${reason}: stopping...`);
     const began = Date.now();
     starting
       .then((backbone) => backbone.stop())
       .then(
         () => {
           console.log(`[spine] stopped in ${Date.now() - began} ms`);
-          process.exit(0);
+          process.exit(exitCode);
         },
         (error: unknown) => {
           console.error('[spine] stop failed:', isLocalModeError(error) ? error.message : error);
@@ -55,10 +63,21 @@ const main = async (): Promise<void> => {
         },
       );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // SIGHUP: the terminal closed. Node's default would exit without stopping anything.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  // A parent that dies without passing a signal on (SIGKILLed npm, a shell that does not forward)
+  // leaves this process adopted by another: stop then, rather than hold the ports for nobody.
+  const parent = process.ppid;
+  if (parent > 1)
+    setInterval(() => {
+      if (process.ppid !== parent) shutdown(`parent process ${parent} exited`);
+    }, PARENT_CHECK_MS).unref();
 
-  const { endpoints, producers, home } = await starting;
+  const { endpoints, producers, home, failure } = await starting;
+  void failure.then((error) => {
+    console.error(`\n[spine] ${error.message}`);
+    shutdown(`${error.emulator} exited`, 1);
+  });
   if (stopping) return;
   console.log(`
   Spine local backbone

@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
 import { freePort } from '../ports';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb';
+import { recoverKinesisData } from './kinesis-data';
+import { LEASH_ENV } from './leash';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
 import { startTcpProxy } from './proxy';
@@ -14,11 +17,16 @@ import { waitUntilReady } from './wait';
 
 /**
  * How often kinesis-mock snapshots its whole state to `<dataDir>/kinesis-data.json` (default 5 s).
- * A clean stop loses nothing: SIGTERM writes a final snapshot (see proxy.ts for why that works).
- * Data-loss window: if kinesis-mock itself is SIGKILLed (or the machine dies), records acknowledged in
- * the last interval are gone; 1 s keeps that small at the cost of rewriting the file every second.
+ * A clean stop loses nothing: SIGTERM writes a final snapshot (see proxy.ts for why that works), and so
+ * does the death of the runtime (the leash, leash.ts). Data-loss window: if kinesis-mock itself is
+ * SIGKILLed (or the machine dies), records acknowledged since its last save are gone, about one to two
+ * intervals; 1 s keeps that small at the cost of rewriting the whole file every second. A kill mid-save
+ * costs nothing more: saves are atomic (kinesis-preload.cjs).
  */
 export const PERSIST_INTERVAL = '1s';
+
+/** Loaded into kinesis-mock: atomic saves and the leash. Plain CommonJS, next to this file. */
+const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'kinesis-preload.cjs');
 
 export interface KinesisStartOptions {
   readonly dataDir: string;
@@ -45,18 +53,22 @@ export interface KinesisEmulator {
 
 export const startKinesis = async (options: KinesisStartOptions): Promise<KinesisEmulator> => {
   mkdirSync(options.dataDir, { recursive: true });
+  const persist = options.persist ?? true;
+  if (persist)
+    for (const message of recoverKinesisData(options.dataDir, PERSIST_INTERVAL)) options.log.warn(message);
   const pkgDir = dirname(createRequire(import.meta.url).resolve('kinesis-local/package.json'));
   const [plainPort, tlsPort] = [await freePort(), await freePort()];
   const emulator = spawnEmulator({
     name: 'kinesis-mock',
     command: process.execPath,
-    args: [join(pkgDir, 'main.js'), options.homeMarker],
+    args: ['--require', PRELOAD, join(pkgDir, 'main.js'), options.homeMarker],
     env: {
+      ...LEASH_ENV,
       PATH: process.env.PATH,
       KINESIS_MOCK_PLAIN_PORT: String(plainPort),
       KINESIS_MOCK_TLS_PORT: String(tlsPort),
       KINESIS_MOCK_CERT_PATH: join(pkgDir, 'server.json'),
-      SHOULD_PERSIST_DATA: String(options.persist ?? true),
+      SHOULD_PERSIST_DATA: String(persist),
       LOAD_DATA_IF_EXISTS: 'true',
       PERSIST_PATH: options.dataDir,
       PERSIST_INTERVAL,

@@ -9,12 +9,23 @@ import type { LocalLogger } from '../log';
 const GRACE_MS = 3_000;
 const KILL_WAIT_MS = 2_000;
 
-/** A running emulator: a detached child (its own process group) whose output goes to a log file. */
+/** How an emulator process ended: exit code, or the signal that killed it. */
+export interface EmulatorExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * A running emulator: a detached child (its own process group) whose output goes to a log file, on a
+ * leash (see leash.ts) so it stops when the runtime dies.
+ */
 export interface EmulatorProcess {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
   isRunning(): boolean;
+  /** Settles when the process has exited, for whatever reason (our stop, a kill, a crash). */
+  readonly exited: Promise<EmulatorExit>;
   /** The last lines the emulator wrote, for error messages. */
   tail(lines?: number): string[];
   /** SIGTERM the group, wait the grace period, SIGKILL, and verify the process is gone. */
@@ -82,8 +93,8 @@ export const stopGroup = async (name: string, pid: number, isRunning: () => bool
 
 /**
  * Starts an emulator detached (own process group, so one signal reaches everything it forks) with its
- * output appended to `logFile` rather than piped: a pipe would break if the runtime were killed, and
- * the orphan must keep running (and persisting) until the next start stops it cleanly.
+ * output appended to `logFile` rather than piped, so its last words survive the runtime. Its stdin is
+ * the leash (leash.ts): the command must stop itself at EOF, which comes when the runtime dies.
  */
 export const spawnEmulator = (options: SpawnOptions): EmulatorProcess => {
   mkdirSync(dirname(options.logFile), { recursive: true });
@@ -94,22 +105,33 @@ export const spawnEmulator = (options: SpawnOptions): EmulatorProcess => {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: ['pipe', fd, fd],
     });
   } finally {
     closeSync(fd);
   }
+  // Never written: holding the write end open is the whole point. EPIPE once the emulator is gone is moot.
+  child.stdin?.on('error', () => {});
   // A spawn error (ENOENT) arrives as an event; the readiness check reports it with the output.
   child.on('error', (error) =>
     options.log.error(`${options.name} failed to spawn`, { error: String(error) }),
   );
   const isRunning = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
   const pid = child.pid ?? -1;
+  const exited = new Promise<EmulatorExit>((resolve) => {
+    if (child.pid === undefined) resolve({ code: null, signal: null });
+    child.once('exit', (code, signal) => {
+      // The leader is gone; anything left in its group (the leash watcher of leash.ts) goes with it.
+      if (pid > 0) signalGroup(pid, 'SIGKILL');
+      resolve({ code, signal });
+    });
+  });
   return {
     name: options.name,
     pid,
     logFile: options.logFile,
     isRunning,
+    exited,
     tail: (lines) => tailFile(options.logFile, lines),
     stop: () => stopGroup(options.name, pid, isRunning, options.log),
   };

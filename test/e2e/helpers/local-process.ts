@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -31,7 +32,11 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-/** `npm start` as a user runs it (tsx local/main.ts), in a child process with its own data dir and ports. */
+/**
+ * `npm start` as a user runs it, in a child process with its own data dir and ports: by default the
+ * command npm execs (`node --import tsx local/main.ts`), or npm itself (`{ viaNpm: true }`), started in
+ * its own process group so a test can signal the group as a terminal's Ctrl-C does.
+ */
 export class LocalSpine {
   private child: ChildProcess | undefined;
   output = '';
@@ -52,11 +57,15 @@ export class LocalSpine {
   }
 
   /** Starts local mode and resolves once it printed `ready`; returns the measured time to ready. */
-  async start(args: string[] = [], timeoutMs = 60_000): Promise<number> {
+  async start(args: string[] = [], timeoutMs = 60_000, options: { viaNpm?: boolean } = {}): Promise<number> {
     const started = Date.now();
     this.output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', ...args], {
+    const [command, commandArgs] = options.viaNpm
+      ? ['npm', ['start', '--silent', '--', ...args]]
+      : [process.execPath, ['--import', 'tsx', 'local/main.ts', ...args]];
+    const child = spawn(command, commandArgs, {
       cwd: process.cwd(),
+      detached: options.viaNpm === true,
       env: {
         ...process.env,
         ...this.env,
@@ -106,6 +115,35 @@ export class LocalSpine {
   /** Sends a signal to the local-mode process (SIGKILL: a hard crash of the runtime). */
   kill(signal: NodeJS.Signals): void {
     this.child?.kill(signal);
+  }
+
+  /** Sends a signal to the whole process group (started `viaNpm` only), as Ctrl-C in a terminal does. */
+  killGroup(signal: NodeJS.Signals): void {
+    if (this.child?.pid) process.kill(-this.child.pid, signal);
+  }
+
+  /** Resolves when the started process (npm or the runtime) has exited. */
+  exited(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running()) return Promise.resolve();
+    return new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  /** The pids local mode recorded in `<home>/pids.json` (runtime and emulators), if it is there. */
+  pids(): { runtimePid: number; emulators: { name: string; pid: number }[] } | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.home, 'pids.json'), 'utf8')) as {
+        runtimePid: number;
+        emulators: { name: string; pid: number }[];
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Live processes of this backbone: any whose command line or environment names its data dir. */
+  processes(): { pid: number; command: string }[] {
+    return backboneProcesses(this.home);
   }
 
   running(): boolean {
@@ -170,6 +208,27 @@ export const eventually = async <T>(
   }
   return undefined;
 };
+
+const readProc = (pid: string, file: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * Live (not zombie) processes whose command line or environment contains `marker`, read from /proc
+ * (Linux). Local mode passes its data dir to every process it starts (SPINE_HOME in the environment of
+ * npm, the runtime and java; `--spine-home=` on kinesis-mock's command line).
+ */
+export const backboneProcesses = (marker: string): { pid: number; command: string }[] =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && entry !== String(process.pid))
+    .filter((pid) => !/^\S+ \(.*\) Z/.test(readProc(pid, 'stat')))
+    .map((pid) => ({ pid, command: readProc(pid, 'cmdline').split('\0').join(' ').trim() }))
+    .filter(({ pid, command }) => command.includes(marker) || readProc(pid, 'environ').includes(marker))
+    .map(({ pid, command }) => ({ pid: Number(pid), command }));
 
 /** True if a process with this pid exists. */
 export const alive = (pid: number): boolean => {

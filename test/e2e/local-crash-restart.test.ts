@@ -1,0 +1,200 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localStreamName } from '../../local';
+import { eventually, LocalSpine, readStream } from './helpers/local-process';
+
+/**
+ * Crash-restart: local mode is started, events are published through the ingress (and marker items
+ * written to DynamoDB Local), and at a random moment kinesis-mock, DynamoDB Local or the runtime is
+ * SIGKILLed; local mode must then be gone within 10 s and come back on the next start, ROUNDS times in
+ * a row, with
+ * - every event the ingress acknowledged that kinesis-mock provably saved: acknowledged (202 received)
+ *   inside a window [startedAt, durableUntil] that its `kinesis-saves.json` reports for the run that
+ *   acknowledged it (see local/emulators/kinesis-preload.cjs for why that bound holds). Events
+ *   acknowledged after it may be lost: kinesis-mock saves every second, not on every write;
+ * - every DynamoDB item whose PutItem was acknowledged (SQLite writes through).
+ */
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
+const SEED = Number(process.env.CRASH_SEED ?? 20261126);
+const GONE_WITHIN_MS = 10_000;
+const START_TIMEOUT_MS = 120_000;
+const MARKERS = 'crash-restart-markers';
+const VICTIMS = ['kinesis-mock', 'DynamoDB Local', 'runtime'] as const;
+type Victim = (typeof VICTIMS)[number];
+
+/** Deterministic, so a failing sequence of kills can be replayed with CRASH_SEED. */
+const random = (() => {
+  let state = SEED >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+})();
+
+interface Acked {
+  readonly id: string;
+  readonly at: number;
+}
+
+describe('local mode crash-restart', () => {
+  let home = '';
+  let spine: LocalSpine | undefined;
+
+  afterAll(async () => {
+    for (const { pid } of spine?.processes() ?? []) process.kill(pid, 'SIGKILL');
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it(
+    `comes back after ${ROUNDS} SIGKILLs of a random part at a random moment, keeping what it saved`,
+    async () => {
+      home = await mkdtemp(join(tmpdir(), 'spine-crash-'));
+      const local = await LocalSpine.create(home);
+      spine = local;
+      const dynamo = new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${local.ports.dynamodb}`,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 1,
+      });
+      const began = Date.now();
+      const events: Acked[] = [];
+      const markers: string[] = [];
+      const windows: { startedAt: number; durableUntil: number }[] = [];
+      const kills: Record<Victim, number> = { 'kinesis-mock': 0, 'DynamoDB Local': 0, runtime: 0 };
+      const missing = { events: 0, markers: 0 };
+      const gone: number[] = [];
+      const outcomes: Record<string, number> = {};
+
+      /** What must be there after a start: durable events in the log, every acknowledged marker. */
+      const check = async () => {
+        const logged = new Set((await readStream(local, localStreamName('rates'))).map((e) => String(e.id)));
+        const durable = events.filter((e) =>
+          windows.some((w) => e.at >= w.startedAt && e.at <= w.durableUntil),
+        );
+        const items = await dynamo.send(new ScanCommand({ TableName: MARKERS, ConsistentRead: true }));
+        const stored = new Set((items.Items ?? []).map((item) => item.pk?.S));
+        return {
+          durable: durable.length,
+          lostDurable: durable.filter((e) => !logged.has(e.id)).map((e) => e.id),
+          lostAny: events.filter((e) => !logged.has(e.id)).length,
+          lostMarkers: markers.filter((m) => !stored.has(m)),
+        };
+      };
+
+      for (let round = 0; round <= ROUNDS; round++) {
+        // Prepare: a (re)started backbone that kept what it provably saved
+        await local.start([], START_TIMEOUT_MS);
+        if (round === 0)
+          await dynamo.send(
+            new CreateTableCommand({
+              TableName: MARKERS,
+              BillingMode: 'PAY_PER_REQUEST',
+              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            }),
+          );
+        const after = await check();
+        missing.events += after.lostDurable.length;
+        missing.markers += after.lostMarkers.length;
+        expect(after.lostDurable, `round ${round}: durable events lost`).toEqual([]);
+        expect(after.lostMarkers, `round ${round}: acknowledged DynamoDB items lost`).toEqual([]);
+        if (round === ROUNDS) break;
+
+        // Act: publish until a random part is SIGKILLed at a random moment
+        const endpoints = await local.endpoints();
+        let publishing = true;
+        // The random moment counts from the first acknowledgement: a cold ingress on a loaded machine can
+        // take seconds to answer its first request, and a kill before it would test nothing.
+        let warm: () => void = () => {};
+        const firstAck = new Promise<void>((resolve) => {
+          warm = resolve;
+        });
+        const publisher = (async () => {
+          for (let n = 0; publishing; n++) {
+            const batch = Array.from({ length: 10 }, (_, k) => ({
+              specversion: '1.0',
+              id: `crash-${round}-${n}-${k}`,
+              source: '/crash-restart',
+              type: 'ExchangeRateSet',
+              datacontenttype: 'application/json',
+              data: { pair: 'USD-EUR', rate: 1 + round / 100 },
+            }));
+            const response = await fetch(`${endpoints.ingress}/topics/rates/events`, {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${endpoints.producers['fx-feed']}`,
+                'content-type': 'application/cloudevents-batch+json',
+              },
+              body: JSON.stringify(batch),
+              signal: AbortSignal.timeout(5_000),
+            }).catch(() => undefined);
+            const outcome = response ? String(response.status) : 'no answer';
+            outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+            if (response?.status === 202) {
+              const at = Date.now();
+              for (const e of batch) events.push({ id: e.id, at });
+              warm();
+            } else await response?.text();
+            const marker = `m-${round}-${n}`;
+            const put = await dynamo
+              .send(new PutItemCommand({ TableName: MARKERS, Item: { pk: { S: marker } } }))
+              .then(() => true)
+              .catch((error: unknown) => {
+                const name = `PutItem ${error instanceof Error ? error.name : 'failed'}`;
+                outcomes[name] = (outcomes[name] ?? 0) + 1;
+                return false;
+              });
+            if (put) markers.push(marker);
+          }
+        })();
+        await Promise.race([firstAck, new Promise((r) => setTimeout(r, 60_000))]);
+        await new Promise((r) => setTimeout(r, 300 + random() * 1_500));
+        const victim = VICTIMS[Math.floor(random() * VICTIMS.length)] ?? 'runtime';
+        const pids = local.pids();
+        const kinesisPid = pids?.emulators.find((e) => e.name === 'kinesis-mock')?.pid;
+        const target =
+          victim === 'runtime' ? pids?.runtimePid : pids?.emulators.find((e) => e.name === victim)?.pid;
+        expect(target, `round ${round}: pid of ${victim}`).toBeGreaterThan(0);
+        process.kill(target ?? 0, 'SIGKILL');
+        kills[victim] += 1;
+        const killedAt = Date.now();
+        await local.exited();
+        publishing = false;
+        await publisher;
+        const left = await eventually(
+          async () => (local.processes().length === 0 ? [] : undefined),
+          GONE_WITHIN_MS - (Date.now() - killedAt),
+          100,
+        );
+        gone.push(Date.now() - killedAt);
+
+        // Assess: nothing left behind; note what the killed kinesis-mock provably saved
+        expect(left ?? local.processes(), `round ${round}: processes left after killing ${victim}`).toEqual(
+          [],
+        );
+        const saves = JSON.parse(
+          await readFile(join(home, 'kinesis', 'kinesis-saves.json'), 'utf8').catch(() => '{}'),
+        ) as { pid?: number; startedAt?: number; durableUntil?: number };
+        if (saves.pid === kinesisPid && saves.startedAt !== undefined && saves.durableUntil !== undefined)
+          windows.push({ startedAt: saves.startedAt, durableUntil: saves.durableUntil });
+      }
+
+      const final = await check();
+      await local.stop();
+      dynamo.destroy();
+      console.log(
+        `crash-restart: ${ROUNDS} rounds in ${Math.round((Date.now() - began) / 1000)} s, kills ${JSON.stringify(kills)}; ` +
+          `${events.length} events acknowledged, ${final.durable} provably saved (all kept), ` +
+          `${final.lostAny} lost after their run's last save; ${markers.length} DynamoDB items, all kept; ` +
+          `gone after a kill in ${Math.min(...gone)}..${Math.max(...gone)} ms; publish outcomes ${JSON.stringify(outcomes)}`,
+      );
+      expect(missing).toEqual({ events: 0, markers: 0 });
+      expect(final.durable).toBeGreaterThan(0);
+    },
+    ROUNDS * (START_TIMEOUT_MS / 2) + START_TIMEOUT_MS,
+  );
+});
