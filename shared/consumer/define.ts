@@ -4,6 +4,7 @@ import { createDocumentClient, createKinesisClient } from '../aws';
 import { type Catalog, serviceByName } from '../catalog';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
 import { createSchemaRegistry } from '../schemas';
+import { Backoff } from './backoff';
 import { LookupCache } from './context';
 import { createDynamoStore } from './dynamo-store';
 import { createKinesisPublisher } from './kinesis-publisher';
@@ -105,6 +106,8 @@ export const defineConsumer = (
     return name;
   }
   const lookups = new LookupCache();
+  // Per container: consecutive infrastructure failures grow the pause before the batch is answered.
+  const backoff = new Backoff();
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
   const dispatch: EventHandler = async (event, ctx) => {
@@ -112,7 +115,7 @@ export const defineConsumer = (
     if (handle) await handle(event, ctx);
   };
 
-  return async (event) => {
+  return async (event, context) => {
     const first = event.Records[0];
     if (!first) return { batchItemFailures: [] };
     const subscription = topicsByStream.get(streamNameOf(first.eventSourceARN));
@@ -130,6 +133,8 @@ export const defineConsumer = (
       maxAttempts: subscription.retry.maxAttempts,
       outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
+      backoff,
+      ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),
       log: (level, message, fields) => logger[level](message, fields ?? {}),

@@ -34,11 +34,32 @@ export interface FailureRecord {
   readonly error: string;
 }
 
+/**
+ * The attempt-start mark: written on the checkpoint item before an invocation applies anything, moved
+ * by each commit to the next record of the batch, removed when the invocation answers. Process death
+ * runs no catch or finally, so a mark still at the first unapplied record when the next invocation
+ * loads the checkpoint means the last one died there.
+ */
+export interface AttemptStart {
+  /** The first record this invocation had not committed yet. */
+  readonly seq: string;
+  /** Random per invocation: tells its own write (retried after a lost response) from another's. */
+  readonly token: string;
+  /** Written by an invocation in careful mode (one event per commit): a death then names its event. */
+  readonly careful: boolean;
+  readonly at: number;
+}
+
 export interface Checkpoint {
   /** Last applied sequence number; undefined before the first commit. */
   readonly sequenceNumber?: string;
   readonly arrivedAt?: number;
   readonly failure?: FailureRecord;
+  readonly started?: AttemptStart;
+  /** Set on the shard checkpoint by the first key-mode commit: per-key markers exist on this shard. */
+  readonly keyMarkers?: boolean;
+  /** Token of the last commit that moved this item; proves a commit retried after a lost response was ours. */
+  readonly commitToken?: string;
 }
 
 export interface ParkedEvent {
@@ -63,6 +84,18 @@ export interface Commit {
   /** Events emitted by the committed events; published after the commit, deleted once published. */
   readonly outbox?: readonly OutboxEntry[];
   readonly park?: ParkedEvent;
+  /**
+   * Where the attempt-start mark goes after this commit: the next record of the batch, on its
+   * checkpoint item `sk` (which holds `expected`). Absent: the mark is removed. Moved items always
+   * lose their old mark and failure.
+   */
+  readonly started?: {
+    readonly sk: string;
+    readonly expected: string | undefined;
+    readonly mark: AttemptStart;
+  };
+  /** Flag the shard checkpoint item `keyMarkers: true` in this commit (first key-mode commit). */
+  readonly flagKeyMarkers?: boolean;
 }
 
 /**
@@ -75,12 +108,28 @@ export interface ConsumerStore {
   loadCheckpoints(position: ShardPosition, sks: readonly string[]): Promise<Map<string, Checkpoint>>;
   getItem(table: string, pk: string): Promise<StateItem | undefined>;
   commit(commit: Commit): Promise<void>;
+  /** Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt mark. */
   recordFailure(
     position: ShardPosition,
     sk: string,
     expected: string | undefined,
     failure: FailureRecord,
   ): Promise<void>;
+  /**
+   * Writes the attempt-start mark before any work, conditional on the checkpoint just loaded (`expected`
+   * sequence number and the mark it held, by token), with `failure` when a death is being counted.
+   * A retry after a lost response recognises its own token. Throws `CheckpointConflictError` when
+   * another invocation changed the item first.
+   */
+  markStarted(
+    position: ShardPosition,
+    sk: string,
+    loaded: { readonly expected: string | undefined; readonly previousToken: string | undefined },
+    mark: AttemptStart,
+    failure?: FailureRecord,
+  ): Promise<void>;
+  /** Removes this invocation's mark (it answers without a death); a mark already gone is fine. */
+  clearStarted(position: ShardPosition, sk: string, token: string): Promise<void>;
   /** Outbox entries of this source shard not yet deleted (published or not), oldest first. */
   loadOutbox(position: ShardPosition): Promise<OutboxEntry[]>;
   deleteOutbox(position: ShardPosition, sks: readonly string[]): Promise<void>;
@@ -91,9 +140,16 @@ export interface ConsumerStore {
   claimOutbox(position: ShardPosition, sk: string, leaseMs: number): Promise<boolean>;
 }
 
-/** Transaction limits: 100 items and 4 MB; one item is kept for the shard checkpoint and one for a park. */
+/**
+ * Transaction limits: 100 items and 4 MB. One item is kept for the attempt mark on another checkpoint
+ * item (key mode); an event alone may write `MAX_ITEMS_PER_EVENT` items (writes + emits) beside its
+ * checkpoint move and that mark. Bytes keep headroom for attribute names and the parked record.
+ */
 export const MAX_ITEMS_PER_COMMIT = 99;
+export const MAX_ITEMS_PER_EVENT = 98;
 export const MAX_COMMIT_BYTES = 3_500_000;
+/** DynamoDB's item size limit (names and values); larger items fail the whole transaction. */
+export const MAX_ITEM_BYTES = 400 * 1024;
 
 /** Kinesis sequence numbers are decimal strings up to 128 bits: compare them as BigInt. */
 export const compareSequence = (a: string, b: string): number => {
