@@ -1,13 +1,14 @@
 /**
  * Backoff for infrastructure failures, per Lambda container: the event source mapping retries a
  * failed batch at once, so without a pause a throttled table is hammered by every retry. The pause
- * happens inside the invocation (it bills the duration, up to `capMs`) and never past its deadline.
+ * happens inside the invocation (it bills the duration, up to `capMs` = 1 s by default, the
+ * mapping's retry then adds its own delay) and never past its deadline.
  */
 export class Backoff {
   private consecutive = 0;
   constructor(
-    private readonly baseMs = 100,
-    private readonly capMs = 5_000,
+    private readonly baseMs = 50,
+    private readonly capMs = 1_000,
     private readonly random: () => number = Math.random,
   ) {}
 

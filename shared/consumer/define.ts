@@ -30,6 +30,8 @@ export interface ConsumerOptions {
   readonly publisher?: EventPublisher;
   /** Recovery lease for other batches' outbox leftovers; see `recoverOutbox`. @default 5 minutes */
   readonly outboxLeaseMs?: number;
+  /** Pause before answering after infrastructure failures; `false`: answer at once (tests). @default new Backoff() */
+  readonly backoff?: Backoff | false;
 }
 
 /**
@@ -107,7 +109,7 @@ export const defineConsumer = (
   }
   const lookups = new LookupCache();
   // Per container: consecutive infrastructure failures grow the pause before the batch is answered.
-  const backoff = new Backoff();
+  const backoff = options.backoff === false ? undefined : (options.backoff ?? new Backoff());
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
   const dispatch: EventHandler = async (event, ctx) => {
@@ -133,7 +135,7 @@ export const defineConsumer = (
       maxAttempts: subscription.retry.maxAttempts,
       outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
-      backoff,
+      ...(backoff && { backoff }),
       ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),

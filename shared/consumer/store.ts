@@ -27,7 +27,10 @@ export interface CheckpointMove {
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
 }
 
-/** The last failure on a shard, so attempts survive across invocations. */
+/**
+ * The last deterministic failure recorded on a checkpoint item (the shard's, or a key marker), so
+ * attempts survive across invocations and containers; removed by the commit that moves the item.
+ */
 export interface FailureRecord {
   readonly sequenceNumber: string;
   readonly attempts: number;
@@ -100,8 +103,11 @@ export interface Commit {
 
 /**
  * The consumer runtime's storage port. The DynamoDB adapter commits each `Commit` in one
- * TransactWriteItems call whose checkpoint update is conditional on `expected`, so a stale or racing
- * invocation fails with `CheckpointConflictError` instead of applying anything twice.
+ * TransactWriteItems call (with its own ClientRequestToken) whose checkpoint updates are conditional
+ * on `expected`, so a stale or racing invocation fails with `CheckpointConflictError` instead of
+ * applying anything twice, and a commit retried after a lost response is recognised as applied (by
+ * the token stored on the moved checkpoint). Parked records longer than DynamoDB's item limit are
+ * written as chunk items first (see `parkedItems`).
  */
 export interface ConsumerStore {
   /** Checkpoint items by sort key (`shardId`, or per-key markers); absent ones are `{}`. */
