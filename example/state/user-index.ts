@@ -16,20 +16,36 @@ export const appendToIndex = (ctx: HandlerContext, table: string, userId: string
     values: { ':none': [], ':id': [id] },
   });
 
-export const indexedIds = async (ctx: HandlerContext, table: string, userId: string): Promise<string[]> => {
+const indexOf = async (ctx: HandlerContext, table: string, userId: string) => {
   const item = await ctx.get(table, userId);
-  return item === undefined ? [] : [...new Set(index.parse(item).ids)];
+  return item === undefined ? undefined : index.parse(item).ids;
 };
 
-/** Deletes the user's index entry and every item it lists from `itemsTable`. */
+export const indexedIds = async (ctx: HandlerContext, table: string, userId: string): Promise<string[]> => [
+  ...new Set((await indexOf(ctx, table, userId)) ?? []),
+];
+
+/**
+ * Deletes the user's index entry and every item it lists from `itemsTable`. The index delete is
+ * conditional on the list read here (it only grows, so its length tells): an item appended by another
+ * shard's event between this read and the commit fails the condition, the event is retried (an
+ * attempt) and the retry deletes that item too, instead of leaving it behind unindexed.
+ */
 export const forgetUser = async (
   ctx: HandlerContext,
   indexTable: string,
   itemsTable: string,
   userId: string,
 ): Promise<number> => {
-  const ids = await indexedIds(ctx, indexTable, userId);
+  const listed = await indexOf(ctx, indexTable, userId);
+  const ids = [...new Set(listed ?? [])];
   for (const id of ids) ctx.delete(itemsTable, id);
-  ctx.delete(indexTable, userId);
+  ctx.delete(
+    indexTable,
+    userId,
+    listed === undefined
+      ? { expression: 'attribute_not_exists(pk)' }
+      : { expression: 'size(#ids) = :read', names: { '#ids': 'ids' }, values: { ':read': listed.length } },
+  );
   return ids.length;
 };

@@ -41,11 +41,21 @@ export interface EventTypeSpec {
 }
 
 export interface RetryPolicy {
-  /** Attempts including the first, 1 .. 10001 (Lambda allows 0 .. 10000 retries). */
+  /**
+   * Attempts of one event, including the first, before the runtime parks it whole: handler errors,
+   * handler overruns of the invocation deadline, writes DynamoDB rejects, and deaths of careful
+   * invocations (timeout, OOM, crash) count; infrastructure failures (throttles, conflicts,
+   * timeouts of AWS calls) never do. 1 .. 10001.
+   */
   readonly maxAttempts: number;
   /** Split a failing batch in two before retrying (`BisectBatchOnFunctionError`). */
   readonly bisectOnError: boolean;
-  /** Discard-to-parking-lot age, 60 .. 604800 s, or -1 for the stream's retention. @default -1 */
+  /**
+   * The mapping's `MaximumRecordAgeInSeconds`, 60 .. 604800 s, or -1 (never). A record older than this
+   * is skipped by the mapping itself: it reaches the on-failure destination as metadata only (shard
+   * and sequence range), NOT the parking lot, and redrive cannot find it. Keep -1 so every give-up is
+   * the runtime's, which parks the whole event. @default -1
+   */
   readonly maxRecordAgeSeconds?: number;
 }
 

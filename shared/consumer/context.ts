@@ -1,3 +1,4 @@
+import { classifyFailure, StoreUnavailableError } from './failures';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
 import type { ConsumerStore } from './store';
@@ -50,18 +51,41 @@ export interface EventContextDeps {
   readonly lookups: LookupCache;
 }
 
+/** A store read for a handler: infrastructure failures become `StoreUnavailableError` (not the handler's attempt). */
+const readFor = async <T>(read: () => Promise<T>): Promise<T> => {
+  try {
+    return await read();
+  } catch (error) {
+    if (classifyFailure(error) === 'infrastructure') throw new StoreUnavailableError({ cause: error });
+    throw error;
+  }
+};
+
 /**
  * Builds the context for one event. Reads look at this event's writes, then at writes pending from
  * earlier events, then at DynamoDB (consistent read). An item with a pending *update* has no known
- * value, so reading it commits the pending writes first.
+ * value, so reading it commits the pending writes first. `abandon()` (the handler overran its
+ * deadline) makes every later call throw: a handler still running in the background can no longer
+ * add writes or trigger a commit.
  */
 export const createEventContext = (
   deps: EventContextDeps,
-): { ctx: HandlerContext; writes: () => StateWrite[]; emits: () => OutboxEntry[] } => {
-  const { service, event, store, pending } = deps;
+): { ctx: HandlerContext; writes: () => StateWrite[]; emits: () => OutboxEntry[]; abandon: () => void } => {
+  const { service, event, pending } = deps;
   const own = new Map<string, StateWrite>();
   const emitted: OutboxEntry[] = [];
+  let abandoned = false;
+  const live = () => {
+    if (abandoned)
+      throw new HandlerUsageError(
+        `event ${event.id}: the handler overran its deadline and was abandoned; this call is refused`,
+      );
+  };
+  const store = {
+    getItem: (table: string, pk: string) => readFor(() => deps.store.getItem(table, pk)),
+  };
   const record = (write: StateWrite) => {
+    live();
     const key = eventWriteKey(write);
     const previous = own.get(key);
     if (previous && (previous.kind === 'update' || write.kind === 'update'))
@@ -73,6 +97,7 @@ export const createEventContext = (
 
   const ctx: HandlerContext = {
     async get(table: string, pk: string): Promise<StateItem | undefined> {
+      live();
       const mine = own.get(`${table}\u0000${pk}`);
       if (mine?.kind === 'put') return mine.item;
       if (mine?.kind === 'delete') return undefined;
@@ -80,7 +105,10 @@ export const createEventContext = (
         throw new HandlerUsageError(`${table}/${pk}: read after update in the same event is not supported`);
       const overlay = pending.overlay(table, pk);
       if (overlay?.known) return overlay.item;
-      if (overlay && !overlay.known) await deps.commitPending();
+      if (overlay && !overlay.known) {
+        await deps.commitPending();
+        live();
+      }
       return store.getItem(table, pk);
     },
     put(table: string, item: StateItem, condition?: ItemCondition) {
@@ -96,9 +124,11 @@ export const createEventContext = (
       return `${service}:${event.source}:${event.id}:${purpose}`;
     },
     emit(type: string, data: unknown, options?: EmitOptions) {
+      live();
       emitted.push(deps.buildEmit(emitted.length, type, data, options));
     },
     async lookup(table: string, key: string, options?: { maxAgeMs?: number }) {
+      live();
       const item = await deps.lookups.get(`${table}\u0000${key}`, options?.maxAgeMs ?? 1_000, () =>
         store.getItem(table, key),
       );
@@ -106,5 +136,12 @@ export const createEventContext = (
       return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
     },
   };
-  return { ctx, writes: () => [...own.values()], emits: () => [...emitted] };
+  return {
+    ctx,
+    writes: () => [...own.values()],
+    emits: () => [...emitted],
+    abandon: () => {
+      abandoned = true;
+    },
+  };
 };

@@ -4,6 +4,7 @@ import { createDocumentClient, createKinesisClient } from '../aws';
 import { type Catalog, serviceByName } from '../catalog';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
 import { createSchemaRegistry } from '../schemas';
+import { Backoff } from './backoff';
 import { LookupCache } from './context';
 import type { CopyFinder } from './copy-finder';
 import { createDynamoStore } from './dynamo-store';
@@ -39,6 +40,8 @@ export interface ConsumerOptions {
   readonly copies?: CopyFinder;
   /** Replaces the ListShards lineage of subscribed streams (tests); none when `store` is replaced. */
   readonly shards?: ShardDirectory;
+  /** Pause before answering after infrastructure failures; `false`: answer at once (tests). @default new Backoff() */
+  readonly backoff?: Backoff | false;
 }
 
 /**
@@ -120,6 +123,8 @@ export const defineConsumer = (
     useKinesis: options.store === undefined,
   });
   const lookups = new LookupCache();
+  // Per container: consecutive infrastructure failures grow the pause before the batch is answered.
+  const backoff = options.backoff === false ? undefined : (options.backoff ?? new Backoff());
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
   const dispatch: EventHandler = async (event, ctx) => {
@@ -147,6 +152,8 @@ export const defineConsumer = (
       ...readers,
       ...lookBackDeadline(context),
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
+      ...(backoff && { backoff }),
+      ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),
       log: (level, message, fields) => logger[level](message, fields ?? {}),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -12,7 +13,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { CheckpointConflictError, UnknownTableError } from './errors';
 import { type OutboxEntry, outboxPk } from './outbox';
-import { type Checkpoint, type Commit, type ConsumerStore, checkpointKey, type FailureRecord } from './store';
+import { parkedChunks, parkedItems } from './parked-items';
+import {
+  type AttemptStart,
+  type Checkpoint,
+  type Commit,
+  type ConsumerStore,
+  checkpointKey,
+  type FailureRecord,
+} from './store';
 import type { StateItem, StateWrite } from './types';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -27,12 +36,28 @@ export interface DynamoStoreOptions {
   readonly stateTables: Readonly<Record<string, string>>;
 }
 
-const toCheckpoint = (item: Record<string, unknown>): Checkpoint => ({
-  ...(typeof item.seq === 'string' && { sequenceNumber: item.seq }),
-  ...(typeof item.arrivedAt === 'number' && { arrivedAt: item.arrivedAt }),
-  ...(typeof item.failure === 'object' &&
-    item.failure !== null && { failure: item.failure as FailureRecord }),
-});
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const toStarted = (v: unknown): AttemptStart | undefined =>
+  isObject(v) && typeof v.seq === 'string' && typeof v.token === 'string'
+    ? { seq: v.seq, token: v.token, careful: v.careful === true, at: Number(v.at ?? 0) }
+    : undefined;
+const toFailure = (v: unknown): FailureRecord | undefined =>
+  isObject(v) && typeof v.sequenceNumber === 'string'
+    ? { sequenceNumber: v.sequenceNumber, attempts: Number(v.attempts ?? 0), error: String(v.error ?? '') }
+    : undefined;
+
+const toCheckpoint = (item: Record<string, unknown>): Checkpoint => {
+  const started = toStarted(item.started);
+  const failure = toFailure(item.failure);
+  return {
+    ...(typeof item.seq === 'string' && { sequenceNumber: item.seq }),
+    ...(typeof item.arrivedAt === 'number' && { arrivedAt: item.arrivedAt }),
+    ...(failure && { failure }),
+    ...(started && { started }),
+    ...(item.keyMarkers === true && { keyMarkers: true }),
+    ...(typeof item.commitToken === 'string' && { commitToken: item.commitToken }),
+  };
+};
 
 const expectedCondition = (expected: string | undefined) =>
   expected === undefined
@@ -89,6 +114,34 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     }
   };
 
+  type WriteRequests = NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>;
+  const batchWriteTo = async (table: string, writes: NonNullable<WriteRequests[string]>) => {
+    for (let i = 0; i < writes.length; i += 25) {
+      let requests: WriteRequests = { [table]: writes.slice(i, i + 25) };
+      // BatchWriteItem may return unprocessed items under load: resend them until none are left.
+      for (let attempt = 0; Object.keys(requests).length > 0 && attempt < 10; attempt++) {
+        const out = await client.send(new BatchWriteCommand({ RequestItems: requests }));
+        requests = out.UnprocessedItems ?? {};
+        if (Object.keys(requests).length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+      if (Object.keys(requests).length > 0)
+        throw new Error(`BatchWriteItem left items unprocessed in ${table}`);
+    }
+  };
+  const batchWrite = (writes: NonNullable<WriteRequests[string]>) =>
+    batchWriteTo(options.parkingTable, writes);
+
+  const checkpointOf = async (position: Parameters<ConsumerStore['loadCheckpoints']>[0], sk: string) => {
+    const out = await client.send(
+      new GetCommand({
+        TableName: options.checkpointsTable,
+        Key: checkpointKey(position, sk),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toCheckpoint(out.Item) : {};
+  };
+
   return {
     async loadCheckpoints(position, sks) {
       const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
@@ -122,20 +175,11 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       const { position } = commit;
       const items: TransactItem[] = commit.writes.map(toTransactItem);
       if (commit.park) {
-        const { position: _, ...parked } = commit.park;
-        items.push({
-          Put: {
-            TableName: options.parkingTable,
-            Item: {
-              pk: service,
-              sk: `${position.topic}#${position.shardId}#${parked.sequenceNumber}`,
-              ...parked,
-              topic: position.topic,
-              shardId: position.shardId,
-              parkedAt: new Date().toISOString(),
-            },
-          },
-        });
+        // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a
+        // record of any size then parks (a 10 MiB record would not fit a 4 MB transaction).
+        const chunks = parkedChunks(service, commit.park);
+        await batchWrite(chunks.map((Item) => ({ PutRequest: { Item } })));
+        items.push(...parkedItems(options.parkingTable, service, commit.park));
       }
       for (const entry of commit.outbox ?? [])
         items.push({
@@ -151,37 +195,127 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
             },
           },
         });
+      // One token per commit call, passed to DynamoDB as ClientRequestToken (the SDK keeps it across
+      // its own retries) and stored on every moved checkpoint: a retry whose first try took effect is
+      // recognised as ours below instead of being misread as a lost race.
+      const token = randomUUID();
+      const now = Date.now();
       // Checkpoint moves go last, so a cancellation reason at their index tells a lost race apart
       // from a failed condition on a state write.
       const firstMove = items.length;
+      const started = commit.started;
+      const startedOnMove = started !== undefined && commit.moves.some((m) => m.sk === started.sk);
       for (const move of commit.moves) {
         const cond = expectedCondition(move.expected);
+        const mark = startedOnMove && started?.sk === move.sk;
+        const flag = commit.flagKeyMarkers === true && move.sk === position.shardId;
         items.push({
           Update: {
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, move.sk),
-            UpdateExpression: 'SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now REMOVE failure',
+            UpdateExpression: `SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now, commitToken = :token${
+              mark ? ', started = :started' : ''
+            }${flag ? ', keyMarkers = :true' : ''} REMOVE failure${mark ? '' : ', started'}`,
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeValues: {
               ...cond.ExpressionAttributeValues,
               ':next': move.next.sequenceNumber,
               ':arrivedAt': move.next.arrivedAt,
-              ':now': Date.now(),
+              ':now': now,
+              ':token': token,
+              ...(mark && { ':started': started.mark }),
+              ...(flag && { ':true': true }),
             },
           },
         });
       }
+      if (started && !startedOnMove) {
+        const cond = expectedCondition(started.expected);
+        items.push({
+          Update: {
+            TableName: options.checkpointsTable,
+            Key: checkpointKey(position, started.sk),
+            UpdateExpression: 'SET started = :started, updatedAt = :now',
+            ConditionExpression: cond.ConditionExpression,
+            ExpressionAttributeValues: {
+              ...cond.ExpressionAttributeValues,
+              ':started': started.mark,
+              ':now': now,
+            },
+          },
+        });
+      }
+      if (commit.flagKeyMarkers && !commit.moves.some((m) => m.sk === position.shardId))
+        items.push({
+          Update: {
+            TableName: options.checkpointsTable,
+            Key: checkpointKey(position, position.shardId),
+            UpdateExpression: 'SET keyMarkers = :true',
+            ExpressionAttributeValues: { ':true': true },
+          },
+        });
       try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
           const reasons = error.CancellationReasons ?? [];
-          if (reasons.slice(firstMove).some((r) => r?.Code === 'ConditionalCheckFailed'))
+          if (reasons.slice(firstMove).some((r) => r?.Code === 'ConditionalCheckFailed')) {
+            const first = commit.moves[0];
+            if (first && (await checkpointOf(position, first.sk)).commitToken === token) return;
             throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
               cause: error,
             });
+          }
         }
         throw error;
+      }
+    },
+
+    async markStarted(position, sk, loaded, mark, failure) {
+      const cond = expectedCondition(loaded.expected);
+      const previous =
+        loaded.previousToken === undefined ? 'attribute_not_exists(started)' : 'started.#token = :previous';
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: options.checkpointsTable,
+            Key: checkpointKey(position, sk),
+            UpdateExpression: `SET started = :mark, updatedAt = :now${failure ? ', failure = :failure' : ''}`,
+            ConditionExpression: `(${cond.ConditionExpression}) AND ${previous}`,
+            ...(loaded.previousToken !== undefined && { ExpressionAttributeNames: { '#token': 'token' } }),
+            ExpressionAttributeValues: {
+              ...cond.ExpressionAttributeValues,
+              ':mark': mark,
+              ':now': Date.now(),
+              ...(failure && { ':failure': failure }),
+              ...(loaded.previousToken !== undefined && { ':previous': loaded.previousToken }),
+            },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // The SDK retries a write whose response was lost; its retry then fails our own condition.
+        if ((await checkpointOf(position, sk)).started?.token === mark.token) return;
+        throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
+          cause: error,
+        });
+      }
+    },
+
+    async clearStarted(position, sk, token) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: options.checkpointsTable,
+            Key: checkpointKey(position, sk),
+            UpdateExpression: 'REMOVE started',
+            ConditionExpression: 'started.#token = :token',
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':token': token },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
 
@@ -234,19 +368,10 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     },
 
     async deleteOutbox(position, sks) {
-      for (let i = 0; i < sks.length; i += 25) {
-        let requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']> = {
-          [options.outboxTable]: sks
-            .slice(i, i + 25)
-            .map((sk) => ({ DeleteRequest: { Key: { pk: outboxPk(position), sk } } })),
-        };
-        // BatchWriteItem may return unprocessed items under load: resend them until none are left.
-        for (let attempt = 0; Object.keys(requests).length > 0 && attempt < 10; attempt++) {
-          const out = await client.send(new BatchWriteCommand({ RequestItems: requests }));
-          requests = out.UnprocessedItems ?? {};
-          if (Object.keys(requests).length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        }
-      }
+      await batchWriteTo(
+        options.outboxTable,
+        sks.map((sk) => ({ DeleteRequest: { Key: { pk: outboxPk(position), sk } } })),
+      );
     },
 
     async recordFailure(position, sk, expected, failure) {
@@ -256,7 +381,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           new UpdateCommand({
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, sk),
-            UpdateExpression: 'SET failure = :failure, updatedAt = :now',
+            UpdateExpression: 'SET failure = :failure, updatedAt = :now REMOVE started',
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeValues: {
               ...cond.ExpressionAttributeValues,

@@ -64,3 +64,43 @@ export class OutboxRecoveryDeferredError extends Error {
 
 export const isOutboxRecoveryDeferredError = (error: unknown): error is OutboxRecoveryDeferredError =>
   error instanceof Error && (error as { code?: unknown }).code === 'OUTBOX_RECOVERY_DEFERRED';
+
+/**
+ * The previous invocation died (timeout, out-of-memory kill or crash) while applying this event, as
+ * many times as `deaths`; with no catch or finally, only the attempt-start mark on the checkpoint
+ * item tells. After `maxAttempts` such deaths the runtime parks the event with this error.
+ */
+export class InvocationDiedError extends Error {
+  readonly code = 'INVOCATION_DIED';
+  constructor(readonly deaths: number) {
+    super(
+      `the invocation died ${deaths} time(s) (Lambda timeout, out-of-memory kill or crash) on this event`,
+    );
+    this.name = 'InvocationDiedError';
+  }
+}
+
+/** A handler did not settle before the invocation's deadline; its writes were discarded (an attempt). */
+export class HandlerOverranError extends Error {
+  readonly code = 'HANDLER_OVERRAN';
+  constructor(readonly budgetMs: number) {
+    super(`handler overran its deadline (${budgetMs} ms left in the invocation); its writes were discarded`);
+    this.name = 'HandlerOverranError';
+  }
+}
+
+/** One event's own writes cannot fit one DynamoDB transaction; it is parked at once, never retried. */
+export class EventTooLargeError extends Error {
+  readonly code = 'EVENT_TOO_LARGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventTooLargeError';
+  }
+}
+
+export const isInvocationDiedError = (error: unknown): error is InvocationDiedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'INVOCATION_DIED';
+export const isHandlerOverranError = (error: unknown): error is HandlerOverranError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'HANDLER_OVERRAN';
+export const isEventTooLargeError = (error: unknown): error is EventTooLargeError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'EVENT_TOO_LARGE';

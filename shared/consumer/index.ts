@@ -1,3 +1,4 @@
+export { Backoff } from './backoff';
 export { HandlerUsageError, LookupCache } from './context';
 export { COPY_LOG_MESSAGES, type CopyDeps, type CopyVerdict, classifyCopies } from './copies';
 export {
@@ -18,18 +19,26 @@ export {
 export { createDynamoStore, type DynamoStoreOptions } from './dynamo-store';
 export {
   CheckpointConflictError,
+  EventTooLargeError,
+  HandlerOverranError,
+  InvocationDiedError,
   isCheckpointConflictError,
+  isEventTooLargeError,
+  isHandlerOverranError,
+  isInvocationDiedError,
   isOutboxRecoveryDeferredError,
   isPoisonRecordError,
   OutboxRecoveryDeferredError,
   PoisonRecordError,
   UnknownTableError,
 } from './errors';
+export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';
 export { createLogReaders, type LogReaders, lookBackDeadline } from './log-readers';
 export { MemoryConsumerStore } from './memory-store';
 export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
+export { PARKED_INLINE_CHARS, parkedChunkPk } from './parked-items';
 export { type BatchDeps, LOG_MESSAGES, type Log, processBatch } from './process-batch';
 export {
   type EventPublisher,
@@ -45,7 +54,15 @@ export {
   MemoryShardDirectory,
   type ShardDirectory,
 } from './shard-parents';
-export type { Checkpoint, Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
+export type {
+  AttemptStart,
+  Checkpoint,
+  Commit,
+  ConsumerStore,
+  FailureRecord,
+  ParkedEvent,
+  ShardPosition,
+} from './store';
 export { type CheckpointMove, checkpointKey, compareSequence, keyMarkerSk } from './store';
 export type {
   ConsumedEvent,

@@ -1,10 +1,13 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError, UnknownTableError } from './errors';
 import { type OutboxEntry, outboxPk } from './outbox';
 import {
+  type AttemptStart,
   type Checkpoint,
   type Commit,
   type ConsumerStore,
   checkpointKey,
+  MAX_ITEM_BYTES,
   type ParkedEvent,
   type ShardPosition,
 } from './store';
@@ -14,8 +17,10 @@ const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p)
 
 /**
  * In-memory `ConsumerStore` with the DynamoDB adapter's semantics for checkpoints (conditional on the
- * expected sequence number) and atomic commits. Updates support `SET a = :v` and `ADD a :n` only,
- * enough for unit tests of handlers; conditions on state writes are not evaluated.
+ * expected sequence number), attempt marks and atomic commits, failing as DynamoDB does on a
+ * transaction over 100 items, two operations on one item, or an item over 400 KB (ValidationException).
+ * Updates support `SET a = :v` and `ADD a :n` only, enough for unit tests of handlers; conditions on
+ * state writes are not evaluated. `failNextCommits` makes the next commits fail with the given errors.
  */
 export class MemoryConsumerStore implements ConsumerStore {
   readonly checkpoints = new Map<string, Checkpoint>();
@@ -23,6 +28,8 @@ export class MemoryConsumerStore implements ConsumerStore {
   readonly parked: ParkedEvent[] = [];
   readonly outbox = new Map<string, OutboxEntry[]>();
   commits = 0;
+  /** Errors the next `commit` calls throw, in order, before touching anything (fault injection). */
+  readonly failNextCommits: unknown[] = [];
 
   constructor(tables: readonly string[]) {
     for (const t of tables) this.tables.set(t, new Map());
@@ -55,7 +62,12 @@ export class MemoryConsumerStore implements ConsumerStore {
   }
 
   async commit(commit: Commit): Promise<void> {
+    const injected = this.failNextCommits.shift();
+    if (injected !== undefined) throw injected;
+    validateTransaction(commit);
     for (const move of commit.moves) this.check(commit.position, move.sk, move.expected);
+    if (commit.started && !commit.moves.some((m) => m.sk === commit.started?.sk))
+      this.check(commit.position, commit.started.sk, commit.started.expected);
     for (const w of commit.writes) {
       const t = this.table(w.table);
       if (w.kind === 'put') t.set(w.item.pk, structuredClone(w.item));
@@ -71,8 +83,43 @@ export class MemoryConsumerStore implements ConsumerStore {
       const key = outboxPk(commit.position);
       this.outbox.set(key, [...(this.outbox.get(key) ?? []), ...commit.outbox]);
     }
-    for (const move of commit.moves) this.checkpoints.set(posKey(commit.position, move.sk), { ...move.next });
+    for (const move of commit.moves) {
+      const key = posKey(commit.position, move.sk);
+      const { failure: _f, started: _s, ...kept } = this.checkpoints.get(key) ?? {};
+      this.checkpoints.set(key, { ...kept, ...move.next });
+    }
+    if (commit.started) {
+      const key = posKey(commit.position, commit.started.sk);
+      this.checkpoints.set(key, { ...this.checkpoints.get(key), started: commit.started.mark });
+    }
+    if (commit.flagKeyMarkers) {
+      const key = posKey(commit.position);
+      this.checkpoints.set(key, { ...this.checkpoints.get(key), keyMarkers: true });
+    }
     this.commits += 1;
+  }
+
+  async markStarted(
+    position: ShardPosition,
+    sk: string,
+    loaded: { readonly expected: string | undefined; readonly previousToken: string | undefined },
+    mark: AttemptStart,
+    failure?: Checkpoint['failure'],
+  ): Promise<void> {
+    const current = this.check(position, sk, loaded.expected);
+    if (current.started?.token !== loaded.previousToken)
+      throw new CheckpointConflictError(posKey(position, sk));
+    this.checkpoints.set(posKey(position, sk), { ...current, started: mark, ...(failure && { failure }) });
+    this.starts += 1;
+  }
+
+  /** Attempt-start marks written (tests count the write per invocation). */
+  starts = 0;
+
+  async clearStarted(position: ShardPosition, sk: string, token: string): Promise<void> {
+    const key = posKey(position, sk);
+    const { started, ...rest } = this.checkpoints.get(key) ?? {};
+    if (started?.token === token) this.checkpoints.set(key, rest);
   }
 
   async loadOutbox(position: ShardPosition): Promise<OutboxEntry[]> {
@@ -106,7 +153,7 @@ export class MemoryConsumerStore implements ConsumerStore {
     expected: string | undefined,
     failure: Checkpoint['failure'],
   ) {
-    const current = this.check(position, sk, expected);
+    const { started: _s, ...current } = this.check(position, sk, expected);
     this.checkpoints.set(posKey(position, sk), { ...current, ...(failure && { failure }) });
   }
 }
@@ -118,4 +165,38 @@ const applyUpdate = (item: StateItem, expression: string, values: Record<string,
   for (const m of expression.matchAll(/ADD\s+(\w+)\s+(:\w+)/g))
     if (m[1] && m[2]) next[m[1]] = Number(next[m[1]] ?? 0) + Number(values[m[2]]);
   return next as StateItem;
+};
+
+const validation = (message: string): TransactionCanceledException =>
+  new TransactionCanceledException({
+    message: `Transaction cancelled: ${message}`,
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: [{ Code: 'ValidationError', Message: message }],
+  });
+
+/** The checks DynamoDB makes on a TransactWriteItems before running it. */
+const validateTransaction = (commit: Commit): void => {
+  const items =
+    commit.writes.length +
+    (commit.outbox?.length ?? 0) +
+    (commit.park ? 1 : 0) +
+    commit.moves.length +
+    (commit.started && !commit.moves.some((m) => m.sk === commit.started?.sk) ? 1 : 0);
+  if (items > 100) {
+    const error = new Error(`Member must have length less than or equal to 100 (was ${items})`);
+    error.name = 'ValidationException';
+    throw error;
+  }
+  const seen = new Set<string>();
+  for (const w of commit.writes) {
+    const key = `${w.table}\u0000${w.kind === 'put' ? w.item.pk : w.pk}`;
+    if (seen.has(key)) {
+      const error = new Error('Transaction request cannot include multiple operations on one item');
+      error.name = 'ValidationException';
+      throw error;
+    }
+    seen.add(key);
+    if (w.kind === 'put' && Buffer.byteLength(JSON.stringify(w.item)) > MAX_ITEM_BYTES)
+      throw validation('Item size has exceeded the maximum allowed size');
+  }
 };

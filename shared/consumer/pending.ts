@@ -12,6 +12,16 @@ export type Overlay =
 
 type Position = { readonly sequenceNumber: string; readonly arrivedAt: number };
 
+/** One applied event's share of a pending commit, kept so a rejected commit can be retried event by event. */
+export interface PendingEvent {
+  /** Index of the event's record in the batch. */
+  readonly index: number;
+  readonly sk: string;
+  readonly writes: readonly StateWrite[];
+  readonly emits: readonly OutboxEntry[];
+  readonly position: Position;
+}
+
 /**
  * Writes of events that ran but are not committed yet, so they share one transaction with their
  * emitted events and checkpoint moves. DynamoDB forbids two operations on one item in a transaction,
@@ -23,6 +33,7 @@ export class PendingWrites {
   private readonly moves = new Map<string, { expected: string | undefined; next: Position }>();
   private emitted: OutboxEntry[] = [];
   private bytes = 0;
+  private applied: PendingEvent[] = [];
 
   get empty(): boolean {
     return this.moves.size === 0;
@@ -48,7 +59,9 @@ export class PendingWrites {
     sk: string,
     expected: string | undefined,
     position: Position,
+    index: number,
   ): void {
+    this.applied.push({ index, sk, writes, emits, position });
     for (const w of writes) this.byKey.set(keyOf(w), w);
     this.emitted.push(...emits);
     this.bytes += JSON.stringify([writes, emits]).length;
@@ -76,7 +89,13 @@ export class PendingWrites {
     return [...this.moves].map(([sk, m]) => ({ sk, expected: m.expected, next: m.next }));
   }
 
+  /** The events of this commit, in batch order. */
+  events(): readonly PendingEvent[] {
+    return this.applied;
+  }
+
   clear(): void {
+    this.applied = [];
     this.byKey.clear();
     this.moves.clear();
     this.emitted = [];

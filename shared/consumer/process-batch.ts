@@ -1,85 +1,45 @@
+import { randomUUID } from 'node:crypto';
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
-import type { Catalog } from '../catalog';
-import type { SchemaRegistry } from '../schemas';
-import { createEventContext, type LookupCache } from './context';
-import { type CopyDeps, classifyCopies } from './copies';
-import { isCheckpointConflictError, isPoisonRecordError } from './errors';
-import { buildEmitted } from './outbox';
-import { PendingWrites } from './pending';
-import type { EventPublisher } from './publisher';
+import { AppliedView } from './applied-view';
+import { startAttempt } from './attempts';
+import { type BatchDeps, LOG_MESSAGES } from './batch-deps';
+import { type BatchRun, CommitRejectedError, Committer } from './commits';
+import { classifyCopies } from './copies';
+import { EventTooLargeError, isPoisonRecordError } from './errors';
+import { classifyFailure } from './failures';
 import { shardIdOf, streamNameOf, toConsumedEvent } from './records';
-import { type RecoveryDeps, recoverOutbox } from './recovery';
-import { type ConsumerStore, compareSequence, keyMarkerSk, type ShardPosition } from './store';
-import type { ConsumedEvent, EventHandler, StateWrite } from './types';
+import { recoverOutbox } from './recovery';
+import { runHandler } from './run-handler';
+import { MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
+import type { ConsumedEvent, StateWrite } from './types';
 
-/**
- * Log messages other parts key on: the deployed stack's metric filters count these lines (parked
- * events, handler failures), so they are constants, not free text.
- */
-export const LOG_MESSAGES = {
-  parked: 'event parked',
-  handlerFailed: 'handler failed; retrying from this event',
-} as const;
-
-export type Log = (
-  level: 'info' | 'warn' | 'error',
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
-
-export interface BatchDeps extends CopyDeps, RecoveryDeps {
-  readonly catalog: Catalog;
-  readonly service: string;
-  readonly topic: string;
-  /** Checkpoint namespace for replay/redrive sessions; see `ShardPosition.scope`. @default live */
-  readonly scope?: string;
-  readonly handler: EventHandler;
-  readonly store: ConsumerStore;
-  readonly schemas: SchemaRegistry;
-  readonly publisher: EventPublisher;
-  readonly lookups: LookupCache;
-  /** Attempts per event (catalog retry policy) before it is parked. */
-  readonly maxAttempts: number;
-  /** Keep the latest data per key in this table (a table subscription). */
-  readonly materialize?: { readonly table: string; readonly tombstones: ReadonlySet<string> };
-  /** `suppress` validates emits but drops them (state-only replays). @default 'publish' */
-  readonly emits?: 'publish' | 'suppress';
-  /** How old another batch's outbox leftover must be before this invocation may recover it; see `recoverOutbox`. */
-  readonly outboxLeaseMs?: number;
-  /**
-   * `shard`: one checkpoint per shard, the cheap default (parallelization factor 1). `key`: one marker
-   * per partition key, required when Lambda runs several batches of a shard at once. @default 'shard'
-   */
-  readonly checkpoints?: 'shard' | 'key';
-  readonly log?: Log;
-}
+export { type BatchDeps, LOG_MESSAGES, type Log } from './batch-deps';
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-const arrivedAtOf = (r: KinesisStreamRecord): number =>
-  Math.round(r.kinesis.approximateArrivalTimestamp * 1000);
+const retryFrom = (record: KinesisStreamRecord): KinesisStreamBatchResponse => ({
+  batchItemFailures: [{ itemIdentifier: record.kinesis.sequenceNumber }],
+});
 
-/** The state change a table subscription makes before the handler runs: upsert the latest value, or delete. */
-const materialization = (deps: BatchDeps, event: ConsumedEvent): StateWrite[] => {
-  const m = deps.materialize;
-  if (!m) return [];
-  if (m.tombstones.has(event.type)) return [{ kind: 'delete', table: m.table, pk: event.key }];
-  return [
-    {
-      kind: 'put',
-      table: m.table,
-      item: { pk: event.key, value: event.data, eventId: event.id, type: event.type, time: event.time },
-    },
-  ];
+/** Why an event's own writes cannot fit one transaction, or undefined when they can. */
+const tooLarge = (writes: readonly StateWrite[], emits: readonly unknown[]): string | undefined => {
+  const items = writes.length + emits.length;
+  if (items > MAX_ITEMS_PER_EVENT)
+    return `the event writes ${items} items (${writes.length} state writes, ${emits.length} emits); one DynamoDB transaction holds at most ${MAX_ITEMS_PER_EVENT} beside its checkpoint`;
+  const bytes = Buffer.byteLength(JSON.stringify([writes, emits]));
+  if (bytes > MAX_COMMIT_BYTES)
+    return `the event writes ${bytes} bytes; one commit holds at most ${MAX_COMMIT_BYTES} (DynamoDB transactions: 4 MB)`;
+  return undefined;
 };
 
 /**
- * Applies one Lambda batch (always one shard) in order. Events at or below the checkpoint are skipped
- * (already applied); the rest run through the handler and commit, with their emitted events in the
- * outbox, in one transaction that moves the checkpoint. Emitted events are published after the
- * commit. On the first failure it commits what succeeded and reports that event as the first batch
- * item failure, so the event source mapping retries exactly the failed tail, in order. After
- * `maxAttempts` the event is parked with its whole payload and the shard moves on.
+ * Applies one Lambda batch (always one shard) in order, and owns every give-up: the event source
+ * mapping retries forever (MaximumRetryAttempts -1), so nothing is dropped without being parked here.
+ * Events already applied are skipped; the rest run through the handler and commit, with their emitted
+ * events in the outbox, in transactions that move the checkpoint. Infrastructure failures (throttles,
+ * conflicts, timeouts) are retried from the first unapplied event after a backoff, never counted.
+ * Deterministic ones (handler errors, overruns, rejected writes, deaths in careful mode) are attempts;
+ * after `maxAttempts` the event is parked whole and the shard goes on. See docs/consumer-runtime.md.
  */
 export const processBatch = async (
   records: readonly KinesisStreamRecord[],
@@ -100,56 +60,10 @@ export const processBatch = async (
     shardId: position.shardId,
     ...(position.scope && { scope: position.scope }),
   };
-  const skOf = (r: KinesisStreamRecord): string =>
-    deps.checkpoints === 'key' ? keyMarkerSk(position.shardId, r.kinesis.partitionKey) : position.shardId;
-  /** Last committed sequence number per checkpoint item, kept current as this invocation commits. */
-  const applied = new Map<string, string | undefined>();
-  const isApplied = (r: KinesisStreamRecord): boolean => {
-    const done = applied.get(skOf(r));
-    return done !== undefined && compareSequence(r.kinesis.sequenceNumber, done) <= 0;
-  };
-  const pending = new PendingWrites();
-
-  const publish = async (entries: ReturnType<PendingWrites['outbox']>) => {
-    if (entries.length === 0) return;
-    await deps.publisher.publish(entries);
-    await deps.store.deleteOutbox(
-      position,
-      entries.map((e) => e.sk),
-    );
-  };
-  const commitPending = async () => {
-    if (pending.empty) return;
-    const outbox = pending.outbox();
-    const moves = pending.checkpointMoves();
-    await deps.store.commit({ position, moves, writes: pending.writes(), outbox });
-    for (const m of moves) applied.set(m.sk, m.next.sequenceNumber);
-    pending.clear();
-    await publish(outbox);
-  };
-  const park = async (record: KinesisStreamRecord, error: unknown, attempts: number, details = {}) => {
-    await commitPending();
-    const sequenceNumber = record.kinesis.sequenceNumber;
-    const arrivedAt = arrivedAtOf(record);
-    const sk = skOf(record);
-    await deps.store.commit({
-      position,
-      moves: [{ sk, expected: applied.get(sk), next: { sequenceNumber, arrivedAt } }],
-      writes: [],
-      park: {
-        position,
-        sequenceNumber,
-        partitionKey: record.kinesis.partitionKey,
-        data: record.kinesis.data,
-        error: describe(error),
-        attempts,
-        arrivedAt,
-        ...details,
-      },
-    });
-    applied.set(sk, sequenceNumber);
-    deps.log?.('warn', LOG_MESSAGES.parked, { ...where, sequenceNumber, attempts, error: describe(error) });
-  };
+  const remaining = () => deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const margin = deps.deadlineMarginMs ?? 2_000;
+  let run: BatchRun | undefined;
+  let committer: Committer | undefined;
 
   try {
     // Emitted events a crashed invocation committed but did not publish go out first, in order.
@@ -159,84 +73,215 @@ export const processBatch = async (
       deps.checkpoints === 'key' ? new Set(records.map((r) => r.kinesis.partitionKey)) : undefined,
       streamNameOf(first.eventSourceARN),
     );
-    const checkpoints = await deps.store.loadCheckpoints(position, [...new Set(records.map(skOf))]);
-    for (const [sk, checkpoint] of checkpoints) applied.set(sk, checkpoint.sequenceNumber);
+    const view = await AppliedView.load(deps.store, position, deps.checkpoints ?? 'shard', records);
     // Copies in the log (docs/consumer-runtime.md): a duplicate moves the checkpoint like an applied
-    // event with nothing to write; undecided stops here, not counted as a handler attempt.
-    const copies = await classifyCopies(records, isApplied, deps, deps.deadline ?? Date.now() + 10_000);
-    for (const record of records) {
+    // event with nothing to write; undecided stops there, not counted as a handler attempt.
+    const copies = await classifyCopies(
+      records,
+      (r) => view.isApplied(r),
+      deps,
+      deps.deadline ?? Date.now() + 10_000,
+    );
+    const failures = new Map(
+      [...view.loaded].flatMap(([sk, cp]) => (cp.failure ? [[sk, cp.failure] as const] : [])),
+    );
+    const current: BatchRun = {
+      records,
+      position,
+      store: deps.store,
+      publisher: deps.publisher,
+      view,
+      token: randomUUID(),
+      careful: false,
+      mark: undefined,
+      failures,
+    };
+    run = current;
+    const commits = new Committer(current);
+    committer = commits;
+    const startIndex = records.findIndex((r) => !view.isApplied(r));
+    if (startIndex < 0) {
+      deps.backoff?.succeeded();
+      return { batchItemFailures: [] };
+    }
+    const events = new Map<number, ConsumedEvent>();
+
+    /** One attempt of the event at `index`; parks it after `maxAttempts`. */
+    const attempt = async (index: number, error: unknown): Promise<'parked' | 'stop'> => {
+      const record = records[index];
+      if (!record) return 'parked';
       const seq = record.kinesis.sequenceNumber;
-      const sk = skOf(record);
-      if (isApplied(record)) continue;
-      const copy = copies.get(seq);
-      if (copy?.kind === 'undecided') {
-        await commitPending();
-        return { batchItemFailures: [{ itemIdentifier: seq }] };
-      }
-      if (copy) {
-        if (pending.mustCommitBefore([], [], sk)) await commitPending();
-        pending.add([], [], sk, applied.get(sk), { sequenceNumber: seq, arrivedAt: arrivedAtOf(record) });
-        continue;
-      }
-      let event: ConsumedEvent;
-      try {
-        event = toConsumedEvent(record, deps.topic, deps.schemas);
-      } catch (error) {
-        if (!isPoisonRecordError(error)) throw error;
-        await park(record, error, 1, { errorDetails: error.details });
-        continue;
-      }
-      const { ctx, writes, emits } = createEventContext({
-        service: deps.service,
-        event,
-        store: deps.store,
-        pending,
-        commitPending,
-        lookups: deps.lookups,
-        buildEmit: (index, type, data, options) =>
-          buildEmitted(deps.catalog, deps.schemas, deps.service, event, index, type, data, options),
-      });
-      try {
-        for (const write of materialization(deps, event)) {
-          if (write.kind === 'put') ctx.put(write.table, write.item);
-          else if (write.kind === 'delete') ctx.delete(write.table, write.pk);
-        }
-        await deps.handler(event, ctx);
-      } catch (error) {
-        await commitPending();
-        const failure = checkpoints.get(sk)?.failure;
-        const previous = failure?.sequenceNumber === seq ? failure.attempts : 0;
-        const attempts = previous + 1;
-        if (attempts >= deps.maxAttempts) {
-          await park(record, error, attempts, { eventId: event.id, eventType: event.type });
-          continue;
-        }
-        await deps.store.recordFailure(position, sk, applied.get(sk), {
+      const sk = view.sk(record);
+      const failure = current.failures.get(sk);
+      const attempts = (failure?.sequenceNumber === seq ? failure.attempts : 0) + 1;
+      const event = events.get(index);
+      if (attempts >= deps.maxAttempts) {
+        await commits.park(index, {
+          error: describe(error),
+          attempts,
+          ...(event && { eventId: event.id, eventType: event.type }),
+        });
+        deps.log?.('warn', LOG_MESSAGES.parked, {
+          ...where,
           sequenceNumber: seq,
           attempts,
           error: describe(error),
         });
-        deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts });
-        return { batchItemFailures: [{ itemIdentifier: seq }] };
+        return 'parked';
       }
-      const mine = writes();
-      const emitted = deps.emits === 'suppress' ? [] : emits();
-      if (pending.mustCommitBefore(mine, emitted, sk)) await commitPending();
-      pending.add(mine, emitted, sk, applied.get(sk), { sequenceNumber: seq, arrivedAt: event.arrivedAt });
+      const recorded = { sequenceNumber: seq, attempts, error: describe(error) };
+      await deps.store.recordFailure(position, sk, view.own(sk), recorded);
+      current.failures.set(sk, recorded);
+      current.mark = undefined;
+      deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts, error: describe(error) });
+      return 'stop';
+    };
+
+    let i = startIndex;
+    const start = await startAttempt(current, startIndex, deps.maxAttempts);
+    if (start.park) {
+      await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
+      deps.log?.('warn', LOG_MESSAGES.parked, {
+        ...where,
+        sequenceNumber: records[startIndex]?.kinesis.sequenceNumber,
+        attempts: start.deaths,
+        error: describe(start.error),
+      });
+      i = startIndex + 1;
+    } else if (start.careful)
+      deps.log?.('warn', LOG_MESSAGES.died, { ...where, seq: records[startIndex]?.kinesis.sequenceNumber });
+
+    for (;;) {
+      try {
+        for (; i < records.length; i++) {
+          const record = records[i];
+          if (!record || view.isApplied(record)) continue;
+          // Every invocation starts at least one event, so a too-short timeout still makes progress.
+          if (i !== startIndex && remaining() < margin) {
+            await commits.commitPending(undefined);
+            await commits.clearMark();
+            deps.log?.('info', LOG_MESSAGES.deadline, {
+              ...where,
+              seq: record.kinesis.sequenceNumber,
+              remainingMs: remaining(),
+            });
+            return retryFrom(record);
+          }
+          const copy = copies.get(record.kinesis.sequenceNumber);
+          if (copy?.kind === 'undecided') {
+            await commits.commitPending(undefined);
+            await commits.clearMark();
+            return retryFrom(record);
+          }
+          if (copy) {
+            const sk = view.sk(record);
+            if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(i);
+            const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+            commits.pending.add(
+              [],
+              [],
+              sk,
+              view.own(sk),
+              { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
+              i,
+            );
+            continue;
+          }
+          let event: ConsumedEvent;
+          try {
+            event = toConsumedEvent(record, deps.topic, deps.schemas);
+          } catch (error) {
+            if (!isPoisonRecordError(error)) throw error;
+            await commits.park(i, { error: describe(error), attempts: 1, errorDetails: error.details });
+            deps.log?.('warn', LOG_MESSAGES.parked, {
+              ...where,
+              sequenceNumber: record.kinesis.sequenceNumber,
+              attempts: 1,
+              error: describe(error),
+            });
+            continue;
+          }
+          events.set(i, event);
+          const index = i;
+          // Half the time left at least, so a function whose timeout is below the margin still runs handlers.
+          const budget = Math.max(remaining() - margin, remaining() / 2);
+          const outcome = await runHandler(
+            deps,
+            event,
+            commits.pending,
+            () => commits.commitPending(index),
+            budget,
+          );
+          if (!outcome.ok) {
+            if (outcome.error instanceof CommitRejectedError) throw outcome.error;
+            if (classifyFailure(outcome.error, 'handler') === 'infrastructure') throw outcome.error;
+            await commits.commitPending(i);
+            if ((await attempt(i, outcome.error)) === 'stop') return retryFrom(record);
+            continue;
+          }
+          const emitted = deps.emits === 'suppress' ? [] : outcome.emits;
+          const oversize = tooLarge(outcome.writes, emitted);
+          if (oversize) {
+            const error = new EventTooLargeError(oversize);
+            await commits.park(i, {
+              error: describe(error),
+              attempts: 1,
+              eventId: event.id,
+              eventType: event.type,
+            });
+            deps.log?.('warn', LOG_MESSAGES.parked, {
+              ...where,
+              sequenceNumber: record.kinesis.sequenceNumber,
+              attempts: 1,
+              error: describe(error),
+            });
+            continue;
+          }
+          const sk = view.sk(record);
+          if (commits.pending.mustCommitBefore(outcome.writes, emitted, sk)) await commits.commitPending(i);
+          commits.pending.add(
+            outcome.writes,
+            emitted,
+            sk,
+            view.own(sk),
+            { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt: event.arrivedAt },
+            i,
+          );
+          if (current.careful) await commits.commitPending(i + 1);
+        }
+        await commits.commitPending(undefined);
+        await commits.clearMark();
+        deps.backoff?.succeeded();
+        return { batchItemFailures: [] };
+      } catch (error) {
+        if (!(error instanceof CommitRejectedError)) throw error;
+        // DynamoDB refused this event's writes (over 400 KB, a failed condition of the handler's own, ...).
+        const record = records[error.index];
+        const outcome = await attempt(error.index, error.cause);
+        if (outcome === 'stop' && record) return retryFrom(record);
+        i = error.index + 1;
+      }
     }
-    await commitPending();
-    return { batchItemFailures: [] };
   } catch (error) {
-    // A lost race, a store outage or an unpublished outbox: nothing uncommitted was applied.
-    // Retry from the first unapplied record, or from the last one when all were applied but their
-    // emitted events still wait in the outbox (the retry skips the events and publishes those first).
-    const unapplied = records.find((r) => !isApplied(r));
-    const retryFrom = (unapplied ?? last).kinesis.sequenceNumber;
-    deps.log?.(isCheckpointConflictError(error) ? 'warn' : 'error', 'batch stopped', {
-      ...where,
-      retryFrom,
-      error: describe(error),
-    });
-    return { batchItemFailures: [{ itemIdentifier: retryFrom }] };
+    // A lost race, a store outage, an unpublished outbox: nothing uncommitted was applied. Retry from
+    // the first unapplied record, or from the last one when all were applied but their emitted events
+    // still wait in the outbox (the retry skips the events and publishes those first).
+    const unapplied = run ? records.find((r) => !run?.view.isApplied(r)) : first;
+    const from = unapplied ?? last;
+    await committer?.clearMark();
+    const kind = classifyFailure(error);
+    const pause = kind === 'infrastructure' ? (deps.backoff?.failed(remaining() - margin) ?? 0) : 0;
+    deps.log?.(
+      kind === 'infrastructure' ? 'warn' : 'error',
+      kind === 'infrastructure' ? LOG_MESSAGES.retryLater : 'batch stopped',
+      {
+        ...where,
+        retryFrom: from.kinesis.sequenceNumber,
+        pauseMs: pause,
+        error: describe(error),
+      },
+    );
+    if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+    return retryFrom(from);
   }
 };

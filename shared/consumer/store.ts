@@ -27,11 +27,30 @@ export interface CheckpointMove {
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
 }
 
-/** The last failure on a shard, so attempts survive across invocations. */
+/**
+ * The last deterministic failure recorded on a checkpoint item (the shard's, or a key marker), so
+ * attempts survive across invocations and containers; removed by the commit that moves the item.
+ */
 export interface FailureRecord {
   readonly sequenceNumber: string;
   readonly attempts: number;
   readonly error: string;
+}
+
+/**
+ * The attempt-start mark: written on the checkpoint item before an invocation applies anything, moved
+ * by each commit to the next record of the batch, removed when the invocation answers. Process death
+ * runs no catch or finally, so a mark still at the first unapplied record when the next invocation
+ * loads the checkpoint means the last one died there.
+ */
+export interface AttemptStart {
+  /** The first record this invocation had not committed yet. */
+  readonly seq: string;
+  /** Random per invocation: tells its own write (retried after a lost response) from another's. */
+  readonly token: string;
+  /** Written by an invocation in careful mode (one event per commit): a death then names its event. */
+  readonly careful: boolean;
+  readonly at: number;
 }
 
 export interface Checkpoint {
@@ -39,6 +58,11 @@ export interface Checkpoint {
   readonly sequenceNumber?: string;
   readonly arrivedAt?: number;
   readonly failure?: FailureRecord;
+  readonly started?: AttemptStart;
+  /** Set on the shard checkpoint by the first key-mode commit: per-key markers exist on this shard. */
+  readonly keyMarkers?: boolean;
+  /** Token of the last commit that moved this item; proves a commit retried after a lost response was ours. */
+  readonly commitToken?: string;
 }
 
 export interface ParkedEvent {
@@ -63,24 +87,55 @@ export interface Commit {
   /** Events emitted by the committed events; published after the commit, deleted once published. */
   readonly outbox?: readonly OutboxEntry[];
   readonly park?: ParkedEvent;
+  /**
+   * Where the attempt-start mark goes after this commit: the next record of the batch, on its
+   * checkpoint item `sk` (which holds `expected`). Absent: the mark is removed. Moved items always
+   * lose their old mark and failure.
+   */
+  readonly started?: {
+    readonly sk: string;
+    readonly expected: string | undefined;
+    readonly mark: AttemptStart;
+  };
+  /** Flag the shard checkpoint item `keyMarkers: true` in this commit (first key-mode commit). */
+  readonly flagKeyMarkers?: boolean;
 }
 
 /**
  * The consumer runtime's storage port. The DynamoDB adapter commits each `Commit` in one
- * TransactWriteItems call whose checkpoint update is conditional on `expected`, so a stale or racing
- * invocation fails with `CheckpointConflictError` instead of applying anything twice.
+ * TransactWriteItems call (with its own ClientRequestToken) whose checkpoint updates are conditional
+ * on `expected`, so a stale or racing invocation fails with `CheckpointConflictError` instead of
+ * applying anything twice, and a commit retried after a lost response is recognised as applied (by
+ * the token stored on the moved checkpoint). Parked records longer than DynamoDB's item limit are
+ * written as chunk items first (see `parkedItems`).
  */
 export interface ConsumerStore {
   /** Checkpoint items by sort key (`shardId`, or per-key markers); absent ones are `{}`. */
   loadCheckpoints(position: ShardPosition, sks: readonly string[]): Promise<Map<string, Checkpoint>>;
   getItem(table: string, pk: string): Promise<StateItem | undefined>;
   commit(commit: Commit): Promise<void>;
+  /** Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt mark. */
   recordFailure(
     position: ShardPosition,
     sk: string,
     expected: string | undefined,
     failure: FailureRecord,
   ): Promise<void>;
+  /**
+   * Writes the attempt-start mark before any work, conditional on the checkpoint just loaded (`expected`
+   * sequence number and the mark it held, by token), with `failure` when a death is being counted.
+   * A retry after a lost response recognises its own token. Throws `CheckpointConflictError` when
+   * another invocation changed the item first.
+   */
+  markStarted(
+    position: ShardPosition,
+    sk: string,
+    loaded: { readonly expected: string | undefined; readonly previousToken: string | undefined },
+    mark: AttemptStart,
+    failure?: FailureRecord,
+  ): Promise<void>;
+  /** Removes this invocation's mark (it answers without a death); a mark already gone is fine. */
+  clearStarted(position: ShardPosition, sk: string, token: string): Promise<void>;
   /** Outbox entries of this source shard not yet deleted (published or not), oldest first. */
   loadOutbox(position: ShardPosition): Promise<OutboxEntry[]>;
   deleteOutbox(position: ShardPosition, sks: readonly string[]): Promise<void>;
@@ -92,9 +147,16 @@ export interface ConsumerStore {
   claimOutbox(position: ShardPosition, sk: string, leaseMs: number, token: string): Promise<boolean>;
 }
 
-/** Transaction limits: 100 items and 4 MB; one item is kept for the shard checkpoint and one for a park. */
+/**
+ * Transaction limits: 100 items and 4 MB. One item is kept for the attempt mark on another checkpoint
+ * item (key mode); an event alone may write `MAX_ITEMS_PER_EVENT` items (writes + emits) beside its
+ * checkpoint move and that mark. Bytes keep headroom for attribute names and the parked record.
+ */
 export const MAX_ITEMS_PER_COMMIT = 99;
+export const MAX_ITEMS_PER_EVENT = 98;
 export const MAX_COMMIT_BYTES = 3_500_000;
+/** DynamoDB's item size limit (names and values); larger items fail the whole transaction. */
+export const MAX_ITEM_BYTES = 400 * 1024;
 
 /** Kinesis sequence numbers are decimal strings up to 128 bits: compare them as BigInt. */
 export const compareSequence = (a: string, b: string): number => {

@@ -117,12 +117,17 @@ describe('consumer runtime', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let entered: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     const slow = defineConsumer(
       {
         catalog: testCatalog,
         service: 'counter',
         handlers: {
           Counted: async (event, ctx) => {
+            entered();
             await gate;
             await count(event, ctx);
           },
@@ -132,6 +137,8 @@ describe('consumer runtime', () => {
     );
 
     const racing = slow(kinesisEvent(records));
+    // The slow invocation has loaded the checkpoint and marked its attempt before the other one starts.
+    await running;
     await consumer(kinesisEvent(records));
     release();
     const lost = await racing;

@@ -113,6 +113,9 @@ export const withFaults = (
       },
       recordFailure: (position, sk, expected, failure) =>
         store.recordFailure(position, sk, expected, failure),
+      markStarted: (position, sk, loaded, mark, failure) =>
+        store.markStarted(position, sk, loaded, mark, failure),
+      clearStarted: (position, sk, token) => store.clearStarted(position, sk, token),
       loadOutbox: (position) => store.loadOutbox(position),
       deleteOutbox: async (position, sks) => {
         fault('before-outbox-delete');

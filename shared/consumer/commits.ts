@@ -1,0 +1,186 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import type { AppliedView } from './applied-view';
+import { classifyFailure } from './failures';
+import type { OutboxEntry } from './outbox';
+import { type PendingEvent, PendingWrites } from './pending';
+import type { EventPublisher } from './publisher';
+import type { Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
+
+/** One invocation's shared state: where it is, what is applied, where its attempt mark sits. */
+export interface BatchRun {
+  readonly records: readonly KinesisStreamRecord[];
+  readonly position: ShardPosition;
+  readonly store: ConsumerStore;
+  readonly publisher: EventPublisher;
+  readonly view: AppliedView;
+  /** Random per invocation: its attempt marks and their removal. */
+  readonly token: string;
+  /** Careful mode (after a death): one event per commit, so a death names its event. */
+  careful: boolean;
+  /** The checkpoint item holding this invocation's attempt mark, if any. */
+  mark: string | undefined;
+  /** Failures loaded or recorded, per checkpoint item: attempts survive across invocations. */
+  readonly failures: Map<string, FailureRecord>;
+}
+
+/** A commit DynamoDB refused for its content (not a transient fault); `index` names the culprit event. */
+export class CommitRejectedError extends Error {
+  readonly code = 'COMMIT_REJECTED';
+  constructor(
+    readonly index: number,
+    options: { cause: unknown },
+  ) {
+    super('DynamoDB rejected the commit of this event', options);
+    this.name = 'CommitRejectedError';
+  }
+}
+
+/**
+ * Commits for one invocation. Every commit moves the attempt mark to the next record the batch has not
+ * applied (or removes it), in the same transaction: the mark always names the first uncommitted
+ * record, at no extra write on a shard checkpoint. Commits run one at a time, even when an abandoned
+ * handler still asks for one in the background.
+ */
+export class Committer {
+  readonly pending = new PendingWrites();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly run: BatchRun) {}
+
+  /** Where the mark goes once the events before `from` are committed: the next unapplied record. */
+  private markFrom(from: number | undefined): Commit['started'] {
+    if (from === undefined) return undefined;
+    const { records, view } = this.run;
+    const next = records.slice(from).find((r) => !view.isApplied(r));
+    if (!next) return undefined;
+    const sk = view.sk(next);
+    return {
+      sk,
+      expected: view.own(sk),
+      mark: {
+        seq: next.kinesis.sequenceNumber,
+        token: this.run.token,
+        careful: this.run.careful,
+        at: Date.now(),
+      },
+    };
+  }
+
+  private async send(
+    commit: Omit<Commit, 'position' | 'started' | 'flagKeyMarkers'>,
+    next: number | undefined,
+  ) {
+    const { run } = this;
+    const started = this.markFrom(next);
+    const flag = run.view.needsKeyMarkersFlag;
+    await run.store.commit({
+      ...commit,
+      position: run.position,
+      ...(started && { started }),
+      ...(flag && { flagKeyMarkers: true }),
+    });
+    if (flag) run.view.needsKeyMarkersFlag = false;
+    for (const m of commit.moves) {
+      run.view.moved(m.sk, m.next.sequenceNumber);
+      run.failures.delete(m.sk);
+    }
+    run.mark = started?.sk;
+  }
+
+  private async publish(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.run.publisher.publish(entries);
+    await this.run.store.deleteOutbox(
+      this.run.position,
+      entries.map((e) => e.sk),
+    );
+  }
+
+  /**
+   * Commits the pending events; `next` is the batch index of the first record not among them (the
+   * mark goes there), undefined when the invocation answers right after. A commit DynamoDB refuses for
+   * its content is retried event by event: the events before the culprit apply, the culprit comes
+   * back as `CommitRejectedError`, the events after it are dropped (they may have read its writes).
+   */
+  commitPending(next: number | undefined): Promise<void> {
+    const run = this.chain.catch(() => undefined).then(() => this.commitNow(next));
+    this.chain = run;
+    return run;
+  }
+
+  private async commitNow(next: number | undefined): Promise<void> {
+    const { pending } = this;
+    if (pending.empty) return;
+    const events = [...pending.events()];
+    const outbox = pending.outbox();
+    try {
+      await this.send({ moves: pending.checkpointMoves(), writes: pending.writes(), outbox }, next);
+    } catch (error) {
+      if (classifyFailure(error) === 'infrastructure' || events.length === 0) {
+        pending.clear();
+        throw error;
+      }
+      pending.clear();
+      await this.oneByOne(events, next, error);
+      return;
+    }
+    pending.clear();
+    await this.publish(outbox);
+  }
+
+  private async oneByOne(events: readonly PendingEvent[], next: number | undefined, error: unknown) {
+    if (events.length === 1) throw new CommitRejectedError(events[0]?.index ?? 0, { cause: error });
+    for (const [n, e] of events.entries()) {
+      const move = { sk: e.sk, expected: this.run.view.own(e.sk), next: e.position };
+      try {
+        await this.send({ moves: [move], writes: e.writes, outbox: e.emits }, events[n + 1]?.index ?? next);
+      } catch (cause) {
+        if (classifyFailure(cause) === 'infrastructure') throw cause;
+        throw new CommitRejectedError(e.index, { cause });
+      }
+      await this.publish(e.emits);
+    }
+  }
+
+  /** Commits what is pending, then parks the record at `index` whole and moves its checkpoint past it. */
+  async park(
+    index: number,
+    parked: Omit<ParkedEvent, 'position' | 'sequenceNumber' | 'partitionKey' | 'data' | 'arrivedAt'>,
+  ) {
+    await this.commitPending(index);
+    const record = this.run.records[index];
+    if (!record) return;
+    const sequenceNumber = record.kinesis.sequenceNumber;
+    const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+    const sk = this.run.view.sk(record);
+    const position = this.run.position;
+    await this.send(
+      {
+        moves: [{ sk, expected: this.run.view.own(sk), next: { sequenceNumber, arrivedAt } }],
+        writes: [],
+        park: {
+          position,
+          sequenceNumber,
+          partitionKey: record.kinesis.partitionKey,
+          data: record.kinesis.data,
+          arrivedAt,
+          ...parked,
+        },
+      },
+      index + 1,
+    );
+  }
+
+  /** Removes this invocation's mark before it answers; a store that cannot be reached leaves it (counted as a death). */
+  async clearMark(): Promise<void> {
+    const sk = this.run.mark;
+    if (sk === undefined) return;
+    try {
+      await this.run.store.clearStarted(this.run.position, sk, this.run.token);
+      this.run.mark = undefined;
+    } catch {
+      // The next invocation then sees a mark at its first record and counts a death: one attempt too
+      // many under a store outage, never an event lost.
+    }
+  }
+}
