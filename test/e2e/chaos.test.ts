@@ -106,7 +106,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
         if ([...chaosPoints].some((p) => p >= i && p < i + BATCH)) {
           const withDynamo = restarts.sigkillRuntime > 0 && restarts.sigkillRuntimeAndDynamo === 0;
           if (withDynamo) {
-            const dynamo = (await emulatorPids()).find((e) => e.name.includes('dynamo'));
+            const dynamo = (await emulatorPids()).find((e) => e.name.toLowerCase().includes('dynamo'));
             if (dynamo) process.kill(dynamo.pid, 'SIGKILL');
             restarts.sigkillRuntimeAndDynamo += 1;
           } else restarts.sigkillRuntime += 1;

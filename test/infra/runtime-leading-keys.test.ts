@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpineStack } from '../../infra/spine-stack';
 import { type Catalog, subscriptions } from '../../shared/catalog';
-import { checkpointKey, keyMarkerSk, outboxPk, type ShardPosition } from '../../shared/consumer';
+import {
+  checkpointKey,
+  keyMarkerSk,
+  outboxPk,
+  parkedChunkPk,
+  type ShardPosition,
+} from '../../shared/consumer';
 import { securityCatalog } from '../fixtures/infra/security-catalog';
 import { grantsOf } from './security/grants';
 import { type TemplateJson, templateJson } from './security/template';
@@ -67,6 +73,7 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
         expect(reaches(outbox, outboxPk(p)), label).toBe(true);
       }
       expect(reaches(parking, service.name), label).toBe(true);
+      expect(reaches(parking, parkedChunkPk(service.name)), label).toBe(true);
     }
   });
 
@@ -90,8 +97,10 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
         const label = `${mine.service.name}<-${mine.subscription.topic} vs ${other.service.name}<-${other.subscription.topic}`;
         expect(reaches(checkpoints, checkpointKey(theirs).pk), label).toBe(false);
         expect(reaches(outbox, outboxPk(theirs)), label).toBe(false);
-        if (other.service.name !== mine.service.name)
+        if (other.service.name !== mine.service.name) {
           expect(reaches(parking, other.service.name), label).toBe(false);
+          expect(reaches(parking, parkedChunkPk(other.service.name)), label).toBe(false);
+        }
         expect(reaches(checkpoints, `ops#${mine.service.name}#${mine.subscription.topic}`), label).toBe(
           false,
         );

@@ -61,7 +61,7 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
         new Map([
           [id(runtime.checkpoints), new Set([key(''), key('#*')])],
           [id(runtime.outbox), new Set([key('#*')])],
-          [id(runtime.parking), new Set([service.name])],
+          [id(runtime.parking), new Set([service.name, `chunks#${service.name}`])],
         ]),
       );
       for (const s of written) addTo(streamOwners, s, role);

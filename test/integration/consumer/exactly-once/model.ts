@@ -30,10 +30,15 @@ export const runNames = (run: string): RunNames => ({
 export const COUNTS_SHARDS = 4;
 
 export interface Budget {
-  /** Invocations per batch including the first; 10_001 stands for infra's MaximumRetryAttempts -1. */
+  /** The runtime's attempts per event before it parks the event (the catalog's `retry.maxAttempts`). */
   readonly maxAttempts: number;
   /** -1 as infra sets it (only retention limits age). */
   readonly maxRecordAgeSeconds: number;
+  /**
+   * The mapping's own MaximumRetryAttempts. Unset: as infra deploys it (-1, the runtime owns every
+   * give-up). A number: AWS's give-up after that many retries, to show what it drops.
+   */
+  readonly mappingRetries?: number;
 }
 
 export const UNLIMITED: Budget = { maxAttempts: 10_001, maxRecordAgeSeconds: -1 };

@@ -13,6 +13,11 @@ import {
   seededRandom,
   startFaultRelay,
 } from '../../../../local/faults';
+import {
+  eventSourceMappingSettings,
+  type ServiceSpec,
+  type SubscriptionSpec,
+} from '../../../../shared/catalog';
 import { type InvocationFaultRates, lambdaService } from './lambda';
 import { auditorHandler, type Budget, catalogFor, counterHandler, type Expected, runNames } from './model';
 import { eventsInRanges, planEvents, publishRounds } from './publish';
@@ -179,6 +184,12 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     handlers,
     kinesis: esmClients.kinesis,
     esmDir: join(tmp.dir, 'esm'),
+    ...(o.budget.mappingRetries !== undefined && {
+      settingsFor: (_service: ServiceSpec, subscription: SubscriptionSpec) => ({
+        ...eventSourceMappingSettings(subscription),
+        maximumRetryAttempts: o.budget.mappingRetries ?? -1,
+      }),
+    }),
     failuresFile,
     log: { info: () => {}, warn: note, error: note },
   });

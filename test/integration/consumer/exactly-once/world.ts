@@ -19,7 +19,13 @@ import { createDocumentClient } from '../../../../shared/aws';
 import type { Catalog } from '../../../../shared/catalog';
 import { RUNTIME_TABLES, streamEnvVar, type TableKeySchema } from '../../../../shared/config';
 import type { EventHandler } from '../../../../shared/consumer';
-import { createDynamoStore, createKinesisPublisher, defineConsumer } from '../../../../shared/consumer';
+import {
+  createDynamoStore,
+  createKinesisCopyFinder,
+  createKinesisPublisher,
+  createKinesisShardDirectory,
+  defineConsumer,
+} from '../../../../shared/consumer';
 import { type Container, DyingHttpHandler } from './lambda';
 import { COUNTS_SHARDS, type RunNames } from './model';
 
@@ -138,6 +144,7 @@ export const containerFactory =
     const transport = new DyingHttpHandler();
     const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
     const streamOf = (topic: string) => topic;
+    const shards = createKinesisShardDirectory(kinesis);
     const handler = defineConsumer(
       { catalog: options.catalog, service: options.service, handlers: options.handlers },
       {
@@ -154,6 +161,9 @@ export const containerFactory =
           stateTables: { totals: names.tables.totals, audit: names.tables.audit },
         }),
         publisher: createKinesisPublisher(kinesis, streamOf),
+        // The container's own log readers, on its own (dying) transport, as a Lambda's would be.
+        copies: createKinesisCopyFinder(kinesis, { shards }),
+        shards,
         outboxLeaseMs: 2_000,
       },
     );
@@ -191,6 +201,7 @@ export interface DiscardMetadata {
   readonly batchSize: number;
 }
 
+/** Reads the local on-failure destination: Lambda's metadata-only message (see local/esm/failures.ts). */
 export const readDiscards = (file: string): DiscardMetadata[] => {
   let text = '';
   try {
@@ -202,13 +213,14 @@ export const readDiscards = (file: string): DiscardMetadata[] => {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const line = JSON.parse(l) as Record<string, unknown>;
+      const info = (JSON.parse(l) as { KinesisBatchInfo: Record<string, unknown> }).KinesisBatchInfo;
+      const streamArn = String(info.streamArn);
       return {
-        topic: String(line.topic),
-        shardId: String(line.shardId),
-        startSequenceNumber: String(line.startSequenceNumber),
-        endSequenceNumber: String(line.endSequenceNumber),
-        batchSize: Number(line.batchSize),
+        topic: streamArn.slice(streamArn.lastIndexOf('/') + 1),
+        shardId: String(info.shardId),
+        startSequenceNumber: String(info.startSequenceNumber),
+        endSequenceNumber: String(info.endSequenceNumber),
+        batchSize: Number(info.batchSize),
       };
     });
 };
