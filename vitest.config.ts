@@ -8,7 +8,7 @@ export default defineConfig({
     // Integration and e2e suites start emulators; two cores means keeping file parallelism low.
     maxWorkers: 2,
     // Handlers log through Powertools; warnings of parked events in tests are expected noise.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

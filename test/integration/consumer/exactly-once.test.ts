@@ -16,12 +16,15 @@ const SEED = Number(process.env.SPINE_EO_SEED ?? Date.now() % 1_000_000);
 /** How long a run may take to settle; a run that hits it is reported as too slow to judge, not as lost. */
 const DEADLINE_MS = Number(process.env.SPINE_EO_DEADLINE_S ?? 600) * 1000;
 
-const RATES: FaultRates = {
-  // Throttles are rare on purpose: the SDK backs off 0.5 s and more on each, which costs wall time only.
-  kinesis: { lostResponse: 0.03, partialPutRecords: 0.05, partialLost: 0.3, throttle: 0.01 },
-  dynamodb: { lostResponse: 0.02, throttle: 0.005 },
-  invocation: { timeout: 0.03, death: 0.02, duplicate: 0.03 },
-};
+/** `SPINE_EO_RATES` (JSON, same shape) replaces the rates below, to isolate one fault kind when diagnosing. */
+const RATES: FaultRates = process.env.SPINE_EO_RATES
+  ? JSON.parse(process.env.SPINE_EO_RATES)
+  : {
+      // Throttles are rare on purpose: the SDK backs off 0.5 s and more on each, which costs wall time only.
+      kinesis: { lostResponse: 0.03, partialPutRecords: 0.05, partialLost: 0.3, throttle: 0.01 },
+      dynamodb: { lostResponse: 0.02, throttle: 0.005 },
+      invocation: { timeout: 0.03, death: 0.02, duplicate: 0.03 },
+    };
 
 /** Every named fault kind that must have fired for a run to count as tested under the whole model. */
 const KINDS = [

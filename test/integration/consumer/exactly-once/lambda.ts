@@ -107,9 +107,13 @@ export const lambdaService = (options: {
     const c = idle.pop() ?? fresh();
     if (enabled && random() < rates.duplicate) {
       counts.add('invocation.duplicate');
-      const from = Math.floor(random() * event.Records.length);
+      // The same batch or a prefix of it: what the mapping runs beside a timed-out invocation that
+      // still runs (a retry, or a bisected first half). Never a suffix: the mapping only moves past a
+      // record once an answered invocation is done with it, and a timed-out answer is discarded, so no
+      // batch starts after records that are not done yet.
+      const to = 1 + Math.floor(random() * event.Records.length);
       const twin = fresh();
-      const copy = twin.handler({ Records: event.Records.slice(from) });
+      const copy = twin.handler({ Records: event.Records.slice(0, to) });
       track(twin, copy);
       void copy.then(
         () => idle.push(twin),

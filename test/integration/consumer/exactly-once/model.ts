@@ -54,7 +54,11 @@ export const catalogFor = (names: RunNames, parallelizationFactor: number, budge
     batchingWindowSeconds: 0,
     parallelizationFactor,
     startingPosition: 'TRIM_HORIZON' as const,
-    retry: { ...budget, bisectOnError: false },
+    retry: {
+      maxAttempts: budget.maxAttempts,
+      maxRecordAgeSeconds: budget.maxRecordAgeSeconds,
+      bisectOnError: false,
+    },
   };
   return defineCatalog({
     topics: [
@@ -127,6 +131,10 @@ export const counterHandler: EventHandler = async (event, ctx) => {
     total,
     lastIndex: index,
     outOfOrder: num(item, 'outOfOrder') + (inOrder ? 0 : 1),
+    // Where order broke (last applied index -> this one), so a failing run names the events.
+    gaps: inOrder
+      ? (item?.gaps ?? [])
+      : [...((item?.gaps as unknown[] | undefined) ?? []), `${num(item, 'lastIndex', -1)}->${index}`],
   });
   if (count % 3 === 0) ctx.emit('MilestoneReached', { counter, total, count });
 };
