@@ -81,11 +81,12 @@ export class OperatorRole extends Construct {
       leading(...subscriptionKeys, 'ops#*'),
     );
     allow(['dynamodb:PutItem'], [props.checkpoints.tableArn], leading('ops#*'));
-    // Parking: parked events live under `pk = service`; discards leave an audit record under `audit#`.
+    // Parking: parked events live under `pk = service`, the chunks of a record too large for one item
+    // under `chunks#service` (read back and deleted with it); discards leave an audit record under `audit#`.
     allow(
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
       [props.parking.tableArn],
-      leading(...services, 'audit#*'),
+      leading(...services, ...services.map((s) => `chunks#${s}`), 'audit#*'),
     );
     allow(['dynamodb:PutItem'], [props.parking.tableArn], leading('audit#*'));
     // State items are keyed by event key (`pk` = the record's partition key): a rebuild may recompute

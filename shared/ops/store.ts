@@ -9,6 +9,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { parkedChunkPk } from '../consumer';
+import { OpsError } from './errors';
 import { type CheckpointView, type KeyMarkerView, parseCheckpointItem } from './checkpoints';
 
 export type { CheckpointView, KeyMarkerView } from './checkpoints';
@@ -31,6 +33,8 @@ const parkedSchema = z.object({
   /** Set by redrive when the event failed again in redrive session `redriveFailedIn`. */
   redriveFailedIn: z.string().optional(),
   redriveAttempts: z.number().optional(),
+  /** The record was too large for one item: its data is in this many chunk items (`parkedChunkPk`). */
+  dataChunks: z.number().optional(),
 });
 
 /** A parked event (the runtime's parking item), keyed `pk = service`, `sk = topic#shardId#sequenceNumber`. */
@@ -93,6 +97,42 @@ const parseParked = (items: Record<string, unknown>[]): ParkedItem[] =>
     return parsed.success ? [parsed.data] : [];
   });
 
+/**
+ * The chunk items of a parked record too large for one item (see shared/consumer `parkedChunks`):
+ * `pk = chunks#<service>`, `sk = <parking sk>#0000..`, in order.
+ */
+const chunksOf = async (
+  client: DynamoDBDocumentClient,
+  tables: OpsTables,
+  item: ParkedItem,
+): Promise<{ pk: string; sk: string; data: string }[]> =>
+  item.dataChunks === undefined
+    ? []
+    : (
+        await queryAll(client, {
+          TableName: tables.parking,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': parkedChunkPk(item.pk), ':sk': `${item.sk}#` },
+          ConsistentRead: true,
+        })
+      ).map((c) => ({ pk: String(c.pk), sk: String(c.sk), data: String(c.data ?? '') }));
+
+/** The parked item with its record data whole again, whether it was stored inline or in chunks. */
+const withChunks = async (
+  client: DynamoDBDocumentClient,
+  tables: OpsTables,
+  item: ParkedItem,
+): Promise<ParkedItem> => {
+  const chunks = await chunksOf(client, tables, item);
+  if (item.dataChunks === undefined) return item;
+  if (chunks.length !== item.dataChunks)
+    throw new OpsError(
+      'PARKED_INCOMPLETE',
+      `parked event ${item.pk}/${item.sk} has ${chunks.length} of its ${item.dataChunks} data chunks; its data cannot be read whole`,
+    );
+  return { ...item, data: chunks.map((c) => c.data).join('') };
+};
+
 /** Key of the audit records of discarded events, in the parking table. */
 export const auditPk = (service: string): string => `audit#${service}`;
 const sessionKey = (service: string, topic: string | undefined, kind: string) => ({
@@ -128,7 +168,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
   },
 
   async parked(service: string, topic?: string): Promise<ParkedItem[]> {
-    return parseParked(
+    const items = parseParked(
       await queryAll(client, {
         TableName: tables.parking,
         KeyConditionExpression: topic ? 'pk = :pk AND begins_with(sk, :topic)' : 'pk = :pk',
@@ -136,6 +176,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
         ConsistentRead: true,
       }),
     );
+    return Promise.all(items.map((item) => withChunks(client, tables, item)));
   },
 
   async parkedCount(service: string): Promise<number> {
@@ -169,11 +210,16 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
     const out = await client.send(
       new GetCommand({ TableName: tables.parking, Key: { pk: service, sk }, ConsistentRead: true }),
     );
-    return out.Item ? parseParked([out.Item])[0] : undefined;
+    const item = out.Item ? parseParked([out.Item])[0] : undefined;
+    return item && withChunks(client, tables, item);
   },
 
   async deleteParked(item: ParkedItem): Promise<void> {
     await client.send(new DeleteCommand({ TableName: tables.parking, Key: { pk: item.pk, sk: item.sk } }));
+    for (const chunk of await chunksOf(client, tables, item))
+      await client.send(
+        new DeleteCommand({ TableName: tables.parking, Key: { pk: chunk.pk, sk: chunk.sk } }),
+      );
   },
 
   /** Marks a parked event as failed again in redrive session `session` (keeps the newest error). */

@@ -172,8 +172,9 @@ describe('Operations operator role (least privilege)', () => {
     expect(deletes('checkpoints').sort()).toEqual(
       [...subscriptions.map((s) => `${s.service}#${s.topic}`), 'ops#*'].sort(),
     );
+    const services = [...new Set(subscriptions.map((s) => s.service))];
     expect(deletes('parking').sort()).toEqual(
-      [...new Set(subscriptions.map((s) => s.service)), 'audit#*'].sort(),
+      [...services, ...services.map((s) => `chunks#${s}`), 'audit#*'].sort(),
     );
   });
 

@@ -18,6 +18,7 @@ import {
   MemoryPublisher,
   parkedChunkPk,
 } from '../../../shared/consumer';
+import { dynamoOpsStore } from '../../../shared/ops';
 import { lambdaContext } from '../../fixtures/apigw';
 import { testCatalog } from '../../fixtures/catalog';
 import { kinesisEvent, kinesisRecord, seq } from '../../fixtures/kinesis';
@@ -204,6 +205,25 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
     expect(parked[1]?.data).toBe('');
     expect(parked[1]?.dataChunks).toBe(chunks.length);
     expect(chunks.map((c) => c.data).join('')).toBe(hugeRecord.kinesis.data);
+    // The operations path (`spine parked show`, redrive) reads it whole again; deleting it takes the chunks.
+    const ops = dynamoOpsStore(DynamoDBDocumentClient.from(emulators.dynamo), {
+      checkpoints: TABLES.checkpoints,
+      parking: TABLES.parking,
+    });
+    const listed = (await ops.parked('counter', 'counts')).find((p) => p.sequenceNumber === seq(3));
+    expect(listed?.data).toBe(hugeRecord.kinesis.data);
+    const read = await ops.getParked('counter', `counts#${shard}#${seq(3)}`);
+    expect(read?.data).toBe(hugeRecord.kinesis.data);
+    if (read) await ops.deleteParked(read);
+    const left = await DynamoDBDocumentClient.from(emulators.dynamo).send(
+      new QueryCommand({
+        TableName: TABLES.parking,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': parkedChunkPk('counter') },
+        ConsistentRead: true,
+      }),
+    );
+    expect(left.Items ?? []).toEqual([]);
     expect((await totalOf('l-a'))?.total).toBe(2);
     expect(await totalOf('wide-0')).toBeUndefined();
     expect(await totalOf('heavy')).toBeUndefined();
