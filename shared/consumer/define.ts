@@ -13,6 +13,7 @@ import { createLogReaders, lookBackDeadline } from './log-readers';
 import { processBatch } from './process-batch';
 import type { EventPublisher } from './publisher';
 import { streamNameOf } from './records';
+import { OUTBOX_LEASE_MS } from './recovery';
 import type { ShardDirectory } from './shard-parents';
 import type { ConsumerStore } from './store';
 import type { EventHandler } from './types';
@@ -31,7 +32,7 @@ export interface ConsumerOptions {
   readonly store?: ConsumerStore;
   /** Replaces the Kinesis publisher of emitted events (tests). */
   readonly publisher?: EventPublisher;
-  /** Recovery lease for other batches' outbox leftovers; see `recoverOutbox`. @default 5 minutes */
+  /** Recovery lease for outbox claims and other batches' leftovers; see `recoverOutbox`. @default 60 s */
   readonly outboxLeaseMs?: number;
   /**
    * Replaces the Kinesis look-back for marked records (tests); see `classifyCopies`. Without it, a
@@ -148,7 +149,7 @@ export const defineConsumer = (
       publisher,
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
-      outboxLeaseMs: options.outboxLeaseMs ?? 300_000,
+      outboxLeaseMs: options.outboxLeaseMs ?? OUTBOX_LEASE_MS,
       ...readers,
       ...lookBackDeadline(context),
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',

@@ -5,13 +5,19 @@ import type { EventPublisher } from './publisher';
 import { ancestorsOf, type ShardDirectory } from './shard-parents';
 import type { ConsumerStore, ShardPosition } from './store';
 
+/** Default outbox claim lease: the longest consumer timeout Spine sets (local mode's 60 s). */
+export const OUTBOX_LEASE_MS = 60_000;
+
 export interface RecoveryDeps {
   readonly store: ConsumerStore;
   readonly publisher: EventPublisher;
   /**
    * How long an outbox claim excludes other invocations, and how old another batch's leftover must be
-   * before this invocation takes it. Must exceed the function timeout: Lambda kills an invocation at
-   * its timeout, so a claim older than that belongs to a dead one. @default 300_000
+   * before this invocation takes it. Must be at least the function timeout: Lambda kills an invocation
+   * at its timeout, so a claim older than that belongs to a dead one. Consumers get 30 s
+   * (`SpineFunction`) and local mode's mapping 60 s. Longer only delays recovery after a crash: the
+   * shard waits for the lease. A double recovery would only publish a second marked copy, which
+   * consumers skip. @default OUTBOX_LEASE_MS (60 s)
    */
   readonly outboxLeaseMs?: number;
   /** Identifies this container's claims, so a retried claim (lost response, retried batch) is its own. */
@@ -34,7 +40,7 @@ const recoverEntries = async (
   deps: RecoveryDeps,
   token: string,
 ): Promise<number> => {
-  const lease = deps.outboxLeaseMs ?? 300_000;
+  const lease = deps.outboxLeaseMs ?? OUTBOX_LEASE_MS;
   for (const entry of leftovers)
     if (!(await deps.store.claimOutbox(position, entry.sk, lease, token)))
       throw new OutboxRecoveryDeferredError(
@@ -75,7 +81,7 @@ export const recoverOutbox = async (
   keys?: ReadonlySet<string>,
   stream?: string,
 ): Promise<number> => {
-  const lease = deps.outboxLeaseMs ?? 300_000;
+  const lease = deps.outboxLeaseMs ?? OUTBOX_LEASE_MS;
   const token = deps.claimToken ?? randomUUID();
   const now = Date.now();
   const mine = (e: OutboxEntry) =>
