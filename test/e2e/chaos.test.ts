@@ -23,7 +23,7 @@ const ORDERS = Number(process.env.CHAOS_ORDERS ?? 200);
  * timed-out invocation leaves an attempt mark that the next invocation reads as a death, and careful
  * mode then commits one event at a time. Larger runs get proportionally longer.
  */
-const SETTLE_MS = Math.max(300_000, ORDERS * 1_500);
+const SETTLE_MS = Math.max(480_000, ORDERS * 2_400);
 const BATCH = 25;
 /**
  * AWS's failure model (local/faults): writes that take effect while their answer is lost (PutRecords,
