@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { parkedChunkPk } from '../consumer';
-import { OpsError } from './errors';
 import { type CheckpointView, type KeyMarkerView, parseCheckpointItem } from './checkpoints';
+import { OpsError } from './errors';
 
 export type { CheckpointView, KeyMarkerView } from './checkpoints';
 
