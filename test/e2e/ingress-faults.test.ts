@@ -138,7 +138,13 @@ describe('ingress over HTTP when Kinesis throttles or is unavailable', () => {
     });
     const health = await fetch(`${spine.url}/health`);
     faults.down = false;
-    const healthy = await fetch(`${spine.url}/health`);
+    // The probe is cached for 5 s (shared/ingress/health.ts), so recovery shows within that window.
+    const recovering = Date.now();
+    let healthy = await fetch(`${spine.url}/health`);
+    while (healthy.status !== 200 && Date.now() - recovering < 15_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      healthy = await fetch(`${spine.url}/health`);
+    }
     const retry = await spine.post('orders', JSON.stringify(ce('down-1', 'down')), {
       'content-type': 'application/cloudevents+json',
     });
