@@ -87,6 +87,9 @@ export const lambdaService = (options: {
   readonly counts: FaultCounts;
 }) => {
   const { rates, random, counts } = options;
+  // The first invocations each get one invocation fault for sure (then the rates decide), so a short
+  // run still exercises every kind: at 3,000 events a 3% rate alone misses a kind in about 1 run of 5.
+  const forced = (['duplicate', 'death', 'timeout'] as const).filter((kind) => rates[kind] > 0);
   const idle: Container[] = [];
   const all: Container[] = [];
   const running = new Set<Promise<unknown>>();
@@ -105,7 +108,8 @@ export const lambdaService = (options: {
 
   const invoke = async (event: KinesisStreamEvent) => {
     const c = idle.pop() ?? fresh();
-    if (enabled && random() < rates.duplicate) {
+    const force = enabled ? forced.shift() : undefined;
+    if (enabled && (force === 'duplicate' || random() < rates.duplicate)) {
       counts.add('invocation.duplicate');
       // The same batch or a prefix of it: what the mapping runs beside a timed-out invocation that
       // still runs (a retry, or a bisected first half). Never a suffix: the mapping only moves past a
@@ -120,9 +124,11 @@ export const lambdaService = (options: {
         () => idle.push(twin),
       );
     }
-    if (enabled && random() < rates.death)
+    if (force === 'death') c.transport.dieAt = { request: 1, after: true };
+    else if (enabled && random() < rates.death)
       c.transport.dieAt = { request: 1 + Math.floor(random() * 8), after: random() < 0.5 };
-    const timeoutMs = enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
+    const timeoutMs =
+      force === 'timeout' ? 0 : enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
     const run = c.handler(event);
     track(c, run);
     const timer = new AbortController();
