@@ -1,71 +1,71 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { rmSync } from 'node:fs';
+import type { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpineStack } from '../../infra/spine-stack';
-import type { Catalog } from '../../shared/catalog';
 import { contrastCatalog, FIXTURE_HANDLER, projectCatalog } from '../fixtures/infra/catalogs';
+import { type GuardViolation, guardOutdir, guardViolations } from './guard';
 
-// AWS's Control Tower proactive controls as Guard rules, run the way `cdk synth` runs them: as a
-// policy-validation plugin, so acknowledgements next to the constructs (`GUARD` ids) apply. Synth
-// writes the report (acknowledged violations moved to `suppressedViolations`) to the assembly
-// directory; outside `NODE_ENV=test` it only prints it and sets `process.exitCode`, so the test reads
-// the file instead of expecting a throw, and restores the exit code.
-interface GuardReport {
-  readonly pluginReports?: readonly {
-    readonly violations?: readonly {
-      readonly ruleName: string;
-      readonly violatingConstructs?: readonly { readonly constructPath: string }[];
-    }[];
-  }[];
-}
-
-const outdirs: string[] = [];
-const guardViolations = (catalog: Catalog, mutate?: (stack: SpineStack) => void): string[] => {
-  const outdir = mkdtempSync(join(tmpdir(), 'spine-guard-'));
-  outdirs.push(outdir);
-  const app = new App({
-    outdir,
-    policyValidationBeta1: [new CfnGuardValidator()],
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  const stack = new SpineStack(app, 'Guarded', { catalog, ingressEntry: FIXTURE_HANDLER });
-  mutate?.(stack);
-  const exitCode = process.exitCode;
-  try {
-    app.synth();
-  } catch {
-    // In-memory mode throws after writing the same report.
-  } finally {
-    process.exitCode = exitCode;
-  }
-  const path = join(outdir, 'validation-report.json');
-  if (!existsSync(path)) throw new Error(`synth wrote no validation report in ${outdir}`);
-  const report: GuardReport = JSON.parse(readFileSync(path, 'utf8'));
-  return (report.pluginReports ?? []).flatMap((r) =>
-    (r.violations ?? []).flatMap((v) =>
-      (v.violatingConstructs ?? []).map((c) => `${v.ruleName} at ${c.constructPath}`),
-    ),
-  );
-};
-
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
-
+// AWS's Control Tower proactive controls as Guard rules (`@cdklabs/cdk-validator-cfnguard`), run as a
+// policy-validation plugin so the `GUARD` acknowledgements next to constructs apply. Both catalogs go
+// through one synth and one cfn-guard process. The contrasting stack also holds a planted queue with
+// neither dead-letter queue nor acknowledgement, which shows the run can fail inside a SpineStack.
 describe('Control Tower Guard rules on SpineStack', () => {
-  it.each([
-    ['the project catalog', projectCatalog],
-    ['a contrasting catalog', contrastCatalog],
-  ])('reports no unacknowledged violation for %s', (_name, factory) => {
-    expect(guardViolations(factory())).toEqual([]);
+  const outdir = guardOutdir();
+  let violations: GuardViolation[];
+  let validator: CfnGuardValidator;
+  const found = (stack: string) =>
+    violations
+      .filter((v) => v.constructPath.startsWith(`${stack}/`))
+      .map((v) => `${v.ruleName} at ${v.constructPath}`);
+
+  beforeAll(() => {
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    new SpineStack(app, 'Project', { catalog: projectCatalog(), ingressEntry: FIXTURE_HANDLER });
+    const contrast = new SpineStack(app, 'Contrast', {
+      catalog: contrastCatalog(),
+      ingressEntry: FIXTURE_HANDLER,
+    });
+    new Queue(contrast, 'Careless');
+    ({ violations, validator } = guardViolations(app));
+  }, 300_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('reports no unacknowledged violation for the project catalog', () => {
+    expect(found('Project')).toEqual([]);
   });
 
-  it('does report a violation the stack does not acknowledge', () => {
-    const found = guardViolations(projectCatalog(), (stack) => new Queue(stack, 'Careless'));
-    expect(found).toContain('sqs_dlq_check at Guarded/Careless/Resource');
+  it('reports no unacknowledged violation for a contrasting catalog, beside the planted queue', () => {
+    expect(found('Contrast').filter((v) => !v.includes('/Careless/'))).toEqual([]);
+  });
+
+  it('does report the planted queue the stack does not acknowledge', () => {
+    expect(found('Contrast')).toContain('sqs_dlq_check at Contrast/Careless/Resource');
+  });
+
+  it('runs the rules for what the stacks hold: alarms, log groups, keys, functions, queues', () => {
+    // ruleIds: rule files left after the filter, `ct-cloudwatch-pr-1` as `cloudwatchpr1`.
+    expect(validator.ruleIds).toEqual(
+      expect.arrayContaining([
+        'cloudwatchpr1', // alarm actions
+        'cloudwatchpr2', // log retention
+        'cloudwatchpr3', // log encryption
+        'kmspr1', // key rotation
+        'kmspr3', // grants limited to AWS services
+        'lambdapr2', // no public invoke
+        'lambdapr3', // VPC (acknowledged)
+        'sqspr1', // dead-letter queue
+        'kinesispr1', // stream encryption
+        'dynamodbpr2', // table encryption
+        'apigatewaypr4', // access logs
+        'apigatewaypr5', // route authorization
+      ]),
+    );
   });
 });
