@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GUARD } from '../../infra/constructs/guard';
 import type { SpineStack } from '../../infra/spine-stack';
 import { contrastCatalog } from '../fixtures/infra/catalogs';
 import { buildStack, logicalId } from './synth';
@@ -15,13 +16,13 @@ interface KeyStatement {
 describe('SpineLogs', () => {
   let stack: SpineStack;
   let template: Template;
+  let shortStack: SpineStack;
   let short: Template;
   beforeAll(() => {
     stack = buildStack(contrastCatalog());
     template = Template.fromStack(stack);
-    short = Template.fromStack(
-      buildStack(contrastCatalog(), 'Short', { logRetention: RetentionDays.TWO_WEEKS }),
-    );
+    shortStack = buildStack(contrastCatalog(), 'Short', { logRetention: RetentionDays.TWO_WEEKS });
+    short = Template.fromStack(shortStack);
   });
 
   const groups = (t: Template) => Object.values(t.findResources('AWS::Logs::LogGroup'));
@@ -72,5 +73,24 @@ describe('SpineLogs', () => {
     // Assess
     expect(retention(template)).toEqual(new Set([365]));
     expect(retention(short)).toEqual(new Set([14]));
+  });
+
+  it('acknowledges the Guard retention rule only on the log groups of a stage that keeps logs shorter', () => {
+    // Act: acknowledgements are construct metadata, which the Guard plugin's report honours
+    const acknowledged = (root: SpineStack) =>
+      root.node
+        .findAll()
+        .filter((c): c is LogGroup => c instanceof LogGroup)
+        .map((g) =>
+          g.node.metadata.some(
+            (m) =>
+              m.type === 'aws:cdk:acknowledged-rules' &&
+              JSON.stringify(m.data).includes(`${GUARD}cloudwatch_log_group_retention_period_check`),
+          ),
+        );
+    // Assess
+    expect(acknowledged(stack).length).toBeGreaterThan(1);
+    expect(acknowledged(stack).every((a) => !a)).toBe(true);
+    expect(acknowledged(shortStack).every((a) => a)).toBe(true);
   });
 });
