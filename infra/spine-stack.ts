@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { ArnPrincipal, CompositePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { Catalog } from '../shared/catalog';
 import { RUNTIME_TABLES, type RuntimeTable } from '../shared/config';
@@ -9,6 +10,7 @@ import { assertDeployable } from './catalog-checks';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { IngressApi } from './constructs/ingress-api';
 import { denyForeignGrants } from './constructs/key-policy';
+import { SpineLogs } from './constructs/logs';
 import { Operations } from './constructs/ops';
 import { QueryRoutes } from './constructs/query-routes';
 import { RuntimeTables } from './constructs/runtime-tables';
@@ -39,6 +41,12 @@ export interface SpineStackProps extends StackProps {
   readonly operatorPrincipalArns?: readonly string[];
   /** An e-mail address subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
+  /**
+   * How long every log group (functions, ingress access log) keeps its events. Below a year the
+   * Control Tower Guard rule CT.CLOUDWATCH.PR.2 is acknowledged as the deployer's choice.
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: RetentionDays;
 }
 
 /**
@@ -54,6 +62,7 @@ export class SpineStack extends Stack {
   public readonly operations: Operations;
   public readonly queries: QueryRoutes;
   public readonly alarms: AlarmTopic;
+  public readonly logs: SpineLogs;
 
   constructor(scope: Construct, id: string, props: SpineStackProps) {
     super(scope, id, props);
@@ -63,6 +72,11 @@ export class SpineStack extends Stack {
 
     const retain = props.retain ?? true;
     const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.logs = new SpineLogs(this, 'Logs', {
+      ...(props.logRetention !== undefined && { retention: props.logRetention }),
+      keyRemovalPolicy: removalPolicy,
+    });
+    const { logs } = this;
     this.topics = new Topics(this, 'Topics', { catalog, removalPolicy });
     this.runtimeTables = new RuntimeTables(this, 'RuntimeTables', { retain });
     const { tables, key: tableKey } = this.runtimeTables;
@@ -76,6 +90,7 @@ export class SpineStack extends Stack {
           runtimeTables: tables,
           tableKey,
           projectRoot,
+          logs,
           retain,
         }),
       ]),
@@ -85,6 +100,7 @@ export class SpineStack extends Stack {
       topics: this.topics,
       idempotencyTable: tables.idempotency,
       projectRoot,
+      logs,
       entry: props.ingressEntry,
     });
     this.queries = new QueryRoutes(this, 'Queries', {
@@ -92,6 +108,7 @@ export class SpineStack extends Stack {
       ingress: this.ingress,
       services: this.services,
       projectRoot,
+      logs,
     });
     this.operations = new Operations(this, 'Operations', {
       topics: this.topics,

@@ -1,4 +1,4 @@
-import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -11,11 +11,13 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../shared/catalog';
 import { PRODUCER_PRINCIPALS_ENV, RUNTIME_TABLE_ENV } from '../../shared/config';
 import { INGRESS_ROUTES, routeKey } from '../../shared/ingress';
+import { GUARD } from './guard';
+import type { SpineLogs } from './logs';
 import { ProducerRoles } from './producer-roles';
 import {
   assertThrottle,
@@ -23,7 +25,7 @@ import {
   type ThrottleLimits,
   throttleRoutes,
 } from './route-throttling';
-import { GUARD, SpineFunction } from './spine-function';
+import { SpineFunction } from './spine-function';
 import type { Topics } from './topics';
 
 /** Log groups under this prefix take vended logs without a resource-policy entry of their own. */
@@ -46,8 +48,8 @@ export interface IngressApiProps {
    * @default DEFAULT_ROUTE_THROTTLES
    */
   readonly routeThrottles?: Readonly<Record<string, ThrottleLimits>>;
-  /** Retention of the access log. @default RetentionDays.ONE_MONTH */
-  readonly accessLogRetention?: RetentionDays;
+  /** The stack's log policy: the handler's and the access log groups take its retention and key. */
+  readonly logs: SpineLogs;
   /**
    * Name of the access log group. It must start with `/aws/vendedlogs/`: API Gateway delivers access
    * logs as a vended log, and for any other name each stage adds its log group's ARN to the account's
@@ -76,6 +78,7 @@ export class IngressApi extends Construct {
       entry: `${props.projectRoot}/${props.entry ?? 'functions/ingress.ts'}`,
       projectRoot: props.projectRoot,
       description: 'Spine ingress: validates events and writes them to their topic streams',
+      logs: props.logs,
     });
     const producers = new Set(catalog.producers.map((p) => p.name));
     for (const [topic, stream] of topics.all()) {
@@ -94,23 +97,7 @@ export class IngressApi extends Construct {
       throw new Error(
         `accessLogGroupName must start with ${VENDED_LOGS_PREFIX} (got ${accessLogGroupName}): other names grow the account's shared log resource policy until deploys fail`,
       );
-    this.accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: accessLogGroupName,
-      retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.accessLogs).acknowledge(
-      {
-        id: `${GUARD}cloudwatch_log_group_retention_period_check`,
-        reason:
-          'One month by default (prop accessLogRetention): request metadata for debugging; the events themselves are in the streams.',
-      },
-      {
-        id: `${GUARD}cloudwatch_log_group_encrypted_check`,
-        reason:
-          'CloudWatch Logs encrypts at rest with a service key; a customer key for log groups is not yet wired (issue 14 follow-up).',
-      },
-    );
+    this.accessLogs = props.logs.logGroup(this, 'AccessLogs', { logGroupName: accessLogGroupName });
     const throttle = {
       rateLimit: props.throttleRateLimit ?? 500,
       burstLimit: props.throttleBurstLimit ?? 1000,

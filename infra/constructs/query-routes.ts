@@ -10,6 +10,7 @@ import { type Catalog, CatalogError, type ServiceSpec } from '../../shared/catal
 import { stateTableEnvVar } from '../../shared/config';
 import { assertQueryRoutes, queryRoutes } from '../../shared/ingress';
 import type { IngressApi } from './ingress-api';
+import type { SpineLogs } from './logs';
 import type { Service } from './service';
 import { SpineFunction } from './spine-function';
 
@@ -21,6 +22,8 @@ export interface QueryRoutesProps {
   readonly services: ReadonlyMap<string, Service>;
   /** Directory the catalog's `queries.entry` paths are relative to. */
   readonly projectRoot: string;
+  /** The stack's log policy: each query function's log group takes its retention and key. */
+  readonly logs: SpineLogs;
 }
 
 /**
@@ -56,6 +59,7 @@ export class QueryRoutes extends Construct {
       entry: join(props.projectRoot, service.queries?.entry ?? ''),
       projectRoot: props.projectRoot,
       description: `Spine queries: read-side routes of service ${service.name}`,
+      logs: props.logs,
     });
     for (const [name, table] of props.services.get(service.name)?.tables ?? [])
       fn.bindTable(stateTableEnvVar(service.name, name), table, 'read');

@@ -18,6 +18,7 @@ import {
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
 import { iteratorAgeAlarm } from './alarms';
 import { consumerLeadingKeys } from './leading-keys';
+import type { SpineLogs } from './logs';
 import { SpineFunction } from './spine-function';
 import { spineTable } from './spine-table';
 import type { Topics } from './topics';
@@ -31,6 +32,8 @@ export interface ServiceProps {
   readonly tableKey: IKey;
   /** Directory the catalog's `entry` paths are relative to. */
   readonly projectRoot: string;
+  /** The stack's log policy: each consumer's log group takes its retention and key. */
+  readonly logs: SpineLogs;
   /** Keep the state tables when the stack is deleted. @default true */
   readonly retain?: boolean;
   /** Consumer lag (IteratorAge) that raises an alarm. @default Duration.minutes(5) */
@@ -95,6 +98,7 @@ export class Service extends Construct {
       entry: `${props.projectRoot}/${service.entry}`,
       projectRoot: props.projectRoot,
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
+      logs: props.logs,
     });
     const settings = eventSourceMappingSettings(sub);
     fn.addEventSource(

@@ -1,16 +1,15 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type IEventSource, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STAGE_ENV, streamEnvVar } from '../../shared/config';
-
-/** Namespace of the acknowledgements for AWS's Guard rules (`@cdklabs/cdk-validator-cfnguard`). */
-export const GUARD = 'cdk-validator-cfnguard::';
+import { GUARD } from './guard';
+import type { SpineLogs } from './logs';
 
 /** How much of a table a function may touch: `read` never writes, `readWrite` includes transactions. */
 export type TableAccess = 'read' | 'readWrite';
@@ -58,11 +57,11 @@ export interface SpineFunctionProps {
   readonly timeout?: Duration;
   /** Memory in MB; CPU scales with it. @default 512 */
   readonly memorySize?: number;
-  /** How long the function's logs are kept. @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
+  /** The stack's log policy: the function's log group takes its retention and key. */
+  readonly logs: SpineLogs;
   /**
-   * What happens to the log group when the stack is deleted. Logs are bounded by `logRetention`
-   * anyway; keeping them would leave orphans behind every deleted stage. @default RemovalPolicy.DESTROY
+   * What happens to the log group when the stack is deleted. Logs are bounded by retention anyway;
+   * keeping them would leave orphans behind every deleted stage. @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Extra environment variables; prefer `bind*` methods, which also grant access. @default - none */
@@ -71,7 +70,7 @@ export interface SpineFunctionProps {
 
 /**
  * The one place that owns Lambda defaults for Spine: Node.js 22 on ARM64, X-Ray active, a log group
- * of its own with retention, esbuild (minified ESM with source maps). Its `bind*` methods grant access
+ * of its own with the stack's retention and key, esbuild (minified ESM with source maps). Its `bind*` methods grant access
  * and set the matching environment variable in one call, so a resource name is never typed twice.
  */
 export class SpineFunction extends Construct {
@@ -81,9 +80,8 @@ export class SpineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: SpineFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    this.logGroup = props.logs.logGroup(this, 'Logs', {
+      ...(props.logRemovalPolicy && { removalPolicy: props.logRemovalPolicy }),
     });
     // Our own role instead of the default one, which attaches the AWSLambdaBasicExecutionRole managed
     // policy (logs on every log group). This one may write to its own log group only.
@@ -134,18 +132,6 @@ export class SpineFunction extends Construct {
       reason:
         'Spine functions reach only AWS APIs (Kinesis, DynamoDB, KMS); a VPC would add NAT or endpoints and cold-start cost with nothing private to reach.',
     });
-    Validations.of(this.logGroup).acknowledge(
-      {
-        id: `${GUARD}cloudwatch_log_group_retention_period_check`,
-        reason:
-          'One month by default (prop logRetention): the durable record is the stream and the tables; a year of logs per function costs storage nothing reads.',
-      },
-      {
-        id: `${GUARD}cloudwatch_log_group_encrypted_check`,
-        reason:
-          'CloudWatch Logs encrypts at rest with a service key; a customer key per log group is not yet wired (issue 14 follow-up).',
-      },
-    );
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

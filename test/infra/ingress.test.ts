@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IngressApi } from '../../infra/constructs/ingress-api';
+import { SpineLogs } from '../../infra/constructs/logs';
 import { RuntimeTables } from '../../infra/constructs/runtime-tables';
 import { Topics } from '../../infra/constructs/topics';
 import { PROJECT_ROOT, type SpineStack } from '../../infra/spine-stack';
@@ -75,6 +76,7 @@ describe('IngressApi', () => {
           idempotencyTable: tables.tables.idempotency,
           projectRoot: PROJECT_ROOT,
           entry: FIXTURE_HANDLER,
+          logs: new SpineLogs(other, 'Logs'),
           accessLogGroupName: '/spine/ingress-access',
         }),
     ).toThrow(/must start with \/aws\/vendedlogs\//);

@@ -7,6 +7,7 @@ import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IngressApi, type IngressApiProps } from '../../infra/constructs/ingress-api';
+import { SpineLogs } from '../../infra/constructs/logs';
 import { DEFAULT_ROUTE_THROTTLES } from '../../infra/constructs/route-throttling';
 import { RuntimeTables } from '../../infra/constructs/runtime-tables';
 import { Topics } from '../../infra/constructs/topics';
@@ -157,8 +158,12 @@ describe('Ingress security checks on a weakened stack', () => {
 });
 
 describe('IngressApi throttling props', () => {
-  const ingress = (props: Partial<IngressApiProps>) => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const ingress = (props: Partial<Omit<IngressApiProps, 'logs'>>) => {
+    // No built-in CloudFormation validation: see buildStack in ./synth.
+    const app = new App({
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
     const stack = new Stack(app, 'Props');
     const catalog = contrastCatalog();
     const topics = new Topics(stack, 'Topics', { catalog });
@@ -169,6 +174,7 @@ describe('IngressApi throttling props', () => {
       idempotencyTable,
       projectRoot: PROJECT_ROOT,
       entry: FIXTURE_HANDLER,
+      logs: new SpineLogs(stack, 'Logs'),
       ...props,
     });
     return json(stack);

@@ -34,12 +34,12 @@ describe('SpineStack', () => {
     }
   });
 
-  it('gives every function a log group of its own, kept for a month', () => {
+  it('gives every function a log group of its own, kept for a year', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     const used = functions().map(([, fn]) => fn.Properties.LoggingConfig?.LogGroup?.Ref as string);
     expect(new Set(used).size).toBe(used.length);
-    for (const id of used) expect(groups[id]?.Properties.RetentionInDays).toBe(30);
-    for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(30);
+    for (const id of used) expect(groups[id]?.Properties.RetentionInDays).toBe(365);
+    for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(365);
   });
 
   it('grants functions no wildcard action or resource except X-Ray, which has no resource ARNs', () => {

@@ -8,13 +8,19 @@ import { FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
 /**
  * Builds a SpineStack without bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction skip esbuild
  * and use a placeholder asset), so a synth takes a second instead of one esbuild run per function.
+ * CDK's built-in CloudFormation validation is off too: it starts a WebAssembly engine (~11 s of CPU per
+ * test process) and then checks each template for some seconds more, on every `Template.fromStack`.
+ * `npm run synth` still runs it over the real app.
  */
 export const buildStack = (
   catalog: Catalog,
   id = 'Test',
   props: Omit<SpineStackProps, 'catalog'> = {},
 ): SpineStack => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
   return new SpineStack(app, id, { catalog, ingressEntry: FIXTURE_HANDLER, ...props });
 };
 
