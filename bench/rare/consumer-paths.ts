@@ -55,11 +55,11 @@ const normal = async (ep: RareEndpoints): Promise<PathResult> => {
   c.destroy();
   return {
     side: 'consumer',
-    path: `normal, batch ${NORMAL_BATCH}`,
+    path: `normal, batch ${NORMAL_BATCH}, fresh container`,
     per: 'event',
     units: NORMAL_BATCH,
     invocations,
-    detail: 'one invocation, no marked record, copy finder wired (unused)',
+    detail: 'one invocation of a new container: ListShards once (lineage, cached per container), no marked record',
     ...perUnit(dynamo, kinesis, NORMAL_BATCH),
   };
 };

@@ -35,11 +35,14 @@ export interface RarePathsResult {
 }
 
 export const UNITS_NOTE =
-  'DynamoDB Local reports consumed capacity for single-item calls and BatchWriteItem, which the meter ' +
-  'takes as is; for TransactWriteItems (Local: 2 units per table per call) and failed conditional writes ' +
-  '(Local: none) it computes units from item sizes by AWS rules: 1 KB steps, at least 1, doubled per ' +
-  "transactional item. Kinesis calls are those the function makes (the mapping's own GetRecords are not " +
-  'counted), PutRecords attempts refused before connecting included.';
+  'DynamoDB Local reports consumed capacity for single-item writes and BatchWriteItem, which the meter ' +
+  'takes as is. Where Local differs from AWS the meter computes units by AWS rules from the request: ' +
+  'TransactWriteItems (Local: 2 units per table per call) at 2x each item in 1 KB steps; failed ' +
+  'conditional writes (Local: none) at the item size, at least 1; reads that find nothing (Local: 0) at ' +
+  'no less than 1 unit per key or Query if strongly consistent, 0.5 if not. The "before issue 11" RCU ' +
+  'were Local-reported, without that floor, so only their WCU and calls compare. Kinesis calls are those ' +
+  "the function makes (the mapping's own GetRecords are not counted), PutRecords attempts refused " +
+  'before connecting included.';
 
 const commitOf = (): string => {
   try {

@@ -1,10 +1,11 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { fakeDynamo, fakeKinesis } from '../../bench/ingress/wire';
 import { writeUnits } from '../../bench/lib/item-size';
 import { diffCalls, KinesisCallMeter } from '../../bench/lib/kinesis-calls';
 import { type Counts, DynamoMeter } from '../../bench/lib/meter';
+import { readUnitsFloor } from '../../bench/lib/read-floor';
 import { addCounts, perUnit } from '../../bench/rare/per-event';
 
 /** An item of exactly `bytes` by AWS's size rule: the name `pk` (2 bytes) plus a string value. */
@@ -37,6 +38,49 @@ describe('DynamoMeter', () => {
     // Assess: 2 x 1, then 2 x 2 + 2 x 3.
     expect(meter.counts.tables).toEqual({ small: { wcu: 2, rcu: 0 }, large: { wcu: 10, rcu: 0 } });
     expect(meter.counts.ops.TransactWriteItems).toMatchObject({ calls: 1, wcu: 12, computed: 1 });
+  });
+});
+
+describe('readUnitsFloor', () => {
+  it('bills a read that finds nothing: per key requested, by consistency; one item per Query', () => {
+    // Act
+    const floors = {
+      strongGet: readUnitsFloor('GetItem', { ConsistentRead: true }),
+      eventualGet: readUnitsFloor('GetItem', {}),
+      query: readUnitsFloor('Query', { ConsistentRead: true }),
+      batch: readUnitsFloor('BatchGetItem', {
+        RequestItems: { a: { Keys: [{}, {}, {}], ConsistentRead: true }, b: { Keys: [{}] } },
+      }),
+      transact: readUnitsFloor('TransactGetItems', { TransactItems: [{}, {}] }),
+      write: readUnitsFloor('PutItem', {}),
+    };
+    // Assess
+    expect(floors).toEqual({ strongGet: 1, eventualGet: 0.5, query: 1, batch: 3.5, transact: 4, write: 0 });
+  });
+
+  it('is what the meter bills when DynamoDB Local reports no read units', async () => {
+    // Prepare: the fake answers no ConsumedCapacity, as Local does for reads that find nothing.
+    const { client } = fakeDynamo();
+    const meter = new DynamoMeter().attach(client);
+    // Act
+    await client.send(
+      new QueryCommand({
+        TableName: 'outbox',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'x' } },
+        ConsistentRead: true,
+      }),
+    );
+    await client.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          checkpoints: { Keys: [{ pk: { S: 'a' } }, { pk: { S: 'b' } }], ConsistentRead: true },
+        },
+      }),
+    );
+    // Assess
+    expect(meter.counts.tables).toEqual({ outbox: { wcu: 0, rcu: 1 }, checkpoints: { wcu: 0, rcu: 2 } });
+    expect(meter.counts.ops.BatchGetItem).toMatchObject({ calls: 1, rcu: 2, computed: 1 });
   });
 });
 
