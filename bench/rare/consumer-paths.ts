@@ -158,13 +158,16 @@ const deathThenCareful = async (ep: RareEndpoints): Promise<PathResult> => {
   second.destroy();
   const commits = retry.dynamo.ops.TransactWriteItems?.calls ?? 0;
   if (commits < NORMAL_BATCH) fail(path, `${commits} commits in the retry: not careful mode`);
+  const marks = dying.dynamo.ops.UpdateItem?.calls ?? 0;
+  const deadCommits = dying.dynamo.ops.TransactWriteItems?.calls ?? 0;
+  if (marks === 0) fail(path, 'the dead invocation wrote no attempt mark');
   return {
     side: 'consumer',
     path,
     per: 'event',
     units: NORMAL_BATCH,
     invocations: invocations + 1,
-    detail: `dead invocation (mark written, nothing committed) + careful retry: ${commits} transactions`,
+    detail: `dead invocation (${marks} attempt mark, ${deadCommits} commits) + careful retry: ${commits} transactions`,
     ...perUnit(addCounts(dying.dynamo, retry.dynamo), addCalls(dying.kinesis, retry.kinesis), NORMAL_BATCH),
   };
 };
