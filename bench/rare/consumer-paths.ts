@@ -59,7 +59,8 @@ const normal = async (ep: RareEndpoints): Promise<PathResult> => {
     per: 'event',
     units: NORMAL_BATCH,
     invocations,
-    detail: 'one invocation of a new container: ListShards once (lineage, cached per container), no marked record',
+    detail:
+      'one invocation of a new container: ListShards once (lineage, cached per container), no marked record',
     ...perUnit(dynamo, kinesis, NORMAL_BATCH),
   };
 };
