@@ -12,6 +12,8 @@ import { round } from './lib/stats';
 import { orderData, recordSize, stateItem } from './lib/workload';
 import { ROOT, startBenchBackbone } from './local/backbone';
 import { runLatency } from './local/latency';
+import { rareTable } from './rare/print';
+import { runRarePaths, writeRareResults } from './rare/run';
 import { printReport, targets } from './report/print';
 import { latencySvg } from './report/svg';
 
@@ -36,11 +38,14 @@ let exactlyOnce: Awaited<ReturnType<typeof runExactlyOnce>>;
 let dedupe: Awaited<ReturnType<typeof probeDedupe>>;
 let ingressHttp: Awaited<ReturnType<typeof runIngressHttp>>;
 let latency: Awaited<ReturnType<typeof runLatency>>;
+let rarePaths: Awaited<ReturnType<typeof runRarePaths>>;
 const quiet = await startBenchBackbone({ withConsumer: false });
 const tmp = mkdtempSync(join(tmpdir(), 'spine-bench-http-'));
 try {
   step('1 exactly-once cost on DynamoDB Local');
   exactlyOnce = await runExactlyOnce(quiet.backbone.endpoints.dynamodb);
+  step('6 rare paths: units and calls per event on DynamoDB Local and kinesis-mock');
+  rarePaths = await runRarePaths(quiet.backbone.endpoints, exactlyOnce);
   step('2b ingress dedupe probe and throughput over HTTP');
   dedupe = await probeDedupe(quiet);
   ingressHttp = await runIngressHttp(quiet, tmp);
@@ -79,9 +84,12 @@ const report = {
   latency,
   coldStart,
   cost: { reference: REFERENCE, pricesTakenOn: prices.takenOn, designs: cost },
+  rarePaths,
 };
 const verdicts = targets(report);
 writeFileSync(join(results, 'report.json'), `${JSON.stringify({ ...report, targets: verdicts }, null, 2)}\n`);
 writeFileSync(join(results, 'latency.svg'), latencySvg(latency));
+writeRareResults(results, rarePaths);
 printReport(report, verdicts);
+console.log(rareTable(rarePaths));
 console.log(`\nwrote bench/results/report.json and bench/results/latency.svg in ${report.wallSeconds} s`);

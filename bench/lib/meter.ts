@@ -10,6 +10,7 @@ import type {
 } from '@aws-sdk/client-kinesis';
 import type { BuildMiddleware } from '@smithy/types';
 import { itemSize, writeUnits } from './item-size';
+import { readUnitsFloor } from './read-floor';
 
 /**
  * Counts what a client does on the wire, so runtime code needs no change: a build-step middleware
@@ -154,8 +155,11 @@ export class DynamoMeter {
             this.addTable(table, units, 0);
           }
         } else if (READ_OPS.has(op)) {
-          count.rcu += reported.total;
-          this.addTable(body.TableName, 0, reported.total);
+          // Local reports 0 for a read that finds nothing; AWS bills it (see read-floor.ts).
+          const rcu = Math.max(reported.total, readUnitsFloor(op, body));
+          if (rcu > reported.total) count.computed += 1;
+          count.rcu += rcu;
+          this.addTable(body.TableName ?? Object.keys(asRecord(body.RequestItems))[0], 0, rcu);
         } else {
           count.wcu += reported.total;
           count.wcuReportedByLocal += reported.total;
