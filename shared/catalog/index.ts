@@ -2,6 +2,19 @@ export { CatalogError, type CatalogProblem, isCatalogError } from './errors';
 export { type EventSourceMappingSettings, eventSourceMappingSettings } from './mapping';
 export { eventType, latestVersion, serviceByName, subscriptions, topicByName, topicWriters } from './queries';
 export type {
+  ConsumedTypeSpec,
+  EventData,
+  LatestVersion,
+  LookupTableName,
+  SchemaData,
+  ServiceName,
+  SpecOf,
+  SubscribedTopic,
+  TableName,
+  VersionOf,
+  WrittenTypeSpec,
+} from './typed';
+export type {
   Catalog,
   CatalogSpec,
   EventTypeSpec,

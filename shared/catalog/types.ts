@@ -3,8 +3,11 @@
  * all derived from it. These are the shapes a catalog author writes; `defineCatalog` validates them.
  */
 
-/** A JSON Schema (draft 2020-12 subset understood by Ajv). */
-export type JsonSchema = { readonly [keyword: string]: unknown };
+/**
+ * A JSON Schema object (draft 2020-12, compiled by Ajv in strict mode): a TypeBox schema, which is one
+ * and also carries the static type of the data, or a plain object literal (data typed `unknown`).
+ */
+export type JsonSchema = object;
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
 
@@ -123,7 +126,14 @@ export interface CatalogSpec {
   readonly services: readonly ServiceSpec[];
 }
 
-/** A catalog that passed validation. Only `defineCatalog` produces one. */
-export interface Catalog extends CatalogSpec {
+/**
+ * A catalog that passed validation. Only `defineCatalog` produces one. Its fields are typed as the
+ * general `CatalogSpec`, so code that works for any catalog takes the default, `Catalog`. `S` is the spec
+ * as written, names as literal types, kept for the compiler only: the typed service definition
+ * (`defineService`) reads handler keys, emit types and table names from it.
+ */
+export interface Catalog<S extends CatalogSpec = CatalogSpec> extends CatalogSpec {
   readonly __validated: true;
+  /** Type-level only, never set at run time: the spec as `defineCatalog` received it. */
+  readonly '~spec'?: S;
 }

@@ -117,12 +117,13 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
 
 /**
  * Validates a catalog and returns it typed as `Catalog`. Throws `CatalogError` listing every problem,
- * so `cdk synth` and `npm start` fail before anything is created.
+ * so `cdk synth` and `npm start` fail before anything is created. The `const` type parameter keeps every
+ * name (topics, producers, event types and versions, services, tables, subscriptions) as a literal type.
  *
  * @example
  * export const catalog = defineCatalog({ topics: [...], producers: [...], eventTypes: [...], services: [...] });
  */
-export const defineCatalog = (spec: CatalogSpec): Catalog => {
+export const defineCatalog = <const S extends CatalogSpec>(spec: S): Catalog<S> => {
   const parsed = catalogSchema.safeParse(spec);
   if (!parsed.success) throw new CatalogError(shapeProblems(spec, parsed.error));
   const problems = referenceProblems(spec);

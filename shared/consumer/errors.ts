@@ -104,3 +104,18 @@ export const isHandlerOverranError = (error: unknown): error is HandlerOverranEr
   error instanceof Error && (error as { code?: unknown }).code === 'HANDLER_OVERRAN';
 export const isEventTooLargeError = (error: unknown): error is EventTooLargeError =>
   error instanceof Error && (error as { code?: unknown }).code === 'EVENT_TOO_LARGE';
+
+/** A typed service definition (`defineService`) that does not fit its catalog entry; fails at cold start. */
+export class ServiceDefinitionError extends Error {
+  readonly code = 'SERVICE_DEFINITION';
+  constructor(
+    readonly service: string,
+    problem: string,
+  ) {
+    super(`defineService(${service}): ${problem}`);
+    this.name = 'ServiceDefinitionError';
+  }
+}
+
+export const isServiceDefinitionError = (error: unknown): error is ServiceDefinitionError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'SERVICE_DEFINITION';

@@ -28,8 +28,10 @@ export {
   isInvocationDiedError,
   isOutboxRecoveryDeferredError,
   isPoisonRecordError,
+  isServiceDefinitionError,
   OutboxRecoveryDeferredError,
   PoisonRecordError,
+  ServiceDefinitionError,
   UnknownTableError,
 } from './errors';
 export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
@@ -48,6 +50,17 @@ export {
   type PublishOptions,
 } from './publisher';
 export { type RecoveryDeps, recoverOutbox } from './recovery';
+export { defineService, type ServiceDefinition } from './service';
+export type {
+  EventOfSpec,
+  ServiceContext,
+  ServiceContextOf,
+  ServiceEvent,
+  ServiceEventOf,
+  ServiceHandler,
+  ServiceHandlers,
+  TypedEmitOptions,
+} from './service-types';
 export {
   ancestorsOf,
   createKinesisShardDirectory,

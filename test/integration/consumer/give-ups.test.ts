@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCatalog } from '../../../shared/catalog';
+import { type Catalog, defineCatalog } from '../../../shared/catalog';
 import {
   type ConsumerStore,
   defineConsumer,
@@ -74,7 +74,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
     clients.push(client);
     return client;
   };
-  const consumerOn = (store: ConsumerStore, handler: EventHandler, catalog = testCatalog) =>
+  const consumerOn = (store: ConsumerStore, handler: EventHandler, catalog: Catalog = testCatalog) =>
     defineConsumer(
       { catalog, service: 'counter', handlers: { Counted: handler } },
       { env, store, publisher: new MemoryPublisher() },

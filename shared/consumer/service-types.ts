@@ -1,0 +1,90 @@
+import type {
+  Catalog,
+  ConsumedTypeSpec,
+  EventData,
+  EventTypeSpec,
+  LatestVersion,
+  LookupTableName,
+  SchemaData,
+  TableName,
+  VersionOf,
+  WrittenTypeSpec,
+} from '../catalog';
+import type { ConsumedEvent, HandlerContext, ItemCondition, ItemUpdate, StateItem } from './types';
+
+/**
+ * Type-only views over the runtime's `ConsumedEvent` and `HandlerContext`, narrowed by the catalog.
+ * Nothing here exists at run time: the runtime context is passed as is.
+ */
+
+/** One event of type `TType` at version `TVersion`, whose `data` the runtime validated against that schema. */
+export interface ServiceEvent<TType extends string, TVersion extends number, TData>
+  extends ConsumedEvent<TData> {
+  readonly type: TType;
+  readonly version: TVersion;
+}
+
+/** The events of one event type spec: a union over its versions, narrowed by `event.version`. */
+export type EventOfSpec<E extends EventTypeSpec> = E extends unknown
+  ? { [V in VersionOf<E>]: ServiceEvent<E['type'], V, SchemaData<E['versions'][V]>> }[VersionOf<E>]
+  : never;
+
+/** Consumed events of service `N` of catalog `C`, optionally only the types `T`. */
+export type ServiceEventOf<
+  C extends Catalog,
+  N,
+  T extends ConsumedTypeSpec<C, N>['type'] = ConsumedTypeSpec<C, N>['type'],
+> = EventOfSpec<Extract<ConsumedTypeSpec<C, N>, { readonly type: T }>>;
+
+/** Emit options whose version is one the event type declares. */
+export interface TypedEmitOptions<V extends number> {
+  /** Partition key override; defaults to `data[keyField]`. */
+  readonly key?: string;
+  /** Schema version; defaults to the latest, and `data` is checked against the version given. */
+  readonly version?: V;
+}
+
+/**
+ * What a handler of service `N` may do: `HandlerContext` with table names limited to the service's own
+ * tables, lookups to its table subscriptions, and emits to the types it writes, with their data.
+ */
+export interface ServiceContext<TTable extends string, TLookup extends string, TEmit extends EventTypeSpec>
+  extends Omit<HandlerContext, 'get' | 'put' | 'update' | 'delete' | 'emit' | 'lookup'> {
+  get(table: TTable, pk: string): Promise<StateItem | undefined>;
+  put(table: TTable, item: StateItem, condition?: ItemCondition): void;
+  update(table: TTable, pk: string, update: ItemUpdate): void;
+  delete(table: TTable, pk: string, condition?: ItemCondition): void;
+  emit<
+    T extends TEmit['type'],
+    V extends VersionOf<Extract<TEmit, { readonly type: T }>> = LatestVersion<
+      Extract<TEmit, { readonly type: T }>
+    >,
+  >(type: T, data: EventData<Extract<TEmit, { readonly type: T }>, V>, options?: TypedEmitOptions<V>): void;
+  lookup(
+    table: TLookup,
+    key: string,
+    options?: { maxAgeMs?: number },
+  ): Promise<Record<string, unknown> | undefined>;
+}
+
+/** The context of service `N` of catalog `C`. */
+export type ServiceContextOf<C extends Catalog, N> = ServiceContext<
+  TableName<C, N>,
+  LookupTableName<C, N>,
+  WrittenTypeSpec<C, N>
+>;
+
+/** A handler of event types `T` (default: all it consumes) of service `N`. */
+export type ServiceHandler<
+  C extends Catalog,
+  N,
+  T extends ConsumedTypeSpec<C, N>['type'] = ConsumedTypeSpec<C, N>['type'],
+> = (event: ServiceEventOf<C, N, T>, ctx: ServiceContextOf<C, N>) => Promise<void> | void;
+
+/**
+ * Handlers by event type. Keys are limited to the types on the topics the service subscribes to; each is
+ * optional, as in the runtime: a consumed type without a handler is acknowledged and skipped.
+ */
+export type ServiceHandlers<C extends Catalog, N> = {
+  readonly [T in ConsumedTypeSpec<C, N>['type']]?: ServiceHandler<C, N, T>;
+};
