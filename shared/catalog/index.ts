@@ -4,6 +4,7 @@ export { eventType, latestVersion, serviceByName, subscriptions, topicByName, to
 export type {
   Catalog,
   CatalogSpec,
+  CompatibilityMode,
   EventTypeSpec,
   JsonSchema,
   ProducerSpec,
@@ -15,4 +16,5 @@ export type {
   TableSpec,
   TopicSpec,
 } from './types';
+export { COMPATIBILITY_MODES } from './types';
 export { defineCatalog } from './validate';
