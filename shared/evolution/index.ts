@@ -14,4 +14,12 @@ export {
 export { checkLock, formatLockProblem, type LockProblem } from './lock-check';
 export { checkVersion, DEFAULT_COMPATIBILITY } from './modes';
 export type { CompatibilityMode, Incompatibility, RuleName, SchemaChange, VersionedSchema } from './types';
+export {
+  missingUpcasters,
+  type Upcast,
+  type Upcaster,
+  type Upcasters,
+  upcast,
+  type VersionValidator,
+} from './upcast';
 export { canonicalJson } from './values';
