@@ -7,6 +7,7 @@ import { pauseCommand } from './commands/pause';
 import { publishCommand } from './commands/publish';
 import { replayCommand } from './commands/replay';
 import { reshardCommand } from './commands/reshard';
+import { registerSchemaCommands } from './commands/schema';
 import { statusCommand } from './commands/status';
 import { tailCommand } from './commands/tail';
 import type { CliIo, GlobalOptions, OpsContext } from './context';
@@ -207,6 +208,10 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
         }),
       ),
     );
+
+  registerSchemaCommands(program, io, (exit) => {
+    code = exit;
+  });
 
   const parked = program.command('parked').description('the parking lot: events a service could not apply');
   const filters = (c: Command) =>

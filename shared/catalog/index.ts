@@ -17,6 +17,7 @@ export type {
 export type {
   Catalog,
   CatalogSpec,
+  CompatibilityMode,
   EventTypeSpec,
   JsonSchema,
   ProducerSpec,
@@ -28,4 +29,5 @@ export type {
   TableSpec,
   TopicSpec,
 } from './types';
+export { COMPATIBILITY_MODES } from './types';
 export { defineCatalog } from './validate';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPATIBILITY_MODES } from './types';
 
 /** Shape and Lambda/Kinesis limits of a catalog; cross-references are checked in `validate.ts`. */
 const resourceName = z
@@ -29,6 +30,7 @@ const eventType = z.strictObject({
   keyField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a top-level field name of data'),
   versions: z.record(z.string().regex(/^[1-9][0-9]*$/, 'versions are positive integers'), jsonSchema),
   tombstone: z.boolean().optional(),
+  compatibility: z.enum(COMPATIBILITY_MODES).optional(),
 });
 
 const retry = z.strictObject({

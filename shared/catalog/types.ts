@@ -11,6 +11,18 @@ export type JsonSchema = object;
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
 
+/** Confluent's schema compatibility modes; `shared/evolution` implements them for JSON Schema. */
+export const COMPATIBILITY_MODES = [
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
+  'NONE',
+] as const;
+export type CompatibilityMode = (typeof COMPATIBILITY_MODES)[number];
+
 export interface TopicSpec {
   /** Stream-safe name: lowercase letters, digits and dashes. */
   readonly name: string;
@@ -36,6 +48,13 @@ export interface EventTypeSpec {
   readonly keyField: string;
   /** JSON Schema per version; versions are positive integers. */
   readonly versions: { readonly [version: number]: JsonSchema };
+  /**
+   * Which readers a new version must keep working for (Confluent's modes): BACKWARD, the new schema
+   * reads data of the previous version; FORWARD, the previous reads the new; FULL, both; the
+   * `_TRANSITIVE` variants against every earlier version; NONE, no check. `spine schema check`
+   * enforces it against `schemas.lock.json`. @default 'BACKWARD'
+   */
+  readonly compatibility?: CompatibilityMode;
   /**
    * A tombstone: in a materialized table subscription, an event of this type deletes its key
    * (the compacted-topic delete). @default false

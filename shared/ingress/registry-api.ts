@@ -1,10 +1,14 @@
 import { type Catalog, latestVersion } from '../catalog';
 import { dataSchemaUri } from '../envelope';
+import { DEFAULT_COMPATIBILITY } from '../evolution';
 import type { SchemaRegistry } from '../schemas';
 import { IngressError } from './errors';
 import { type HttpResult, json } from './http';
 
-/** `GET /topics`: topics with their event types, versions, key fields and writers. */
+/**
+ * `GET /topics`: topics with their event types, versions, compatibility modes (what `spine schema
+ * check` holds each new version to), key fields and writers.
+ */
 export const listTopics = (catalog: Catalog): HttpResult =>
   json(200, {
     topics: catalog.topics.map((topic) => ({
@@ -21,6 +25,7 @@ export const listTopics = (catalog: Catalog): HttpResult =>
             .map(Number)
             .sort((a, b) => a - b),
           latestVersion: latestVersion(e),
+          compatibility: e.compatibility ?? DEFAULT_COMPATIBILITY,
         })),
     })),
   });

@@ -44,6 +44,7 @@ describe('ingress registry API', () => {
             keyField: 'orderId',
             versions: [1],
             latestVersion: 1,
+            compatibility: 'BACKWARD',
           },
         ],
       }),
