@@ -5,12 +5,11 @@ import { encodeEnvelope } from '../../shared/envelope';
 import {
   createMemoryIdempotencyStore,
   type IdempotencyStore,
-  type IngressError,
-  isIngressError,
   type PreparedEvent,
   publishEvents,
 } from '../../shared/ingress';
 import { envelopeOf } from '../fixtures/kinesis';
+import { refusal } from './ingress-support';
 
 const keyed = (index: number): PreparedEvent & { idempotency: NonNullable<PreparedEvent['idempotency']> } => {
   const envelope = envelopeOf('OrderRequested', { orderId: `o-${index}` }, `o-${index}`, `evt-${index}`);
@@ -22,13 +21,8 @@ const keyed = (index: number): PreparedEvent & { idempotency: NonNullable<Prepar
   };
 };
 
-const refusal = async (promise: Promise<unknown>): Promise<IngressError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isIngressError(error)) throw new Error(`expected an IngressError, got ${String(error)}`);
-  return error;
+const throttled = async (): Promise<never> => {
+  throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
 };
 
 const setup = (store: IdempotencyStore = createMemoryIdempotencyStore()) => {
@@ -65,9 +59,7 @@ describe('publishEvents claims', () => {
     const memory = createMemoryIdempotencyStore();
     const store: IdempotencyStore = {
       ...memory,
-      release: async () => {
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-      },
+      release: throttled,
     };
     const { deps, warnings } = setup(store);
     await memory.claim(keyed(2).idempotency);
@@ -87,9 +79,7 @@ describe('publishEvents claims', () => {
     const memory = createMemoryIdempotencyStore();
     const store: IdempotencyStore = {
       ...memory,
-      markUncertain: async () => {
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-      },
+      markUncertain: throttled,
     };
     const { mock, deps, warnings } = setup(store);
     mock.on(PutRecordsCommand).rejects(Object.assign(new Error('socket timeout'), { name: 'TimeoutError' }));
