@@ -1,13 +1,6 @@
 import type { Catalog } from '../shared/catalog';
 import { RUNTIME_TABLES, type RuntimeTable } from '../shared/config';
-
-/** `order-lines` -> `OrderLines`: CloudFormation output ids are alphanumeric. */
-const pascal = (name: string): string =>
-  name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
+import { pascal } from './constructs/output-id';
 
 /**
  * Output names of the stack, derived from catalog names so tools and people can find a resource by its

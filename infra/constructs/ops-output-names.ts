@@ -1,10 +1,4 @@
-/** `order-lines` -> `OrderLines` (same rule as `infra/output-names.ts`). */
-const pascal = (name: string): string =>
-  name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
+import { pascal } from './output-id';
 
 /**
  * Stack outputs the `spine` CLI reads to operate a deployed stack: per subscription the consumer

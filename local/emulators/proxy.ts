@@ -1,11 +1,11 @@
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { listenOwned, type OwnedServer, trackSockets } from '../net';
 
-/** A TCP relay we own, so stopping can cut every client connection at once. */
-export interface TcpProxy {
-  readonly port: number;
-  /** Stops listening and destroys every open connection, ours and those of handler modules. */
-  close(): Promise<void>;
-}
+/**
+ * A TCP relay we own, so stopping can cut every client connection at once. Its `close` destroys every
+ * open connection, ours and those of handler modules.
+ */
+export type TcpProxy = OwnedServer;
 
 /**
  * Relays `127.0.0.1:listenPort` to `127.0.0.1:targetPort`.
@@ -16,41 +16,24 @@ export interface TcpProxy {
  * after SIGTERM, having persisted nothing since the last interval. Cutting the connections at the relay
  * first makes SIGTERM persist everything and exit in well under a second.
  */
-export const startTcpProxy = (listenPort: number, targetPort: number): Promise<TcpProxy> =>
-  new Promise((resolve, reject) => {
-    const sockets = new Set<Socket>();
-    const track = (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
+export const startTcpProxy = (listenPort: number, targetPort: number): Promise<TcpProxy> => {
+  const sockets = trackSockets();
+  // noDelay on both legs: with Nagle's algorithm a relay holds small writes back until the peer's
+  // delayed ACK (~40 ms on Linux), which stalls every request/response exchange through it.
+  const server = createServer({ noDelay: true }, (client) => {
+    const upstream = connect({ port: targetPort, host: '127.0.0.1', noDelay: true });
+    sockets.track(client);
+    sockets.track(upstream);
+    const cut = () => {
+      client.destroy();
+      upstream.destroy();
     };
-    // noDelay on both legs: with Nagle's algorithm a relay holds small writes back until the peer's
-    // delayed ACK (~40 ms on Linux), which stalls every request/response exchange through it.
-    const server = createServer({ noDelay: true }, (client) => {
-      const upstream = connect({ port: targetPort, host: '127.0.0.1', noDelay: true });
-      track(client);
-      track(upstream);
-      const cut = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', cut);
-      upstream.on('error', cut);
-      client.on('close', cut);
-      upstream.on('close', cut);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    server.once('error', reject);
-    server.listen({ port: listenPort, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : listenPort;
-      resolve({
-        port,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
+    client.on('error', cut);
+    upstream.on('error', cut);
+    client.on('close', cut);
+    upstream.on('close', cut);
+    client.pipe(upstream);
+    upstream.pipe(client);
   });
+  return listenOwned(server, listenPort, sockets.destroyAll);
+};

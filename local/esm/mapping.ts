@@ -1,10 +1,6 @@
-import {
-  DescribeStreamSummaryCommand,
-  type KinesisClient,
-  ListShardsCommand,
-  type Shard,
-} from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { listShards } from '../../shared/aws';
 import {
   type EventSourceMappingSettings,
   eventSourceMappingSettings,
@@ -45,20 +41,6 @@ export interface MappingOptions {
   readonly isStopping: () => boolean;
   readonly pause: (ms: number) => Promise<void>;
 }
-
-const listShards = async (kinesis: KinesisClient, streamName: string): Promise<Shard[]> => {
-  const shards: Shard[] = [];
-  let nextToken: string | undefined;
-  do {
-    // With a NextToken, ListShards must not name the stream.
-    const page = await kinesis.send(
-      new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
-    );
-    shards.push(...(page.Shards ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return shards;
-};
 
 /**
  * One event source mapping: a poller per shard, started once the shard's parents are fully read and

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
-  ListShardsCommand,
   type Shard,
   UpdateShardCountCommand,
 } from '@aws-sdk/client-kinesis';
+import { listShards } from '../../shared/aws';
 
 /** kinesis-mock takes about half a second per shard operation; a loaded machine takes longer. */
 const ACTIVE_TIMEOUT_MS = 60_000;
@@ -21,18 +21,10 @@ export interface ReshardResult {
   readonly openShards: readonly string[];
 }
 
-const openShards = async (kinesis: KinesisClient, streamName: string): Promise<Shard[]> => {
-  const shards: Shard[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await kinesis.send(
-      new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
-    );
-    shards.push(...(page.Shards ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
-};
+const openShards = async (kinesis: KinesisClient, streamName: string): Promise<Shard[]> =>
+  (await listShards(kinesis, streamName)).filter(
+    (s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined,
+  );
 
 const waitActive = async (kinesis: KinesisClient, streamName: string): Promise<void> => {
   const deadline = Date.now() + ACTIVE_TIMEOUT_MS;

@@ -1,13 +1,13 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOwned, type OwnedServer, trackSockets } from '../net';
 import { type FaultSchedule, type LostMode, operationOf, type RelayService } from './schedule';
 
-/** An HTTP relay in front of an emulator that injects the faults its schedule decides. */
-export interface FaultRelay {
-  readonly port: number;
-  /** Stops listening and destroys every open connection (see proxy.ts for why stop must cut them). */
-  close(): Promise<void>;
-}
+/**
+ * An HTTP relay in front of an emulator that injects the faults its schedule decides. Its `close`
+ * destroys every open connection (see proxy.ts for why stop must cut them).
+ */
+export type FaultRelay = OwnedServer;
 
 interface Upstream {
   readonly status: number;
@@ -80,106 +80,94 @@ export const startFaultRelay = (
   listenPort: number,
   targetPort: number,
   schedule: FaultSchedule,
-): Promise<FaultRelay> =>
-  new Promise((resolve, reject) => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const sockets = new Set<Socket>();
-    const service = schedule.service;
+): Promise<FaultRelay> => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const sockets = trackSockets();
+  const service = schedule.service;
 
-    const forward = (req: IncomingMessage, body: Buffer): Promise<Upstream> =>
-      new Promise((done, fail) => {
-        const headers = { ...copyHeaders(req.headers), 'content-length': String(body.length) };
-        const out = request(
-          { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers, agent },
-          (res) => {
-            readBody(res)
-              .then((data) =>
-                done({ status: res.statusCode ?? 502, headers: copyHeaders(res.headers), body: data }),
-              )
-              .catch(fail);
-          },
-        );
-        // Without noDelay, Nagle's algorithm holds small writes until the peer's delayed ACK (~40 ms).
-        out.setNoDelay(true);
-        out.on('error', fail);
-        out.end(body);
-      });
-
-    const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer) => {
-      res.writeHead(status, { ...headers, 'content-length': String(body.length) });
-      res.end(body);
-    };
-
-    const sendError = (res: ServerResponse, status: number, type: string, message: string) =>
-      send(
-        res,
-        status,
-        { 'content-type': JSON_TYPE[service], 'x-amzn-requestid': `spine-fault-${Date.now()}` },
-        Buffer.from(JSON.stringify({ __type: type, message })),
+  const forward = (req: IncomingMessage, body: Buffer): Promise<Upstream> =>
+    new Promise((done, fail) => {
+      const headers = { ...copyHeaders(req.headers), 'content-length': String(body.length) };
+      const out = request(
+        { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers, agent },
+        (res) => {
+          readBody(res)
+            .then((data) =>
+              done({ status: res.statusCode ?? 502, headers: copyHeaders(res.headers), body: data }),
+            )
+            .catch(fail);
+        },
       );
-
-    const lose = (req: IncomingMessage, res: ServerResponse, mode: LostMode) => {
-      if (mode === 'hangup') req.socket.destroy();
-      else sendError(res, Number(mode), ERROR_TYPE[service][mode], 'injected: the answer was lost');
-    };
-
-    const handle = async (req: IncomingMessage, res: ServerResponse) => {
-      const body = await readBody(req);
-      const operation = operationOf(
-        typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined,
-      );
-      const json = operation === 'PutRecords' ? parseJson(body) : undefined;
-      const records = json && Array.isArray(json.Records) ? json.Records : [];
-      const fault = schedule.decide(operation, records.length);
-      if (fault?.kind === 'throttle')
-        return sendError(res, 400, ERROR_TYPE[service].throttle, 'injected: Rate exceeded');
-      if (fault?.kind === 'partialPutRecords' && json) {
-        const kept = records.filter((_, i) => fault.keep(i));
-        const up = await forward(req, Buffer.from(JSON.stringify({ ...json, Records: kept })));
-        const answer = up.status === 200 ? parseJson(up.body) : undefined;
-        const results = answer && Array.isArray(answer.Records) ? answer.Records : undefined;
-        if (fault.lost) return lose(req, res, fault.lost);
-        if (!answer || !results) return send(res, up.status, up.headers, up.body);
-        let next = 0;
-        let failed = Number(answer.FailedRecordCount ?? 0);
-        const merged = records.map((_, i) => {
-          if (fault.keep(i)) return results[next++];
-          failed += 1;
-          return {
-            ErrorCode: 'ProvisionedThroughputExceededException',
-            ErrorMessage: 'injected: Rate exceeded for shard',
-          };
-        });
-        const rewritten = Buffer.from(
-          JSON.stringify({ ...answer, FailedRecordCount: failed, Records: merged }),
-        );
-        return send(res, 200, up.headers, rewritten);
-      }
-      const up = await forward(req, body);
-      if (fault?.kind === 'lostResponse') return lose(req, res, fault.mode);
-      send(res, up.status, up.headers, up.body);
-    };
-
-    const server = createServer((req, res) => {
-      handle(req, res).catch(() => req.socket.destroy());
+      // Without noDelay, Nagle's algorithm holds small writes until the peer's delayed ACK (~40 ms).
+      out.setNoDelay(true);
+      out.on('error', fail);
+      out.end(body);
     });
-    server.on('connection', (socket: Socket) => {
-      socket.setNoDelay(true);
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    server.once('error', reject);
-    server.listen({ port: listenPort, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : listenPort;
-      resolve({
-        port,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            agent.destroy();
-            server.close(() => done());
-          }),
+
+  const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer) => {
+    res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
+  };
+
+  const sendError = (res: ServerResponse, status: number, type: string, message: string) =>
+    send(
+      res,
+      status,
+      { 'content-type': JSON_TYPE[service], 'x-amzn-requestid': `spine-fault-${Date.now()}` },
+      Buffer.from(JSON.stringify({ __type: type, message })),
+    );
+
+  const lose = (req: IncomingMessage, res: ServerResponse, mode: LostMode) => {
+    if (mode === 'hangup') req.socket.destroy();
+    else sendError(res, Number(mode), ERROR_TYPE[service][mode], 'injected: the answer was lost');
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const operation = operationOf(
+      typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined,
+    );
+    const json = operation === 'PutRecords' ? parseJson(body) : undefined;
+    const records = json && Array.isArray(json.Records) ? json.Records : [];
+    const fault = schedule.decide(operation, records.length);
+    if (fault?.kind === 'throttle')
+      return sendError(res, 400, ERROR_TYPE[service].throttle, 'injected: Rate exceeded');
+    if (fault?.kind === 'partialPutRecords' && json) {
+      const kept = records.filter((_, i) => fault.keep(i));
+      const up = await forward(req, Buffer.from(JSON.stringify({ ...json, Records: kept })));
+      const answer = up.status === 200 ? parseJson(up.body) : undefined;
+      const results = answer && Array.isArray(answer.Records) ? answer.Records : undefined;
+      if (fault.lost) return lose(req, res, fault.lost);
+      if (!answer || !results) return send(res, up.status, up.headers, up.body);
+      let next = 0;
+      let failed = Number(answer.FailedRecordCount ?? 0);
+      const merged = records.map((_, i) => {
+        if (fault.keep(i)) return results[next++];
+        failed += 1;
+        return {
+          ErrorCode: 'ProvisionedThroughputExceededException',
+          ErrorMessage: 'injected: Rate exceeded for shard',
+        };
       });
-    });
+      const rewritten = Buffer.from(
+        JSON.stringify({ ...answer, FailedRecordCount: failed, Records: merged }),
+      );
+      return send(res, 200, up.headers, rewritten);
+    }
+    const up = await forward(req, body);
+    if (fault?.kind === 'lostResponse') return lose(req, res, fault.mode);
+    send(res, up.status, up.headers, up.body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => req.socket.destroy());
   });
+  server.on('connection', (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.track(socket);
+  });
+  return listenOwned(server, listenPort, () => {
+    sockets.destroyAll();
+    agent.destroy();
+  });
+};

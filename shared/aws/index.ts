@@ -5,3 +5,4 @@ export {
   createKinesisClient,
   registerClientHook,
 } from './clients';
+export { listShards } from './shards';

@@ -1,4 +1,5 @@
-import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import { listShards } from '../aws';
 
 /** Port to a stream's shard lineage: after a split or merge, which closed shards a shard continues. */
 export interface ShardDirectory {
@@ -18,14 +19,7 @@ export const createKinesisShardDirectory = (kinesis: KinesisClient): ShardDirect
   const lineage = new Map<string, Map<string, readonly string[]>>();
   const list = async (stream: string): Promise<Map<string, readonly string[]>> => {
     const shards = new Map<string, readonly string[]>();
-    let token: string | undefined;
-    do {
-      const out = await kinesis.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: stream }),
-      );
-      for (const s of out.Shards ?? []) if (s.ShardId) shards.set(s.ShardId, parentIds(s));
-      token = out.NextToken;
-    } while (token);
+    for (const s of await listShards(kinesis, stream)) if (s.ShardId) shards.set(s.ShardId, parentIds(s));
     lineage.set(stream, shards);
     return shards;
   };

@@ -93,23 +93,41 @@ export const claimAll = async (
   );
 };
 
-/** Releases the claims this request holds among `events`; a failed release only delays retries by a lease. */
-export const releaseClaims = async (
+/** Acts on each claim a request holds among `events` (those whose outcome is `claimed`). */
+export type HeldClaimsAction = (
   store: IdempotencyStore,
   events: readonly PreparedEvent[],
   outcomes: ReadonlyMap<number, ClaimOutcome>,
   warn: (message: string, error: unknown) => void,
-): Promise<void> => {
-  await mapLimit(events, CLAIM_CONCURRENCY, async (event) => {
-    const outcome = outcomes.get(event.index);
-    if (outcome?.kind !== 'claimed' || !event.idempotency) return;
-    try {
-      await store.release(event.idempotency.pk, outcome.token);
-    } catch (error) {
-      warn('idempotency claim release failed; the key stays blocked until its lease ends', error);
-    }
-  });
-};
+) => Promise<void>;
+
+/**
+ * One mechanism for every end of a held claim: `act` runs on each, 32 at a time. A failed `act` is only
+ * warned about (`failure` says what it costs): the claim then stays pending until its lease ends, which
+ * delays retries of the key but never lets two writers through.
+ */
+const onHeldClaims =
+  (
+    act: (store: IdempotencyStore, pk: string, token: string) => Promise<void>,
+    failure: string,
+  ): HeldClaimsAction =>
+  async (store, events, outcomes, warn) => {
+    await mapLimit(events, CLAIM_CONCURRENCY, async (event) => {
+      const outcome = outcomes.get(event.index);
+      if (outcome?.kind !== 'claimed' || !event.idempotency) return;
+      try {
+        await act(store, event.idempotency.pk, outcome.token);
+      } catch (error) {
+        warn(failure, error);
+      }
+    });
+  };
+
+/** Releases the claims this request holds among `events`; a failed release only delays retries by a lease. */
+export const releaseClaims: HeldClaimsAction = onHeldClaims(
+  (store, pk, token) => store.release(pk, token),
+  'idempotency claim release failed; the key stays blocked until its lease ends',
+);
 
 /**
  * Keeps the claims of events whose write may have reached the log, marked uncertain, so the next request
@@ -117,19 +135,7 @@ export const releaseClaims = async (
  * leaves the claim pending: the key then answers 409 until its lease ends and is taken over as stale,
  * with the same search.
  */
-export const keepUncertainClaims = async (
-  store: IdempotencyStore,
-  events: readonly PreparedEvent[],
-  outcomes: ReadonlyMap<number, ClaimOutcome>,
-  warn: (message: string, error: unknown) => void,
-): Promise<void> => {
-  await mapLimit(events, CLAIM_CONCURRENCY, async (event) => {
-    const outcome = outcomes.get(event.index);
-    if (outcome?.kind !== 'claimed' || !event.idempotency) return;
-    try {
-      await store.markUncertain(event.idempotency.pk, outcome.token);
-    } catch (error) {
-      warn('idempotency claim not marked uncertain; the key stays blocked until its lease ends', error);
-    }
-  });
-};
+export const keepUncertainClaims: HeldClaimsAction = onHeldClaims(
+  (store, pk, token) => store.markUncertain(pk, token),
+  'idempotency claim not marked uncertain; the key stays blocked until its lease ends',
+);

@@ -3,9 +3,9 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
-  ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
+import { listShards } from '../aws';
 import { decodeEnvelope } from '../envelope';
 import { LogSearchIncompleteError } from './errors';
 import type { WrittenRecord } from './writer';
@@ -29,19 +29,6 @@ export interface LogSearchOptions {
 /** Kinesis maps a partition key to the shard whose hash key range holds MD5(key) as a 128-bit integer. */
 export const partitionHash = (partitionKey: string): bigint =>
   BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
-
-const listShards = async (kinesis: KinesisClient, streamName: string): Promise<Shard[]> => {
-  const shards: Shard[] = [];
-  let token: string | undefined;
-  do {
-    const out = await kinesis.send(
-      new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamName }),
-    );
-    shards.push(...(out.Shards ?? []));
-    token = out.NextToken;
-  } while (token);
-  return shards;
-};
 
 const holds = (shard: Shard, hash: bigint): boolean => {
   const range = shard.HashKeyRange;

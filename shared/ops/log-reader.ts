@@ -4,9 +4,9 @@ import {
   GetShardIteratorCommand,
   type GetShardIteratorCommandInput,
   type KinesisClient,
-  ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
+import { listShards } from '../aws';
 import type { LogRecord } from './records';
 
 /** Where reading a shard starts; mirrors Kinesis shard iterator types. */
@@ -81,16 +81,7 @@ export const kinesisLogReader = (
   streamName: (topic: string) => string,
 ): LogReader => ({
   async shards(topic) {
-    const shards: ShardInfo[] = [];
-    let token: string | undefined;
-    do {
-      const page = await kinesis.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: streamName(topic) }),
-      );
-      shards.push(...(page.Shards ?? []).map(toShardInfo));
-      token = page.NextToken;
-    } while (token);
-    return shards;
+    return (await listShards(kinesis, streamName(topic))).map(toShardInfo);
   },
   async streamArn(topic) {
     const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName(topic) }));

@@ -20,9 +20,9 @@ import { catalogOutputNames, outputNames } from '../../infra/output-names';
 import { type Catalog, subscriptions } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
 import { defineConsumer, MemoryConsumerStore, MemoryPublisher } from '../../shared/consumer';
-import { encodeEnvelope } from '../../shared/envelope';
-import { type LogRecord, sendBatch, toKinesisRecord } from '../../shared/ops';
+import { sendBatch, toKinesisRecord } from '../../shared/ops';
 import { opsCatalog } from '../fixtures/ops/catalog';
+import { depositRecord } from '../fixtures/ops/records';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -166,7 +166,7 @@ describe('deployedContext: resources from stack outputs', () => {
     withStack(exampleCatalog, old);
     const ctx = await open(exampleCatalog);
     const streamArn = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${outputValue(old, outputNames.stream('orders'))}`;
-    const records = [toKinesisRecord(logRecord(1, 'a'), { streamArn, region: REGION })];
+    const records = [toKinesisRecord(depositRecord(1, 'a'), { streamArn, region: REGION })];
     // Act
     const delivered = ctx.delivery.deliver('orders', 'orders', records);
     const paused = ctx.control.pause('orders', 'orders');
@@ -227,27 +227,6 @@ describe('deployedContext: resources from stack outputs', () => {
   });
 });
 
-const NOW = Date.parse('2026-11-22T12:00:00Z');
-const logRecord = (n: number, account: string): LogRecord => ({
-  shardId: 'shardId-000000000000',
-  sequenceNumber: String(49_600_000_000_000_000_000n + BigInt(n)),
-  partitionKey: account,
-  arrivedAt: NOW + n * 1000,
-  data: Buffer.from(
-    encodeEnvelope({
-      specversion: '1.0',
-      id: `e-${n}`,
-      source: 'test',
-      type: 'Deposit',
-      time: new Date(NOW).toISOString(),
-      datacontenttype: 'application/json',
-      dataschema: 'urn:spine:schema:Deposit:1',
-      dataversion: 1,
-      partitionkey: account,
-      data: { account, amount: n },
-    }),
-  ).toString('base64'),
-});
 const shapeFor = (outputs: Output[], emits?: 'publish' | 'suppress') => ({
   streamArn: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${outputValue(outputs, outputNames.stream('ledger'))}`,
   region: REGION,
@@ -325,7 +304,7 @@ describe('deployedContext: delivery through Lambda Invoke', () => {
     const outputs = withStack(opsCatalog);
     const consumer = deployedConsumer(outputs);
     const ctx = await open(opsCatalog);
-    const batch = [logRecord(1, 'a'), logRecord(2, 'b'), logRecord(3, 'a')];
+    const batch = [depositRecord(1, 'a'), depositRecord(2, 'b'), depositRecord(3, 'a')];
     // Act
     let delivered = 0;
     await sendBatch(ctx.delivery, batch, {
@@ -361,7 +340,7 @@ describe('deployedContext: delivery through Lambda Invoke', () => {
     const ctx = await open(opsCatalog);
     // Act
     for (const emits of ['suppress', 'publish'] as const)
-      await sendBatch(ctx.delivery, [logRecord(1, 'a')], {
+      await sendBatch(ctx.delivery, [depositRecord(1, 'a')], {
         service: 'accounts',
         topic: 'ledger',
         shape: shapeFor(outputs, emits),
@@ -385,7 +364,7 @@ describe('deployedContext: delivery through Lambda Invoke', () => {
     const ctx = await open(opsCatalog);
     // Act
     const delivered = ctx.delivery.deliver('accounts', 'ledger', [
-      toKinesisRecord(logRecord(1, 'a'), shapeFor(stackOutputs(opsCatalog))),
+      toKinesisRecord(depositRecord(1, 'a'), shapeFor(stackOutputs(opsCatalog))),
     ]);
     // Assess
     await expect(delivered).rejects.toMatchObject({
@@ -405,7 +384,7 @@ describe('deployedContext: delivery through Lambda Invoke', () => {
     const ctx = await open(opsCatalog);
     // Act
     const delivered = ctx.delivery.deliver('accounts', 'ledger', [
-      toKinesisRecord(logRecord(1, 'a'), shapeFor(stackOutputs(opsCatalog))),
+      toKinesisRecord(depositRecord(1, 'a'), shapeFor(stackOutputs(opsCatalog))),
     ]);
     // Assess
     await expect(delivered).rejects.toMatchObject({ name: 'OpsError', code: 'DELIVERY_FAILED' });

@@ -4,7 +4,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { defineCatalog } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
-import { type IngressDeps, wireIngress } from '../../shared/ingress';
+import { type IngressDeps, type IngressError, isIngressError, wireIngress } from '../../shared/ingress';
 
 const defaultRetry = { maxAttempts: 4, bisectOnError: true } as const;
 
@@ -123,3 +123,13 @@ export const bodyOf = (result: APIGatewayProxyStructuredResultV2): Record<string
 };
 
 export const PUBLISH = 'POST /topics/{topic}/events';
+
+/** The `IngressError` a call rejects with; throws when it resolves or rejects with anything else. */
+export const refusal = async (promise: Promise<unknown>): Promise<IngressError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isIngressError(error)) throw new Error(`expected an IngressError, got ${String(error)}`);
+  return error;
+};

@@ -8,14 +8,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { encodeEnvelope, resentSinceOfBytes } from '../../shared/envelope';
-import {
-  createMemoryIdempotencyStore,
-  type IngressError,
-  isIngressError,
-  type PreparedEvent,
-  publishEvents,
-} from '../../shared/ingress';
+import { createMemoryIdempotencyStore, type PreparedEvent, publishEvents } from '../../shared/ingress';
 import { envelopeOf } from '../fixtures/kinesis';
+import { refusal } from './ingress-support';
 
 const SHARD = {
   ShardId: 'shardId-000000000000',
@@ -55,15 +50,6 @@ const setup = () => {
 };
 
 const timeout = () => Object.assign(new Error('socket timeout'), { name: 'TimeoutError' });
-
-const refusal = async (promise: Promise<unknown>): Promise<IngressError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isIngressError(error)) throw new Error(`expected an IngressError, got ${String(error)}`);
-  return error;
-};
 
 describe('publishEvents when a write is uncertain', () => {
   it('answers 503 "outcome unknown" and keeps the claim; the retry finds the event and answers it as a duplicate', async () => {

@@ -1,7 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { LookupCache, MemoryConsumerStore, MemoryPublisher, processBatch } from '../../shared/consumer';
-import { encodeEnvelope } from '../../shared/envelope';
 import {
   type LogReader,
   type LogRecord,
@@ -14,29 +13,10 @@ import {
 } from '../../shared/ops';
 import { createSchemaRegistry } from '../../shared/schemas';
 import { opsCatalog } from '../fixtures/ops/catalog';
+import { depositRecord, OPS_NOW as NOW, opsSeq as seq } from '../fixtures/ops/records';
 
-const NOW = Date.parse('2026-11-22T12:00:00Z');
-const seq = (n: number) => String(49_600_000_000_000_000_000n + BigInt(n));
-const record = (n: number, account = 'a', amount = n): LogRecord => ({
-  shardId: 'shardId-000000000000',
-  sequenceNumber: seq(n),
-  partitionKey: account,
-  arrivedAt: NOW - 60_000 + n * 1000,
-  data: Buffer.from(
-    encodeEnvelope({
-      specversion: '1.0',
-      id: `e-${n}`,
-      source: 'test',
-      type: 'Deposit',
-      time: new Date(NOW).toISOString(),
-      datacontenttype: 'application/json',
-      dataschema: 'urn:spine:schema:Deposit:1',
-      dataversion: 1,
-      partitionkey: account,
-      data: { account, amount },
-    }),
-  ).toString('base64'),
-});
+const record = (n: number, account = 'a', amount = n): LogRecord =>
+  depositRecord(n, account, { amount, arrivedAt: NOW - 60_000 + n * 1000 });
 
 const fakeReader = (records: readonly LogRecord[], pageSize = 2): LogReader => ({
   shards: async () => [{ shardId: 'shardId-000000000000', parents: [] }],

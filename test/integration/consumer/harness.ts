@@ -1,7 +1,7 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { RUNTIME_TABLES, type TableKeySchema } from '../../../shared/config';
+import { RUNTIME_TABLES } from '../../../shared/config';
 import {
   type ConsumerStore,
   createDynamoStore,
@@ -10,6 +10,7 @@ import {
   type OutboxEntry,
 } from '../../../shared/consumer';
 import { envelopeOf, kinesisRecord, seq } from '../../fixtures/kinesis';
+import { createTable } from '../helpers/tables';
 
 export const TABLES = {
   checkpoints: 'eo-checkpoints',
@@ -18,22 +19,6 @@ export const TABLES = {
   totals: 'eo-totals',
   limits: 'eo-limits',
 } as const;
-
-const createTable = (dynamo: DynamoDBClient, name: string, key: TableKeySchema) =>
-  dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: key.partitionKey, AttributeType: 'S' },
-        ...(key.sortKey ? [{ AttributeName: key.sortKey, AttributeType: 'S' as const }] : []),
-      ],
-      KeySchema: [
-        { AttributeName: key.partitionKey, KeyType: 'HASH' },
-        ...(key.sortKey ? [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }] : []),
-      ],
-    }),
-  );
 
 export const createRuntimeTables = async (dynamo: DynamoDBClient): Promise<void> => {
   await createTable(dynamo, TABLES.checkpoints, RUNTIME_TABLES.checkpoints);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
@@ -13,6 +13,7 @@ import {
   startDynamo,
   startKinesis,
 } from '../../../local';
+import { createTable } from './tables';
 
 /** Fake credentials: both emulators accept any. */
 export const TEST_AWS = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
@@ -84,14 +85,7 @@ export const startEmulators = async (): Promise<Emulators> => {
       throw new Error(`stream ${name} did not become ACTIVE`);
     },
     async createIdempotencyTable(name) {
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        }),
-      );
+      await createTable(dynamo, name, { partitionKey: 'pk' });
     },
     async stop() {
       kinesis.destroy();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -17,7 +17,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local';
 import { createDocumentClient } from '../../../../shared/aws';
 import type { Catalog } from '../../../../shared/catalog';
-import { RUNTIME_TABLES, streamEnvVar, type TableKeySchema } from '../../../../shared/config';
+import { RUNTIME_TABLES, streamEnvVar } from '../../../../shared/config';
 import type { EventHandler } from '../../../../shared/consumer';
 import {
   createDynamoStore,
@@ -26,6 +26,7 @@ import {
   createKinesisShardDirectory,
   defineConsumer,
 } from '../../../../shared/consumer';
+import { createTable } from '../../helpers/tables';
 import { type Container, DyingHttpHandler } from './lambda';
 import { COUNTS_SHARDS, type RunNames } from './model';
 
@@ -41,22 +42,6 @@ export interface Endpoints {
   readonly kinesis: string;
   readonly dynamo: string;
 }
-
-const createTable = (dynamo: DynamoDBClient, name: string, key: TableKeySchema) =>
-  dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: key.partitionKey, AttributeType: 'S' },
-        ...(key.sortKey ? [{ AttributeName: key.sortKey, AttributeType: 'S' as const }] : []),
-      ],
-      KeySchema: [
-        { AttributeName: key.partitionKey, KeyType: 'HASH' },
-        ...(key.sortKey ? [{ AttributeName: key.sortKey, KeyType: 'RANGE' as const }] : []),
-      ],
-    }),
-  );
 
 const waitActive = async (kinesis: KinesisClient, stream: string) => {
   for (let i = 0; i < 600; i++) {

@@ -1,0 +1,1 @@
+export { listenOwned, type OwnedServer, type SocketSet, trackSockets } from './owned-server';
