@@ -16,7 +16,7 @@ export const REFERENCE = {
   consumers: 3,
   /** Event source mapping batch size. */
   consumerBatch: 100,
-  /** Events per producer request. */
+  /** Events per producer request (CloudEvents batch); plain JSON, the only way without ids, holds one. */
   producerBatch: 50,
   /** Steady rate used only to spread hourly charges (stream/shard hours) over events. */
   eventsPerSecond: 1000,
@@ -127,7 +127,6 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
   const cpu = (scenario: CpuResult['scenario']) =>
     pick(inputs.ingressCpu, (r) => r.scenario === scenario, scenario);
   const dedupe = inputs.dedupe;
-  const bodyBytes = (recordBytes: number) => recordBytes * REFERENCE.producerBatch;
 
   const total = (c: Omit<DesignCost['perMillionEvents'], 'total'>) => ({
     ...c,
@@ -143,13 +142,15 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
     ingressUnits: { wcu: number; rcu: number },
     extra: string[],
   ): DesignCost => {
-    const ingressFn = lambda(E / REFERENCE.producerBatch, ingress.wallMsPerRequest);
+    // Requests per event follow what the producer can send: a batch of 50, or one plain JSON event.
+    const requests = E / ingress.eventsPerRequest;
+    const ingressFn = lambda(requests, ingress.wallMsPerRequest);
     const consumerFn = lambda(
       (REFERENCE.consumers * E) / REFERENCE.consumerBatch,
       consumer.medianInvocationMs,
     );
     const base = {
-      apiGateway: apiGateway(E / REFERENCE.producerBatch, bodyBytes(ingress.recordBytes)),
+      apiGateway: apiGateway(requests, ingress.recordBytes * ingress.eventsPerRequest),
       lambdaRequests: ingressFn.requests + consumerFn.requests,
       lambdaGbSeconds: ingressFn.gbSeconds + consumerFn.gbSeconds,
       dynamodb: dynamo(
@@ -167,7 +168,7 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
         4,
       ),
       assumptions: [
-        `ingress: ${REFERENCE.producerBatch} events/request, ${ingress.wallMsPerRequest} ms/request (run 2a, no network wait), ${ingress.recordBytes} B/record`,
+        `ingress: ${ingress.eventsPerRequest} event(s)/request, ${ingress.wallMsPerRequest} ms/request (run 2a, no network wait), ${ingress.recordBytes} B/record`,
         `consumers: ${REFERENCE.consumers} x ${consumer.first.wcu} WCU + ${consumer.first.rcu} RCU per event, ${consumer.medianInvocationMs} ms per batch of ${REFERENCE.consumerBatch} (run 1, DynamoDB Local)`,
         ...extra,
       ],
@@ -181,12 +182,18 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
     { wcu: dedupe.wcuPerEvent, rcu: dedupe.rcuPerEvent },
     [`ingress dedupe: ${dedupe.wcuPerEvent} WCU/event (run 2b probe, DynamoDB Local)`],
   );
+  // CloudEvents batches require ids (commit 70837cf); a producer without ids posts plain JSON, one
+  // event per request, so this design pays one API Gateway request and one ingress invocation per event.
+  const plain = cpu('spine-plain-no-ids');
   const spineNoIds = kinesisDesign(
-    'Spine (no producer ids)',
-    cpu('spine-batch-no-ids'),
+    'Spine (no producer ids: plain JSON, 1 event/request)',
+    plain,
     eo('spine', REFERENCE.consumerBatch),
     { wcu: 0, rcu: 0 },
-    [],
+    [
+      `no ids: CloudEvents batches require id, so this producer sends plain JSON, one event per request (not ${REFERENCE.producerBatch})`,
+      `no ingress claim priced: run 2a counted ${Object.values(plain.dynamoCallsPerEvent).reduce((x, y) => x + y, 0)} DynamoDB calls/event`,
+    ],
   );
   const handBuilt = kinesisDesign(
     'hand-built (PutRecord per event + Powertools)',

@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { runChild } from '../lib/child';
 import { diffCounts, totals } from '../lib/meter';
-import { cloudEventsBatch, LOAD_TOPIC } from '../lib/requests';
+import { cloudEventsBatch, LOAD_TOPIC, plainEvent } from '../lib/requests';
 import { round } from '../lib/stats';
 import type { BenchBackbone } from '../local/backbone';
 import { ROOT } from '../local/backbone';
 
 /**
- * Run 2b: events/s accepted by the ingress over HTTP in local mode (autocannon, batches of 50),
- * against raw PutRecords throughput on the same kinesis-mock in the same run (its limit for the log).
+ * Run 2b: events/s accepted by the ingress over HTTP in local mode (autocannon), against raw PutRecords
+ * throughput on the same kinesis-mock in the same run (its limit for the log). The measured scenario is
+ * what a producer without ids can send: plain JSON, one event per request (CloudEvents modes require
+ * `id`, and batches with ids are priced from `probeDedupe`). Its like-for-like raw baseline is
+ * PutRecords of one record per call.
  */
 /**
  * kinesis-mock slows down under concurrent calls (measured here: 10 in flight accepted fewer records/s
@@ -21,6 +24,8 @@ export const CONNECTIONS = 2;
 export const SECONDS = 8;
 export const ROUNDS = 2;
 export const BATCH = 50;
+/** Events per request (and per raw PutRecords call) of the throughput rounds: plain JSON holds one. */
+export const PLAIN_EVENTS_PER_REQUEST = 1;
 
 const autocannonOut = z.object({
   duration: z.number(),
@@ -34,6 +39,8 @@ const rawOut = z.object({ accepted: z.number(), failed: z.number(), calls: z.num
 
 export interface ThroughputResult {
   readonly scenario: string;
+  /** Events per HTTP request (Spine) or per PutRecords call (raw). */
+  readonly eventsPerRequest: number;
   readonly eventsPerSecond: number;
   readonly requestLatencyMsMean?: number;
   readonly non2xx?: number;
@@ -74,7 +81,7 @@ export const probeDedupe = async (bb: BenchBackbone): Promise<DedupeProbe> => {
     const res = await fetch(url, {
       method: 'POST',
       headers,
-      body: JSON.stringify(cloudEventsBatch('probe', i * BATCH, BATCH, true)),
+      body: JSON.stringify(cloudEventsBatch('probe', i * BATCH, BATCH)),
     });
     if (res.status !== 202) throw new Error(`dedupe probe answered ${res.status}: ${await res.text()}`);
   }
@@ -89,8 +96,9 @@ export const probeDedupe = async (bb: BenchBackbone): Promise<DedupeProbe> => {
   };
 };
 
-const autocannon = async (bb: BenchBackbone, body: unknown, idReplacement: boolean, tmp: string) => {
-  const file = join(tmp, `body-${idReplacement ? 'ids' : 'noids'}.json`);
+/** autocannon against the ingress with the same plain JSON body (no id: every request is a new event). */
+const autocannon = async (bb: BenchBackbone, body: unknown, tmp: string) => {
+  const file = join(tmp, 'body-plain.json');
   writeFileSync(file, JSON.stringify(body));
   const args = [
     join(ROOT, 'node_modules/autocannon/autocannon.js'),
@@ -104,12 +112,11 @@ const autocannon = async (bb: BenchBackbone, body: unknown, idReplacement: boole
     '-H',
     `authorization=Bearer ${bb.token}`,
     '-H',
-    'content-type=application/cloudevents-batch+json',
+    'content-type=application/json',
     '-t',
     '30',
     '-i',
     file,
-    ...(idReplacement ? ['-I'] : []),
     `${bb.backbone.endpoints.ingress}/topics/${LOAD_TOPIC}/events`,
   ];
   return autocannonOut.parse(JSON.parse(await runChild(process.execPath, args, ROOT)));
@@ -117,16 +124,9 @@ const autocannon = async (bb: BenchBackbone, body: unknown, idReplacement: boole
 
 export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<ThroughputResult[]> => {
   const url = `${bb.backbone.endpoints.ingress}/topics/${LOAD_TOPIC}/events`;
-  const headers = {
-    authorization: `Bearer ${bb.token}`,
-    'content-type': 'application/cloudevents-batch+json',
-  };
-  for (let i = 0; i < 20; i += 1) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(cloudEventsBatch('warm', i * BATCH, BATCH, false)),
-    });
+  const headers = { authorization: `Bearer ${bb.token}`, 'content-type': 'application/json' };
+  for (let i = 0; i < 50; i += 1) {
+    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(plainEvent('warm', i)) });
     if (res.status !== 202) throw new Error(`warm-up request answered ${res.status}: ${await res.text()}`);
   }
 
@@ -143,7 +143,7 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
             LOAD_TOPIC,
             String(CONNECTIONS),
             String(SECONDS),
-            String(BATCH),
+            String(PLAIN_EVENTS_PER_REQUEST),
           ],
           ROOT,
         ),
@@ -151,9 +151,9 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
     );
   const raw = { events: 0, seconds: 0 };
   // Dedupe is priced from `probeDedupe`; over HTTP on a loaded machine its 100 DynamoDB Local calls
-  // per request outlast a short round, so only the plain batch is measured for the ratio.
-  const spine = [false].map((withIds) => ({
-    withIds,
+  // per request of 50 outlast a short round, so only plain JSON without ids is measured for the ratio.
+  const spine = [PLAIN_EVENTS_PER_REQUEST].map((size) => ({
+    size,
     events: 0,
     seconds: 0,
     latencies: [] as number[],
@@ -169,18 +169,15 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
     raw.events += r.accepted;
     raw.seconds += r.seconds;
     for (const s of spine) {
-      // `[<id>]` becomes one unique id per request; the suffix makes it unique per event.
-      const body = cloudEventsBatch('http', 0, BATCH, s.withIds).map((e, k) =>
-        s.withIds ? { ...e, id: `[<id>]-${k}` } : e,
-      );
+      const body = plainEvent('http', round);
       const d0 = bb.ingressDynamo.snapshot();
       const k0 = { ...bb.ingressKinesis.counts };
       const e0 = bb.ingressErrors.length;
-      const out = await autocannon(bb, body, s.withIds, tmp);
+      const out = await autocannon(bb, body, tmp);
       s.errors += bb.ingressErrors.length - e0;
       const d = totals(diffCounts(bb.ingressDynamo.snapshot(), d0));
       const k = bb.ingressKinesis.counts;
-      s.events += out['2xx'] * BATCH;
+      s.events += out['2xx'] * s.size;
       s.seconds += out.duration;
       s.latencies.push(out.latency.average);
       s.non2xx += out.non2xx + out.errors;
@@ -194,7 +191,8 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
   const rawRate = raw.events / raw.seconds;
   const results: ThroughputResult[] = [
     {
-      scenario: `raw PutRecords (${BATCH}/call, ${CONNECTIONS} in flight)`,
+      scenario: `raw PutRecords (${PLAIN_EVENTS_PER_REQUEST}/call, ${CONNECTIONS} in flight)`,
+      eventsPerRequest: PLAIN_EVENTS_PER_REQUEST,
       eventsPerSecond: round(rawRate, 0),
     },
   ];
@@ -202,7 +200,8 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
     const rate = s.events / s.seconds;
     const events = Math.max(s.events, 1);
     results.push({
-      scenario: `Spine ingress, batches of ${BATCH}, ${s.withIds ? 'producer ids (dedupe)' : 'no ids'}`,
+      scenario: `Spine ingress, plain JSON, ${s.size} event per request, no ids (${CONNECTIONS} in flight)`,
+      eventsPerRequest: s.size,
       eventsPerSecond: round(rate, 0),
       requestLatencyMsMean: round(s.latencies.reduce((a, b) => a + b, 0) / s.latencies.length, 1),
       non2xx: s.non2xx,

@@ -1,29 +1,46 @@
 import { assumedRoleArn, httpEvent } from '../../test/fixtures/apigw';
 import { eventId, orderData } from './workload';
 
-/** Requests of the ingress runs: batches of `size` events of topic `load`, with or without producer ids. */
+/**
+ * Requests of the ingress runs, all on topic `load`. CloudEvents modes require `id` (JSON format, since
+ * commit 70837cf), so every batch carries producer ids and each event is claimed; the one way to publish
+ * without an id is plain JSON, one event per request, where the ingress generates the id.
+ */
 export const LOAD_TOPIC = 'load';
 export const LOAD_TYPE = 'LoadOrderRequested';
 export const PRINCIPAL = 'bench-storefront';
 
-export const cloudEventsBatch = (run: string, from: number, size: number, withIds: boolean) =>
+export const cloudEventsBatch = (run: string, from: number, size: number) =>
   Array.from({ length: size }, (_, k) => ({
     specversion: '1.0',
-    ...(withIds && { id: eventId(run, from + k) }),
+    id: eventId(run, from + k),
     source: 'storefront',
     type: LOAD_TYPE,
     data: orderData(run, from + k),
   }));
 
-/** An API Gateway (payload v2) event as the HTTP API hands it to the ingress Lambda. */
-export const spineRequest = (body: unknown) =>
+/** Plain JSON body of one event without a producer id: no idempotency claim at the ingress. */
+export const plainEvent = (run: string, n: number) => ({
+  type: LOAD_TYPE,
+  source: 'storefront',
+  data: orderData(run, n),
+});
+
+const ingressRequest = (contentType: string, body: unknown) =>
   httpEvent({
     routeKey: 'POST /topics/{topic}/events',
     pathParameters: { topic: LOAD_TOPIC },
-    headers: { 'content-type': 'application/cloudevents-batch+json' },
+    headers: { 'content-type': contentType },
     body: JSON.stringify(body),
     userArn: assumedRoleArn(PRINCIPAL),
   });
+
+/** An API Gateway (payload v2) event as the HTTP API hands it to the ingress Lambda: a CloudEvents batch. */
+export const spineRequest = (body: unknown) => ingressRequest('application/cloudevents-batch+json', body);
+
+/** The same for a plain JSON request of one event. */
+export const plainRequest = (run: string, n: number) =>
+  ingressRequest('application/json', plainEvent(run, n));
 
 export const naiveRequest = (run: string, from: number, size: number) =>
   httpEvent({

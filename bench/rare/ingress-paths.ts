@@ -83,7 +83,7 @@ const ingressOn = (ep: RareEndpoints, plan: { next: (call: number) => Fault }) =
   return {
     post: async (run: string, from: number) => {
       const out = await handler(
-        spineRequest(cloudEventsBatch(run, from, BATCH, true)),
+        spineRequest(cloudEventsBatch(run, from, BATCH)),
         lambdaContext(REMAINING_MS),
       );
       if (process.env.BENCH_DEBUG) console.error(out.statusCode, String(out.body).slice(0, 600));

@@ -21,21 +21,29 @@ export interface Report {
 
 export interface Verdict {
   readonly target: string;
+  /** The run and scenario the figure comes from. */
+  readonly judgedOn: string;
   readonly measured: number;
   readonly limit: number;
   readonly met: boolean;
   readonly gap: number;
 }
 
-/** The issue's targets, judged on this run's figures. */
+/**
+ * The issue's targets, judged on this run's figures. The throughput target was set on CloudEvents
+ * batches of 50 without ids, which the ingress refuses since commit 70837cf (`id` is required); it is
+ * judged on the scenario that replaced them in run 2b, named in `judgedOn`.
+ */
 export const targets = (r: Report): Verdict[] => {
   const spine100 = r.exactlyOnce.find((e) => e.design === 'spine' && e.batchSize === 100);
-  const noIds = r.ingressHttp.find((t) => t.scenario.includes('no ids'));
+  const ingress = r.ingressHttp.find((t) => t.ratioToRaw !== undefined);
+  const raw = r.ingressHttp.find((t) => t.ratioToRaw === undefined);
   const overhead = spine100?.overheadWcu ?? Number.NaN;
-  const ratio = noIds?.ratioToRaw ?? Number.NaN;
+  const ratio = ingress?.ratioToRaw ?? Number.NaN;
   return [
     {
       target: 'Spine WCU/event over the state write, batch 100 <= 0.1',
+      judgedOn: 'run 1, spine, batch 100',
       measured: overhead,
       limit: 0.1,
       met: overhead <= 0.1,
@@ -43,6 +51,7 @@ export const targets = (r: Report): Verdict[] => {
     },
     {
       target: 'ingress events/s over HTTP / raw PutRecords >= 0.8',
+      judgedOn: `run 2b, ${ingress?.scenario ?? '(missing)'} vs ${raw?.scenario ?? '(missing)'}`,
       measured: ratio,
       limit: 0.8,
       met: ratio >= 0.8,
@@ -50,6 +59,12 @@ export const targets = (r: Report): Verdict[] => {
     },
   ];
 };
+
+/** Why runs 2a, 2b and 5 have no "CloudEvents batch without ids" line any more. */
+export const NO_IDS_NOTE =
+  'No ids: CloudEvents batches require `id` since commit 70837cf, so the batch-of-50-without-ids scenario is ' +
+  'gone; a producer without ids sends plain JSON, one event per request (2a, 2b and the no-ids design of 5 ' +
+  'measure that). No batch without ids exists to compare with it.';
 
 export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   const out: string[] = [];
@@ -89,10 +104,19 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   );
   out.push(
     table(
-      '2a. Ingress CPU per validated event, in process, clients faked at the wire (batches of 50)',
-      ['scenario', 'CPU us/event', 'ms/request', 'Kinesis calls/event', 'DynamoDB calls/event', 'B/record'],
+      '2a. Ingress CPU per validated event, in process, clients faked at the wire',
+      [
+        'scenario',
+        'events/request',
+        'CPU us/event',
+        'ms/request',
+        'Kinesis calls/event',
+        'DynamoDB calls/event',
+        'B/record',
+      ],
       r.ingressCpu.map((c) => [
         c.scenario,
+        c.eventsPerRequest,
         fmt(c.cpuMicrosPerEvent, 1),
         fmt(c.wallMsPerRequest, 2),
         Object.entries(c.kinesisCallsPerEvent)
@@ -105,6 +129,7 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
       ]),
     ),
   );
+  out.push(NO_IDS_NOTE);
   out.push(
     table(
       '2b. Over HTTP in local mode (autocannon) vs raw PutRecords on the same kinesis-mock',
@@ -169,8 +194,14 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   out.push(
     table(
       'Targets',
-      ['target', 'measured', 'met', 'gap'],
-      verdicts.map((v) => [v.target, fmt(v.measured, 3), v.met ? 'yes' : 'NO', v.met ? '-' : fmt(v.gap, 3)]),
+      ['target', 'judged on', 'measured', 'met', 'gap'],
+      verdicts.map((v) => [
+        v.target,
+        v.judgedOn,
+        fmt(v.measured, 3),
+        v.met ? 'yes' : 'NO',
+        v.met ? '-' : fmt(v.gap, 3),
+      ]),
     ),
   );
   console.log(out.join('\n'));
