@@ -15,6 +15,8 @@ export interface BatchRun {
   readonly view: AppliedView;
   /** Random per invocation: its attempt marks and their removal. */
   readonly token: string;
+  /** Epoch ms this invocation cannot outlive (Lambda's deadline), written on its marks; unknown without a context. */
+  readonly deadline: number | undefined;
   /** Careful mode (after a death): one event per commit, so a death names its event. */
   careful: boolean;
   /** The checkpoint item holding this invocation's attempt mark, if any. */
@@ -62,6 +64,7 @@ export class Committer {
         token: this.run.token,
         careful: this.run.careful,
         at: Date.now(),
+        ...(this.run.deadline !== undefined && { deadline: this.run.deadline }),
       },
     };
   }
@@ -171,7 +174,10 @@ export class Committer {
     );
   }
 
-  /** Removes this invocation's mark before it answers; a store that cannot be reached leaves it (counted as a death). */
+  /**
+   * Removes this invocation's mark before it answers. A store that cannot be reached leaves it: later
+   * invocations answer busy until its deadline passes, then read it as a death.
+   */
   async clearMark(): Promise<void> {
     const sk = this.run.mark;
     if (sk === undefined) return;
@@ -179,8 +185,8 @@ export class Committer {
       await this.run.store.clearStarted(this.run.position, sk, this.run.token);
       this.run.mark = undefined;
     } catch {
-      // The next invocation then sees a mark at its first record and counts a death: one attempt too
-      // many under a store outage, never an event lost.
+      // Later invocations then wait out this one's deadline and count a death if it was careful: one
+      // attempt too many under a store outage, never an event lost.
     }
   }
 }

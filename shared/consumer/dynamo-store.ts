@@ -39,7 +39,13 @@ export interface DynamoStoreOptions {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const toStarted = (v: unknown): AttemptStart | undefined =>
   isObject(v) && typeof v.seq === 'string' && typeof v.token === 'string'
-    ? { seq: v.seq, token: v.token, careful: v.careful === true, at: Number(v.at ?? 0) }
+    ? {
+        seq: v.seq,
+        token: v.token,
+        careful: v.careful === true,
+        at: Number(v.at ?? 0),
+        ...(typeof v.deadline === 'number' && { deadline: v.deadline }),
+      }
     : undefined;
 const toFailure = (v: unknown): FailureRecord | undefined =>
   isObject(v) && typeof v.sequenceNumber === 'string'

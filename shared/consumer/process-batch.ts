@@ -85,6 +85,7 @@ export const processBatch = async (
     const failures = new Map(
       [...view.loaded].flatMap(([sk, cp]) => (cp.failure ? [[sk, cp.failure] as const] : [])),
     );
+    const left = deps.remainingMs?.();
     const current: BatchRun = {
       records,
       position,
@@ -92,6 +93,7 @@ export const processBatch = async (
       publisher: deps.publisher,
       view,
       token: randomUUID(),
+      deadline: left === undefined ? undefined : Date.now() + left,
       careful: false,
       mark: undefined,
       failures,
@@ -139,7 +141,20 @@ export const processBatch = async (
 
     let i = startIndex;
     const start = await startAttempt(current, startIndex, deps.maxAttempts);
-    if (start.park) {
+    if (start.kind === 'busy') {
+      const from = records[startIndex] ?? first;
+      // Paced like an infrastructure failure, so the mapping's immediate retries do not spin hot.
+      const pause = deps.backoff?.failed(remaining() - margin) ?? 0;
+      deps.log?.('info', LOG_MESSAGES.busy, {
+        ...where,
+        seq: from.kinesis.sequenceNumber,
+        owner: start.owner,
+        pauseMs: pause,
+      });
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      return retryFrom(from);
+    }
+    if (start.kind === 'park') {
       await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
       deps.log?.('warn', LOG_MESSAGES.parked, {
         ...where,

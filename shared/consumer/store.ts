@@ -51,6 +51,12 @@ export interface AttemptStart {
   /** Written by an invocation in careful mode (one event per commit): a death then names its event. */
   readonly careful: boolean;
   readonly at: number;
+  /**
+   * Epoch ms past which the writing invocation cannot still run (its start plus Lambda's remaining
+   * time): before it, the mark may belong to a live concurrent invocation, not a dead one. Absent when
+   * the invocation had no Lambda context (then the mark is read as a death, as before deadlines).
+   */
+  readonly deadline?: number;
 }
 
 export interface Checkpoint {
