@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AppliedView } from './applied-view';
+import type { CopyMemories } from './copy-memory';
 import { classifyFailure } from './failures';
 import type { OutboxEntry } from './outbox';
 import { type PendingEvent, PendingWrites } from './pending';
@@ -23,6 +24,8 @@ export interface BatchRun {
   mark: string | undefined;
   /** Failures loaded or recorded, per checkpoint item: attempts survive across invocations. */
   readonly failures: Map<string, FailureRecord>;
+  /** Ids of applied marked records per checkpoint item, written by the commits that move the item. */
+  readonly memories: CopyMemories;
 }
 
 /** A commit DynamoDB refused for its content (not a transient fault); `index` names the culprit event. */
@@ -76,13 +79,19 @@ export class Committer {
     const { run } = this;
     const started = this.markFrom(next);
     const flag = run.view.needsKeyMarkersFlag;
+    const moves = commit.moves.map((m) => {
+      const copies = run.memories.change(m.sk, m.next.arrivedAt);
+      return copies ? { ...m, copies } : m;
+    });
     await run.store.commit({
       ...commit,
+      moves,
       position: run.position,
       ...(started && { started }),
       ...(flag && { flagKeyMarkers: true }),
     });
     if (flag) run.view.needsKeyMarkersFlag = false;
+    for (const m of moves) if (m.copies) run.memories.written(m.sk, m.copies.memory);
     for (const m of commit.moves) {
       run.view.moved(m.sk, m.next.sequenceNumber);
       run.failures.delete(m.sk);

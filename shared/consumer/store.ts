@@ -20,11 +20,24 @@ export const checkpointKey = (p: ShardPosition, sk: string = p.shardId): { pk: s
 export const keyMarkerSk = (shardId: string, partitionKey: string): string =>
   `${shardId}#key#${partitionKey}`;
 
+/**
+ * Ids of marked records a lane applied (or parked) in the last `OVERTAKING_WINDOW_MS` of log time, on
+ * the lane's checkpoint item: a short hash of (source, id) -> the arrival time past which the unmarked
+ * original can no longer land (see copy-memory.ts).
+ */
+export interface CopyMemory {
+  readonly ids: Readonly<Record<string, number>>;
+  /** Evicted at the cap: unmarked records arriving before this are looked up in the log. */
+  readonly overflowUntil?: number;
+}
+
 /** One checkpoint item moving from `expected` to `next`, conditionally. */
 export interface CheckpointMove {
   readonly sk: string;
   readonly expected: string | undefined;
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
+  /** Rewrites the item's copy memory (undefined: removes it); absent, the stored one stays. */
+  readonly copies?: { readonly memory: CopyMemory | undefined };
 }
 
 /**
@@ -69,6 +82,8 @@ export interface Checkpoint {
   readonly keyMarkers?: boolean;
   /** Token of the last commit that moved this item; proves a commit retried after a lost response was ours. */
   readonly commitToken?: string;
+  /** Marked records this lane applied recently: their unmarked originals are copies (copy-memory.ts). */
+  readonly recentCopies?: CopyMemory;
 }
 
 export interface ParkedEvent {

@@ -82,7 +82,8 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
         dynamoPort: Number(new URL(emulators.dynamoEndpoint).port),
       },
       deadlineMs: DEADLINE_MS,
-      stallMs: 30_000,
+      // Above the function timeout: a dead invocation holds its lane until its deadline has passed.
+      stallMs: 60_000,
     });
     results.push(result);
     console.log(summary(result));
