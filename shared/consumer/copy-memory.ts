@@ -13,12 +13,13 @@ export type { CopyMemory } from './store';
 export const OVERTAKING_WINDOW_MS = 120_000;
 
 /**
- * At most this many remembered ids per checkpoint item: ~26 bytes each, so the item grows by at most
- * ~1.3 KB (about 1 more WCU per commit of that lane, only while the memory is not empty). Past the
- * cap the entry expiring first is evicted and `overflowUntil` covers it: unmarked records arriving
- * before then are checked in the log like marked ones (GetRecords cost, never a double effect).
+ * At most this many remembered ids per checkpoint item: ~26 bytes each, so a full memory adds ~5 KB
+ * to the item, about 5 more WCU (10 in a transaction) per commit of that lane, and only in the window
+ * after a lost PutRecords (a request holds up to 500 records, spread over the shards). Past the cap
+ * the entry expiring first is evicted and `overflowUntil` covers it: unmarked records arriving before
+ * then are checked in the log like marked ones (GetRecords cost and delay, never a double effect).
  */
-export const COPY_MEMORY_CAP = 50;
+export const COPY_MEMORY_CAP = 200;
 
 /** 96 bits of SHA-256 over (source, id): a false match between two live ids is out of reach. */
 export const memoryKey = (identity: string): string =>

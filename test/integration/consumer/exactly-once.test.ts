@@ -5,7 +5,8 @@ import { type FaultRates, type RunResult, runUnderFaults, summary, verdicts } fr
 
 /**
  * Exactly-once effects under AWS's fault model: lost answers of applied writes (PutRecords whole and
- * partial, TransactWriteItems, conditional writes), throttles, Lambda timeouts racing their retries,
+ * partial, TransactWriteItems, conditional writes), a PutRecords stored only after its marked re-send
+ * (late landing), throttles, Lambda timeouts racing their retries,
  * concurrent duplicate invocations, container death with no catch or finally, a split and a merge
  * mid-run. `SPINE_EO_EVENTS` sets the events per run (default 3,000, two runs); `SPINE_EO_SEED`
  * replays a schedule (under concurrency a seed replays the rates and decision sequence, not exactly
@@ -23,7 +24,14 @@ const RATES: FaultRates = process.env.SPINE_EO_RATES
   ? JSON.parse(process.env.SPINE_EO_RATES)
   : {
       // Throttles are rare on purpose: the SDK backs off 0.5 s and more on each, which costs wall time only.
-      kinesis: { lostResponse: 0.03, partialPutRecords: 0.05, partialLost: 0.3, throttle: 0.01 },
+      // lateLanding: an unmarked original stored after its marked re-send (the overtaking window).
+      kinesis: {
+        lostResponse: 0.03,
+        partialPutRecords: 0.05,
+        partialLost: 0.3,
+        throttle: 0.01,
+        lateLanding: 0.02,
+      },
       dynamodb: { lostResponse: 0.02, throttle: 0.005 },
       invocation: { timeout: 0.03, death: 0.02, duplicate: 0.03 },
     };
@@ -33,6 +41,7 @@ const KINDS = [
   'kinesis.lostResponse',
   'kinesis.partialPutRecords',
   'kinesis.throttle',
+  'kinesis.lateLanding',
   'dynamodb.lostResponse',
   'dynamodb.throttle',
   'invocation.timeout',
