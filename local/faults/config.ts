@@ -45,6 +45,8 @@ export const faultConfigSchema = z.strictObject({
       partialLost: probability.optional(),
       /** 400 `ProvisionedThroughputExceededException` on GetRecords / PutRecords, without forwarding. */
       throttle: probability.optional(),
+      /** PutRecords answer lost, its records stored only after the writer's marked re-send landed. */
+      lateLanding: probability.optional(),
     })
     .optional(),
   runtime: z

@@ -64,6 +64,19 @@ const copyHeaders = (headers: IncomingMessage['headers']): Record<string, string
   return out;
 };
 
+/** How long a late landing waits for the writer's marked re-send before it lands anyway. */
+const LATE_LANDING_MAX_HOLD_MS = 15_000;
+
+/** The event id inside a PutRecords entry (`Data` is a base64 CloudEvents envelope), or ''. */
+const idOf = (record: unknown): string => {
+  if (!isObject(record) || typeof record.Data !== 'string') return '';
+  const envelope = parseJson(Buffer.from(record.Data, 'base64'));
+  return typeof envelope?.id === 'string' ? envelope.id : '';
+};
+const isResent = (record: unknown): boolean =>
+  isObject(record) &&
+  typeof record.Data === 'string' &&
+  Buffer.from(record.Data, 'base64').includes('"spineresent"');
 /**
  * Starts a relay on `127.0.0.1:listenPort` (0 = free port) that forwards each request to
  * `127.0.0.1:targetPort` and, per `schedule`, injects:
@@ -72,7 +85,10 @@ const copyHeaders = (headers: IncomingMessage['headers']): Record<string, string
  * - `partialPutRecords`: only a subset of a PutRecords' records is forwarded; the others are answered
  *   with per-record ProvisionedThroughputExceededException, as Kinesis does under load; optionally
  *   that partial answer is lost too;
- * - `throttle`: a 400 ProvisionedThroughputExceededException, nothing forwarded.
+ * - `throttle`: a 400 ProvisionedThroughputExceededException, nothing forwarded;
+ * - `lateLanding`: a PutRecords is answered with a socket hang-up and held; it is forwarded (stored)
+ *   only after a later PutRecords carrying a marked re-send of one of its events went through (or
+ *   after 15 s), so the unmarked original lands behind its marked copy.
  * Requests are buffered whole (AWS JSON bodies are small); that costs one copy per request, which is
  * why local mode starts this relay only when faults are configured.
  */
@@ -85,7 +101,10 @@ export const startFaultRelay = (
   const sockets = trackSockets();
   const service = schedule.service;
 
-  const forward = (req: IncomingMessage, body: Buffer): Promise<Upstream> =>
+  const forward = (
+    req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
+    body: Buffer,
+  ): Promise<Upstream> =>
     new Promise((done, fail) => {
       const headers = { ...copyHeaders(req.headers), 'content-length': String(body.length) };
       const out = request(
@@ -122,6 +141,23 @@ export const startFaultRelay = (
     else sendError(res, Number(mode), ERROR_TYPE[service][mode], 'injected: the answer was lost');
   };
 
+  // Late landings: PutRecords held back until a marked re-send of one of their events went through.
+  type Held = {
+    readonly req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+    readonly body: Buffer;
+    readonly ids: ReadonlySet<string>;
+  };
+  const held = new Set<Held>();
+  const land = async (h: Held) => {
+    if (!held.delete(h)) return;
+    await forward(h.req, h.body).catch(() => undefined);
+  };
+  const release = async (records: readonly unknown[]) => {
+    if (held.size === 0) return;
+    const resent = new Set(records.flatMap((r) => (isResent(r) ? [idOf(r)] : [])));
+    for (const h of [...held]) if ([...h.ids].some((id) => resent.has(id))) await land(h);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const operation = operationOf(
@@ -132,6 +168,17 @@ export const startFaultRelay = (
     const fault = schedule.decide(operation, records.length);
     if (fault?.kind === 'throttle')
       return sendError(res, 400, ERROR_TYPE[service].throttle, 'injected: Rate exceeded');
+    if (fault?.kind === 'lateLanding') {
+      const h: Held = {
+        req: { method: req.method, url: req.url, headers: { ...req.headers } },
+        body,
+        ids: new Set(records.map(idOf)),
+      };
+      held.add(h);
+      // If no re-send comes (the writer gave up), it still lands, later: stored, never dropped.
+      setTimeout(() => void land(h), LATE_LANDING_MAX_HOLD_MS).unref();
+      return lose(req, res, 'hangup');
+    }
     if (fault?.kind === 'partialPutRecords' && json) {
       const kept = records.filter((_, i) => fault.keep(i));
       const up = await forward(req, Buffer.from(JSON.stringify({ ...json, Records: kept })));
@@ -155,6 +202,7 @@ export const startFaultRelay = (
       return send(res, 200, up.headers, rewritten);
     }
     const up = await forward(req, body);
+    if (operation === 'PutRecords') await release(records);
     if (fault?.kind === 'lostResponse') return lose(req, res, fault.mode);
     send(res, up.status, up.headers, up.body);
   };

@@ -14,6 +14,11 @@ export interface HttpFaultRates {
   readonly partialLost?: number;
   /** A 400 ProvisionedThroughputExceededException, without forwarding. */
   readonly throttle?: number;
+  /**
+   * Kinesis only: a PutRecords whose answer is lost (socket hang-up) and which Kinesis stores late,
+   * after the writer's marked re-send of the same records landed (the overtaking window).
+   */
+  readonly lateLanding?: number;
 }
 
 /** How a lost answer reaches the caller. */
@@ -27,7 +32,8 @@ export type HttpFault =
       readonly keep: (index: number) => boolean;
       readonly lost?: LostMode;
     }
-  | { readonly kind: 'throttle' };
+  | { readonly kind: 'throttle' }
+  | { readonly kind: 'lateLanding' };
 
 /** Calls whose effect can happen while the caller never learns it (AWS's lost-response cases). */
 export const LOSABLE_TARGETS: Readonly<Record<RelayService, ReadonlySet<string>>> = {
@@ -57,6 +63,7 @@ export const faultName = (service: RelayService, fault: HttpFault): string => {
   if (fault.kind === 'lostResponse') return `${service}.lostResponse.${fault.mode}`;
   if (fault.kind === 'partialPutRecords')
     return fault.lost ? `${service}.partialPutRecords.lost.${fault.lost}` : `${service}.partialPutRecords`;
+  if (fault.kind === 'lateLanding') return `${service}.lateLanding`;
   return `${service}.throttle`;
 };
 
@@ -65,6 +72,8 @@ export interface FaultScheduleOptions {
   readonly rates: HttpFaultRates;
   readonly seed: number;
   readonly counts: FaultCounts;
+  /** The Nth PutRecords (1-based) is a late landing for sure, so a short run always exercises it. */
+  readonly forceLateLandingAt?: number;
 }
 
 /**
@@ -73,6 +82,7 @@ export interface FaultScheduleOptions {
  */
 export class FaultSchedule {
   private readonly random: () => number;
+  private putRecords = 0;
   enabled = true;
 
   constructor(private readonly options: FaultScheduleOptions) {
@@ -97,7 +107,11 @@ export class FaultSchedule {
     if (!this.enabled) return undefined;
     const { service, rates, counts } = this.options;
     let fault: HttpFault | undefined;
-    if (THROTTLED_TARGETS[service].has(operation) && this.hit(rates.throttle)) fault = { kind: 'throttle' };
+    if (operation === 'PutRecords') this.putRecords += 1;
+    if (operation === 'PutRecords' && this.putRecords === this.options.forceLateLandingAt)
+      fault = { kind: 'lateLanding' };
+    else if (THROTTLED_TARGETS[service].has(operation) && this.hit(rates.throttle))
+      fault = { kind: 'throttle' };
     else if (operation === 'PutRecords' && records > 1 && this.hit(rates.partialPutRecords)) {
       // At least one record kept and one rejected, chosen per index from the same PRNG.
       const rejected = new Set<number>();
@@ -106,7 +120,8 @@ export class FaultSchedule {
       if (rejected.size === records) rejected.delete(Math.floor(this.random() * records));
       const lost = this.hit(rates.partialLost) ? this.lostMode() : undefined;
       fault = { kind: 'partialPutRecords', keep: (i) => !rejected.has(i), ...(lost && { lost }) };
-    } else if (LOSABLE_TARGETS[service].has(operation) && this.hit(rates.lostResponse))
+    } else if (operation === 'PutRecords' && this.hit(rates.lateLanding)) fault = { kind: 'lateLanding' };
+    else if (LOSABLE_TARGETS[service].has(operation) && this.hit(rates.lostResponse))
       fault = { kind: 'lostResponse', mode: this.lostMode() };
     if (fault) {
       counts.add(faultName(service, fault));

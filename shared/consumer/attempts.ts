@@ -1,52 +1,93 @@
 import type { BatchRun } from './commits';
-import { InvocationDiedError } from './errors';
-import type { FailureRecord } from './store';
+import { InvocationDiedError, isCheckpointConflictError } from './errors';
+import type { AttemptStart, FailureRecord } from './store';
+
+/**
+ * How far past a mark's deadline it still counts as possibly alive. The deadline is computed on the
+ * writer's clock and compared on the reader's; Lambda hosts keep NTP time (Amazon Time Sync, skew
+ * well under a second), so 2 s covers skew and the runtime's own exit. Cost: every real death waits
+ * this long on top of the dead invocation's remaining time before the next one may go careful.
+ */
+export const MARK_CLOCK_SKEW_MS = 2_000;
+
+/**
+ * What a mark left on the checkpoint item says about its writer: `live` while its deadline (plus
+ * `MARK_CLOCK_SKEW_MS`) has not passed, as Lambda never lets an invocation outlive its deadline;
+ * `dead` once it has, or when the mark carries no deadline (written without a Lambda context).
+ */
+export const markState = (mark: AttemptStart | undefined, now: number): 'none' | 'live' | 'dead' => {
+  if (!mark) return 'none';
+  if (mark.deadline === undefined) return 'dead';
+  return now <= mark.deadline + MARK_CLOCK_SKEW_MS ? 'live' : 'dead';
+};
 
 /** What the attempt-start step found at the batch's first unapplied record. */
 export type StartOutcome =
-  | { readonly park: false; readonly careful: boolean }
+  | { readonly kind: 'run'; readonly careful: boolean }
+  /** Another invocation may still be running on this record: answer "retry later", not an attempt. */
+  | { readonly kind: 'busy'; readonly owner: string | undefined }
   /** The event killed `deaths` careful invocations, reaching `maxAttempts`: park it now. */
-  | { readonly park: true; readonly deaths: number; readonly error: InvocationDiedError };
+  | { readonly kind: 'park'; readonly deaths: number; readonly error: InvocationDiedError };
 
 /**
  * Writes the attempt-start mark on the checkpoint item of the first unapplied record (`index`), before
  * any work: one small conditional UpdateItem per invocation (~1 WCU), because process death runs no
- * catch or finally. A mark already there at the same record, left by an invocation that neither
- * committed nor answered, means that invocation died: this one goes careful (one event per commit).
- * A death is counted as an attempt only when the dead invocation was careful itself, because only
- * then does the mark name the event it died on; so the first death of a normal batch costs no
- * attempt, and an event that kills every invocation is parked after `maxAttempts` careful deaths.
+ * catch or finally. The mark carries the invocation's deadline (`run.deadline`).
+ *
+ * A mark already there from another invocation is read by its deadline:
+ * - not passed (`live`): its writer may still run (a timed-out invoke the mapping retried, a concurrent
+ *   duplicate). This invocation does no work and leaves the mark alone: `busy`, no attempt, no careful
+ *   mode. A lost race on the mark write itself (both read "no mark") is `busy` too.
+ * - passed (`dead`), at this very record: the writer died there (timeout, OOM, crash). This invocation
+ *   goes careful (one event per commit). The death counts as an attempt only when the dead invocation
+ *   was careful itself, because only then does the mark name the event it died on; so the first death
+ *   of a normal batch costs no attempt, and an event that kills every invocation is parked after
+ *   `maxAttempts` careful deaths.
+ * Cost: a dead invocation holds its record until its deadline; see docs/consumer-runtime.md.
  */
 export const startAttempt = async (
   run: BatchRun,
   index: number,
   maxAttempts: number,
+  now: number = Date.now(),
 ): Promise<StartOutcome> => {
   const record = run.records[index];
-  if (!record) return { park: false, careful: false };
+  if (!record) return { kind: 'run', careful: false };
   const seq = record.kinesis.sequenceNumber;
   const sk = run.view.sk(record);
   const loaded = run.view.loaded.get(sk) ?? {};
   const previous = loaded.started;
+  if (markState(previous, now) === 'live') return { kind: 'busy', owner: previous?.token };
   const died = previous?.seq === seq;
   let failure: FailureRecord | undefined;
   if (died && previous.careful) {
     const before = loaded.failure?.sequenceNumber === seq ? loaded.failure.attempts : 0;
     const deaths = before + 1;
     const error = new InvocationDiedError(deaths);
-    if (deaths >= maxAttempts) return { park: true, deaths, error };
+    if (deaths >= maxAttempts) return { kind: 'park', deaths, error };
     failure = { sequenceNumber: seq, attempts: deaths, error: `${error.name}: ${error.message}` };
   }
-  const careful = died;
-  run.careful = careful;
-  await run.store.markStarted(
-    run.position,
-    sk,
-    { expected: run.view.own(sk), previousToken: previous?.token },
-    { seq, token: run.token, careful, at: Date.now() },
-    failure,
-  );
+  try {
+    await run.store.markStarted(
+      run.position,
+      sk,
+      { expected: run.view.own(sk), previousToken: previous?.token },
+      {
+        seq,
+        token: run.token,
+        careful: died,
+        at: now,
+        ...(run.deadline !== undefined && { deadline: run.deadline }),
+      },
+      failure,
+    );
+  } catch (error) {
+    // Another invocation wrote its mark (or committed) since the load: it is alive right now.
+    if (isCheckpointConflictError(error)) return { kind: 'busy', owner: undefined };
+    throw error;
+  }
+  run.careful = died;
   run.mark = sk;
   if (failure) run.failures.set(sk, failure);
-  return { park: false, careful };
+  return { kind: 'run', careful: died };
 };

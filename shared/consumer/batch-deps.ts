@@ -17,6 +17,7 @@ export const LOG_MESSAGES = {
   handlerFailed: 'handler failed; retrying from this event',
   retryLater: 'infrastructure failure; retrying later, not an attempt',
   died: 'previous invocation died on this batch; careful mode',
+  busy: 'another invocation may still run on this record; retrying later, not an attempt',
   deadline: 'deadline near; answering early from this event',
 } as const;
 

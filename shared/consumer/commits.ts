@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AppliedView } from './applied-view';
+import type { CopyMemories } from './copy-memory';
 import { classifyFailure } from './failures';
 import type { OutboxEntry } from './outbox';
 import { type PendingEvent, PendingWrites } from './pending';
@@ -15,12 +16,16 @@ export interface BatchRun {
   readonly view: AppliedView;
   /** Random per invocation: its attempt marks and their removal. */
   readonly token: string;
+  /** Epoch ms this invocation cannot outlive (Lambda's deadline), written on its marks; unknown without a context. */
+  readonly deadline: number | undefined;
   /** Careful mode (after a death): one event per commit, so a death names its event. */
   careful: boolean;
   /** The checkpoint item holding this invocation's attempt mark, if any. */
   mark: string | undefined;
   /** Failures loaded or recorded, per checkpoint item: attempts survive across invocations. */
   readonly failures: Map<string, FailureRecord>;
+  /** Ids of applied marked records per checkpoint item, written by the commits that move the item. */
+  readonly memories: CopyMemories;
 }
 
 /** A commit DynamoDB refused for its content (not a transient fault); `index` names the culprit event. */
@@ -62,6 +67,7 @@ export class Committer {
         token: this.run.token,
         careful: this.run.careful,
         at: Date.now(),
+        ...(this.run.deadline !== undefined && { deadline: this.run.deadline }),
       },
     };
   }
@@ -73,13 +79,19 @@ export class Committer {
     const { run } = this;
     const started = this.markFrom(next);
     const flag = run.view.needsKeyMarkersFlag;
+    const moves = commit.moves.map((m) => {
+      const copies = run.memories.change(m.sk, m.next.arrivedAt);
+      return copies ? { ...m, copies } : m;
+    });
     await run.store.commit({
       ...commit,
+      moves,
       position: run.position,
       ...(started && { started }),
       ...(flag && { flagKeyMarkers: true }),
     });
     if (flag) run.view.needsKeyMarkersFlag = false;
+    for (const m of moves) if (m.copies) run.memories.written(m.sk, m.copies.memory);
     for (const m of commit.moves) {
       run.view.moved(m.sk, m.next.sequenceNumber);
       run.failures.delete(m.sk);
@@ -171,7 +183,10 @@ export class Committer {
     );
   }
 
-  /** Removes this invocation's mark before it answers; a store that cannot be reached leaves it (counted as a death). */
+  /**
+   * Removes this invocation's mark before it answers. A store that cannot be reached leaves it: later
+   * invocations answer busy until its deadline passes, then read it as a death.
+   */
   async clearMark(): Promise<void> {
     const sk = this.run.mark;
     if (sk === undefined) return;
@@ -179,8 +194,8 @@ export class Committer {
       await this.run.store.clearStarted(this.run.position, sk, this.run.token);
       this.run.mark = undefined;
     } catch {
-      // The next invocation then sees a mark at its first record and counts a death: one attempt too
-      // many under a store outage, never an event lost.
+      // Later invocations then wait out this one's deadline and count a death if it was careful: one
+      // attempt too many under a store outage, never an event lost.
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   type Checkpoint,
   type Commit,
   type ConsumerStore,
+  type CopyMemory,
   checkpointKey,
   type FailureRecord,
 } from './store';
@@ -39,16 +40,29 @@ export interface DynamoStoreOptions {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const toStarted = (v: unknown): AttemptStart | undefined =>
   isObject(v) && typeof v.seq === 'string' && typeof v.token === 'string'
-    ? { seq: v.seq, token: v.token, careful: v.careful === true, at: Number(v.at ?? 0) }
+    ? {
+        seq: v.seq,
+        token: v.token,
+        careful: v.careful === true,
+        at: Number(v.at ?? 0),
+        ...(typeof v.deadline === 'number' && { deadline: v.deadline }),
+      }
     : undefined;
 const toFailure = (v: unknown): FailureRecord | undefined =>
   isObject(v) && typeof v.sequenceNumber === 'string'
     ? { sequenceNumber: v.sequenceNumber, attempts: Number(v.attempts ?? 0), error: String(v.error ?? '') }
     : undefined;
 
+const toMemory = (v: unknown): CopyMemory | undefined => {
+  if (!isObject(v) || !isObject(v.ids)) return undefined;
+  const ids = Object.fromEntries(Object.entries(v.ids).map(([k, at]) => [k, Number(at)]));
+  return { ids, ...(typeof v.overflowUntil === 'number' && { overflowUntil: v.overflowUntil }) };
+};
+
 const toCheckpoint = (item: Record<string, unknown>): Checkpoint => {
   const started = toStarted(item.started);
   const failure = toFailure(item.failure);
+  const recentCopies = toMemory(item.recentCopies);
   return {
     ...(typeof item.seq === 'string' && { sequenceNumber: item.seq }),
     ...(typeof item.arrivedAt === 'number' && { arrivedAt: item.arrivedAt }),
@@ -56,6 +70,7 @@ const toCheckpoint = (item: Record<string, unknown>): Checkpoint => {
     ...(started && { started }),
     ...(item.keyMarkers === true && { keyMarkers: true }),
     ...(typeof item.commitToken === 'string' && { commitToken: item.commitToken }),
+    ...(recentCopies && { recentCopies }),
   };
 };
 
@@ -209,13 +224,17 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
         const cond = expectedCondition(move.expected);
         const mark = startedOnMove && started?.sk === move.sk;
         const flag = commit.flagKeyMarkers === true && move.sk === position.shardId;
+        // The copy memory is written only when it changed: the normal path leaves it untouched.
+        const memory = move.copies?.memory;
+        const setMemory = memory !== undefined ? ', recentCopies = :copies' : '';
+        const removeMemory = move.copies && memory === undefined ? ', recentCopies' : '';
         items.push({
           Update: {
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, move.sk),
             UpdateExpression: `SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now, commitToken = :token${
               mark ? ', started = :started' : ''
-            }${flag ? ', keyMarkers = :true' : ''} REMOVE failure${mark ? '' : ', started'}`,
+            }${flag ? ', keyMarkers = :true' : ''}${setMemory} REMOVE failure${mark ? '' : ', started'}${removeMemory}`,
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeValues: {
               ...cond.ExpressionAttributeValues,
@@ -225,6 +244,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
               ':token': token,
               ...(mark && { ':started': started.mark }),
               ...(flag && { ':true': true }),
+              ...(memory && { ':copies': memory }),
             },
           },
         });

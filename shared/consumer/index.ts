@@ -1,6 +1,13 @@
 export { Backoff } from './backoff';
 export { HandlerUsageError, LookupCache } from './context';
-export { COPY_LOG_MESSAGES, type CopyDeps, type CopyVerdict, classifyCopies } from './copies';
+export {
+  COPY_LOG_MESSAGES,
+  type CopyDeps,
+  type CopyMemoryAccess,
+  type CopyVerdict,
+  classifyCopies,
+  type MarkedOriginal,
+} from './copies';
 export {
   type CopyAnswer,
   type CopyFinder,
@@ -9,6 +16,14 @@ export {
   MemoryCopyFinder,
   type MemoryLogRecord,
 } from './copy-finder';
+export {
+  COPY_MEMORY_CAP,
+  type CopyMemory,
+  memoryKey,
+  OVERTAKING_WINDOW_MS,
+  prune,
+  remember,
+} from './copy-memory';
 export {
   type ConsumerDefinition,
   type ConsumerOptions,

@@ -85,8 +85,9 @@ export class MemoryConsumerStore implements ConsumerStore {
     }
     for (const move of commit.moves) {
       const key = posKey(commit.position, move.sk);
-      const { failure: _f, started: _s, ...kept } = this.checkpoints.get(key) ?? {};
-      this.checkpoints.set(key, { ...kept, ...move.next });
+      const { failure: _f, started: _s, recentCopies, ...kept } = this.checkpoints.get(key) ?? {};
+      const memory = move.copies ? move.copies.memory : recentCopies;
+      this.checkpoints.set(key, { ...kept, ...move.next, ...(memory && { recentCopies: memory }) });
     }
     if (commit.started) {
       const key = posKey(commit.position, commit.started.sk);

@@ -4,7 +4,8 @@ import { AppliedView } from './applied-view';
 import { startAttempt } from './attempts';
 import { type BatchDeps, LOG_MESSAGES } from './batch-deps';
 import { type BatchRun, CommitRejectedError, Committer } from './commits';
-import { classifyCopies } from './copies';
+import { classifyCopies, type MarkedOriginal } from './copies';
+import { CopyMemories } from './copy-memory';
 import { EventTooLargeError, isPoisonRecordError } from './errors';
 import { classifyFailure } from './failures';
 import { shardIdOf, streamNameOf, toConsumedEvent } from './records';
@@ -76,15 +77,19 @@ export const processBatch = async (
     const view = await AppliedView.load(deps.store, position, deps.checkpoints ?? 'shard', records);
     // Copies in the log (docs/consumer-runtime.md): a duplicate moves the checkpoint like an applied
     // event with nothing to write; undecided stops there, not counted as a handler attempt.
+    const memories = new CopyMemories(view.loaded);
+    const originals = new Map<string, MarkedOriginal>();
     const copies = await classifyCopies(
       records,
       (r) => view.isApplied(r),
       deps,
       deps.deadline ?? Date.now() + 10_000,
+      { of: (r) => memories.of(view.sk(r)), originals },
     );
     const failures = new Map(
       [...view.loaded].flatMap(([sk, cp]) => (cp.failure ? [[sk, cp.failure] as const] : [])),
     );
+    const left = deps.remainingMs?.();
     const current: BatchRun = {
       records,
       position,
@@ -92,9 +97,11 @@ export const processBatch = async (
       publisher: deps.publisher,
       view,
       token: randomUUID(),
+      deadline: left === undefined ? undefined : Date.now() + left,
       careful: false,
       mark: undefined,
       failures,
+      memories,
     };
     run = current;
     const commits = new Committer(current);
@@ -139,7 +146,20 @@ export const processBatch = async (
 
     let i = startIndex;
     const start = await startAttempt(current, startIndex, deps.maxAttempts);
-    if (start.park) {
+    if (start.kind === 'busy') {
+      const from = records[startIndex] ?? first;
+      // Paced like an infrastructure failure, so the mapping's immediate retries do not spin hot.
+      const pause = deps.backoff?.failed(remaining() - margin) ?? 0;
+      deps.log?.('info', LOG_MESSAGES.busy, {
+        ...where,
+        seq: from.kinesis.sequenceNumber,
+        owner: start.owner,
+        pauseMs: pause,
+      });
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      return retryFrom(from);
+    }
+    if (start.kind === 'park') {
       await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
       deps.log?.('warn', LOG_MESSAGES.parked, {
         ...where,
@@ -175,6 +195,7 @@ export const processBatch = async (
           }
           if (copy) {
             const sk = view.sk(record);
+            if (copy.kind === 'overtaken') memories.forget(sk, copy.key);
             if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(i);
             const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
             commits.pending.add(
@@ -202,6 +223,8 @@ export const processBatch = async (
             continue;
           }
           events.set(i, event);
+          const original = originals.get(record.kinesis.sequenceNumber);
+          if (original) memories.remember(view.sk(record), original.key, original.expiresAt);
           const index = i;
           // Half the time left at least, so a function whose timeout is below the margin still runs handlers.
           const budget = Math.max(remaining() - margin, remaining() / 2);

@@ -20,11 +20,24 @@ export const checkpointKey = (p: ShardPosition, sk: string = p.shardId): { pk: s
 export const keyMarkerSk = (shardId: string, partitionKey: string): string =>
   `${shardId}#key#${partitionKey}`;
 
+/**
+ * Ids of marked records a lane applied (or parked) in the last `OVERTAKING_WINDOW_MS` of log time, on
+ * the lane's checkpoint item: a short hash of (source, id) -> the arrival time past which the unmarked
+ * original can no longer land (see copy-memory.ts).
+ */
+export interface CopyMemory {
+  readonly ids: Readonly<Record<string, number>>;
+  /** Evicted at the cap: unmarked records arriving before this are looked up in the log. */
+  readonly overflowUntil?: number;
+}
+
 /** One checkpoint item moving from `expected` to `next`, conditionally. */
 export interface CheckpointMove {
   readonly sk: string;
   readonly expected: string | undefined;
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
+  /** Rewrites the item's copy memory (undefined: removes it); absent, the stored one stays. */
+  readonly copies?: { readonly memory: CopyMemory | undefined };
 }
 
 /**
@@ -51,6 +64,12 @@ export interface AttemptStart {
   /** Written by an invocation in careful mode (one event per commit): a death then names its event. */
   readonly careful: boolean;
   readonly at: number;
+  /**
+   * Epoch ms past which the writing invocation cannot still run (its start plus Lambda's remaining
+   * time): before it, the mark may belong to a live concurrent invocation, not a dead one. Absent when
+   * the invocation had no Lambda context (then the mark is read as a death, as before deadlines).
+   */
+  readonly deadline?: number;
 }
 
 export interface Checkpoint {
@@ -63,6 +82,8 @@ export interface Checkpoint {
   readonly keyMarkers?: boolean;
   /** Token of the last commit that moved this item; proves a commit retried after a lost response was ours. */
   readonly commitToken?: string;
+  /** Marked records this lane applied recently: their unmarked originals are copies (copy-memory.ts). */
+  readonly recentCopies?: CopyMemory;
 }
 
 export interface ParkedEvent {

@@ -1,10 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { lambdaContext } from '../../../../local/context';
 import type { FaultCounts } from '../../../../local/faults';
 import type { KinesisHandler } from '../../../../shared/consumer';
 
 type Handle = NodeHttpHandler['handle'];
+
+/**
+ * The consumer function's timeout in these runs. Lambda kills an invocation at its deadline, and the
+ * runtime reads an attempt mark as a death only once its writer's deadline passed, so every death
+ * holds its lane this long (plus the mark's clock-skew margin). The copy look-back gets a third of it:
+ * at 6 s and 15 s (2 s and 5 s of look-back) runs stalled on marked records read one by one from a
+ * loaded kinesis-mock; 30 s gives the 10 s the runtime used without a context.
+ */
+export const FUNCTION_TIMEOUT_MS = 30_000;
 
 /** Settles never: what a request of a dead process looks like from outside. */
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
@@ -27,6 +37,11 @@ export class DyingHttpHandler extends NodeHttpHandler {
     this.died = new Promise((resolve) => {
       this.markDied = resolve;
     });
+  }
+
+  /** Lambda's kill at the deadline: the process stops wherever it is. */
+  kill(): void {
+    if (!this.dead) this.die();
   }
 
   private die(): void {
@@ -106,6 +121,14 @@ export const lambdaService = (options: {
     running.add(settled);
   };
 
+  /** Runs the handler with a Lambda context, and kills the container at its deadline as Lambda does. */
+  const start = (c: Container, event: KinesisStreamEvent) => {
+    const run = c.handler(event, lambdaContext('spine-eo', FUNCTION_TIMEOUT_MS));
+    const killer = setTimeout(() => c.transport.kill(), FUNCTION_TIMEOUT_MS);
+    void run.finally(() => clearTimeout(killer)).catch(() => {});
+    return run;
+  };
+
   const invoke = async (event: KinesisStreamEvent) => {
     const c = idle.pop() ?? fresh();
     const force = enabled ? forced.shift() : undefined;
@@ -117,7 +140,7 @@ export const lambdaService = (options: {
       // batch starts after records that are not done yet.
       const to = 1 + Math.floor(random() * event.Records.length);
       const twin = fresh();
-      const copy = twin.handler({ Records: event.Records.slice(0, to) });
+      const copy = start(twin, { Records: event.Records.slice(0, to) });
       track(twin, copy);
       void copy.then(
         () => idle.push(twin),
@@ -129,7 +152,7 @@ export const lambdaService = (options: {
       c.transport.dieAt = { request: 1 + Math.floor(random() * 8), after: random() < 0.5 };
     const timeoutMs =
       force === 'timeout' ? 0 : enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
-    const run = c.handler(event);
+    const run = start(c, event);
     track(c, run);
     const timer = new AbortController();
     const outcome = await Promise.race([

@@ -117,6 +117,8 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     rates: o.rates.kinesis,
     seed: o.seed,
     counts,
+    // Forced once, early, as the invocation faults are: a low rate alone can miss a short run.
+    ...((o.rates.kinesis.lateLanding ?? 0) > 0 && { forceLateLandingAt: 3 }),
   });
   const dynamoFaults = new FaultSchedule({
     service: 'dynamodb',
