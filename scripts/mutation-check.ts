@@ -90,8 +90,27 @@ const failuresIn = (output: string): string => {
   return (output.match(/^\s*(\w*Error: .*)$/m)?.[1] ?? 'failed').slice(0, 160);
 };
 
+/** How often the mutation's fault kinds fired in the last run (`faults {...}` line), as evidence for a miss. */
+const firedIn = (output: string, kind: string): string => {
+  const json = [...output.matchAll(/^\s*faults (\{.*\})\s*$/gm)].at(-1)?.[1];
+  if (!json) return '';
+  const faults = JSON.parse(json) as Record<string, number>;
+  const kinds = kind.split(', ').map((k) => k.split(' ')[0] ?? k);
+  const counts = kinds
+    .filter((k) => k.includes('.'))
+    .map((k) => {
+      const n = Object.entries(faults)
+        .filter(([name]) => name.startsWith(k))
+        .reduce((sum, [, v]) => sum + v, 0);
+      return `${k} ${n}`;
+    });
+  return counts.length > 0 ? ` (fired: ${counts.join(', ')})` : '';
+};
+
 interface Outcome {
   readonly passed: boolean;
+  /** The run's whole output, plain text. */
+  readonly output: string;
   readonly seconds: number;
   /** Violations printed (property test), or the failing tests (other tests). */
   readonly how: string;
@@ -114,15 +133,15 @@ const runProbe = (dir: string, probe: Probe | undefined): Outcome => {
   });
   const output = plain(`${run.stdout}\n${run.stderr}`);
   for (const line of output.split('\n'))
-    if (/\[exactly-once\] eo|^\s+keys lost=/.test(line)) console.log(`    ${line.trim()}`);
+    if (/\[exactly-once\] eo|^\s+(keys lost|faults) /.test(line)) console.log(`    ${line.trim()}`);
   const seconds = Math.round((Date.now() - started) / 1000);
   const passed = run.status === 0;
-  if (passed) return { passed, seconds, how: '-', violated: false };
-  if (file !== PROPERTY_TEST) return { passed, seconds, how: failuresIn(output), violated: true };
+  if (passed) return { passed, output, seconds, how: '-', violated: false };
+  if (file !== PROPERTY_TEST) return { passed, output, seconds, how: failuresIn(output), violated: true };
   const violations = violationsIn(output);
   return violations.length > 0
-    ? { passed, seconds, how: violations.join(' '), violated: true }
-    : { passed, seconds, how: `no violation: ${failuresIn(output)}`, violated: false };
+    ? { passed, output, seconds, how: violations.join(' '), violated: true }
+    : { passed, output, seconds, how: `no violation: ${failuresIn(output)}`, violated: false };
 };
 
 const probeKey = (probe: Probe | undefined) =>
@@ -195,7 +214,7 @@ for (const mutation of selected) {
       continue;
     }
     writeFileSync(join(dir, mutation.file), text);
-    const { passed, seconds, how, violated } = runProbe(dir, mutation.probe);
+    const { passed, output, seconds, how, violated } = runProbe(dir, mutation.probe);
     const result = passed
       ? mutation.expectMiss
         ? 'missed (expected)'
@@ -205,7 +224,7 @@ for (const mutation of selected) {
           ? 'caught?'
           : 'caught'
         : 'INCONCLUSIVE';
-    const why = passed && mutation.expectMiss ? mutation.expectMiss : how;
+    const why = passed ? `${mutation.expectMiss ?? 'passed'}${firedIn(output, mutation.kind)}` : how;
     rows.push({ ...row, result, how: why, seconds });
     console.log(`  -> ${result} (${seconds} s): ${why}`);
   } finally {

@@ -53,25 +53,30 @@ export const PARTIAL_HEAVY: Probe = {
   env: { SPINE_EO_RATES: rates((r) => ({ ...r, kinesis: { ...r.kinesis, partialPutRecords: 0.3 } })) },
 };
 /**
- * Kinesis throttles at 50% and lost answers at 15%: marked copies need a look-back, and the SDK's
- * three attempts of a look-back GetRecords all throttled (1 in 8) surface to the copy finder.
+ * Kinesis throttles at 60% and lost answers at 20%: marked copies need a look-back, and the SDK's
+ * three attempts of a look-back GetRecords all throttled (about 1 in 5) surface to the copy finder.
  */
 export const LOOK_BACK_THROTTLED: Probe = {
   env: {
-    SPINE_EO_RATES: rates((r) => ({ ...r, kinesis: { ...r.kinesis, lostResponse: 0.15, throttle: 0.5 } })),
+    SPINE_EO_RATES: rates((r) => ({ ...r, kinesis: { ...r.kinesis, lostResponse: 0.2, throttle: 0.6 } })),
   },
 };
 /**
- * DynamoDB throttles at 30% (1 call in 37 throttled through the SDK's three attempts) and two attempts
- * per event: a throttle misread as the handler's failure parks events.
+ * DynamoDB throttles at 20% (about 1 call in 125 throttled through the SDK's three attempts) and one
+ * attempt per event: a throttle misread as the handler's failure parks the event at once. The seed is
+ * fixed so the baseline and the mutant meet the same schedule (a careful death would park too).
  */
 export const DYNAMO_THROTTLED: Probe = {
   env: {
-    SPINE_EO_MAX_ATTEMPTS: '2',
-    SPINE_EO_RATES: rates((r) => ({ ...r, dynamodb: { ...r.dynamodb, throttle: 0.3 } })),
+    SPINE_EO_MAX_ATTEMPTS: '1',
+    SPINE_EO_SEED: '424242',
+    SPINE_EO_RATES: rates((r) => ({ ...r, dynamodb: { ...r.dynamodb, throttle: 0.2 } })),
   },
 };
 export const FACTOR_4: Probe = { pattern: 'parallelization 4' };
+const GIVE_UPS = 'test/integration/consumer/give-ups.test.ts';
+export const GIVE_UPS_TIMEOUTS: Probe = { file: GIVE_UPS, pattern: 'handler timeouts' };
+export const GIVE_UPS_DEATH: Probe = { file: GIVE_UPS, pattern: 'process death' };
 
 /** `markResent(bytes, since)` -> `bytes`. */
 const UNMARK: Edit = { find: /markResent\(\s*([^,()]+(?:\([^()]*\))?),[^)]*\)/g, replace: '$1' };
@@ -270,6 +275,34 @@ export const MUTATIONS: readonly Mutation[] = [
     ],
     expectMiss:
       'the property test reshards between writer calls, so no copy lands in a child of its original (copy-finder-contract.test.ts covers it)',
+  },
+  // Lambda timeouts the property test does not reach: its invocations get no context (no deadline),
+  // and no event kills every invocation; give-ups.test.ts holds those cases.
+  {
+    name: 'handler-not-raced',
+    kind: 'invocation.timeout (deadline)',
+    fix: 'each handler is raced against the time left; an overrunning one is abandoned and is an attempt',
+    file: 'shared/consumer/run-handler.ts',
+    edits: [
+      {
+        find: /Promise\.race\(\[work\.then\(\(\) => 'done' as const\), overran\]\)/g,
+        replace: "Promise.race([work.then(() => 'done' as const), overran].slice(0, 1))",
+      },
+    ],
+    probe: GIVE_UPS_TIMEOUTS,
+  },
+  {
+    name: 'death-not-counted',
+    kind: 'invocation.death (killer event)',
+    fix: 'a death in careful mode is an attempt of the event the mark names; parked after maxAttempts',
+    file: 'shared/consumer/attempts.ts',
+    edits: [
+      {
+        find: /if \(died && previous\.careful\) \{/g,
+        replace: 'if (died && previous.careful && seq === "") {',
+      },
+    ],
+    probe: GIVE_UPS_DEATH,
   },
   // the mapping's own give-ups
   {
