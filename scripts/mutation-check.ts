@@ -176,18 +176,20 @@ if (values.dry) {
 }
 
 const rows: Row[] = [];
-const baselines = new Map<string, boolean>();
+/** Per probe: `passes`, `no violation` (failed otherwise, e.g. a kind with rate 0 did not fire) or `FAILS`. */
+const baselines = new Map<string, string>();
 if (!values['skip-baseline'])
   for (const probe of new Map(selected.map((m) => [probeKey(m.probe), m.probe])).values()) {
     console.log(`baseline (no mutation, probe ${probeLabel(probe)})...`);
     const dir = copyRepo();
     try {
-      const { passed, seconds, how } = runProbe(dir, probe);
-      baselines.set(probeKey(probe), passed);
+      const { passed, seconds, how, violated } = runProbe(dir, probe);
+      const result = passed ? 'passes' : violated ? 'FAILS' : 'no violation';
+      baselines.set(probeKey(probe), result);
       rows.push({
         mutation: '(baseline)',
         kind: '-',
-        result: passed ? 'passes' : 'FAILS',
+        result,
         how,
         seconds,
         probe: probeLabel(probe),
@@ -215,16 +217,19 @@ for (const mutation of selected) {
     }
     writeFileSync(join(dir, mutation.file), text);
     const { passed, output, seconds, how, violated } = runProbe(dir, mutation.probe);
-    const result = passed
-      ? mutation.expectMiss
-        ? 'missed (expected)'
-        : 'MISSED'
-      : violated
-        ? baselines.get(probeKey(mutation.probe)) === false
-          ? 'caught?'
-          : 'caught'
+    const baseline = baselines.get(probeKey(mutation.probe));
+    // Without a violation the mutant did what the baseline did: a miss, unless the baseline passed.
+    const missed = !violated && (passed || baseline === 'no violation');
+    const result = violated
+      ? baseline === 'FAILS'
+        ? 'caught?'
+        : 'caught'
+      : missed
+        ? mutation.expectMiss
+          ? 'missed (expected)'
+          : 'MISSED'
         : 'INCONCLUSIVE';
-    const why = passed ? `${mutation.expectMiss ?? 'passed'}${firedIn(output, mutation.kind)}` : how;
+    const why = missed ? `${mutation.expectMiss ?? 'passed'}${firedIn(output, mutation.kind)}` : how;
     rows.push({ ...row, result, how: why, seconds });
     console.log(`  -> ${result} (${seconds} s): ${why}`);
   } finally {
@@ -241,6 +246,6 @@ for (const r of rows)
   console.log(
     `| ${r.mutation} | ${r.kind} | ${r.fix} | ${r.probe} | ${r.result} | ${r.how} | ${r.seconds} |`,
   );
-if ([...baselines.values()].includes(false))
+if ([...baselines.values()].includes('FAILS'))
   console.log('\nA baseline fails: "caught?" under it proves nothing until that probe passes unmutated.');
 process.exitCode = rows.some((r) => r.result === 'MISSED' || r.result === 'INCONCLUSIVE') ? 1 : 0;

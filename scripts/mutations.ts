@@ -74,12 +74,31 @@ export const DYNAMO_THROTTLED: Probe = {
   },
 };
 export const FACTOR_4: Probe = { pattern: 'parallelization 4' };
+/**
+ * Deaths only, at 30% of invocations (no timeouts, no duplicates, so the test's every-kind check fails
+ * by design and only violations count): isolates death from the concurrency that also breaks a split commit.
+ */
+export const DEATHS_ONLY: Probe = {
+  env: {
+    SPINE_EO_RATES: rates((r) => ({ ...r, invocation: { timeout: 0, death: 0.3, duplicate: 0 } })),
+  },
+};
 const GIVE_UPS = 'test/integration/consumer/give-ups.test.ts';
 export const GIVE_UPS_TIMEOUTS: Probe = { file: GIVE_UPS, pattern: 'handler timeouts' };
 export const GIVE_UPS_DEATH: Probe = { file: GIVE_UPS, pattern: 'process death' };
 
 /** `markResent(bytes, since)` -> `bytes`. */
 const UNMARK: Edit = { find: /markResent\(\s*([^,()]+(?:\([^()]*\))?),[^)]*\)/g, replace: '$1' };
+
+/** One transaction for the state writes, then the rest (outbox, park, checkpoint moves). */
+const COMMIT_SPLIT: readonly Edit[] = [
+  {
+    find: /(\n\s*)try \{\n(\s*)await client\.send\(new TransactWriteCommand\(\{ TransactItems: items, ClientRequestToken: token \}\)\);/g,
+    replace:
+      '$1const stateOnly = items.splice(0, commit.writes.length);$1if (stateOnly.length > 0) await client.send(new TransactWriteCommand({ TransactItems: stateOnly }));$&',
+  },
+  { find: /reasons\.slice\(firstMove\)/g, replace: 'reasons.slice(firstMove - commit.writes.length)' },
+];
 
 export const MUTATIONS: readonly Mutation[] = [
   // kinesis.lostResponse (PutRecords stored, answer lost; also the lost half of partialPutRecords)
@@ -205,14 +224,15 @@ export const MUTATIONS: readonly Mutation[] = [
     kind: 'invocation.death',
     fix: 'state writes, outbox items and the checkpoint move are one TransactWriteItems',
     file: 'shared/consumer/dynamo-store.ts',
-    edits: [
-      {
-        find: /(\n\s*)try \{\n(\s*)await client\.send\(new TransactWriteCommand\(\{ TransactItems: items, ClientRequestToken: token \}\)\);/g,
-        replace:
-          '$1const stateOnly = items.splice(0, commit.writes.length);$1if (stateOnly.length > 0) await client.send(new TransactWriteCommand({ TransactItems: stateOnly }));$&',
-      },
-      { find: /reasons\.slice\(firstMove\)/g, replace: 'reasons.slice(firstMove - commit.writes.length)' },
-    ],
+    edits: COMMIT_SPLIT,
+  },
+  {
+    name: 'commit-not-atomic/deaths-only',
+    kind: 'invocation.death',
+    fix: 'state writes, outbox items and the checkpoint move are one TransactWriteItems',
+    file: 'shared/consumer/dynamo-store.ts',
+    edits: COMMIT_SPLIT,
+    probe: DEATHS_ONLY,
   },
   {
     name: 'attempt-mark-ignored',
