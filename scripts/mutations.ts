@@ -100,6 +100,14 @@ const COMMIT_SPLIT: readonly Edit[] = [
   { find: /reasons\.slice\(firstMove\)/g, replace: 'reasons.slice(firstMove - commit.writes.length)' },
 ];
 
+/** Outbox recovery publishes every leftover without looking in the log first. */
+const RECOVERY_SEARCH_OFF: readonly Edit[] = [
+  {
+    find: /const already = await deps\.publisher\.findPublished\(leftovers, since, deadline\);/g,
+    replace: 'const already = new Set<string>();',
+  },
+];
+
 export const MUTATIONS: readonly Mutation[] = [
   // kinesis.lostResponse (PutRecords stored, answer lost; also the lost half of partialPutRecords)
   {
@@ -248,13 +256,19 @@ export const MUTATIONS: readonly Mutation[] = [
     kind: 'invocation.death',
     fix: 'outbox recovery looks for a leftover in the log before publishing it (died after publish)',
     file: 'shared/consumer/recovery.ts',
-    edits: [
-      {
-        find: /const already = await deps\.publisher\.findPublished\(leftovers, since, deadline\);/g,
-        replace: 'const already = new Set<string>();',
-      },
-    ],
+    edits: RECOVERY_SEARCH_OFF,
     expectMiss: 'a second line holds: recovery publishes marked, and consumers skip the marked copy',
+  },
+  {
+    name: 'recovery-blind',
+    kind: 'invocation.death',
+    fix: 'both lines of outbox recovery: the log search and the mark on what it publishes',
+    file: 'shared/consumer/recovery.ts',
+    edits: [
+      ...RECOVERY_SEARCH_OFF,
+      { find: /publish\(missing, \{ resent: true \}\)/g, replace: 'publish(missing, { resent: false })' },
+    ],
+    probe: DEATHS_ONLY,
   },
   {
     name: 'publisher-resends-unmarked',
