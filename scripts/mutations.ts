@@ -74,6 +74,14 @@ export const DYNAMO_THROTTLED: Probe = {
   },
 };
 export const FACTOR_4: Probe = { pattern: 'parallelization 4' };
+export const PARENT_LEFTOVER: Probe = {
+  file: 'test/integration/consumer/copies-in-log.test.ts',
+  pattern: 'outbox entry pending on the parent',
+};
+export const PARENT_COPY: Probe = {
+  file: 'test/integration/consumer/copy-finder-contract.test.ts',
+  pattern: 'parent shard',
+};
 /**
  * Deaths only, at 30% of invocations (no timeouts, no duplicates, so the test's every-kind check fails
  * by design and only violations count): isolates death from the concurrency that also breaks a split commit.
@@ -105,6 +113,19 @@ const RECOVERY_SEARCH_OFF: readonly Edit[] = [
   {
     find: /const already = await deps\.publisher\.findPublished\(leftovers, since, deadline\);/g,
     replace: 'const already = new Set<string>();',
+  },
+];
+
+/** A child shard's invocation looks at no ancestor's outbox. */
+const CHILD_SKIPS_PARENTS: readonly Edit[] = [
+  { find: /if \(deps\.shards && stream !== undefined\)/g, replace: 'if (deps.shards && stream === "")' },
+];
+
+/** The look-back reads the marked record's own shard only. */
+const COPY_FINDER_NO_PARENTS: readonly Edit[] = [
+  {
+    find: /for \(const parent of await ancestorsOf\(shards, query\.stream, query\.shardId\)\)/g,
+    replace: 'for (const parent of (await ancestorsOf(shards, query.stream, query.shardId)).slice(0, 0))',
   },
 ];
 
@@ -292,21 +313,14 @@ export const MUTATIONS: readonly Mutation[] = [
     kind: 'resharding',
     fix: "a child shard's invocation recovers the outbox leftovers of its closed ancestors",
     file: 'shared/consumer/recovery.ts',
-    edits: [
-      { find: /if \(deps\.shards && stream !== undefined\)/g, replace: 'if (deps.shards && stream === "")' },
-    ],
+    edits: CHILD_SKIPS_PARENTS,
   },
   {
     name: 'copy-finder-skips-parents',
     kind: 'resharding',
     fix: "the look-back for a marked record also reads its shard's ancestors",
     file: 'shared/consumer/kinesis-copy-finder.ts',
-    edits: [
-      {
-        find: /for \(const parent of await ancestorsOf\(shards, query\.stream, query\.shardId\)\)/g,
-        replace: 'for (const parent of (await ancestorsOf(shards, query.stream, query.shardId)).slice(0, 0))',
-      },
-    ],
+    edits: COPY_FINDER_NO_PARENTS,
     expectMiss:
       'the property test reshards between writer calls, so no copy lands in a child of its original (copy-finder-contract.test.ts covers it)',
   },
@@ -337,6 +351,22 @@ export const MUTATIONS: readonly Mutation[] = [
       },
     ],
     probe: GIVE_UPS_DEATH,
+  },
+  {
+    name: 'child-skips-parent-outbox/copies-in-log',
+    kind: 'resharding',
+    fix: "a child shard's invocation recovers the outbox leftovers of its closed ancestors",
+    file: 'shared/consumer/recovery.ts',
+    edits: CHILD_SKIPS_PARENTS,
+    probe: PARENT_LEFTOVER,
+  },
+  {
+    name: 'copy-finder-skips-parents/contract',
+    kind: 'resharding',
+    fix: "the look-back for a marked record also reads its shard's ancestors",
+    file: 'shared/consumer/kinesis-copy-finder.ts',
+    edits: COPY_FINDER_NO_PARENTS,
+    probe: PARENT_COPY,
   },
   // the mapping's own give-ups
   {
