@@ -85,7 +85,7 @@ const violationsIn = (output: string): string[] => {
 
 /** Names of the tests vitest reports as failed, or its first error line. */
 const failuresIn = (output: string): string => {
-  const names = [...output.matchAll(/^\s*(?:×|✗|FAIL)\s+(.+)$/gm)].map((m) => (m[1] ?? '').trim());
+  const names = [...output.matchAll(/^\s*(?:×|✗)\s+(.+?)(?:\s+\d+ms)?$/gm)].map((m) => (m[1] ?? '').trim());
   if (names.length > 0) return [...new Set(names)].slice(0, 2).join('; ').slice(0, 160);
   return (output.match(/^\s*(\w*Error: .*)$/m)?.[1] ?? 'failed').slice(0, 160);
 };
