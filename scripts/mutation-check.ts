@@ -133,7 +133,7 @@ const runProbe = (dir: string, probe: Probe | undefined): Outcome => {
   });
   const output = plain(`${run.stdout}\n${run.stderr}`);
   for (const line of output.split('\n'))
-    if (/\[exactly-once\] eo|^\s+(keys lost|faults) /.test(line)) console.log(`    ${line.trim()}`);
+    if (/\[exactly-once\] eo|^\s+(keys lost=|faults )/.test(line)) console.log(`    ${line.trim()}`);
   const seconds = Math.round((Date.now() - started) / 1000);
   const passed = run.status === 0;
   if (passed) return { passed, output, seconds, how: '-', violated: false };
