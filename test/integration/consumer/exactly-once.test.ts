@@ -19,6 +19,11 @@ const SEED = Number(process.env.SPINE_EO_SEED ?? Date.now() % 1_000_000);
 /** How long a run may take to settle; a run that hits it is reported as too slow to judge, not as lost. */
 const DEADLINE_MS = Number(process.env.SPINE_EO_DEADLINE_S ?? 600) * 1000;
 
+/** `SPINE_EO_MAX_ATTEMPTS` lowers the runtime's attempts before parking (the mutation check's throttle run). */
+const BUDGET: Budget = process.env.SPINE_EO_MAX_ATTEMPTS
+  ? { ...UNLIMITED, maxAttempts: Number(process.env.SPINE_EO_MAX_ATTEMPTS) }
+  : UNLIMITED;
+
 /** `SPINE_EO_RATES` (JSON, same shape) replaces the rates below, to isolate one fault kind when diagnosing. */
 const RATES: FaultRates = process.env.SPINE_EO_RATES
   ? JSON.parse(process.env.SPINE_EO_RATES)
@@ -124,7 +129,7 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
   it(
     'applies every event exactly once at parallelization 1 (retries unlimited, as infra sets them)',
     async () => {
-      expectExactlyOnce(await run('eo1', 1, UNLIMITED, EVENTS));
+      expectExactlyOnce(await run('eo1', 1, BUDGET, EVENTS));
     },
     DEADLINE_MS + 180_000,
   );
@@ -132,7 +137,7 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
   it(
     'applies every event exactly once at parallelization 4',
     async () => {
-      expectExactlyOnce(await run('eo4', 4, UNLIMITED, EVENTS));
+      expectExactlyOnce(await run('eo4', 4, BUDGET, EVENTS));
     },
     DEADLINE_MS + 180_000,
   );
