@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { SPINE_BUNDLING, SPINE_NODE_OPTIONS, standaloneEntry } from '../../infra/constructs/spine-bundling';
+import type { Catalog } from '../../shared/catalog';
 import { ROOT } from '../local/backbone';
 
 /**
@@ -16,26 +18,29 @@ export interface Bundled {
   readonly env: Readonly<Record<string, string>>;
 }
 
-const SPINE_BANNER =
-  "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);";
-
-export const bundleSpine = async (entry: string, outdir: string): Promise<Bundled> => {
+/** `SpineFunction`'s bundling (`SPINE_BUNDLING`) as esbuild options, with the generated entry of a function that validates events (`catalog`). */
+export const bundleSpine = async (
+  entry: string,
+  catalog: Catalog | undefined,
+  outdir: string,
+): Promise<Bundled> => {
   const file = join(outdir, 'index.mjs');
   await build({
-    entryPoints: [join(ROOT, entry)],
+    entryPoints: [catalog ? standaloneEntry(join(ROOT, entry), ROOT, catalog) : join(ROOT, entry)],
     outfile: file,
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: SPINE_BANNER },
+    format: SPINE_BUNDLING.format,
+    target: SPINE_BUNDLING.target,
+    minify: SPINE_BUNDLING.minify,
+    sourcemap: SPINE_BUNDLING.sourceMap,
+    sourcesContent: SPINE_BUNDLING.sourcesContent,
+    mainFields: [...SPINE_BUNDLING.mainFields],
+    external: [...SPINE_BUNDLING.externalModules],
+    banner: { js: SPINE_BUNDLING.banner },
     logLevel: 'error',
   });
-  return { file, nodeOptions: ['--enable-source-maps'], env: {} };
+  return { file, nodeOptions: SPINE_NODE_OPTIONS.split(' ').filter(Boolean), env: {} };
 };
 
 export const bundleNodejsFunctionDefault = async (entry: string, outdir: string): Promise<Bundled> => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog as rootCatalog } from '../../catalog';
 import { localEnvironment } from '../../local';
+import type { Catalog } from '../../shared/catalog';
 import { catalog as benchCatalog } from '../lib/catalog';
 import { runChild } from '../lib/child';
 import { median, round } from '../lib/stats';
@@ -22,6 +23,8 @@ interface Fn {
   readonly name: string;
   readonly entry: string;
   readonly design: 'spine' | 'baseline';
+  /** Functions that validate events: the catalog their entry imports (validators are generated from it). */
+  readonly catalog?: Catalog;
   /** Which lean baseline the function's init is compared with; none: size only. */
   readonly pair?: 'consumer' | 'ingress';
 }
@@ -43,22 +46,30 @@ export interface ColdStartResult {
 }
 
 const functions = (): Fn[] => [
-  { name: 'ingress', entry: 'functions/ingress.ts', design: 'spine', pair: 'ingress' },
+  { name: 'ingress', entry: 'functions/ingress.ts', design: 'spine', catalog: rootCatalog, pair: 'ingress' },
   ...rootCatalog.services.flatMap((s) => [
     {
       name: `consumer ${s.name} (example)`,
       entry: s.entry,
       design: 'spine' as const,
+      catalog: rootCatalog,
       pair: 'consumer' as const,
     },
     ...(s.queries
-      ? [{ name: `queries ${s.name} (example)`, entry: s.queries.entry, design: 'spine' as const }]
+      ? [
+          {
+            name: `queries ${s.name} (example)`,
+            entry: s.queries.entry,
+            design: 'spine' as const,
+          },
+        ]
       : []),
   ]),
   {
     name: 'consumer (bench workload)',
     entry: 'bench/coldstart/spine-entry.ts',
     design: 'spine',
+    catalog: benchCatalog,
     pair: 'consumer',
   },
   {
@@ -97,7 +108,9 @@ export const runColdStart = async (runs = RUNS): Promise<ColdStartResult[]> => {
     fns.map((fn, i) => {
       const dir = join(outdir, `fn${i}`);
       mkdirSync(dir, { recursive: true });
-      return fn.design === 'spine' ? bundleSpine(fn.entry, dir) : bundleNodejsFunctionDefault(fn.entry, dir);
+      return fn.design === 'spine'
+        ? bundleSpine(fn.entry, fn.catalog, dir)
+        : bundleNodejsFunctionDefault(fn.entry, dir);
     }),
   );
   // Every variable the CDK app would set, for both catalogs, with endpoints nobody calls at init.
