@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { SPINE_BUNDLING, SPINE_NODE_OPTIONS, standaloneEntry } from '../../infra/constructs/spine-bundling';
+import {
+  CREDENTIAL_PROVIDER,
+  ENV_CREDENTIALS,
+  SPINE_BUNDLING,
+  SPINE_NODE_OPTIONS,
+  standaloneEntry,
+} from '../../infra/constructs/spine-bundling';
 import type { Catalog } from '../../shared/catalog';
 import { ROOT } from '../local/backbone';
 
@@ -37,6 +43,8 @@ export const bundleSpine = async (
     sourcesContent: SPINE_BUNDLING.sourcesContent,
     mainFields: [...SPINE_BUNDLING.mainFields],
     external: [...SPINE_BUNDLING.externalModules],
+    alias: { [CREDENTIAL_PROVIDER]: ENV_CREDENTIALS },
+    absWorkingDir: ROOT,
     banner: { js: SPINE_BUNDLING.banner },
     logLevel: 'error',
   });

@@ -6,6 +6,10 @@ import { standaloneValidatorsModule } from '../../scripts/standalone-validators'
 import type { Catalog } from '../../shared/catalog';
 import { schemasHash } from '../../shared/schemas';
 
+/** The SDK's default credential chain, replaced in bundles by `ENV_CREDENTIALS`. */
+export const CREDENTIAL_PROVIDER = '@aws-sdk/credential-provider-node';
+export const ENV_CREDENTIALS = './shared/aws/env-credentials.ts';
+
 /**
  * How every Spine function is bundled; the cold-start bench (`bench/coldstart`) builds with the same
  * settings, so what it measures is what `SpineFunction` ships.
@@ -20,6 +24,10 @@ export const SPINE_BUNDLING = {
   // Bundle the AWS SDK too: the versions pinned in package-lock.json are the ones tested, and one
   // trimmed ESM bundle loads faster than the runtime's untrimmed CommonJS copy.
   externalModules: [],
+  // Credentials from the environment only, as Lambda provides them: the SDK's default chain (SSO,
+  // INI, process, web identity, IMDS and their STS/SSO clients) is about 90 KB nobody uses on Lambda.
+  // Path relative to the project root, where the bundler runs.
+  esbuildArgs: { [`--alias:${CREDENTIAL_PROVIDER}`]: ENV_CREDENTIALS },
   // Some bundled CommonJS dependencies call `require` for Node built-ins, which ESM lacks.
   banner:
     "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);",
