@@ -7,7 +7,7 @@ import { createAjv, SchemaCompileError, schemasHash, validatorKey } from '../sha
  * The source of an ES module holding the catalog's validators as Ajv standalone code (compiled now,
  * at synth, with the options the registry compiles with at runtime). Importing it calls
  * `provideStandaloneValidators`, imported from `schemasModule` (a path or specifier of
- * `shared/schemas`), so it must be imported before the entry's code runs: `standaloneEntry` puts it
+ * `shared/schemas`), so it must be imported before the entry's code runs: `spineEntry` puts it
  * first. The runtime parts Ajv's code needs (ucs2length, deep equality, formats) stay `require`
  * calls that the function's esbuild bundles; Ajv itself does not.
  */

@@ -4,8 +4,7 @@ import {
   CREDENTIAL_PROVIDER,
   ENV_CREDENTIALS,
   SPINE_BUNDLING,
-  SPINE_NODE_OPTIONS,
-  standaloneEntry,
+  spineEntry,
 } from '../../infra/constructs/spine-bundling';
 import type { Catalog } from '../../shared/catalog';
 import { ROOT } from '../local/backbone';
@@ -32,7 +31,7 @@ export const bundleSpine = async (
 ): Promise<Bundled> => {
   const file = join(outdir, 'index.mjs');
   await build({
-    entryPoints: [catalog ? standaloneEntry(join(ROOT, entry), ROOT, catalog) : join(ROOT, entry)],
+    entryPoints: [spineEntry(join(ROOT, entry), ROOT, catalog)],
     outfile: file,
     bundle: true,
     platform: 'node',
@@ -48,7 +47,7 @@ export const bundleSpine = async (
     banner: { js: SPINE_BUNDLING.banner },
     logLevel: 'error',
   });
-  return { file, nodeOptions: SPINE_NODE_OPTIONS.split(' ').filter(Boolean), env: {} };
+  return { file, nodeOptions: [], env: {} };
 };
 
 export const bundleNodejsFunctionDefault = async (entry: string, outdir: string): Promise<Bundled> => {

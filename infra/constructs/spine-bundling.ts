@@ -33,33 +33,40 @@ export const SPINE_BUNDLING = {
     "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);",
 } as const satisfies BundlingOptions;
 
-/** NODE_OPTIONS of a Spine function. */
-export const SPINE_NODE_OPTIONS = '--enable-source-maps';
-
 const importPath = (from: string, to: string): string => {
   const path = relative(from, to).split(sep).join('/');
   return path.startsWith('.') ? path : `./${path}`;
 };
 
 /**
- * Writes, under `<projectRoot>/.spine/bundles/`, the catalog's validators as Ajv standalone code and a
- * wrapper entry that imports them before `entry`, and returns the wrapper's path: bundle that instead
- * of `entry`. The function then validates without Ajv at cold start; the registry refuses the
- * validators if `entry` runs with a catalog whose schemas differ (`StaleValidatorsError`). Regenerated
- * at every synth, so a changed catalog never ships with old validators.
+ * Writes, under `<projectRoot>/.spine/bundles/`, a wrapper entry for `entry` and returns its path: bundle
+ * that instead of `entry`. Before the entry's own code runs, the wrapper installs lazy source-map lookups
+ * (stack traces point at the TypeScript, the map is read only when a stack is formatted) and, given the
+ * catalog of a function that validates events, provides its validators as Ajv standalone code compiled
+ * now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
+ * schemas differ (`StaleValidatorsError`). Rewritten at every synth.
  */
-export const standaloneEntry = (entry: string, projectRoot: string, catalog: Catalog): string => {
-  const schemas = join(projectRoot, 'shared/schemas/index.ts');
-  const id = createHash('sha256').update(entry).update(schemasHash(catalog)).digest('hex').slice(0, 16);
-  const dir = join(projectRoot, '.spine', 'bundles', id);
+export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog): string => {
+  const hash = createHash('sha256').update(entry);
+  if (catalog) hash.update(schemasHash(catalog));
+  const dir = join(projectRoot, '.spine', 'bundles', hash.digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'validators.mjs'), standaloneValidatorsModule(catalog, importPath(dir, schemas)));
+  const generated = '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.';
+  const traces = join(projectRoot, 'shared/stack-traces/index.ts');
+  writeFileSync(
+    join(dir, 'stack-traces.mjs'),
+    `${generated}\nimport { installLazySourceMaps } from ${JSON.stringify(importPath(dir, traces))};\ninstallLazySourceMaps(import.meta.url);\n`,
+  );
+  const schemas = join(projectRoot, 'shared/schemas/index.ts');
+  if (catalog)
+    writeFileSync(join(dir, 'validators.mjs'), standaloneValidatorsModule(catalog, importPath(dir, schemas)));
   const wrapper = join(dir, 'entry.mjs');
   writeFileSync(
     wrapper,
     [
-      '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.',
-      "import './validators.mjs';",
+      generated,
+      "import './stack-traces.mjs';",
+      ...(catalog ? ["import './validators.mjs';"] : []),
       `export { handler } from ${JSON.stringify(importPath(dirname(wrapper), entry))};`,
       '',
     ].join('\n'),

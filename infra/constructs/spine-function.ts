@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../shared/catalog';
 import { STAGE_ENV, streamEnvVar } from '../../shared/config';
-import { SPINE_BUNDLING, SPINE_NODE_OPTIONS, standaloneEntry } from './spine-bundling';
+import { SPINE_BUNDLING, spineEntry } from './spine-bundling';
 
 /** Namespace of the acknowledgements for AWS's Guard rules (`@cdklabs/cdk-validator-cfnguard`). */
 export const GUARD = 'cdk-validator-cfnguard::';
@@ -99,7 +99,7 @@ export class SpineFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.catalog ? standaloneEntry(props.entry, props.projectRoot, props.catalog) : props.entry,
+      entry: spineEntry(props.entry, props.projectRoot, props.catalog),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
@@ -112,8 +112,8 @@ export class SpineFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        // Source maps make stack traces point at the TypeScript; they cost a few ms of cold start.
-        NODE_OPTIONS: SPINE_NODE_OPTIONS,
+        // No --enable-source-maps: it parses the whole map at init. The generated entry maps stack
+        // frames lazily instead (see spine-bundling.ts).
         [STAGE_ENV]: Stack.of(this).stackName,
         ...props.environment,
       },
