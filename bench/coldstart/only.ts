@@ -6,7 +6,7 @@ import { RUNS, runColdStart } from './run';
  * `npx tsx bench/coldstart/only.ts [runs]`: run 4 of the bench alone (also `npm run bench -- --only
  * coldstart`), printed with the machine's load average, since every figure moves with it.
  */
-const runs = Number(process.argv[2] ?? RUNS);
+const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? RUNS);
 const before = loadavg();
 const results = await runColdStart(runs);
 console.log(coldStartTable(results, runs));
