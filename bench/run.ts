@@ -21,6 +21,11 @@ import { latencySvg } from './report/svg';
  * `npm run bench`: every figure of issue 7 in one run on this machine, printed as tables and written
  * to `bench/results/report.json` (+ `latency.svg`). Not a test: nothing here asserts on timing.
  */
+// `npm run bench -- --only coldstart`: run 4 alone, with its own table (bench/coldstart/only.ts).
+if (process.argv.slice(2).join(' ') === '--only coldstart') {
+  await import('./coldstart/only');
+  process.exit(0);
+}
 const started = performance.now();
 const step = (name: string) =>
   console.error(`[bench] ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -1,20 +1,21 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { catalog as rootCatalog } from '../../catalog';
 import { localEnvironment } from '../../local';
+import type { Catalog } from '../../shared/catalog';
 import { catalog as benchCatalog } from '../lib/catalog';
 import { runChild } from '../lib/child';
 import { median, round } from '../lib/stats';
-import { ROOT } from '../local/backbone';
+import { type Bundled, bundleNodejsFunctionDefault, bundleSpine } from './bundles';
 
 /**
- * Run 4: minified bundle size of each function and its module init time in a fresh Node process.
- * Bundling mirrors `infra/constructs/spine-function.ts` (NodejsFunction: ESM, node22, minified,
- * external source map without sources, every dependency bundled, the `require` banner); keep the two in
- * step. Init time = `await import(bundle)` in a new `node --enable-source-maps` (Lambda's NODE_OPTIONS
- * there), median of `RUNS`, runs interleaved across bundles.
+ * Run 4: bundle size of each function and its module init in a fresh Node process, against lean
+ * baselines measured in the same run: a Powertools batch + idempotency consumer with one PutItem and a
+ * zod + PutRecord ingress, with nothing of Spine, bundled as `NodejsFunction` does by default.
+ * Init = `await import(bundle)` with the function's NODE_OPTIONS, wall time and CPU time
+ * (`process.cpuUsage`, user + system: less sensitive to other processes on a shared machine), median of
+ * `RUNS`, runs interleaved across bundles so load drifts hit every design alike.
  */
 export const RUNS = 20;
 
@@ -22,7 +23,9 @@ interface Fn {
   readonly name: string;
   readonly entry: string;
   readonly design: 'spine' | 'baseline';
-  /** Part of the like-for-like pair (same catalog, same one-write handler). */
+  /** Functions that validate events: the catalog their entry imports (validators are generated from it). */
+  readonly catalog?: Catalog;
+  /** Which lean baseline the function's init is compared with; none: size only. */
   readonly pair?: 'consumer' | 'ingress';
 }
 
@@ -33,66 +36,83 @@ export interface ColdStartResult {
   readonly pair?: Fn['pair'];
   readonly bundleBytes: number;
   readonly sourceMapBytes: number;
-  /** Measured for the like-for-like pairs only (each run is a process launch; 2 cores). */
+  /** Wall time of the import, median. */
   readonly initMsMedian?: number;
+  /** CPU time (user + system) of the import, median. */
+  readonly initCpuMsMedian?: number;
+  /** Spine functions: init over the paired lean baseline's in this run (wall, CPU). */
+  readonly ratioWall?: number;
+  readonly ratioCpu?: number;
 }
 
 const functions = (): Fn[] => [
-  { name: 'ingress', entry: 'functions/ingress.ts', design: 'spine', pair: 'ingress' },
+  { name: 'ingress', entry: 'functions/ingress.ts', design: 'spine', catalog: rootCatalog, pair: 'ingress' },
   ...rootCatalog.services.flatMap((s) => [
-    { name: `consumer ${s.name} (example)`, entry: s.entry, design: 'spine' as const },
+    {
+      name: `consumer ${s.name} (example)`,
+      entry: s.entry,
+      design: 'spine' as const,
+      catalog: rootCatalog,
+      pair: 'consumer' as const,
+    },
     ...(s.queries
-      ? [{ name: `queries ${s.name} (example)`, entry: s.queries.entry, design: 'spine' as const }]
+      ? [
+          {
+            name: `queries ${s.name} (example)`,
+            entry: s.queries.entry,
+            design: 'spine' as const,
+          },
+        ]
       : []),
   ]),
   {
     name: 'consumer (bench workload)',
     entry: 'bench/coldstart/spine-entry.ts',
     design: 'spine',
+    catalog: benchCatalog,
     pair: 'consumer',
   },
   {
-    name: 'consumer, Powertools batch+idempotency',
-    entry: 'bench/baseline/powertools-entry.ts',
+    name: 'lean consumer: Powertools batch + idempotency, one PutItem',
+    entry: 'bench/baseline/lean-consumer-entry.ts',
     design: 'baseline',
     pair: 'consumer',
   },
   {
-    name: 'ingress, hand-built (zod + PutRecord)',
+    name: 'lean ingress: zod + PutRecord',
     entry: 'bench/coldstart/naive-ingress-entry.ts',
     design: 'baseline',
     pair: 'ingress',
   },
 ];
 
-const bundle = async (fn: Fn, outdir: string, i: number): Promise<string> => {
-  const outfile = join(outdir, `fn${i}`, 'index.mjs');
-  await build({
-    entryPoints: [join(ROOT, fn.entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
-  return outfile;
+const INIT_SCRIPT = [
+  'const c0 = process.cpuUsage(); const t0 = performance.now();',
+  "const { pathToFileURL } = await import('node:url'); await import(pathToFileURL(process.argv[1]).href);",
+  'const t = performance.now() - t0; const c = process.cpuUsage(c0);',
+  'process.stdout.write(JSON.stringify({ wall: t, cpu: (c.user + c.system) / 1000 }));',
+].join(' ');
+
+const sizeOf = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 };
 
-const INIT_SCRIPT =
-  'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));';
-
-export const runColdStart = async (): Promise<ColdStartResult[]> => {
+export const runColdStart = async (runs = RUNS): Promise<ColdStartResult[]> => {
   const outdir = mkdtempSync(join(tmpdir(), 'spine-bench-bundles-'));
   const fns = functions().filter((f, i, all) => all.findIndex((g) => g.entry === f.entry) === i);
-  const files = await Promise.all(fns.map((fn, i) => bundle(fn, outdir, i)));
+  const bundles: Bundled[] = await Promise.all(
+    fns.map((fn, i) => {
+      const dir = join(outdir, `fn${i}`);
+      mkdirSync(dir, { recursive: true });
+      return fn.design === 'spine'
+        ? bundleSpine(fn.entry, fn.catalog, dir)
+        : bundleNodejsFunctionDefault(fn.entry, dir);
+    }),
+  );
   // Every variable the CDK app would set, for both catalogs, with endpoints nobody calls at init.
   const endpoints = {
     ingress: 'http://127.0.0.1:9',
@@ -107,22 +127,31 @@ export const runColdStart = async (): Promise<ColdStartResult[]> => {
     BASELINE_IDEMPOTENCY_TABLE: 'baseline-idempotency',
     BASELINE_STREAM: 'load',
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    AWS_REGION: 'eu-west-1',
   };
-  const samples = files.map(() => [] as number[]);
-  for (let run = 0; run < RUNS; run += 1)
-    for (const [i, file] of files.entries()) {
+  const wall = bundles.map(() => [] as number[]);
+  const cpu = bundles.map(() => [] as number[]);
+  for (let run = 0; run < runs; run += 1)
+    for (const [i, b] of bundles.entries()) {
       if (!fns[i]?.pair) continue;
       const out = await runChild(
         process.execPath,
-        ['--enable-source-maps', '--input-type=module', '-e', INIT_SCRIPT, file],
+        [...b.nodeOptions, '--input-type=module', '-e', INIT_SCRIPT, b.file],
         outdir,
-        env,
+        { ...env, ...b.env },
       );
-      samples[i]?.push(Number(out));
+      const sample: { wall: number; cpu: number } = JSON.parse(out);
+      wall[i]?.push(sample.wall);
+      cpu[i]?.push(sample.cpu);
     }
-  const sizes = files.map((file) => ({ bundle: statSync(file).size, map: statSync(`${file}.map`).size }));
+  const sizes = bundles.map((b) => ({ bundle: sizeOf(b.file), map: sizeOf(`${b.file}.map`) }));
   rmSync(outdir, { recursive: true, force: true });
+  const medians = fns.map((_, i) => ({ wall: median(wall[i] ?? []), cpu: median(cpu[i] ?? []) }));
+  const baselineOf = (pair: Fn['pair']) =>
+    medians[fns.findIndex((f) => f.design === 'baseline' && f.pair === pair)];
   return fns.map((fn, i) => {
+    const m = medians[i];
+    const base = fn.design === 'spine' && fn.pair ? baselineOf(fn.pair) : undefined;
     return {
       name: fn.name,
       entry: fn.entry,
@@ -130,7 +159,8 @@ export const runColdStart = async (): Promise<ColdStartResult[]> => {
       ...(fn.pair && { pair: fn.pair }),
       bundleBytes: sizes[i]?.bundle ?? 0,
       sourceMapBytes: sizes[i]?.map ?? 0,
-      ...(fn.pair && { initMsMedian: round(median(samples[i] ?? []), 1) }),
+      ...(fn.pair && m && { initMsMedian: round(m.wall, 1), initCpuMsMedian: round(m.cpu, 1) }),
+      ...(m && base && { ratioWall: round(m.wall / base.wall, 2), ratioCpu: round(m.cpu / base.cpu, 2) }),
     };
   });
 };

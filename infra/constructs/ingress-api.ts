@@ -77,6 +77,7 @@ export class IngressApi extends Construct {
     this.handler = new SpineFunction(this, 'Handler', {
       entry: `${props.projectRoot}/${props.entry ?? 'functions/ingress.ts'}`,
       projectRoot: props.projectRoot,
+      catalog,
       description: 'Spine ingress: validates events and writes them to their topic streams',
       logs: props.logs,
     });

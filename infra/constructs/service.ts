@@ -97,6 +97,7 @@ export class Service extends Construct {
     const fn = new SpineFunction(this, `Consumer-${sub.topic}`, {
       entry: `${props.projectRoot}/${service.entry}`,
       projectRoot: props.projectRoot,
+      catalog,
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
       logs: props.logs,
     });

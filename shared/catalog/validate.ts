@@ -124,8 +124,8 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
  * export const catalog = defineCatalog({ topics: [...], producers: [...], eventTypes: [...], services: [...] });
  */
 export const defineCatalog = <const S extends CatalogSpec>(spec: S): Catalog<S> => {
-  const parsed = catalogSchema.safeParse(spec);
-  if (!parsed.success) throw new CatalogError(shapeProblems(spec, parsed.error));
+  const parsed = catalogSchema()?.safeParse(spec);
+  if (parsed && !parsed.success) throw new CatalogError(shapeProblems(spec, parsed.error));
   const problems = referenceProblems(spec);
   if (problems.length > 0) throw new CatalogError(problems);
   return Object.freeze({ ...spec, __validated: true as const });

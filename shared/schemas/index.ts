@@ -1,4 +1,18 @@
 export type { JsonSchema } from '../catalog';
-export { isSchemaCompileError, SchemaCompileError } from './errors';
+export { AJV_OPTIONS, createAjv, type SchemaCompiler } from './compile';
+export {
+  isSchemaCompileError,
+  isStaleValidatorsError,
+  SchemaCompileError,
+  StaleValidatorsError,
+} from './errors';
+export { schemasHash } from './hash';
 export { createSchemaRegistry } from './registry';
+export {
+  providedStandaloneValidators,
+  provideStandaloneValidators,
+  type StandaloneValidate,
+  type StandaloneValidators,
+  validatorKey,
+} from './standalone';
 export type { SchemaRegistry, SchemaViolation, ValidationResult } from './types';

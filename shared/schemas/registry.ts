@@ -1,8 +1,9 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import type { Catalog, JsonSchema } from '../catalog';
-import { SchemaCompileError } from './errors';
+import { runtimeCompiler } from './compile';
+import { SchemaCompileError, StaleValidatorsError } from './errors';
+import { schemasHash } from './hash';
+import { providedStandaloneValidators, type StandaloneValidate, validatorKey } from './standalone';
 import type { SchemaRegistry, SchemaViolation, ValidationResult } from './types';
 
 const OK: ValidationResult = Object.freeze({ ok: true });
@@ -52,11 +53,44 @@ const toViolation = (error: ErrorObject): SchemaViolation => {
 
 const keyOf = (type: string, version: number): string => `${type}\u0000${version}`;
 
+type Compile = (type: string, version: number, schema: JsonSchema) => StandaloneValidate;
+
+// With generated validators, check they were generated from this very catalog before trusting them.
+const standaloneCompile = (catalog: Catalog): Compile | undefined => {
+  const provided = providedStandaloneValidators();
+  if (!provided) return undefined;
+  const hash = schemasHash(catalog);
+  const missing = catalog.eventTypes.flatMap((e) =>
+    Object.keys(e.versions)
+      .map((v) => validatorKey(e.type, Number(v)))
+      .filter((key) => !provided.validators[key]),
+  );
+  if (provided.hash !== hash || missing.length > 0)
+    throw new StaleValidatorsError(hash, provided.hash, missing);
+  return (type, version) => {
+    const validate = provided.validators[validatorKey(type, version)];
+    if (!validate) throw new StaleValidatorsError(hash, provided.hash, [validatorKey(type, version)]);
+    return validate;
+  };
+};
+
+const runtimeCompile = (): Compile => {
+  const compile = runtimeCompiler();
+  return (type, version, schema) => {
+    try {
+      return compile(schema);
+    } catch (cause) {
+      throw new SchemaCompileError(type, version, { cause });
+    }
+  };
+};
+
 /**
- * Compiles every schema of the catalog once (cold start) with Ajv in strict mode, so a schema with an
- * unknown keyword or a typo fails loudly at start instead of silently accepting everything.
- * `allErrors` is off: validation stops at the first violation per event, which keeps the hot path cheap
- * (a bad event is rejected whole anyway) and bounds the error body.
+ * The catalog's schemas as validators, built once at cold start. In a Lambda bundle they are the
+ * standalone validators generated at synth (no Ajv at init), checked against the catalog's schema
+ * hash (`StaleValidatorsError` when they differ); elsewhere (local mode, tests) Ajv compiles them here
+ * in strict mode, so a schema with an unknown keyword or a typo fails loudly at start
+ * (`SchemaCompileError`). Both use the same Ajv options: validation stops at the first violation.
  *
  * @example
  * const registry = createSchemaRegistry(catalog);
@@ -64,21 +98,14 @@ const keyOf = (type: string, version: number): string => `${type}\u0000${version
  * if (!result.ok) console.log(result.errors[0]?.path);
  */
 export const createSchemaRegistry = (catalog: Catalog): SchemaRegistry => {
-  const ajv = new Ajv2020({ strict: true, allErrors: false, validateSchema: true });
-  addFormats(ajv);
-  const compiled = new Map<string, { schema: JsonSchema; validate: ValidateFunction }>();
+  const compile = standaloneCompile(catalog) ?? runtimeCompile();
+  const compiled = new Map<string, { schema: JsonSchema; validate: StandaloneValidate }>();
   const latest = new Map<string, number>();
 
   for (const spec of catalog.eventTypes) {
     for (const [raw, schema] of Object.entries(spec.versions)) {
       const version = Number(raw);
-      let validate: ValidateFunction;
-      try {
-        validate = ajv.compile(schema);
-      } catch (cause) {
-        throw new SchemaCompileError(spec.type, version, { cause });
-      }
-      compiled.set(keyOf(spec.type, version), { schema, validate });
+      compiled.set(keyOf(spec.type, version), { schema, validate: compile(spec.type, version, schema) });
       latest.set(spec.type, Math.max(latest.get(spec.type) ?? 0, version));
     }
   }

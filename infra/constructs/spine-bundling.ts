@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
+import type { Catalog } from '../../shared/catalog';
+import { schemasHash } from '../../shared/schemas';
+
+/** The SDK's default credential chain, replaced in bundles by `ENV_CREDENTIALS`. */
+export const CREDENTIAL_PROVIDER = '@aws-sdk/credential-provider-node';
+export const ENV_CREDENTIALS = './shared/aws/env-credentials.ts';
+
+/**
+ * How every Spine function is bundled; the cold-start bench (`bench/coldstart`) builds with the same
+ * settings, so what it measures is what `SpineFunction` ships.
+ */
+export const SPINE_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // Bundle the AWS SDK too: the versions pinned in package-lock.json are the ones tested, and one
+  // trimmed ESM bundle loads faster than the runtime's untrimmed CommonJS copy.
+  externalModules: [],
+  // Credentials from the environment only, as Lambda provides them: the SDK's default chain (SSO,
+  // INI, process, web identity, IMDS and their STS/SSO clients) is about 90 KB nobody uses on Lambda.
+  // Path relative to the project root, where the bundler runs.
+  esbuildArgs: { [`--alias:${CREDENTIAL_PROVIDER}`]: ENV_CREDENTIALS },
+  // Some bundled CommonJS dependencies call `require` for Node built-ins, which ESM lacks.
+  banner:
+    "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);",
+} as const satisfies BundlingOptions;
+
+const importPath = (from: string, to: string): string => {
+  const path = relative(from, to).split(sep).join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+};
+
+/**
+ * Writes, under `<projectRoot>/.spine/bundles/`, a wrapper entry for `entry` and returns its path: bundle
+ * that instead of `entry`. Before the entry's own code runs, the wrapper installs lazy source-map lookups
+ * (stack traces point at the TypeScript, the map is read only when a stack is formatted) and, given the
+ * catalog of a function that validates events, provides its validators as Ajv standalone code compiled
+ * now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
+ * schemas differ (`StaleValidatorsError`). Rewritten at every synth.
+ */
+export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog): string => {
+  const hash = createHash('sha256').update(entry);
+  if (catalog) hash.update(schemasHash(catalog));
+  const dir = join(projectRoot, '.spine', 'bundles', hash.digest('hex').slice(0, 16));
+  mkdirSync(dir, { recursive: true });
+  const generated = '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.';
+  const traces = join(projectRoot, 'shared/stack-traces/index.ts');
+  writeFileSync(
+    join(dir, 'stack-traces.mjs'),
+    `${generated}\nimport { installLazySourceMaps } from ${JSON.stringify(importPath(dir, traces))};\ninstallLazySourceMaps(import.meta.url);\n`,
+  );
+  const schemas = join(projectRoot, 'shared/schemas/index.ts');
+  if (catalog)
+    writeFileSync(join(dir, 'validators.mjs'), standaloneValidatorsModule(catalog, importPath(dir, schemas)));
+  const wrapper = join(dir, 'entry.mjs');
+  writeFileSync(
+    wrapper,
+    [
+      generated,
+      "import './stack-traces.mjs';",
+      ...(catalog ? ["import './validators.mjs';"] : []),
+      `export { handler } from ${JSON.stringify(importPath(dirname(wrapper), entry))};`,
+      '',
+    ].join('\n'),
+  );
+  return wrapper;
+};

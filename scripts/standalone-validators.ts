@@ -1,0 +1,46 @@
+import { _ } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
+import type { Catalog } from '../shared/catalog';
+import { createAjv, SchemaCompileError, schemasHash, validatorKey } from '../shared/schemas';
+
+/**
+ * The source of an ES module holding the catalog's validators as Ajv standalone code (compiled now,
+ * at synth, with the options the registry compiles with at runtime). Importing it calls
+ * `provideStandaloneValidators`, imported from `schemasModule` (a path or specifier of
+ * `shared/schemas`), so it must be imported before the entry's code runs: `spineEntry` puts it
+ * first. The runtime parts Ajv's code needs (ucs2length, deep equality, formats) stay `require`
+ * calls that the function's esbuild bundles; Ajv itself does not.
+ */
+export const standaloneValidatorsModule = (catalog: Catalog, schemasModule: string): string => {
+  // Formats in generated code refer to ajv-formats' table instead of closures over this process.
+  const ajv = createAjv({
+    code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  });
+  const exports: Record<string, string> = {};
+  const keys: [string, string][] = [];
+  for (const spec of catalog.eventTypes)
+    for (const [raw, schema] of Object.entries(spec.versions)) {
+      const version = Number(raw);
+      const name = `v${keys.length}`;
+      const id = `spine:${validatorKey(spec.type, version)}`;
+      try {
+        // A schema object shared by two versions or types would come out twice under one name.
+        ajv.addSchema(structuredClone(schema), id);
+        ajv.getSchema(id);
+      } catch (cause) {
+        throw new SchemaCompileError(spec.type, version, { cause });
+      }
+      exports[name] = id;
+      keys.push([validatorKey(spec.type, version), name]);
+    }
+  const table = keys.map(([key, name]) => `  ${JSON.stringify(key)}: ${name},`).join('\n');
+  return [
+    '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
+    `import { provideStandaloneValidators } from ${JSON.stringify(schemasModule)};`,
+    standaloneCode(ajv, exports).replace(/^"use strict";/, ''),
+    `export const hash = ${JSON.stringify(schemasHash(catalog))};`,
+    `export const validators = {\n${table}\n};`,
+    'provideStandaloneValidators({ hash, validators });',
+    '',
+  ].join('\n');
+};

@@ -1,0 +1,31 @@
+import type { ErrorObject } from 'ajv';
+
+/** A validator as Ajv's standalone code exports it: the same contract as a compiled `ValidateFunction`. */
+export interface StandaloneValidate {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** What a generated validators module hands over: validators keyed by `type@version`, and its hash. */
+export interface StandaloneValidators {
+  /** `schemasHash` of the catalog the module was generated from. */
+  readonly hash: string;
+  readonly validators: Readonly<Record<string, StandaloneValidate>>;
+}
+
+let provided: StandaloneValidators | undefined;
+
+/**
+ * Called by a generated validators module (see `infra/constructs/spine-bundling.ts`) when the bundle
+ * loads, before the entry's own code runs: from then on `createSchemaRegistry` uses these instead of
+ * compiling with Ajv. Not for application code.
+ */
+export const provideStandaloneValidators = (validators: StandaloneValidators): void => {
+  provided = validators;
+};
+
+/** The validators a generated module provided, if any (none in local mode and in tests). */
+export const providedStandaloneValidators = (): StandaloneValidators | undefined => provided;
+
+/** Key of one schema in a generated module. */
+export const validatorKey = (type: string, version: number): string => `${type}@${version}`;

@@ -1,0 +1,1 @@
+export { installLazySourceMaps } from './install';

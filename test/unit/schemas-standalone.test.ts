@@ -1,0 +1,189 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../catalog';
+import { SPINE_BUNDLING } from '../../infra/constructs/spine-bundling';
+import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
+import { defineCatalog, type JsonSchema } from '../../shared/catalog';
+import {
+  createAjv,
+  createSchemaRegistry,
+  isStaleValidatorsError,
+  type StandaloneValidators,
+  validatorKey,
+} from '../../shared/schemas';
+
+const ROOT = join(import.meta.dirname, '../..');
+const DIR = join(ROOT, '.spine', 'test', `standalone-${process.pid}`);
+const SEED = 1313;
+const PER_SCHEMA = 120;
+
+// A value meant to match the schema (it may not: the differential cares only that both sides agree).
+const valid = (schema: JsonSchema): fc.Arbitrary<unknown> => {
+  const s = schema as Record<string, unknown>;
+  if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum);
+  if ('const' in s) return fc.constant(s.const);
+  const num = (key: string): number | undefined => (typeof s[key] === 'number' ? Number(s[key]) : undefined);
+  switch (s.type) {
+    case 'object': {
+      const props = (s.properties ?? {}) as Record<string, JsonSchema>;
+      const required = Array.isArray(s.required) ? s.required.map(String) : [];
+      return fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, valid(v)])), {
+        requiredKeys: required.filter((k) => k in props),
+      });
+    }
+    case 'array':
+      return fc.array(valid((s.items ?? {}) as JsonSchema), {
+        minLength: num('minItems') ?? 0,
+        maxLength: Math.min(num('maxItems') ?? 3, 3),
+      });
+    case 'integer':
+      return fc.integer({ min: num('minimum') ?? -1e6, max: num('maximum') ?? 1e6 });
+    case 'number':
+      return fc.double({
+        min: num('minimum') ?? num('exclusiveMinimum') ?? -1e6,
+        max: num('maximum') ?? 1e6,
+        noNaN: true,
+        noDefaultInfinity: true,
+      });
+    case 'boolean':
+      return fc.boolean();
+    case 'string':
+      if (s.format === 'date-time') return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
+      if (s.format === 'email') return fc.emailAddress();
+      if (typeof s.pattern === 'string') return fc.stringMatching(new RegExp(s.pattern, 'u'));
+      return fc.string({ minLength: num('minLength') ?? 0, maxLength: Math.min(num('maxLength') ?? 12, 12) });
+    default:
+      return fc.jsonValue();
+  }
+};
+
+// One change that a schema usually rejects: a field removed, added, retyped, or pushed past a limit.
+const mutate = (value: unknown, rnd: fc.Arbitrary<number>): fc.Arbitrary<unknown> =>
+  fc.tuple(rnd, fc.jsonValue(), fc.string({ maxLength: 300 })).map(([n, junk, long]) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return [junk, long, -1, null][n % 4];
+    const copy: Record<string, unknown> = structuredClone(value) as Record<string, unknown>;
+    const keys = Object.keys(copy);
+    const key = keys[n % Math.max(keys.length, 1)];
+    switch (n % 6) {
+      case 0:
+        if (key) delete copy[key];
+        return copy;
+      case 1:
+        return { ...copy, unexpected: junk };
+      case 2:
+        return key ? { ...copy, [key]: junk } : junk;
+      case 3:
+        return key ? { ...copy, [key]: long } : long;
+      case 4:
+        return key ? { ...copy, [key]: -n - 0.5 } : -1;
+      default:
+        return key ? { ...copy, [key]: [copy[key], copy[key]] } : [];
+    }
+  });
+
+const payloads = (schema: JsonSchema, seed: number): unknown[] => {
+  const good = fc.sample(valid(schema), { seed, numRuns: PER_SCHEMA / 2 });
+  const bad = good.flatMap((v, i) => fc.sample(mutate(v, fc.nat()), { seed: seed + i, numRuns: 1 }));
+  return [...good, ...bad];
+};
+
+let generated: StandaloneValidators;
+
+beforeAll(async () => {
+  mkdirSync(DIR, { recursive: true });
+  const file = join(DIR, 'validators.mjs');
+  const schemas = join(ROOT, 'shared/schemas/index.ts');
+  writeFileSync(file, standaloneValidatorsModule(catalog, schemas));
+  // Bundled as SpineFunction bundles it (Ajv's runtime `require`s become bundled code), with the
+  // schemas module left to this test's own copy, so that the generated code provides to it.
+  const bundled = join(DIR, 'bundled.mjs');
+  await build({
+    entryPoints: [file],
+    outfile: bundled,
+    bundle: true,
+    platform: 'node',
+    format: SPINE_BUNDLING.format,
+    target: SPINE_BUNDLING.target,
+    banner: { js: SPINE_BUNDLING.banner },
+    plugins: [
+      {
+        name: 'schemas-external',
+        setup: (b) =>
+          b.onResolve({ filter: /shared\/schemas\/index\.ts$/ }, (args) => ({
+            path: args.path,
+            external: true,
+          })),
+      },
+    ],
+    logLevel: 'error',
+  });
+  generated = await import(bundled);
+});
+
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+
+describe('standalone validators', () => {
+  it('accept, reject and report exactly as Ajv compiling at runtime, over generated payloads', () => {
+    // Prepare
+    const ajv = createAjv();
+    let compared = 0;
+    let accepted = 0;
+    const differences: string[] = [];
+    // Act
+    catalog.eventTypes.forEach((spec, t) => {
+      for (const [raw, schema] of Object.entries(spec.versions)) {
+        const runtime = ajv.compile(schema);
+        const standalone = generated.validators[validatorKey(spec.type, Number(raw))];
+        for (const data of payloads(schema, SEED + t * 100 + Number(raw))) {
+          const a = runtime(data);
+          const b = standalone ? standalone(data) : undefined;
+          compared += 1;
+          if (a) accepted += 1;
+          const same = a === b && JSON.stringify(runtime.errors) === JSON.stringify(standalone?.errors);
+          if (!same) differences.push(`${spec.type}@${raw}: ${JSON.stringify(data)}`);
+        }
+      }
+    });
+    // Assess
+    expect(compared).toBeGreaterThanOrEqual(1000);
+    expect(accepted).toBeGreaterThan(compared / 5);
+    expect(compared - accepted).toBeGreaterThan(compared / 5);
+    expect(differences).toEqual([]);
+  });
+
+  it('are what the registry validates with once a generated module is loaded', () => {
+    // Prepare
+    const registry = createSchemaRegistry(catalog);
+    const spec = catalog.eventTypes.find((e) => e.type === 'OrderRequested');
+    // Act
+    const result = registry.validate('OrderRequested', 1, { orderId: 'o-1' });
+    // Assess
+    expect(spec).toBeDefined();
+    expect(result.ok).toBe(false);
+    expect(generated.validators[validatorKey('OrderRequested', 1)]?.errors?.[0]?.keyword).toBe('required');
+  });
+
+  it('are refused at cold start when the catalog schemas changed since they were generated', () => {
+    // Prepare
+    const changed = defineCatalog({
+      topics: catalog.topics,
+      producers: catalog.producers,
+      services: catalog.services,
+      eventTypes: catalog.eventTypes.map((e, i) =>
+        i === 0 ? { ...e, versions: { ...e.versions, 1: { ...e.versions[1], description: 'edited' } } } : e,
+      ),
+    });
+    // Act
+    const act = () => createSchemaRegistry(changed);
+    // Assess
+    expect(act).toThrow(/stale.*npx cdk synth/);
+    try {
+      act();
+    } catch (error) {
+      expect(isStaleValidatorsError(error)).toBe(true);
+    }
+  });
+});
