@@ -362,6 +362,7 @@ describe('ingress over HTTP in local mode (example catalog, functions/ingress.ts
         keyField: 'orderId',
         versions: Object.keys(spec.versions).map(Number),
         latestVersion: LATEST,
+        compatibility: spec.compatibility ?? 'BACKWARD',
       });
     });
 

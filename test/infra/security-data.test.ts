@@ -44,8 +44,8 @@ describe.each([
     expect(statefulFindings(t)).toEqual([]);
     const stateful = STATEFUL_TYPES.flatMap((type) => resourcesOf(t, type));
     const tables = catalog.services.reduce((n, s) => n + s.tables.length, 4);
-    // Keys: streams, tables, alarm topic.
-    expect(stateful).toHaveLength(catalog.topics.length + tables + 3);
+    // Keys: streams, tables, alarm topic, log groups.
+    expect(stateful).toHaveLength(catalog.topics.length + tables + 4);
   });
 });
 

@@ -134,7 +134,12 @@ const ROOT = /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:root$/;
  */
 const ownAccountOnly = (s: Record<string, unknown>): boolean => {
   const equals = isRecord(s.Condition) ? s.Condition.StringEquals : undefined;
-  return isRecord(equals) && render(equals['aws:SourceAccount']) === `\${AWS::AccountId}`;
+  if (isRecord(equals) && render(equals['aws:SourceAccount']) === `\${AWS::AccountId}`) return true;
+  // CloudWatch Logs uses a key for log groups of this account only, named in the encryption context
+  // (the condition AWS documents for encrypting log data with KMS).
+  const like = isRecord(s.Condition) ? s.Condition.ArnLike : undefined;
+  const logGroups = isRecord(like) ? render(like['kms:EncryptionContext:aws:logs:arn']) : '';
+  return logGroups.includes(':${AWS::AccountId}:log-group:');
 };
 
 /**
