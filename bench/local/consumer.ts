@@ -1,8 +1,10 @@
-import { createDocumentClient } from '../../shared/aws';
+import { createDocumentClient, createKinesisClient } from '../../shared/aws';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar } from '../../shared/config';
 import {
   type ConsumerStore,
   createDynamoStore,
+  createKinesisCopyFinder,
+  createKinesisShardDirectory,
   defineConsumer,
   type EventHandler,
 } from '../../shared/consumer';
@@ -37,7 +39,12 @@ const onRequested: EventHandler<OrderData> = (event, ctx) => {
   ctx.put('orders', stateItem(event.data));
 };
 
+const kinesis = createKinesisClient();
+const shards = createKinesisShardDirectory(kinesis);
+
 export const handler = defineConsumer(
   { catalog, service: 'orders', handlers: { OrderRequested: onRequested as EventHandler } },
-  { store },
+  // A replaced store turns off defineConsumer's default Kinesis readers (see ConsumerOptions), so the
+  // look-back for marked records and the shard lineage are given here, as a deployed consumer has them.
+  { store, copies: createKinesisCopyFinder(kinesis, { shards }), shards },
 );
