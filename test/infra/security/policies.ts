@@ -139,7 +139,7 @@ const ownAccountOnly = (s: Record<string, unknown>): boolean => {
   // (the condition AWS documents for encrypting log data with KMS).
   const like = isRecord(s.Condition) ? s.Condition.ArnLike : undefined;
   const logGroups = isRecord(like) ? render(like['kms:EncryptionContext:aws:logs:arn']) : '';
-  return logGroups.includes(':${AWS::AccountId}:log-group:');
+  return logGroups.includes(`:\${AWS::AccountId}:log-group:`);
 };
 
 /**
