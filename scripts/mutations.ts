@@ -380,5 +380,32 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'shared/catalog/mapping.ts',
     edits: [{ find: /maximumRetryAttempts: -1,/g, replace: 'maximumRetryAttempts: 1,' }],
   },
-  // Fixes of the `careful` branch (deadline-based death detection, overtaking window): n/a until merged.
+  // Deadline-based death detection and the overtaking window (merged from `careful`; not run yet).
+  {
+    name: 'overtaken-not-skipped',
+    kind: 'kinesis.lateLanding',
+    fix: 'an unmarked original behind its applied marked re-send is skipped (`overtaken` in copies.ts)',
+    file: 'shared/consumer/copies.ts',
+    edits: [
+      {
+        find: /if \(markedSeen\.has\(identity\) \|\| remembered\?\.ids\[key\] !== undefined\) return \{ kind: 'overtaken', key \};/g,
+        replace: '',
+      },
+    ],
+    probe: { file: 'test/integration/consumer/exactly-once-overtaking.test.ts', pattern: 'overtaking' },
+  },
+  {
+    name: 'live-mark-read-as-death',
+    kind: 'invocation.duplicate',
+    fix: "a mark whose invocation's deadline has not passed answers busy instead of going careful",
+    file: 'shared/consumer/attempts.ts',
+    edits: [
+      {
+        find: /return now <= mark\.deadline \+ MARK_CLOCK_SKEW_MS \? 'live' : 'dead';/g,
+        replace: "return 'dead';",
+      },
+    ],
+    // The property test cannot see this one: a live mark read as a death costs speed (careful mode), not effects.
+    probe: { file: 'test/unit/consumer-attempts.test.ts', pattern: 'mark' },
+  },
 ];
