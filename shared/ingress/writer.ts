@@ -80,10 +80,11 @@ const withMarkRoom = (limits: PutLimits): PutLimits => ({
  *   that is sent again carries the re-send mark (`markResent`, the send time of its first attempt), so
  *   consumers can drop the second copy, and if it still fails its `FailedRecord` says `uncertain`.
  *
- * A call holds at most one record per partition key (`planBatches`), and the next call leaves only when
- * this one is settled, so a key's events land in request order even when a call is partly stored and its
- * answer lost. Records that share a partition key with a record that finally failed are not sent in later
- * calls (reported as `SkippedAfterKeyFailure`), so a client's retry cannot land them out of order either.
+ * Records that share a partition key with a record that finally failed are not sent in later calls
+ * (reported as `SkippedAfterKeyFailure`), so a client's retry cannot land a key's events out of order
+ * across calls. Within one call Kinesis may accept a later record of a key it rejected earlier; its retry
+ * then lands after it. The ingress acknowledges by sequence number, so the acknowledged order is still
+ * the log order.
  */
 export const writeRecords = async (
   client: KinesisClient,
