@@ -14,14 +14,10 @@ import {
   remember,
 } from '../../shared/consumer';
 import { encodeEnvelope, markResent } from '../../shared/envelope';
-import { testCatalog } from '../fixtures/catalog';
+import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
 
-const env = {
-  SPINE_STREAM_COUNTS: 'counts-stream',
-  SPINE_STREAM_LIMITS: 'limits-stream',
-  SPINE_STREAM_MILESTONES: 'milestones-stream',
-};
+const env = testStreamEnv;
 const SHARD = 'shardId-000000000000';
 const ARRIVED = 1_795_000_000_000;
 const position = { service: 'counter', topic: 'counts', shardId: SHARD };

@@ -8,14 +8,10 @@ import {
   MemoryConsumerStore,
 } from '../../shared/consumer';
 import { lambdaContext } from '../fixtures/apigw';
-import { testCatalog } from '../fixtures/catalog';
+import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
 
-const env = {
-  SPINE_STREAM_COUNTS: 'counts-stream',
-  SPINE_STREAM_LIMITS: 'limits-stream',
-  SPINE_STREAM_MILESTONES: 'milestones-stream',
-};
+const env = testStreamEnv;
 const position = { service: 'counter', topic: 'counts', shardId: 'shardId-000000000000' };
 
 const counted = (n: number, counter: string, by = 1) =>

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defineCatalog } from '../../shared/catalog';
 import { defineConsumer, type EventHandler, MemoryConsumerStore } from '../../shared/consumer';
-import { testCatalog } from '../fixtures/catalog';
+import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
 
-const env = {
-  SPINE_STREAM_COUNTS: 'counts-stream',
-  SPINE_STREAM_LIMITS: 'limits-stream',
-  SPINE_STREAM_MILESTONES: 'milestones-stream',
-};
+const env = testStreamEnv;
 
 const count: EventHandler = (event, ctx) => {
   const data = event.data as { counter: string; by: number; fail?: boolean };

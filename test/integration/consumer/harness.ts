@@ -9,6 +9,7 @@ import {
   MemoryPublisher,
   type OutboxEntry,
 } from '../../../shared/consumer';
+import { testStreamEnv } from '../../fixtures/catalog';
 import { envelopeOf, kinesisRecord, seq } from '../../fixtures/kinesis';
 import { createTable } from '../helpers/tables';
 
@@ -38,11 +39,7 @@ export const dynamoStore = (dynamo: DynamoDBClient, service = 'counter'): Consum
     stateTables: { totals: TABLES.totals, limits: TABLES.limits },
   });
 
-export const env = {
-  SPINE_STREAM_COUNTS: 'counts-stream',
-  SPINE_STREAM_LIMITS: 'limits-stream',
-  SPINE_STREAM_MILESTONES: 'milestones-stream',
-};
+export const env = testStreamEnv;
 
 /** A `Counted` record on the counts stream, numbered `n` (sequence number order) within `shardId`. */
 export const countedRecord = (
