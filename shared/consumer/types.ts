@@ -136,11 +136,6 @@ export type EventHandler<TData = unknown> = (
 export interface ShardPosition {
   readonly service: string;
   readonly topic: string;
+  /** The shard id; a replay, rebuild or redrive session's carries its scope (shared/layout `scopedShardId`). */
   readonly shardId: string;
-  /**
-   * Checkpoint namespace. Live delivery uses none; a replay or redrive session uses its own (e.g.
-   * `replay:2026-11-22T10:00`), so it applies events the live checkpoint already passed while still
-   * deduplicating its own redeliveries and resuming after Ctrl-C.
-   */
-  readonly scope?: string;
 }
