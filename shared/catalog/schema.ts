@@ -72,6 +72,7 @@ const build = (z: typeof Zod) => {
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
       .optional(),
+    item: jsonSchema.optional(),
   });
 
   const entry = z.string().regex(/^[\w./-]+\.ts$/, 'must be a .ts path relative to the project root');

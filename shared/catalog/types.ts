@@ -111,6 +111,12 @@ export interface TableSpec {
   readonly name: string;
   /** Attribute holding an epoch-seconds expiry, enables DynamoDB TTL when set. */
   readonly ttlAttribute?: string;
+  /**
+   * Schema of the table's items besides `pk`. A TypeBox schema gives `defineService` handlers their
+   * item type in `ctx.get/put/update/delete`; the runtime does not validate state items against it.
+   * @default - items are free-form (`StateItem`)
+   */
+  readonly item?: JsonSchema;
 }
 
 /** Read-side HTTP routes of a service, served on the ingress HTTP API with producer credentials. */
