@@ -56,4 +56,5 @@ await build({
 // Read by path next to the emulator code, not imported.
 copyFileSync(join(ROOT, 'local/emulators/kinesis-preload.cjs'), join(DIST, 'kinesis-preload.cjs'));
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-console.log(`built dist/ in ${Date.now() - started} ms`);
+// stderr: `npm pack --json` runs this in prepack, and its stdout is the JSON report.
+console.error(`built dist/ in ${Date.now() - started} ms`);

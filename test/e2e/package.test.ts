@@ -28,12 +28,19 @@ const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
   }
 };
 
+/** The environment of the project's commands: plain output (vitest's own run forces colour). */
+const plainEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  return env;
+};
+
 /** Runs a command; on failure the error carries its whole output. */
-const sh = async (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => {
+const sh = async (command: string, args: string[], cwd: string) => {
   try {
     return await run(command, args, {
       cwd,
-      env: { ...process.env, ...env },
+      env: plainEnv(),
       maxBuffer: 64 * 1024 * 1024,
     });
   } catch (error) {
@@ -120,6 +127,7 @@ describe('Spine as an installed package', () => {
   let project = '';
   let tarball = '';
   let local: ChildProcess | undefined;
+  let localOutput = '';
 
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), 'spine-package-'));
@@ -129,18 +137,22 @@ describe('Spine as an installed package', () => {
   afterAll(async () => {
     const child = local;
     if (child?.pid && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
       process.kill(-child.pid, 'SIGTERM');
-      await exited;
+      // npm may exit before the backbone has stopped its emulators, which still write to .spine/.
+      await eventually(async () => (/stopped in/.test(localOutput) ? true : undefined), 60_000);
     }
     console.log(`package e2e step times (ms): ${JSON.stringify(timings)}`);
-    if (temp) await rm(temp, { recursive: true, force: true });
+    if (temp) await rm(temp, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }, 120_000);
 
   it('packs, and the starter project installs the tarball outside the repo', async () => {
     // Prepare
     const packed = await step('pack', () => sh('npm', ['pack', '--json', '--pack-destination', temp], REPO));
-    const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+    // prepack's own output comes first; npm's JSON report is the last thing on stdout.
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.lastIndexOf('\n[\n') + 1)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     tarball = join(temp, info?.filename ?? '');
 
     // Act
@@ -208,12 +220,11 @@ describe('Spine as an installed package', () => {
   it('runs locally with npm start: a publish reaches both services, whose state the query routes read', async () => {
     // Prepare
     const ports = { ingress: await freePort(), kinesis: await freePort(), dynamodb: await freePort() };
-    let output = '';
     const child = spawn('npm', ['start'], {
       cwd: project,
       detached: true,
       env: {
-        ...process.env,
+        ...plainEnv(),
         SPINE_PORT: String(ports.ingress),
         SPINE_KINESIS_PORT: String(ports.kinesis),
         SPINE_DYNAMODB_PORT: String(ports.dynamodb),
@@ -223,12 +234,19 @@ describe('Spine as an installed package', () => {
     local = child;
     for (const stream of [child.stdout, child.stderr])
       stream?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
+        localOutput += chunk.toString();
       });
     const ready = await step('npm start', () =>
-      eventually(async () => (/\bready\b/.test(output) ? true : undefined), 180_000, 200),
+      eventually(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${localOutput}`);
+          return /\bready\b/.test(localOutput) ? true : undefined;
+        },
+        180_000,
+        200,
+      ),
     );
-    expect(ready, output).toBe(true);
+    expect(ready, localOutput).toBe(true);
     const endpoints = JSON.parse(await readFile(join(project, '.spine/endpoints.json'), 'utf8')) as {
       ingress: string;
       producers: Record<string, string>;
@@ -245,8 +263,8 @@ describe('Spine as an installed package', () => {
       body: JSON.stringify({ type: 'Greeted', data: { name: 'ada', message: 'hello from a user project' } }),
     });
 
-    // Assess
-    expect(published.status, await published.clone().text()).toBe(200);
+    // Assess: accepted (202), then applied by both consumers
+    expect(published.status, await published.clone().text()).toBe(202);
     const read = (path: string) =>
       step(`read ${path}`, () =>
         eventually(async () => {
