@@ -30,7 +30,7 @@ const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
 
 /** The environment of the project's commands: plain output (vitest's own run forces colour). */
 const plainEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   return env;
 };
@@ -194,7 +194,7 @@ describe('Spine as an installed package', () => {
 
     // Assess: both services' tests ran and passed (tsc ran first: the package's types resolve)
     expect(tested.stdout).toMatch(/Test Files\s+2 passed/);
-  }, 300_000);
+  }, 900_000);
 
   it('synthesizes a template with the project’s streams, mappings and tables', async () => {
     // Act
@@ -215,7 +215,7 @@ describe('Spine as an installed package', () => {
         outputNames.stateTable('auditor', 'log'),
       ]),
     );
-  }, 600_000);
+  }, 900_000);
 
   it('runs locally with npm start: a publish reaches both services, whose state the query routes read', async () => {
     // Prepare
@@ -277,5 +277,5 @@ describe('Spine as an installed package', () => {
       lastMessage: 'hello from a user project',
     });
     expect(await read('/audit/ada')).toMatchObject({ message: 'hello from a user project' });
-  }, 300_000);
+  }, 900_000);
 });
