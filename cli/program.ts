@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isOpsError, parsePosition, type ReplayMode } from '../shared/ops';
 import { loadCatalog } from './catalog';
+import { initCommand } from './commands/init';
 import { parkedDiscard, parkedList, parkedRedrive, parkedShow } from './commands/parked';
 import { pauseCommand } from './commands/pause';
 import { publishCommand } from './commands/publish';
@@ -208,6 +209,19 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
         }),
       ),
     );
+
+  // Project commands: no backbone, no catalog. `spine start` (local mode) is dispatched by bin.mjs.
+  program
+    .command('init <dir>')
+    .description('write a new Spine project into DIR: one topic, one service, a test, the CDK app')
+    .option('--spine <spec>', 'how the project depends on Spine (default: ^ this version)')
+    .action((dir: string, o: { spine?: string }) => {
+      code = initCommand(io, dir, o);
+    });
+  program.addHelpText(
+    'after',
+    '\n`spine start` runs the project in the current directory locally (npm start).',
+  );
 
   registerSchemaCommands(program, io, (exit) => {
     code = exit;

@@ -1,14 +1,16 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { catalog } from '../catalog';
+import { loadCatalog } from '../cli/catalog';
+import { isOpsError } from '../shared/ops';
 import { DEFAULT_PORTS, isLocalModeError, startBackbone } from './index';
 
 /**
- * `npm start`: the whole backbone on this machine. Flags: `--fresh` (start from empty streams and
- * tables). Env: SPINE_PORT, SPINE_KINESIS_PORT, SPINE_DYNAMODB_PORT, SPINE_HOME.
+ * `npm start`: the whole backbone on this machine, for the project in the current directory: its
+ * `catalog.ts` (or `$SPINE_CATALOG`), service entries and `functions/ingress.ts`. Flags: `--fresh`
+ * (start from empty streams and tables). Env: SPINE_PORT, SPINE_KINESIS_PORT, SPINE_DYNAMODB_PORT,
+ * SPINE_HOME, SPINE_CATALOG. A project that installed Spine runs it as `spine start`.
  *
- * Run as `node --import tsx local/main.ts` (what `npm start` does, through `exec` so npm's forwarded
+ * In this repo, run as `node --import tsx local/main.ts` (what `npm start` does, through `exec` so npm's forwarded
  * SIGINT/SIGTERM reach this process), never through the `tsx` launcher: under load it SIGKILLs its
  * child about 30 ms after forwarding a signal, before the stop below can run. If this process dies
  * anyway, the emulators follow it on their own (local/emulators/leash.ts).
@@ -29,8 +31,9 @@ const port = (name: string, fallback: number): number => {
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const root = resolve(process.cwd());
   const started = Date.now();
+  const catalog = await loadCatalog(root, process.env.SPINE_CATALOG || undefined);
   const starting = startBackbone({
     catalog,
     root,
@@ -90,6 +93,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(isLocalModeError(error) ? `\n[spine] ${error.message}\n` : error);
+  console.error(isLocalModeError(error) || isOpsError(error) ? `\n[spine] ${error.message}\n` : error);
   process.exit(1);
 });
