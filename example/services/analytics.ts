@@ -1,15 +1,18 @@
-import { z } from 'zod';
-import { defineConsumer, type EventHandler } from '../../shared/consumer';
+import * as Type from 'typebox';
+import { declareService, type ServiceContextOf, type ServiceEventOf } from '../../shared/consumer';
 import { catalog } from '../catalog';
-import { countChanges, STATUS_BY_EVENT } from '../domain/analytics';
+import { type CountedType, countChanges } from '../domain/analytics';
 import { ORDER_STATUSES } from '../domain/order';
 import { analyticsFailing, FAULT_ENV } from '../faults';
 import { readState } from '../state/items';
 
-const lastStatus = z.object({ status: z.enum(ORDER_STATUSES) });
+const lastStatus = Type.Object({ status: Type.Enum(ORDER_STATUSES) });
 
 /** Keeps each order's last status and a counter per status; no user data. */
-const onOrderEvent: EventHandler<{ orderId: string }> = async (event, ctx) => {
+const onOrderEvent = async (
+  event: ServiceEventOf<typeof catalog, 'analytics', CountedType>,
+  ctx: ServiceContextOf<typeof catalog, 'analytics'>,
+) => {
   if (analyticsFailing()) throw new Error(`analytics is switched to fail (${FAULT_ENV.analyticsFail}=1)`);
   const { orderId } = event.data;
   const previous = await readState(ctx, 'order-status', orderId, lastStatus);
@@ -24,11 +27,13 @@ const onOrderEvent: EventHandler<{ orderId: string }> = async (event, ctx) => {
     });
 };
 
-/** Lambda entry of the `analytics` service. */
-export const handler = defineConsumer({
-  catalog,
-  service: 'analytics',
-  handlers: Object.fromEntries(
-    Object.keys(STATUS_BY_EVENT).map((type) => [type, onOrderEvent as EventHandler]),
-  ),
+/** The `analytics` service: a second, independent consumer of the orders topic. */
+export const analytics = declareService(catalog, 'analytics', {
+  on: {
+    OrderRequested: onOrderEvent,
+    OrderValidated: onOrderEvent,
+    OrderRejected: onOrderEvent,
+    OrderConfirmed: onOrderEvent,
+    OrderCancelled: onOrderEvent,
+  },
 });

@@ -47,6 +47,12 @@ const build = (z: typeof Zod) => {
     versions: z.record(z.string().regex(/^[1-9][0-9]*$/, 'versions are positive integers'), jsonSchema),
     tombstone: z.boolean().optional(),
     compatibility: z.enum(COMPATIBILITY_MODES).optional(),
+    upcasters: z
+      .record(
+        z.string().regex(/^[1-9][0-9]*$/, 'upcasters are keyed by the version they convert from'),
+        z.custom<(data: unknown) => unknown>((v) => typeof v === 'function', 'must be a function'),
+      )
+      .optional(),
   });
 
   const retry = z.strictObject({

@@ -67,7 +67,7 @@ export {
   type PublishOptions,
 } from './publisher';
 export { type RecoveryDeps, recoverOutbox } from './recovery';
-export { defineService, type ServiceDefinition } from './service';
+export { type DeclaredService, declareService, defineService, type ServiceDefinition } from './service';
 export type {
   EventOfSpec,
   ServiceContext,

@@ -26,10 +26,15 @@ export interface ServiceEvent<TType extends string, TVersion extends number, TDa
   readonly version: TVersion;
 }
 
-/** The events of one event type spec: a union over its versions, narrowed by `event.version`. */
-export type EventOfSpec<E extends EventTypeSpec> = E extends unknown
-  ? { [V in VersionOf<E>]: ServiceEvent<E['type'], V, SchemaData<E['versions'][V]>> }[VersionOf<E>]
-  : never;
+/**
+ * The events of one event type spec: a union over its versions, narrowed by `event.version`; only the
+ * latest version when the type declares upcasters (`defineService` converts older events first).
+ */
+export type EventOfSpec<E extends EventTypeSpec> = E extends { readonly upcasters: object }
+  ? ServiceEvent<E['type'], LatestVersion<E>, SchemaData<E['versions'][LatestVersion<E>]>>
+  : E extends unknown
+    ? { [V in VersionOf<E>]: ServiceEvent<E['type'], V, SchemaData<E['versions'][V]>> }[VersionOf<E>]
+    : never;
 
 /** Consumed events of service `N` of catalog `C`, optionally only the types `T`. */
 export type ServiceEventOf<
