@@ -19,12 +19,7 @@ const onOrderEvent = async (
   const change = countChanges(previous?.status, event.type);
   if (!change) return;
   ctx.put('order-status', { pk: orderId, status: change.next });
-  for (const { status, delta } of change.deltas)
-    ctx.update('counts', status, {
-      updateExpression: 'ADD #count :delta',
-      names: { '#count': 'count' },
-      values: { ':delta': delta },
-    });
+  for (const { status, delta } of change.deltas) ctx.update('counts', status, { add: { count: delta } });
 };
 
 /** The `analytics` service: a second, independent consumer of the orders topic. */

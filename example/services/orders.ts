@@ -35,12 +35,7 @@ export const orders = declareService(catalog, 'orders', {
     OrderDelivered: onOrderFlow,
     UserSignedUp: (event, ctx) => {
       const { userId, name, email } = event.data;
-      ctx.update('customers', userId, {
-        updateExpression:
-          'SET #name = :name, email = :email, signedUpAt = :at, #ids = if_not_exists(#ids, :none)',
-        names: { '#name': 'name', '#ids': 'ids' },
-        values: { ':name': name, ':email': email, ':at': now(), ':none': [] },
-      });
+      ctx.update('customers', userId, { set: { name, email, signedUpAt: now() }, setIfAbsent: { ids: [] } });
     },
     UserDeleted: async (event, ctx) => {
       await forgetUser(ctx, 'customers', 'orders', event.data.userId);

@@ -1,9 +1,11 @@
 import type { Static, TSchema } from 'typebox';
 import { Check, Errors } from 'typebox/schema';
-import type { ServiceContext, StateItem } from '../../shared/consumer';
+import type { StateItem } from '../../shared/consumer';
 
 /** The state reads a helper needs, on the tables `T`: a service's context narrows `T` to its own tables. */
-export type StateReader<T extends string> = Pick<ServiceContext<T, never, never>, 'get'>;
+export interface StateReader<T extends string> {
+  get(table: T, pk: string): Promise<StateItem | undefined>;
+}
 
 /** A stored item does not have the shape the service writes: a bug or a migration gap, never retried away. */
 export class StateShapeError extends Error {

@@ -1,9 +1,13 @@
 import * as Type from 'typebox';
-import type { ServiceContext } from '../../shared/consumer';
+import type { StateItem, StateUpdate, WriteOptions } from '../../shared/consumer';
 import { readState } from './items';
 
 /** The state writes and reads the index needs, on the tables `T` (a service's own tables). */
-type IndexAccess<T extends string> = Pick<ServiceContext<T, never, never>, 'get' | 'update' | 'delete'>;
+interface IndexAccess<T extends string> {
+  get(table: T, pk: string): Promise<StateItem | undefined>;
+  update(table: T, pk: string, update: StateUpdate, options?: WriteOptions): void;
+  delete(table: T, pk: string, options?: WriteOptions): void;
+}
 
 /**
  * Per-user lists of the items a service keeps about that user (pk = userId, `ids`). State tables only
@@ -18,12 +22,7 @@ export const appendToIndex = <T extends string>(
   table: T,
   userId: string,
   id: string,
-): void =>
-  ctx.update(table, userId, {
-    updateExpression: 'SET #ids = list_append(if_not_exists(#ids, :none), :id)',
-    names: { '#ids': 'ids' },
-    values: { ':none': [], ':id': [id] },
-  });
+): void => ctx.update(table, userId, { append: { ids: [id] } });
 
 /** The listed ids; an index item without `ids` (a profile written before any item) lists none. */
 const indexOf = async <T extends string>(
@@ -60,8 +59,8 @@ export const forgetUser = async <T extends string>(
     indexTable,
     userId,
     listed === undefined
-      ? { expression: 'attribute_not_exists(pk)' }
-      : { expression: 'size(#ids) = :read', names: { '#ids': 'ids' }, values: { ':read': listed.length } },
+      ? { if: { pk: { exists: false } } }
+      : { if: { ids: { size: { eq: listed.length } } } },
   );
   return ids.length;
 };

@@ -239,7 +239,8 @@ describe('Spine as an installed package', () => {
     const ready = await step('npm start', () =>
       eventually(
         async () => {
-          if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${localOutput}`);
+          if (child.exitCode !== null)
+            throw new Error(`npm start exited with ${child.exitCode}:\n${localOutput}`);
           return /\bready\b/.test(localOutput) ? true : undefined;
         },
         180_000,
