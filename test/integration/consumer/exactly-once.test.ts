@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 import { type Budget, UNLIMITED } from './exactly-once/model';
@@ -103,6 +104,9 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
     });
     results.push(result);
     console.log(summary(result));
+    // A timeline of every invocation, for a look at where one shard's time went.
+    if (process.env.SPINE_EO_TIMELINE)
+      writeFileSync(`${process.env.SPINE_EO_TIMELINE}.${name}.json`, JSON.stringify(result.profile.timeline));
     return result;
   };
 

@@ -20,6 +20,7 @@ import {
 } from '../../../../shared/catalog';
 import { type InvocationFaultRates, lambdaService } from './lambda';
 import { auditorHandler, type Budget, catalogFor, counterHandler, type Expected, runNames } from './model';
+import { RunProfile } from './profile';
 import { eventsInRanges, planEvents, publishRounds } from './publish';
 import {
   clientsVia,
@@ -88,6 +89,8 @@ export interface RunResult {
   readonly ended: 'reached' | 'stalled' | 'deadline';
   /** The mappings' warnings and errors by message (first 60 characters), for diagnosis. */
   readonly esmLog: Record<string, number>;
+  /** Where the run's time went (see `RunProfile`). */
+  readonly profile: RunProfile;
 }
 
 const num = (item: Record<string, unknown> | undefined, field: string) => Number(item?.[field] ?? 0);
@@ -136,6 +139,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   };
   const catalog = catalogFor(names, o.parallelizationFactor, o.budget);
   const random = seededRandom(o.seed + 2);
+  const profile = new RunProfile();
   const lambdas = {
     counter: lambdaService({
       newContainer: containerFactory({
@@ -144,10 +148,13 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'counter',
         handlers: { Counted: counterHandler },
+        profile,
       }),
       rates: o.rates.invocation,
       random,
       counts,
+      service: 'counter',
+      profile,
     }),
     auditor: lambdaService({
       newContainer: containerFactory({
@@ -156,10 +163,13 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'auditor',
         handlers: { MilestoneReached: auditorHandler },
+        profile,
       }),
       rates: o.rates.invocation,
       random,
       counts,
+      service: 'auditor',
+      profile,
     }),
   };
   const esmClients = clientsVia(
@@ -261,6 +271,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       seconds: Math.round((Date.now() - started) / 1000),
       ended,
       esmLog,
+      profile,
       phases: {
         publish: Math.round((published - started) / 1000),
         settle: Math.round((settled - published) / 1000),
@@ -315,6 +326,7 @@ export const summary = (result: RunResult) => {
     `parked=${result.parked} outbox=${result.outbox} discards=${result.discards.length} stillRunning=${result.stillRunning}\n` +
     `  faults ${JSON.stringify(result.faults)}\n` +
     `  esm log ${JSON.stringify(result.esmLog)}\n` +
+    `${result.profile.summary()}\n` +
     `  keys lost=${v.lost.length} doubled=${v.doubled.length} wrongTotal=${v.wrongTotal.length} outOfOrder=${v.outOfOrder.length} ` +
     `emitsLost=${v.emitsLost.length} emitsDoubled=${v.emitsDoubled.length} emitsWrongSum=${v.emitsWrongSum.length}\n` +
     `  first: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([k, list]) => [k, list.slice(0, 3)])))}`

@@ -29,6 +29,7 @@ import {
 import { createTable } from '../../helpers/tables';
 import { type Container, DyingHttpHandler } from './lambda';
 import { COUNTS_SHARDS, type RunNames } from './model';
+import type { RunProfile } from './profile';
 
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
 
@@ -123,10 +124,11 @@ export const containerFactory =
     readonly catalog: Catalog;
     readonly service: 'counter' | 'auditor';
     readonly handlers: Readonly<Record<string, EventHandler>>;
+    readonly profile?: RunProfile;
   }) =>
   (): Container => {
-    const { names } = options;
-    const transport = new DyingHttpHandler();
+    const { names, profile } = options;
+    const transport = new DyingHttpHandler(profile);
     const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
     const streamOf = (topic: string) => topic;
     const shards = createKinesisShardDirectory(kinesis);
@@ -147,7 +149,9 @@ export const containerFactory =
         }),
         publisher: createKinesisPublisher(kinesis, streamOf),
         // The container's own log readers, on its own (dying) transport, as a Lambda's would be.
-        copies: createKinesisCopyFinder(kinesis, { shards }),
+        copies: profile
+          ? profile.copyFinder(createKinesisCopyFinder(kinesis, { shards }))
+          : createKinesisCopyFinder(kinesis, { shards }),
         shards,
         outboxLeaseMs: 2_000,
       },
