@@ -34,7 +34,7 @@ export class DyingHttpHandler extends NodeHttpHandler {
   private markDied: () => void = () => {};
 
   constructor(private readonly profile?: RunProfile) {
-    super({ connectionTimeout: 2_000, requestTimeout: 10_000 });
+    super({ connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
     this.died = new Promise((resolve) => {
       this.markDied = resolve;
     });
@@ -112,8 +112,11 @@ export const lambdaService = (options: {
   readonly counts: FaultCounts;
   readonly service?: string;
   readonly profile?: RunProfile;
+  /** The function's timeout. @default FUNCTION_TIMEOUT_MS */
+  readonly timeoutMs?: number;
 }) => {
   const { rates, random, counts, profile } = options;
+  const timeoutMs = options.timeoutMs ?? FUNCTION_TIMEOUT_MS;
   // The first invocations each get one invocation fault for sure (then the rates decide), so a short
   // run still exercises every kind: at 3,000 events a 3% rate alone misses a kind in about 1 run of 5.
   const forced = (['duplicate', 'death', 'timeout'] as const).filter((kind) => rates[kind] > 0);
@@ -136,8 +139,8 @@ export const lambdaService = (options: {
   /** Runs the handler with a Lambda context, and kills the container at its deadline as Lambda does. */
   const start = (c: Container, event: KinesisStreamEvent, twin = false) => {
     const began = Date.now();
-    const run = c.handler(event, lambdaContext('spine-eo', FUNCTION_TIMEOUT_MS));
-    const killer = setTimeout(() => c.transport.kill(), FUNCTION_TIMEOUT_MS);
+    const run = c.handler(event, lambdaContext('spine-eo', timeoutMs));
+    const killer = setTimeout(() => c.transport.kill(), timeoutMs);
     void run.finally(() => clearTimeout(killer)).catch(() => {});
     if (profile) {
       const first = event.Records[0];
@@ -191,7 +194,7 @@ export const lambdaService = (options: {
     if (force === 'death') c.transport.dieAt = { request: 1, after: true };
     else if (enabled && random() < rates.death)
       c.transport.dieAt = { request: 1 + Math.floor(random() * 8), after: random() < 0.5 };
-    const timeoutMs =
+    const givesUpAfter =
       force === 'timeout' ? 0 : enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
     const run = start(c, event);
     track(c, run);
@@ -199,9 +202,9 @@ export const lambdaService = (options: {
     const outcome = await Promise.race([
       run.then((response) => ({ response })),
       c.transport.died.then(() => ({ failed: 'death' as const })),
-      ...(timeoutMs === undefined
+      ...(givesUpAfter === undefined
         ? []
-        : [sleep(timeoutMs, { failed: 'timeout' as const }, { signal: timer.signal })]),
+        : [sleep(givesUpAfter, { failed: 'timeout' as const }, { signal: timer.signal })]),
     ]).finally(() => timer.abort());
     if ('response' in outcome) {
       idle.push(c);

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../../../../local';
 import { startEventSourceMappings } from '../../../../local/esm';
@@ -19,13 +18,22 @@ import {
   type SubscriptionSpec,
 } from '../../../../shared/catalog';
 import { type InvocationFaultRates, lambdaService } from './lambda';
-import { auditorHandler, type Budget, catalogFor, counterHandler, type Expected, runNames } from './model';
+import {
+  auditorHandler,
+  type Budget,
+  catalogFor,
+  counterHandler,
+  type Expected,
+  runNames,
+  type Shards,
+} from './model';
 import { RunProfile } from './profile';
 import { eventsInRanges, planEvents, publishRounds } from './publish';
 import {
   clientsVia,
   containerFactory,
   type DiscardMetadata,
+  directTransport,
   mergeAdjacent,
   provisionRun,
   readDiscards,
@@ -46,6 +54,9 @@ export interface RunOptions {
   readonly events: number;
   readonly keys: number;
   readonly parallelizationFactor: number;
+  readonly shards: Shards;
+  /** The consumer functions' timeout (Lambda's deadline and kill). @default FUNCTION_TIMEOUT_MS */
+  readonly functionTimeoutMs?: number;
   readonly budget: Budget;
   readonly rates: FaultRates;
   /** Direct (fault-free) clients and the ports the relays forward to. */
@@ -113,7 +124,7 @@ const reached = (
 export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   const started = Date.now();
   const names = runNames(o.run);
-  await provisionRun(o.direct, names);
+  await provisionRun(o.direct, names, o.shards);
   const counts = new FaultCounts();
   const kinesisFaults = new FaultSchedule({
     service: 'kinesis',
@@ -137,7 +148,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     kinesis: `http://127.0.0.1:${relays[0]?.port}`,
     dynamo: `http://127.0.0.1:${relays[1]?.port}`,
   };
-  const catalog = catalogFor(names, o.parallelizationFactor, o.budget);
+  const catalog = catalogFor(names, o.shards, o.parallelizationFactor, o.budget);
   const random = seededRandom(o.seed + 2);
   const profile = new RunProfile();
   const lambdas = {
@@ -155,6 +166,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       counts,
       service: 'counter',
       profile,
+      ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
     }),
     auditor: lambdaService({
       newContainer: containerFactory({
@@ -170,16 +182,11 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       counts,
       service: 'auditor',
       profile,
+      ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
     }),
   };
-  const esmClients = clientsVia(
-    endpoints,
-    new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-  );
-  const producer = clientsVia(
-    endpoints,
-    new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-  );
+  const esmClients = clientsVia(endpoints, directTransport());
+  const producer = clientsVia(endpoints, directTransport());
   const tmp = tempDir();
   const failuresFile = join(tmp.dir, 'esm-failures.jsonl');
   const handlers = new Map<string, LambdaHandler<KinesisStreamEvent>>([
