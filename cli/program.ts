@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isOpsError, parsePosition, type ReplayMode } from '../shared/ops';
 import { loadCatalog } from './catalog';
+import { consoleCommand, DEFAULT_CONSOLE_PORT } from './commands/console';
 import { parkedDiscard, parkedList, parkedRedrive, parkedShow } from './commands/parked';
 import { pauseCommand } from './commands/pause';
 import { publishCommand } from './commands/publish';
@@ -206,6 +207,17 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
           deployed: g.stack !== undefined,
           ...(g.json && { json: true }),
         }),
+      ),
+    );
+
+  program
+    .command('console')
+    .description('serve the web console on 127.0.0.1: lag, live tail, events by key, parking lot, catalog')
+    .option('--port <n>', 'port on 127.0.0.1', positiveInt, DEFAULT_CONSOLE_PORT)
+    .option('--interval <ms>', 'live sampling interval (default 2000 local, 15000 with --stack)', positiveInt)
+    .action(
+      withContext((ctx, g, o: { port: number; interval?: number }) =>
+        consoleCommand(ctx, io, { ...o, deployed: g.stack !== undefined }),
       ),
     );
 
