@@ -52,7 +52,7 @@ export const showParked = async (ctx: OpsContext, ref: ParkedRef): Promise<Parke
     sequenceNumber: item.sequenceNumber,
     partitionKey: item.partitionKey,
     data: item.data,
-    arrivedAt: 0,
+    arrivedAt: item.arrivedAt,
   });
   return { ...summary, event };
 };
