@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isOpsError, parsePosition, type ReplayMode } from '../shared/ops';
 import { loadCatalog } from './catalog';
+import { consoleCommand, DEFAULT_CONSOLE_PORT } from './commands/console';
 import { initCommand } from './commands/init';
 import { parkedDiscard, parkedList, parkedRedrive, parkedShow } from './commands/parked';
 import { pauseCommand } from './commands/pause';
@@ -222,6 +223,16 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     'after',
     '\n`spine start` runs the project in the current directory locally (npm start).',
   );
+  program
+    .command('console')
+    .description('serve the web console on 127.0.0.1: lag, live tail, events by key, parking lot, catalog')
+    .option('--port <n>', 'port on 127.0.0.1', positiveInt, DEFAULT_CONSOLE_PORT)
+    .option('--interval <ms>', 'live sampling interval (default 2000 local, 15000 with --stack)', positiveInt)
+    .action(
+      withContext((ctx, g, o: { port: number; interval?: number }) =>
+        consoleCommand(ctx, io, { ...o, deployed: g.stack !== undefined }),
+      ),
+    );
 
   registerSchemaCommands(program, io, (exit) => {
     code = exit;
