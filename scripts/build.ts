@@ -53,6 +53,18 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+// The console's page, bundled once here: an installed Spine serves it from dist/console-page/
+// (console/server/page.ts) without esbuild, a dev dependency, or the page's sources.
+await build({
+  entryPoints: [join(ROOT, 'console/page/main.ts')],
+  outdir: join(DIST, 'console-page'),
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 // Read by path next to the emulator code, not imported.
 copyFileSync(join(ROOT, 'local/emulators/kinesis-preload.cjs'), join(DIST, 'kinesis-preload.cjs'));
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConsoleError } from './errors';
@@ -9,7 +10,13 @@ export interface PageAssets {
   readonly style: Uint8Array;
 }
 
-const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'page');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PAGE_DIR = join(HERE, '..', 'page');
+/**
+ * Where the package build (`scripts/build.ts`) puts the bundled page, next to the dist chunk that holds
+ * this code: an installed Spine serves that and needs neither esbuild nor the page's sources.
+ */
+export const PREBUILT_PAGE_DIR = join(HERE, 'console-page');
 
 const shell = `<!doctype html>
 <html lang="en">
@@ -32,11 +39,19 @@ const shell = `<!doctype html>
  * 100 ms, and no build step or committed bundle to drift from the source. esbuild is imported only
  * here, so the rest of the CLI never loads it.
  */
+export const PAGE_ENTRY = join(PAGE_DIR, 'main.ts');
+
 export const buildPage = async (): Promise<PageAssets> => {
+  if (existsSync(join(PREBUILT_PAGE_DIR, 'main.js')))
+    return {
+      html: shell,
+      script: readFileSync(join(PREBUILT_PAGE_DIR, 'main.js')),
+      style: readFileSync(join(PREBUILT_PAGE_DIR, 'main.css')),
+    };
   const esbuild = await import('esbuild');
   const result = await esbuild
     .build({
-      entryPoints: [join(PAGE_DIR, 'main.ts')],
+      entryPoints: [PAGE_ENTRY],
       bundle: true,
       minify: true,
       format: 'esm',
