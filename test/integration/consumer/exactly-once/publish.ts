@@ -107,7 +107,11 @@ export const eventsInRanges = async (
         const { id, partitionkey } = decode(r.Data);
         if (id && partitionkey) byKey.set(partitionkey, (byKey.get(partitionkey) ?? new Set()).add(id));
       }
-      past ||= records.length === 0 || records.some((r) => BigInt(r.SequenceNumber ?? '0') >= end);
+      // An empty page is not the end of a range: Kinesis (and kinesis-mock) may answer empty pages
+      // before the data; only an empty page at the tip, or a closed shard's last page, ends it.
+      past ||=
+        (records.length === 0 && page.MillisBehindLatest === 0) ||
+        records.some((r) => BigInt(r.SequenceNumber ?? '0') >= end);
       iterator = page.NextShardIterator;
     }
   }
