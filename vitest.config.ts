@@ -6,12 +6,20 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * `.ci/run` after `npm test`) instead of part of the ~13-minute suite.
  */
 const PACKAGE_TEST = 'test/e2e/package.test.ts';
+/**
+ * The console's browser test (headless Chromium against local mode) is its own job too
+ * (`npm run test:browser`) until its live-status views keep up: 2 of its 5 tests waited past their
+ * limits for a status sample under load (docs/console.md, issue 16).
+ */
+const BROWSER_TEST = 'test/e2e/console.test.ts';
 const packageOnly = process.env.SPINE_PACKAGE_TEST === '1';
+const browserOnly = process.env.SPINE_BROWSER_TEST === 'only';
+const ownJobs = [PACKAGE_TEST, BROWSER_TEST];
 
 export default defineConfig({
   test: {
-    include: packageOnly ? [PACKAGE_TEST] : ['test/**/*.test.ts'],
-    exclude: packageOnly ? configDefaults.exclude : [...configDefaults.exclude, PACKAGE_TEST],
+    include: packageOnly ? [PACKAGE_TEST] : browserOnly ? [BROWSER_TEST] : ['test/**/*.test.ts'],
+    exclude: packageOnly || browserOnly ? configDefaults.exclude : [...configDefaults.exclude, ...ownJobs],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Integration and e2e suites start emulators; two cores means keeping file parallelism low.
