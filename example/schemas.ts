@@ -107,4 +107,26 @@ export const schemas = {
     email: { type: 'string', format: 'email', maxLength: 254 },
   }),
   userDeleted: object(['userId'], { userId: id }),
+  /**
+   * A row of the payment provider's ledger (`payments`/`provider-charges`), captured by CDC: the table's
+   * item as the adapter writes it. `version` counts the adapter's writes (1 = the charge, more = replays).
+   */
+  chargeRecorded: object(['pk', 'orderId', 'amount', 'currency', 'at', 'result', 'version'], {
+    pk: { type: 'string', minLength: 1, maxLength: 200 },
+    orderId: id,
+    amount,
+    currency,
+    at: { type: 'string' },
+    result: {
+      type: 'object',
+      required: ['status'],
+      properties: {
+        status: { type: 'string', enum: ['succeeded', 'declined'] },
+        chargeId: { type: 'string' },
+        reason: { type: 'string' },
+      },
+    },
+    replays: { type: 'integer', minimum: 0 },
+    version: { type: 'integer', minimum: 1 },
+  }),
 } satisfies Record<string, JsonSchema>;

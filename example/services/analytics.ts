@@ -24,11 +24,25 @@ const onOrderEvent: EventHandler<{ orderId: string }> = async (event, ctx) => {
     });
 };
 
+/**
+ * Counts provider charges per outcome from the captured ledger (topic `charges`). Version 1 is the
+ * charge itself; later versions are replays of the same charge and count nothing.
+ */
+const onCharge: EventHandler<{ version: number; result: { status: string } }> = async (event, ctx) => {
+  if (event.data.version !== 1) return;
+  ctx.update('counts', `charges-${event.data.result.status}`, {
+    updateExpression: 'ADD #count :one',
+    names: { '#count': 'count' },
+    values: { ':one': 1 },
+  });
+};
+
 /** Lambda entry of the `analytics` service. */
 export const handler = defineConsumer({
   catalog,
   service: 'analytics',
-  handlers: Object.fromEntries(
-    Object.keys(STATUS_BY_EVENT).map((type) => [type, onOrderEvent as EventHandler]),
-  ),
+  handlers: {
+    ...Object.fromEntries(Object.keys(STATUS_BY_EVENT).map((type) => [type, onOrderEvent as EventHandler])),
+    ChargeRecorded: onCharge as EventHandler,
+  },
 });
