@@ -1,13 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand, type DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
-  type DynamoDBStreamsClient,
+  DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DeliveredRecord } from '../shared/cdc';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type Catalog, cdcServiceTable } from '../shared/catalog';
+import { CDC_ENV, type DeliveredRecord, wireCdc } from '../shared/cdc';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
 import type { LocalLogger } from './log';
+import { localStateTableName } from './names';
 
 export interface CdcPollerOptions {
   readonly streams: DynamoDBStreamsClient;
@@ -115,5 +120,93 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
       stopping = true;
       await loop;
     },
+  };
+};
+
+export interface LocalCdcOptions {
+  readonly catalog: Catalog;
+  readonly dynamo: DynamoDBClient;
+  readonly kinesis: KinesisClient;
+  readonly dynamoEndpoint: string;
+  readonly log: LocalLogger;
+}
+
+const streamOf = async (dynamo: DynamoDBClient, tableName: string): Promise<string> => {
+  const described = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+  const current = described.Table?.LatestStreamArn;
+  if (described.Table?.StreamSpecification?.StreamEnabled && current) return current;
+  const updated = await dynamo.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+  return updated.TableDescription?.LatestStreamArn ?? '';
+};
+
+/**
+ * Local mode's part of every CDC source of a service table: switches the table's stream on, starts
+ * the stream poller (the mapping), then runs the snapshot until done, as the AWS schedule would.
+ * External tables (by ARN) have no local counterpart and are skipped with a warning.
+ */
+export const startLocalCdc = async (options: LocalCdcOptions): Promise<() => Promise<void>> => {
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  for (const source of options.catalog.cdcSources ?? []) {
+    const own = cdcServiceTable(source);
+    if (!own) {
+      options.log.warn('cdc source on an external table is not run locally', { source: source.name });
+      continue;
+    }
+    const tableName = localStateTableName(own.service, own.table);
+    const streamArn = await streamOf(options.dynamo, tableName);
+    const cdc = wireCdc({
+      catalog: options.catalog,
+      dynamo: options.dynamo,
+      kinesis: options.kinesis,
+      env: {
+        ...process.env,
+        [CDC_ENV.source]: source.name,
+        [CDC_ENV.table]: tableName,
+        [CDC_ENV.streamArn]: streamArn,
+      },
+    });
+    const streams = new DynamoDBStreamsClient({
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: options.dynamoEndpoint,
+    });
+    const poller = startCdcPoller({
+      streams,
+      streamArn,
+      deliver: (records) => cdc.stream(records),
+      batchSize: source.batchSize ?? 100,
+      log: options.log,
+    });
+    const snapshot = (async () => {
+      while (!stopping) {
+        const outcome = await cdc.snapshot(Date.now() + 60_000).catch((error: unknown) => {
+          options.log.warn('cdc snapshot run failed; resuming', {
+            source: source.name,
+            error: String(error),
+          });
+          return undefined;
+        });
+        if (outcome?.status === 'done') {
+          options.log.info('cdc snapshot done', { source: source.name, published: outcome.published });
+          return;
+        }
+        await sleep(1_000);
+      }
+    })();
+    stops.push(async () => {
+      await snapshot;
+      await poller.stop();
+      streams.destroy();
+    });
+  }
+  return async () => {
+    stopping = true;
+    for (const stop of stops) await stop();
   };
 };
