@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isOpsError, parsePosition, type ReplayMode } from '../shared/ops';
 import { loadCatalog } from './catalog';
+import { consoleCommand, DEFAULT_CONSOLE_PORT } from './commands/console';
+import { initCommand } from './commands/init';
 import { parkedDiscard, parkedList, parkedRedrive, parkedShow } from './commands/parked';
 import { pauseCommand } from './commands/pause';
 import { publishCommand } from './commands/publish';
@@ -206,6 +208,29 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
           deployed: g.stack !== undefined,
           ...(g.json && { json: true }),
         }),
+      ),
+    );
+
+  // Project commands: no backbone, no catalog. `spine start` (local mode) is dispatched by bin.mjs.
+  program
+    .command('init <dir>')
+    .description('write a new Spine project into DIR: one topic, one service, a test, the CDK app')
+    .option('--spine <spec>', 'how the project depends on Spine (default: ^ this version)')
+    .action((dir: string, o: { spine?: string }) => {
+      code = initCommand(io, dir, o);
+    });
+  program.addHelpText(
+    'after',
+    '\n`spine start` runs the project in the current directory locally (npm start).',
+  );
+  program
+    .command('console')
+    .description('serve the web console on 127.0.0.1: lag, live tail, events by key, parking lot, catalog')
+    .option('--port <n>', 'port on 127.0.0.1', positiveInt, DEFAULT_CONSOLE_PORT)
+    .option('--interval <ms>', 'live sampling interval (default 2000 local, 15000 with --stack)', positiveInt)
+    .action(
+      withContext((ctx, g, o: { port: number; interval?: number }) =>
+        consoleCommand(ctx, io, { ...o, deployed: g.stack !== undefined }),
       ),
     );
 

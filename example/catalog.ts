@@ -12,15 +12,25 @@ import { schemas } from './schemas';
  * Settings of the services on the order flow. A batching window of 0 hands records over as soon as a
  * poll finds them: each hop costs one poll (~1 s in AWS, ~0.2 s locally), not a window on top.
  */
-const flow = (topic: string, overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
-  topic,
+const flowSettings: Omit<SubscriptionSpec, 'topic'> = {
   batchSize: 100,
   batchingWindowSeconds: 0,
   parallelizationFactor: 1,
   startingPosition: 'TRIM_HORIZON',
   retry: { maxAttempts: 5, bisectOnError: true },
-  ...overrides,
-});
+};
+
+/**
+ * A subscription with the flow's settings. The topic and the overrides keep their literal types, so
+ * `defineService` knows which types a service consumes and which tables it materializes.
+ */
+const flow = <
+  const T extends string,
+  const O extends Partial<Omit<SubscriptionSpec, 'topic'>> = Record<never, never>,
+>(
+  topic: T,
+  overrides?: O,
+) => Object.assign({ topic }, flowSettings, overrides);
 
 const byOrder = { keyField: 'orderId' } as const;
 
@@ -161,7 +171,7 @@ export const catalog = defineCatalog({
   services: [
     {
       name: 'orders',
-      entry: 'example/services/orders.ts',
+      entry: 'example/functions/orders.ts',
       description: 'Validates orders and confirms paid ones; keeps each order with its status history.',
       queries: { entry: 'example/queries/orders.ts', routes: [{ method: 'GET', path: '/orders/{orderId}' }] },
       subscriptions: [flow('orders'), flow('payments'), flow('shipments'), flow('users')],
@@ -169,7 +179,7 @@ export const catalog = defineCatalog({
     },
     {
       name: 'payments',
-      entry: 'example/services/payments.ts',
+      entry: 'example/functions/payments.ts',
       description: 'Charges validated orders through the payment provider; keeps the latest rate per pair.',
       queries: { entry: 'example/queries/payments.ts', routes: [{ method: 'GET', path: '/rates/{pair}' }] },
       subscriptions: [
@@ -182,21 +192,21 @@ export const catalog = defineCatalog({
     },
     {
       name: 'shipping',
-      entry: 'example/services/shipping.ts',
+      entry: 'example/functions/shipping.ts',
       description: 'Ships confirmed orders and reports their delivery.',
       subscriptions: [flow('orders'), flow('shipments'), flow('users')],
       tables: [{ name: 'shipments' }, { name: 'customers' }],
     },
     {
       name: 'notifications',
-      entry: 'example/services/notifications.ts',
+      entry: 'example/functions/notifications.ts',
       description: 'Tells customers their order was delivered, in their home currency.',
       subscriptions: [flow('shipments'), flow('users', { materialize: { table: 'users' } })],
       tables: [{ name: 'users' }, { name: 'notifications' }, { name: 'user-notifications' }],
     },
     {
       name: 'analytics',
-      entry: 'example/services/analytics.ts',
+      entry: 'example/functions/analytics.ts',
       description: 'Counts orders per status: a second, independent consumer of the orders topic.',
       queries: { entry: 'example/queries/analytics.ts', routes: [{ method: 'GET', path: '/stats/orders' }] },
       subscriptions: [

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { ArnPrincipal, CompositePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -18,14 +17,22 @@ import { RuntimeTables } from './constructs/runtime-tables';
 import { Service } from './constructs/service';
 import { Topics } from './constructs/topics';
 import { outputNames } from './output-names';
+import { SPINE_ROOT } from './package-files';
 
-/** The repository root: catalog entry paths and `package-lock.json` are relative to it. */
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/**
+ * Spine's own folder (this repository, whose example entries and `package-lock.json` are relative to
+ * it). A project that installed Spine has its entries in its own folder: the stack's default.
+ */
+export const PROJECT_ROOT = SPINE_ROOT;
 
 export interface SpineStackProps extends StackProps {
   /** Everything the stack creates is derived from this catalog. */
   readonly catalog: Catalog;
-  /** Directory that catalog entries and `package-lock.json` are relative to. @default PROJECT_ROOT */
+  /**
+   * Directory that catalog entries (`services[].entry`, `queries.entry`), `ingressEntry` and
+   * `package-lock.json` are relative to. @default process.cwd(): where `cdk.json` is, as the CDK CLI
+   * runs the app from there
+   */
   readonly projectRoot?: string;
   /** The ingress handler module, relative to `projectRoot`. @default 'functions/ingress.ts' */
   readonly ingressEntry?: string;
@@ -70,7 +77,7 @@ export class SpineStack extends Stack {
   constructor(scope: Construct, id: string, props: SpineStackProps) {
     super(scope, id, props);
     const { catalog } = props;
-    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const projectRoot = resolve(props.projectRoot ?? process.cwd());
     assertDeployable(catalog, projectRoot);
 
     const retain = props.retain ?? true;

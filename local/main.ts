@@ -1,14 +1,20 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { catalog } from '../catalog';
+import { loadCatalog } from '../cli/catalog';
+import { localContext } from '../cli/local';
+import { type ConsoleServer, DEFAULT_CONSOLE_PORT, startConsole } from '../console';
+import type { Catalog } from '../shared/catalog';
+import { isOpsError } from '../shared/ops';
 import { DEFAULT_PORTS, isLocalModeError, startBackbone } from './index';
 
 /**
- * `npm start`: the whole backbone on this machine. Flags: `--fresh` (start from empty streams and
- * tables). Env: SPINE_PORT, SPINE_KINESIS_PORT, SPINE_DYNAMODB_PORT, SPINE_HOME.
+ * `npm start`: the whole backbone on this machine, and the web console, for the project in the current
+ * directory: its `catalog.ts` (or `$SPINE_CATALOG`), service entries and `functions/ingress.ts`. Flags:
+ * `--fresh` (start from empty streams and tables). Env: SPINE_PORT, SPINE_KINESIS_PORT,
+ * SPINE_DYNAMODB_PORT, SPINE_HOME, SPINE_CATALOG, SPINE_CONSOLE_PORT (`off`: no console). A project that
+ * installed Spine runs it as `spine start`.
  *
- * Run as `node --import tsx local/main.ts` (what `npm start` does, through `exec` so npm's forwarded
+ * In this repo, run as `node --import tsx local/main.ts` (what `npm start` does, through `exec` so npm's forwarded
  * SIGINT/SIGTERM reach this process), never through the `tsx` launcher: under load it SIGKILLs its
  * child about 30 ms after forwarding a signal, before the stop below can run. If this process dies
  * anyway, the emulators follow it on their own (local/emulators/leash.ts).
@@ -29,8 +35,9 @@ const port = (name: string, fallback: number): number => {
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const root = resolve(process.cwd());
   const started = Date.now();
+  const catalog = await loadCatalog(root, process.env.SPINE_CATALOG || undefined);
   const starting = startBackbone({
     catalog,
     root,
@@ -43,6 +50,10 @@ const main = async (): Promise<void> => {
     },
   });
 
+  const consolePort =
+    process.env.SPINE_CONSOLE_PORT === 'off' ? undefined : port('SPINE_CONSOLE_PORT', DEFAULT_CONSOLE_PORT);
+  let webConsole: Promise<ConsoleServer | undefined> = Promise.resolve(undefined);
+
   // Registered before startup finishes: a Ctrl+C while emulators boot still stops them.
   let stopping = false;
   const shutdown = (reason: string, exitCode = 0) => {
@@ -50,7 +61,10 @@ const main = async (): Promise<void> => {
     stopping = true;
     console.log(`\n[spine] ${reason}: stopping...`);
     const began = Date.now();
-    starting
+    // The console first: its open streams would otherwise keep reading emulators being stopped.
+    webConsole
+      .then((server) => server?.close())
+      .then(() => starting)
       .then((backbone) => backbone.stop())
       .then(
         () => {
@@ -79,17 +93,39 @@ const main = async (): Promise<void> => {
     shutdown(`${error.emulator} exited`, 1);
   });
   if (stopping) return;
+  webConsole = consoleFor(catalog, root, home, consolePort);
+  const server = await webConsole;
+  if (stopping) return;
   console.log(`
   Spine local backbone
     ingress   ${endpoints.ingress}   (try: curl ${endpoints.ingress}/health)
     kinesis   ${endpoints.kinesis}
     dynamodb  ${endpoints.dynamodb}
+    console   ${server?.url ?? '(off)'}
     data dir  ${home}   (tokens for producers: ${Object.keys(producers).join(', ') || 'none'} in endpoints.json)
   ready in ${Date.now() - started} ms. Ctrl+C to stop.
 `);
 };
 
+/** The web console on the running backbone; a console that cannot start is reported, not fatal. */
+const consoleFor = async (catalog: Catalog, root: string, home: string, port: number | undefined) => {
+  if (port === undefined) return undefined;
+  try {
+    const ctx = await localContext(catalog, root, home);
+    const server = await startConsole({ ctx, port, intervalMs: 2_000 }).catch((error: unknown) => {
+      ctx.close();
+      throw error;
+    });
+    return { ...server, close: () => server.close().finally(ctx.close) };
+  } catch (error) {
+    console.error(
+      `[spine] web console not started: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  }
+};
+
 main().catch((error: unknown) => {
-  console.error(isLocalModeError(error) ? `\n[spine] ${error.message}\n` : error);
+  console.error(isLocalModeError(error) || isOpsError(error) ? `\n[spine] ${error.message}\n` : error);
   process.exit(1);
 });

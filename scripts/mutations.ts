@@ -150,7 +150,12 @@ export const MUTATIONS: readonly Mutation[] = [
     kind: 'kinesis.lostResponse',
     fix: 'the consumer skips a marked record whose (source, id) is earlier in the shard (classifyCopies)',
     file: 'shared/consumer/copies.ts',
-    edits: [{ find: /if \(!marked\.includes\(true\)\) return verdicts;/g, replace: 'return verdicts;' }],
+    edits: [
+      {
+        find: /if \(!marked\.includes\(true\) && remembered\.every\(isEmptyMemory\)\) return verdicts;/g,
+        replace: 'return verdicts;',
+      },
+    ],
   },
   // kinesis.partialPutRecords
   {
@@ -388,7 +393,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'shared/consumer/copies.ts',
     edits: [
       {
-        find: /if \(markedSeen\.has\(identity\) \|\| remembered\?\.ids\[key\] !== undefined\) return \{ kind: 'overtaken', key \};/g,
+        find: /if \(markedSeen\.has\(identity\) \|\| remembered\?\.ids\[key\] !== undefined\)\n\s*return \{ kind: 'verdict', verdict: \{ kind: 'overtaken', key \} \};/g,
         replace: '',
       },
     ],

@@ -1,16 +1,17 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as Type from 'typebox';
+import { parseState } from '../state/items';
 import type { ChargeLedger, StoredCharge } from './payment-provider';
 
-const storedCharge = z.object({
-  pk: z.string(),
-  orderId: z.string(),
-  amount: z.number(),
-  currency: z.string(),
-  at: z.string(),
-  result: z.discriminatedUnion('status', [
-    z.object({ status: z.literal('succeeded'), chargeId: z.string() }),
-    z.object({ status: z.literal('declined'), reason: z.string() }),
+const storedCharge = Type.Object({
+  pk: Type.String(),
+  orderId: Type.String(),
+  amount: Type.Number(),
+  currency: Type.String(),
+  at: Type.String(),
+  result: Type.Union([
+    Type.Object({ status: Type.Literal('succeeded'), chargeId: Type.String() }),
+    Type.Object({ status: Type.Literal('declined'), reason: Type.String() }),
   ]),
 });
 
@@ -24,7 +25,9 @@ export const dynamoChargeLedger = (client: DynamoDBDocumentClient, tableName: st
       new GetCommand({ TableName: tableName, Key: { pk: idempotencyKey }, ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
-    const { pk, orderId, amount, currency, at, result } = storedCharge.parse(out.Item);
+    const charge = parseState(storedCharge, out.Item);
+    if (!charge) throw new Error(`${tableName}/${idempotencyKey} is not a charge record the ledger writes`);
+    const { pk, orderId, amount, currency, at, result } = charge;
     return { idempotencyKey: pk, orderId, amount, currency, at, result };
   },
   async markReplayed(idempotencyKey) {

@@ -5,6 +5,7 @@ import { notificationState } from '../domain/notification';
 import { orderState } from '../domain/order';
 import { paymentState } from '../domain/payment';
 import { shipmentState } from '../domain/shipping';
+import { parseState } from '../state/items';
 
 /** One line of the demo's timeline: when, which service, about which order, what it did. */
 export interface Step {
@@ -52,42 +53,41 @@ export const stateReader = (dynamodbEndpoint: string): StateReader => {
 
   const stepsOf = async (orderId: string): Promise<Step[]> => {
     const steps: Step[] = [];
-    const order = orderState.safeParse(await get('orders', 'orders', orderId));
-    if (order.success)
-      for (const h of order.data.history)
+    const order = parseState(orderState, await get('orders', 'orders', orderId));
+    if (order)
+      for (const h of order.history)
         steps.push({
           at: ms(h.at),
           service: 'orders',
           orderId,
           what: h.detail ? `${h.status} (${h.detail})` : h.status,
         });
-    const payment = paymentState.safeParse(await get('payments', 'payments', orderId));
-    if (payment.success) {
-      const p = payment.data;
+    const p = parseState(paymentState, await get('payments', 'payments', orderId));
+    if (p) {
       const what =
         p.status === 'PROCESSED'
           ? `charged ${p.amount.toFixed(2)} ${p.currency}${p.currency === p.homeCurrency ? '' : ` = ${p.homeAmount?.toFixed(2)} ${p.homeCurrency} at ${p.rate}`}`
           : `payment failed: ${p.reason}`;
       steps.push({ at: ms(p.at), service: 'payments', orderId, what });
     }
-    const shipment = shipmentState.safeParse(await get('shipping', 'shipments', orderId));
-    if (shipment.success) {
+    const shipment = parseState(shipmentState, await get('shipping', 'shipments', orderId));
+    if (shipment) {
       steps.push({
-        at: ms(shipment.data.shippedAt),
+        at: ms(shipment.shippedAt),
         service: 'shipping',
         orderId,
-        what: `shipped with ${shipment.data.carrier}, ${shipment.data.trackingId}`,
+        what: `shipped with ${shipment.carrier}, ${shipment.trackingId}`,
       });
-      if (shipment.data.deliveredAt)
-        steps.push({ at: ms(shipment.data.deliveredAt), service: 'shipping', orderId, what: 'delivered' });
+      if (shipment.deliveredAt)
+        steps.push({ at: ms(shipment.deliveredAt), service: 'shipping', orderId, what: 'delivered' });
     }
-    const notification = notificationState.safeParse(await get('notifications', 'notifications', orderId));
-    if (notification.success)
+    const notification = parseState(notificationState, await get('notifications', 'notifications', orderId));
+    if (notification)
       steps.push({
-        at: ms(notification.data.at),
+        at: ms(notification.at),
         service: 'notifications',
         orderId,
-        what: `to ${notification.data.to}: "${notification.data.text}"`,
+        what: `to ${notification.to}: "${notification.text}"`,
       });
     return steps;
   };

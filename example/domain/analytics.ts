@@ -1,13 +1,18 @@
 import type { OrderStatus } from './order';
 
 /** The statuses the orders topic tells about (payments and shipping facts live on other topics). */
-export const STATUS_BY_EVENT: Readonly<Record<string, OrderStatus>> = {
+export const STATUS_BY_EVENT = {
   OrderRequested: 'REQUESTED',
   OrderValidated: 'VALIDATED',
   OrderRejected: 'REJECTED',
   OrderConfirmed: 'CONFIRMED',
   OrderCancelled: 'CANCELLED',
-};
+} as const satisfies Readonly<Record<string, OrderStatus>>;
+
+/** The event types analytics counts. */
+export type CountedType = keyof typeof STATUS_BY_EVENT;
+
+const STATUS_OF: ReadonlyMap<string, OrderStatus> = new Map(Object.entries(STATUS_BY_EVENT));
 
 export const COUNTED_STATUSES: readonly OrderStatus[] = [...new Set(Object.values(STATUS_BY_EVENT))];
 
@@ -19,7 +24,7 @@ export const countChanges = (
   previous: OrderStatus | undefined,
   eventType: string,
 ): { next: OrderStatus; deltas: { status: OrderStatus; delta: number }[] } | undefined => {
-  const next = STATUS_BY_EVENT[eventType];
+  const next = STATUS_OF.get(eventType);
   if (!next || next === previous) return undefined;
   return {
     next,

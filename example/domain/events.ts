@@ -1,115 +1,37 @@
+import type { EventData, SpecOf } from '../../shared/catalog';
+import type { catalog } from '../catalog';
+
 /**
- * The `data` of the example's events, as TypeScript types. They mirror `example/schemas.ts`; the
- * runtime validated every consumed event against its schema, so handlers may trust these shapes.
+ * The `data` of the example's events, derived from the catalog's TypeBox schemas: nothing here is
+ * declared twice. The runtime validated every consumed event against its schema, so handlers and the
+ * decide/evolve functions may trust these shapes.
  */
-export interface OrderLine {
-  readonly sku: string;
-  readonly quantity: number;
-  readonly unitPrice: number;
-}
+type TypeSpec = SpecOf<typeof catalog>['eventTypes'][number];
 
-export interface OrderRequested {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly currency?: string;
-  readonly items: readonly OrderLine[];
-  readonly paymentToken?: string;
-}
+/** Names of the example's event types. */
+export type EventType = TypeSpec['type'];
 
-export interface OrderValidated {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly paymentToken?: string;
-}
+/** The `data` of event type `T`: a union over its versions. */
+export type DataOf<T extends EventType> = EventData<Extract<TypeSpec, { readonly type: T }>>;
 
-export interface OrderRejected {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly reasons: readonly string[];
-}
+/** An event of one of the types `T`, as decide/evolve functions take and return it. */
+export type EventOf<T extends EventType> = { [K in T]: { readonly type: K; readonly data: DataOf<K> } }[T];
 
-export interface OrderConfirmed {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly homeAmount: number;
-  readonly homeCurrency: string;
-}
+export type OrderRequested = DataOf<'OrderRequested'>;
+export type OrderValidated = DataOf<'OrderValidated'>;
+export type OrderConfirmed = DataOf<'OrderConfirmed'>;
+export type OrderDelivered = DataOf<'OrderDelivered'>;
 
-export interface OrderCancelled {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly reason: string;
-}
+/** The event types of the order flow (orders, payments and shipments topics). */
+export type FlowType =
+  | 'OrderRequested'
+  | 'OrderValidated'
+  | 'OrderRejected'
+  | 'OrderConfirmed'
+  | 'OrderCancelled'
+  | 'PaymentProcessed'
+  | 'PaymentFailed'
+  | 'OrderShipped'
+  | 'OrderDelivered';
 
-export interface PaymentProcessed {
-  readonly orderId: string;
-  readonly chargeId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly homeAmount: number;
-  readonly homeCurrency: string;
-  readonly rate: number;
-}
-
-export interface PaymentFailed {
-  readonly orderId: string;
-  readonly reason: 'DECLINED' | 'NO_RATE';
-  readonly detail?: string;
-}
-
-export interface OrderShipped {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly carrier: string;
-  readonly trackingId: string;
-}
-
-export interface OrderDelivered {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly homeAmount: number;
-  readonly homeCurrency: string;
-}
-
-export interface ExchangeRateSet {
-  readonly pair: string;
-  readonly rate: number;
-  readonly asOf?: string;
-}
-
-export interface UserSignedUp {
-  readonly userId: string;
-  readonly name: string;
-  readonly email: string;
-}
-
-export interface UserDeleted {
-  readonly userId: string;
-}
-
-/** An event a decision asks the service to emit. */
-export type Emit<TType extends string = string, TData = unknown> = {
-  readonly type: TType;
-  readonly data: TData;
-};
-
-/** Every event type of the order flow with its data, for exhaustive handling. */
-export interface OrderFlowEvents {
-  OrderRequested: OrderRequested;
-  OrderValidated: OrderValidated;
-  OrderRejected: OrderRejected;
-  OrderConfirmed: OrderConfirmed;
-  OrderCancelled: OrderCancelled;
-  PaymentProcessed: PaymentProcessed;
-  PaymentFailed: PaymentFailed;
-  OrderShipped: OrderShipped;
-  OrderDelivered: OrderDelivered;
-}
-
-export type FlowEvent = {
-  [K in keyof OrderFlowEvents]: { type: K; data: OrderFlowEvents[K] };
-}[keyof OrderFlowEvents];
+export type FlowEvent = EventOf<FlowType>;

@@ -1,24 +1,22 @@
-import { z } from 'zod';
+import * as Type from 'typebox';
+import { parseState } from '../state/items';
 import type { OrderDelivered } from './events';
 
 /** A user as the notifications service materializes it: the latest `UserSignedUp` data. */
-const recipient = z.object({ userId: z.string(), name: z.string(), email: z.string() });
-export type Recipient = z.infer<typeof recipient>;
+const recipient = Type.Object({ userId: Type.String(), name: Type.String(), email: Type.String() });
+export type Recipient = Type.Static<typeof recipient>;
 
 /** The recipient in a looked-up user (what `ctx.lookup` returns), if any. */
-export const recipientOf = (data: unknown): Recipient | undefined => {
-  const parsed = recipient.safeParse(data);
-  return parsed.success ? parsed.data : undefined;
-};
+export const recipientOf = (data: unknown): Recipient | undefined => parseState(recipient, data);
 
-export const notificationState = z.object({
-  orderId: z.string(),
-  userId: z.string(),
-  to: z.string(),
-  text: z.string(),
-  at: z.string(),
+export const notificationState = Type.Object({
+  orderId: Type.String(),
+  userId: Type.String(),
+  to: Type.String(),
+  text: Type.String(),
+  at: Type.String(),
 });
-export type NotificationState = z.infer<typeof notificationState>;
+export type NotificationState = Type.Static<typeof notificationState>;
 
 /**
  * decide: one notification per delivered order, stating what was paid in the home currency. Nothing

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import type { FlowEvent, OrderRequested } from './events';
+import * as Type from 'typebox';
+import type { EventOf, FlowEvent, OrderRequested } from './events';
 import { HOME_CURRENCY, round2, SUPPORTED_CURRENCIES } from './money';
 
 /** Largest order total accepted, in the order's currency. */
@@ -18,25 +18,30 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-const historyEntry = z.object({
-  status: z.enum(ORDER_STATUSES),
-  at: z.string(),
-  detail: z.string().optional(),
+const status = Type.Enum(ORDER_STATUSES);
+
+const historyEntry = Type.Object({
+  status,
+  at: Type.String(),
+  detail: Type.Optional(Type.String()),
 });
 
 /** The orders service's state of one order; also the shape of its `orders` table items (pk = orderId). */
-export const orderState = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  currency: z.string(),
-  total: z.number(),
-  status: z.enum(ORDER_STATUSES),
-  history: z.array(historyEntry),
-  paymentToken: z.string().optional(),
-  homeAmount: z.number().optional(),
-  homeCurrency: z.string().optional(),
+export const orderState = Type.Object({
+  orderId: Type.String(),
+  customerId: Type.String(),
+  currency: Type.String(),
+  total: Type.Number(),
+  status,
+  history: Type.Array(historyEntry),
+  paymentToken: Type.Optional(Type.String()),
+  homeAmount: Type.Optional(Type.Number()),
+  homeCurrency: Type.Optional(Type.String()),
 });
-export type OrderState = z.infer<typeof orderState>;
+export type OrderState = Type.Static<typeof orderState>;
+
+/** The events the orders service writes (its decisions). */
+export type OrderDecision = EventOf<'OrderValidated' | 'OrderRejected' | 'OrderConfirmed' | 'OrderCancelled'>;
 
 export const orderTotal = (request: OrderRequested): number =>
   round2(request.items.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0));
@@ -56,7 +61,7 @@ export const rejectionReasons = (request: OrderRequested): string[] => {
 };
 
 /** decide: what the orders service emits in reaction to an event, given the order's current state. */
-export const decide = (state: OrderState | undefined, event: FlowEvent): FlowEvent[] => {
+export const decide = (state: OrderState | undefined, event: FlowEvent): OrderDecision[] => {
   switch (event.type) {
     case 'OrderRequested': {
       if (state) return [];
@@ -166,7 +171,7 @@ export const react = (
   state: OrderState | undefined,
   event: FlowEvent,
   at: string,
-): { state: OrderState | undefined; emits: FlowEvent[] } => {
+): { state: OrderState | undefined; emits: OrderDecision[] } => {
   const emits = decide(state, event);
   const next = [event, ...emits].reduce<OrderState | undefined>((s, e) => evolve(s, e, at), state);
   return { state: next, emits };

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import type { FlowEvent, OrderValidated } from './events';
+import * as Type from 'typebox';
+import { parseState } from '../state/items';
+import type { EventOf, OrderValidated } from './events';
 import type { Conversion } from './money';
 
 /** What the payment provider answered for a charge. */
@@ -8,37 +9,38 @@ export type ChargeResult =
   | { readonly status: 'declined'; readonly reason: string };
 
 /** The payments service's record of one order's payment (`payments` table, pk = orderId). */
-export const paymentState = z.object({
-  orderId: z.string(),
-  status: z.enum(['PROCESSED', 'FAILED']),
-  amount: z.number(),
-  currency: z.string(),
-  at: z.string(),
-  homeAmount: z.number().optional(),
-  homeCurrency: z.string().optional(),
-  rate: z.number().optional(),
-  chargeId: z.string().optional(),
-  reason: z.string().optional(),
+export const paymentState = Type.Object({
+  orderId: Type.String(),
+  status: Type.Enum(['PROCESSED', 'FAILED']),
+  amount: Type.Number(),
+  currency: Type.String(),
+  at: Type.String(),
+  homeAmount: Type.Optional(Type.Number()),
+  homeCurrency: Type.Optional(Type.String()),
+  rate: Type.Optional(Type.Number()),
+  chargeId: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
 });
-export type PaymentState = z.infer<typeof paymentState>;
+export type PaymentState = Type.Static<typeof paymentState>;
 
-const rateData = z.object({ pair: z.string(), rate: z.number().positive(), asOf: z.string().optional() });
+const rateData = Type.Object({
+  pair: Type.String(),
+  rate: Type.Number({ exclusiveMinimum: 0 }),
+  asOf: Type.Optional(Type.String()),
+});
 
 /** The rate in the latest `ExchangeRateSet` data of a pair (what `ctx.lookup` returns), if any. */
-export const rateOf = (data: unknown): number | undefined => {
-  const parsed = rateData.safeParse(data);
-  return parsed.success ? parsed.data.rate : undefined;
-};
+export const rateOf = (data: unknown): number | undefined => parseState(rateData, data)?.rate;
 
 /** A rates-table item as the runtime materializes it: the latest data under `value`, with its event time. */
-const materializedRate = z.object({ value: rateData, time: z.string() });
+const materializedRate = Type.Object({ value: rateData, time: Type.String() });
 
 /** The read model of `GET /rates/{pair}`, or undefined for a missing or unreadable item. */
 export const rateView = (item: unknown) => {
-  const parsed = materializedRate.safeParse(item);
-  if (!parsed.success) return undefined;
-  const { pair, rate, asOf } = parsed.data.value;
-  return { pair, rate, asOf: asOf ?? parsed.data.time };
+  const parsed = parseState(materializedRate, item);
+  if (!parsed) return undefined;
+  const { pair, rate, asOf } = parsed.value;
+  return { pair, rate, asOf: asOf ?? parsed.time };
 };
 
 /**
@@ -50,7 +52,7 @@ export const paymentOutcome = (
   conversion: Conversion | undefined,
   charge: ChargeResult | undefined,
   at: string,
-): { state: PaymentState; emit: FlowEvent } => {
+): { state: PaymentState; emit: EventOf<'PaymentProcessed' | 'PaymentFailed'> } => {
   const { orderId, amount, currency } = order;
   const base = { orderId, amount, currency, at };
   if (!conversion) {

@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import type { FlowEvent, OrderConfirmed } from './events';
+import * as Type from 'typebox';
+import type { EventOf, OrderConfirmed } from './events';
 
 export const CARRIER = 'spine-post';
 
 /** The shipping service's record of one shipment (`shipments` table, pk = orderId). */
-export const shipmentState = z.object({
-  orderId: z.string(),
-  customerId: z.string(),
-  status: z.enum(['SHIPPED', 'DELIVERED']),
-  carrier: z.string(),
-  trackingId: z.string(),
-  homeAmount: z.number(),
-  homeCurrency: z.string(),
-  shippedAt: z.string(),
-  deliveredAt: z.string().optional(),
+export const shipmentState = Type.Object({
+  orderId: Type.String(),
+  customerId: Type.String(),
+  status: Type.Enum(['SHIPPED', 'DELIVERED']),
+  carrier: Type.String(),
+  trackingId: Type.String(),
+  homeAmount: Type.Number(),
+  homeCurrency: Type.String(),
+  shippedAt: Type.String(),
+  deliveredAt: Type.Optional(Type.String()),
 });
-export type ShipmentState = z.infer<typeof shipmentState>;
+export type ShipmentState = Type.Static<typeof shipmentState>;
 
 /** Deterministic, so a redelivered confirmation produces the same parcel label. */
 export const trackingIdOf = (orderId: string): string =>
@@ -27,7 +27,7 @@ export const ship = (
   existing: ShipmentState | undefined,
   confirmed: OrderConfirmed,
   at: string,
-): { state: ShipmentState; emit: FlowEvent } | undefined => {
+): { state: ShipmentState; emit: EventOf<'OrderShipped'> } | undefined => {
   if (existing) return undefined;
   const { orderId, customerId, homeAmount, homeCurrency } = confirmed;
   const trackingId = trackingIdOf(orderId);
@@ -53,7 +53,7 @@ export const ship = (
 export const deliver = (
   existing: ShipmentState | undefined,
   at: string,
-): { state: ShipmentState; emit: FlowEvent } | undefined => {
+): { state: ShipmentState; emit: EventOf<'OrderDelivered'> } | undefined => {
   if (!existing || existing.status === 'DELIVERED') return undefined;
   const { orderId, customerId, homeAmount, homeCurrency } = existing;
   return {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as Type from 'typebox';
+import { parseState } from '../state/items';
 import { COUNTED_STATUSES } from './analytics';
 import { orderState } from './order';
 
@@ -7,20 +8,20 @@ import { orderState } from './order';
  * inside the service. Undefined for a missing or unreadable item.
  */
 export const orderView = (item: unknown) => {
-  const parsed = orderState.safeParse(item);
-  if (!parsed.success) return undefined;
-  const { paymentToken: _token, ...view } = parsed.data;
+  const parsed = parseState(orderState, item);
+  if (!parsed) return undefined;
+  const { paymentToken: _token, ...view } = parsed;
   return view;
 };
 
-const countItem = z.object({ pk: z.string(), count: z.number() });
+const countItem = Type.Object({ pk: Type.String(), count: Type.Number() });
 
 /** The read model of `GET /stats/orders`: a count for every status analytics tracks, 0 when unseen. */
 export const countsView = (items: readonly unknown[]) => {
   const counts: Record<string, number> = Object.fromEntries(COUNTED_STATUSES.map((s) => [s, 0]));
   for (const item of items) {
-    const parsed = countItem.safeParse(item);
-    if (parsed.success && parsed.data.pk in counts) counts[parsed.data.pk] = parsed.data.count;
+    const parsed = parseState(countItem, item);
+    if (parsed && parsed.pk in counts) counts[parsed.pk] = parsed.count;
   }
   return { counts };
 };

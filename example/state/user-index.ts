@@ -1,5 +1,13 @@
-import { z } from 'zod';
-import type { HandlerContext } from '../../shared/consumer';
+import * as Type from 'typebox';
+import type { StateItem, StateUpdate, WriteOptions } from '../../shared/consumer';
+import { readState } from './items';
+
+/** The state writes and reads the index needs, on the tables `T` (a service's own tables). */
+interface IndexAccess<T extends string> {
+  get(table: T, pk: string): Promise<StateItem | undefined>;
+  update(table: T, pk: string, update: StateUpdate, options?: WriteOptions): void;
+  delete(table: T, pk: string, options?: WriteOptions): void;
+}
 
 /**
  * Per-user lists of the items a service keeps about that user (pk = userId, `ids`). State tables only
@@ -7,23 +15,30 @@ import type { HandlerContext } from '../../shared/consumer';
  * Cost: one more write per item created, and a user's items must fit in one transaction (~98) to be
  * deleted by one event.
  */
-const index = z.object({ ids: z.array(z.string()).default([]) });
+const index = Type.Object({ ids: Type.Optional(Type.Array(Type.String())) });
 
-export const appendToIndex = (ctx: HandlerContext, table: string, userId: string, id: string): void =>
-  ctx.update(table, userId, {
-    updateExpression: 'SET #ids = list_append(if_not_exists(#ids, :none), :id)',
-    names: { '#ids': 'ids' },
-    values: { ':none': [], ':id': [id] },
-  });
+export const appendToIndex = <T extends string>(
+  ctx: IndexAccess<T>,
+  table: T,
+  userId: string,
+  id: string,
+): void => ctx.update(table, userId, { append: { ids: [id] } });
 
-const indexOf = async (ctx: HandlerContext, table: string, userId: string) => {
-  const item = await ctx.get(table, userId);
-  return item === undefined ? undefined : index.parse(item).ids;
+/** The listed ids; an index item without `ids` (a profile written before any item) lists none. */
+const indexOf = async <T extends string>(
+  ctx: IndexAccess<T>,
+  table: T,
+  userId: string,
+): Promise<string[] | undefined> => {
+  const item = await readState(ctx, table, userId, index);
+  return item === undefined ? undefined : (item.ids ?? []);
 };
 
-export const indexedIds = async (ctx: HandlerContext, table: string, userId: string): Promise<string[]> => [
-  ...new Set((await indexOf(ctx, table, userId)) ?? []),
-];
+export const indexedIds = async <T extends string>(
+  ctx: IndexAccess<T>,
+  table: T,
+  userId: string,
+): Promise<string[]> => [...new Set((await indexOf(ctx, table, userId)) ?? [])];
 
 /**
  * Deletes the user's index entry and every item it lists from `itemsTable`. The index delete is
@@ -31,10 +46,10 @@ export const indexedIds = async (ctx: HandlerContext, table: string, userId: str
  * shard's event between this read and the commit fails the condition, the event is retried (an
  * attempt) and the retry deletes that item too, instead of leaving it behind unindexed.
  */
-export const forgetUser = async (
-  ctx: HandlerContext,
-  indexTable: string,
-  itemsTable: string,
+export const forgetUser = async <T extends string>(
+  ctx: IndexAccess<T>,
+  indexTable: T,
+  itemsTable: T,
   userId: string,
 ): Promise<number> => {
   const listed = await indexOf(ctx, indexTable, userId);
@@ -44,8 +59,8 @@ export const forgetUser = async (
     indexTable,
     userId,
     listed === undefined
-      ? { expression: 'attribute_not_exists(pk)' }
-      : { expression: 'size(#ids) = :read', names: { '#ids': 'ids' }, values: { ':read': listed.length } },
+      ? { if: { pk: { exists: false } } }
+      : { if: { ids: { size: { eq: listed.length } } } },
   );
   return ids.length;
 };

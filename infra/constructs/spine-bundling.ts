@@ -5,10 +5,12 @@ import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodej
 import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
 import type { Catalog } from '../../shared/catalog';
 import { schemasHash } from '../../shared/schemas';
+import { spineFile } from '../package-files';
 
 /** The SDK's default credential chain, replaced in bundles by `ENV_CREDENTIALS`. */
 export const CREDENTIAL_PROVIDER = '@aws-sdk/credential-provider-node';
-export const ENV_CREDENTIALS = './shared/aws/env-credentials.ts';
+/** Absolute: Spine's copy, wherever the project that bundles lives (the repo, or one that installed Spine). */
+export const ENV_CREDENTIALS = spineFile('envCredentials');
 
 /**
  * How every Spine function is bundled; the cold-start bench (`bench/coldstart`) builds with the same
@@ -26,7 +28,6 @@ export const SPINE_BUNDLING = {
   externalModules: [],
   // Credentials from the environment only, as Lambda provides them: the SDK's default chain (SSO,
   // INI, process, web identity, IMDS and their STS/SSO clients) is about 90 KB nobody uses on Lambda.
-  // Path relative to the project root, where the bundler runs.
   esbuildArgs: { [`--alias:${CREDENTIAL_PROVIDER}`]: ENV_CREDENTIALS },
   // Some bundled CommonJS dependencies call `require` for Node built-ins, which ESM lacks.
   banner:
@@ -52,12 +53,12 @@ export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog
   const dir = join(projectRoot, '.spine', 'bundles', hash.digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
   const generated = '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.';
-  const traces = join(projectRoot, 'shared/stack-traces/index.ts');
+  const traces = spineFile('stackTraces');
   writeFileSync(
     join(dir, 'stack-traces.mjs'),
     `${generated}\nimport { installLazySourceMaps } from ${JSON.stringify(importPath(dir, traces))};\ninstallLazySourceMaps(import.meta.url);\n`,
   );
-  const schemas = join(projectRoot, 'shared/schemas/index.ts');
+  const schemas = spineFile('schemas');
   if (catalog)
     writeFileSync(join(dir, 'validators.mjs'), standaloneValidatorsModule(catalog, importPath(dir, schemas)));
   const wrapper = join(dir, 'entry.mjs');

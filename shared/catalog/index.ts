@@ -31,6 +31,8 @@ export type {
   SubscriptionSpec,
   TableSpec,
   TopicSpec,
+  Upcaster,
+  Upcasters,
 } from './types';
 export { COMPATIBILITY_MODES } from './types';
 export { defineCatalog } from './validate';

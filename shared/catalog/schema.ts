@@ -47,6 +47,12 @@ const build = (z: typeof Zod) => {
     versions: z.record(z.string().regex(/^[1-9][0-9]*$/, 'versions are positive integers'), jsonSchema),
     tombstone: z.boolean().optional(),
     compatibility: z.enum(COMPATIBILITY_MODES).optional(),
+    upcasters: z
+      .record(
+        z.string().regex(/^[1-9][0-9]*$/, 'upcasters are keyed by the version they convert from'),
+        z.custom<(data: unknown) => unknown>((v) => typeof v === 'function', 'must be a function'),
+      )
+      .optional(),
   });
 
   const retry = z.strictObject({
@@ -72,6 +78,7 @@ const build = (z: typeof Zod) => {
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
       .optional(),
+    item: jsonSchema.optional(),
   });
 
   const entry = z.string().regex(/^[\w./-]+\.ts$/, 'must be a .ts path relative to the project root');

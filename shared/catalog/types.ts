@@ -9,6 +9,15 @@
  */
 export type JsonSchema = object;
 
+/**
+ * Converts `data` of version N (already validated against that version's schema) into data of
+ * version N + 1. No I/O, no clock: a replay or redrive must convert an old event the same way each time.
+ */
+export type Upcaster = (data: unknown) => unknown;
+
+/** The upcasters of one event type, keyed by the version each one converts *from*. */
+export type Upcasters = { readonly [fromVersion: number]: Upcaster };
+
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
 
 /** Confluent's schema compatibility modes; `shared/evolution` implements them for JSON Schema. */
@@ -55,6 +64,14 @@ export interface EventTypeSpec {
    * enforces it against `schemas.lock.json`. @default 'BACKWARD'
    */
   readonly compatibility?: CompatibilityMode;
+  /**
+   * Pure functions that convert data of version N into version N + 1, keyed by N: one per version
+   * below the latest (`defineUpcasters` in `shared/evolution` types each step by its schemas). When a
+   * type declares them, `defineService` handlers receive only its latest version: older events are
+   * converted before the handler runs, and the converted data is checked against the latest schema.
+   * @default - none: handlers receive every version, narrowed by `event.version`
+   */
+  readonly upcasters?: Upcasters;
   /**
    * A tombstone: in a materialized table subscription, an event of this type deletes its key
    * (the compacted-topic delete). @default false
@@ -111,6 +128,12 @@ export interface TableSpec {
   readonly name: string;
   /** Attribute holding an epoch-seconds expiry, enables DynamoDB TTL when set. */
   readonly ttlAttribute?: string;
+  /**
+   * Schema of the table's items besides `pk`. A TypeBox schema gives `defineService` handlers their
+   * item type in `ctx.get/put/update/delete`; the runtime does not validate state items against it.
+   * @default - items are free-form (`StateItem`)
+   */
+  readonly item?: JsonSchema;
 }
 
 /** Read-side HTTP routes of a service, served on the ingress HTTP API with producer credentials. */

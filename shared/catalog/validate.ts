@@ -2,7 +2,7 @@ import type { ZodError } from 'zod';
 import { cdcProblems } from './cdc-checks';
 import { CatalogError, type CatalogProblem } from './errors';
 import { catalogSchema } from './schema';
-import type { Catalog, CatalogSpec } from './types';
+import type { Catalog, CatalogSpec, EventTypeSpec } from './types';
 
 const named = (spec: unknown, path: readonly PropertyKey[]): string => {
   // Turn `services.1.subscriptions.0` into `services[orders].subscriptions[0]` so the message names the thing.
@@ -30,6 +30,32 @@ const shapeProblems = (spec: unknown, error: ZodError): CatalogProblem[] =>
 
 const duplicates = (values: readonly string[]): string[] =>
   [...new Set(values.filter((v, i) => values.indexOf(v) !== i))].sort();
+
+/**
+ * Upcasters, when declared, must reach the latest version from every older one: handlers then only see
+ * the latest, so a missing step would hand them data of a version they were not written for.
+ */
+const upcasterProblems = (e: EventTypeSpec): CatalogProblem[] => {
+  const steps = e.upcasters;
+  if (!steps) return [];
+  const problems: CatalogProblem[] = [];
+  const versions = Object.keys(e.versions).map(Number);
+  const latest = Math.max(...versions);
+  for (const from of Object.keys(steps).map(Number))
+    if (!versions.includes(from) || from >= latest)
+      problems.push({
+        path: `eventTypes[${e.type}].upcasters[${from}]`,
+        message: `converts from v${from}, which is not a version below the latest (v${latest})`,
+      });
+  const missing: number[] = [];
+  for (let v = Math.min(...versions); v < latest; v++) if (typeof steps[v] !== 'function') missing.push(v);
+  if (missing.length > 0)
+    problems.push({
+      path: `eventTypes[${e.type}].upcasters`,
+      message: `no upcaster from ${missing.map((v) => `v${v}`).join(', ')}; with upcasters, handlers receive only v${latest}, so every older version needs one`,
+    });
+  return problems;
+};
 
 const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
   const problems: CatalogProblem[] = [];
@@ -66,6 +92,7 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
       });
     if (Object.keys(e.versions).length === 0)
       problems.push({ path: `eventTypes[${e.type}].versions`, message: 'declare at least one version' });
+    problems.push(...upcasterProblems(e));
     for (const [version, schema] of Object.entries(e.versions)) {
       const props = (schema as { properties?: Record<string, unknown> }).properties;
       const required = (schema as { required?: unknown }).required;

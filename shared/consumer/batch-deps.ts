@@ -31,8 +31,6 @@ export interface BatchDeps extends CopyDeps, RecoveryDeps {
   readonly catalog: Catalog;
   readonly service: string;
   readonly topic: string;
-  /** Checkpoint namespace for replay/redrive sessions; see `ShardPosition.scope`. @default live */
-  readonly scope?: string;
   readonly handler: EventHandler;
   readonly store: ConsumerStore;
   readonly schemas: SchemaRegistry;

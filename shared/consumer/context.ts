@@ -1,6 +1,9 @@
+import { InvalidStateOpError } from './errors';
 import { classifyFailure, StoreUnavailableError } from './failures';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
+import type { Condition, StateUpdate, WriteOptions } from './state-ops';
+import { PlanProblem, planCondition, planUpdate } from './state-ops-plan';
 import type { ConsumerStore } from './store';
 import type {
   ConsumedEvent,
@@ -61,6 +64,36 @@ const readFor = async <T>(read: () => Promise<T>): Promise<T> => {
   }
 };
 
+const isExpression = (options: WriteOptions | ItemCondition | undefined): options is ItemCondition =>
+  options !== undefined && 'expression' in options;
+const isExpressionUpdate = (update: StateUpdate | ItemUpdate): update is ItemUpdate =>
+  'updateExpression' in update;
+
+/**
+ * Checks typed operations when the handler makes them, so a malformed one fails the handler's own
+ * attempt with its table and key instead of a whole commit later. Expression strings pass unchecked.
+ */
+const checked = (table: string, pk: string, update?: StateUpdate | ItemUpdate, condition?: Condition) => {
+  try {
+    if (update && !isExpressionUpdate(update)) planUpdate(update);
+    if (condition !== undefined) planCondition(condition);
+  } catch (error) {
+    if (error instanceof PlanProblem) throw new InvalidStateOpError(table, pk, error.message);
+    throw error;
+  }
+};
+
+/** The write's condition fields: the typed `if`, or the deprecated expression. */
+const conditionOf = (
+  table: string,
+  pk: string,
+  options: WriteOptions | ItemCondition | undefined,
+): { condition?: ItemCondition; if?: Condition } => {
+  if (isExpression(options)) return { condition: options };
+  checked(table, pk, undefined, options?.if);
+  return options?.if === undefined ? {} : { if: options.if };
+};
+
 /**
  * Builds the context for one event. Reads look at this event's writes, then at writes pending from
  * earlier events, then at DynamoDB (consistent read). An item with a pending *update* has no known
@@ -111,14 +144,18 @@ export const createEventContext = (
       }
       return store.getItem(table, pk);
     },
-    put(table: string, item: StateItem, condition?: ItemCondition) {
-      record({ kind: 'put', table, item, ...(condition && { condition }) });
+    put(table: string, item: StateItem, options?: WriteOptions | ItemCondition) {
+      live();
+      record({ kind: 'put', table, item, ...conditionOf(table, item.pk, options) });
     },
-    update(table: string, pk: string, update: ItemUpdate) {
-      record({ kind: 'update', table, pk, update });
+    update(table: string, pk: string, update: StateUpdate | ItemUpdate, options?: WriteOptions) {
+      live();
+      checked(table, pk, update, options?.if);
+      record({ kind: 'update', table, pk, update, ...(options?.if !== undefined && { if: options.if }) });
     },
-    delete(table: string, pk: string, condition?: ItemCondition) {
-      record({ kind: 'delete', table, pk, ...(condition && { condition }) });
+    delete(table: string, pk: string, options?: WriteOptions | ItemCondition) {
+      live();
+      record({ kind: 'delete', table, pk, ...conditionOf(table, pk, options) });
     },
     idempotencyKey(purpose = 'effect') {
       return `${service}:${event.source}:${event.id}:${purpose}`;

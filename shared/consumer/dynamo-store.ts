@@ -14,6 +14,8 @@ import {
 import { CheckpointConflictError, UnknownTableError } from './errors';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
+import { toExpressions } from './state-ops-dynamo';
+import { planCondition, planUpdate } from './state-ops-plan';
 import {
   type AttemptStart,
   type Checkpoint,
@@ -90,42 +92,36 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
 
   const toTransactItem = (write: StateWrite): TransactItem => {
     const TableName = physical(write.table);
+    const typed = write.if === undefined ? undefined : planCondition(write.if);
+    const legacy = write.kind !== 'update' ? write.condition : undefined;
+    const condition = legacy
+      ? {
+          ConditionExpression: legacy.expression,
+          ExpressionAttributeNames: legacy.names,
+          ExpressionAttributeValues: legacy.values,
+        }
+      : toExpressions([], typed);
     switch (write.kind) {
       case 'put':
-        return {
-          Put: {
-            TableName,
-            Item: write.item,
-            ...(write.condition && {
-              ConditionExpression: write.condition.expression,
-              ExpressionAttributeNames: write.condition.names,
-              ExpressionAttributeValues: write.condition.values,
-            }),
-          },
-        };
+        return { Put: { TableName, Item: write.item, ...condition } };
       case 'delete':
-        return {
-          Delete: {
-            TableName,
-            Key: { pk: write.pk },
-            ...(write.condition && {
-              ConditionExpression: write.condition.expression,
-              ExpressionAttributeNames: write.condition.names,
-              ExpressionAttributeValues: write.condition.values,
-            }),
-          },
-        };
-      case 'update':
-        return {
-          Update: {
-            TableName,
-            Key: { pk: write.pk },
-            UpdateExpression: write.update.updateExpression,
-            ConditionExpression: write.update.conditionExpression,
-            ExpressionAttributeNames: write.update.names,
-            ExpressionAttributeValues: write.update.values,
-          },
-        };
+        return { Delete: { TableName, Key: { pk: write.pk }, ...condition } };
+      case 'update': {
+        const update = write.update;
+        if ('updateExpression' in update)
+          return {
+            Update: {
+              TableName,
+              Key: { pk: write.pk },
+              UpdateExpression: update.updateExpression,
+              ConditionExpression: update.conditionExpression,
+              ExpressionAttributeNames: update.names,
+              ExpressionAttributeValues: update.values,
+            },
+          };
+        const { UpdateExpression = '', ...parts } = toExpressions(planUpdate(update), typed);
+        return { Update: { TableName, Key: { pk: write.pk }, UpdateExpression, ...parts } };
+      }
     }
   };
 

@@ -119,3 +119,23 @@ export class ServiceDefinitionError extends Error {
 
 export const isServiceDefinitionError = (error: unknown): error is ServiceDefinitionError =>
   error instanceof Error && (error as { code?: unknown }).code === 'SERVICE_DEFINITION';
+
+/**
+ * A typed state operation that no store can run: an empty update, the key `pk` changed, an attribute in
+ * two clauses, an undefined value, an empty or unknown test. A handler bug, thrown when the handler
+ * calls `ctx.put/update/delete`, so it counts as the event's failed attempt and never reaches a commit.
+ */
+export class InvalidStateOpError extends Error {
+  readonly code = 'INVALID_STATE_OP';
+  constructor(
+    readonly table: string,
+    readonly pk: string,
+    problem: string,
+  ) {
+    super(`${table}/${pk}: ${problem}`);
+    this.name = 'InvalidStateOpError';
+  }
+}
+
+export const isInvalidStateOpError = (error: unknown): error is InvalidStateOpError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'INVALID_STATE_OP';

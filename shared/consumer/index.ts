@@ -36,10 +36,12 @@ export {
   CheckpointConflictError,
   EventTooLargeError,
   HandlerOverranError,
+  InvalidStateOpError,
   InvocationDiedError,
   isCheckpointConflictError,
   isEventTooLargeError,
   isHandlerOverranError,
+  isInvalidStateOpError,
   isInvocationDiedError,
   isOutboxRecoveryDeferredError,
   isPoisonRecordError,
@@ -65,7 +67,7 @@ export {
   type PublishOptions,
 } from './publisher';
 export { type RecoveryDeps, recoverOutbox } from './recovery';
-export { defineService, type ServiceDefinition } from './service';
+export { type DeclaredService, declareService, defineService, type ServiceDefinition } from './service';
 export type {
   EventOfSpec,
   ServiceContext,
@@ -74,6 +76,8 @@ export type {
   ServiceEventOf,
   ServiceHandler,
   ServiceHandlers,
+  TableItem,
+  TableItems,
   TypedEmitOptions,
 } from './service-types';
 export {
@@ -82,6 +86,16 @@ export {
   MemoryShardDirectory,
   type ShardDirectory,
 } from './shard-parents';
+export type {
+  AttrConditions,
+  AttrTest,
+  Condition,
+  NumberTest,
+  StateAttr,
+  StateUpdate,
+  StoredItem,
+  WriteOptions,
+} from './state-ops';
 export type {
   AttemptStart,
   Checkpoint,

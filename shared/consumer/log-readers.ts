@@ -36,6 +36,8 @@ export const createLogReaders = (options: {
       ? {
           findEarlier: (...args: Parameters<CopyFinder['findEarlier']>) =>
             kinesis().copies.findEarlier(...args),
+          findEarlierAll: (...args: Parameters<CopyFinder['findEarlierAll']>) =>
+            kinesis().copies.findEarlierAll(...args),
         }
       : undefined);
   const shards =

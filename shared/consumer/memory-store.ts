@@ -1,6 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError, UnknownTableError } from './errors';
 import { type OutboxEntry, outboxPk } from './outbox';
+import { applyClauses, holds } from './state-ops-memory';
+import { planCondition, planUpdate } from './state-ops-plan';
 import {
   type AttemptStart,
   type Checkpoint,
@@ -11,7 +13,7 @@ import {
   type ParkedEvent,
   type ShardPosition,
 } from './store';
-import type { StateItem } from './types';
+import type { StateItem, StateWrite } from './types';
 
 const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p).pk}/${sk}`;
 
@@ -19,8 +21,10 @@ const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p)
  * In-memory `ConsumerStore` with the DynamoDB adapter's semantics for checkpoints (conditional on the
  * expected sequence number), attempt marks and atomic commits, failing as DynamoDB does on a
  * transaction over 100 items, two operations on one item, or an item over 400 KB (ValidationException).
- * Updates support `SET a = :v` and `ADD a :n` only, enough for unit tests of handlers; conditions on
- * state writes are not evaluated. `failNextCommits` makes the next commits fail with the given errors.
+ * Typed state operations and their conditions run with DynamoDB's semantics (state-ops-memory.ts; the
+ * store contract suite holds both stores to the same results); the deprecated expression strings run
+ * only `SET a = :v` and `ADD a :n`, with no condition. `failNextCommits` makes the next commits fail
+ * with the given errors.
  */
 export class MemoryConsumerStore implements ConsumerStore {
   readonly checkpoints = new Map<string, Checkpoint>();
@@ -68,15 +72,17 @@ export class MemoryConsumerStore implements ConsumerStore {
     for (const move of commit.moves) this.check(commit.position, move.sk, move.expected);
     if (commit.started && !commit.moves.some((m) => m.sk === commit.started?.sk))
       this.check(commit.position, commit.started.sk, commit.started.expected);
-    for (const w of commit.writes) {
-      const t = this.table(w.table);
-      if (w.kind === 'put') t.set(w.item.pk, structuredClone(w.item));
-      else if (w.kind === 'delete') t.delete(w.pk);
-      else
-        t.set(
-          w.pk,
-          applyUpdate(t.get(w.pk) ?? { pk: w.pk }, w.update.updateExpression, w.update.values ?? {}),
-        );
+    // All conditions are evaluated and all new items computed before anything changes: a failed
+    // condition or a wrong operand leaves every table as it was, as DynamoDB's transaction does.
+    const failed = commit.writes.map((w) => {
+      const stored = this.table(w.table).get(w.kind === 'put' ? w.item.pk : w.pk);
+      return w.if !== undefined && !holds(planCondition(w.if), stored);
+    });
+    if (failed.some(Boolean)) throw conditionFailed(failed, transactionSize(commit));
+    const results = commit.writes.map((w) => ({ table: this.table(w.table), ...this.result(w) }));
+    for (const { table, pk, item } of results) {
+      if (item) table.set(pk, item);
+      else table.delete(pk);
     }
     if (commit.park) this.parked.push(commit.park);
     if (commit.outbox?.length) {
@@ -98,6 +104,19 @@ export class MemoryConsumerStore implements ConsumerStore {
       this.checkpoints.set(key, { ...this.checkpoints.get(key), keyMarkers: true });
     }
     this.commits += 1;
+  }
+
+  /** What a write leaves at its key (undefined: nothing). */
+  private result(w: StateWrite): { pk: string; item: StateItem | undefined } {
+    if (w.kind === 'put') return { pk: w.item.pk, item: structuredClone(w.item) };
+    if (w.kind === 'delete') return { pk: w.pk, item: undefined };
+    const stored = this.table(w.table).get(w.pk);
+    if ('updateExpression' in w.update)
+      return {
+        pk: w.pk,
+        item: applyExpression(stored ?? { pk: w.pk }, w.update.updateExpression, w.update.values ?? {}),
+      };
+    return { pk: w.pk, item: applyClauses(stored, w.pk, planUpdate(w.update)) };
   }
 
   async markStarted(
@@ -159,7 +178,8 @@ export class MemoryConsumerStore implements ConsumerStore {
   }
 }
 
-const applyUpdate = (item: StateItem, expression: string, values: Record<string, unknown>): StateItem => {
+/** The deprecated expression-string update: `SET a = :v` and `ADD a :n` only, everything else ignored. */
+const applyExpression = (item: StateItem, expression: string, values: Record<string, unknown>): StateItem => {
   const next: Record<string, unknown> = { ...item };
   for (const m of expression.matchAll(/SET\s+(\w+)\s*=\s*(:\w+)/g))
     if (m[1] && m[2]) next[m[1]] = values[m[2]];
@@ -175,14 +195,31 @@ const validation = (message: string): TransactionCanceledException =>
     CancellationReasons: [{ Code: 'ValidationError', Message: message }],
   });
 
+/** Items of the commit's transaction, in the DynamoDB store's order: writes, parked event, outbox, checkpoints. */
+const transactionSize = (commit: Commit): number =>
+  commit.writes.length +
+  (commit.outbox?.length ?? 0) +
+  (commit.park ? 1 : 0) +
+  commit.moves.length +
+  (commit.started && !commit.moves.some((m) => m.sk === commit.started?.sk) ? 1 : 0);
+
+/** DynamoDB's answer to a failed condition in a transaction: one reason per item, in item order. */
+const conditionFailed = (failed: readonly boolean[], size: number): TransactionCanceledException => {
+  const codes = Array.from({ length: Math.max(size, failed.length) }, (_, i) =>
+    failed[i] ? 'ConditionalCheckFailed' : 'None',
+  );
+  return new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: codes.map((Code) =>
+      Code === 'None' ? { Code } : { Code, Message: 'The conditional request failed' },
+    ),
+  });
+};
+
 /** The checks DynamoDB makes on a TransactWriteItems before running it. */
 const validateTransaction = (commit: Commit): void => {
-  const items =
-    commit.writes.length +
-    (commit.outbox?.length ?? 0) +
-    (commit.park ? 1 : 0) +
-    commit.moves.length +
-    (commit.started && !commit.moves.some((m) => m.sk === commit.started?.sk) ? 1 : 0);
+  const items = transactionSize(commit);
   if (items > 100) {
     const error = new Error(`Member must have length less than or equal to 100 (was ${items})`);
     error.name = 'ValidationException';

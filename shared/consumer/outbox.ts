@@ -1,7 +1,8 @@
 import type { Catalog } from '../catalog';
 import { dataSchemaUri, derivedUuid, type Envelope } from '../envelope';
+import { outboxSk } from '../layout';
 import type { SchemaRegistry } from '../schemas';
-import type { ConsumedEvent, EmitOptions, ShardPosition } from './types';
+import type { ConsumedEvent, EmitOptions } from './types';
 
 /** An emitted event waiting in the outbox: written with the state change, deleted once published. */
 export interface OutboxEntry {
@@ -18,9 +19,7 @@ export interface OutboxEntry {
   readonly sourceKey?: string;
 }
 
-/** Outbox partition of one source shard, so the next invocation on that shard finds leftovers with one Query. */
-export const outboxPk = (p: ShardPosition): string =>
-  p.scope ? `${p.service}#${p.topic}#${p.shardId}#${p.scope}` : `${p.service}#${p.topic}#${p.shardId}`;
+export { outboxPk } from '../layout';
 
 /** An emit the catalog does not allow or whose data fails its schema: a handler bug, retried then parked. */
 export class EmitRejectedError extends Error {
@@ -33,8 +32,6 @@ export class EmitRejectedError extends Error {
     this.name = 'EmitRejectedError';
   }
 }
-
-const pad = (seq: string) => seq.padStart(64, '0');
 
 /**
  * Builds the envelope of an emitted event. Its id derives from (service, consumed event, emit index),
@@ -82,7 +79,7 @@ export const buildEmitted = (
     data,
   };
   return {
-    sk: `${pad(consumed.sequenceNumber)}#${String(index).padStart(4, '0')}`,
+    sk: outboxSk(consumed.sequenceNumber, index),
     topic: spec.topic,
     envelope,
     createdAt: Date.now(),

@@ -1,4 +1,11 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type ParkingItemWritten,
+  parkedChunkPk,
+  parkedChunkSk,
+  parkedPk,
+  parkedSk as parkingSk,
+} from '../layout';
 import type { ParkedEvent } from './store';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -10,10 +17,9 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  */
 export const PARKED_INLINE_CHARS = 350_000;
 
-/** Partition of the chunk items, apart from `pk = service` so listings of parked events never see them. */
-export const parkedChunkPk = (service: string): string => `chunks#${service}`;
+export { parkedChunkPk } from '../layout';
 export const parkedSk = (p: ParkedEvent): string =>
-  `${p.position.topic}#${p.position.shardId}#${p.sequenceNumber}`;
+  parkingSk(p.position.topic, p.position.shardId, p.sequenceNumber);
 
 /** The chunk items of a parked record whose data is too long to be inline; empty when it fits. */
 export const parkedChunks = (service: string, park: ParkedEvent): Record<string, unknown>[] => {
@@ -22,7 +28,7 @@ export const parkedChunks = (service: string, park: ParkedEvent): Record<string,
   for (let i = 0, n = 0; i < park.data.length; i += PARKED_INLINE_CHARS, n++)
     chunks.push({
       pk: parkedChunkPk(service),
-      sk: `${parkedSk(park)}#${String(n).padStart(4, '0')}`,
+      sk: parkedChunkSk(parkedSk(park), n),
       data: park.data.slice(i, i + PARKED_INLINE_CHARS),
     });
   return chunks;
@@ -36,20 +42,14 @@ export const parkedChunks = (service: string, park: ParkedEvent): Record<string,
 export const parkedItems = (table: string, service: string, park: ParkedEvent): TransactItem[] => {
   const { position, ...parked } = park;
   const chunks = parkedChunks(service, park).length;
-  return [
-    {
-      Put: {
-        TableName: table,
-        Item: {
-          pk: service,
-          sk: parkedSk(park),
-          ...parked,
-          ...(chunks > 0 && { data: '', dataChunks: chunks, dataChars: park.data.length }),
-          topic: position.topic,
-          shardId: position.shardId,
-          parkedAt: new Date().toISOString(),
-        },
-      },
-    },
-  ];
+  const item: ParkingItemWritten = {
+    pk: parkedPk(service),
+    sk: parkedSk(park),
+    ...parked,
+    ...(chunks > 0 && { data: '', dataChunks: chunks, dataChars: park.data.length }),
+    topic: position.topic,
+    shardId: position.shardId,
+    parkedAt: new Date().toISOString(),
+  };
+  return [{ Put: { TableName: table, Item: item } }];
 };

@@ -53,14 +53,9 @@ export const processBatch = async (
     service: deps.service,
     topic: deps.topic,
     shardId: shardIdOf(first),
-    ...(deps.scope && { scope: deps.scope }),
   };
   // Log fields name the shard; the service is already the logger's own `service` key.
-  const where = {
-    topic: position.topic,
-    shardId: position.shardId,
-    ...(position.scope && { scope: position.scope }),
-  };
+  const where = { topic: position.topic, shardId: position.shardId };
   const remaining = () => deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   const margin = deps.deadlineMarginMs ?? 2_000;
   let run: BatchRun | undefined;

@@ -6,11 +6,13 @@ import type {
   LatestVersion,
   LookupTableName,
   SchemaData,
+  SpecOf,
   TableName,
   VersionOf,
   WrittenTypeSpec,
 } from '../catalog';
-import type { ConsumedEvent, HandlerContext, ItemCondition, ItemUpdate, StateItem } from './types';
+import type { StateItem, StateUpdate, StoredItem, WriteOptions } from './state-ops';
+import type { ConsumedEvent, HandlerContext, ItemCondition, ItemUpdate } from './types';
 
 /**
  * Type-only views over the runtime's `ConsumedEvent` and `HandlerContext`, narrowed by the catalog.
@@ -24,10 +26,15 @@ export interface ServiceEvent<TType extends string, TVersion extends number, TDa
   readonly version: TVersion;
 }
 
-/** The events of one event type spec: a union over its versions, narrowed by `event.version`. */
-export type EventOfSpec<E extends EventTypeSpec> = E extends unknown
-  ? { [V in VersionOf<E>]: ServiceEvent<E['type'], V, SchemaData<E['versions'][V]>> }[VersionOf<E>]
-  : never;
+/**
+ * The events of one event type spec: a union over its versions, narrowed by `event.version`; only the
+ * latest version when the type declares upcasters (`defineService` converts older events first).
+ */
+export type EventOfSpec<E extends EventTypeSpec> = E extends { readonly upcasters: object }
+  ? ServiceEvent<E['type'], LatestVersion<E>, SchemaData<E['versions'][LatestVersion<E>]>>
+  : E extends unknown
+    ? { [V in VersionOf<E>]: ServiceEvent<E['type'], V, SchemaData<E['versions'][V]>> }[VersionOf<E>]
+    : never;
 
 /** Consumed events of service `N` of catalog `C`, optionally only the types `T`. */
 export type ServiceEventOf<
@@ -44,16 +51,46 @@ export interface TypedEmitOptions<V extends number> {
   readonly version?: V;
 }
 
+type TableSpecOf<C extends Catalog, N, K> = Extract<
+  Extract<SpecOf<C>['services'][number], { readonly name: N }>['tables'][number],
+  { readonly name: K }
+>;
+
+type ItemOfData<D> = unknown extends D ? StateItem : { readonly pk: string } & Omit<D, 'pk'>;
+
+/** The item type of table `K` of service `N`: from its TypeBox `item` schema, else free-form `StateItem`. */
+export type TableItem<C extends Catalog, N, K> =
+  TableSpecOf<C, N, K> extends { readonly item: infer S } ? ItemOfData<SchemaData<S>> : StateItem;
+
+/** Item types of the tables of service `N`, by table name. */
+export type TableItems<C extends Catalog, N> = { [K in TableName<C, N>]: TableItem<C, N, K> };
+
+/** Whether `T` is the free-form item (no schema): only then are expression strings still accepted. */
+type FreeForm<T> = string extends keyof T ? true : false;
+type Stored<T> = FreeForm<T> extends true ? StateItem : StoredItem<T>;
+type UpdateOf<T> = FreeForm<T> extends true ? StateUpdate<T> | ItemUpdate : StateUpdate<T>;
+type PutOptionsOf<T> = FreeForm<T> extends true ? WriteOptions<T> | ItemCondition : WriteOptions<T>;
+
 /**
  * What a handler of service `N` may do: `HandlerContext` with table names limited to the service's own
- * tables, lookups to its table subscriptions, and emits to the types it writes, with their data.
+ * tables (and their item types where the catalog gives a schema), lookups to its table subscriptions,
+ * and emits to the types it writes, with their data.
  */
-export interface ServiceContext<TTable extends string, TLookup extends string, TEmit extends EventTypeSpec>
-  extends Omit<HandlerContext, 'get' | 'put' | 'update' | 'delete' | 'emit' | 'lookup'> {
-  get(table: TTable, pk: string): Promise<StateItem | undefined>;
-  put(table: TTable, item: StateItem, condition?: ItemCondition): void;
-  update(table: TTable, pk: string, update: ItemUpdate): void;
-  delete(table: TTable, pk: string, condition?: ItemCondition): void;
+export interface ServiceContext<
+  TItems extends Record<string, { readonly pk: string }>,
+  TLookup extends string,
+  TEmit extends EventTypeSpec,
+> extends Omit<HandlerContext, 'get' | 'put' | 'update' | 'delete' | 'emit' | 'lookup'> {
+  /** The stored item: a typed table's attributes are all optional here, since updates may create partial items. */
+  get<K extends keyof TItems & string>(table: K, pk: string): Promise<Stored<TItems[K]> | undefined>;
+  put<K extends keyof TItems & string>(table: K, item: TItems[K], options?: PutOptionsOf<TItems[K]>): void;
+  update<K extends keyof TItems & string>(
+    table: K,
+    pk: string,
+    update: UpdateOf<TItems[K]>,
+    options?: WriteOptions<TItems[K]>,
+  ): void;
+  delete<K extends keyof TItems & string>(table: K, pk: string, options?: PutOptionsOf<TItems[K]>): void;
   emit<
     T extends TEmit['type'],
     V extends VersionOf<Extract<TEmit, { readonly type: T }>> = LatestVersion<
@@ -69,7 +106,7 @@ export interface ServiceContext<TTable extends string, TLookup extends string, T
 
 /** The context of service `N` of catalog `C`. */
 export type ServiceContextOf<C extends Catalog, N> = ServiceContext<
-  TableName<C, N>,
+  TableItems<C, N>,
   LookupTableName<C, N>,
   WrittenTypeSpec<C, N>
 >;

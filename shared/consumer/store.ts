@@ -1,24 +1,8 @@
 import type { OutboxEntry } from './outbox';
 import type { ShardPosition, StateItem, StateWrite } from './types';
 
+export { checkpointKey, keyMarkerSk } from '../layout';
 export type { ShardPosition } from './types';
-
-/**
- * The checkpoint item's key: `pk = service#topic[#scope]`, `sk = shardId` for the shard checkpoint or
- * `shardId#key#<partition key>` for a per-key marker (see `keyMarkerSk`).
- */
-export const checkpointKey = (p: ShardPosition, sk: string = p.shardId): { pk: string; sk: string } => ({
-  pk: p.scope ? `${p.service}#${p.topic}#${p.scope}` : `${p.service}#${p.topic}`,
-  sk,
-});
-
-/**
- * With a parallelization factor above 1, Lambda runs several batches of one shard at once (different
- * keys, each key still in order), so one shard checkpoint would be overtaken: progress is then kept
- * per partition key instead.
- */
-export const keyMarkerSk = (shardId: string, partitionKey: string): string =>
-  `${shardId}#key#${partitionKey}`;
 
 /**
  * Ids of marked records a lane applied (or parked) in the last `OVERTAKING_WINDOW_MS` of log time, on

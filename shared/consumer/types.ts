@@ -1,7 +1,7 @@
 import type { Envelope, ExtensionValue } from '../envelope';
+import type { Condition, StateItem, StateUpdate, WriteOptions } from './state-ops';
 
-/** A state item: free-form attributes plus the table's string partition key `pk`. */
-export type StateItem = { readonly pk: string } & Record<string, unknown>;
+export type { StateItem } from './state-ops';
 
 /** One event as a handler sees it: validated, decoded, with its position in the log. */
 export interface ConsumedEvent<TData = unknown> {
@@ -31,7 +31,12 @@ export interface ConsumedEvent<TData = unknown> {
   readonly envelope: Envelope<TData>;
 }
 
-/** Update of one item, expressed as DynamoDB expression parts (names/values are the caller's). */
+/**
+ * Update of one item as DynamoDB expression parts (names/values are the caller's).
+ * @deprecated Use a typed `StateUpdate` (`{ set, add, append, remove }`): the memory store runs only
+ * `SET a = :v` and `ADD a :n` of these and ignores the rest, and never evaluates their conditions.
+ * Kept while example/ and older tests still write expression strings.
+ */
 export interface ItemUpdate {
   readonly updateExpression: string;
   readonly conditionExpression?: string;
@@ -39,22 +44,37 @@ export interface ItemUpdate {
   readonly values?: Record<string, unknown>;
 }
 
-/** A collected write; nothing reaches DynamoDB until the runtime commits the event. */
+/**
+ * A collected write; nothing reaches DynamoDB until the runtime commits the event. `if` is a typed
+ * condition; `condition` (and an `ItemUpdate`) are the deprecated expression-string forms.
+ */
 export type StateWrite =
   | {
       readonly kind: 'put';
       readonly table: string;
       readonly item: StateItem;
       readonly condition?: ItemCondition;
+      readonly if?: Condition;
     }
-  | { readonly kind: 'update'; readonly table: string; readonly pk: string; readonly update: ItemUpdate }
+  | {
+      readonly kind: 'update';
+      readonly table: string;
+      readonly pk: string;
+      readonly update: StateUpdate | ItemUpdate;
+      readonly if?: Condition;
+    }
   | {
       readonly kind: 'delete';
       readonly table: string;
       readonly pk: string;
       readonly condition?: ItemCondition;
+      readonly if?: Condition;
     };
 
+/**
+ * A condition as a DynamoDB expression string.
+ * @deprecated Use `{ if: Condition }`; the memory store never evaluates these.
+ */
 export interface ItemCondition {
   readonly expression: string;
   readonly names?: Record<string, string>;
@@ -67,9 +87,15 @@ export interface ItemCondition {
  */
 export interface HandlerContext {
   get(table: string, pk: string): Promise<StateItem | undefined>;
-  put(table: string, item: StateItem, condition?: ItemCondition): void;
-  update(table: string, pk: string, update: ItemUpdate): void;
-  delete(table: string, pk: string, condition?: ItemCondition): void;
+  /** Writes the whole item (replacing any stored one), if `options.if` holds for the stored item. */
+  put(table: string, item: StateItem, options?: WriteOptions | ItemCondition): void;
+  /**
+   * Changes attributes of one item, creating it when missing, if `options.if` holds.
+   * @example ctx.update('totals', key, { add: { total: 5 }, append: { seen: [id] } }, { if: { open: { eq: true } } })
+   */
+  update(table: string, pk: string, update: StateUpdate | ItemUpdate, options?: WriteOptions): void;
+  /** Deletes one item (a missing one is fine), if `options.if` holds. */
+  delete(table: string, pk: string, options?: WriteOptions | ItemCondition): void;
   /**
    * A key that is the same on every delivery of this event: pass it to external systems (payment
    * providers, mailers) so a retried side effect is recognised there.
@@ -110,11 +136,6 @@ export type EventHandler<TData = unknown> = (
 export interface ShardPosition {
   readonly service: string;
   readonly topic: string;
+  /** The shard id; a replay, rebuild or redrive session's carries its scope (shared/layout `scopedShardId`). */
   readonly shardId: string;
-  /**
-   * Checkpoint namespace. Live delivery uses none; a replay or redrive session uses its own (e.g.
-   * `replay:2026-11-22T10:00`), so it applies events the live checkpoint already passed while still
-   * deduplicating its own redeliveries and resuming after Ctrl-C.
-   */
-  readonly scope?: string;
 }

@@ -13,6 +13,7 @@ export {
 } from './lock';
 export { checkLock, formatLockProblem, type LockProblem } from './lock-check';
 export { checkVersion, DEFAULT_COMPATIBILITY } from './modes';
+export { defineUpcasters, type UpcasterSteps } from './typed-upcasters';
 export type { CompatibilityMode, Incompatibility, RuleName, SchemaChange, VersionedSchema } from './types';
 export {
   missingUpcasters,

@@ -25,19 +25,22 @@ export interface SchemaLock {
   readonly eventTypes: { readonly [type: string]: LockedType };
 }
 
-const lockShape = z.strictObject({
-  lockVersion: z.literal(1),
-  eventTypes: z.record(
-    z.string(),
-    z.strictObject({
-      compatibility: z.enum(COMPATIBILITY_MODES),
-      versions: z.record(
-        z.string().regex(/^[1-9][0-9]*$/),
-        z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), schema: z.unknown() }),
-      ),
-    }),
-  ),
-});
+// Built on first use, not at module load: the consumer runtime imports this module's package for
+// `upcast`, and a module-level zod call would keep zod classic (~440 KB) in every consumer bundle.
+const lockShape = () =>
+  z.strictObject({
+    lockVersion: z.literal(1),
+    eventTypes: z.record(
+      z.string(),
+      z.strictObject({
+        compatibility: z.enum(COMPATIBILITY_MODES),
+        versions: z.record(
+          z.string().regex(/^[1-9][0-9]*$/),
+          z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), schema: z.unknown() }),
+        ),
+      }),
+    ),
+  });
 
 /** sha256 of the canonical JSON text: key order and whitespace do not change it, any value does. */
 export const schemaHash = (schema: unknown): string =>
@@ -81,7 +84,7 @@ export const parseLock = (text: string): SchemaLock => {
   } catch (cause) {
     throw new EvolutionError('LOCK_INVALID', `${LOCK_FILE} is not JSON`, { cause });
   }
-  const parsed = lockShape.safeParse(json);
+  const parsed = lockShape().safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new EvolutionError(

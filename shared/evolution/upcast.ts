@@ -1,14 +1,11 @@
+import type { Upcaster, Upcasters } from '../catalog';
 import { EvolutionError } from './errors';
 
 /**
  * A pure function that turns `data` of version N into data of version N + 1 of the same event type
- * (fill a new field's default, rename one, split one). No I/O, no clock: replays and redrives must
- * convert an old event the same way every time.
+ * (fill a new field's default, rename one, split one); declared per event type in the catalog.
  */
-export type Upcaster = (data: unknown) => unknown;
-
-/** The upcasters of one event type, keyed by the version each one converts *from*. */
-export type Upcasters = { readonly [fromVersion: number]: Upcaster };
+export type { Upcaster, Upcasters };
 
 /** Checks converted data against the schema of `version`; returns why it fails, or undefined. */
 export type VersionValidator = (version: number, data: unknown) => string | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { splitShardId } from './scope';
+import { parseCheckpointSk } from '../layout';
 
 const failureSchema = z.object({ sequenceNumber: z.string(), attempts: z.number(), error: z.string() });
 const checkpointSchema = z.object({
@@ -9,9 +9,6 @@ const checkpointSchema = z.object({
   updatedAt: z.number().optional(),
   failure: failureSchema.optional(),
 });
-
-/** Separates the shard (possibly scoped) from the partition key in a per-key marker's `sk` (`keyMarkerSk`). */
-const KEY_MARKER = '#key#';
 
 /** A checkpoint item as operations read it. */
 export interface CheckpointView {
@@ -39,10 +36,7 @@ export const parseCheckpointItem = (
   if (!parsed.success) return undefined;
   const { sk, seq, ...rest } = parsed.data;
   const position = { ...(seq !== undefined && { sequenceNumber: seq }), ...rest };
-  const at = sk.indexOf(KEY_MARKER);
-  if (at < 0) return { kind: 'shard', view: { ...splitShardId(sk), ...position } };
-  return {
-    kind: 'key',
-    view: { ...splitShardId(sk.slice(0, at)), key: sk.slice(at + KEY_MARKER.length), ...position },
-  };
+  const { key, ...shard } = parseCheckpointSk(sk);
+  if (key === undefined) return { kind: 'shard', view: { ...shard, ...position } };
+  return { kind: 'key', view: { ...shard, key, ...position } };
 };

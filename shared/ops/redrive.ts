@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog';
 import { compareSequence } from '../consumer';
+import { parkedSk } from '../layout';
 import type { Delivery } from './deliver';
 import type { LogReader } from './log-reader';
 import { toKinesisRecord } from './records';
@@ -68,7 +69,7 @@ export const runRedrive = async (request: RedriveRequest, deps: RedriveDeps): Pr
   const reparked = new Map(
     all
       .filter((p) => splitShardId(p.shardId).scope === scope)
-      .map((p) => [`${p.topic}#${splitShardId(p.shardId).shardId}#${p.sequenceNumber}`, p]),
+      .map((p) => [parkedSk(p.topic, splitShardId(p.shardId).shardId, p.sequenceNumber), p]),
   );
   const wanted = request.sequenceNumbers && new Set(request.sequenceNumbers);
   const items = all
@@ -129,10 +130,10 @@ export const runRedrive = async (request: RedriveRequest, deps: RedriveDeps): Pr
     const response = await deps.delivery.deliver(request.service, item.topic, [record]);
     const failedNow = (response?.batchItemFailures ?? []).length > 0;
     const repark =
-      reparked.get(`${item.topic}#${base}#${item.sequenceNumber}`) ??
+      reparked.get(parkedSk(item.topic, base, item.sequenceNumber)) ??
       (await deps.store.getParked(
         request.service,
-        `${item.topic}#${scopedShardId(base, scope)}#${item.sequenceNumber}`,
+        parkedSk(item.topic, scopedShardId(base, scope), item.sequenceNumber),
       ));
     if (failedNow || repark) {
       const failure = failedNow

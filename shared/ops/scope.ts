@@ -7,19 +7,10 @@
  * (`sk = <shardId>`): the session re-applies events the live checkpoint already passed, dedupes its
  * own redeliveries and resumes after Ctrl-C, and events it parks carry the scoped shard id.
  *
- * Cost: the handler sees `event.shardId` with the suffix during a session. When the runtime accepts a
- * scope from the invocation itself (`BatchDeps.scope`), only this file changes.
+ * Cost: the handler sees `event.shardId` with the suffix during a session. The formats live in
+ * shared/layout, the one place the runtime and operations take their keys from.
  */
-export const SCOPE_SEPARATOR = '#';
-
-export const scopedShardId = (shardId: string, scope: string | undefined): string =>
-  scope ? `${shardId}${SCOPE_SEPARATOR}${scope}` : shardId;
-
-/** Splits a (possibly scoped) shard id as stored in checkpoints and parked events. */
-export const splitShardId = (value: string): { shardId: string; scope?: string } => {
-  const i = value.indexOf(SCOPE_SEPARATOR);
-  return i < 0 ? { shardId: value } : { shardId: value.slice(0, i), scope: value.slice(i + 1) };
-};
+export { SCOPE_SEPARATOR, scopedShardId, splitShardId } from '../layout';
 
 /**
  * A session scope name: sortable by start time, no colon (the runtime splits `eventID` on the last

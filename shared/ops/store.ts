@@ -9,36 +9,23 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { parkedChunkPk } from '../consumer';
+import {
+  auditPk,
+  auditSk,
+  type ParkingItem,
+  parkedChunkPk,
+  parkedPk,
+  parseParkingItem,
+  sessionKey,
+  subscriptionPk,
+} from '../layout';
 import { type CheckpointView, type KeyMarkerView, parseCheckpointItem } from './checkpoints';
 import { OpsError } from './errors';
 
 export type { CheckpointView, KeyMarkerView } from './checkpoints';
 
-const parkedSchema = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  topic: z.string(),
-  shardId: z.string(),
-  sequenceNumber: z.string(),
-  partitionKey: z.string(),
-  data: z.string(),
-  eventId: z.string().optional(),
-  eventType: z.string().optional(),
-  error: z.string(),
-  errorDetails: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  attempts: z.number(),
-  arrivedAt: z.number(),
-  parkedAt: z.string().optional(),
-  /** Set by redrive when the event failed again in redrive session `redriveFailedIn`. */
-  redriveFailedIn: z.string().optional(),
-  redriveAttempts: z.number().optional(),
-  /** The record was too large for one item: its data is in this many chunk items (`parkedChunkPk`). */
-  dataChunks: z.number().optional(),
-});
-
-/** A parked event (the runtime's parking item), keyed `pk = service`, `sk = topic#shardId#sequenceNumber`. */
-export type ParkedItem = z.infer<typeof parkedSchema>;
+/** A parked event (the runtime's parking item, shared/layout `ParkingItem`). */
+export type ParkedItem = ParkingItem;
 
 /** An open replay, rebuild or redrive session, so a rerun after Ctrl-C or a crash resumes it. */
 export const sessionSchema = z.object({
@@ -86,16 +73,13 @@ const checkpointItems = async (
     await queryAll(client, {
       TableName: tables.checkpoints,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `${service}#${topic}` },
+      ExpressionAttributeValues: { ':pk': subscriptionPk(service, topic) },
       ConsistentRead: true,
     })
   ).flatMap((item) => parseCheckpointItem(item) ?? []);
 
 const parseParked = (items: Record<string, unknown>[]): ParkedItem[] =>
-  items.flatMap((item) => {
-    const parsed = parkedSchema.safeParse(item);
-    return parsed.success ? [parsed.data] : [];
-  });
+  items.flatMap((item) => parseParkingItem(item) ?? []);
 
 /**
  * The chunk items of a parked record too large for one item (see shared/consumer `parkedChunks`):
@@ -133,12 +117,7 @@ const withChunks = async (
   return { ...item, data: chunks.map((c) => c.data).join('') };
 };
 
-/** Key of the audit records of discarded events, in the parking table. */
-export const auditPk = (service: string): string => `audit#${service}`;
-const sessionKey = (service: string, topic: string | undefined, kind: string) => ({
-  pk: topic ? `ops#${service}#${topic}` : `ops#${service}`,
-  sk: kind,
-});
+export { auditPk } from '../layout';
 
 export type OpsStore = ReturnType<typeof dynamoOpsStore>;
 
@@ -172,7 +151,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
       await queryAll(client, {
         TableName: tables.parking,
         KeyConditionExpression: topic ? 'pk = :pk AND begins_with(sk, :topic)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': service, ...(topic && { ':topic': `${topic}#` }) },
+        ExpressionAttributeValues: { ':pk': parkedPk(service), ...(topic && { ':topic': `${topic}#` }) },
         ConsistentRead: true,
       }),
     );
@@ -187,7 +166,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
         new QueryCommand({
           TableName: tables.parking,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': service },
+          ExpressionAttributeValues: { ':pk': parkedPk(service) },
           Select: 'COUNT',
           ExclusiveStartKey: start,
         }),
@@ -208,7 +187,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
 
   async getParked(service: string, sk: string): Promise<ParkedItem | undefined> {
     const out = await client.send(
-      new GetCommand({ TableName: tables.parking, Key: { pk: service, sk }, ConsistentRead: true }),
+      new GetCommand({ TableName: tables.parking, Key: { pk: parkedPk(service), sk }, ConsistentRead: true }),
     );
     const item = out.Item ? parseParked([out.Item])[0] : undefined;
     return item && withChunks(client, tables, item);
@@ -255,7 +234,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
               Item: {
                 ...item,
                 pk: auditPk(item.pk),
-                sk: `${audit.at}#${item.sk}`,
+                sk: auditSk(audit.at, item.sk),
                 action: 'discard',
                 discardedBy: audit.by,
                 discardedAt: audit.at,
@@ -271,7 +250,7 @@ export const dynamoOpsStore = (client: DynamoDBDocumentClient, tables: OpsTables
   /** Removes a session's checkpoint once the session is done (`sk = shardId#scope`). */
   async deleteCheckpoint(service: string, topic: string, sk: string): Promise<void> {
     await client.send(
-      new DeleteCommand({ TableName: tables.checkpoints, Key: { pk: `${service}#${topic}`, sk } }),
+      new DeleteCommand({ TableName: tables.checkpoints, Key: { pk: subscriptionPk(service, topic), sk } }),
     );
   },
 

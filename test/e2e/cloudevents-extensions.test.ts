@@ -53,6 +53,7 @@ describe('CloudEvents extensions from producer to handler and spine tail (local 
       home,
       ports: { ingress: 0, kinesis: 0, dynamodb: 0 },
       log: silentLogger,
+      ephemeral: true,
       ingressHandler: signalsIngress,
     });
     doc = DynamoDBDocumentClient.from(

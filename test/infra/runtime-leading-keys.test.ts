@@ -8,6 +8,7 @@ import {
   parkedChunkPk,
   type ShardPosition,
 } from '../../shared/consumer';
+import { scopedShardId } from '../../shared/layout';
 import { securityCatalog } from '../fixtures/infra/security-catalog';
 import { grantsOf } from './security/grants';
 import { type TemplateJson, templateJson } from './security/template';
@@ -60,7 +61,10 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
         topic: subscription.topic,
         shardId: 'shardId-000000000007',
       };
-      const session: ShardPosition = { ...live, scope: 'replay:2026-11-22T10:00' };
+      const session: ShardPosition = {
+        ...live,
+        shardId: scopedShardId(live.shardId, 'replay-20261122T100000000Z-a1b2c3'),
+      };
       // Act
       const checkpoints = grantedKeys(t, role, logicalId(stack, tables.checkpoints));
       const outbox = grantedKeys(t, role, logicalId(stack, tables.outbox));

@@ -79,6 +79,7 @@ describe('local event source mapping while the stream reshards', () => {
       home,
       ports: { ingress: 0, kinesis: 0, dynamodb: 0 },
       log: silentLogger,
+      ephemeral: true,
       ingressHandler: async () => ({ statusCode: 204 }),
     });
     kinesis = kinesisAt(backbone.endpoints.kinesis);

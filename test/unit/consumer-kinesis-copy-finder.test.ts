@@ -12,10 +12,10 @@ import { envelopeOf } from '../fixtures/kinesis';
 
 const SHARD = 'shardId-000000000002';
 const query = { stream: 'counts-stream', shardId: SHARD, source: 'test', id: 'e1', from: 0, before: '100' };
-const record = (sequenceNumber: string, id: string) => ({
+const record = (sequenceNumber: string, id: string, arrivedAt = 1_000) => ({
   SequenceNumber: sequenceNumber,
   PartitionKey: 'k',
-  ApproximateArrivalTimestamp: new Date(1_000),
+  ApproximateArrivalTimestamp: new Date(arrivedAt),
   Data: encodeEnvelope(envelopeOf('Counted', { counter: 'k', by: 1 }, 'k', id)),
 });
 
@@ -94,5 +94,41 @@ describe('Kinesis copy finder', () => {
 
     expect([first, second]).toEqual([{ kind: 'unique' }, { kind: 'unique' }]);
     expect(mock.commandCalls(GetRecordsCommand).length - reads).toBe(1);
+  });
+
+  it('answers every marked record of a batch from one read of its shard, each within its own window', async () => {
+    const { client, mock } = setup();
+    mock.on(GetRecordsCommand).resolves({
+      Records: [
+        record('1', 'e1', 1_000),
+        record('2', 'e2', 2_000),
+        record('3', 'e1', 3_000),
+        record('4', 'e3', 3_000),
+        record('5', 'e2', 3_000),
+        record('6', 'e1', 3_000),
+      ],
+      NextShardIterator: 'it-1',
+      MillisBehindLatest: 0,
+    });
+    const finder = createKinesisCopyFinder(client, { shards: new MemoryShardDirectory() });
+    const ask = (id: string, from: number, before: string) => ({ ...query, id, from, before });
+
+    const answers = await finder.findEarlierAll(
+      [ask('e1', 0, '3'), ask('e3', 0, '4'), ask('e2', 0, '5'), ask('e1', 1_500, '6')],
+      Date.now() + 10_000,
+    );
+
+    expect(answers).toEqual([
+      { kind: 'duplicate', shardId: SHARD, sequenceNumber: '1' },
+      { kind: 'unique' },
+      { kind: 'duplicate', shardId: SHARD, sequenceNumber: '2' },
+      // e1 at 1 arrived before this query's window; its copy at 3 is in it.
+      { kind: 'duplicate', shardId: SHARD, sequenceNumber: '3' },
+    ]);
+    expect({
+      iterators: mock.commandCalls(GetShardIteratorCommand).length,
+      reads: mock.commandCalls(GetRecordsCommand).length,
+      from: mock.commandCalls(GetShardIteratorCommand)[0]?.args[0].input.Timestamp,
+    }).toEqual({ iterators: 1, reads: 1, from: new Date(0) });
   });
 });

@@ -44,6 +44,8 @@ export const startExample = async (): Promise<ExampleSystem> => {
     home,
     ports: { ingress: 0, kinesis: 0, dynamodb: 0 },
     log: silentLogger,
+    // Never restarted: nothing to keep for a next start (local-backbone and crash-restart test that).
+    ephemeral: true,
   });
   const { ingress, dynamodb } = backbone.endpoints;
   const documents = DynamoDBDocumentClient.from(

@@ -56,6 +56,8 @@ export const startIngressBackbone = async (
     home,
     ports: { ingress: 0, kinesis: 0, dynamodb: 0 },
     log: silentLogger,
+    // Never restarted: nothing to keep for a next start (local-backbone and crash-restart test that).
+    ephemeral: true,
     ...(ingressHandler ? { ingressHandler } : {}),
   });
   const kinesis = new KinesisClient({

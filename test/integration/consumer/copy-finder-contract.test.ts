@@ -193,4 +193,31 @@ describe.each([
 
     expect(answer.kind).toBe('undecided');
   }, 60_000);
+
+  it('answers several marked records at once as it answers each alone', async () => {
+    const log = await makeLog();
+    const from = Date.now() - 1_000;
+    const original = await log.put(event('e1'));
+    const unique = await log.put(event('e2'));
+    const copy = await log.put(event('e1'));
+    const query = (id: string, before: string) => ({
+      stream: log.stream,
+      shardId: copy.shardId,
+      source: 'test',
+      id,
+      from,
+      before,
+    });
+    const queries = [query('e2', unique.sequenceNumber), query('e1', copy.sequenceNumber)];
+
+    const together = await log.finder.findEarlierAll(queries, FAR());
+    const alone = [await log.finder.findEarlier(queries[0] ?? query('', ''), FAR())];
+    alone.push(await log.finder.findEarlier(queries[1] ?? query('', ''), FAR()));
+
+    expect(together).toEqual([
+      { kind: 'unique' },
+      { kind: 'duplicate', shardId: original.shardId, sequenceNumber: original.sequenceNumber },
+    ]);
+    expect(alone).toEqual(together);
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 import { type Budget, UNLIMITED } from './exactly-once/model';
@@ -19,6 +20,15 @@ const SEED = Number(process.env.SPINE_EO_SEED ?? Date.now() % 1_000_000);
 /** How long a run may take to settle; a run that hits it is reported as too slow to judge, not as lost. */
 const DEADLINE_MS = Number(process.env.SPINE_EO_DEADLINE_S ?? 600) * 1000;
 
+/**
+ * `SPINE_EO_TIMEOUT_MS`: the consumer functions' timeout (Lambda's deadline and kill), 30 s by default.
+ * 10 s was tried at 10,000 events on the loaded machine: invocations could not finish (461 killed at
+ * the deadline, 187 of 204 look-backs undecided on their 3.3 s budget) and the run stalled.
+ */
+const TIMEOUT_MS = process.env.SPINE_EO_TIMEOUT_MS ? Number(process.env.SPINE_EO_TIMEOUT_MS) : undefined;
+/** `SPINE_EO_SHARDS=counts,milestones` overrides the shard counts of both runs. */
+const SHARDS = process.env.SPINE_EO_SHARDS?.split(',').map(Number);
+
 /** `SPINE_EO_MAX_ATTEMPTS` lowers the runtime's attempts before parking (the mutation check's throttle run). */
 const BUDGET: Budget = process.env.SPINE_EO_MAX_ATTEMPTS
   ? { ...UNLIMITED, maxAttempts: Number(process.env.SPINE_EO_MAX_ATTEMPTS) }
@@ -30,8 +40,8 @@ const RATES: FaultRates = process.env.SPINE_EO_RATES
   : {
       // Throttles are rare on purpose: the SDK backs off 0.5 s and more on each, which costs wall time only.
       // lateLanding: an unmarked original stored after its marked re-send (the overtaking window); also
-      // forced once. Rare on purpose: each makes a whole request (~150 records) marked and unique, and
-      // every such record costs its own log look-back (at 0.02, p1 did not settle in 600 s).
+      // forced once. Rare on purpose: each makes a whole request (~150 records) marked and unique (at
+      // 0.02, p1 did not settle in 600 s when each marked record had its own look-back; now one per batch).
       kinesis: {
         lostResponse: 0.03,
         partialPutRecords: 0.05,
@@ -90,6 +100,10 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
       // About 20 events per key: rounds of one event per key stay few and large (fewer PutRecords).
       keys: Math.max(20, Math.floor(events / 20)),
       parallelizationFactor,
+      // Lanes set the pace (one per shard at factor 1), but every shard is one more poller on
+      // kinesis-mock: 12 + 4 shards at load 20 made ListShards take 4.8 s and GetShardIterator 4.3 s.
+      shards: { counts: SHARDS?.[0] ?? 4, milestones: SHARDS?.[1] ?? 1 },
+      ...(TIMEOUT_MS !== undefined && { functionTimeoutMs: TIMEOUT_MS }),
       budget,
       rates,
       direct: { kinesis: emulators.kinesis, dynamo: emulators.dynamo },
@@ -103,12 +117,18 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
     });
     results.push(result);
     console.log(summary(result));
+    // A timeline of every invocation, for a look at where one shard's time went.
+    if (process.env.SPINE_EO_TIMELINE)
+      writeFileSync(`${process.env.SPINE_EO_TIMELINE}.${name}.json`, JSON.stringify(result.profile.timeline));
     return result;
   };
 
   const expectExactlyOnce = (result: RunResult) => {
     expect(result.ended, 'the run did not settle before SPINE_EO_DEADLINE_S').not.toBe('deadline');
     expect(result.reshards).toHaveLength(2);
+    console.log(
+      `[exactly-once] ${result.run} per kind ${KINDS.map((kind) => `${kind}=${fired(result, kind)}`).join(' ')}`,
+    );
     for (const kind of KINDS) expect({ kind, fired: fired(result, kind) > 0 }).toEqual({ kind, fired: true });
     expect(verdicts(result)).toEqual({
       lost: [],

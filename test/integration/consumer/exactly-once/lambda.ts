@@ -4,6 +4,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { lambdaContext } from '../../../../local/context';
 import type { FaultCounts } from '../../../../local/faults';
 import type { KinesisHandler } from '../../../../shared/consumer';
+import type { InvocationOutcome, RunProfile } from './profile';
 
 type Handle = NodeHttpHandler['handle'];
 
@@ -32,8 +33,8 @@ export class DyingHttpHandler extends NodeHttpHandler {
   readonly died: Promise<void>;
   private markDied: () => void = () => {};
 
-  constructor() {
-    super({ connectionTimeout: 2_000, requestTimeout: 10_000 });
+  constructor(private readonly profile?: RunProfile) {
+    super({ connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
     this.died = new Promise((resolve) => {
       this.markDied = resolve;
     });
@@ -57,7 +58,16 @@ export class DyingHttpHandler extends NodeHttpHandler {
       this.die();
       return never();
     }
-    const out = await super.handle(...args);
+    const started = Date.now();
+    const target =
+      String(args[0].headers['x-amz-target'] ?? '')
+        .split('.')
+        .at(-1) ?? '';
+    const out = await super.handle(...args).catch((error: unknown) => {
+      this.profile?.request(target, Date.now() - started, 'error');
+      throw error;
+    });
+    this.profile?.request(target, Date.now() - started, out.response.statusCode < 300 ? 'ok' : 'error');
     if (dying || this.dead) {
       this.die();
       return never();
@@ -100,8 +110,13 @@ export const lambdaService = (options: {
   readonly rates: InvocationFaultRates;
   readonly random: () => number;
   readonly counts: FaultCounts;
+  readonly service?: string;
+  readonly profile?: RunProfile;
+  /** The function's timeout. @default FUNCTION_TIMEOUT_MS */
+  readonly timeoutMs?: number;
 }) => {
-  const { rates, random, counts } = options;
+  const { rates, random, counts, profile } = options;
+  const timeoutMs = options.timeoutMs ?? FUNCTION_TIMEOUT_MS;
   // The first invocations each get one invocation fault for sure (then the rates decide), so a short
   // run still exercises every kind: at 3,000 events a 3% rate alone misses a kind in about 1 run of 5.
   const forced = (['duplicate', 'death', 'timeout'] as const).filter((kind) => rates[kind] > 0);
@@ -122,10 +137,39 @@ export const lambdaService = (options: {
   };
 
   /** Runs the handler with a Lambda context, and kills the container at its deadline as Lambda does. */
-  const start = (c: Container, event: KinesisStreamEvent) => {
-    const run = c.handler(event, lambdaContext('spine-eo', FUNCTION_TIMEOUT_MS));
-    const killer = setTimeout(() => c.transport.kill(), FUNCTION_TIMEOUT_MS);
+  const start = (c: Container, event: KinesisStreamEvent, twin = false) => {
+    const began = Date.now();
+    const run = c.handler(event, lambdaContext('spine-eo', timeoutMs));
+    const killer = setTimeout(() => c.transport.kill(), timeoutMs);
     void run.finally(() => clearTimeout(killer)).catch(() => {});
+    if (profile) {
+      const first = event.Records[0];
+      const note = (outcome: InvocationOutcome, retryAt?: number) =>
+        profile.invocation({
+          service: options.service ?? '',
+          shardId: first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '',
+          start: began,
+          ms: Date.now() - began,
+          outcome,
+          records: event.Records.length,
+          ...(retryAt !== undefined && { retryAt }),
+          ...(twin && { twin }),
+        });
+      void Promise.race([
+        run.then(
+          (response) => {
+            const failed = response.batchItemFailures[0]?.itemIdentifier;
+            if (failed === undefined) return note('ok');
+            note(
+              'retry',
+              event.Records.findIndex((r) => r.kinesis.sequenceNumber === failed),
+            );
+          },
+          () => note('error'),
+        ),
+        c.transport.died.then(() => note('death')),
+      ]);
+    }
     return run;
   };
 
@@ -140,7 +184,7 @@ export const lambdaService = (options: {
       // batch starts after records that are not done yet.
       const to = 1 + Math.floor(random() * event.Records.length);
       const twin = fresh();
-      const copy = start(twin, { Records: event.Records.slice(0, to) });
+      const copy = start(twin, { Records: event.Records.slice(0, to) }, true);
       track(twin, copy);
       void copy.then(
         () => idle.push(twin),
@@ -150,7 +194,7 @@ export const lambdaService = (options: {
     if (force === 'death') c.transport.dieAt = { request: 1, after: true };
     else if (enabled && random() < rates.death)
       c.transport.dieAt = { request: 1 + Math.floor(random() * 8), after: random() < 0.5 };
-    const timeoutMs =
+    const givesUpAfter =
       force === 'timeout' ? 0 : enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
     const run = start(c, event);
     track(c, run);
@@ -158,9 +202,9 @@ export const lambdaService = (options: {
     const outcome = await Promise.race([
       run.then((response) => ({ response })),
       c.transport.died.then(() => ({ failed: 'death' as const })),
-      ...(timeoutMs === undefined
+      ...(givesUpAfter === undefined
         ? []
-        : [sleep(timeoutMs, { failed: 'timeout' as const }, { signal: timer.signal })]),
+        : [sleep(givesUpAfter, { failed: 'timeout' as const }, { signal: timer.signal })]),
     ]).finally(() => timer.abort());
     if ('response' in outcome) {
       idle.push(c);

@@ -26,8 +26,15 @@ export const runNames = (run: string): RunNames => ({
   },
 });
 
-/** Shards of the counts stream at the start: each is one sequential poller, so more shards, more throughput. */
-export const COUNTS_SHARDS = 4;
+/**
+ * Shards of each stream at the start. At parallelization 1 each shard is one sequential lane, and a lane
+ * applies about 8 events/s on the loaded 2-core machine (one state read per event), so the shard count
+ * sets the run's pace.
+ */
+export interface Shards {
+  readonly counts: number;
+  readonly milestones: number;
+}
 
 export interface Budget {
   /** The runtime's attempts per event before it parks the event (the catalog's `retry.maxAttempts`). */
@@ -48,7 +55,12 @@ export const UNLIMITED: Budget = { maxAttempts: 10_001, maxRecordAgeSeconds: -1 
  * `MilestoneReached` on every third event of a key; `auditor` applies every milestone to a per-key
  * tally downstream. So an effect is checked at both ends of an emit.
  */
-export const catalogFor = (names: RunNames, parallelizationFactor: number, budget: Budget): Catalog => {
+export const catalogFor = (
+  names: RunNames,
+  shards: Shards,
+  parallelizationFactor: number,
+  budget: Budget,
+): Catalog => {
   const subscription = {
     batchSize: 100,
     batchingWindowSeconds: 0,
@@ -62,8 +74,8 @@ export const catalogFor = (names: RunNames, parallelizationFactor: number, budge
   };
   return defineCatalog({
     topics: [
-      { name: names.counts, shards: COUNTS_SHARDS, retentionHours: 24 },
-      { name: names.milestones, shards: 1, retentionHours: 24 },
+      { name: names.counts, shards: shards.counts, retentionHours: 24 },
+      { name: names.milestones, shards: shards.milestones, retentionHours: 24 },
     ],
     producers: [{ name: 'tester' }],
     eventTypes: [

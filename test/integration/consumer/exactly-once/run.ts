@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../../../../local';
 import { startEventSourceMappings } from '../../../../local/esm';
@@ -19,12 +18,22 @@ import {
   type SubscriptionSpec,
 } from '../../../../shared/catalog';
 import { type InvocationFaultRates, lambdaService } from './lambda';
-import { auditorHandler, type Budget, catalogFor, counterHandler, type Expected, runNames } from './model';
+import {
+  auditorHandler,
+  type Budget,
+  catalogFor,
+  counterHandler,
+  type Expected,
+  runNames,
+  type Shards,
+} from './model';
+import { RunProfile } from './profile';
 import { eventsInRanges, planEvents, publishRounds } from './publish';
 import {
   clientsVia,
   containerFactory,
   type DiscardMetadata,
+  directTransport,
   mergeAdjacent,
   provisionRun,
   readDiscards,
@@ -45,6 +54,9 @@ export interface RunOptions {
   readonly events: number;
   readonly keys: number;
   readonly parallelizationFactor: number;
+  readonly shards: Shards;
+  /** The consumer functions' timeout (Lambda's deadline and kill). @default FUNCTION_TIMEOUT_MS */
+  readonly functionTimeoutMs?: number;
   readonly budget: Budget;
   readonly rates: FaultRates;
   /** Direct (fault-free) clients and the ports the relays forward to. */
@@ -88,6 +100,8 @@ export interface RunResult {
   readonly ended: 'reached' | 'stalled' | 'deadline';
   /** The mappings' warnings and errors by message (first 60 characters), for diagnosis. */
   readonly esmLog: Record<string, number>;
+  /** Where the run's time went (see `RunProfile`). */
+  readonly profile: RunProfile;
 }
 
 const num = (item: Record<string, unknown> | undefined, field: string) => Number(item?.[field] ?? 0);
@@ -110,7 +124,7 @@ const reached = (
 export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   const started = Date.now();
   const names = runNames(o.run);
-  await provisionRun(o.direct, names);
+  await provisionRun(o.direct, names, o.shards);
   const counts = new FaultCounts();
   const kinesisFaults = new FaultSchedule({
     service: 'kinesis',
@@ -134,8 +148,9 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     kinesis: `http://127.0.0.1:${relays[0]?.port}`,
     dynamo: `http://127.0.0.1:${relays[1]?.port}`,
   };
-  const catalog = catalogFor(names, o.parallelizationFactor, o.budget);
+  const catalog = catalogFor(names, o.shards, o.parallelizationFactor, o.budget);
   const random = seededRandom(o.seed + 2);
+  const profile = new RunProfile();
   const lambdas = {
     counter: lambdaService({
       newContainer: containerFactory({
@@ -144,10 +159,14 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'counter',
         handlers: { Counted: counterHandler },
+        profile,
       }),
       rates: o.rates.invocation,
       random,
       counts,
+      service: 'counter',
+      profile,
+      ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
     }),
     auditor: lambdaService({
       newContainer: containerFactory({
@@ -156,20 +175,18 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'auditor',
         handlers: { MilestoneReached: auditorHandler },
+        profile,
       }),
       rates: o.rates.invocation,
       random,
       counts,
+      service: 'auditor',
+      profile,
+      ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
     }),
   };
-  const esmClients = clientsVia(
-    endpoints,
-    new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-  );
-  const producer = clientsVia(
-    endpoints,
-    new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-  );
+  const esmClients = clientsVia(endpoints, directTransport());
+  const producer = clientsVia(endpoints, directTransport());
   const tmp = tempDir();
   const failuresFile = join(tmp.dir, 'esm-failures.jsonl');
   const handlers = new Map<string, LambdaHandler<KinesisStreamEvent>>([
@@ -261,6 +278,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       seconds: Math.round((Date.now() - started) / 1000),
       ended,
       esmLog,
+      profile,
       phases: {
         publish: Math.round((published - started) / 1000),
         settle: Math.round((settled - published) / 1000),
@@ -315,6 +333,7 @@ export const summary = (result: RunResult) => {
     `parked=${result.parked} outbox=${result.outbox} discards=${result.discards.length} stillRunning=${result.stillRunning}\n` +
     `  faults ${JSON.stringify(result.faults)}\n` +
     `  esm log ${JSON.stringify(result.esmLog)}\n` +
+    `${result.profile.summary()}\n` +
     `  keys lost=${v.lost.length} doubled=${v.doubled.length} wrongTotal=${v.wrongTotal.length} outOfOrder=${v.outOfOrder.length} ` +
     `emitsLost=${v.emitsLost.length} emitsDoubled=${v.emitsDoubled.length} emitsWrongSum=${v.emitsWrongSum.length}\n` +
     `  first: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([k, list]) => [k, list.slice(0, 3)])))}`

@@ -28,7 +28,8 @@ import {
 } from '../../../../shared/consumer';
 import { createTable } from '../../helpers/tables';
 import { type Container, DyingHttpHandler } from './lambda';
-import { COUNTS_SHARDS, type RunNames } from './model';
+import type { RunNames, Shards } from './model';
+import type { RunProfile } from './profile';
 
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
 
@@ -56,9 +57,12 @@ const waitActive = async (kinesis: KinesisClient, stream: string) => {
 export const provisionRun = async (
   direct: { kinesis: KinesisClient; dynamo: DynamoDBClient },
   names: RunNames,
+  shards: Shards,
 ) => {
-  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.counts, ShardCount: COUNTS_SHARDS }));
-  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.milestones, ShardCount: 1 }));
+  await direct.kinesis.send(new CreateStreamCommand({ StreamName: names.counts, ShardCount: shards.counts }));
+  await direct.kinesis.send(
+    new CreateStreamCommand({ StreamName: names.milestones, ShardCount: shards.milestones }),
+  );
   const t = names.tables;
   await createTable(direct.dynamo, t.checkpoints, RUNTIME_TABLES.checkpoints);
   await createTable(direct.dynamo, t.parking, RUNTIME_TABLES.parking);
@@ -123,10 +127,11 @@ export const containerFactory =
     readonly catalog: Catalog;
     readonly service: 'counter' | 'auditor';
     readonly handlers: Readonly<Record<string, EventHandler>>;
+    readonly profile?: RunProfile;
   }) =>
   (): Container => {
-    const { names } = options;
-    const transport = new DyingHttpHandler();
+    const { names, profile } = options;
+    const transport = new DyingHttpHandler(profile);
     const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
     const streamOf = (topic: string) => topic;
     const shards = createKinesisShardDirectory(kinesis);
@@ -147,7 +152,9 @@ export const containerFactory =
         }),
         publisher: createKinesisPublisher(kinesis, streamOf),
         // The container's own log readers, on its own (dying) transport, as a Lambda's would be.
-        copies: createKinesisCopyFinder(kinesis, { shards }),
+        copies: profile
+          ? profile.copyFinder(createKinesisCopyFinder(kinesis, { shards }))
+          : createKinesisCopyFinder(kinesis, { shards }),
         shards,
         outboxLeaseMs: 2_000,
       },
@@ -215,5 +222,15 @@ export const tempDir = () => {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 };
 
-export const directTransport = () =>
-  new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 });
+/**
+ * The HTTP options of Spine's own clients (shared/aws/clients.ts): a request unanswered after 10 s
+ * fails and is retried. Without `throwOnRequestTimeout` the SDK only warns, and a hung request through
+ * a relay held a harness poller for good.
+ */
+export const HTTP_OPTIONS = {
+  connectionTimeout: 2_000,
+  requestTimeout: 10_000,
+  throwOnRequestTimeout: true,
+} as const;
+
+export const directTransport = () => new NodeHttpHandler(HTTP_OPTIONS);

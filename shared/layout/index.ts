@@ -1,0 +1,25 @@
+export {
+  auditPk,
+  auditSk,
+  checkpointKey,
+  KEY_MARKER,
+  keyMarkerSk,
+  outboxPk,
+  outboxSk,
+  parseCheckpointSk,
+  SCOPE_SEPARATOR,
+  type SubscriptionShard,
+  scopedShardId,
+  sessionKey,
+  splitShardId,
+  subscriptionPk,
+} from './keys';
+export {
+  type ParkingItem,
+  type ParkingItemWritten,
+  parkedChunkPk,
+  parkedChunkSk,
+  parkedPk,
+  parkedSk,
+  parseParkingItem,
+} from './parking';
