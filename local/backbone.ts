@@ -194,6 +194,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
         dynamo,
         kinesis,
         dynamoEndpoint: endpoints.dynamodb,
+        esmDir: paths.esm,
         log,
       }),
     );

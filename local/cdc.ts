@@ -11,6 +11,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Catalog, cdcServiceTable } from '../shared/catalog';
 import { CDC_ENV, type DeliveredRecord, wireCdc } from '../shared/cdc';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
+import { filePositionStore, type PositionStore } from './esm/positions';
 import type { LocalLogger } from './log';
 import { localStateTableName } from './names';
 
@@ -23,6 +24,11 @@ export interface CdcPollerOptions {
   readonly batchSize?: number;
   /** Pause between empty polls. @default 200 */
   readonly pollMs?: number;
+  /**
+   * Where each shard's position is kept across restarts, as the mapping keeps it on AWS. Without it a
+   * restarted backbone reads from TRIM_HORIZON again and republishes changes unmarked.
+   */
+  readonly positions?: PositionStore;
   readonly log: LocalLogger;
 }
 
@@ -37,13 +43,19 @@ interface ShardState {
   finished: boolean;
 }
 
+/** The last stream sequence number of a delivered batch (DynamoDB Streams numbers every record). */
+const lastSequence = (records: readonly DeliveredRecord[]): string | undefined =>
+  records[records.length - 1]?.dynamodb?.SequenceNumber;
+
 /**
  * Plays the DynamoDB stream's event source mapping for a CDC source in local mode: reads each shard
  * from TRIM_HORIZON (the position before the snapshot: the table and its stream exist before it
  * starts), parents before children, and delivers one shard's records per call, retrying a failed batch
- * with backoff and never giving up (the mapping's runtime-owned give-ups). Positions live in memory: a
- * restarted backbone delivers from TRIM_HORIZON again, and the CDC runtime republishes those changes
- * (same ids, not marked), which consumers apply again. Not closed locally; AWS keeps the position.
+ * with backoff and never giving up (the mapping's runtime-owned give-ups). With `positions`, each
+ * shard's position is saved after every delivered batch (atomically, as the Kinesis mapping's are), so
+ * a restarted backbone resumes AFTER the last delivered record; a crash between a delivery and its save
+ * re-delivers that one batch, which the CDC runtime's attempt record recognises (same first sequence
+ * number) and republishes marked.
  */
 export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
   const shards = new Map<string, ShardState>();
@@ -59,15 +71,24 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
 
   const pollShard = async (shard: Shard, state: ShardState): Promise<boolean> => {
     const ShardId = shard.ShardId ?? '';
-    state.iterator ??= (
-      await options.streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: options.streamArn,
-          ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
+    if (state.iterator === undefined) {
+      const saved = options.positions?.read(ShardId);
+      if (saved?.closed) {
+        state.finished = true;
+        return false;
+      }
+      state.iterator = (
+        await options.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: options.streamArn,
+            ShardId,
+            ...(saved?.sequenceNumber
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: saved.sequenceNumber }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
+    }
     if (!state.iterator) {
       state.finished = true;
       return false;
@@ -88,8 +109,14 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
       }
     }
     if (stopping) return false;
+    const sequenceNumber = lastSequence(records) ?? options.positions?.read(ShardId)?.sequenceNumber;
     if (out.NextShardIterator) state.iterator = out.NextShardIterator;
     else state.finished = true;
+    if (options.positions && (records.length > 0 || state.finished))
+      options.positions.write(ShardId, {
+        ...(sequenceNumber ? { sequenceNumber } : {}),
+        closed: state.finished,
+      });
     return records.length > 0;
   };
 
@@ -128,6 +155,8 @@ export interface LocalCdcOptions {
   readonly dynamo: DynamoDBClient;
   readonly kinesis: KinesisClient;
   readonly dynamoEndpoint: string;
+  /** The ESM's position folder (`<home>/esm`): CDC shard positions are kept beside the Kinesis ones. */
+  readonly esmDir?: string;
   readonly log: LocalLogger;
 }
 
@@ -181,6 +210,9 @@ export const startLocalCdc = async (options: LocalCdcOptions): Promise<() => Pro
       streamArn,
       deliver: (records) => cdc.stream(records),
       batchSize: source.batchSize ?? 100,
+      ...(options.esmDir
+        ? { positions: filePositionStore(options.esmDir, `cdc-${source.name}`, tableName) }
+        : {}),
       log: options.log,
     });
     const snapshot = (async () => {
