@@ -51,6 +51,12 @@ export const catalog = defineCatalog({
       description: 'Exchange rates, keyed by currency pair: a compacted table in spirit (latest per pair).',
     },
     { name: 'users', shards: 1, retentionHours: 24, description: 'User lifecycle, keyed by userId.' },
+    {
+      name: 'charges',
+      shards: 1,
+      retentionHours: 24,
+      description: "The payment provider's ledger rows, captured from payments/provider-charges (CDC).",
+    },
   ],
   producers: [
     { name: 'storefront', description: 'The web shop: posts the first event of an order flow.' },
@@ -143,6 +149,24 @@ export const catalog = defineCatalog({
       tombstone: true,
       versions: { 1: schemas.userDeleted },
     },
+    {
+      type: 'ChargeRecorded',
+      topic: 'charges',
+      writer: 'charges-cdc',
+      keyField: 'pk',
+      versions: { 1: schemas.chargeRecorded },
+    },
+  ],
+  // Don't dual-write, capture: the payment adapter writes only its ledger table; its rows reach the
+  // log through the table's stream, after a snapshot of what is already there (docs/cdc.md).
+  cdcSources: [
+    {
+      name: 'charges-cdc',
+      table: { service: 'payments', table: 'provider-charges' },
+      topic: 'charges',
+      types: { insert: 'ChargeRecorded', modify: 'ChargeRecorded' },
+      versionAttribute: 'version',
+    },
   ],
   services: [
     {
@@ -193,6 +217,7 @@ export const catalog = defineCatalog({
           batchingWindowSeconds: 1,
           retry: { maxAttempts: 100, bisectOnError: false },
         }),
+        flow('charges'),
       ],
       tables: [{ name: 'order-status' }, { name: 'counts' }],
     },

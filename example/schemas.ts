@@ -79,4 +79,22 @@ export const schemas = {
     email: Type.String({ format: 'email', maxLength: 254 }),
   }),
   userDeleted: object({ userId: id }),
+  /**
+   * A row of the payment provider's ledger (`payments`/`provider-charges`), captured by CDC: the table's
+   * item as the adapter writes it. `version` counts the adapter's writes (1 = the charge, more = replays).
+   */
+  chargeRecorded: object({
+    pk: Type.String({ minLength: 1, maxLength: 200 }),
+    orderId: id,
+    amount,
+    currency,
+    at: Type.String(),
+    result: Type.Object({
+      status: Type.Unsafe<'succeeded' | 'declined'>({ type: 'string', enum: ['succeeded', 'declined'] }),
+      chargeId: Type.Optional(Type.String()),
+      reason: Type.Optional(Type.String()),
+    }),
+    replays: Type.Optional(Type.Integer({ minimum: 0 })),
+    version: Type.Integer({ minimum: 1 }),
+  }),
 };

@@ -7,6 +7,7 @@ import type { Catalog } from '../shared/catalog';
 import { RUNTIME_TABLES, type RuntimeTable } from '../shared/config';
 import { assertDeployable } from './catalog-checks';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { CdcSource } from './constructs/cdc';
 import { IngressApi } from './constructs/ingress-api';
 import { denyForeignGrants } from './constructs/key-policy';
 import { SpineLogs } from './constructs/logs';
@@ -65,6 +66,8 @@ export class SpineStack extends Stack {
   public readonly topics: Topics;
   public readonly runtimeTables: RuntimeTables;
   public readonly services: ReadonlyMap<string, Service>;
+  /** CDC sources by name (catalog `cdcSources`). */
+  public readonly cdcSources: ReadonlyMap<string, CdcSource>;
   public readonly ingress: IngressApi;
   public readonly operations: Operations;
   public readonly queries: QueryRoutes;
@@ -101,6 +104,24 @@ export class SpineStack extends Stack {
           retain,
         }),
       ]),
+    );
+    this.cdcSources = new Map(
+      (catalog.cdcSources ?? []).map((source) => {
+        const own = 'service' in source.table ? source.table : undefined;
+        const serviceTable = own && this.services.get(own.service)?.tables.get(own.table);
+        return [
+          source.name,
+          new CdcSource(this, `Cdc-${source.name}`, {
+            catalog,
+            source,
+            topics: this.topics,
+            runtimeTables: tables,
+            projectRoot,
+            logs,
+            ...(serviceTable && { serviceTable }),
+          }),
+        ];
+      }),
     );
     this.ingress = new IngressApi(this, 'Ingress', {
       catalog,

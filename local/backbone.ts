@@ -5,6 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { Catalog } from '../shared/catalog';
+import { startLocalCdc } from './cdc';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
 import { checkJava } from './emulators/java';
 import { startKinesis } from './emulators/kinesis';
@@ -186,6 +187,17 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
       log,
     });
     cleanup.push(esm.stop);
+    // CDC sources: the captured table's stream poller and the snapshot (the CDC function's two jobs).
+    cleanup.push(
+      await startLocalCdc({
+        catalog: options.catalog,
+        dynamo,
+        kinesis,
+        dynamoEndpoint: endpoints.dynamodb,
+        esmDir: paths.esm,
+        log,
+      }),
+    );
     const producers = producerTokens(
       home,
       options.catalog.producers.map((p) => p.name),

@@ -35,7 +35,8 @@ export const dynamoChargeLedger = (client: DynamoDBDocumentClient, tableName: st
       new UpdateCommand({
         TableName: tableName,
         Key: { pk: idempotencyKey },
-        UpdateExpression: 'ADD replays :one',
+        // `version` counts every write of the row: CDC orders its snapshot against the stream by it.
+        UpdateExpression: 'ADD replays :one, version :one',
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
@@ -46,7 +47,7 @@ export const dynamoChargeLedger = (client: DynamoDBDocumentClient, tableName: st
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: { pk: idempotencyKey, ...rest },
+          Item: { pk: idempotencyKey, ...rest, version: 1 },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

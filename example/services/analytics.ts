@@ -22,6 +22,18 @@ const onOrderEvent = async (
   for (const { status, delta } of change.deltas) ctx.update('counts', status, { add: { count: delta } });
 };
 
+/**
+ * Counts provider charges per outcome from the captured ledger (topic `charges`). Version 1 is the
+ * charge itself; later versions are replays of the same charge and count nothing.
+ */
+const onCharge = (
+  event: ServiceEventOf<typeof catalog, 'analytics', 'ChargeRecorded'>,
+  ctx: ServiceContextOf<typeof catalog, 'analytics'>,
+) => {
+  if (event.data.version !== 1) return;
+  ctx.update('counts', `charges-${event.data.result.status}`, { add: { count: 1 } });
+};
+
 /** The `analytics` service: a second, independent consumer of the orders topic. */
 export const analytics = declareService(catalog, 'analytics', {
   on: {
@@ -30,5 +42,6 @@ export const analytics = declareService(catalog, 'analytics', {
     OrderRejected: onOrderEvent,
     OrderConfirmed: onOrderEvent,
     OrderCancelled: onOrderEvent,
+    ChargeRecorded: onCharge,
   },
 });

@@ -1,3 +1,4 @@
+export { cdcKeyAttributes, cdcServiceTable } from './cdc-checks';
 export { CatalogError, type CatalogProblem, isCatalogError } from './errors';
 export { type EventSourceMappingSettings, eventSourceMappingSettings } from './mapping';
 export { eventType, latestVersion, serviceByName, subscriptions, topicByName, topicWriters } from './queries';
@@ -17,6 +18,8 @@ export type {
 export type {
   Catalog,
   CatalogSpec,
+  CdcSourceSpec,
+  CdcTableRef,
   CompatibilityMode,
   EventTypeSpec,
   JsonSchema,

@@ -108,11 +108,46 @@ const build = (z: typeof Zod) => {
 
   const producer = z.strictObject({ name: resourceName, description: z.string().optional() });
 
+  const attributeName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/, 'must be an attribute name');
+  const cdcTable = z.union([
+    z.strictObject({ service: z.string(), table: z.string() }),
+    z.strictObject({
+      arn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/,
+          'must be a table ARN',
+        ),
+      streamArn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}\/stream\/.+$/,
+          'must be a DynamoDB stream ARN',
+        ),
+      keyAttributes: z.array(attributeName).min(1).max(2),
+    }),
+  ]);
+  const cdcSource = z.strictObject({
+    name: resourceName,
+    table: cdcTable,
+    topic: z.string(),
+    types: z.strictObject({
+      insert: z.string(),
+      modify: z.string().optional(),
+      remove: z.string().optional(),
+    }),
+    versionAttribute: attributeName,
+    snapshotSegments: z.number().int().min(1).max(64).optional(),
+    batchSize: z.number().int().min(1).max(1000).optional(),
+    description: z.string().optional(),
+  });
+
   return z.strictObject({
     topics: z.array(topic).min(1, 'declare at least one topic'),
     producers: z.array(producer),
     eventTypes: z.array(eventType),
     services: z.array(service),
+    cdcSources: z.array(cdcSource).optional(),
   });
 };
 

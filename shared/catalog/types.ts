@@ -161,11 +161,52 @@ export interface ProducerSpec {
   readonly description?: string;
 }
 
+/** A table a CDC source reads: one of a service's own state tables, or an external table by ARN. */
+export type CdcTableRef =
+  | { readonly service: string; readonly table: string }
+  | {
+      /** `arn:aws:dynamodb:<region>:<account>:table/<name>`; Spine neither creates nor changes it. */
+      readonly arn: string;
+      /** Its DynamoDB stream (view type NEW_AND_OLD_IMAGES), enabled by the table's owner. */
+      readonly streamArn: string;
+      /** Its key attributes (partition key first); service tables are keyed by `pk`. */
+      readonly keyAttributes: readonly string[];
+    };
+
+/**
+ * Change data capture: a DynamoDB table's items and changes become events on a topic, written by no
+ * handler (see docs/cdc.md). First a snapshot (parallel scan), then the table's DynamoDB stream from
+ * a position taken before the snapshot started; per item, the topic carries versions in order, once.
+ */
+export interface CdcSourceSpec {
+  /** Writer name of the captured events (shares the namespace of producers and services). */
+  readonly name: string;
+  readonly table: CdcTableRef;
+  readonly topic: string;
+  /**
+   * Event type per change kind. `insert` also types snapshot events (the item as it is). A kind
+   * without a type is not published (e.g. no `remove`: deletions are not captured).
+   */
+  readonly types: { readonly insert: string; readonly modify?: string; readonly remove?: string };
+  /**
+   * Number attribute every writer increments on each write (optimistic locking's version). It orders a
+   * snapshot image against the stream's changes, and with the key it makes the event id.
+   */
+  readonly versionAttribute: string;
+  /** Parallel scan segments of the snapshot, 1 .. 64. @default 4 */
+  readonly snapshotSegments?: number;
+  /** Stream records per invocation, 1 .. 1000. @default 100 */
+  readonly batchSize?: number;
+  readonly description?: string;
+}
+
 export interface CatalogSpec {
   readonly topics: readonly TopicSpec[];
   readonly producers: readonly ProducerSpec[];
   readonly eventTypes: readonly EventTypeSpec[];
   readonly services: readonly ServiceSpec[];
+  /** Tables whose changes become events (CDC). @default none */
+  readonly cdcSources?: readonly CdcSourceSpec[];
 }
 
 /**

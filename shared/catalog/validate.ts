@@ -1,4 +1,5 @@
 import type { ZodError } from 'zod';
+import { cdcProblems } from './cdc-checks';
 import { CatalogError, type CatalogProblem } from './errors';
 import { catalogSchema } from './schema';
 import type { Catalog, CatalogSpec, EventTypeSpec } from './types';
@@ -61,15 +62,20 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
   const topics = new Set(spec.topics.map((t) => t.name));
   const services = new Set(spec.services.map((s) => s.name));
   const producers = new Set(spec.producers.map((p) => p.name));
+  const captures = new Set((spec.cdcSources ?? []).map((c) => c.name));
 
   for (const name of duplicates(spec.topics.map((t) => t.name)))
     problems.push({ path: `topics[${name}]`, message: `duplicate topic name "${name}"` });
   for (const name of duplicates(spec.eventTypes.map((e) => e.type)))
     problems.push({ path: `eventTypes[${name}]`, message: `duplicate event type "${name}"` });
-  for (const name of duplicates([...spec.services.map((s) => s.name), ...spec.producers.map((p) => p.name)]))
+  for (const name of duplicates([
+    ...spec.services.map((s) => s.name),
+    ...spec.producers.map((p) => p.name),
+    ...captures,
+  ]))
     problems.push({
       path: `services/producers[${name}]`,
-      message: `duplicate name "${name}": services and producers share one namespace of writers`,
+      message: `duplicate name "${name}": services, producers and CDC sources share one namespace of writers`,
     });
 
   const known = (set: Set<string>) => [...set].sort().join(', ') || '(none)';
@@ -79,10 +85,10 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
         path: `eventTypes[${e.type}].topic`,
         message: `unknown topic "${e.topic}"; known topics: ${known(topics)}`,
       });
-    if (!services.has(e.writer) && !producers.has(e.writer))
+    if (!services.has(e.writer) && !producers.has(e.writer) && !captures.has(e.writer))
       problems.push({
         path: `eventTypes[${e.type}].writer`,
-        message: `unknown writer "${e.writer}"; writers are producers (${known(producers)}) or services (${known(services)})`,
+        message: `unknown writer "${e.writer}"; writers are producers (${known(producers)}), services (${known(services)}) or CDC sources (${known(captures)})`,
       });
     if (Object.keys(e.versions).length === 0)
       problems.push({ path: `eventTypes[${e.type}].versions`, message: 'declare at least one version' });
@@ -135,6 +141,7 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
         .join(', ')})`,
     });
 
+  problems.push(...cdcProblems(spec));
   for (const t of spec.topics) {
     if (!spec.eventTypes.some((e) => e.topic === t.name))
       problems.push({ path: `topics[${t.name}]`, message: 'no event type is declared for this topic' });

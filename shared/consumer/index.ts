@@ -57,7 +57,7 @@ export { createKinesisPublisher } from './kinesis-publisher';
 export { createLogReaders, type LogReaders, lookBackDeadline } from './log-readers';
 export { MemoryConsumerStore } from './memory-store';
 export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
-export { PARKED_INLINE_CHARS, parkedChunkPk } from './parked-items';
+export { PARKED_INLINE_CHARS, parkedChunkPk, parkedChunks, parkedItems } from './parked-items';
 export { type BatchDeps, LOG_MESSAGES, type Log, processBatch } from './process-batch';
 export {
   type EventPublisher,

@@ -51,9 +51,9 @@ describe('SpineStack for the example catalog', () => {
     },
   );
 
-  it('creates exactly the 12 consumers and 5 topics the example declares', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 12);
-    template.resourceCountIs('AWS::Kinesis::Stream', 5);
+  it('creates exactly the 13 consumers, 1 CDC stream mapping and 6 topics the example declares', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 14);
+    template.resourceCountIs('AWS::Kinesis::Stream', 6);
   });
 
   it('serves each query route from its service query function with IAM auth', () => {

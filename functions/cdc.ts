@@ -1,0 +1,30 @@
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { catalog } from '../catalog';
+import { createDynamoClient, createKinesisClient } from '../shared/aws';
+import { type SnapshotOutcome, wireCdc } from '../shared/cdc';
+
+// Cold start: read config (fails naming a missing variable), compile the schemas, create clients once.
+const cdc = wireCdc({ catalog, dynamo: createDynamoClient(), kinesis: createKinesisClient() });
+
+/** The scheduled snapshot invocation (EventBridge rule): runs or resumes the snapshot. */
+export interface SnapshotRequest {
+  readonly spineCdc: 'snapshot';
+}
+
+/** Time kept back from the invocation's deadline to save the last page's progress. */
+const SNAPSHOT_MARGIN_MS = 15_000;
+
+/**
+ * Entry of one CDC source: the DynamoDB stream's event source mapping delivers batches (a thrown error
+ * makes the mapping retry the batch; it never gives up), and a schedule drives the snapshot until done.
+ */
+export const handler = async (
+  event: DynamoDBStreamEvent | SnapshotRequest,
+  context: Context,
+): Promise<SnapshotOutcome | undefined> => {
+  if ('Records' in event) {
+    await cdc.stream(event.Records);
+    return undefined;
+  }
+  return cdc.snapshot(Date.now() + context.getRemainingTimeInMillis() - SNAPSHOT_MARGIN_MS);
+};

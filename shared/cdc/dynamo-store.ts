@@ -1,0 +1,219 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { type ParkedEvent, parkedChunks, parkedItems } from '../consumer';
+import type {
+  BatchAttempt,
+  CdcStore,
+  ParkedChange,
+  SegmentProgress,
+  SnapshotMarker,
+  SnapshotState,
+} from './store';
+
+export interface DynamoCdcStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly source: string;
+  readonly topic: string;
+  readonly checkpointsTable: string;
+  readonly parkingTable: string;
+  /** A table with a TTL on `expiresAt` keyed by `pk` (the runtime idempotency table). */
+  readonly batchesTable: string;
+}
+
+/** Batch attempts outlive the stream's 24 h retention: no retry can come after they expire. */
+const BATCH_RECORD_SECONDS = 48 * 3600;
+
+/** Leading key of every item a source keeps in the checkpoints table (the IAM grant's prefix). */
+export const cdcPkPrefix = (source: string): string => `cdc#${source}`;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/** The CDC store on DynamoDB: strongly consistent reads, conditional writes where two writers could race. */
+export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore => {
+  const { client, checkpointsTable: TableName } = options;
+  const pk = cdcPkPrefix(options.source);
+  const markerPk = (key: string) => `${pk}#item#${key}`;
+  const get = async (sk: string, keyPk = pk) =>
+    (await client.send(new GetCommand({ TableName, Key: { pk: keyPk, sk }, ConsistentRead: true }))).Item;
+
+  const batchWrite = async (requests: Record<string, unknown>[], table: string) => {
+    for (const part of chunk(requests, 25)) {
+      let pending: Record<string, unknown>[] = part;
+      // Unprocessed items are throttled ones: send them again until none is left.
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+        pending = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+        if (pending.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+      }
+    }
+  };
+
+  return {
+    async snapshot() {
+      const item = await get('snapshot');
+      if (!item) return undefined;
+      const finishedAt = num(item.finishedAt);
+      return {
+        startedAt: Number(item.startedAt),
+        streamArn: String(item.streamArn),
+        segments: Number(item.segments),
+        ...(finishedAt !== undefined && { finishedAt }),
+      };
+    },
+
+    async beginSnapshot(state: SnapshotState) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName,
+            Item: { pk, sk: 'snapshot', ...state },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return state;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const held = await this.snapshot();
+        if (!held) throw error;
+        return held;
+      }
+    },
+
+    async claimSnapshot(token, until, now) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk, sk: 'snapshot' },
+            UpdateExpression: 'SET leaseToken = :token, leaseUntil = :until',
+            ConditionExpression:
+              'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseToken = :token)',
+            ExpressionAttributeValues: { ':token': token, ':until': until, ':now': now },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async finishSnapshot(at) {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk, sk: 'snapshot' },
+          UpdateExpression: 'SET finishedAt = if_not_exists(finishedAt, :at) REMOVE leaseToken, leaseUntil',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    },
+
+    async segment(n) {
+      const item = await get(`segment#${n}`);
+      const next = str(item?.next);
+      return {
+        done: item?.done === true,
+        pages: num(item?.pages) ?? 0,
+        items: num(item?.items) ?? 0,
+        ...(next !== undefined && { next }),
+      };
+    },
+
+    async saveSegment(n, progress: SegmentProgress) {
+      await client.send(new PutCommand({ TableName, Item: { pk, sk: `segment#${n}`, ...progress } }));
+    },
+
+    async markers(keys) {
+      const found = new Map<string, SnapshotMarker>();
+      for (const part of chunk([...new Set(keys)], 100)) {
+        let pending: Record<string, unknown>[] = part.map((k) => ({ pk: markerPk(k), sk: 'snapshot' }));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          const out = await client.send(
+            new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[TableName] ?? [])
+            found.set(String(item.key), { version: Number(item.version), at: Number(item.at) });
+          pending = (out.UnprocessedKeys?.[TableName]?.Keys ?? []) as Record<string, unknown>[];
+          if (pending.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+        }
+      }
+      return found;
+    },
+
+    async putMarkers(markers) {
+      await batchWrite(
+        [...markers].map(([key, m]) => ({
+          PutRequest: { Item: { pk: markerPk(key), sk: 'snapshot', key, version: m.version, at: m.at } },
+        })),
+        TableName,
+      );
+    },
+
+    async batch(firstSequence) {
+      const out = await client.send(
+        new GetCommand({
+          TableName: options.batchesTable,
+          Key: { pk: `${pk}#batch#${firstSequence}` },
+          ConsistentRead: true,
+        }),
+      );
+      if (!out.Item) return undefined;
+      const through = str(out.Item.through);
+      return { since: Number(out.Item.since), ...(through !== undefined && { through }) };
+    },
+
+    async saveBatch(firstSequence, attempt: BatchAttempt) {
+      const expiresAt = Math.floor(attempt.since / 1000) + BATCH_RECORD_SECONDS;
+      await client.send(
+        new PutCommand({
+          TableName: options.batchesTable,
+          Item: { pk: `${pk}#batch#${firstSequence}`, ...attempt, expiresAt },
+        }),
+      );
+    },
+
+    async park(changes: readonly ParkedChange[]) {
+      for (const change of changes) {
+        const parked: ParkedEvent = {
+          position: { service: options.source, topic: options.topic, shardId: change.shardId },
+          sequenceNumber: change.sequenceNumber,
+          partitionKey: change.partitionKey,
+          data: change.data,
+          eventId: change.eventId,
+          eventType: change.eventType,
+          error: change.error,
+          errorDetails: change.errorDetails,
+          attempts: 1,
+          arrivedAt: change.arrivedAt,
+        };
+        // Chunks first, as the consumer runtime does: the parking item names how many there are.
+        await batchWrite(
+          parkedChunks(options.source, parked).map((Item) => ({ PutRequest: { Item } })),
+          options.parkingTable,
+        );
+        for (const item of parkedItems(options.parkingTable, options.source, parked))
+          if (item.Put)
+            await client.send(new PutCommand({ TableName: options.parkingTable, Item: item.Put.Item }));
+      }
+    },
+  };
+};

@@ -1,0 +1,46 @@
+/**
+ * The stream handler was invoked before the source's snapshot finished. The batch fails on purpose:
+ * the mapping retries it (it never gives up, see `eventSourceMappingSettings`), so the stream waits at
+ * the position taken before the snapshot. Not a handler attempt; nothing is parked.
+ */
+export class SnapshotPendingError extends Error {
+  readonly code = 'CDC_SNAPSHOT_PENDING';
+  constructor(readonly source: string) {
+    super(`CDC source "${source}": the snapshot has not finished; the stream waits for it`);
+    this.name = 'SnapshotPendingError';
+  }
+}
+
+export const isSnapshotPendingError = (error: unknown): error is SnapshotPendingError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_SNAPSHOT_PENDING';
+
+/** A captured item or stream record Spine cannot read as a change (no key, no version number). */
+export class ChangeReadError extends Error {
+  readonly code = 'CDC_CHANGE_UNREADABLE';
+  constructor(
+    readonly source: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`CDC source "${source}": ${message}`, options);
+    this.name = 'ChangeReadError';
+  }
+}
+
+export const isChangeReadError = (error: unknown): error is ChangeReadError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_CHANGE_UNREADABLE';
+
+/** Publishing captured events failed; the snapshot page or stream batch is retried, marked. */
+export class CdcPublishError extends Error {
+  readonly code = 'CDC_PUBLISH_FAILED';
+  constructor(
+    readonly failed: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${failed} captured event(s) were not acknowledged by Kinesis`, options);
+    this.name = 'CdcPublishError';
+  }
+}
+
+export const isCdcPublishError = (error: unknown): error is CdcPublishError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_PUBLISH_FAILED';

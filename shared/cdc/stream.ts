@@ -1,0 +1,112 @@
+import type { Catalog, CdcSourceSpec } from '../catalog';
+import type { Envelope } from '../envelope';
+import type { SchemaRegistry } from '../schemas';
+import { type Change, coveredBySnapshot, type StreamRecordLike, streamChange } from './change';
+import { isChangeReadError, SnapshotPendingError } from './errors';
+import { captureEvent } from './events';
+import { parkedChange } from './park';
+import type { CapturePublisher } from './publish';
+import type { CdcStore, ParkedChange } from './store';
+
+/**
+ * How long after the snapshot finished a stream change may still be one the snapshot saw: its
+ * `ApproximateCreationDateTime` is rounded down to the second and comes from DynamoDB's clock, the
+ * finish time from the runner's. Changes inside the window cost one marker read each.
+ */
+export const OVERLAP_MARGIN_MS = 60_000;
+
+export interface StreamDeps {
+  readonly catalog: Catalog;
+  readonly schemas: SchemaRegistry;
+  readonly source: CdcSourceSpec;
+  readonly store: CdcStore;
+  readonly publisher: CapturePublisher;
+  readonly now?: () => number;
+  readonly log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** A DynamoDB stream record as the event source mapping delivers it (one batch = one shard). */
+export interface DeliveredRecord extends StreamRecordLike {
+  readonly dynamodb?: StreamRecordLike['dynamodb'] & { readonly SequenceNumber?: string };
+}
+
+export interface StreamOutcome {
+  readonly published: number;
+  /** Changes the snapshot already published (same item, same or newer version). */
+  readonly covered: number;
+  /** Records an earlier attempt of this batch published completely. */
+  readonly skipped: number;
+  readonly parked: number;
+  readonly resent: boolean;
+}
+
+const seqOf = (record: DeliveredRecord): string => record.dynamodb?.SequenceNumber ?? '0';
+const after = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
+
+/**
+ * Publishes one delivered batch of stream records, in order: refuses (SnapshotPendingError) until the
+ * snapshot finished, skips what the snapshot already published, parks changes that fail their
+ * schema, and marks the publish as a re-send when an earlier attempt of the same batch may have
+ * published. Throws on a failed publish: the mapping retries the batch from its first record.
+ */
+export const processStreamBatch = async (
+  deps: StreamDeps,
+  records: readonly DeliveredRecord[],
+): Promise<StreamOutcome> => {
+  const now = deps.now ?? Date.now;
+  const none = { published: 0, covered: 0, skipped: 0, parked: 0, resent: false };
+  const first = records[0];
+  if (!first) return none;
+  const snapshot = await deps.store.snapshot();
+  if (snapshot?.finishedAt === undefined) throw new SnapshotPendingError(deps.source.name);
+
+  const firstSeq = seqOf(first);
+  const attempt = await deps.store.batch(firstSeq);
+  const through = attempt?.through;
+  const alive = through === undefined ? records : records.filter((r) => after(seqOf(r), through));
+  const skipped = records.length - alive.length;
+  const last = alive.at(-1);
+  if (!last) return { ...none, skipped };
+  const since = attempt?.since ?? now();
+  if (!attempt) await deps.store.saveBatch(firstSeq, { since });
+
+  const changes: { change: Change; record: DeliveredRecord }[] = [];
+  for (const record of alive) {
+    try {
+      changes.push({ change: streamChange(deps.source, record), record });
+    } catch (error) {
+      if (!isChangeReadError(error)) throw error;
+      deps.log?.('stream record skipped: unreadable', { error: error.message, sequence: seqOf(record) });
+    }
+  }
+  const overlapEnd = snapshot.finishedAt + OVERLAP_MARGIN_MS;
+  const inOverlap = changes.filter(({ change }) => change.kind !== 'remove' && change.at <= overlapEnd);
+  const markers =
+    inOverlap.length > 0
+      ? await deps.store.markers(inOverlap.map(({ change }) => change.keyString))
+      : new Map();
+
+  const envelopes: Envelope[] = [];
+  const parked: ParkedChange[] = [];
+  let covered = 0;
+  for (const { change, record } of changes) {
+    if (change.at <= overlapEnd && coveredBySnapshot(change, markers.get(change.keyString)?.version)) {
+      covered += 1;
+      continue;
+    }
+    const event = captureEvent(deps.catalog, deps.schemas, deps.source, change);
+    if (event.ok === 'unmapped') continue;
+    if (event.ok === false) parked.push(parkedChange(change, 'stream', seqOf(record), event));
+    else envelopes.push(event.envelope);
+  }
+  await deps.store.park(parked);
+  await deps.publisher.publish(envelopes, attempt ? attempt.since : undefined);
+  await deps.store.saveBatch(firstSeq, { since, through: seqOf(last) });
+  return {
+    published: envelopes.length,
+    covered,
+    skipped,
+    parked: parked.length,
+    resent: attempt !== undefined,
+  };
+};

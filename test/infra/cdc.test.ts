@@ -1,0 +1,127 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../example/catalog';
+import type { SpineStack } from '../../infra/spine-stack';
+import { actionsOf, buildStack, logicalId, roleStatements, type Statement } from './synth';
+
+const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+const TOPIC_WRITE = ['kinesis:PutRecord', 'kinesis:PutRecords'];
+
+const cdcOf = (stack: SpineStack) => {
+  const cdc = stack.cdcSources.get('charges-cdc');
+  const table = stack.services.get('payments')?.tables.get('provider-charges');
+  if (!cdc || !table) throw new Error('example CDC source or its table is missing');
+  return { cdc, table };
+};
+
+/**
+ * Least-privilege findings for the CDC role: stream reads other than the captured table's stream,
+ * topic writes other than the source's topic, Scan other than on the captured table.
+ */
+const cdcGrantFindings = (stack: SpineStack, template: Template): string[] => {
+  const { cdc, table } = cdcOf(stack);
+  const tableId = logicalId(stack, table);
+  const stream = logicalId(stack, stack.topics.stream('charges'));
+  const ownStream = JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+  const ownTopic = JSON.stringify({ 'Fn::GetAtt': [stream, 'Arn'] });
+  const ownTable = JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] });
+  const findings: string[] = [];
+  const resources = (s: Statement) =>
+    (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => JSON.stringify(r));
+  for (const s of roleStatements(template, logicalId(stack, cdc.function.role))) {
+    const actions = actionsOf(s);
+    for (const r of resources(s)) {
+      if (
+        actions.some((a) => STREAM_READ.includes(a) || a === 'dynamodb:*') &&
+        r !== ownStream &&
+        r !== ownTable
+      )
+        findings.push(`stream read on ${r}`);
+      if (actions.some((a) => TOPIC_WRITE.includes(a) || a === 'kinesis:*') && r !== ownTopic)
+        findings.push(`topic write on ${r}`);
+      if (actions.includes('dynamodb:Scan') && r !== ownTable) findings.push(`scan on ${r}`);
+    }
+  }
+  return findings;
+};
+
+describe('CdcSource for the example (payments/provider-charges into charges)', () => {
+  let stack: SpineStack;
+  let template: Template;
+  beforeAll(() => {
+    stack = buildStack(catalog);
+    template = Template.fromStack(stack);
+  });
+
+  it('switches on the captured table stream with old and new images', () => {
+    const { table } = cdcOf(stack);
+    expect(template.toJSON().Resources[logicalId(stack, table)].Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+  });
+
+  it('maps the stream with the runtime-owned give-ups of consumers, from TRIM_HORIZON', () => {
+    const { cdc, table } = cdcOf(stack);
+    const mapping = template.toJSON().Resources[logicalId(stack, cdc.mapping)].Properties;
+    expect(mapping).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, table), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      MaximumRetryAttempts: -1,
+      MaximumRecordAgeInSeconds: -1,
+      BisectBatchOnFunctionError: false,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ParallelizationFactor: 1,
+    });
+  });
+
+  it('runs the snapshot on a schedule until it is done', () => {
+    const { cdc } = cdcOf(stack);
+    const rule = template.toJSON().Resources[logicalId(stack, cdc.schedule)].Properties;
+    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.Targets[0].Input).toBe(JSON.stringify({ spineCdc: 'snapshot' }));
+  });
+
+  it('grants only its stream, its table and its topic', () => {
+    const { cdc } = cdcOf(stack);
+    const statements = roleStatements(template, logicalId(stack, cdc.function.role));
+    expect(statements.some((s) => actionsOf(s).includes('dynamodb:GetRecords'))).toBe(true);
+    expect(statements.some((s) => actionsOf(s).includes('kinesis:PutRecords'))).toBe(true);
+    expect(cdcGrantFindings(stack, template)).toEqual([]);
+  });
+
+  it.each<[string, (s: SpineStack) => PolicyStatement, string]>([
+    [
+      'reads the stream of another table',
+      (s) =>
+        new PolicyStatement({
+          actions: ['dynamodb:GetRecords'],
+          resources: [`${s.services.get('orders')?.tables.get('orders')?.tableArn}/stream/*`],
+        }),
+      'stream read on',
+    ],
+    [
+      'writes a topic it does not capture into',
+      (s) =>
+        new PolicyStatement({
+          actions: ['kinesis:PutRecords'],
+          resources: [s.topics.stream('orders').streamArn],
+        }),
+      'topic write on',
+    ],
+    [
+      'scans every table',
+      () => new PolicyStatement({ actions: ['dynamodb:Scan'], resources: ['*'] }),
+      'scan on "*"',
+    ],
+  ])('names a widened grant: the CDC role %s', (_, statement, finding) => {
+    // Prepare
+    const widened = buildStack(catalog, 'Widened');
+    const { cdc } = cdcOf(widened);
+    new Policy(widened, 'Widened', { roles: [cdc.function.role], statements: [statement(widened)] });
+    // Act
+    const findings = cdcGrantFindings(widened, Template.fromStack(widened));
+    // Assess
+    expect(findings.join('\n')).toContain(finding);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { type CdcSourceSpec, defineCatalog, isCatalogError } from '../../shared/catalog';
+import {
+  changeEventId,
+  coveredBySnapshot,
+  roundsByKey,
+  snapshotChange,
+  streamChange,
+} from '../../shared/cdc';
+import type { Envelope } from '../../shared/envelope';
+
+const source: CdcSourceSpec = {
+  name: 'items-cdc',
+  table: { service: 'store', table: 'items' },
+  topic: 'items',
+  types: { insert: 'ItemUpserted' },
+  versionAttribute: 'version',
+};
+const image = { pk: { S: 'a' }, version: { N: '3' }, n: { N: '7' } };
+
+describe('CDC changes', () => {
+  it('gives a snapshot read and a stream record of the same item version the same event id', () => {
+    // Prepare
+    const read = snapshotChange(source, image, 1_000);
+    const record = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: image, ApproximateCreationDateTime: 2 },
+    });
+    const next = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: { ...image, version: { N: '4' } }, ApproximateCreationDateTime: 3 },
+    });
+    // Act / Assess
+    expect(changeEventId(source.name, read)).toBe(changeEventId(source.name, record));
+    expect(changeEventId(source.name, next)).not.toBe(changeEventId(source.name, read));
+    expect(read.image).toEqual({ pk: 'a', version: 3, n: 7 });
+  });
+
+  it('skips stream changes at or below the snapshot version, never a removal', () => {
+    const at = (v: number, eventName = 'MODIFY') =>
+      streamChange(source, {
+        eventName,
+        dynamodb: {
+          [eventName === 'REMOVE' ? 'OldImage' : 'NewImage']: { ...image, version: { N: String(v) } },
+        },
+      });
+    expect(coveredBySnapshot(at(2), 3)).toBe(true);
+    expect(coveredBySnapshot(at(3), 3)).toBe(true);
+    expect(coveredBySnapshot(at(4), 3)).toBe(false);
+    expect(coveredBySnapshot(at(3, 'REMOVE'), 3)).toBe(false);
+    expect(coveredBySnapshot(at(1), undefined)).toBe(false);
+  });
+
+  it('publishes at most one change per key per round, in order', () => {
+    const e = (key: string, id: string) => ({ partitionkey: key, id }) as unknown as Envelope;
+    const rounds = roundsByKey([e('a', '1'), e('b', '2'), e('a', '3'), e('a', '4')]);
+    expect(rounds.map((r) => r.map((x) => x.id))).toEqual([['1', '2'], ['3'], ['4']]);
+  });
+});
+
+describe('defineCatalog with cdcSources', () => {
+  it('refuses a captured type written by someone else and keyed off the table key', () => {
+    const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
+    const define = () =>
+      defineCatalog({
+        topics: [{ name: 'items', shards: 1, retentionHours: 24 }],
+        producers: [{ name: 'shop' }],
+        eventTypes: [
+          { type: 'ItemUpserted', topic: 'items', writer: 'shop', keyField: 'id', versions: { 1: schema } },
+        ],
+        services: [{ name: 'store', entry: 'x.ts', subscriptions: [], tables: [{ name: 'items' }] }],
+        cdcSources: [source],
+      });
+    let error: unknown;
+    try {
+      define();
+    } catch (e) {
+      error = e;
+    }
+    expect(isCatalogError(error)).toBe(true);
+    const messages = isCatalogError(error) ? error.problems.map((p) => p.message).join('\n') : '';
+    expect(messages).toContain('captured types must name the source "items-cdc" as writer');
+    expect(messages).toContain('keyed by "id", which is not a key attribute of the table (pk)');
+  });
+});
