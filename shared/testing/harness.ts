@@ -29,6 +29,8 @@ export class ServiceTest<C extends Catalog, N extends string> {
   readonly publisher = new MemoryPublisher();
   private readonly handler: KinesisHandler;
   private delivered = 0;
+  /** Event id of each delivered record, by sequence number: a parked record may not name its event. */
+  private readonly ids = new Map<string, string>();
 
   constructor(
     private readonly declared: DeclaredService<C, N>,
@@ -88,8 +90,10 @@ export class ServiceTest<C extends Catalog, N extends string> {
       this.delivered += 1;
       const record = recordOf(this.declared.catalog, event, this.delivered);
       const batch: KinesisStreamEvent = { Records: [record] };
+      const id = event.id ?? `test-${this.delivered}`;
+      this.ids.set(record.kinesis.sequenceNumber, id);
       const { batchItemFailures } = await this.handler(batch);
-      if (batchItemFailures.length > 0) failed.push(event.id ?? `test-${this.delivered}`);
+      if (batchItemFailures.length > 0) failed.push(id);
     }
     return {
       emitted: this.publisher.published.slice(emittedBefore).map((e) => ({
@@ -99,7 +103,9 @@ export class ServiceTest<C extends Catalog, N extends string> {
         data: e.data,
       })),
       failed,
-      parked: this.store.parked.slice(parkedBefore).map((p) => p.eventId ?? p.sequenceNumber),
+      parked: this.store.parked
+        .slice(parkedBefore)
+        .map((p) => this.ids.get(p.sequenceNumber) ?? p.eventId ?? p.sequenceNumber),
     };
   }
 }

@@ -102,3 +102,34 @@ describe('orders service', () => {
     expect(await t.item('orders', 'o-1')).toEqual(before);
   });
 });
+
+describe('orders service, what the runtime refuses', () => {
+  it('when a v2 request carries a raw card number as its token, then parks it and stores nothing', async () => {
+    // Prepare
+    const t = testService(orders);
+
+    // Act
+    const out = await t.when({
+      type: 'OrderRequested',
+      version: 2,
+      id: 'raw-card',
+      data: { ...requested.data, paymentToken: '4111111111111111' },
+    });
+
+    // Assess
+    expect(out.parked).toEqual(['raw-card']);
+    expect(out.emitted).toEqual([]);
+    expect(await t.item('orders', 'o-1')).toBeUndefined();
+  });
+
+  it('given a refused event, then the test stops at the given instead of asserting on a wrong setup', async () => {
+    // Prepare
+    const t = testService(orders);
+
+    // Act
+    const given = t.given({ ...signedUp, data: { ...signedUp.data, email: 'not-an-email' } });
+
+    // Assess
+    await expect(given).rejects.toThrow(/given events were refused by orders/);
+  });
+});
