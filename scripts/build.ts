@@ -27,6 +27,7 @@ export const ENTRIES = {
   ingress: 'functions/create-ingress-handler.ts',
   infra: 'infra/index.ts',
   local: 'local/index.ts',
+  testing: 'shared/testing/index.ts',
   cli: 'cli/main.ts',
   'local-main': 'local/main.ts',
   // Imported by path from the entries `spineEntry` generates at synth (infra/package-files.ts).

@@ -1,0 +1,2 @@
+export { type ServiceTest, type TestServiceOptions, testService } from './harness';
+export type { EmittedEvent, TestEventOf, WhenResult } from './types';
