@@ -9,11 +9,14 @@ type Next<N extends number> = [...Tuple<N>, unknown]['length'];
 /**
  * One upcaster per version that has a successor: from the data of version N (its schema's static type)
  * to the data of version N + 1. Plain JSON Schema versions give `unknown` on either side.
+ * The keys map over `keyof V` itself (homomorphic), not `keyof V & number`: only then does the compiler
+ * type each step's parameter from `V` while it still infers `V` at a `defineUpcasters` call; with the
+ * intersection every step's parameter was an implicit `any`, so no step was checked at all.
  */
 export type UpcasterSteps<V extends { readonly [version: number]: JsonSchema }> = {
-  readonly [N in keyof V & number as Next<N> extends keyof V ? N : never]: (
+  readonly [N in keyof V as N extends number ? (Next<N> extends keyof V ? N : never) : never]: (
     data: SchemaData<V[N]>,
-  ) => Next<N> extends keyof V ? SchemaData<V[Next<N>]> : never;
+  ) => N extends number ? (Next<N> extends keyof V ? SchemaData<V[Next<N>]> : never) : never;
 };
 
 /**
