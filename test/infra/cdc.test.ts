@@ -3,6 +3,7 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../example/catalog';
 import type { SpineStack } from '../../infra/spine-stack';
+import { defineCatalog } from '../../shared/catalog';
 import { actionsOf, buildStack, logicalId, roleStatements, type Statement } from './synth';
 
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
@@ -123,5 +124,68 @@ describe('CdcSource for the example (payments/provider-charges into charges)', (
     const findings = cdcGrantFindings(widened, Template.fromStack(widened));
     // Assess
     expect(findings.join('\n')).toContain(finding);
+  });
+});
+
+describe('CdcSource for an external table named by ARN', () => {
+  const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:111122223333:table/legacy-items';
+  const STREAM_ARN = `${TABLE_ARN}/stream/2026-01-01T00:00:00.000`;
+  const schema = {
+    type: 'object',
+    required: ['sku', 'version'],
+    properties: { sku: { type: 'string' }, version: { type: 'integer' } },
+  };
+  let stack: SpineStack;
+  let template: Template;
+  beforeAll(() => {
+    const external = defineCatalog({
+      topics: [{ name: 'items', shards: 1, retentionHours: 24 }],
+      producers: [{ name: 'shop' }],
+      eventTypes: [
+        {
+          type: 'ItemChanged',
+          topic: 'items',
+          writer: 'items-cdc',
+          keyField: 'sku',
+          versions: { 1: schema },
+        },
+      ],
+      services: [],
+      cdcSources: [
+        {
+          name: 'items-cdc',
+          table: { arn: TABLE_ARN, streamArn: STREAM_ARN, keyAttributes: ['sku'] },
+          topic: 'items',
+          types: { insert: 'ItemChanged', modify: 'ItemChanged' },
+          versionAttribute: 'version',
+        },
+      ],
+    });
+    stack = buildStack(external, 'External');
+    template = Template.fromStack(stack);
+  });
+
+  it('maps the given stream, creates no table, and reads only that stream and scans only that table', () => {
+    // Act
+    const cdc = stack.cdcSources.get('items-cdc');
+    if (!cdc) throw new Error('the external CDC source is missing');
+    const mapping = template.toJSON().Resources[logicalId(stack, cdc.mapping)].Properties;
+    const statements = roleStatements(template, logicalId(stack, cdc.function.role));
+    const on = (action: string) =>
+      statements
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+        .map((r) => JSON.stringify(r));
+
+    // Assess
+    expect(mapping.EventSourceArn).toBe(STREAM_ARN);
+    expect(
+      Object.values(template.findResources('AWS::DynamoDB::Table')).filter((t) =>
+        JSON.stringify(t).includes('legacy-items'),
+      ),
+    ).toEqual([]);
+    expect(new Set(on('dynamodb:GetRecords'))).toEqual(new Set([JSON.stringify(STREAM_ARN)]));
+    expect(on('dynamodb:Scan').every((r) => r.includes('legacy-items') && !r.includes('*'))).toBe(true);
+    expect(on('dynamodb:Scan').length).toBeGreaterThan(0);
   });
 });
