@@ -172,6 +172,7 @@ describe('standalone validators', () => {
       topics: catalog.topics,
       producers: catalog.producers,
       services: catalog.services,
+      ...(catalog.cdcSources ? { cdcSources: catalog.cdcSources } : {}),
       eventTypes: catalog.eventTypes.map((e, i) =>
         i === 0 ? { ...e, versions: { ...e.versions, 1: { ...e.versions[1], description: 'edited' } } } : e,
       ),

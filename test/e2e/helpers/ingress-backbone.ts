@@ -30,6 +30,8 @@ export const withoutConsumers = (catalog: Catalog): Catalog =>
     producers: catalog.producers,
     eventTypes: catalog.eventTypes,
     services: catalog.services.map((service) => ({ ...service, subscriptions: [] })),
+    // CDC sources stay: they are the writers of their captured types.
+    ...(catalog.cdcSources ? { cdcSources: catalog.cdcSources } : {}),
   });
 
 export interface IngressBackbone {
