@@ -40,6 +40,8 @@ export interface CdcPoller {
 
 interface ShardState {
   iterator?: string;
+  /** The last delivered record's sequence number: where a re-created iterator resumes. */
+  after?: string;
   finished: boolean;
 }
 
@@ -72,7 +74,8 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
   const pollShard = async (shard: Shard, state: ShardState): Promise<boolean> => {
     const ShardId = shard.ShardId ?? '';
     if (state.iterator === undefined) {
-      const saved = options.positions?.read(ShardId);
+      const saved =
+        options.positions?.read(ShardId) ?? (state.after ? { sequenceNumber: state.after } : undefined);
       if (saved?.closed) {
         state.finished = true;
         return false;
@@ -93,9 +96,15 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
       state.finished = true;
       return false;
     }
-    const out = await options.streams.send(
-      new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize }),
-    );
+    // A failed read drops its iterator: the next poll makes a new one from the last delivered record.
+    // DynamoDB Local answers TrimmedDataAccessException for ever to a TRIM_HORIZON iterator taken while
+    // a newly enabled stream was empty, so keeping a failed iterator stalled local CDC for good.
+    const out = await options.streams
+      .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize }))
+      .catch((error: unknown) => {
+        state.iterator = undefined;
+        throw error;
+      });
     const records = (out.Records ?? []) as DeliveredRecord[];
     for (let attempt = 0; records.length > 0 && !stopping; attempt++) {
       try {
@@ -110,6 +119,7 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
     }
     if (stopping) return false;
     const sequenceNumber = lastSequence(records) ?? options.positions?.read(ShardId)?.sequenceNumber;
+    if (sequenceNumber) state.after = sequenceNumber;
     if (out.NextShardIterator) state.iterator = out.NextShardIterator;
     else state.finished = true;
     if (options.positions && (records.length > 0 || state.finished))

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCdcPoller } from '../../../local/cdc';
@@ -82,5 +82,45 @@ describe('local CDC stream poller across a restart', () => {
     // Assess: each change delivered once over both runs, in order.
     expect(first).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(second).toEqual(['f', 'g']);
+  }, 120_000);
+
+  it('delivers changes made after it started polling a stream switched on while the table was empty', async () => {
+    // Prepare: as local mode does, the stream is switched on for an existing table, then polled empty.
+    await env.dynamo.send(
+      new CreateTableCommand({
+        TableName: 'it-cdc-late-stream',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    const enabled = await env.dynamo.send(
+      new UpdateTableCommand({
+        TableName: 'it-cdc-late-stream',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+    const seen: string[] = [];
+    const poller = startCdcPoller({
+      streams: new DynamoDBStreamsClient({ ...TEST_AWS, endpoint: env.dynamoEndpoint }),
+      streamArn: enabled.TableDescription?.LatestStreamArn ?? '',
+      deliver: async (records) => {
+        seen.push(...keysOf(records));
+      },
+      positions: filePositionStore(dir, 'cdc-late', 'it-cdc-late-stream'),
+      pollMs: 50,
+      log: silentLogger,
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    // Act
+    for (const pk of ['x', 'y']) {
+      await env.dynamo.send(new PutItemCommand({ TableName: 'it-cdc-late-stream', Item: { pk: { S: pk } } }));
+    }
+    await waitFor('the changes made after polling started', () => seen.length >= 2);
+    await poller.stop();
+
+    // Assess
+    expect(seen).toEqual(['x', 'y']);
   }, 120_000);
 });
