@@ -28,7 +28,11 @@ describe.each([
   it('creates one event source mapping per (service, subscription), no more', () => {
     // Prepare / Act: synthesised in beforeAll
     // Assess
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', subscriptions(catalog).length);
+    // One more per CDC source: its table stream's mapping (test/infra/cdc.test.ts).
+    template.resourceCountIs(
+      'AWS::Lambda::EventSourceMapping',
+      subscriptions(catalog).length + (catalog.cdcSources ?? []).length,
+    );
   });
 
   it('carries every subscription setting of the catalog onto its mapping, which never gives up', () => {
@@ -51,7 +55,8 @@ describe.each([
   });
 
   it('leaves no on-failure queue behind and alarms on each consumer’s lag instead', () => {
-    const consumers = subscriptions(catalog).length;
+    // Each consumer's lag, and each CDC source's stream lag.
+    const consumers = subscriptions(catalog).length + (catalog.cdcSources ?? []).length;
     template.resourceCountIs('AWS::SQS::Queue', 0);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     expect(alarms.filter((a) => a.MetricName === 'IteratorAge')).toHaveLength(consumers);

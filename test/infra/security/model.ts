@@ -88,6 +88,11 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
     },
   });
   for (const s of producerWritten) addTo(streamOwners, s, ingress);
+  // A CDC source's function writes its topic's stream: its captured types name it as their writer.
+  for (const source of catalog.cdcSources ?? []) {
+    const cdc = stack.cdcSources.get(source.name);
+    if (cdc) addTo(streamOwners, id(stack.topics.stream(source.topic)), id(cdc.function.role));
+  }
 
   const none: AllowedAccess = {
     streamReads: new Map(),

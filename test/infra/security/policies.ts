@@ -9,6 +9,9 @@ import { asArray, isRecord, mentionedIds, render, resourcesOf, type TemplateJson
 export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
+  // A DynamoDB-stream event source mapping's role lists streams; the action takes no resource ARN (AWS's
+  // AWSLambdaDynamoDBExecutionRole grants it on `*` too). It reads no stream, table or key.
+  'dynamodb:ListStreams',
 ];
 
 /** Reading back one's own writes after a crash (outbox and idempotency recovery). */
