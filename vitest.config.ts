@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/sequencer';
 
 /**
  * The package test packs Spine, installs the tarball in a new project and runs that project's test,
@@ -26,6 +27,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration and e2e suites start emulators; two cores means keeping file parallelism low.
     maxWorkers: 2,
+    // Long files first, so the suite's wall time is not one long file running alone at the end.
+    sequence: { sequencer: LongestFirstSequencer },
     // Handlers log through Powertools; warnings of parked events in tests are expected noise.
     env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
