@@ -55,22 +55,25 @@ describe('local backbone (npm start) end to end', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('reaches ready in under 60 s and reports Kinesis and DynamoDB healthy', async () => {
+  // Ready takes about 10 s on quiet cores; the limits guard against a hang, not a slow machine. At
+  // load 14 (four other test runs) ready plus the first healthy probe took 33 s, and once over 60 s.
+  it('reaches ready in under 120 s and reports Kinesis and DynamoDB healthy', async () => {
     const endpoints = await spine.endpoints();
     // Each probe has 2 s (as on AWS) and a down answer is cached 5 s with retry-after: a loaded machine
-    // can answer 503 just after ready, so the test retries as a load balancer would, within 60 s.
+    // can answer 503 just after ready, so the test retries as a load balancer would, within 120 s.
     const health = await eventually(
       async () => {
         const response = await fetch(`${endpoints.ingress}/health`);
         return response.status === 200 ? ((await response.json()) as unknown) : undefined;
       },
-      60_000,
+      120_000,
       1_000,
     );
 
-    expect(readyMs).toBeLessThan(60_000);
+    console.log(`[walking-skeleton] ready in ${readyMs} ms`);
+    expect(readyMs).toBeLessThan(120_000);
     expect(health).toMatchObject({ kinesis: 'up', dynamodb: 'up' });
-  });
+  }, 180_000);
 
   it('answers 202 and the orders service applies the event', async () => {
     const response = await publish(spine, order('o-e2e-1'));
