@@ -8,7 +8,7 @@ import type { LocalLogger } from '../log';
 import { freePort } from '../ports';
 import { shellLeash } from './leash';
 import { type EmulatorProcess, spawnEmulator } from './process';
-import { waitUntilReady } from './wait';
+import { STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
 /** Credentials both emulators accept; kinesis-mock maps any non-12-digit key to account 000000000000. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -86,7 +86,7 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
     await waitUntilReady(
       emulator,
       () => client.send(new ListTablesCommand({ Limit: 1 })),
-      options.timeoutMs ?? 30_000,
+      options.timeoutMs ?? STARTUP_TIMEOUT_MS,
     );
   } finally {
     client.destroy();

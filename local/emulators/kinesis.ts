@@ -13,7 +13,7 @@ import { LEASH_ENV } from './leash';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
 import { startTcpProxy } from './proxy';
-import { waitUntilReady } from './wait';
+import { STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
 /**
  * How often kinesis-mock snapshots its whole state to `<dataDir>/kinesis-data.json` (default 5 s).
@@ -92,7 +92,7 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
     await waitUntilReady(
       emulator,
       () => client.send(new ListStreamsCommand({ Limit: 1 })),
-      options.timeoutMs ?? 30_000,
+      options.timeoutMs ?? STARTUP_TIMEOUT_MS,
     );
   } finally {
     // An open keep-alive connection would stall kinesis-mock's shutdown.

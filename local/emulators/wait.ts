@@ -3,6 +3,13 @@ import { EmulatorStartError } from '../errors';
 import type { EmulatorProcess } from './process';
 
 /**
+ * How long an emulator may take to answer its first call. About 5 s on quiet cores; DynamoDB Local took
+ * 42 s at load 25, past the 30 s this used to be. A process that exits fails at once, so the long limit
+ * only costs time when an emulator hangs without exiting.
+ */
+export const STARTUP_TIMEOUT_MS = 90_000;
+
+/**
  * Polls `probe` (a real API call such as ListStreams) until it succeeds. Fails early when the process
  * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error; an
  * emulator that never became ready is stopped before the error is thrown, so nothing is left behind.

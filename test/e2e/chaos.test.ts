@@ -76,7 +76,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
 
   const restart = async () => {
     await collectFaults();
-    await spine?.start([], 60_000);
+    await spine?.start();
   };
 
   const emulatorPids = async (): Promise<{ name: string; pid: number }[]> => {
@@ -95,7 +95,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
     async () => {
       home = await mkdtemp(join(tmpdir(), 'spine-chaos-'));
       spine = new LocalSpine(home, (await LocalSpine.create(home)).ports, env);
-      await spine.start([], 60_000);
+      await spine.start();
       const started = Date.now();
       const acknowledged = new Set<string>();
       const chaosPoints = new Set([

@@ -56,8 +56,12 @@ export class LocalSpine {
     });
   }
 
-  /** Starts local mode and resolves once it printed `ready`; returns the measured time to ready. */
-  async start(args: string[] = [], timeoutMs = 60_000, options: { viaNpm?: boolean } = {}): Promise<number> {
+  /**
+   * Starts local mode and resolves once it printed `ready`; returns the measured time to ready. The
+   * default limit (110 s) stays under the 120 s hook and test timeouts, so a start that hangs fails
+   * with local mode's output rather than as a bare timeout; about 10 s on quiet cores.
+   */
+  async start(args: string[] = [], timeoutMs = 110_000, options: { viaNpm?: boolean } = {}): Promise<number> {
     const started = Date.now();
     this.output = '';
     const [command, commandArgs] = options.viaNpm

@@ -35,7 +35,7 @@ export interface Emulators {
  */
 export const startEmulators = async (): Promise<Emulators> => {
   const work = mkdtempSync(join(tmpdir(), 'spine-it-'));
-  const common = { log: silentLogger, timeoutMs: 60_000 };
+  const common = { log: silentLogger, timeoutMs: 90_000 };
   const dynamoPort = await freePort();
   const [kinesisStart, dynamoStart] = await Promise.allSettled([
     startKinesis({
