@@ -111,11 +111,6 @@ export class MemoryConsumerStore implements ConsumerStore {
     if (w.kind === 'put') return { pk: w.item.pk, item: structuredClone(w.item) };
     if (w.kind === 'delete') return { pk: w.pk, item: undefined };
     const stored = this.table(w.table).get(w.pk);
-    if ('updateExpression' in w.update)
-      return {
-        pk: w.pk,
-        item: applyExpression(stored ?? { pk: w.pk }, w.update.updateExpression, w.update.values ?? {}),
-      };
     return { pk: w.pk, item: applyClauses(stored, w.pk, planUpdate(w.update)) };
   }
 
@@ -177,16 +172,6 @@ export class MemoryConsumerStore implements ConsumerStore {
     this.checkpoints.set(posKey(position, sk), { ...current, ...(failure && { failure }) });
   }
 }
-
-/** The deprecated expression-string update: `SET a = :v` and `ADD a :n` only, everything else ignored. */
-const applyExpression = (item: StateItem, expression: string, values: Record<string, unknown>): StateItem => {
-  const next: Record<string, unknown> = { ...item };
-  for (const m of expression.matchAll(/SET\s+(\w+)\s*=\s*(:\w+)/g))
-    if (m[1] && m[2]) next[m[1]] = values[m[2]];
-  for (const m of expression.matchAll(/ADD\s+(\w+)\s+(:\w+)/g))
-    if (m[1] && m[2]) next[m[1]] = Number(next[m[1]] ?? 0) + Number(values[m[2]]);
-  return next as StateItem;
-};
 
 const validation = (message: string): TransactionCanceledException =>
   new TransactionCanceledException({

@@ -140,7 +140,7 @@ describe('defineService types', () => {
             const pk = event.data.orderId;
             expectTypeOf(await ctx.get('orders', pk)).toEqualTypeOf<StateItem | undefined>();
             ctx.put('orders', { pk });
-            ctx.update('orders', pk, { updateExpression: 'SET #n = :n' });
+            ctx.update('orders', pk, { set: { n: 1 } });
             ctx.delete('rates', pk);
             await ctx.lookup('rates', 'USD-EUR');
             // @ts-expect-error payments is billing's table
@@ -148,7 +148,7 @@ describe('defineService types', () => {
             // @ts-expect-error payments is billing's table
             ctx.put('payments', { pk });
             // @ts-expect-error payments is billing's table
-            ctx.update('payments', pk, { updateExpression: 'SET #n = :n' });
+            ctx.update('payments', pk, { set: { n: 1 } });
             // @ts-expect-error payments is billing's table
             ctx.delete('payments', pk);
             // @ts-expect-error orders is a table of the service but no table subscription

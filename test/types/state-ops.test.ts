@@ -118,7 +118,7 @@ describe('typed state operations', () => {
             ctx.update('balances', pk, { remove: ['balance'] });
             // @ts-expect-error pk is the key: an update cannot change it
             ctx.update('balances', pk, { set: { pk: 'other' } });
-            // @ts-expect-error a typed table takes no expression strings
+            // @ts-expect-error the handler API takes no expression strings
             ctx.update('balances', pk, { updateExpression: 'SET balance = :b' });
             // @ts-expect-error the item lacks owner and history
             ctx.put('balances', { pk, balance: 0 });
@@ -129,7 +129,10 @@ describe('typed state operations', () => {
             // @ts-expect-error trail is the audit service's table
             ctx.update('trail', pk, { set: { n: 1 } });
             ctx.update('notes', pk, { set: { anything: 'goes' }, add: { n: 1 } }, { if: { n: { lt: 5 } } });
+            // @ts-expect-error not on a free-form table either: one typed path, so both stores agree
             ctx.update('notes', pk, { updateExpression: 'ADD n :one', values: { ':one': 1 } });
+            // @ts-expect-error nor as a put or delete condition
+            ctx.delete('notes', pk, { expression: 'attribute_exists(pk)' });
           },
         },
       },
