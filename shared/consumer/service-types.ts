@@ -121,5 +121,12 @@ export type ServiceHandler<
  * optional, as in the runtime: a consumed type without a handler is acknowledged and skipped.
  */
 export type ServiceHandlers<C extends Catalog, N> = {
-  readonly [T in ConsumedTypeSpec<C, N>['type']]?: ServiceHandler<C, N, T>;
+  // Spelled out, not `ServiceHandler<C, N, T>`: a handler typed `ServiceHandler<C, N, 'A' | 'B'>` and
+  // shared by keys A and B would be related to the same alias by type arguments, with a variance the
+  // compiler measures wrongly through `Extract` (covariant), failing with TS2719 ("two different types
+  // with this name exist"). A different type makes it compare parameters, which fit.
+  readonly [T in ConsumedTypeSpec<C, N>['type']]?: (
+    event: ServiceEventOf<C, N, T>,
+    ctx: ServiceContextOf<C, N>,
+  ) => Promise<void> | void;
 };
