@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defineCatalog } from '../../shared/catalog';
 import { schemaRegistryOf } from '../../shared/consumer/schema-registries';
 import { testCatalog } from '../fixtures/catalog';
+import { opsCatalog } from '../fixtures/ops/catalog';
 
 describe('schemaRegistryOf', () => {
   it('builds one registry per catalog object and reuses it', () => {
@@ -18,27 +18,15 @@ describe('schemaRegistryOf', () => {
 
   it('keeps catalogs apart: another catalog gets its own registry with its own types', () => {
     // Prepare
-    const other = defineCatalog({
-      topics: [{ name: 'pings', shards: 1, retentionHours: 24 }],
-      producers: [{ name: 'pinger' }],
-      eventTypes: [
-        {
-          type: 'Pinged',
-          topic: 'pings',
-          writer: 'pinger',
-          keyField: 'id',
-          versions: { 1: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } },
-        },
-      ],
-      services: [],
-    });
+    const counting = schemaRegistryOf(testCatalog);
 
     // Act
-    const registry = schemaRegistryOf(other);
+    const ops = schemaRegistryOf(opsCatalog);
 
     // Assess
-    expect(registry).not.toBe(schemaRegistryOf(testCatalog));
-    expect(registry.has('Pinged', 1)).toBe(true);
-    expect(registry.has('Counted', 1)).toBe(false);
+    expect(ops).not.toBe(counting);
+    expect(ops.has('Deposit', 1)).toBe(true);
+    expect(ops.has('Counted', 1)).toBe(false);
+    expect(counting.has('Deposit', 1)).toBe(false);
   });
 });
