@@ -22,9 +22,8 @@ const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p)
  * expected sequence number), attempt marks and atomic commits, failing as DynamoDB does on a
  * transaction over 100 items, two operations on one item, or an item over 400 KB (ValidationException).
  * Typed state operations and their conditions run with DynamoDB's semantics (state-ops-memory.ts; the
- * store contract suite holds both stores to the same results); the deprecated expression strings run
- * only `SET a = :v` and `ADD a :n`, with no condition. `failNextCommits` makes the next commits fail
- * with the given errors.
+ * store contract suite holds both stores to the same results); they are the only writes there are.
+ * `failNextCommits` makes the next commits fail with the given errors.
  */
 export class MemoryConsumerStore implements ConsumerStore {
   readonly checkpoints = new Map<string, Checkpoint>();
