@@ -48,7 +48,7 @@ const TWO_FIELDS = {
 
 const CATALOG = {
   'typebox (import * as Type): the example catalog schemas': {
-    code: `import { schemas } from './bench/schema-libs/typebox-schemas'; console.log(JSON.stringify(schemas));`,
+    code: `import { schemas } from './example/schemas'; console.log(JSON.stringify(schemas));`,
   },
   'zod/mini + z.toJSONSchema: the example catalog schemas': {
     code: `import { jsonSchemas } from './bench/schema-libs/zod-schemas'; console.log(JSON.stringify(jsonSchemas));`,

@@ -1,5 +1,4 @@
-import { createDocumentClient } from '../../shared/aws';
-import { requireEnv, stateTableEnvVar } from '../../shared/config';
+import { createDocumentClient, requireEnv, stateTableEnvVar } from '../../index';
 import { defineService } from '../../shared/consumer';
 import { dynamoChargeLedger } from '../adapters/charge-ledger-dynamo';
 import { createPaymentProvider } from '../adapters/payment-provider';

@@ -1,6 +1,5 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../shared/aws';
-import { requireEnv, stateTableEnvVar } from '../../shared/config';
+import { createDocumentClient, requireEnv, stateTableEnvVar } from '../../index';
 import { COUNTED_STATUSES } from '../domain/analytics';
 import { countsView } from '../domain/views';
 import { guarded, json } from './http';

@@ -1,6 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../shared/aws';
-import { requireEnv, stateTableEnvVar } from '../../shared/config';
+import { createDocumentClient, requireEnv, stateTableEnvVar } from '../../index';
 import { rateView } from '../domain/payment';
 import { guarded, json, missingParam, notFound, pathParam } from './http';
 

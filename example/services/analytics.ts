@@ -1,5 +1,5 @@
 import * as Type from 'typebox';
-import { declareService, type ServiceContextOf, type ServiceEventOf } from '../../shared/consumer';
+import { declareService, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
 import { type CountedType, countChanges } from '../domain/analytics';
 import { ORDER_STATUSES } from '../domain/order';
@@ -8,11 +8,8 @@ import { readState } from '../state/items';
 
 const lastStatus = Type.Object({ status: Type.Enum(ORDER_STATUSES) });
 
-/** Keeps each order's last status and a counter per status; no user data. */
-const onOrderEvent = async (
-  event: ServiceEventOf<typeof catalog, 'analytics', CountedType>,
-  ctx: ServiceContextOf<typeof catalog, 'analytics'>,
-) => {
+/** Keeps each order's last status and a counter per status; no user data. One handler, five types. */
+const onOrderEvent: ServiceHandler<typeof catalog, 'analytics', CountedType> = async (event, ctx) => {
   if (analyticsFailing()) throw new Error(`analytics is switched to fail (${FAULT_ENV.analyticsFail}=1)`);
   const { orderId } = event.data;
   const previous = await readState(ctx, 'order-status', orderId, lastStatus);
@@ -26,10 +23,7 @@ const onOrderEvent = async (
  * Counts provider charges per outcome from the captured ledger (topic `charges`). Version 1 is the
  * charge itself; later versions are replays of the same charge and count nothing.
  */
-const onCharge = (
-  event: ServiceEventOf<typeof catalog, 'analytics', 'ChargeRecorded'>,
-  ctx: ServiceContextOf<typeof catalog, 'analytics'>,
-) => {
+const onCharge: ServiceHandler<typeof catalog, 'analytics', 'ChargeRecorded'> = (event, ctx) => {
   if (event.data.version !== 1) return;
   ctx.update('counts', `charges-${event.data.result.status}`, { add: { count: 1 } });
 };

@@ -5,15 +5,7 @@ import { eventWriteKey, type PendingWrites } from './pending';
 import type { Condition, StateUpdate, WriteOptions } from './state-ops';
 import { PlanProblem, planCondition, planUpdate } from './state-ops-plan';
 import type { ConsumerStore } from './store';
-import type {
-  ConsumedEvent,
-  EmitOptions,
-  HandlerContext,
-  ItemCondition,
-  ItemUpdate,
-  StateItem,
-  StateWrite,
-} from './types';
+import type { ConsumedEvent, EmitOptions, HandlerContext, StateItem, StateWrite } from './types';
 
 /** A handler asked for something the runtime cannot do atomically; fixing the handler is the only cure. */
 export class HandlerUsageError extends Error {
@@ -64,33 +56,32 @@ const readFor = async <T>(read: () => Promise<T>): Promise<T> => {
   }
 };
 
-const isExpression = (options: WriteOptions | ItemCondition | undefined): options is ItemCondition =>
-  options !== undefined && 'expression' in options;
-const isExpressionUpdate = (update: StateUpdate | ItemUpdate): update is ItemUpdate =>
-  'updateExpression' in update;
-
 /**
- * Checks typed operations when the handler makes them, so a malformed one fails the handler's own
- * attempt with its table and key instead of a whole commit later. Expression strings pass unchecked.
+ * Checks operations when the handler makes them, so a malformed one (an untyped caller's, or one that
+ * passed the types through a cast) fails the handler's own attempt with its table and key instead of
+ * a whole commit later.
  */
-const checked = (table: string, pk: string, update?: StateUpdate | ItemUpdate, condition?: Condition) => {
+const checked = (
+  table: string,
+  pk: string,
+  update: StateUpdate | undefined,
+  options: WriteOptions | undefined,
+) => {
   try {
-    if (update && !isExpressionUpdate(update)) planUpdate(update);
-    if (condition !== undefined) planCondition(condition);
+    if (update) planUpdate(update);
+    // An untyped caller's `{ expression }` (the removed string form) would otherwise be a silent no-op.
+    for (const key of Object.keys(options ?? {}))
+      if (key !== 'if') throw new PlanProblem(`unknown write option "${key}" (known: if)`);
+    if (options?.if !== undefined) planCondition(options.if);
   } catch (error) {
     if (error instanceof PlanProblem) throw new InvalidStateOpError(table, pk, error.message);
     throw error;
   }
 };
 
-/** The write's condition fields: the typed `if`, or the deprecated expression. */
-const conditionOf = (
-  table: string,
-  pk: string,
-  options: WriteOptions | ItemCondition | undefined,
-): { condition?: ItemCondition; if?: Condition } => {
-  if (isExpression(options)) return { condition: options };
-  checked(table, pk, undefined, options?.if);
+/** The write's condition field, checked. */
+const conditionOf = (table: string, pk: string, options: WriteOptions | undefined): { if?: Condition } => {
+  checked(table, pk, undefined, options);
   return options?.if === undefined ? {} : { if: options.if };
 };
 
@@ -144,16 +135,16 @@ export const createEventContext = (
       }
       return store.getItem(table, pk);
     },
-    put(table: string, item: StateItem, options?: WriteOptions | ItemCondition) {
+    put(table: string, item: StateItem, options?: WriteOptions) {
       live();
       record({ kind: 'put', table, item, ...conditionOf(table, item.pk, options) });
     },
-    update(table: string, pk: string, update: StateUpdate | ItemUpdate, options?: WriteOptions) {
+    update(table: string, pk: string, update: StateUpdate, options?: WriteOptions) {
       live();
-      checked(table, pk, update, options?.if);
+      checked(table, pk, update, options);
       record({ kind: 'update', table, pk, update, ...(options?.if !== undefined && { if: options.if }) });
     },
-    delete(table: string, pk: string, options?: WriteOptions | ItemCondition) {
+    delete(table: string, pk: string, options?: WriteOptions) {
       live();
       record({ kind: 'delete', table, pk, ...conditionOf(table, pk, options) });
     },

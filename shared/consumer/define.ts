@@ -3,7 +3,6 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aw
 import { createDocumentClient, createKinesisClient } from '../aws';
 import { type Catalog, serviceByName } from '../catalog';
 import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
-import { createSchemaRegistry } from '../schemas';
 import { Backoff } from './backoff';
 import { LookupCache } from './context';
 import type { CopyFinder } from './copy-finder';
@@ -14,6 +13,7 @@ import { processBatch } from './process-batch';
 import type { EventPublisher } from './publisher';
 import { streamNameOf } from './records';
 import { OUTBOX_LEASE_MS } from './recovery';
+import { schemaRegistryOf } from './schema-registries';
 import type { ShardDirectory } from './shard-parents';
 import type { ConsumerStore } from './store';
 import type { EventHandler } from './types';
@@ -96,7 +96,7 @@ export const defineConsumer = (
         service.tables.map((t) => [t.name, requireEnv(stateTableEnvVar(service.name, t.name), env)]),
       ),
     });
-  const schemas = createSchemaRegistry(definition.catalog);
+  const schemas = schemaRegistryOf(definition.catalog);
   // Only services that own event types can emit; only they get a Kinesis client and stream names.
   const written = [
     ...new Set(definition.catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic)),

@@ -93,33 +93,14 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
   const toTransactItem = (write: StateWrite): TransactItem => {
     const TableName = physical(write.table);
     const typed = write.if === undefined ? undefined : planCondition(write.if);
-    const legacy = write.kind !== 'update' ? write.condition : undefined;
-    const condition = legacy
-      ? {
-          ConditionExpression: legacy.expression,
-          ExpressionAttributeNames: legacy.names,
-          ExpressionAttributeValues: legacy.values,
-        }
-      : toExpressions([], typed);
+    const condition = toExpressions([], typed);
     switch (write.kind) {
       case 'put':
         return { Put: { TableName, Item: write.item, ...condition } };
       case 'delete':
         return { Delete: { TableName, Key: { pk: write.pk }, ...condition } };
       case 'update': {
-        const update = write.update;
-        if ('updateExpression' in update)
-          return {
-            Update: {
-              TableName,
-              Key: { pk: write.pk },
-              UpdateExpression: update.updateExpression,
-              ConditionExpression: update.conditionExpression,
-              ExpressionAttributeNames: update.names,
-              ExpressionAttributeValues: update.values,
-            },
-          };
-        const { UpdateExpression = '', ...parts } = toExpressions(planUpdate(update), typed);
+        const { UpdateExpression = '', ...parts } = toExpressions(planUpdate(write.update), typed);
         return { Update: { TableName, Key: { pk: write.pk }, UpdateExpression, ...parts } };
       }
     }

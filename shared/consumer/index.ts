@@ -111,8 +111,6 @@ export type {
   EmitOptions,
   EventHandler,
   HandlerContext,
-  ItemCondition,
-  ItemUpdate,
   StateItem,
   StateWrite,
 } from './types';

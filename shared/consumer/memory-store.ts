@@ -22,9 +22,8 @@ const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p)
  * expected sequence number), attempt marks and atomic commits, failing as DynamoDB does on a
  * transaction over 100 items, two operations on one item, or an item over 400 KB (ValidationException).
  * Typed state operations and their conditions run with DynamoDB's semantics (state-ops-memory.ts; the
- * store contract suite holds both stores to the same results); the deprecated expression strings run
- * only `SET a = :v` and `ADD a :n`, with no condition. `failNextCommits` makes the next commits fail
- * with the given errors.
+ * store contract suite holds both stores to the same results); they are the only writes there are.
+ * `failNextCommits` makes the next commits fail with the given errors.
  */
 export class MemoryConsumerStore implements ConsumerStore {
   readonly checkpoints = new Map<string, Checkpoint>();
@@ -111,11 +110,6 @@ export class MemoryConsumerStore implements ConsumerStore {
     if (w.kind === 'put') return { pk: w.item.pk, item: structuredClone(w.item) };
     if (w.kind === 'delete') return { pk: w.pk, item: undefined };
     const stored = this.table(w.table).get(w.pk);
-    if ('updateExpression' in w.update)
-      return {
-        pk: w.pk,
-        item: applyExpression(stored ?? { pk: w.pk }, w.update.updateExpression, w.update.values ?? {}),
-      };
     return { pk: w.pk, item: applyClauses(stored, w.pk, planUpdate(w.update)) };
   }
 
@@ -177,16 +171,6 @@ export class MemoryConsumerStore implements ConsumerStore {
     this.checkpoints.set(posKey(position, sk), { ...current, ...(failure && { failure }) });
   }
 }
-
-/** The deprecated expression-string update: `SET a = :v` and `ADD a :n` only, everything else ignored. */
-const applyExpression = (item: StateItem, expression: string, values: Record<string, unknown>): StateItem => {
-  const next: Record<string, unknown> = { ...item };
-  for (const m of expression.matchAll(/SET\s+(\w+)\s*=\s*(:\w+)/g))
-    if (m[1] && m[2]) next[m[1]] = values[m[2]];
-  for (const m of expression.matchAll(/ADD\s+(\w+)\s+(:\w+)/g))
-    if (m[1] && m[2]) next[m[1]] = Number(next[m[1]] ?? 0) + Number(values[m[2]]);
-  return next as StateItem;
-};
 
 const validation = (message: string): TransactionCanceledException =>
   new TransactionCanceledException({

@@ -12,7 +12,7 @@ import type {
   WrittenTypeSpec,
 } from '../catalog';
 import type { StateItem, StateUpdate, StoredItem, WriteOptions } from './state-ops';
-import type { ConsumedEvent, HandlerContext, ItemCondition, ItemUpdate } from './types';
+import type { ConsumedEvent, HandlerContext } from './types';
 
 /**
  * Type-only views over the runtime's `ConsumedEvent` and `HandlerContext`, narrowed by the catalog.
@@ -65,11 +65,9 @@ export type TableItem<C extends Catalog, N, K> =
 /** Item types of the tables of service `N`, by table name. */
 export type TableItems<C extends Catalog, N> = { [K in TableName<C, N>]: TableItem<C, N, K> };
 
-/** Whether `T` is the free-form item (no schema): only then are expression strings still accepted. */
+/** Whether `T` is the free-form item (no schema). */
 type FreeForm<T> = string extends keyof T ? true : false;
 type Stored<T> = FreeForm<T> extends true ? StateItem : StoredItem<T>;
-type UpdateOf<T> = FreeForm<T> extends true ? StateUpdate<T> | ItemUpdate : StateUpdate<T>;
-type PutOptionsOf<T> = FreeForm<T> extends true ? WriteOptions<T> | ItemCondition : WriteOptions<T>;
 
 /**
  * What a handler of service `N` may do: `HandlerContext` with table names limited to the service's own
@@ -83,14 +81,14 @@ export interface ServiceContext<
 > extends Omit<HandlerContext, 'get' | 'put' | 'update' | 'delete' | 'emit' | 'lookup'> {
   /** The stored item: a typed table's attributes are all optional here, since updates may create partial items. */
   get<K extends keyof TItems & string>(table: K, pk: string): Promise<Stored<TItems[K]> | undefined>;
-  put<K extends keyof TItems & string>(table: K, item: TItems[K], options?: PutOptionsOf<TItems[K]>): void;
+  put<K extends keyof TItems & string>(table: K, item: TItems[K], options?: WriteOptions<TItems[K]>): void;
   update<K extends keyof TItems & string>(
     table: K,
     pk: string,
-    update: UpdateOf<TItems[K]>,
+    update: StateUpdate<TItems[K]>,
     options?: WriteOptions<TItems[K]>,
   ): void;
-  delete<K extends keyof TItems & string>(table: K, pk: string, options?: PutOptionsOf<TItems[K]>): void;
+  delete<K extends keyof TItems & string>(table: K, pk: string, options?: WriteOptions<TItems[K]>): void;
   emit<
     T extends TEmit['type'],
     V extends VersionOf<Extract<TEmit, { readonly type: T }>> = LatestVersion<
@@ -123,5 +121,12 @@ export type ServiceHandler<
  * optional, as in the runtime: a consumed type without a handler is acknowledged and skipped.
  */
 export type ServiceHandlers<C extends Catalog, N> = {
-  readonly [T in ConsumedTypeSpec<C, N>['type']]?: ServiceHandler<C, N, T>;
+  // Spelled out, not `ServiceHandler<C, N, T>`: a handler typed `ServiceHandler<C, N, 'A' | 'B'>` and
+  // shared by keys A and B would be related to the same alias by type arguments, with a variance the
+  // compiler measures wrongly through `Extract` (covariant), failing with TS2719 ("two different types
+  // with this name exist"). A different type makes it compare parameters, which fit.
+  readonly [T in ConsumedTypeSpec<C, N>['type']]?: (
+    event: ServiceEventOf<C, N, T>,
+    ctx: ServiceContextOf<C, N>,
+  ) => Promise<void> | void;
 };

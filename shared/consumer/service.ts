@@ -1,7 +1,7 @@
 import { type Catalog, eventType, type ServiceName, serviceByName } from '../catalog';
-import { createSchemaRegistry, type SchemaRegistry } from '../schemas';
 import { type ConsumerOptions, defineConsumer, type KinesisHandler } from './define';
 import { ServiceDefinitionError } from './errors';
+import { schemaRegistryOf } from './schema-registries';
 import type { ServiceHandlers } from './service-types';
 import type { EventHandler } from './types';
 import { latestOnly } from './upcasting';
@@ -61,11 +61,7 @@ const handlersOf = (
   if (!spec) throw new ServiceDefinitionError(service, `service "${service}" is not in the catalog`);
   const topics = new Set(spec.subscriptions.map((s) => s.topic));
   const consumed = new Set(catalog.eventTypes.filter((e) => topics.has(e.topic)).map((e) => e.type));
-  let registry: SchemaRegistry | undefined;
-  const registryOf = () => {
-    registry ??= createSchemaRegistry(catalog);
-    return registry;
-  };
+  const registryOf = () => schemaRegistryOf(catalog);
   const handlers: Record<string, EventHandler> = {};
   const entries: [string, unknown][] = Object.entries(definition.on);
   for (const [type, handle] of entries) {

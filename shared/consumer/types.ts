@@ -32,54 +32,20 @@ export interface ConsumedEvent<TData = unknown> {
 }
 
 /**
- * Update of one item as DynamoDB expression parts (names/values are the caller's).
- * @deprecated Use a typed `StateUpdate` (`{ set, add, append, remove }`): the memory store runs only
- * `SET a = :v` and `ADD a :n` of these and ignores the rest, and never evaluates their conditions.
- * Kept while example/ and older tests still write expression strings.
- */
-export interface ItemUpdate {
-  readonly updateExpression: string;
-  readonly conditionExpression?: string;
-  readonly names?: Record<string, string>;
-  readonly values?: Record<string, unknown>;
-}
-
-/**
- * A collected write; nothing reaches DynamoDB until the runtime commits the event. `if` is a typed
- * condition; `condition` (and an `ItemUpdate`) are the deprecated expression-string forms.
+ * A collected write; nothing reaches DynamoDB until the runtime commits the event. Only typed
+ * operations exist (no DynamoDB expression strings), so the memory store and the DynamoDB store
+ * evaluate the same thing (test/integration/consumer/state-ops-contract.test.ts holds them to it).
  */
 export type StateWrite =
-  | {
-      readonly kind: 'put';
-      readonly table: string;
-      readonly item: StateItem;
-      readonly condition?: ItemCondition;
-      readonly if?: Condition;
-    }
+  | { readonly kind: 'put'; readonly table: string; readonly item: StateItem; readonly if?: Condition }
   | {
       readonly kind: 'update';
       readonly table: string;
       readonly pk: string;
-      readonly update: StateUpdate | ItemUpdate;
+      readonly update: StateUpdate;
       readonly if?: Condition;
     }
-  | {
-      readonly kind: 'delete';
-      readonly table: string;
-      readonly pk: string;
-      readonly condition?: ItemCondition;
-      readonly if?: Condition;
-    };
-
-/**
- * A condition as a DynamoDB expression string.
- * @deprecated Use `{ if: Condition }`; the memory store never evaluates these.
- */
-export interface ItemCondition {
-  readonly expression: string;
-  readonly names?: Record<string, string>;
-  readonly values?: Record<string, unknown>;
-}
+  | { readonly kind: 'delete'; readonly table: string; readonly pk: string; readonly if?: Condition };
 
 /**
  * What a handler may do. Reads see the service's committed state plus writes of earlier events in
@@ -88,14 +54,14 @@ export interface ItemCondition {
 export interface HandlerContext {
   get(table: string, pk: string): Promise<StateItem | undefined>;
   /** Writes the whole item (replacing any stored one), if `options.if` holds for the stored item. */
-  put(table: string, item: StateItem, options?: WriteOptions | ItemCondition): void;
+  put(table: string, item: StateItem, options?: WriteOptions): void;
   /**
    * Changes attributes of one item, creating it when missing, if `options.if` holds.
    * @example ctx.update('totals', key, { add: { total: 5 }, append: { seen: [id] } }, { if: { open: { eq: true } } })
    */
-  update(table: string, pk: string, update: StateUpdate | ItemUpdate, options?: WriteOptions): void;
+  update(table: string, pk: string, update: StateUpdate, options?: WriteOptions): void;
   /** Deletes one item (a missing one is fine), if `options.if` holds. */
-  delete(table: string, pk: string, options?: WriteOptions | ItemCondition): void;
+  delete(table: string, pk: string, options?: WriteOptions): void;
   /**
    * A key that is the same on every delivery of this event: pass it to external systems (payment
    * providers, mailers) so a retried side effect is recognised there.

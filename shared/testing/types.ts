@@ -1,13 +1,23 @@
 import type { Catalog, ConsumedTypeSpec, EventData, EventTypeSpec, TableName, VersionOf } from '../catalog';
 import type { TableItem } from '../consumer';
 
+/**
+ * `T` with every property and array readonly, at any depth. A test's `data` takes this, so data
+ * written `as const` (readonly tuples) is accepted; mutable data still is, since readonly only widens.
+ */
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
 /** One event of type spec `E` as a test gives it: `data` typed by the version given (default: latest). */
 type TestEventOfSpec<E extends EventTypeSpec> = E extends unknown
   ? {
       [V in VersionOf<E>]: {
         readonly type: E['type'];
         readonly version?: V;
-        readonly data: EventData<E, V>;
+        readonly data: DeepReadonly<EventData<E, V>>;
         /** Partition key; defaults to `data[keyField]`. */
         readonly key?: string;
         /** CloudEvents id; defaults to a fresh one. Giving an earlier event's id re-delivers that event. */

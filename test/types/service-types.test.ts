@@ -1,10 +1,12 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { EventData, LatestVersion, ServiceName, TableName, WrittenTypeSpec } from '../../shared/catalog';
 import {
+  declareService,
   defineService,
   MemoryConsumerStore,
   type ServiceContextOf,
   type ServiceEventOf,
+  type ServiceHandler,
   type StateItem,
 } from '../../shared/consumer';
 import { shop, shopEnv } from './shop-catalog';
@@ -29,6 +31,22 @@ describe('defineCatalog types', () => {
     expectTypeOf<WrittenTypeSpec<Shop, 'orders'>['type']>().toEqualTypeOf<'OrderAccepted'>();
     expectTypeOf<LatestVersion<WrittenTypeSpec<Shop, 'orders'>>>().toEqualTypeOf<2>();
     expectTypeOf<EventData<WrittenTypeSpec<Shop, 'orders'>, 1>>().toEqualTypeOf<{ orderId: string }>();
+  });
+});
+
+describe('one handler shared by several event types', () => {
+  it('registers a ServiceHandler of a union under each of its types, and only those', () => {
+    // Before ServiceHandlers spelled its value type out, both registrations failed with TS2719.
+    const shared: ServiceHandler<Shop, 'orders', 'OrderPlaced' | 'OrderAccepted'> = (event) => {
+      expectTypeOf(event.data.orderId).toEqualTypeOf<string>();
+    };
+    const placedOnly: ServiceHandler<Shop, 'orders', 'OrderPlaced'> = () => {};
+
+    const declared = declareService(shop, 'orders', { on: { OrderPlaced: shared, OrderAccepted: shared } });
+    // @ts-expect-error a handler of OrderPlaced alone cannot serve OrderAccepted
+    declareService(shop, 'orders', { on: { OrderAccepted: placedOnly } });
+
+    expect(Object.keys(declared.on)).toEqual(['OrderPlaced', 'OrderAccepted']);
   });
 });
 
@@ -140,7 +158,7 @@ describe('defineService types', () => {
             const pk = event.data.orderId;
             expectTypeOf(await ctx.get('orders', pk)).toEqualTypeOf<StateItem | undefined>();
             ctx.put('orders', { pk });
-            ctx.update('orders', pk, { updateExpression: 'SET #n = :n' });
+            ctx.update('orders', pk, { set: { n: 1 } });
             ctx.delete('rates', pk);
             await ctx.lookup('rates', 'USD-EUR');
             // @ts-expect-error payments is billing's table
@@ -148,7 +166,7 @@ describe('defineService types', () => {
             // @ts-expect-error payments is billing's table
             ctx.put('payments', { pk });
             // @ts-expect-error payments is billing's table
-            ctx.update('payments', pk, { updateExpression: 'SET #n = :n' });
+            ctx.update('payments', pk, { set: { n: 1 } });
             // @ts-expect-error payments is billing's table
             ctx.delete('payments', pk);
             // @ts-expect-error orders is a table of the service but no table subscription

@@ -1,18 +1,8 @@
 import * as Type from 'typebox';
-import { defineCatalog, type SubscriptionSpec } from '../../shared/catalog';
+import { defineCatalog } from '../../shared/catalog';
+import { closed, materialize, service, subscribe } from './catalog-kit';
 
 /** A small catalog for the typed service definition: two versions that differ, a table subscription. */
-const settings = {
-  batchSize: 10,
-  batchingWindowSeconds: 0,
-  parallelizationFactor: 1,
-  startingPosition: 'TRIM_HORIZON',
-  retry: { maxAttempts: 3, bisectOnError: false },
-} as const satisfies Omit<SubscriptionSpec, 'topic'>;
-
-const closed = <P extends Type.TProperties>(properties: P) =>
-  Type.Object(properties, { additionalProperties: false });
-
 export const shop = defineCatalog({
   topics: [
     { name: 'orders', shards: 1, retentionHours: 24 },
@@ -64,21 +54,12 @@ export const shop = defineCatalog({
     },
   ],
   services: [
-    {
-      name: 'orders',
-      entry: 'test/fixtures/none.ts',
-      subscriptions: [
-        { topic: 'orders', ...settings },
-        { topic: 'rates', ...settings, materialize: { table: 'rates' } },
-      ],
-      tables: [{ name: 'orders' }, { name: 'rates' }],
-    },
-    {
-      name: 'billing',
-      entry: 'test/fixtures/none.ts',
-      subscriptions: [{ topic: 'orders', ...settings }],
-      tables: [{ name: 'payments' }],
-    },
+    service(
+      'orders',
+      [subscribe('orders'), materialize('rates', 'rates')],
+      [{ name: 'orders' }, { name: 'rates' }],
+    ),
+    service('billing', [subscribe('orders')], [{ name: 'payments' }]),
   ],
 });
 

@@ -1,6 +1,6 @@
 import * as Type from 'typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { defineCatalog, type SubscriptionSpec } from '../../shared/catalog';
+import { defineCatalog } from '../../shared/catalog';
 import {
   defineService,
   MemoryConsumerStore,
@@ -8,6 +8,7 @@ import {
   type StoredItem,
   type TableItem,
 } from '../../shared/consumer';
+import { service, subscribe } from './catalog-kit';
 
 /**
  * Compile-time tests of typed state operations in `defineService` handlers: a table with a TypeBox
@@ -16,14 +17,6 @@ import {
  * built, never run: the operations' behaviour is in test/unit/consumer-state-ops.test.ts and the
  * store contract suite.
  */
-const settings = {
-  batchSize: 10,
-  batchingWindowSeconds: 0,
-  parallelizationFactor: 1,
-  startingPosition: 'TRIM_HORIZON',
-  retry: { maxAttempts: 3, bisectOnError: false },
-} as const satisfies Omit<SubscriptionSpec, 'topic'>;
-
 const accounts = defineCatalog({
   topics: [{ name: 'deposits', shards: 1, retentionHours: 24 }],
   producers: [{ name: 'bank' }],
@@ -37,11 +30,10 @@ const accounts = defineCatalog({
     },
   ],
   services: [
-    {
-      name: 'ledger',
-      entry: 'test/fixtures/none.ts',
-      subscriptions: [{ topic: 'deposits', ...settings }],
-      tables: [
+    service(
+      'ledger',
+      [subscribe('deposits')],
+      [
         {
           name: 'balances',
           item: Type.Object({
@@ -53,13 +45,8 @@ const accounts = defineCatalog({
         },
         { name: 'notes' },
       ],
-    },
-    {
-      name: 'audit',
-      entry: 'test/fixtures/none.ts',
-      subscriptions: [{ topic: 'deposits', ...settings }],
-      tables: [{ name: 'trail' }],
-    },
+    ),
+    service('audit', [subscribe('deposits')], [{ name: 'trail' }]),
   ],
 });
 
@@ -118,7 +105,7 @@ describe('typed state operations', () => {
             ctx.update('balances', pk, { remove: ['balance'] });
             // @ts-expect-error pk is the key: an update cannot change it
             ctx.update('balances', pk, { set: { pk: 'other' } });
-            // @ts-expect-error a typed table takes no expression strings
+            // @ts-expect-error the handler API takes no expression strings
             ctx.update('balances', pk, { updateExpression: 'SET balance = :b' });
             // @ts-expect-error the item lacks owner and history
             ctx.put('balances', { pk, balance: 0 });
@@ -129,7 +116,10 @@ describe('typed state operations', () => {
             // @ts-expect-error trail is the audit service's table
             ctx.update('trail', pk, { set: { n: 1 } });
             ctx.update('notes', pk, { set: { anything: 'goes' }, add: { n: 1 } }, { if: { n: { lt: 5 } } });
+            // @ts-expect-error not on a free-form table either: one typed path, so both stores agree
             ctx.update('notes', pk, { updateExpression: 'ADD n :one', values: { ':one': 1 } });
+            // @ts-expect-error nor as a put or delete condition
+            ctx.delete('notes', pk, { expression: 'attribute_exists(pk)' });
           },
         },
       },

@@ -1,23 +1,13 @@
 import * as Type from 'typebox';
-import { defineCatalog, type SubscriptionSpec } from '../../shared/catalog';
+import { defineCatalog } from '../../shared/catalog';
 import { defineUpcasters } from '../../shared/evolution';
+import { closed, service, subscribe } from './catalog-kit';
 
 /**
  * A catalog whose `OrderPlaced` has three versions chained by upcasters (v1 amount in euros → v2 cents
  * and currency → v3 a `total` object), beside `Note`, two versions without upcasters. The `ledger`
  * service consumes both and writes `OrderBooked`.
  */
-const settings = {
-  batchSize: 10,
-  batchingWindowSeconds: 0,
-  parallelizationFactor: 1,
-  startingPosition: 'TRIM_HORIZON',
-  retry: { maxAttempts: 3, bisectOnError: false },
-} as const satisfies Omit<SubscriptionSpec, 'topic'>;
-
-const closed = <P extends Type.TProperties>(properties: P) =>
-  Type.Object(properties, { additionalProperties: false });
-
 export const orderPlaced = {
   1: closed({ orderId: Type.String(), amount: Type.Number() }),
   2: closed({ orderId: Type.String(), amountCents: Type.Integer(), currency: Type.String() }),
@@ -62,14 +52,7 @@ export const ledger = defineCatalog({
       versions: { 1: closed({ orderId: Type.String(), cents: Type.Integer(), currency: Type.String() }) },
     },
   ],
-  services: [
-    {
-      name: 'ledger',
-      entry: 'test/fixtures/none.ts',
-      subscriptions: [{ topic: 'orders', ...settings }],
-      tables: [{ name: 'books' }],
-    },
-  ],
+  services: [service('ledger', [subscribe('orders')], [{ name: 'books' }])],
 });
 
 /** Stream names of the catalog's topics, as the CDK app would set them. */

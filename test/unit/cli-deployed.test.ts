@@ -274,10 +274,7 @@ describe('deployedContext: delivery through Lambda Invoke', () => {
             const { account, amount } = z
               .object({ account: z.string(), amount: z.number() })
               .parse(event.data);
-            ctx.update('balances', account, {
-              updateExpression: 'ADD balance :amount',
-              values: { ':amount': amount },
-            });
+            ctx.update('balances', account, { add: { balance: amount } });
           },
         },
       },

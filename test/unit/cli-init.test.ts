@@ -29,6 +29,7 @@ describe('spine init', () => {
     const lines: string[] = [];
     const repo = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8')) as {
       devDependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
     };
 
     // Act
@@ -60,6 +61,12 @@ describe('spine init', () => {
     expect(pkg.dependencies.spine).toBe('file:../spine.tgz');
     expect(pkg.devDependencies['aws-cdk-lib']).toBe(repo.devDependencies['aws-cdk-lib']);
     expect(pkg.devDependencies['kinesis-local']).toBe(repo.devDependencies['kinesis-local']);
+    // Spine's peers (spine/infra imports them) are the project's to install: the starter pins the
+    // versions Spine is tested with, the lower bounds of the peer ranges.
+    for (const peer of ['aws-cdk-lib', 'constructs']) {
+      expect(repo.peerDependencies[peer]).toBe(`^${repo.devDependencies[peer]}`);
+      expect(pkg.devDependencies[peer]).toBe(repo.devDependencies[peer]);
+    }
     expect(await readFile(join(project, 'README.md'), 'utf8')).toMatch(/^# my-app\n/);
   });
 

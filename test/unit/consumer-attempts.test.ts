@@ -23,7 +23,7 @@ const counted = (n: number, counter: string) =>
 
 const adding: EventHandler = (event, ctx) => {
   const { counter, by } = event.data as { counter: string; by: number };
-  ctx.update('totals', counter, { updateExpression: 'ADD total :by', values: { ':by': by } });
+  ctx.update('totals', counter, { add: { total: by } });
 };
 
 const consumerOn = (store: ConsumerStore) =>

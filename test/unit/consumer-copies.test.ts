@@ -136,7 +136,7 @@ describe('classifyCopies', () => {
 
 const add: EventHandler = (event, ctx) => {
   const data = event.data as { counter: string; by: number };
-  ctx.update('totals', data.counter, { updateExpression: 'ADD total :by', values: { ':by': data.by } });
+  ctx.update('totals', data.counter, { add: { total: data.by } });
 };
 
 const consumerWith = (finder: MemoryCopyFinder, parallelizationFactor = 1) => {

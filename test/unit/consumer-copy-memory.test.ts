@@ -40,7 +40,7 @@ const counted = (n: number, counter: string, id: string, resentSince?: number) =
 
 const add: EventHandler = (event, ctx) => {
   const data = event.data as { counter: string; by: number };
-  ctx.update('totals', data.counter, { updateExpression: 'ADD total :by', values: { ':by': data.by } });
+  ctx.update('totals', data.counter, { add: { total: data.by } });
 };
 
 const consumerWith = (parallelizationFactor = 1) => {

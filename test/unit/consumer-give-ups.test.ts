@@ -24,7 +24,7 @@ const counted = (n: number, counter: string, by = 1) =>
 
 const adding: EventHandler = (event, ctx) => {
   const { counter, by } = event.data as { counter: string; by: number };
-  ctx.update('totals', counter, { updateExpression: 'ADD total :by', values: { ':by': by } });
+  ctx.update('totals', counter, { add: { total: by } });
 };
 
 const consumerOn = (store: ConsumerStore, handler: EventHandler = adding) =>

@@ -9,7 +9,7 @@ const env = testStreamEnv;
 const count: EventHandler = (event, ctx) => {
   const data = event.data as { counter: string; by: number; fail?: boolean };
   if (data.fail) throw new Error(`refusing ${data.counter}`);
-  ctx.update('totals', data.counter, { updateExpression: 'ADD total :by', values: { ':by': data.by } });
+  ctx.update('totals', data.counter, { add: { total: data.by } });
 };
 
 const setup = (handler: EventHandler = count) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   defineConsumer,
   type EventHandler,
+  type HandlerContext,
   isInvalidStateOpError,
   MemoryConsumerStore,
 } from '../../shared/consumer';
@@ -87,6 +88,32 @@ describe('typed state operations in a handler', () => {
       'totals/a: the test of "n" tests nothing',
       'totals/a: $or must be a non-empty array of conditions',
     ]);
+  });
+
+  it('refuses the removed expression-string forms from an untyped caller instead of dropping them', async () => {
+    const problems: string[] = [];
+    // Reflect.apply: what plain JavaScript (or a cast) can still pass; the types refuse these.
+    const attempt =
+      (method: 'put' | 'update' | 'delete', ...args: unknown[]) =>
+      (ctx: HandlerContext) => {
+        try {
+          Reflect.apply(ctx[method], ctx, args);
+        } catch (error) {
+          problems.push(isInvalidStateOpError(error) ? error.message : `unexpected: ${String(error)}`);
+        }
+      };
+    const { store } = await run((_event, ctx) => {
+      attempt('update', 'totals', 'a', { updateExpression: 'ADD total :one', values: { ':one': 1 } })(ctx);
+      attempt('put', 'totals', { pk: 'a' }, { expression: 'attribute_not_exists(pk)' })(ctx);
+      attempt('delete', 'totals', 'b', { expression: 'attribute_exists(pk)' })(ctx);
+    });
+
+    expect(problems).toEqual([
+      'totals/a: unknown update clause "updateExpression" (known: set, setIfAbsent, add, append, remove)',
+      'totals/a: unknown write option "expression" (known: if)',
+      'totals/b: unknown write option "expression" (known: if)',
+    ]);
+    expect(await store.getItem('totals', 'a')).toBeUndefined();
   });
 });
 

@@ -44,12 +44,8 @@ afterAll(async () => {
 /** One effect per event: a per-key total and a per-event-id count of applications. */
 const countEffects: EventHandler = (event, ctx) => {
   const { counter, by } = event.data as { counter: string; by: number };
-  ctx.update('totals', counter, {
-    updateExpression: 'ADD #total :by',
-    names: { '#total': 'total' },
-    values: { ':by': by },
-  });
-  ctx.update('limits', `applied#${event.id}`, { updateExpression: 'ADD n :one', values: { ':one': 1 } });
+  ctx.update('totals', counter, { add: { total: by } });
+  ctx.update('limits', `applied#${event.id}`, { add: { n: 1 } });
 };
 
 const counted = (counter: string, id: string) => envelopeOf('Counted', { counter, by: 1 }, counter, id);
