@@ -44,3 +44,26 @@ export class CdcPublishError extends Error {
 
 export const isCdcPublishError = (error: unknown): error is CdcPublishError =>
   error instanceof Error && (error as { code?: unknown }).code === 'CDC_PUBLISH_FAILED';
+
+/**
+ * The table's stream is not the one the snapshot started from: it was disabled and enabled again (a
+ * new stream ARN), so changes between the two streams are in neither, and the header's "finished"
+ * would hide that gap. Nothing is published until an operator starts a new snapshot (docs/cdc.md).
+ */
+export class StreamChangedError extends Error {
+  readonly code = 'CDC_STREAM_CHANGED';
+  constructor(
+    readonly source: string,
+    readonly recorded: string,
+    readonly current: string,
+  ) {
+    super(
+      `CDC source "${source}": stream ${current} is not the one the snapshot started from (${recorded}); ` +
+        'changes between the two streams are lost. Start a new snapshot (docs/cdc.md, "Stream re-created")',
+    );
+    this.name = 'StreamChangedError';
+  }
+}
+
+export const isStreamChangedError = (error: unknown): error is StreamChangedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_STREAM_CHANGED';

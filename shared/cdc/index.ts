@@ -3,6 +3,7 @@ export {
   type Change,
   type ChangeKind,
   coveredBySnapshot,
+  STREAM_KINDS,
   type StreamRecordLike,
   snapshotChange,
   streamChange,
@@ -21,7 +22,9 @@ export {
   isCdcPublishError,
   isChangeReadError,
   isSnapshotPendingError,
+  isStreamChangedError,
   SnapshotPendingError,
+  StreamChangedError,
 } from './errors';
 export { type CapturedEvent, captureEvent, changeEventId } from './events';
 export { type CapturePublisher, createKinesisCapturePublisher, roundsByKey } from './publish';
@@ -31,6 +34,7 @@ export type {
   BatchAttempt,
   CdcStore,
   ParkedChange,
+  PendingCapture,
   SegmentProgress,
   SnapshotMarker,
   SnapshotState,

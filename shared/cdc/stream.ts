@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Catalog, CdcSourceSpec } from '../catalog';
 import type { Envelope } from '../envelope';
 import type { SchemaRegistry } from '../schemas';
-import { type Change, coveredBySnapshot, type StreamRecordLike, streamChange } from './change';
-import { isChangeReadError, SnapshotPendingError } from './errors';
+import { type Change, coveredBySnapshot, STREAM_KINDS, type StreamRecordLike, streamChange } from './change';
+import { isChangeReadError, SnapshotPendingError, StreamChangedError } from './errors';
 import { captureEvent } from './events';
-import { parkedChange } from './park';
+import { parkedChange, parkedUnreadable } from './park';
 import type { CapturePublisher } from './publish';
 import type { CdcStore, ParkedChange } from './store';
 
@@ -21,6 +22,8 @@ export interface StreamDeps {
   readonly source: CdcSourceSpec;
   readonly store: CdcStore;
   readonly publisher: CapturePublisher;
+  /** The stream the mapping reads: it must be the one the snapshot header recorded. */
+  readonly streamArn: string;
   readonly now?: () => number;
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -45,9 +48,9 @@ const after = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
 
 /**
  * Publishes one delivered batch of stream records, in order: refuses (SnapshotPendingError) until the
- * snapshot finished, skips what the snapshot already published, parks changes that fail their
- * schema, and marks the publish as a re-send when an earlier attempt of the same batch may have
- * published. Throws on a failed publish: the mapping retries the batch from its first record.
+ * snapshot finished (and refuses a stream the snapshot did not start from, `StreamChangedError`), skips
+ * what the snapshot already published, parks changes that fail their schema and records it cannot
+ * read, and marks the publish as a re-send unless this invocation claimed the batch first. Throws on a failed publish: the mapping retries the batch from its first record.
  */
 export const processStreamBatch = async (
   deps: StreamDeps,
@@ -59,24 +62,36 @@ export const processStreamBatch = async (
   if (!first) return none;
   const snapshot = await deps.store.snapshot();
   if (snapshot?.finishedAt === undefined) throw new SnapshotPendingError(deps.source.name);
+  if (snapshot.streamArn !== deps.streamArn)
+    throw new StreamChangedError(deps.source.name, snapshot.streamArn, deps.streamArn);
 
   const firstSeq = seqOf(first);
-  const attempt = await deps.store.batch(firstSeq);
-  const through = attempt?.through;
+  // The claim is the first write: of two concurrent invocations of this batch exactly one gets
+  // `first` and publishes unmarked; the other publishes marked, or nothing an earlier one finished.
+  const claim = await deps.store.claimBatch(firstSeq, { since: now(), token: randomUUID() });
+  const through = claim.attempt.through;
   const alive = through === undefined ? records : records.filter((r) => after(seqOf(r), through));
   const skipped = records.length - alive.length;
   const last = alive.at(-1);
   if (!last) return { ...none, skipped };
-  const since = attempt?.since ?? now();
-  if (!attempt) await deps.store.saveBatch(firstSeq, { since });
 
   const changes: { change: Change; record: DeliveredRecord }[] = [];
+  const parked: ParkedChange[] = [];
   for (const record of alive) {
     try {
       changes.push({ change: streamChange(deps.source, record), record });
     } catch (error) {
       if (!isChangeReadError(error)) throw error;
-      deps.log?.('stream record skipped: unreadable', { error: error.message, sequence: seqOf(record) });
+      const kind = STREAM_KINDS[record.eventName ?? ''];
+      const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
+      parked.push(
+        parkedUnreadable(
+          { ...(record.eventName !== undefined && { eventName: record.eventName }), ...(image && { image }) },
+          { shardId: 'stream', sequenceNumber: seqOf(record), at: now() },
+          (kind && deps.source.types[kind]) ?? deps.source.types.insert,
+          error,
+        ),
+      );
     }
   }
   const overlapEnd = snapshot.finishedAt + OVERLAP_MARGIN_MS;
@@ -87,7 +102,6 @@ export const processStreamBatch = async (
       : new Map();
 
   const envelopes: Envelope[] = [];
-  const parked: ParkedChange[] = [];
   let covered = 0;
   for (const { change, record } of changes) {
     if (change.at <= overlapEnd && coveredBySnapshot(change, markers.get(change.keyString)?.version)) {
@@ -100,13 +114,13 @@ export const processStreamBatch = async (
     else envelopes.push(event.envelope);
   }
   await deps.store.park(parked);
-  await deps.publisher.publish(envelopes, attempt ? attempt.since : undefined);
-  await deps.store.saveBatch(firstSeq, { since, through: seqOf(last) });
+  await deps.publisher.publish(envelopes, claim.first ? undefined : claim.attempt.since);
+  await deps.store.batchDone(firstSeq, seqOf(last));
   return {
     published: envelopes.length,
     covered,
     skipped,
     parked: parked.length,
-    resent: attempt !== undefined,
+    resent: !claim.first,
   };
 };

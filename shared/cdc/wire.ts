@@ -61,6 +61,6 @@ export const wireCdc = (options: WireCdcOptions): Cdc => {
         },
         deadline,
       ),
-    stream: (records) => processStreamBatch(common, records),
+    stream: (records) => processStreamBatch({ ...common, streamArn: config.streamArn }, records),
   };
 };

@@ -1,0 +1,331 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineCatalog } from '../../../shared/catalog';
+import {
+  type CapturePublisher,
+  CdcPublishError,
+  type CdcStore,
+  createDynamoCdcStore,
+  type DeliveredRecord,
+  isStreamChangedError,
+  processStreamBatch,
+  runSnapshot,
+  type ScanSegment,
+} from '../../../shared/cdc';
+import { RUNTIME_TABLES } from '../../../shared/config';
+import type { Envelope } from '../../../shared/envelope';
+import { createSchemaRegistry } from '../../../shared/schemas';
+import { type Emulators, startEmulators } from '../helpers/emulators';
+import { createTable } from '../helpers/tables';
+
+const item = {
+  type: 'object',
+  required: ['pk', 'version'],
+  properties: { pk: { type: 'string' }, version: { type: 'integer' } },
+} as const;
+
+const catalog = defineCatalog({
+  topics: [{ name: 'items', shards: 1, retentionHours: 24 }],
+  producers: [],
+  eventTypes: [
+    { type: 'ItemUpserted', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
+    { type: 'ItemRemoved', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
+  ],
+  services: [{ name: 'store', entry: 'x.ts', subscriptions: [], tables: [{ name: 'items' }] }],
+  cdcSources: [
+    {
+      name: 'items-cdc',
+      table: { service: 'store', table: 'items' },
+      topic: 'items',
+      types: { insert: 'ItemUpserted', modify: 'ItemUpserted', remove: 'ItemRemoved' },
+      versionAttribute: 'version',
+      snapshotSegments: 1,
+    },
+  ],
+});
+const spec = catalog.cdcSources?.[0];
+if (!spec) throw new Error('catalog has no CDC source');
+const schemas = createSchemaRegistry(catalog);
+const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:000000000000:table/items/stream/2026-11-26T00:00:00.000';
+
+type Image = Record<string, AttributeValue>;
+const image = (pk: string, version: number): Image => ({ pk: { S: pk }, version: { N: String(version) } });
+
+/** The captured table as the snapshot's scan sees it: one segment, pages in key order. */
+const fakeTable = (items: Map<string, Image>): ScanSegment => {
+  return async ({ next, limit }) => {
+    const keys = [...items.keys()].sort().filter((k) => next === undefined || k > next);
+    const page = keys.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((k) => items.get(k)).filter((i): i is Image => i !== undefined),
+      ...(keys.length > limit && last !== undefined && { next: last }),
+    };
+  };
+};
+
+interface Sent {
+  readonly envelope: Envelope;
+  readonly marked: boolean;
+}
+
+/** The topic: every envelope a publisher call handed over, in order, with its re-send mark. */
+const recordingPublisher = (topic: Sent[]): CapturePublisher => ({
+  async publish(envelopes, resentSince) {
+    for (const envelope of envelopes) topic.push({ envelope, marked: resentSince !== undefined });
+  },
+});
+
+type Fault = 'before-publish' | 'after-publish' | 'lost-answer';
+
+/** A publisher whose first call dies at `fault`: hangs for ever (process death) or loses the answer. */
+const faultyPublisher = (topic: Sent[], fault: Fault, hit: { at?: Fault }): CapturePublisher => ({
+  async publish(envelopes, resentSince) {
+    if (hit.at) return recordingPublisher(topic).publish(envelopes, resentSince);
+    hit.at = fault;
+    if (fault === 'before-publish') return new Promise<never>(() => {});
+    await recordingPublisher(topic).publish(envelopes, resentSince);
+    if (fault === 'lost-answer') throw new CdcPublishError(envelopes.length);
+    return new Promise<never>(() => {});
+  },
+});
+
+/** What a Spine consumer applies per key: a marked copy of an id seen before is dropped. */
+const consume = (topic: readonly Sent[]) => {
+  const ids = new Set<string>();
+  const perKey = new Map<string, string[]>();
+  const unmarkedDoubles: string[] = [];
+  for (const { envelope, marked } of topic) {
+    const data = envelope.data as { version?: number };
+    const label = `${envelope.type === 'ItemRemoved' ? 'removed' : 'v'}${data.version}`;
+    if (ids.has(envelope.id)) {
+      if (!marked) unmarkedDoubles.push(`${envelope.partitionkey}@${label}`);
+      continue;
+    }
+    ids.add(envelope.id);
+    perKey.set(envelope.partitionkey, [...(perKey.get(envelope.partitionkey) ?? []), label]);
+  }
+  return { perKey: Object.fromEntries(perKey), unmarkedDoubles };
+};
+
+const streamRecord = (
+  seq: number,
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  img: Image,
+  atMs: number,
+): DeliveredRecord => ({
+  eventName,
+  dynamodb: {
+    SequenceNumber: String(seq),
+    ApproximateCreationDateTime: Math.floor(atMs / 1000),
+    ...(eventName === 'REMOVE' ? { OldImage: img } : { NewImage: img }),
+  },
+});
+
+const until = async (condition: () => boolean, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+/** A meeting point for `n` callers: each waits until all have arrived. */
+const meet = (n: number) => {
+  let arrived = 0;
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return async () => {
+    arrived += 1;
+    if (arrived >= n) open();
+    await opened;
+  };
+};
+
+/** The store, with the first call of any batch-record method (read or write) held at `gate`. */
+const heldAtFirstBatchCall = (store: CdcStore, gate: () => Promise<void>): CdcStore => {
+  let held = false;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || !/batch/i.test(String(prop))) return value;
+      return async (...args: unknown[]) => {
+        if (!held) {
+          held = true;
+          await gate();
+        }
+        return Reflect.apply(value, target, args);
+      };
+    },
+  });
+};
+
+describe('CDC crash points (DynamoDB Local store)', () => {
+  let env: Emulators;
+  let doc: DynamoDBDocumentClient;
+  const store = (source: string): CdcStore =>
+    createDynamoCdcStore({
+      client: doc,
+      source,
+      topic: 'items',
+      checkpointsTable: 'cp-checkpoints',
+      parkingTable: 'cp-parking',
+      batchesTable: 'cp-batches',
+    });
+
+  beforeAll(async () => {
+    env = await startEmulators();
+    doc = DynamoDBDocumentClient.from(env.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    await createTable(env.dynamo, 'cp-checkpoints', RUNTIME_TABLES.checkpoints);
+    await createTable(env.dynamo, 'cp-parking', RUNTIME_TABLES.parking);
+    await createTable(env.dynamo, 'cp-batches', RUNTIME_TABLES.idempotency);
+  }, 120_000);
+
+  afterAll(async () => env?.stop(), 60_000);
+
+  it.each<Fault>(['before-publish', 'after-publish', 'lost-answer'])(
+    'runSnapshot: a page that dies %s, items rewritten and deleted before the resume, gives every version once, in order',
+    async (fault) => {
+      // Prepare: five items at v1, one page; the first runner dies at the fault; meanwhile k0 is
+      // rewritten (v2) and k1 deleted, and the stream holds both changes.
+      const source = `items-${fault}`;
+      const items = new Map(['k0', 'k1', 'k2', 'k3', 'k4'].map((k) => [k, image(k, 1)]));
+      const topic: Sent[] = [];
+      let clock = 1_700_000_000_000;
+      const deps = {
+        catalog,
+        schemas,
+        source: spec,
+        store: store(source),
+        scan: fakeTable(items),
+        streamArn: STREAM_ARN,
+        pageSize: 10,
+        leaseMs: 1_000,
+        now: () => clock,
+      };
+      const hit: { at?: Fault } = {};
+      const dying = runSnapshot({ ...deps, publisher: faultyPublisher(topic, fault, hit) }, clock + 60_000);
+      dying.catch(() => undefined);
+      await until(() => hit.at !== undefined);
+      if (fault === 'lost-answer') await expect(dying).rejects.toThrow(CdcPublishError);
+      clock += 5_000;
+      items.set('k0', image('k0', 2));
+      items.delete('k1');
+      const stream = [
+        streamRecord(100, 'MODIFY', image('k0', 2), clock),
+        streamRecord(101, 'REMOVE', image('k1', 1), clock),
+      ];
+
+      // Act: a second runner after the lease, then the stream.
+      clock += 5_000;
+      const resumed = await runSnapshot({ ...deps, publisher: recordingPublisher(topic) }, clock + 60_000);
+      await processStreamBatch({ ...deps, publisher: recordingPublisher(topic) }, stream);
+
+      // Assess
+      const { perKey, unmarkedDoubles } = consume(topic);
+      expect(resumed.status).toBe('done');
+      expect(unmarkedDoubles).toEqual([]);
+      expect(perKey).toEqual({
+        k0: ['v1', 'v2'],
+        k1: ['v1', 'removed1'],
+        k2: ['v1'],
+        k3: ['v1'],
+        k4: ['v1'],
+      });
+    },
+    60_000,
+  );
+
+  it('processStreamBatch: two concurrent runs of one batch publish it unmarked once', async () => {
+    // Prepare: a finished snapshot; two invocations of the same batch (the mapping retries while the
+    // timed-out first one still runs), each held at its first batch-record call until both got there.
+    const source = 'items-concurrent';
+    const shared = store(source);
+    await shared.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
+    await shared.finishSnapshot(2);
+    const gate = meet(2);
+    const topic: Sent[] = [];
+    const run = () =>
+      processStreamBatch(
+        {
+          catalog,
+          schemas,
+          source: spec,
+          store: heldAtFirstBatchCall(shared, gate),
+          streamArn: STREAM_ARN,
+          publisher: recordingPublisher(topic),
+        },
+        [1, 2, 3].map((n) => streamRecord(200 + n, 'INSERT', image(`c${n}`, 1), Date.now())),
+      );
+
+    // Act
+    await Promise.all([run(), run()]);
+
+    // Assess
+    const unmarked = topic.filter((s) => !s.marked).map((s) => s.envelope.partitionkey);
+    expect(unmarked.sort()).toEqual(['c1', 'c2', 'c3']);
+    expect(consume(topic).unmarkedDoubles).toEqual([]);
+  }, 30_000);
+
+  it('parks an unreadable snapshot item and stream record whole instead of skipping them', async () => {
+    // Prepare: an item without its version attribute, and a stream record without an image.
+    const source = 'items-unreadable';
+    const items = new Map([
+      ['u0', image('u0', 1)],
+      ['u1', { pk: { S: 'u1' } }],
+    ]);
+    const deps = {
+      catalog,
+      schemas,
+      source: spec,
+      store: store(source),
+      publisher: recordingPublisher([]),
+      streamArn: STREAM_ARN,
+    };
+
+    // Act
+    const outcome = await runSnapshot({ ...deps, scan: fakeTable(items) }, Date.now() + 60_000);
+    await processStreamBatch(deps, [{ eventName: 'MODIFY', dynamodb: { SequenceNumber: '300' } }]);
+
+    // Assess
+    const parked = await doc.send(
+      new QueryCommand({
+        TableName: 'cp-parking',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': source },
+      }),
+    );
+    const errors = (parked.Items ?? []).map((i) => String(i.error)).sort();
+    expect(outcome.parked).toBe(1);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/item "u1" has no number version attribute "version"/);
+    expect(errors[1]).toMatch(/modify record without NewImage/);
+  }, 30_000);
+
+  it('refuses a snapshot and stream batches when the stream ARN differs from the snapshot header', async () => {
+    // Prepare: a finished snapshot of one stream; the table's stream was since disabled and re-enabled.
+    const source = 'items-new-stream';
+    const held = store(source);
+    await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
+    await held.finishSnapshot(2);
+    const newArn = `${STREAM_ARN.slice(0, -4)}999`;
+    const deps = { catalog, schemas, source: spec, store: held, publisher: recordingPublisher([]) };
+
+    // Act
+    const snapshot = await runSnapshot(
+      { ...deps, scan: fakeTable(new Map()), streamArn: newArn },
+      Date.now() + 1_000,
+    ).catch((error: unknown) => error);
+    const batch = await processStreamBatch({ ...deps, streamArn: newArn }, [
+      streamRecord(400, 'INSERT', image('s1', 1), Date.now()),
+    ]).catch((error: unknown) => error);
+
+    // Assess
+    expect(isStreamChangedError(snapshot)).toBe(true);
+    expect(isStreamChangedError(batch)).toBe(true);
+    expect(String(batch)).toMatch(/stream .* is not the one the snapshot started from/);
+  }, 30_000);
+});
