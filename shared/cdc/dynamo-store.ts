@@ -211,7 +211,7 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
         await client.send(
           new PutCommand({
             TableName: options.batchesTable,
-            Item: { ...Key, since: claim.since, token: claim.token, expiresAt },
+            Item: { ...Key, since: claim.since, token: claim.token, until: claim.until, expiresAt },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -223,11 +223,12 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
         await client.send(new GetCommand({ TableName: options.batchesTable, Key, ConsistentRead: true }))
       ).Item;
       // Expired between the two calls (48 h on): no earlier attempt is known any more; stay marked.
-      if (!item) return { first: false, attempt: { since: claim.since, token: '' } };
+      if (!item) return { first: false, attempt: { since: claim.since, token: '', until: 0 } };
       const through = str(item.through);
       const attempt = {
         since: Number(item.since),
         token: String(item.token),
+        until: Number(item.until),
         ...(through !== undefined && { through }),
       };
       // Our own claim whose answer was lost: the SDK's retry then failed the condition.
@@ -243,6 +244,23 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
           ExpressionAttributeValues: { ':through': through },
         }),
       );
+    },
+
+    async releaseBatch(firstSequence, token, at) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: options.batchesTable,
+            Key: { pk: `${pk}#batch#${firstSequence}` },
+            UpdateExpression: 'SET #until = :at',
+            ConditionExpression: '#token = :token',
+            ExpressionAttributeNames: { '#until': 'until', '#token': 'token' },
+            ExpressionAttributeValues: { ':at': at, ':token': token },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     },
 
     async park(changes: readonly ParkedChange[]) {

@@ -17,8 +17,10 @@ export {
 } from './config';
 export { cdcPkPrefix, createDynamoCdcStore, type DynamoCdcStoreOptions } from './dynamo-store';
 export {
+  BatchInFlightError,
   CdcPublishError,
   ChangeReadError,
+  isBatchInFlightError,
   isCdcPublishError,
   isChangeReadError,
   isSnapshotPendingError,

@@ -54,6 +54,12 @@ export interface BatchAttempt {
   readonly since: number;
   /** Who claimed it: a claim whose answer was lost and whose retry failed its condition is still ours. */
   readonly token: string;
+  /**
+   * Epoch ms by which the claiming invocation has ended for sure (its Lambda deadline), or earlier
+   * when it failed and released the claim. Until then a second copy of the batch waits (throws), so a
+   * marked copy never lands before the first.
+   */
+  readonly until: number;
   /** Sequence number of the last record an attempt published completely. */
   readonly through?: string;
 }
@@ -103,5 +109,7 @@ export interface CdcStore {
   claimBatch(firstSequence: string, claim: BatchAttempt): Promise<{ first: boolean; attempt: BatchAttempt }>;
   /** Records that the batch was published through `through`. */
   batchDone(firstSequence: string, through: string): Promise<void>;
+  /** Ends the claim `token` holds now (a failed attempt): the mapping's retry need not wait. */
+  releaseBatch(firstSequence: string, token: string, at: number): Promise<void>;
   park(changes: readonly ParkedChange[]): Promise<void>;
 }

@@ -8,6 +8,7 @@ import {
   type CdcStore,
   createDynamoCdcStore,
   type DeliveredRecord,
+  isBatchInFlightError,
   isStreamChangedError,
   processStreamBatch,
   runSnapshot,
@@ -239,34 +240,116 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     60_000,
   );
 
-  it('processStreamBatch: two concurrent runs of one batch publish it unmarked once', async () => {
-    // Prepare: a finished snapshot; two invocations of the same batch (the mapping retries while the
-    // timed-out first one still runs), each held at its first batch-record call until both got there.
-    const source = 'items-concurrent';
-    const shared = store(source);
-    await shared.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
-    await shared.finishSnapshot(2);
+  const finished = async (source: string) => {
+    const held = store(source);
+    await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
+    await held.finishSnapshot(2);
+    return held;
+  };
+  const batchOf = (prefix: string) =>
+    [1, 2, 3].map((n) => streamRecord(200 + n, 'INSERT', image(`${prefix}${n}`, 1), Date.now()));
+  const streamDeps = (held: CdcStore, publisher: CapturePublisher, now?: () => number) => ({
+    catalog,
+    schemas,
+    source: spec,
+    store: held,
+    streamArn: STREAM_ARN,
+    publisher,
+    ...(now && { now }),
+  });
+
+  it('processStreamBatch: of two concurrent runs of one batch one publishes unmarked, the other waits, a retry skips', async () => {
+    // Prepare: two invocations of the same batch (the mapping retries while the timed-out first one
+    // still runs), each held at its first batch-record call until both got there.
+    const held = await finished('items-concurrent');
     const gate = meet(2);
     const topic: Sent[] = [];
     const run = () =>
       processStreamBatch(
-        {
-          catalog,
-          schemas,
-          source: spec,
-          store: heldAtFirstBatchCall(shared, gate),
-          streamArn: STREAM_ARN,
-          publisher: recordingPublisher(topic),
-        },
-        [1, 2, 3].map((n) => streamRecord(200 + n, 'INSERT', image(`c${n}`, 1), Date.now())),
+        streamDeps(heldAtFirstBatchCall(held, gate), recordingPublisher(topic)),
+        batchOf('c'),
+        Date.now() + 60_000,
       );
 
     // Act
-    await Promise.all([run(), run()]);
+    const outcomes = await Promise.allSettled([run(), run()]);
+    const retry = await processStreamBatch(streamDeps(held, recordingPublisher(topic)), batchOf('c'));
 
     // Assess
-    const unmarked = topic.filter((s) => !s.marked).map((s) => s.envelope.partitionkey);
-    expect(unmarked.sort()).toEqual(['c1', 'c2', 'c3']);
+    // The loser either met the claim in flight (and throws) or found it finished (and skips all).
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+    const published = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.published] : []));
+    expect(refused.every(isBatchInFlightError)).toBe(true);
+    expect(published.sort()).toEqual(refused.length === 1 ? [3] : [0, 3]);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`).sort()).toEqual([
+      'c1',
+      'c2',
+      'c3',
+    ]);
+    expect(retry.skipped).toBe(3);
+  }, 30_000);
+
+  it('processStreamBatch: the retry of a failed first attempt publishes marked at once', async () => {
+    // Prepare: the first attempt's PutRecords answer is lost (its records did land).
+    const held = await finished('items-retry');
+    const topic: Sent[] = [];
+    const hit: { at?: Fault } = {};
+    const first = processStreamBatch(
+      streamDeps(held, faultyPublisher(topic, 'lost-answer', hit)),
+      batchOf('r'),
+      Date.now() + 60_000,
+    );
+    await expect(first).rejects.toThrow(CdcPublishError);
+
+    // Act
+    const retry = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic)),
+      batchOf('r'),
+      Date.now() + 60_000,
+    );
+
+    // Assess
+    expect(retry.resent).toBe(true);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual([
+      'r1',
+      'r2',
+      'r3',
+      'r1 marked',
+      'r2 marked',
+      'r3 marked',
+    ]);
+    expect(consume(topic).unmarkedDoubles).toEqual([]);
+  }, 30_000);
+
+  it('processStreamBatch: a copy of a batch whose first attempt died waits for its deadline, then publishes marked', async () => {
+    // Prepare: the first attempt dies after its publish (no catch runs); its deadline is 1 s on.
+    const held = await finished('items-dead');
+    const topic: Sent[] = [];
+    let clock = 1_700_000_000_000;
+    const hit: { at?: Fault } = {};
+    void processStreamBatch(
+      streamDeps(held, faultyPublisher(topic, 'after-publish', hit), () => clock),
+      batchOf('d'),
+      clock + 1_000,
+    );
+    await until(() => hit.at !== undefined);
+
+    // Act
+    clock += 500;
+    const early = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic), () => clock),
+      batchOf('d'),
+    ).catch((error: unknown) => error);
+    clock += 1_000;
+    const late = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic), () => clock),
+      batchOf('d'),
+    );
+
+    // Assess
+    expect(isBatchInFlightError(early)).toBe(true);
+    expect(late.resent).toBe(true);
+    expect(topic.filter((s) => s.marked)).toHaveLength(3);
     expect(consume(topic).unmarkedDoubles).toEqual([]);
   }, 30_000);
 
