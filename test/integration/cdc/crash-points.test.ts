@@ -78,16 +78,28 @@ const recordingPublisher = (topic: Sent[]): CapturePublisher => ({
   },
 });
 
-type Fault = 'before-publish' | 'after-publish' | 'lost-answer';
+type Fault = 'before-publish' | 'after-publish' | 'lost-answer' | 'before-progress';
 
 /** A publisher whose first call dies at `fault`: hangs for ever (process death) or loses the answer. */
 const faultyPublisher = (topic: Sent[], fault: Fault, hit: { at?: Fault }): CapturePublisher => ({
   async publish(envelopes, resentSince) {
-    if (hit.at) return recordingPublisher(topic).publish(envelopes, resentSince);
+    if (hit.at || fault === 'before-progress')
+      return recordingPublisher(topic).publish(envelopes, resentSince);
     hit.at = fault;
     if (fault === 'before-publish') return new Promise<never>(() => {});
     await recordingPublisher(topic).publish(envelopes, resentSince);
     if (fault === 'lost-answer') throw new CdcPublishError(envelopes.length);
+    return new Promise<never>(() => {});
+  },
+});
+
+/** The store, dying (hanging for ever) at its first `saveSegment`: after the page's markers. */
+const dyingBeforeProgress = (store: CdcStore, hit: { at?: Fault }): CdcStore => ({
+  ...store,
+  beginSnapshot: (state) => store.beginSnapshot(state),
+  async saveSegment(n, progress) {
+    if (hit.at) return store.saveSegment(n, progress);
+    hit.at = 'before-progress';
     return new Promise<never>(() => {});
   },
 });
@@ -187,7 +199,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
 
   afterAll(async () => env?.stop(), 60_000);
 
-  it.each<Fault>(['before-publish', 'after-publish', 'lost-answer'])(
+  it.each<Fault>(['before-publish', 'after-publish', 'lost-answer', 'before-progress'])(
     'runSnapshot: a page that dies %s, items rewritten and deleted before the resume, gives every version once, in order',
     async (fault) => {
       // Prepare: five items at v1, one page; the first runner dies at the fault; meanwhile k0 is
@@ -208,7 +220,14 @@ describe('CDC crash points (DynamoDB Local store)', () => {
         now: () => clock,
       };
       const hit: { at?: Fault } = {};
-      const dying = runSnapshot({ ...deps, publisher: faultyPublisher(topic, fault, hit) }, clock + 60_000);
+      const dying = runSnapshot(
+        {
+          ...deps,
+          store: fault === 'before-progress' ? dyingBeforeProgress(deps.store, hit) : deps.store,
+          publisher: faultyPublisher(topic, fault, hit),
+        },
+        clock + 60_000,
+      );
       dying.catch(() => undefined);
       await until(() => hit.at !== undefined);
       if (fault === 'lost-answer') await expect(dying).rejects.toThrow(CdcPublishError);
