@@ -23,7 +23,8 @@ export const handler = async (
   context: Context,
 ): Promise<SnapshotOutcome | undefined> => {
   if ('Records' in event) {
-    await cdc.stream(event.Records);
+    // The function's own deadline: a copy of this batch invoked meanwhile waits until then.
+    await cdc.stream(event.Records, Date.now() + context.getRemainingTimeInMillis());
     return undefined;
   }
   return cdc.snapshot(Date.now() + context.getRemainingTimeInMillis() - SNAPSHOT_MARGIN_MS);

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Catalog, cdcServiceTable } from '../shared/catalog';
-import { CDC_ENV, type DeliveredRecord, wireCdc } from '../shared/cdc';
+import { CDC_ENV, type DeliveredRecord, isStreamChangedError, wireCdc } from '../shared/cdc';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
 import { filePositionStore, type PositionStore } from './esm/positions';
 import type { LocalLogger } from './log';
@@ -226,12 +226,21 @@ export const startLocalCdc = async (options: LocalCdcOptions): Promise<() => Pro
       log: options.log,
     });
     const snapshot = (async () => {
-      while (!stopping) {
+      let halted = false;
+      while (!stopping && !halted) {
         const outcome = await cdc.snapshot(Date.now() + 60_000).catch((error: unknown) => {
-          options.log.warn('cdc snapshot run failed; resuming', {
-            source: source.name,
-            error: String(error),
-          });
+          // A re-created stream needs an operator (docs/cdc.md): retrying would only repeat it.
+          if (isStreamChangedError(error)) {
+            options.log.error('cdc source stopped: its stream changed', {
+              source: source.name,
+              error: error.message,
+            });
+            halted = true;
+          } else
+            options.log.warn('cdc snapshot run failed; resuming', {
+              source: source.name,
+              error: String(error),
+            });
           return undefined;
         });
         if (outcome?.status === 'done') {

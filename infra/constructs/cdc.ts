@@ -3,6 +3,7 @@ import { CfnTable, type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnEventSourceMapping, EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
@@ -43,8 +44,9 @@ const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb
  * One CDC source: the table's stream (NEW_AND_OLD_IMAGES, switched on here for a service table), the
  * CDC function with the stream's event source mapping (the consumers' never-give-up settings: the
  * function refuses batches until the snapshot finishes, and the mapping waits) and a schedule that
- * runs the snapshot until it is done. Grants: read of that one stream, Scan of that one table, write
- * to that one topic, and the source's own leading keys in the runtime tables.
+ * runs the snapshot until it is done. Grants: read of that one stream, Scan (only) of that one table
+ * and Decrypt with its key if it has one, write to that one topic, and the source's own leading keys
+ * in the runtime tables.
  */
 export class CdcSource extends Construct {
   public readonly function: SpineFunction;
@@ -67,11 +69,14 @@ export class CdcSource extends Construct {
       environment: { [CDC_ENV.source]: source.name, [CDC_ENV.streamArn]: this.streamArn },
     });
     this.function = fn;
-    // Scan is what the snapshot needs; it is granted on this table only, next to the read actions.
-    fn.bindTable(CDC_ENV.table, table, 'read');
+    // The snapshot's Scan is the only call on the captured table (no GetItem, no Query): the item
+    // actions a `read` bind would add are not granted. A customer-managed key is needed to decrypt
+    // both the scanned items and the stream's records.
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
     );
+    table.encryptionKey?.grant(fn.role, 'kms:Decrypt', 'kms:DescribeKey');
+    fn.function.addEnvironment(CDC_ENV.table, table.tableName);
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: STREAM_READ, resources: [this.streamArn] }));
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }),
@@ -132,7 +137,11 @@ export class CdcSource extends Construct {
     }
     if (!('arn' in props.source.table)) throw new Error(`CDC source ${props.source.name}: no table`);
     // Imported: Spine never changes a table it does not own; its owner enables the stream.
-    return Table.fromTableArn(this, 'ExternalTable', props.source.table.arn);
+    const { arn, kmsKeyArn } = props.source.table;
+    return Table.fromTableAttributes(this, 'ExternalTable', {
+      tableArn: arn,
+      ...(kmsKeyArn !== undefined && { encryptionKey: Key.fromKeyArn(this, 'ExternalTableKey', kmsKeyArn) }),
+    });
   }
 
   private enableStream(props: CdcSourceProps): string {

@@ -37,6 +37,19 @@ export const cdcProblems = (spec: CatalogSpec): CatalogProblem[] => {
           message: `service "${own.service}" declares no table "${own.table}"; its tables: ${service.tables.map((t) => t.name).join(', ') || '(none)'}`,
         });
     }
+    if ('arn' in source.table) {
+      const { arn, streamArn, streamViewType } = source.table;
+      if (streamViewType !== undefined && streamViewType !== 'NEW_AND_OLD_IMAGES')
+        problems.push({
+          path: `${at}.table.streamViewType`,
+          message: `the stream's view type is ${streamViewType}; CDC needs NEW_AND_OLD_IMAGES (a remove carries the old image, an insert or modify the new one). Its owner must switch the stream off and on again with that view type, then a new snapshot runs`,
+        });
+      if (!streamArn.startsWith(`${arn}/stream/`))
+        problems.push({
+          path: `${at}.table.streamArn`,
+          message: `stream "${streamArn}" is not a stream of table "${arn}" (expected "${arn}/stream/<label>")`,
+        });
+    }
     const tableId = own ? `${own.service}/${own.table}` : 'arn' in source.table ? source.table.arn : '';
     const other = seenTables.get(tableId);
     if (other)

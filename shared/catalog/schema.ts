@@ -125,6 +125,12 @@ const build = (z: typeof Zod) => {
           'must be a DynamoDB stream ARN',
         ),
       keyAttributes: z.array(attributeName).min(1).max(2),
+      // Any view type parses; cdc-checks.ts refuses all but NEW_AND_OLD_IMAGES with the reason.
+      streamViewType: z.enum(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']).optional(),
+      kmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN')
+        .optional(),
     }),
   ]);
   const cdcSource = z.strictObject({

@@ -171,6 +171,17 @@ export type CdcTableRef =
       readonly streamArn: string;
       /** Its key attributes (partition key first); service tables are keyed by `pk`. */
       readonly keyAttributes: readonly string[];
+      /**
+       * The stream's view type as its owner set it; when given, anything but NEW_AND_OLD_IMAGES is
+       * refused by `defineCatalog` (a remove needs its old image, an insert or modify its new one).
+       * @default - not checked: a record without its image is parked at run time
+       */
+      readonly streamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+      /**
+       * The table's customer-managed KMS key, if it has one: Decrypt is granted for Scan and stream
+       * reads. @default - none (an AWS-owned or AWS-managed key needs no grant)
+       */
+      readonly kmsKeyArn?: string;
     };
 
 /**

@@ -70,11 +70,16 @@ export interface StreamRecordLike {
   };
 }
 
-const KIND: Readonly<Record<string, ChangeKind>> = { INSERT: 'insert', MODIFY: 'modify', REMOVE: 'remove' };
+/** A stream record's `eventName` as a change kind. */
+export const STREAM_KINDS: Readonly<Record<string, ChangeKind>> = {
+  INSERT: 'insert',
+  MODIFY: 'modify',
+  REMOVE: 'remove',
+};
 
 /** A stream record as a change. Needs the NEW_AND_OLD_IMAGES view (a remove carries its old image). */
 export const streamChange = (source: CdcSourceSpec, record: StreamRecordLike): Change => {
-  const kind = KIND[record.eventName ?? ''];
+  const kind = STREAM_KINDS[record.eventName ?? ''];
   if (!kind) throw new ChangeReadError(source.name, `unknown stream event "${String(record.eventName)}"`);
   const raw = kind === 'remove' ? record.dynamodb?.OldImage : record.dynamodb?.NewImage;
   if (!raw)

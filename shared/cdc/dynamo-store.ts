@@ -5,13 +5,16 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ParkedEvent, parkedChunks, parkedItems } from '../consumer';
+import { pendingFromItem, pendingItem } from './pending-items';
 import type {
   BatchAttempt,
   CdcStore,
   ParkedChange,
+  PendingCapture,
   SegmentProgress,
   SnapshotMarker,
   SnapshotState,
@@ -51,6 +54,7 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
   const { client, checkpointsTable: TableName } = options;
   const pk = cdcPkPrefix(options.source);
   const markerPk = (key: string) => `${pk}#item#${key}`;
+  const pendingPk = (segment: number) => `${pk}#pending#${segment}`;
   const get = async (sk: string, keyPk = pk) =>
     (await client.send(new GetCommand({ TableName, Key: { pk: keyPk, sk }, ConsistentRead: true }))).Item;
 
@@ -159,36 +163,104 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
       return found;
     },
 
-    async putMarkers(markers) {
+    async pending(segment) {
+      const out: PendingCapture[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pendingPk(segment) },
+            ConsistentRead: true,
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const item of page.Items ?? []) out.push(pendingFromItem(item));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+
+    async putPending(segment, captures) {
+      await batchWrite(
+        captures.map((c) => ({ PutRequest: { Item: pendingItem(pendingPk(segment), c) } })),
+        TableName,
+      );
+    },
+
+    async confirm(segment, markers, done) {
+      // Markers first: a death between the two leaves pending captures, which the next runner
+      // publishes again marked and confirms again (same markers), so nothing is lost or doubled.
       await batchWrite(
         [...markers].map(([key, m]) => ({
           PutRequest: { Item: { pk: markerPk(key), sk: 'snapshot', key, version: m.version, at: m.at } },
         })),
         TableName,
       );
+      await batchWrite(
+        done.map((key) => ({ DeleteRequest: { Key: { pk: pendingPk(segment), sk: key } } })),
+        TableName,
+      );
     },
 
-    async batch(firstSequence) {
-      const out = await client.send(
-        new GetCommand({
+    async claimBatch(firstSequence, claim: BatchAttempt) {
+      const Key = { pk: `${pk}#batch#${firstSequence}` };
+      const expiresAt = Math.floor(claim.since / 1000) + BATCH_RECORD_SECONDS;
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: options.batchesTable,
+            Item: { ...Key, since: claim.since, token: claim.token, until: claim.until, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return { first: true, attempt: claim };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const item = (
+        await client.send(new GetCommand({ TableName: options.batchesTable, Key, ConsistentRead: true }))
+      ).Item;
+      // Expired between the two calls (48 h on): no earlier attempt is known any more; stay marked.
+      if (!item) return { first: false, attempt: { since: claim.since, token: '', until: 0 } };
+      const through = str(item.through);
+      const attempt = {
+        since: Number(item.since),
+        token: String(item.token),
+        until: Number(item.until),
+        ...(through !== undefined && { through }),
+      };
+      // Our own claim whose answer was lost: the SDK's retry then failed the condition.
+      return { first: attempt.token === claim.token && through === undefined, attempt };
+    },
+
+    async batchDone(firstSequence, through) {
+      await client.send(
+        new UpdateCommand({
           TableName: options.batchesTable,
           Key: { pk: `${pk}#batch#${firstSequence}` },
-          ConsistentRead: true,
+          UpdateExpression: 'SET through = :through',
+          ExpressionAttributeValues: { ':through': through },
         }),
       );
-      if (!out.Item) return undefined;
-      const through = str(out.Item.through);
-      return { since: Number(out.Item.since), ...(through !== undefined && { through }) };
     },
 
-    async saveBatch(firstSequence, attempt: BatchAttempt) {
-      const expiresAt = Math.floor(attempt.since / 1000) + BATCH_RECORD_SECONDS;
-      await client.send(
-        new PutCommand({
-          TableName: options.batchesTable,
-          Item: { pk: `${pk}#batch#${firstSequence}`, ...attempt, expiresAt },
-        }),
-      );
+    async releaseBatch(firstSequence, token, at) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: options.batchesTable,
+            Key: { pk: `${pk}#batch#${firstSequence}` },
+            UpdateExpression: 'SET #until = :at',
+            ConditionExpression: '#token = :token',
+            ExpressionAttributeNames: { '#until': 'until', '#token': 'token' },
+            ExpressionAttributeValues: { ':at': at, ':token': token },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     },
 
     async park(changes: readonly ParkedChange[]) {

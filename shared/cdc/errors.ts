@@ -44,3 +44,49 @@ export class CdcPublishError extends Error {
 
 export const isCdcPublishError = (error: unknown): error is CdcPublishError =>
   error instanceof Error && (error as { code?: unknown }).code === 'CDC_PUBLISH_FAILED';
+
+/**
+ * The table's stream is not the one the snapshot started from: it was disabled and enabled again (a
+ * new stream ARN), so changes between the two streams are in neither, and the header's "finished"
+ * would hide that gap. Nothing is published until an operator starts a new snapshot (docs/cdc.md).
+ */
+export class StreamChangedError extends Error {
+  readonly code = 'CDC_STREAM_CHANGED';
+  constructor(
+    readonly source: string,
+    readonly recorded: string,
+    readonly current: string,
+  ) {
+    super(
+      `CDC source "${source}": stream ${current} is not the one the snapshot started from (${recorded}); ` +
+        'changes between the two streams are lost. Start a new snapshot (docs/cdc.md, "Stream re-created")',
+    );
+    this.name = 'StreamChangedError';
+  }
+}
+
+export const isStreamChangedError = (error: unknown): error is StreamChangedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_STREAM_CHANGED';
+
+/**
+ * Another invocation claimed this stream batch and may still be publishing it (its deadline has not
+ * passed, and it did not release the claim by failing). Publishing a marked copy now could land it
+ * before the first, which consumers would then take for the original. The batch fails on purpose;
+ * the mapping retries it, and by then the first has finished (its records are skipped) or is dead.
+ */
+export class BatchInFlightError extends Error {
+  readonly code = 'CDC_BATCH_IN_FLIGHT';
+  constructor(
+    readonly source: string,
+    readonly firstSequence: string,
+    readonly until: number,
+  ) {
+    super(
+      `CDC source "${source}": batch from ${firstSequence} is being published by another invocation until ${new Date(until).toISOString()}`,
+    );
+    this.name = 'BatchInFlightError';
+  }
+}
+
+export const isBatchInFlightError = (error: unknown): error is BatchInFlightError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_BATCH_IN_FLIGHT';

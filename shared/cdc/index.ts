@@ -3,6 +3,7 @@ export {
   type Change,
   type ChangeKind,
   coveredBySnapshot,
+  STREAM_KINDS,
   type StreamRecordLike,
   snapshotChange,
   streamChange,
@@ -16,12 +17,16 @@ export {
 } from './config';
 export { cdcPkPrefix, createDynamoCdcStore, type DynamoCdcStoreOptions } from './dynamo-store';
 export {
+  BatchInFlightError,
   CdcPublishError,
   ChangeReadError,
+  isBatchInFlightError,
   isCdcPublishError,
   isChangeReadError,
   isSnapshotPendingError,
+  isStreamChangedError,
   SnapshotPendingError,
+  StreamChangedError,
 } from './errors';
 export { type CapturedEvent, captureEvent, changeEventId } from './events';
 export { type CapturePublisher, createKinesisCapturePublisher, roundsByKey } from './publish';
@@ -31,6 +36,7 @@ export type {
   BatchAttempt,
   CdcStore,
   ParkedChange,
+  PendingCapture,
   SegmentProgress,
   SnapshotMarker,
   SnapshotState,

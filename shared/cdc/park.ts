@@ -1,3 +1,5 @@
+import { derivedUuid } from '../envelope';
+import { type AttributeValue, plainImage } from './attributes';
 import type { Change } from './change';
 import type { ParkedChange } from './store';
 
@@ -24,3 +26,35 @@ export const parkedChange = (
   errorDetails: event.errors.map((e) => ({ path: e.path, message: e.message })),
   arrivedAt: change.at,
 });
+
+/**
+ * An item or stream record Spine cannot read as a change (no key, no version, no image), parked whole
+ * so it is visible and can be redriven once fixed: dropping it would leave the item's consumers behind
+ * with nothing to show why. The parking key is deterministic, so a page or batch read again parks it
+ * in the same place.
+ */
+export const parkedUnreadable = (
+  raw: { readonly eventName?: string; readonly image?: Readonly<Record<string, AttributeValue>> },
+  where: { readonly shardId: string; readonly sequenceNumber?: string; readonly at: number },
+  eventType: string,
+  error: Error,
+): ParkedChange => {
+  const data = JSON.stringify({
+    ...(raw.eventName !== undefined && { eventName: raw.eventName }),
+    image: raw.image === undefined ? null : plainImage(raw.image),
+  });
+  const eventId = derivedUuid(
+    ['cdc-unreadable', where.shardId, where.sequenceNumber ?? '', data].join('\u0000'),
+  );
+  return {
+    shardId: where.shardId,
+    sequenceNumber: where.sequenceNumber ?? `unreadable#${eventId}`,
+    partitionKey: 'unreadable',
+    data: Buffer.from(data).toString('base64'),
+    eventId,
+    eventType,
+    error: error.message,
+    errorDetails: [],
+    arrivedAt: where.at,
+  };
+};

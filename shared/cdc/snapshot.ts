@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog, CdcSourceSpec } from '../catalog';
-import type { Envelope } from '../envelope';
 import type { SchemaRegistry } from '../schemas';
 import { type Change, snapshotChange } from './change';
-import { isChangeReadError } from './errors';
+import { isChangeReadError, StreamChangedError } from './errors';
 import { captureEvent } from './events';
-import { parkedChange } from './park';
+import { parkedChange, parkedUnreadable } from './park';
 import type { CapturePublisher } from './publish';
 import type { ScanSegment } from './scan';
-import type { CdcStore, ParkedChange, SnapshotMarker } from './store';
+import type { CdcStore, ParkedChange, PendingCapture, SnapshotMarker } from './store';
 
 export interface SnapshotDeps {
   readonly catalog: Catalog;
@@ -24,7 +23,7 @@ export interface SnapshotDeps {
   /** How long a runner's lease lasts; renewed every page. A dead runner's pages wait this long. @default 60_000 */
   readonly leaseMs?: number;
   readonly now?: () => number;
-  /** Test seam: runs after a page is published, before its progress is saved (the widest crash window). */
+  /** Test seam: runs after a page is published, before its markers and progress are saved. */
   readonly afterPublish?: (segment: number) => Promise<void> | void;
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -33,19 +32,23 @@ export interface SnapshotOutcome {
   /** `done`: finished (now or before); `busy`: another runner holds the lease; `deadline`: time ran out. */
   readonly status: 'done' | 'busy' | 'deadline';
   readonly published: number;
+  /** Events a dead runner left unconfirmed, published again marked. */
   readonly republished: number;
   readonly parked: number;
 }
 
 /**
  * Runs (or resumes) the source's snapshot until it is finished or `deadline` (epoch ms) passes: a
- * parallel scan, one worker per segment, each page published and then its progress saved. Per item a
- * marker records the version published, written BEFORE the publish, so after a crash:
- * - a re-read item at the marker's version is published again marked (`spineresent` = the marker's
- *   time), and consumers drop it if the first copy landed;
- * - a re-read item past the marker's version is not published: the stream has every change after the
- *   first read and publishes those above the marker, so the item's versions stay contiguous.
- * The stream side skips changes at or below an item's marker (`coveredBySnapshot`).
+ * parallel scan, one worker per segment. Each page goes through two phases, so a runner that dies at
+ * any point neither loses nor doubles an item's snapshot event:
+ * 1. the page's new captures are written as pending (with the event) before the publish;
+ * 2. after Kinesis acknowledged them, each item's marker (version published) is written and the
+ *    pending captures dropped; then the segment's progress is saved.
+ * A worker first finishes what a dead runner left pending in its segment: it publishes those stored
+ * events again, marked (`spineresent` = when the first attempt started), so consumers drop the copy
+ * if the first landed, and it does not matter whether the item changed or went since. A page read
+ * again skips items that have a marker: their snapshot event is in the topic, and the stream has every
+ * later change (the stream side skips changes at or below the marker, `coveredBySnapshot`).
  */
 export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise<SnapshotOutcome> => {
   const now = deps.now ?? Date.now;
@@ -54,12 +57,35 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
   const segments = deps.source.snapshotSegments ?? 4;
   const counts = { published: 0, republished: 0, parked: 0 };
   const header = await deps.store.beginSnapshot({ startedAt: now(), streamArn: deps.streamArn, segments });
+  if (header.streamArn !== deps.streamArn)
+    throw new StreamChangedError(deps.source.name, header.streamArn, deps.streamArn);
   if (header.finishedAt !== undefined) return { status: 'done', ...counts };
   const token = randomUUID();
   if (!(await deps.store.claimSnapshot(token, now() + leaseMs, now()))) return { status: 'busy', ...counts };
 
+  const confirm = async (segment: number, captures: readonly PendingCapture[], others: readonly Change[]) => {
+    const markers = new Map<string, SnapshotMarker>();
+    for (const c of others) markers.set(c.keyString, { version: c.version, at: now() });
+    for (const c of captures) markers.set(c.key, { version: c.version, at: c.at });
+    await deps.store.confirm(
+      segment,
+      markers,
+      captures.map((c) => c.key),
+    );
+  };
+
   let lost = false;
   const worker = async (segment: number): Promise<void> => {
+    const unsure = await deps.store.pending(segment);
+    if (unsure.length > 0) {
+      const since = Math.min(...unsure.map((c) => c.at));
+      await deps.publisher.publish(
+        unsure.map((c) => c.envelope),
+        since,
+      );
+      await confirm(segment, unsure, []);
+      counts.republished += unsure.length;
+    }
     let progress = await deps.store.segment(segment);
     while (!progress.done && !lost && now() < deadline) {
       if (!(await deps.store.claimSnapshot(token, now() + leaseMs, now()))) {
@@ -80,34 +106,42 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
           changes.push(snapshotChange(deps.source, item, readAt));
         } catch (error) {
           if (!isChangeReadError(error)) throw error;
-          deps.log?.('snapshot item skipped: unreadable', { error: error.message });
+          parked.push(
+            parkedUnreadable(
+              { image: item },
+              { shardId: 'snapshot', at: readAt },
+              deps.source.types.insert,
+              error,
+            ),
+          );
         }
       }
       const markers = await deps.store.markers(changes.map((c) => c.keyString));
-      const fresh: Envelope[] = [];
-      const again: Envelope[] = [];
-      const newMarkers = new Map<string, SnapshotMarker>();
-      let since = Number.POSITIVE_INFINITY;
+      const captures: PendingCapture[] = [];
+      // Items with nothing to publish (unmapped, parked) still get a marker: the stream skips their
+      // changes up to the version read, as it does for published ones.
+      const others: Change[] = [];
       for (const change of changes) {
-        const marker = markers.get(change.keyString);
-        if (marker && marker.version !== change.version) continue;
-        if (!marker) newMarkers.set(change.keyString, { version: change.version, at: readAt });
+        if (markers.has(change.keyString)) continue;
         const event = captureEvent(deps.catalog, deps.schemas, deps.source, change);
-        if (event.ok === 'unmapped') continue;
-        if (event.ok === false) {
-          parked.push(parkedChange(change, 'snapshot', `${change.keyString}#${change.version}`, event));
-          continue;
+        if (event.ok === true)
+          captures.push({
+            key: change.keyString,
+            version: change.version,
+            at: readAt,
+            envelope: event.envelope,
+          });
+        else {
+          if (event.ok === false)
+            parked.push(parkedChange(change, 'snapshot', `${change.keyString}#${change.version}`, event));
+          others.push(change);
         }
-        if (marker) {
-          again.push(event.envelope);
-          since = Math.min(since, marker.at);
-        } else fresh.push(event.envelope);
       }
-      await deps.store.putMarkers(newMarkers);
       await deps.store.park(parked);
-      await deps.publisher.publish(fresh);
-      if (again.length > 0) await deps.publisher.publish(again, since);
+      await deps.store.putPending(segment, captures);
+      await deps.publisher.publish(captures.map((c) => c.envelope));
       await deps.afterPublish?.(segment);
+      await confirm(segment, captures, others);
       progress = {
         done: page.next === undefined,
         pages: progress.pages + 1,
@@ -115,8 +149,7 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
         ...(page.next !== undefined && { next: page.next }),
       };
       await deps.store.saveSegment(segment, progress);
-      counts.published += fresh.length;
-      counts.republished += again.length;
+      counts.published += captures.length;
       counts.parked += parked.length;
     }
   };

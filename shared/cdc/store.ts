@@ -1,3 +1,5 @@
+import type { Envelope } from '../envelope';
+
 /**
  * Where a CDC source keeps its progress. The DynamoDB adapter (`dynamo-store.ts`) puts every item in
  * the runtime checkpoints table under `pk = cdc#<source>...`, so one leading-key grant covers it.
@@ -20,8 +22,8 @@ export interface SegmentProgress {
 }
 
 /**
- * What the snapshot published for one item: the version, and when (before the publish; the earliest
- * time a copy could be in the topic, so a re-publish after a crash carries it as its re-send mark).
+ * What the snapshot published for one item, written only AFTER Kinesis acknowledged it: the version,
+ * and when its publish started. The stream side skips changes at or below the version.
  */
 export interface SnapshotMarker {
   readonly version: number;
@@ -29,13 +31,35 @@ export interface SnapshotMarker {
 }
 
 /**
+ * A snapshot event about to be published (phase one of two): written per segment BEFORE the publish,
+ * with the event itself, so a runner that dies anywhere between this write and the markers can be
+ * finished by the next one, whatever happened to the item since: it publishes the stored event again,
+ * marked (`at` is the earliest time the first copy could have arrived), then writes the markers.
+ */
+export interface PendingCapture {
+  readonly key: string;
+  readonly version: number;
+  readonly at: number;
+  readonly envelope: Envelope;
+}
+
+/**
  * Stream side, per delivered batch (keyed by its first record: the mapping retries a failed batch from
- * the same record, and a DynamoDB stream event names no shard). Written before the publish, so a retry
- * or a concurrent copy of the invocation knows an earlier attempt may have published.
+ * the same record, and a DynamoDB stream event names no shard). Claimed with a conditional write before
+ * the publish: of two concurrent invocations of one batch exactly one claims it and publishes unmarked;
+ * the other (and any later retry) publishes marked.
  */
 export interface BatchAttempt {
   /** When the first attempt started publishing (the re-send mark of later attempts). */
   readonly since: number;
+  /** Who claimed it: a claim whose answer was lost and whose retry failed its condition is still ours. */
+  readonly token: string;
+  /**
+   * Epoch ms by which the claiming invocation has ended for sure (its Lambda deadline), or earlier
+   * when it failed and released the claim. Until then a second copy of the batch waits (throws), so a
+   * marked copy never lands before the first.
+   */
+  readonly until: number;
   /** Sequence number of the last record an attempt published completely. */
   readonly through?: string;
 }
@@ -68,9 +92,24 @@ export interface CdcStore {
   segment(n: number): Promise<SegmentProgress>;
   saveSegment(n: number, progress: SegmentProgress): Promise<void>;
   markers(keys: readonly string[]): Promise<Map<string, SnapshotMarker>>;
-  putMarkers(markers: ReadonlyMap<string, SnapshotMarker>): Promise<void>;
-  batch(firstSequence: string): Promise<BatchAttempt | undefined>;
-  /** Kept for two days (past the stream's 24 h retention), then expired by TTL. */
-  saveBatch(firstSequence: string, attempt: BatchAttempt): Promise<void>;
+  /** The captures of `segment` whose publish was started and not confirmed, oldest page first. */
+  pending(segment: number): Promise<PendingCapture[]>;
+  /** Phase one: records the captures of a page before they are published. */
+  putPending(segment: number, captures: readonly PendingCapture[]): Promise<void>;
+  /** Phase two, after the publish: writes the markers, then drops the pending captures `done`. */
+  confirm(
+    segment: number,
+    markers: ReadonlyMap<string, SnapshotMarker>,
+    done: readonly string[],
+  ): Promise<void>;
+  /**
+   * Claims a delivered batch (conditional write): `first` when this claim is the one that holds, else
+   * the attempt that does. Kept for two days (past the stream's 24 h retention), then expired by TTL.
+   */
+  claimBatch(firstSequence: string, claim: BatchAttempt): Promise<{ first: boolean; attempt: BatchAttempt }>;
+  /** Records that the batch was published through `through`. */
+  batchDone(firstSequence: string, through: string): Promise<void>;
+  /** Ends the claim `token` holds now (a failed attempt): the mapping's retry need not wait. */
+  releaseBatch(firstSequence: string, token: string, at: number): Promise<void>;
   park(changes: readonly ParkedChange[]): Promise<void>;
 }

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Catalog, CdcSourceSpec } from '../catalog';
 import type { Envelope } from '../envelope';
 import type { SchemaRegistry } from '../schemas';
-import { type Change, coveredBySnapshot, type StreamRecordLike, streamChange } from './change';
-import { isChangeReadError, SnapshotPendingError } from './errors';
+import { type Change, coveredBySnapshot, STREAM_KINDS, type StreamRecordLike, streamChange } from './change';
+import { BatchInFlightError, isChangeReadError, SnapshotPendingError, StreamChangedError } from './errors';
 import { captureEvent } from './events';
-import { parkedChange } from './park';
+import { parkedChange, parkedUnreadable } from './park';
 import type { CapturePublisher } from './publish';
 import type { CdcStore, ParkedChange } from './store';
 
@@ -21,6 +22,8 @@ export interface StreamDeps {
   readonly source: CdcSourceSpec;
   readonly store: CdcStore;
   readonly publisher: CapturePublisher;
+  /** The stream the mapping reads: it must be the one the snapshot header recorded. */
+  readonly streamArn: string;
   readonly now?: () => number;
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -43,43 +46,33 @@ export interface StreamOutcome {
 const seqOf = (record: DeliveredRecord): string => record.dynamodb?.SequenceNumber ?? '0';
 const after = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
 
-/**
- * Publishes one delivered batch of stream records, in order: refuses (SnapshotPendingError) until the
- * snapshot finished, skips what the snapshot already published, parks changes that fail their
- * schema, and marks the publish as a re-send when an earlier attempt of the same batch may have
- * published. Throws on a failed publish: the mapping retries the batch from its first record.
- */
-export const processStreamBatch = async (
+/** The batch's records as envelopes to publish, changes to park, and how many the snapshot covered. */
+const captureBatch = async (
   deps: StreamDeps,
-  records: readonly DeliveredRecord[],
-): Promise<StreamOutcome> => {
-  const now = deps.now ?? Date.now;
-  const none = { published: 0, covered: 0, skipped: 0, parked: 0, resent: false };
-  const first = records[0];
-  if (!first) return none;
-  const snapshot = await deps.store.snapshot();
-  if (snapshot?.finishedAt === undefined) throw new SnapshotPendingError(deps.source.name);
-
-  const firstSeq = seqOf(first);
-  const attempt = await deps.store.batch(firstSeq);
-  const through = attempt?.through;
-  const alive = through === undefined ? records : records.filter((r) => after(seqOf(r), through));
-  const skipped = records.length - alive.length;
-  const last = alive.at(-1);
-  if (!last) return { ...none, skipped };
-  const since = attempt?.since ?? now();
-  if (!attempt) await deps.store.saveBatch(firstSeq, { since });
-
+  alive: readonly DeliveredRecord[],
+  finishedAt: number,
+  now: () => number,
+) => {
   const changes: { change: Change; record: DeliveredRecord }[] = [];
+  const parked: ParkedChange[] = [];
   for (const record of alive) {
     try {
       changes.push({ change: streamChange(deps.source, record), record });
     } catch (error) {
       if (!isChangeReadError(error)) throw error;
-      deps.log?.('stream record skipped: unreadable', { error: error.message, sequence: seqOf(record) });
+      const kind = STREAM_KINDS[record.eventName ?? ''];
+      const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
+      parked.push(
+        parkedUnreadable(
+          { ...(record.eventName !== undefined && { eventName: record.eventName }), ...(image && { image }) },
+          { shardId: 'stream', sequenceNumber: seqOf(record), at: now() },
+          (kind && deps.source.types[kind]) ?? deps.source.types.insert,
+          error,
+        ),
+      );
     }
   }
-  const overlapEnd = snapshot.finishedAt + OVERLAP_MARGIN_MS;
+  const overlapEnd = finishedAt + OVERLAP_MARGIN_MS;
   const inOverlap = changes.filter(({ change }) => change.kind !== 'remove' && change.at <= overlapEnd);
   const markers =
     inOverlap.length > 0
@@ -87,7 +80,6 @@ export const processStreamBatch = async (
       : new Map();
 
   const envelopes: Envelope[] = [];
-  const parked: ParkedChange[] = [];
   let covered = 0;
   for (const { change, record } of changes) {
     if (change.at <= overlapEnd && coveredBySnapshot(change, markers.get(change.keyString)?.version)) {
@@ -99,14 +91,58 @@ export const processStreamBatch = async (
     if (event.ok === false) parked.push(parkedChange(change, 'stream', seqOf(record), event));
     else envelopes.push(event.envelope);
   }
-  await deps.store.park(parked);
-  await deps.publisher.publish(envelopes, attempt ? attempt.since : undefined);
-  await deps.store.saveBatch(firstSeq, { since, through: seqOf(last) });
-  return {
-    published: envelopes.length,
-    covered,
-    skipped,
-    parked: parked.length,
-    resent: attempt !== undefined,
-  };
+  return { envelopes, parked, covered };
+};
+
+/**
+ * Publishes one delivered batch of stream records, in order: refuses (SnapshotPendingError) until the
+ * snapshot finished (and refuses a stream the snapshot did not start from, `StreamChangedError`), skips
+ * what the snapshot already published, parks changes that fail their schema and records it cannot
+ * read, and marks the publish as a re-send unless this invocation claimed the batch first. Throws on a failed publish: the mapping retries the batch from its first record.
+ */
+export const processStreamBatch = async (
+  deps: StreamDeps,
+  records: readonly DeliveredRecord[],
+  /**
+   * Epoch ms by which this invocation has ended for sure (Lambda: now + remaining time). A concurrent
+   * copy of the batch waits until then. @default now: no other copy can be running (local mode's
+   * single poller, whose restart follows the death of the previous one)
+   */
+  deadline?: number,
+): Promise<StreamOutcome> => {
+  const now = deps.now ?? Date.now;
+  const none = { published: 0, covered: 0, skipped: 0, parked: 0, resent: false };
+  const first = records[0];
+  if (!first) return none;
+  const snapshot = await deps.store.snapshot();
+  if (snapshot?.finishedAt === undefined) throw new SnapshotPendingError(deps.source.name);
+  if (snapshot.streamArn !== deps.streamArn)
+    throw new StreamChangedError(deps.source.name, snapshot.streamArn, deps.streamArn);
+
+  const firstSeq = seqOf(first);
+  // The claim is the first write: of two concurrent invocations of this batch exactly one gets
+  // `first` and publishes unmarked; the other waits (throws) while the first may still run, then
+  // publishes marked what the first did not finish.
+  const token = randomUUID();
+  const claim = await deps.store.claimBatch(firstSeq, { since: now(), token, until: deadline ?? now() });
+  const through = claim.attempt.through;
+  if (!claim.first && through === undefined && now() < claim.attempt.until)
+    throw new BatchInFlightError(deps.source.name, firstSeq, claim.attempt.until);
+  const alive = through === undefined ? records : records.filter((r) => after(seqOf(r), through));
+  const skipped = records.length - alive.length;
+  const last = alive.at(-1);
+  if (!last) return { ...none, skipped };
+
+  try {
+    const { envelopes, parked, covered } = await captureBatch(deps, alive, snapshot.finishedAt, now);
+    await deps.store.park(parked);
+    await deps.publisher.publish(envelopes, claim.first ? undefined : claim.attempt.since);
+    await deps.store.batchDone(firstSeq, seqOf(last));
+    return { published: envelopes.length, covered, skipped, parked: parked.length, resent: !claim.first };
+  } catch (error) {
+    // A failed first attempt ends its claim, so the mapping's retry publishes (marked) at once. Not
+    // reached on process death: then the retry waits for the claim's deadline.
+    if (claim.first) await deps.store.releaseBatch(firstSeq, token, now()).catch(() => undefined);
+    throw error;
+  }
 };

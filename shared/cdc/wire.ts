@@ -24,8 +24,11 @@ export interface Cdc {
   readonly config: CdcConfig;
   /** Runs or resumes the snapshot until it finishes or `deadline` (epoch ms). */
   snapshot(deadline: number): Promise<SnapshotOutcome>;
-  /** Publishes one delivered batch of stream records (one shard's). */
-  stream(records: readonly DeliveredRecord[]): Promise<StreamOutcome>;
+  /**
+   * Publishes one delivered batch of stream records (one shard's); `deadline` (epoch ms) is when this
+   * invocation ends for sure (see `processStreamBatch`).
+   */
+  stream(records: readonly DeliveredRecord[], deadline?: number): Promise<StreamOutcome>;
 }
 
 /** One CDC source's runtime from its environment: what the Lambda entry and local mode both call. */
@@ -61,6 +64,7 @@ export const wireCdc = (options: WireCdcOptions): Cdc => {
         },
         deadline,
       ),
-    stream: (records) => processStreamBatch(common, records),
+    stream: (records, deadline) =>
+      processStreamBatch({ ...common, streamArn: config.streamArn }, records, deadline),
   };
 };

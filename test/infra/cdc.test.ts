@@ -8,6 +8,13 @@ import { actionsOf, buildStack, logicalId, roleStatements, type Statement } from
 
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 const TOPIC_WRITE = ['kinesis:PutRecord', 'kinesis:PutRecords'];
+/** What the CDC code never calls on the captured table: it only scans it. */
+const ITEM_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
 
 const cdcOf = (stack: SpineStack) => {
   const cdc = stack.cdcSources.get('charges-cdc');
@@ -18,7 +25,8 @@ const cdcOf = (stack: SpineStack) => {
 
 /**
  * Least-privilege findings for the CDC role: stream reads other than the captured table's stream,
- * topic writes other than the source's topic, Scan other than on the captured table.
+ * topic writes other than the source's topic, Scan other than on the captured table, and item reads
+ * or writes on the captured table (the code only scans it).
  */
 const cdcGrantFindings = (stack: SpineStack, template: Template): string[] => {
   const { cdc, table } = cdcOf(stack);
@@ -42,6 +50,10 @@ const cdcGrantFindings = (stack: SpineStack, template: Template): string[] => {
       if (actions.some((a) => TOPIC_WRITE.includes(a) || a === 'kinesis:*') && r !== ownTopic)
         findings.push(`topic write on ${r}`);
       if (actions.includes('dynamodb:Scan') && r !== ownTable) findings.push(`scan on ${r}`);
+      if (r === ownTable && actions.some((a) => ITEM_READ.includes(a) || a === 'dynamodb:*'))
+        findings.push(`item read on the captured table: ${actions.join(', ')}`);
+      if (r === ownTable && actions.some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)))
+        findings.push(`write on the captured table: ${actions.join(', ')}`);
     }
   }
   return findings;
@@ -111,6 +123,15 @@ describe('CdcSource for the example (payments/provider-charges into charges)', (
       'topic write on',
     ],
     [
+      'reads items of the captured table',
+      (s) =>
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [s.services.get('payments')?.tables.get('provider-charges')?.tableArn ?? ''],
+        }),
+      'item read on the captured table',
+    ],
+    [
       'scans every table',
       () => new PolicyStatement({ actions: ['dynamodb:Scan'], resources: ['*'] }),
       'scan on "*"',
@@ -135,6 +156,24 @@ describe('CdcSource for an external table named by ARN', () => {
     required: ['sku', 'version'],
     properties: { sku: { type: 'string' }, version: { type: 'integer' } },
   };
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const externalSpec = (table: Record<string, unknown>) => ({
+    topics: [{ name: 'items', shards: 1, retentionHours: 24 }],
+    producers: [{ name: 'shop' }],
+    eventTypes: [
+      { type: 'ItemChanged', topic: 'items', writer: 'items-cdc', keyField: 'sku', versions: { 1: schema } },
+    ],
+    services: [],
+    cdcSources: [
+      {
+        name: 'items-cdc',
+        table: { arn: TABLE_ARN, streamArn: STREAM_ARN, keyAttributes: ['sku'], ...table },
+        topic: 'items',
+        types: { insert: 'ItemChanged', modify: 'ItemChanged' },
+        versionAttribute: 'version',
+      },
+    ],
+  });
   let stack: SpineStack;
   let template: Template;
   beforeAll(() => {
@@ -187,5 +226,52 @@ describe('CdcSource for an external table named by ARN', () => {
     expect(new Set(on('dynamodb:GetRecords'))).toEqual(new Set([JSON.stringify(STREAM_ARN)]));
     expect(on('dynamodb:Scan').every((r) => r.includes('legacy-items') && !r.includes('*'))).toBe(true);
     expect(on('dynamodb:Scan').length).toBeGreaterThan(0);
+    expect(on('dynamodb:GetItem').filter((r) => r.includes('legacy-items'))).toEqual([]);
+    expect(on('dynamodb:Query').filter((r) => r.includes('legacy-items'))).toEqual([]);
+  });
+
+  it.each(['KEYS_ONLY', 'OLD_IMAGE', 'NEW_IMAGE'] as const)(
+    'refuses a stream whose view type is %s, naming the view type it needs',
+    (streamViewType) => {
+      // Act
+      const define = () => defineCatalog(externalSpec({ streamViewType }));
+      // Assess
+      expect(define).toThrow(
+        new RegExp(
+          `cdcSources\\[items-cdc\\]\\.table\\.streamViewType.*${streamViewType}.*NEW_AND_OLD_IMAGES`,
+        ),
+      );
+    },
+  );
+
+  it('refuses a stream ARN that is not a stream of the table', () => {
+    // Act
+    const define = () =>
+      defineCatalog(
+        externalSpec({ streamArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/other/stream/x' }),
+      );
+    // Assess
+    expect(define).toThrow(/table\.streamArn.*is not a stream of table/);
+  });
+
+  it('grants Decrypt with the table key it is given, and no key grant without one', () => {
+    // Prepare
+    const keyed = buildStack(
+      defineCatalog(externalSpec({ streamViewType: 'NEW_AND_OLD_IMAGES', kmsKeyArn: KEY_ARN })),
+      'ExternalKeyed',
+    );
+    const roleOf = (s: SpineStack) => {
+      const cdc = s.cdcSources.get('items-cdc');
+      if (!cdc) throw new Error('the external CDC source is missing');
+      return roleStatements(Template.fromStack(s), logicalId(s, cdc.function.role));
+    };
+    const keyActions = (statements: Statement[]) =>
+      statements
+        .filter((st) => JSON.stringify(st.Resource).includes(KEY_ARN))
+        .flatMap((st) => actionsOf(st))
+        .sort();
+    // Act / Assess
+    expect(keyActions(roleOf(keyed))).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(keyActions(roleOf(stack))).toEqual([]);
   });
 });

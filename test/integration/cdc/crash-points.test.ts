@@ -1,0 +1,433 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineCatalog } from '../../../shared/catalog';
+import {
+  type CapturePublisher,
+  CdcPublishError,
+  type CdcStore,
+  createDynamoCdcStore,
+  type DeliveredRecord,
+  isBatchInFlightError,
+  isStreamChangedError,
+  processStreamBatch,
+  runSnapshot,
+  type ScanSegment,
+} from '../../../shared/cdc';
+import { RUNTIME_TABLES } from '../../../shared/config';
+import type { Envelope } from '../../../shared/envelope';
+import { createSchemaRegistry } from '../../../shared/schemas';
+import { type Emulators, startEmulators } from '../helpers/emulators';
+import { createTable } from '../helpers/tables';
+
+const item = {
+  type: 'object',
+  required: ['pk', 'version'],
+  properties: { pk: { type: 'string' }, version: { type: 'integer' } },
+} as const;
+
+const catalog = defineCatalog({
+  topics: [{ name: 'items', shards: 1, retentionHours: 24 }],
+  producers: [],
+  eventTypes: [
+    { type: 'ItemUpserted', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
+    { type: 'ItemRemoved', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
+  ],
+  services: [{ name: 'store', entry: 'x.ts', subscriptions: [], tables: [{ name: 'items' }] }],
+  cdcSources: [
+    {
+      name: 'items-cdc',
+      table: { service: 'store', table: 'items' },
+      topic: 'items',
+      types: { insert: 'ItemUpserted', modify: 'ItemUpserted', remove: 'ItemRemoved' },
+      versionAttribute: 'version',
+      snapshotSegments: 1,
+    },
+  ],
+});
+const spec = catalog.cdcSources?.[0];
+if (!spec) throw new Error('catalog has no CDC source');
+const schemas = createSchemaRegistry(catalog);
+const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:000000000000:table/items/stream/2026-11-26T00:00:00.000';
+
+type Image = Record<string, AttributeValue>;
+const image = (pk: string, version: number): Image => ({ pk: { S: pk }, version: { N: String(version) } });
+
+/** The captured table as the snapshot's scan sees it: one segment, pages in key order. */
+const fakeTable = (items: Map<string, Image>): ScanSegment => {
+  return async ({ next, limit }) => {
+    const keys = [...items.keys()].sort().filter((k) => next === undefined || k > next);
+    const page = keys.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((k) => items.get(k)).filter((i): i is Image => i !== undefined),
+      ...(keys.length > limit && last !== undefined && { next: last }),
+    };
+  };
+};
+
+interface Sent {
+  readonly envelope: Envelope;
+  readonly marked: boolean;
+}
+
+/** The topic: every envelope a publisher call handed over, in order, with its re-send mark. */
+const recordingPublisher = (topic: Sent[]): CapturePublisher => ({
+  async publish(envelopes, resentSince) {
+    for (const envelope of envelopes) topic.push({ envelope, marked: resentSince !== undefined });
+  },
+});
+
+type Fault = 'before-publish' | 'after-publish' | 'lost-answer' | 'before-progress';
+
+/** A publisher whose first call dies at `fault`: hangs for ever (process death) or loses the answer. */
+const faultyPublisher = (topic: Sent[], fault: Fault, hit: { at?: Fault }): CapturePublisher => ({
+  async publish(envelopes, resentSince) {
+    if (hit.at || fault === 'before-progress')
+      return recordingPublisher(topic).publish(envelopes, resentSince);
+    hit.at = fault;
+    if (fault === 'before-publish') return new Promise<never>(() => {});
+    await recordingPublisher(topic).publish(envelopes, resentSince);
+    if (fault === 'lost-answer') throw new CdcPublishError(envelopes.length);
+    return new Promise<never>(() => {});
+  },
+});
+
+/** The store, dying (hanging for ever) at its first `saveSegment`: after the page's markers. */
+const dyingBeforeProgress = (store: CdcStore, hit: { at?: Fault }): CdcStore => ({
+  ...store,
+  beginSnapshot: (state) => store.beginSnapshot(state),
+  async saveSegment(n, progress) {
+    if (hit.at) return store.saveSegment(n, progress);
+    hit.at = 'before-progress';
+    return new Promise<never>(() => {});
+  },
+});
+
+/** What a Spine consumer applies per key: a marked copy of an id seen before is dropped. */
+const consume = (topic: readonly Sent[]) => {
+  const ids = new Set<string>();
+  const perKey = new Map<string, string[]>();
+  const unmarkedDoubles: string[] = [];
+  for (const { envelope, marked } of topic) {
+    const data = envelope.data as { version?: number };
+    const label = `${envelope.type === 'ItemRemoved' ? 'removed' : 'v'}${data.version}`;
+    if (ids.has(envelope.id)) {
+      if (!marked) unmarkedDoubles.push(`${envelope.partitionkey}@${label}`);
+      continue;
+    }
+    ids.add(envelope.id);
+    perKey.set(envelope.partitionkey, [...(perKey.get(envelope.partitionkey) ?? []), label]);
+  }
+  return { perKey: Object.fromEntries(perKey), unmarkedDoubles };
+};
+
+const streamRecord = (
+  seq: number,
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  img: Image,
+  atMs: number,
+): DeliveredRecord => ({
+  eventName,
+  dynamodb: {
+    SequenceNumber: String(seq),
+    ApproximateCreationDateTime: Math.floor(atMs / 1000),
+    ...(eventName === 'REMOVE' ? { OldImage: img } : { NewImage: img }),
+  },
+});
+
+const until = async (condition: () => boolean, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+/** A meeting point for `n` callers: each waits until all have arrived. */
+const meet = (n: number) => {
+  let arrived = 0;
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return async () => {
+    arrived += 1;
+    if (arrived >= n) open();
+    await opened;
+  };
+};
+
+/** The store, with the first call of any batch-record method (read or write) held at `gate`. */
+const heldAtFirstBatchCall = (store: CdcStore, gate: () => Promise<void>): CdcStore => {
+  let held = false;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || !/batch/i.test(String(prop))) return value;
+      return async (...args: unknown[]) => {
+        if (!held) {
+          held = true;
+          await gate();
+        }
+        return Reflect.apply(value, target, args);
+      };
+    },
+  });
+};
+
+describe('CDC crash points (DynamoDB Local store)', () => {
+  let env: Emulators;
+  let doc: DynamoDBDocumentClient;
+  const store = (source: string): CdcStore =>
+    createDynamoCdcStore({
+      client: doc,
+      source,
+      topic: 'items',
+      checkpointsTable: 'cp-checkpoints',
+      parkingTable: 'cp-parking',
+      batchesTable: 'cp-batches',
+    });
+
+  beforeAll(async () => {
+    env = await startEmulators();
+    doc = DynamoDBDocumentClient.from(env.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    await createTable(env.dynamo, 'cp-checkpoints', RUNTIME_TABLES.checkpoints);
+    await createTable(env.dynamo, 'cp-parking', RUNTIME_TABLES.parking);
+    await createTable(env.dynamo, 'cp-batches', RUNTIME_TABLES.idempotency);
+  }, 120_000);
+
+  afterAll(async () => env?.stop(), 60_000);
+
+  it.each<Fault>(['before-publish', 'after-publish', 'lost-answer', 'before-progress'])(
+    'runSnapshot: a page that dies %s, items rewritten and deleted before the resume, gives every version once, in order',
+    async (fault) => {
+      // Prepare: five items at v1, one page; the first runner dies at the fault; meanwhile k0 is
+      // rewritten (v2) and k1 deleted, and the stream holds both changes.
+      const source = `items-${fault}`;
+      const items = new Map(['k0', 'k1', 'k2', 'k3', 'k4'].map((k) => [k, image(k, 1)]));
+      const topic: Sent[] = [];
+      let clock = 1_700_000_000_000;
+      const deps = {
+        catalog,
+        schemas,
+        source: spec,
+        store: store(source),
+        scan: fakeTable(items),
+        streamArn: STREAM_ARN,
+        pageSize: 10,
+        leaseMs: 1_000,
+        now: () => clock,
+      };
+      const hit: { at?: Fault } = {};
+      const dying = runSnapshot(
+        {
+          ...deps,
+          store: fault === 'before-progress' ? dyingBeforeProgress(deps.store, hit) : deps.store,
+          publisher: faultyPublisher(topic, fault, hit),
+        },
+        clock + 60_000,
+      );
+      dying.catch(() => undefined);
+      await until(() => hit.at !== undefined);
+      if (fault === 'lost-answer') await expect(dying).rejects.toThrow(CdcPublishError);
+      clock += 5_000;
+      items.set('k0', image('k0', 2));
+      items.delete('k1');
+      const stream = [
+        streamRecord(100, 'MODIFY', image('k0', 2), clock),
+        streamRecord(101, 'REMOVE', image('k1', 1), clock),
+      ];
+
+      // Act: a second runner after the lease, then the stream.
+      clock += 5_000;
+      const resumed = await runSnapshot({ ...deps, publisher: recordingPublisher(topic) }, clock + 60_000);
+      await processStreamBatch({ ...deps, publisher: recordingPublisher(topic) }, stream);
+
+      // Assess
+      const { perKey, unmarkedDoubles } = consume(topic);
+      expect(resumed.status).toBe('done');
+      expect(unmarkedDoubles).toEqual([]);
+      expect(perKey).toEqual({
+        k0: ['v1', 'v2'],
+        k1: ['v1', 'removed1'],
+        k2: ['v1'],
+        k3: ['v1'],
+        k4: ['v1'],
+      });
+    },
+    60_000,
+  );
+
+  const finished = async (source: string) => {
+    const held = store(source);
+    await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
+    await held.finishSnapshot(2);
+    return held;
+  };
+  const batchOf = (prefix: string) =>
+    [1, 2, 3].map((n) => streamRecord(200 + n, 'INSERT', image(`${prefix}${n}`, 1), Date.now()));
+  const streamDeps = (held: CdcStore, publisher: CapturePublisher, now?: () => number) => ({
+    catalog,
+    schemas,
+    source: spec,
+    store: held,
+    streamArn: STREAM_ARN,
+    publisher,
+    ...(now && { now }),
+  });
+
+  it('processStreamBatch: of two concurrent runs of one batch one publishes unmarked, the other waits, a retry skips', async () => {
+    // Prepare: two invocations of the same batch (the mapping retries while the timed-out first one
+    // still runs), each held at its first batch-record call until both got there.
+    const held = await finished('items-concurrent');
+    const gate = meet(2);
+    const topic: Sent[] = [];
+    const run = () =>
+      processStreamBatch(
+        streamDeps(heldAtFirstBatchCall(held, gate), recordingPublisher(topic)),
+        batchOf('c'),
+        Date.now() + 60_000,
+      );
+
+    // Act
+    const outcomes = await Promise.allSettled([run(), run()]);
+    const retry = await processStreamBatch(streamDeps(held, recordingPublisher(topic)), batchOf('c'));
+
+    // Assess
+    // The loser either met the claim in flight (and throws) or found it finished (and skips all).
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+    const published = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.published] : []));
+    expect(refused.every(isBatchInFlightError)).toBe(true);
+    expect(published.sort()).toEqual(refused.length === 1 ? [3] : [0, 3]);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`).sort()).toEqual([
+      'c1',
+      'c2',
+      'c3',
+    ]);
+    expect(retry.skipped).toBe(3);
+  }, 30_000);
+
+  it('processStreamBatch: the retry of a failed first attempt publishes marked at once', async () => {
+    // Prepare: the first attempt's PutRecords answer is lost (its records did land).
+    const held = await finished('items-retry');
+    const topic: Sent[] = [];
+    const hit: { at?: Fault } = {};
+    const first = processStreamBatch(
+      streamDeps(held, faultyPublisher(topic, 'lost-answer', hit)),
+      batchOf('r'),
+      Date.now() + 60_000,
+    );
+    await expect(first).rejects.toThrow(CdcPublishError);
+
+    // Act
+    const retry = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic)),
+      batchOf('r'),
+      Date.now() + 60_000,
+    );
+
+    // Assess
+    expect(retry.resent).toBe(true);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual([
+      'r1',
+      'r2',
+      'r3',
+      'r1 marked',
+      'r2 marked',
+      'r3 marked',
+    ]);
+    expect(consume(topic).unmarkedDoubles).toEqual([]);
+  }, 30_000);
+
+  it('processStreamBatch: a copy of a batch whose first attempt died waits for its deadline, then publishes marked', async () => {
+    // Prepare: the first attempt dies after its publish (no catch runs); its deadline is 1 s on.
+    const held = await finished('items-dead');
+    const topic: Sent[] = [];
+    let clock = 1_700_000_000_000;
+    const hit: { at?: Fault } = {};
+    void processStreamBatch(
+      streamDeps(held, faultyPublisher(topic, 'after-publish', hit), () => clock),
+      batchOf('d'),
+      clock + 1_000,
+    );
+    await until(() => hit.at !== undefined);
+
+    // Act
+    clock += 500;
+    const early = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic), () => clock),
+      batchOf('d'),
+    ).catch((error: unknown) => error);
+    clock += 1_000;
+    const late = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic), () => clock),
+      batchOf('d'),
+    );
+
+    // Assess
+    expect(isBatchInFlightError(early)).toBe(true);
+    expect(late.resent).toBe(true);
+    expect(topic.filter((s) => s.marked)).toHaveLength(3);
+    expect(consume(topic).unmarkedDoubles).toEqual([]);
+  }, 30_000);
+
+  it('parks an unreadable snapshot item and stream record whole instead of skipping them', async () => {
+    // Prepare: an item without its version attribute, and a stream record without an image.
+    const source = 'items-unreadable';
+    const items = new Map([
+      ['u0', image('u0', 1)],
+      ['u1', { pk: { S: 'u1' } }],
+    ]);
+    const deps = {
+      catalog,
+      schemas,
+      source: spec,
+      store: store(source),
+      publisher: recordingPublisher([]),
+      streamArn: STREAM_ARN,
+    };
+
+    // Act
+    const outcome = await runSnapshot({ ...deps, scan: fakeTable(items) }, Date.now() + 60_000);
+    await processStreamBatch(deps, [{ eventName: 'MODIFY', dynamodb: { SequenceNumber: '300' } }]);
+
+    // Assess
+    const parked = await doc.send(
+      new QueryCommand({
+        TableName: 'cp-parking',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': source },
+      }),
+    );
+    const errors = (parked.Items ?? []).map((i) => String(i.error)).sort();
+    expect(outcome.parked).toBe(1);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/item "u1" has no number version attribute "version"/);
+    expect(errors[1]).toMatch(/modify record without NewImage/);
+  }, 30_000);
+
+  it('refuses a snapshot and stream batches when the stream ARN differs from the snapshot header', async () => {
+    // Prepare: a finished snapshot of one stream; the table's stream was since disabled and re-enabled.
+    const source = 'items-new-stream';
+    const held = store(source);
+    await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
+    await held.finishSnapshot(2);
+    const newArn = `${STREAM_ARN.slice(0, -4)}999`;
+    const deps = { catalog, schemas, source: spec, store: held, publisher: recordingPublisher([]) };
+
+    // Act
+    const snapshot = await runSnapshot(
+      { ...deps, scan: fakeTable(new Map()), streamArn: newArn },
+      Date.now() + 1_000,
+    ).catch((error: unknown) => error);
+    const batch = await processStreamBatch({ ...deps, streamArn: newArn }, [
+      streamRecord(400, 'INSERT', image('s1', 1), Date.now()),
+    ]).catch((error: unknown) => error);
+
+    // Assess
+    expect(isStreamChangedError(snapshot)).toBe(true);
+    expect(isStreamChangedError(batch)).toBe(true);
+    expect(String(batch)).toMatch(/stream .* is not the one the snapshot started from/);
+  }, 30_000);
+});
