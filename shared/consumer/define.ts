@@ -142,6 +142,7 @@ export const defineConsumer = (
     const subscription = topicsByStream.get(streamNameOf(first.eventSourceARN));
     if (!subscription)
       throw new Error(`${service.name} does not subscribe to stream ${streamNameOf(first.eventSourceARN)}`);
+    const maxAgeSeconds = subscription.retry.maxRecordAgeSeconds;
     return processBatch(event.Records, {
       catalog: definition.catalog,
       service: service.name,
@@ -152,6 +153,10 @@ export const defineConsumer = (
       publisher,
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
+      // The mapping's own deliveries only: the CLI's re-deliveries carry `spine` and old records.
+      ...(maxAgeSeconds !== undefined &&
+        maxAgeSeconds > 0 &&
+        !event.spine && { maxRecordAgeMs: maxAgeSeconds * 1000 }),
       outboxLeaseMs: options.outboxLeaseMs ?? OUTBOX_LEASE_MS,
       ...readers,
       ...lookBackDeadline(context),
