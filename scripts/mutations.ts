@@ -298,6 +298,18 @@ export const MUTATIONS: readonly Mutation[] = [
     probe: DEATHS_ONLY,
   },
   {
+    name: 'outbox-never-recovered',
+    kind: 'invocation.diedAt.TransactWriteItems.after',
+    fix: "an invocation publishes its own shard's outbox leftovers (a death between commit and publish)",
+    file: 'shared/consumer/recovery.ts',
+    edits: [
+      {
+        find: /const leftovers = \(await deps\.store\.loadOutbox\(position\)\)\.filter\(mine\);/g,
+        replace: 'const leftovers = (await deps.store.loadOutbox(position)).filter(() => false);',
+      },
+    ],
+  },
+  {
     name: 'publisher-resends-unmarked',
     kind: 'invocation.death',
     fix: 'outbox recovery publishes the leftovers it did not find marked (its search is bounded)',
