@@ -308,6 +308,8 @@ export const MUTATIONS: readonly Mutation[] = [
         replace: 'const leftovers = (await deps.store.loadOutbox(position)).filter(() => false);',
       },
     ],
+    expectMiss:
+      'missed once at 1,500 events: most counts shards are split or merged later, and a child recovers every leftover of its parents (reasoning, not measured)',
   },
   {
     name: 'publisher-resends-unmarked',
@@ -342,8 +344,6 @@ export const MUTATIONS: readonly Mutation[] = [
     fix: "the look-back for a marked record also reads its shard's ancestors",
     file: 'shared/consumer/kinesis-copy-finder.ts',
     edits: COPY_FINDER_NO_PARENTS,
-    expectMiss:
-      'the property test reshards between writer calls, so no copy lands in a child of its original (copy-finder-contract.test.ts covers it)',
   },
   // Lambda timeouts the property test does not reach: its invocations get no context (no deadline),
   // and no event kills every invocation; give-ups.test.ts holds those cases.

@@ -14,8 +14,9 @@ import { type FaultRates, type RunResult, runUnderFaults, summary, verdicts } fr
  * replays a schedule (under concurrency a seed replays the rates and decision sequence, not exactly
  * which request each decision hits).
  */
-// 3,000 per run keeps the suite's wall time reasonable on 2 cores (about 50 events/s settle under these
-// faults); SPINE_EO_EVENTS=10000 is the size measured on demand (see docs/consumer-runtime.md).
+// 3,000 per run keeps the suite's wall time reasonable on 2 cores: 88-101 s a run at load 10-12 since
+// the counter stopped reading (it was ~180 s); 10,000 at factor 1 took 174 s at load 8-10. Measured on
+// demand with SPINE_EO_EVENTS (see docs/consumer-runtime.md); the CI default is the lead's call.
 const EVENTS = Number(process.env.SPINE_EO_EVENTS ?? 3_000);
 const SEED = Number(process.env.SPINE_EO_SEED ?? Date.now() % 1_000_000);
 /** How long a run may take to settle; a run that hits it is reported as too slow to judge, not as lost. */
