@@ -49,7 +49,7 @@ export const spineConsumer = (client: DynamoDBClient): Consumer => {
   };
   return defineConsumer(
     { catalog, service: 'orders', handlers: { OrderRequested: onRequested as EventHandler } },
-    { store, env: { [streamEnvVar('orders')]: STREAM } },
+    { store, env: { [streamEnvVar('orders')]: STREAM }, logReaders: false },
   );
 };
 

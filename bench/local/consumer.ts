@@ -44,7 +44,6 @@ const shards = createKinesisShardDirectory(kinesis);
 
 export const handler = defineConsumer(
   { catalog, service: 'orders', handlers: { OrderRequested: onRequested as EventHandler } },
-  // A replaced store turns off defineConsumer's default Kinesis readers (see ConsumerOptions), so the
-  // look-back for marked records and the shard lineage are given here, as a deployed consumer has them.
+  // The look-back for marked records and the shard lineage share this container's Kinesis client.
   { store, copies: createKinesisCopyFinder(kinesis, { shards }), shards },
 );

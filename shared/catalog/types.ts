@@ -87,13 +87,20 @@ export interface RetryPolicy {
    * timeouts of AWS calls) never do. 1 .. 10001.
    */
   readonly maxAttempts: number;
-  /** Split a failing batch in two before retrying (`BisectBatchOnFunctionError`). */
+  /**
+   * The mapping's `BisectBatchOnFunctionError`: an invocation that failed as a whole (crash, timeout,
+   * out of memory: no answer) is retried as two halves. Safe because the mapping never gives up
+   * (`MaximumRetryAttempts` -1), so a split drops nothing; it isolates a record that kills its
+   * container in fewer deaths, for a few more invocations. Failures the runtime answers (partial batch
+   * response) are retried from the failed event either way.
+   */
   readonly bisectOnError: boolean;
   /**
-   * The mapping's `MaximumRecordAgeInSeconds`, 60 .. 604800 s, or -1 (never). A record older than this
-   * is skipped by the mapping itself: it reaches the on-failure destination as metadata only (shard
-   * and sequence range), NOT the parking lot, and redrive cannot find it. Keep -1 so every give-up is
-   * the runtime's, which parks the whole event. @default -1
+   * Records older than this, 60 .. 604800 s, or -1 (never), are not applied: when its batch reaches
+   * such a record (Kinesis arrival time), the runtime parks it whole, unapplied, where redrive can
+   * apply it on purpose, and the shard goes on. The runtime owns it, not the mapping: the mapping's
+   * `MaximumRecordAgeInSeconds` stays -1, because its give-up would leave only metadata. Re-deliveries
+   * by the CLI (redrive, replay) are not age-checked. @default -1
    */
   readonly maxRecordAgeSeconds?: number;
 }

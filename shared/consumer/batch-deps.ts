@@ -38,6 +38,14 @@ export interface BatchDeps extends CopyDeps, RecoveryDeps {
   readonly lookups: LookupCache;
   /** Attempts per event (catalog retry policy) before it is parked: handler failures, overruns and deaths. */
   readonly maxAttempts: number;
+  /**
+   * Records older than this (by Kinesis arrival time) when the batch reaches them are parked whole,
+   * unapplied, instead of applied: the catalog's `retry.maxRecordAgeSeconds`, owned here rather than
+   * by the mapping, whose give-up would leave only metadata. Only for the mapping's own deliveries:
+   * `defineConsumer` leaves it out for the CLI's re-deliveries, and a scoped shard (redrive, replay
+   * session) never uses it, since re-delivered records are old by nature. @default none
+   */
+  readonly maxRecordAgeMs?: number;
   /** Keep the latest data per key in this table (a table subscription). */
   readonly materialize?: { readonly table: string; readonly tombstones: ReadonlySet<string> };
   /** `suppress` validates emits but drops them (state-only replays). @default 'publish' */

@@ -24,12 +24,11 @@ export type CopyAnswer =
  * `undecided` when it could not read that far by `deadline` (epoch ms) or Kinesis failed: never a guess.
  */
 export interface CopyFinder {
-  findEarlier(query: CopyQuery, deadline: number): Promise<CopyAnswer>;
   /**
-   * The same question for several marked records at once, answered in query order. A Lambda batch is
-   * one shard, so an adapter reads that shard (and each ancestor) once for all of them: after a lost
-   * PutRecords a batch holds up to 100 marked records, and one read each was the difference between
-   * seconds and minutes per batch.
+   * The question for each marked record of a batch, answered in query order; one record is a list of
+   * one (a single path, so one contract covers every caller). A Lambda batch is one shard, so an
+   * adapter reads that shard (and each ancestor) once for all of them: after a lost PutRecords a batch
+   * holds up to 100 marked records, and one read each was the difference between seconds and minutes.
    */
   findEarlierAll(queries: readonly CopyQuery[], deadline: number): Promise<CopyAnswer[]>;
 }
@@ -86,11 +85,11 @@ export class MemoryCopyFinder implements CopyFinder {
 
   async findEarlierAll(queries: readonly CopyQuery[], deadline: number): Promise<CopyAnswer[]> {
     const answers: CopyAnswer[] = [];
-    for (const query of queries) answers.push(await this.findEarlier(query, deadline));
+    for (const query of queries) answers.push(await this.answer(query, deadline));
     return answers;
   }
 
-  async findEarlier(query: CopyQuery, deadline: number): Promise<CopyAnswer> {
+  private async answer(query: CopyQuery, deadline: number): Promise<CopyAnswer> {
     if (Date.now() > deadline) return { kind: 'undecided', reason: 'deadline passed' };
     if (this.undecidedNext > 0) {
       this.undecidedNext -= 1;

@@ -28,19 +28,22 @@ export interface ConsumerDefinition {
 
 export interface ConsumerOptions {
   readonly env?: NodeJS.ProcessEnv;
-  /** Replaces the DynamoDB store (tests). */
+  /** Replaces the DynamoDB store (tests). The log readers stay Kinesis unless `logReaders` says otherwise. */
   readonly store?: ConsumerStore;
   /** Replaces the Kinesis publisher of emitted events (tests). */
   readonly publisher?: EventPublisher;
   /** Recovery lease for outbox claims and other batches' leftovers; see `recoverOutbox`. @default 60 s */
   readonly outboxLeaseMs?: number;
-  /**
-   * Replaces the Kinesis look-back for marked records (tests); see `classifyCopies`. Without it, a
-   * replaced `store` means no Kinesis at all: marked records the batch cannot settle stay undecided.
-   */
+  /** Replaces the Kinesis look-back for marked records (tests); see `classifyCopies`. */
   readonly copies?: CopyFinder;
-  /** Replaces the ListShards lineage of subscribed streams (tests); none when `store` is replaced. */
+  /** Replaces the ListShards lineage of subscribed streams (tests): outbox recovery of closed parents. */
   readonly shards?: ShardDirectory;
+  /**
+   * `false`: no log readers beyond the given `copies` / `shards` (tests without a Kinesis). Marked
+   * records the batch cannot settle then stay undecided, so their shard stops, and closed parents'
+   * outbox leftovers are never recovered: never right for a deployed function. @default Kinesis
+   */
+  readonly logReaders?: false;
   /** Pause before answering after infrastructure failures; `false`: answer at once (tests). @default new Backoff() */
   readonly backoff?: Backoff | false;
 }
@@ -121,7 +124,7 @@ export const defineConsumer = (
   const readers = createLogReaders({
     ...(options.copies && { copies: options.copies }),
     ...(options.shards && { shards: options.shards }),
-    useKinesis: options.store === undefined,
+    useKinesis: options.logReaders !== false,
   });
   const lookups = new LookupCache();
   // Per container: consecutive infrastructure failures grow the pause before the batch is answered.
@@ -139,6 +142,7 @@ export const defineConsumer = (
     const subscription = topicsByStream.get(streamNameOf(first.eventSourceARN));
     if (!subscription)
       throw new Error(`${service.name} does not subscribe to stream ${streamNameOf(first.eventSourceARN)}`);
+    const maxAgeSeconds = subscription.retry.maxRecordAgeSeconds;
     return processBatch(event.Records, {
       catalog: definition.catalog,
       service: service.name,
@@ -149,6 +153,10 @@ export const defineConsumer = (
       publisher,
       lookups,
       maxAttempts: subscription.retry.maxAttempts,
+      // The mapping's own deliveries only: the CLI's re-deliveries carry `spine` and old records.
+      ...(maxAgeSeconds !== undefined &&
+        maxAgeSeconds > 0 &&
+        !event.spine && { maxRecordAgeMs: maxAgeSeconds * 1000 }),
       outboxLeaseMs: options.outboxLeaseMs ?? OUTBOX_LEASE_MS,
       ...readers,
       ...lookBackDeadline(context),

@@ -98,6 +98,25 @@ export class EventTooLargeError extends Error {
   }
 }
 
+/**
+ * The record was older than the subscription's `retry.maxRecordAgeSeconds` when its batch reached it:
+ * parked whole, unapplied, never retried, where redrive can apply it on purpose.
+ */
+export class RecordTooOldError extends Error {
+  readonly code = 'RECORD_TOO_OLD';
+  constructor(
+    readonly ageMs: number,
+    readonly maxAgeMs: number,
+  ) {
+    super(
+      `the record arrived ${Math.round(ageMs / 1000)} s ago; the subscription applies records up to ${maxAgeMs / 1000} s old (retry.maxRecordAgeSeconds)`,
+    );
+    this.name = 'RecordTooOldError';
+  }
+}
+
+export const isRecordTooOldError = (error: unknown): error is RecordTooOldError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'RECORD_TOO_OLD';
 export const isInvocationDiedError = (error: unknown): error is InvocationDiedError =>
   error instanceof Error && (error as { code?: unknown }).code === 'INVOCATION_DIED';
 export const isHandlerOverranError = (error: unknown): error is HandlerOverranError =>

@@ -45,9 +45,11 @@ export {
   isInvocationDiedError,
   isOutboxRecoveryDeferredError,
   isPoisonRecordError,
+  isRecordTooOldError,
   isServiceDefinitionError,
   OutboxRecoveryDeferredError,
   PoisonRecordError,
+  RecordTooOldError,
   ServiceDefinitionError,
   UnknownTableError,
 } from './errors';

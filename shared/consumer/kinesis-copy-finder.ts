@@ -176,11 +176,5 @@ export const createKinesisCopyFinder = (
     return answers;
   };
 
-  return {
-    findEarlierAll,
-    async findEarlier(query, deadline) {
-      const [answer] = await findEarlierAll([query], deadline);
-      return answer ?? { kind: 'undecided', reason: 'no answer' };
-    },
-  };
+  return { findEarlierAll };
 };

@@ -13,8 +13,9 @@ export interface LogReaders extends Pick<RecoveryDeps, 'shards' | 'drainedParent
 
 /**
  * Builds a container's log readers. Kinesis-backed ones are created on first use (a batch without
- * marked records never opens a Kinesis client for them); `useKinesis: false` (a test that replaced
- * the store) leaves out what was not given, so marked records the batch cannot settle are undecided.
+ * marked records never opens a Kinesis client for them). They do not depend on the store: a replaced
+ * store still reads Kinesis. `useKinesis: false` (a test without a Kinesis: `logReaders: false`)
+ * leaves out what was not given, so marked records the batch cannot settle are undecided.
  */
 export const createLogReaders = (options: {
   readonly copies?: CopyFinder;
@@ -34,8 +35,6 @@ export const createLogReaders = (options: {
     options.copies ??
     (options.useKinesis
       ? {
-          findEarlier: (...args: Parameters<CopyFinder['findEarlier']>) =>
-            kinesis().copies.findEarlier(...args),
           findEarlierAll: (...args: Parameters<CopyFinder['findEarlierAll']>) =>
             kinesis().copies.findEarlierAll(...args),
         }

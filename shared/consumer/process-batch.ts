@@ -6,9 +6,9 @@ import { type BatchDeps, LOG_MESSAGES } from './batch-deps';
 import { type BatchRun, CommitRejectedError, Committer } from './commits';
 import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
-import { EventTooLargeError, isPoisonRecordError } from './errors';
+import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
 import { classifyFailure } from './failures';
-import { shardIdOf, streamNameOf, toConsumedEvent } from './records';
+import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
 import { MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
@@ -60,6 +60,7 @@ export const processBatch = async (
   const margin = deps.deadlineMarginMs ?? 2_000;
   let run: BatchRun | undefined;
   let committer: Committer | undefined;
+  const maxAgeMs = isScopedShard(position.shardId) ? undefined : deps.maxRecordAgeMs;
 
   try {
     // Emitted events a crashed invocation committed but did not publish go out first, in order.
@@ -213,6 +214,23 @@ export const processBatch = async (
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 1,
+              error: describe(error),
+            });
+            continue;
+          }
+          const ageMs = Date.now() - event.arrivedAt;
+          if (maxAgeMs !== undefined && ageMs > maxAgeMs) {
+            const error = new RecordTooOldError(ageMs, maxAgeMs);
+            await commits.park(i, {
+              error: describe(error),
+              attempts: 0,
+              eventId: event.id,
+              eventType: event.type,
+            });
+            deps.log?.('warn', LOG_MESSAGES.parked, {
+              ...where,
+              sequenceNumber: record.kinesis.sequenceNumber,
+              attempts: 0,
               error: describe(error),
             });
             continue;

@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeEnvelope, isEnvelopeDecodeError } from '../envelope';
+import { splitShardId } from '../layout';
 import type { SchemaRegistry } from '../schemas';
 import { PoisonRecordError } from './errors';
 import type { ConsumedEvent } from './types';
@@ -12,6 +13,9 @@ export const shardIdOf = (record: KinesisStreamRecord): string => {
   const i = record.eventID.lastIndexOf(':');
   return i > 0 ? record.eventID.slice(0, i) : record.eventID;
 };
+
+/** True for a shard id the CLI scoped to a redrive or replay session (see shared/layout). */
+export const isScopedShard = (shardId: string): boolean => splitShardId(shardId).scope !== undefined;
 
 /**
  * Decodes a record into a validated event. Anything wrong with the bytes, the envelope or the data

@@ -46,6 +46,8 @@ export class ServiceTest<C extends Catalog, N extends string> {
       store: this.store,
       publisher: this.publisher,
       backoff: false,
+      // No Kinesis behind the memory store: marked copies are settled in the batch or not at all.
+      logReaders: false,
     });
   }
 

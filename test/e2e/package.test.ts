@@ -105,6 +105,7 @@ describe('auditor', () => {
       store,
       publisher: new MemoryPublisher(),
       backoff: false,
+      logReaders: false,
     });
 
     // When

@@ -47,7 +47,8 @@ describe.each([
         StartingPosition: sub.startingPosition,
         MaximumRetryAttempts: -1,
         MaximumRecordAgeInSeconds: -1,
-        BisectBatchOnFunctionError: false,
+        // Safe with no retry limit: a split drops nothing. Record age is the runtime's (it parks).
+        BisectBatchOnFunctionError: sub.retry.bisectOnError,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: Match.absent(),
       });

@@ -11,7 +11,7 @@ describe('eventSourceMappingSettings', () => {
     retry: { maxAttempts: 4, bisectOnError: true, maxRecordAgeSeconds: 600 },
   };
 
-  it('carries batching and parallelization from the catalog, and never gives up whatever the retry policy says', () => {
+  it('carries batching, parallelization and bisect from the catalog, and never gives up whatever the retry policy says', () => {
     // Act
     const settings = eventSourceMappingSettings(subscription);
     // Assess
@@ -22,8 +22,18 @@ describe('eventSourceMappingSettings', () => {
       startingPosition: 'LATEST',
       maximumRetryAttempts: -1,
       maximumRecordAgeInSeconds: -1,
-      bisectBatchOnFunctionError: false,
+      bisectBatchOnFunctionError: true,
       reportBatchItemFailures: true,
     });
+  });
+
+  it('leaves bisect off when the catalog does', () => {
+    // Act
+    const settings = eventSourceMappingSettings({
+      ...subscription,
+      retry: { maxAttempts: 4, bisectOnError: false },
+    });
+    // Assess
+    expect(settings.bisectBatchOnFunctionError).toBe(false);
   });
 });

@@ -281,6 +281,7 @@ describe('deployedContext: delivery through Lambda Invoke', () => {
       {
         store,
         publisher: new MemoryPublisher(),
+        logReaders: false,
         env: { [streamEnvVar('ledger')]: outputValue(outputs, outputNames.stream('ledger')) },
       },
     );

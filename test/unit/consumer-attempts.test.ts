@@ -27,7 +27,10 @@ const adding: EventHandler = (event, ctx) => {
 };
 
 const consumerOn = (store: ConsumerStore) =>
-  defineConsumer({ catalog: testCatalog, service: 'counter', handlers: { Counted: adding } }, { env, store });
+  defineConsumer(
+    { catalog: testCatalog, service: 'counter', handlers: { Counted: adding } },
+    { env, store, logReaders: false },
+  );
 
 /** A mark another invocation left at `n`, its deadline `deadlineInMs` from now (negative: passed). */
 const markOf = (n: number, deadlineInMs: number, careful = false): AttemptStart => ({
@@ -156,7 +159,7 @@ describe('attempt marks (startAttempt, memory store)', () => {
     };
     const handler = defineConsumer(
       { catalog: testCatalog, service: 'counter', handlers: { Counted: peeking } },
-      { env, store },
+      { env, store, logReaders: false },
     );
 
     // Act

@@ -151,7 +151,7 @@ const consumerWith = (finder: MemoryCopyFinder, parallelizationFactor = 1) => {
   const store = new MemoryConsumerStore(['totals', 'limits']);
   const consumer = defineConsumer(
     { catalog, service: 'counter', handlers: { Counted: add } },
-    { env, store, copies: finder },
+    { env, store, copies: finder, logReaders: false },
   );
   return { store, consumer };
 };

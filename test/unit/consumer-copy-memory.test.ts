@@ -56,7 +56,7 @@ const consumerWith = (parallelizationFactor = 1) => {
   // The marked copies below have no earlier original in this (empty) log: the look-back says unique.
   const consumer = defineConsumer(
     { catalog, service: 'counter', handlers: { Counted: add } },
-    { env, store, copies: new MemoryCopyFinder() },
+    { env, store, copies: new MemoryCopyFinder(), logReaders: false },
   );
   return { store, consumer };
 };

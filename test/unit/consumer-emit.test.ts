@@ -25,7 +25,7 @@ const setup = (handler: EventHandler = counting) => {
   const publisher = new MemoryPublisher();
   const consumer = defineConsumer(
     { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
-    { env, store, publisher },
+    { env, store, publisher, logReaders: false },
   );
   return { store, publisher, consumer };
 };
@@ -132,7 +132,7 @@ describe('consumer runtime: table subscriptions', () => {
           },
         },
       },
-      { env, store, publisher: new MemoryPublisher() },
+      { env, store, publisher: new MemoryPublisher(), logReaders: false },
     );
 
     await consumer(

@@ -30,7 +30,7 @@ const adding: EventHandler = (event, ctx) => {
 const consumerOn = (store: ConsumerStore, handler: EventHandler = adding) =>
   defineConsumer(
     { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
-    { env, store },
+    { env, store, logReaders: false },
   );
 
 /** Invokes as the mapping does with MaximumRetryAttempts -1: retries the reported tail until none is left. */

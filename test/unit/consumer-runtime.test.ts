@@ -16,7 +16,7 @@ const setup = (handler: EventHandler = count) => {
   const store = new MemoryConsumerStore(['totals', 'limits']);
   const consumer = defineConsumer(
     { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
-    { env, store },
+    { env, store, logReaders: false },
   );
   return { store, consumer };
 };
@@ -129,7 +129,7 @@ describe('consumer runtime', () => {
           },
         },
       },
-      { env, store },
+      { env, store, logReaders: false },
     );
 
     const racing = slow(kinesisEvent(records));
@@ -170,7 +170,7 @@ describe('consumer runtime at parallelization factor > 1', () => {
     const store = new MemoryConsumerStore(['totals', 'limits']);
     const consumer = defineConsumer(
       { catalog: parallel, service: 'counter', handlers: { Counted: count } },
-      { env, store },
+      { env, store, logReaders: false },
     );
     // Lambda hands keys a and b of one shard to two concurrent batches; b's finishes last.
     const keyA = [counted(1, 'a'), counted(3, 'a'), counted(5, 'a')];

@@ -34,7 +34,7 @@ describe('defineService', () => {
           },
         },
       },
-      { env: shopEnv, store, publisher, backoff: false },
+      { env: shopEnv, store, publisher, backoff: false, logReaders: false },
     );
 
     // Act

@@ -23,7 +23,7 @@ const run = async (handler: EventHandler, n = 1) => {
   const store = new MemoryConsumerStore(['totals', 'limits']);
   const consumer = defineConsumer(
     { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
-    { env: testStreamEnv, store },
+    { env: testStreamEnv, store, logReaders: false },
   );
   const records = Array.from({ length: n }, (_, i) => counted(i + 1, 'a', i + 1));
   const response = await consumer(kinesisEvent(records));

@@ -45,7 +45,13 @@ const booking = () => {
 const run = (service: DeclaredService<typeof ledger, 'ledger'>) => {
   const store = new MemoryConsumerStore(['books']);
   const publisher = new MemoryPublisher();
-  const handler = defineService(service, { env: ledgerEnv, store, publisher, backoff: false });
+  const handler = defineService(service, {
+    env: ledgerEnv,
+    store,
+    publisher,
+    backoff: false,
+    logReaders: false,
+  });
   return { store, publisher, handler };
 };
 
@@ -147,7 +153,7 @@ describe('latestOnly failures', () => {
             },
           },
         },
-        { env: ledgerEnv, store, backoff: false },
+        { env: ledgerEnv, store, backoff: false, logReaders: false },
       );
       const poison = placed(1, 1, { orderId: 'o-1', amount: 12.5 });
       const after = placed(2, 3, { orderId: 'o-2', total: { cents: 1, currency: 'EUR' } });

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type CopyAnswer,
   type CopyFinder,
+  type CopyQuery,
   createKinesisCopyFinder,
   MemoryCopyFinder,
   MemoryShardDirectory,
@@ -90,6 +92,13 @@ const after = async (t: number) => {
 
 const FAR = () => Date.now() + 30_000;
 
+/** One marked record's question, asked the only way there is: a list of one. */
+const findOne = async (
+  finder: CopyFinder,
+  query: CopyQuery,
+  deadline: number,
+): Promise<CopyAnswer | undefined> => (await finder.findEarlierAll([query], deadline))[0];
+
 describe.each([
   ['MemoryCopyFinder', memoryLog],
   ['Kinesis copy finder (kinesis-mock)', kinesisLog],
@@ -101,7 +110,8 @@ describe.each([
     await log.put(event('e2'));
     const copy = await log.put(event('e1'));
 
-    const answer = await log.finder.findEarlier(
+    const answer = await findOne(
+      log.finder,
       {
         stream: log.stream,
         shardId: copy.shardId,
@@ -131,7 +141,8 @@ describe.each([
     await log.put(event('e3'));
     const lateCopy = await log.put(event('e1'));
     const ask = (id: string, at: number, before: string) =>
-      log.finder.findEarlier(
+      findOne(
+        log.finder,
         { stream: log.stream, shardId: marked.shardId, source: 'test', id, from: at, before },
         FAR(),
       );
@@ -153,7 +164,8 @@ describe.each([
     await log.split();
     const copy = await log.put(event('e1'));
 
-    const answer = await log.finder.findEarlier(
+    const answer = await findOne(
+      log.finder,
       {
         stream: log.stream,
         shardId: copy.shardId,
@@ -179,7 +191,8 @@ describe.each([
     await log.put(event('e1'));
     const copy = await log.put(event('e1'));
 
-    const answer = await log.finder.findEarlier(
+    const answer = await findOne(
+      log.finder,
       {
         stream: log.stream,
         shardId: copy.shardId,
@@ -191,7 +204,7 @@ describe.each([
       Date.now() - 1,
     );
 
-    expect(answer.kind).toBe('undecided');
+    expect(answer?.kind).toBe('undecided');
   }, 60_000);
 
   it('answers several marked records at once as it answers each alone', async () => {
@@ -211,8 +224,8 @@ describe.each([
     const queries = [query('e2', unique.sequenceNumber), query('e1', copy.sequenceNumber)];
 
     const together = await log.finder.findEarlierAll(queries, FAR());
-    const alone = [await log.finder.findEarlier(queries[0] ?? query('', ''), FAR())];
-    alone.push(await log.finder.findEarlier(queries[1] ?? query('', ''), FAR()));
+    const alone = [await findOne(log.finder, queries[0] ?? query('', ''), FAR())];
+    alone.push(await findOne(log.finder, queries[1] ?? query('', ''), FAR()));
 
     expect(together).toEqual([
       { kind: 'unique' },

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultCounts, type FaultRelay, FaultSchedule, startFaultRelay } from '../../../local/faults';
 import {
   createKinesisCopyFinder,
+  createKinesisShardDirectory,
   defineConsumer,
   type EventHandler,
   MemoryPublisher,
@@ -94,6 +95,7 @@ describe('the overtaking window (kinesis-mock behind the fault relay + DynamoDB 
           store: dynamoStore(emulators.dynamo),
           publisher: new MemoryPublisher(),
           copies: createKinesisCopyFinder(emulators.kinesis),
+          shards: createKinesisShardDirectory(emulators.kinesis),
         },
       );
 

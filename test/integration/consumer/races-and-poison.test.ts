@@ -37,7 +37,8 @@ describe('consumer runtime on DynamoDB Local: races and poison events', () => {
   const consumerWith = (handler: EventHandler) =>
     defineConsumer(
       { catalog: testCatalog, service: 'counter', handlers: { Counted: handler } },
-      { env, store: dynamoStore(emulators.dynamo), publisher: new MemoryPublisher() },
+      // Records made up here, in no Kinesis stream: nothing to read.
+      { env, store: dynamoStore(emulators.dynamo), publisher: new MemoryPublisher(), logReaders: false },
     );
 
   it('leaves one effect per event when two invocations of the same batch race', async () => {

@@ -11,6 +11,7 @@ const run = (store: MemoryConsumerStore) =>
     store,
     publisher: new MemoryPublisher(),
     backoff: false,
+    logReaders: false, // no Kinesis in a unit test
   });
 
 describe('greeter', () => {

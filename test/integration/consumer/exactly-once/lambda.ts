@@ -28,8 +28,13 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
 export class DyingHttpHandler extends NodeHttpHandler {
   dead = false;
   private requests = 0;
-  /** Dies at this request number (counted from the container's start), `after` = once it was applied. */
-  dieAt: { readonly request: number; readonly after: boolean } | undefined;
+  /**
+   * Dies at this request number (counted from the container's start), `after` = once it was applied;
+   * with `operation`, at the first request of that operation from that number on.
+   */
+  dieAt: { readonly request: number; readonly after: boolean; readonly operation?: string } | undefined;
+  /** Where the container died of `dieAt`: `Operation.before` (never sent) or `Operation.after` (applied). */
+  diedAt: string | undefined;
   readonly died: Promise<void>;
   private markDied: () => void = () => {};
 
@@ -50,19 +55,29 @@ export class DyingHttpHandler extends NodeHttpHandler {
     this.markDied();
   }
 
+  /** Requests sent since the container started (an invocation's deaths are placed relative to it). */
+  get sent(): number {
+    return this.requests;
+  }
+
   override async handle(...args: Parameters<Handle>): ReturnType<Handle> {
     if (this.dead) return never();
     this.requests += 1;
-    const dying = this.dieAt !== undefined && this.requests >= this.dieAt.request;
-    if (dying && !this.dieAt?.after) {
-      this.die();
-      return never();
-    }
-    const started = Date.now();
     const target =
       String(args[0].headers['x-amz-target'] ?? '')
         .split('.')
         .at(-1) ?? '';
+    const at = this.dieAt;
+    const dying =
+      at !== undefined &&
+      this.requests >= at.request &&
+      (at.operation === undefined || at.operation === target);
+    if (dying) this.diedAt = `${target || 'unknown'}.${at?.after ? 'after' : 'before'}`;
+    if (dying && !at?.after) {
+      this.die();
+      return never();
+    }
+    const started = Date.now();
     const out = await super.handle(...args).catch((error: unknown) => {
       this.profile?.request(target, Date.now() - started, 'error');
       throw error;
@@ -86,7 +101,10 @@ export interface Container {
 export interface InvocationFaultRates {
   /** The mapping gives up after a short time while the invocation runs on (its retry then races it). */
   readonly timeout: number;
-  /** The container dies at a random request of this invocation. */
+  /**
+   * The container dies between two AWS calls of this invocation, anywhere in it: at a request drawn
+   * uniformly over a recent invocation's length, before it was sent or after it was applied.
+   */
   readonly death: number;
   /** A second invocation of the same or an overlapping batch runs at the same time on another container. */
   readonly duplicate: number;
@@ -120,6 +138,8 @@ export const lambdaService = (options: {
   // The first invocations each get one invocation fault for sure (then the rates decide), so a short
   // run still exercises every kind: at 3,000 events a 3% rate alone misses a kind in about 1 run of 5.
   const forced = (['duplicate', 'death', 'timeout'] as const).filter((kind) => rates[kind] > 0);
+  /** Requests per answered invocation, the last 100: where in an invocation a death may fall. */
+  const spans: number[] = [];
   const idle: Container[] = [];
   const all: Container[] = [];
   const running = new Set<Promise<unknown>>();
@@ -191,9 +211,15 @@ export const lambdaService = (options: {
         () => idle.push(twin),
       );
     }
-    if (force === 'death') c.transport.dieAt = { request: 1, after: true };
-    else if (enabled && random() < rates.death)
-      c.transport.dieAt = { request: 1 + Math.floor(random() * 8), after: random() < 0.5 };
+    const sentBefore = c.transport.sent;
+    // Forced once: right after a commit applied (before the checkpoint's mark is cleared and the
+    // outbox published), the window the other deaths only hit by chance.
+    if (force === 'death')
+      c.transport.dieAt = { request: sentBefore + 1, after: true, operation: 'TransactWriteItems' };
+    else if (enabled && random() < rates.death) {
+      const span = spans[Math.floor(random() * spans.length)] ?? 8;
+      c.transport.dieAt = { request: sentBefore + 1 + Math.floor(random() * span), after: random() < 0.5 };
+    }
     const givesUpAfter =
       force === 'timeout' ? 0 : enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
     const run = start(c, event);
@@ -207,10 +233,13 @@ export const lambdaService = (options: {
         : [sleep(givesUpAfter, { failed: 'timeout' as const }, { signal: timer.signal })]),
     ]).finally(() => timer.abort());
     if ('response' in outcome) {
+      spans.push(c.transport.sent - sentBefore);
+      if (spans.length > 100) spans.shift();
       idle.push(c);
       return outcome.response;
     }
     counts.add(`invocation.${outcome.failed}`);
+    if (outcome.failed === 'death') counts.add(`invocation.diedAt.${c.transport.diedAt ?? 'unknown'}`);
     throw new InvocationFailedError(outcome.failed);
   };
 

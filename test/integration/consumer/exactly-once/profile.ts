@@ -53,15 +53,9 @@ export class RunProfile {
     this.timeline.push(entry);
   }
 
-  /** Wraps a copy finder so each look-back is timed (`one` or `all` by the queries' answers). */
+  /** Wraps a copy finder so each look-back is timed, by the kinds of its answers. */
   copyFinder(inner: CopyFinder): CopyFinder {
     return {
-      findEarlier: async (query, deadline) => {
-        const started = Date.now();
-        const answer = await inner.findEarlier(query, deadline);
-        add(this.lookBacks, `one.${answer.kind}`, Date.now() - started);
-        return answer;
-      },
       findEarlierAll: async (queries, deadline) => {
         const started = Date.now();
         const answers = await inner.findEarlierAll(queries, deadline);

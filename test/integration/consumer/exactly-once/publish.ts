@@ -1,5 +1,10 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { encodeEnvelope } from '../../../../shared/envelope';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { encodeEnvelope, markResent } from '../../../../shared/envelope';
 import { writeRecords } from '../../../../shared/ingress';
 import { envelopeOf } from '../../../fixtures/kinesis';
 import { type Expected, expectEvent } from './model';
@@ -10,6 +15,8 @@ export interface PlannedEvent {
   readonly counter: string;
   readonly by: number;
   readonly index: number;
+  /** The key's running total through this event. */
+  readonly sum: number;
 }
 
 /** The events of a run and what one clean pass leaves: rounds hold at most one event per key. */
@@ -20,7 +27,8 @@ export const planEvents = (run: string, events: number, keys: number, random: ()
     const counter = `${run}-k${Math.floor(random() * keys)}`;
     const list = perKey.get(counter) ?? [];
     const by = 1 + Math.floor(random() * 9);
-    list.push({ id: `${run}-e${n}`, counter, by, index: list.length });
+    const sum = (list.at(-1)?.sum ?? 0) + by;
+    list.push({ id: `${run}-e${n}`, counter, by, index: list.length, sum });
     perKey.set(counter, list);
     expectEvent(expected, counter, by);
   }
@@ -41,11 +49,12 @@ export const publishRounds = async (
   kinesis: KinesisClient,
   stream: string,
   rounds: readonly PlannedEvent[][],
-  onProgress: (published: number) => Promise<void>,
+  onProgress: (published: number, round: readonly PlannedEvent[], startedAt: number) => Promise<void>,
 ) => {
   let published = 0;
   let calls = 0;
   for (const round of rounds) {
+    const startedAt = Date.now();
     let pending = round;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 50) throw new Error('publishing did not converge');
@@ -55,9 +64,7 @@ export const publishRounds = async (
         pending.map((e, index) => ({
           index,
           partitionKey: e.counter,
-          data: encodeEnvelope(
-            envelopeOf('Counted', { counter: e.counter, by: e.by, index: e.index }, e.counter, e.id),
-          ),
+          data: counted(e),
         })),
         { callTimeoutMs: 10_000 },
       );
@@ -65,9 +72,34 @@ export const publishRounds = async (
       pending = pending.filter((_, i) => !outcome.written.has(i));
     }
     published += round.length;
-    await onProgress(published);
+    await onProgress(published, round, startedAt);
   }
   return { published, calls };
+};
+
+const counted = (e: PlannedEvent) =>
+  encodeEnvelope(
+    envelopeOf('Counted', { counter: e.counter, by: e.by, index: e.index, sum: e.sum }, e.counter, e.id),
+  );
+
+/**
+ * Writes a marked second copy of each event, as the writer does after a PutRecords whose answer it
+ * lost: `since` is when the first copy's request started. Direct, with no fault relay in between.
+ */
+export const resendMarked = async (
+  kinesis: KinesisClient,
+  stream: string,
+  events: readonly PlannedEvent[],
+  since: number,
+): Promise<void> => {
+  if (events.length === 0) return;
+  const out = await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: stream,
+      Records: events.map((e) => ({ PartitionKey: e.counter, Data: markResent(counted(e), since) })),
+    }),
+  );
+  if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`${out.FailedRecordCount} marked copies not written`);
 };
 
 const decode = (data: Uint8Array | undefined): { id?: string; partitionkey?: string } => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,12 +81,26 @@ const openShards = async (kinesis: KinesisClient, stream: string): Promise<Shard
 
 const hashOf = (s: Shard, end: 'StartingHashKey' | 'EndingHashKey') => BigInt(s.HashKeyRange?.[end] ?? '0');
 
+/** True when Kinesis puts `partitionKey` in `shard` (MD5 of the key, as a 128-bit number, in its hash range). */
+export const keyInShard = (partitionKey: string, shard: Shard): boolean => {
+  const hash = BigInt(`0x${createHash('md5').update(partitionKey).digest('hex')}`);
+  return hash >= hashOf(shard, 'StartingHashKey') && hash <= hashOf(shard, 'EndingHashKey');
+};
+
+/** Called with the shard(s) about to close, just before the split or merge is sent. */
+export type BeforeReshard = (parents: readonly Shard[]) => Promise<void>;
+
 /** Splits the open shard with the widest hash range at its middle. */
-export const splitWidest = async (kinesis: KinesisClient, stream: string): Promise<string> => {
+export const splitWidest = async (
+  kinesis: KinesisClient,
+  stream: string,
+  before?: BeforeReshard,
+): Promise<string> => {
   const shards = await openShards(kinesis, stream);
   const width = (s: Shard) => hashOf(s, 'EndingHashKey') - hashOf(s, 'StartingHashKey');
   const widest = shards.reduce((a, b) => (width(b) > width(a) ? b : a));
   const middle = hashOf(widest, 'StartingHashKey') + width(widest) / 2n;
+  await before?.([widest]);
   await kinesis.send(
     new SplitShardCommand({
       StreamName: stream,
@@ -98,13 +113,18 @@ export const splitWidest = async (kinesis: KinesisClient, stream: string): Promi
 };
 
 /** Merges the first two open shards whose hash ranges touch. */
-export const mergeAdjacent = async (kinesis: KinesisClient, stream: string): Promise<string> => {
+export const mergeAdjacent = async (
+  kinesis: KinesisClient,
+  stream: string,
+  before?: BeforeReshard,
+): Promise<string> => {
   const shards = (await openShards(kinesis, stream)).sort((a, b) =>
     hashOf(a, 'StartingHashKey') < hashOf(b, 'StartingHashKey') ? -1 : 1,
   );
   for (let i = 0; i + 1 < shards.length; i++) {
     const [a, b] = [shards[i], shards[i + 1]];
     if (a && b && hashOf(a, 'EndingHashKey') + 1n === hashOf(b, 'StartingHashKey')) {
+      await before?.([a, b]);
       await kinesis.send(
         new MergeShardsCommand({
           StreamName: stream,
