@@ -1,0 +1,186 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  collectStatus,
+  dynamoOpsStore,
+  LagTracker,
+  type LogReader,
+  type LogRecord,
+  type ShardStart,
+  ShardWindow,
+} from '../../shared/ops';
+import { opsCatalog } from '../fixtures/ops/catalog';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+const S0 = 'shardId-000000000000';
+const S1 = 'shardId-000000000001';
+const seq = (n: number) => String(49_600_000_000_000_000_000n + BigInt(n));
+const rec = (shardId: string, n: number): LogRecord => ({
+  shardId,
+  sequenceNumber: seq(n),
+  partitionKey: `k${n}`,
+  arrivedAt: NOW - 100_000 + n * 1000,
+  data: '',
+});
+
+/** A log per topic (`bursts` has two shards, the others one) that records every read's start. */
+const fakeLog = () => {
+  const records = new Map<string, LogRecord[]>();
+  const reads: { topic: string; shardId: string; start: ShardStart }[] = [];
+  const append = (topic: string, shardId: string, ...ns: number[]) =>
+    records.set(`${topic}/${shardId}`, [
+      ...(records.get(`${topic}/${shardId}`) ?? []),
+      ...ns.map((n) => rec(shardId, n)),
+    ]);
+  const reader: LogReader = {
+    shards: async (topic) =>
+      (topic === 'bursts' ? [S0, S1] : [S0]).map((shardId) => ({ shardId, parents: [] })),
+    streamArn: async (topic) => `arn:aws:kinesis:us-east-1:000000000000:stream/${topic}`,
+    async *read(topic, shardId, start) {
+      reads.push({ topic, shardId, start });
+      const after = start.type === 'AFTER_SEQUENCE_NUMBER' ? BigInt(start.sequenceNumber) : -1n;
+      const rest = (records.get(`${topic}/${shardId}`) ?? []).filter((r) => BigInt(r.sequenceNumber) > after);
+      for (let i = 0; i < rest.length; i += 2) yield rest.slice(i, i + 2);
+    },
+  };
+  return { reader, reads, append };
+};
+
+const doc = mockClient(DynamoDBDocumentClient);
+/** Live shard checkpoints by `service#topic`: shard id to sequence number. */
+let checkpoints: Record<string, Record<string, number>> = {};
+beforeEach(() => {
+  doc.reset();
+  checkpoints = {};
+  doc.on(QueryCommand, { TableName: 'parking' }).resolves({ Count: 0 });
+  doc
+    .on(QueryCommand, { TableName: 'checkpoints' })
+    .callsFake((input: { ExpressionAttributeValues?: Record<string, unknown> }) => {
+      const pk = String(input.ExpressionAttributeValues?.[':pk']);
+      return {
+        Items: Object.entries(checkpoints[pk] ?? {}).map(([sk, n]) => ({
+          pk,
+          sk,
+          seq: seq(n),
+          arrivedAt: NOW,
+        })),
+      };
+    });
+});
+const store = () =>
+  dynamoOpsStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), {
+    checkpoints: 'checkpoints',
+    parking: 'parking',
+  });
+const lagOf = (status: {
+  subscriptions: readonly { service: string; shards: readonly { events: number }[] }[];
+}) => Object.fromEntries(status.subscriptions.map((s) => [s.service, s.shards.map((sh) => sh.events)]));
+
+describe('LagTracker', () => {
+  it('counts the same lag as collectStatus with one read per shard instead of one per subscription and shard', async () => {
+    // Prepare: ledger has two subscribers (accounts at 3, late at 5); bursts two shards
+    const { reader, reads, append } = fakeLog();
+    append('ledger', S0, 1, 2, 3, 4, 5, 6, 7);
+    append('bursts', S0, 1, 2);
+    append('bursts', S1, 10, 11, 12);
+    checkpoints = { 'accounts#ledger': { [S0]: 3 }, 'late#ledger': { [S0]: 5 }, 'fanout#bursts': {} };
+    const deps = { catalog: opsCatalog, reader, store: store(), now: () => NOW };
+    const full = await collectStatus(deps);
+    const fullReads = reads.length;
+    reads.length = 0;
+
+    // Act
+    const light = await new LagTracker(deps).sample();
+
+    // Assess
+    expect(lagOf(light)).toEqual(lagOf(full));
+    expect(lagOf(light)).toMatchObject({ accounts: [4], late: [2] });
+    expect(light.subscriptions.find((s) => s.service === 'accounts')?.shards[0]).toMatchObject({
+      lagMs: 96_000,
+      capped: false,
+      checkpoint: seq(3),
+    });
+    const shardCount = opsCatalog.topics.length + 1;
+    expect(reads).toHaveLength(shardCount);
+    expect(fullReads).toBeGreaterThan(shardCount);
+    expect(light.cost).toMatchObject({ shardReads: shardCount, listShards: opsCatalog.topics.length });
+  });
+
+  it('reads only what arrived since the last sample, and lag follows new records and checkpoints', async () => {
+    // Prepare
+    const { reader, reads, append } = fakeLog();
+    append('ledger', S0, 1, 2, 3);
+    checkpoints = { 'accounts#ledger': { [S0]: 3 }, 'late#ledger': { [S0]: 3 } };
+    const tracker = new LagTracker({ catalog: opsCatalog, reader, store: store(), now: () => NOW });
+    const first = await tracker.sample();
+
+    // Act: 4 more records; accounts applies two of them
+    append('ledger', S0, 4, 5, 6, 7);
+    checkpoints['accounts#ledger'] = { [S0]: 5 };
+    reads.length = 0;
+    const second = await tracker.sample();
+
+    // Assess
+    expect(lagOf(first)).toMatchObject({ accounts: [0], late: [0] });
+    expect(lagOf(second)).toMatchObject({ accounts: [2], late: [4] });
+    expect(reads.filter((r) => r.topic === 'ledger')).toEqual([
+      { topic: 'ledger', shardId: S0, start: { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: seq(3) } },
+    ]);
+    expect(second.arrived).toMatchObject({ ledger: 4 });
+    expect(second.cost.listShards).toBe(0);
+  });
+
+  it('catches a backlog up over samples, showing "at least" until it reaches the tip', async () => {
+    // Prepare: 9 records, pages of 2, one page per sample (and the one that shows whether it is the tip)
+    const { reader, append } = fakeLog();
+    append('ledger', S0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    const tracker = new LagTracker(
+      { catalog: opsCatalog, reader, store: store(), now: () => NOW },
+      { pagesPerSample: 1 },
+    );
+
+    // Act
+    const samples = [await tracker.sample(), await tracker.sample(), await tracker.sample()];
+
+    // Assess
+    const accounts = samples.map((s) => s.subscriptions.find((x) => x.service === 'accounts')?.shards[0]);
+    expect(accounts.map((s) => [s?.events, s?.capped])).toEqual([
+      [4, true],
+      [8, true],
+      [9, false],
+    ]);
+  });
+});
+
+describe('ShardWindow', () => {
+  it('keeps the newest records and counts a checkpoint older than them as "at least"', () => {
+    // Prepare
+    const window = new ShardWindow(S0, undefined, 3);
+    window.atTip = true;
+
+    // Act
+    window.append([1, 2, 3, 4, 5].map((n) => rec(S0, n)));
+
+    // Assess
+    expect(window.lag(seq(1), NOW)).toMatchObject({ events: 3, capped: true });
+    expect(window.lag(seq(3), NOW)).toMatchObject({ events: 2, capped: false });
+    expect(window.lag(seq(5), NOW)).toMatchObject({ events: 0, capped: false, lagMs: 0 });
+    expect(window.lag(undefined, NOW)).toMatchObject({ events: 3, capped: true });
+    expect(window.resumeAfter).toBe(seq(5));
+  });
+
+  it('counts nothing before the position it started after', () => {
+    // Prepare
+    const window = new ShardWindow(S0, seq(10), 100);
+    window.atTip = true;
+
+    // Act
+    window.append([11, 12].map((n) => rec(S0, n)));
+
+    // Assess
+    expect(window.lag(seq(10), NOW)).toMatchObject({ events: 2, capped: false });
+    expect(window.lag(seq(4), NOW)).toMatchObject({ events: 2, capped: true });
+  });
+});
