@@ -43,10 +43,10 @@ export interface LiveSample {
   readonly parked: Readonly<Record<string, number>>;
   /** Total lag per subscription (`service<-topic`) over the kept samples, oldest first. */
   readonly sparklines: Readonly<Record<string, readonly number[]>>;
-  /** What this sample cost in calls (shard reads are one GetShardIterator plus their GetRecords). */
+  /** What this sample cost in calls. */
   readonly cost: {
     readonly listShards: number;
-    readonly shardReads: number;
+    readonly getShardIterator: number;
     readonly getRecords: number;
     readonly checkpointQueries: number;
     readonly parkedQueries: number;

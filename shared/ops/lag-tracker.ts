@@ -1,6 +1,6 @@
 import { type Catalog, subscriptions } from '../catalog';
 import { compareSequence } from '../consumer';
-import type { LogReader, ShardInfo } from './log-reader';
+import type { LogReader, ShardInfo, ShardStart } from './log-reader';
 import { livePositions } from './positions';
 import { ShardWindow } from './shard-window';
 import type { ShardStatus, Status, SubscriptionStatus } from './status';
@@ -28,10 +28,11 @@ export interface LagTrackerOptions {
   readonly pagesPerSample?: number;
 }
 
-/** What one `sample()` cost, in calls (a shard read is one GetShardIterator plus its GetRecords pages). */
+/** What one `sample()` cost, in calls. */
 export interface SampleCost {
   readonly listShards: number;
-  readonly shardReads: number;
+  /** Only where a follower has no iterator yet (first read, or it expired) or the reader has no `page`. */
+  readonly getShardIterator: number;
   readonly getRecords: number;
   readonly checkpointQueries: number;
   readonly parkedQueries: number;
@@ -59,7 +60,18 @@ interface Follower {
   readonly window: ShardWindow;
   /** A closed shard read to its end: nothing more to read, ever. */
   ended: boolean;
+  /** Where the next read starts (`LogReader.page`'s `next`), kept between samples. */
+  next?: string;
 }
+
+interface ReadCost {
+  readonly getShardIterator: number;
+  readonly getRecords: number;
+  readonly records: number;
+}
+
+const startAfter = (sequenceNumber: string | undefined): ShardStart =>
+  sequenceNumber === undefined ? { type: 'TRIM_HORIZON' } : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber };
 
 /**
  * The live views' lag, light enough to sample every second or two: one follower per shard (not per
@@ -90,7 +102,13 @@ export class LagTracker {
   /** Reads what is new and returns every subscription's lag, parked counts and the sample's cost. */
   async sample(): Promise<TrackedStatus> {
     const { catalog, reader, store } = this.deps;
-    const cost = { listShards: 0, shardReads: 0, getRecords: 0, checkpointQueries: 0, parkedQueries: 0 };
+    const cost = {
+      listShards: 0,
+      getShardIterator: 0,
+      getRecords: 0,
+      checkpointQueries: 0,
+      parkedQueries: 0,
+    };
     const now = () => this.deps.now?.() ?? Date.now();
     const subs = subscriptions(catalog);
     if (this.relist || now() - this.listedAt >= (this.options.shardListMs ?? 30_000)) {
@@ -113,10 +131,10 @@ export class LagTracker {
       );
       const follower = this.follower(topic, info, lives);
       if (follower.ended) return;
-      cost.shardReads += 1;
-      const pages = await this.readNew(follower, topic, info);
-      cost.getRecords += pages.calls;
-      arrived[topic] = (arrived[topic] ?? 0) + pages.records;
+      const read = await this.readNew(follower, topic, info);
+      cost.getShardIterator += read.getShardIterator;
+      cost.getRecords += read.getRecords;
+      arrived[topic] = (arrived[topic] ?? 0) + read.records;
     });
     const at = now();
     const result: SubscriptionStatus[] = subs.map(({ service, subscription }, i) => {
@@ -185,38 +203,61 @@ export class LagTracker {
     return made;
   }
 
-  /** One shard read after what the follower saw, at most `pagesPerSample` pages. */
-  private async readNew(
-    follower: Follower,
-    topic: string,
-    info: ShardInfo,
-  ): Promise<{ calls: number; records: number }> {
-    const { window } = follower;
-    const after = window.resumeAfter;
-    const start =
-      after === undefined
-        ? ({ type: 'TRIM_HORIZON' } as const)
-        : ({ type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: after } as const);
+  /** Reads what arrived after what the follower saw: up to `pagesPerSample` pages. */
+  private async readNew(follower: Follower, topic: string, info: ShardInfo): Promise<ReadCost> {
+    const read = this.deps.reader.page
+      ? await this.readPages(follower, topic, info.shardId)
+      : await this.readGenerator(follower, topic, info.shardId);
+    follower.window.atTip = read.atTip;
+    if (read.atTip && (info.endingSequenceNumber !== undefined || read.closed)) {
+      follower.ended = info.endingSequenceNumber !== undefined;
+      this.relist = true;
+    }
+    return read;
+  }
+
+  /** With `LogReader.page`: the follower keeps its shard iterator, so a read is one GetRecords call. */
+  private async readPages(follower: Follower, topic: string, shardId: string) {
+    const cost = { getShardIterator: 0, getRecords: 0, records: 0, atTip: false, closed: false };
     const budget = this.options.pagesPerSample ?? 2;
-    let pages = 0;
-    let records = 0;
-    let reachedTip = true;
-    for await (const page of this.deps.reader.read(topic, info.shardId, start)) {
-      window.append(page);
-      pages += 1;
-      records += page.length;
+    for (let pages = 0; pages < budget && !cost.atTip; pages++) {
+      const resume = follower.next;
+      if (!resume) cost.getShardIterator += 1;
+      cost.getRecords += 1;
+      const page = await this.deps.reader
+        .page?.(topic, shardId, resume ? { next: resume } : startAfter(follower.window.resumeAfter))
+        .catch((error: unknown) => {
+          // An iterator expires after 5 minutes unwatched (or with the emulator): start again after
+          // the last record seen. A read from a position that fails is a failed sample.
+          if (!resume) throw error;
+          return undefined;
+        });
+      follower.next = page?.next;
+      if (!page) continue;
+      follower.window.append(page.records);
+      cost.records += page.records.length;
+      cost.atTip = page.atTip;
+      cost.closed = page.atTip && page.next === undefined;
+    }
+    return cost;
+  }
+
+  /** Without `LogReader.page`: a `read` from after the last record seen, to the tip or the budget. */
+  private async readGenerator(follower: Follower, topic: string, shardId: string) {
+    const budget = this.options.pagesPerSample ?? 2;
+    const cost = { getShardIterator: 1, getRecords: 0, records: 0, atTip: true, closed: false };
+    for await (const page of this.deps.reader.read(topic, shardId, startAfter(follower.window.resumeAfter))) {
+      follower.window.append(page);
+      cost.getRecords += 1;
+      cost.records += page.length;
       // One page past the budget: only a read that comes back empty shows the tip was reached.
-      if (pages > budget) {
-        reachedTip = false;
+      if (cost.getRecords > budget) {
+        cost.atTip = false;
         break;
       }
     }
-    window.atTip = reachedTip;
-    if (reachedTip && info.endingSequenceNumber !== undefined) {
-      follower.ended = true;
-      this.relist = true;
-    }
     // Reaching the tip takes one more GetRecords call, the one that comes back empty.
-    return { calls: reachedTip ? pages + 1 : pages, records };
+    if (cost.atTip) cost.getRecords += 1;
+    return cost;
   }
 }

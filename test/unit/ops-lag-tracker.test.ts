@@ -105,7 +105,7 @@ describe('LagTracker', () => {
     const shardCount = opsCatalog.topics.length + 1;
     expect(reads).toHaveLength(shardCount);
     expect(fullReads).toBeGreaterThan(shardCount);
-    expect(light.cost).toMatchObject({ shardReads: shardCount, listShards: opsCatalog.topics.length });
+    expect(light.cost).toMatchObject({ getShardIterator: shardCount, listShards: opsCatalog.topics.length });
   });
 
   it('reads only what arrived since the last sample, and lag follows new records and checkpoints', async () => {
@@ -151,6 +151,67 @@ describe('LagTracker', () => {
       [8, true],
       [9, false],
     ]);
+  });
+});
+
+describe('LagTracker with a reader that keeps its place (LogReader.page)', () => {
+  /** The fake log behind `page`: `next` is the index after the page; `expired` ones throw. */
+  const pagedLog = () => {
+    const log = fakeLog();
+    const calls: string[] = [];
+    const expired = new Set<string>();
+    const reader: LogReader = {
+      ...log.reader,
+      async page(topic, shardId, from) {
+        const all: LogRecord[] = [];
+        for await (const page of log.reader.read(topic, shardId, { type: 'TRIM_HORIZON' })) all.push(...page);
+        let at: number;
+        if ('next' in from) {
+          calls.push(`GetRecords(${from.next})`);
+          if (expired.has(from.next)) throw new Error('ExpiredIteratorException');
+          at = Number(from.next.split('@')[1]);
+        } else {
+          calls.push('GetShardIterator', 'GetRecords');
+          const after = from.type === 'AFTER_SEQUENCE_NUMBER' ? BigInt(from.sequenceNumber) : -1n;
+          at = all.findIndex((r) => BigInt(r.sequenceNumber) > after);
+          if (at < 0) at = all.length;
+        }
+        const records = all.slice(at, at + 2);
+        const next = `${topic}/${shardId}@${at + records.length}`;
+        return { records, next, atTip: at + records.length >= all.length };
+      },
+    };
+    return { ...log, reader, calls, expired };
+  };
+
+  it('reads with one GetRecords per shard once it has an iterator, and starts again after an expired one', async () => {
+    // Prepare
+    const { reader, append, calls, expired } = pagedLog();
+    append('ledger', S0, 1, 2, 3);
+    checkpoints = { 'accounts#ledger': { [S0]: 1 }, 'late#ledger': { [S0]: 1 } };
+    const tracker = new LagTracker({ catalog: opsCatalog, reader, store: store(), now: () => NOW });
+    await tracker.sample();
+    calls.length = 0;
+
+    // Act: two new records, then an expired iterator and one more record
+    append('ledger', S0, 4, 5);
+    const second = await tracker.sample();
+    const secondCalls = calls.splice(0);
+    expired.add(`ledger/${S0}@5`);
+    append('ledger', S0, 6);
+    const third = await tracker.sample();
+
+    // Assess
+    expect(secondCalls).toContain(`GetRecords(ledger/${S0}@3)`);
+    expect(secondCalls).not.toContain('GetShardIterator');
+    expect(second.cost.getShardIterator).toBe(0);
+    expect(lagOf(second)).toMatchObject({ accounts: [4], late: [4] });
+    expect(calls.filter((c) => c.includes('ledger') || c === 'GetShardIterator')).toEqual([
+      `GetRecords(ledger/${S0}@5)`,
+      'GetShardIterator',
+    ]);
+    expect(lagOf(third)).toMatchObject({ accounts: [5], late: [5] });
+    expect(third.subscriptions.find((s) => s.service === 'accounts')?.shards[0]?.capped).toBe(false);
   });
 });
 
