@@ -1,8 +1,8 @@
 import { type Catalog, subscriptions } from '../catalog';
 import { compareSequence } from '../consumer';
-import type { LogReader, ShardInfo, ShardStart } from './log-reader';
+import type { LogReader, ShardInfo } from './log-reader';
 import { livePositions } from './positions';
-import { ShardWindow } from './shard-window';
+import { ShardFollower } from './shard-follower';
 import type { ShardStatus, Status, SubscriptionStatus } from './status';
 import type { CheckpointView, OpsStore } from './store';
 
@@ -56,38 +56,21 @@ const mapLimit = async <T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 };
 
-interface Follower {
-  readonly window: ShardWindow;
-  /** A closed shard read to its end: nothing more to read, ever. */
-  ended: boolean;
-  /** Where the next read starts (`LogReader.page`'s `next`), kept between samples. */
-  next?: string;
-}
-
-interface ReadCost {
-  readonly getShardIterator: number;
-  readonly getRecords: number;
-  readonly records: number;
-}
-
-const startAfter = (sequenceNumber: string | undefined): ShardStart =>
-  sequenceNumber === undefined ? { type: 'TRIM_HORIZON' } : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber };
-
 /**
  * The live views' lag, light enough to sample every second or two: one follower per shard (not per
  * subscription) reads only what arrived since its last read, and every subscription's lag on that shard
  * is counted from the follower's window against its checkpoint. Shard lists are cached. Per sample
- * that is one shard read per open shard plus one checkpoint query per subscription and one parked
- * count per service, `concurrency` at a time, where `collectStatus` reads every shard once per
- * subscription, one call after another. Same numbers as `collectStatus` (`Status`), without sessions
- * detail beyond their names; `spine status` stays the full, on-demand read.
+ * that is one GetRecords per open shard (the follower keeps its iterator when the reader has `page`),
+ * one checkpoint query per subscription and one parked count per service, `concurrency` at a time,
+ * where `collectStatus` scans every shard once per subscription, one call after another. The result
+ * is `collectStatus`'s `Status`; `spine status` stays the full, on-demand read.
  */
 export class LagTracker {
-  private readonly followers = new Map<string, Follower>();
+  private readonly followers = new Map<string, ShardFollower>();
   private shardLists = new Map<string, ShardInfo[]>();
   private listedAt = Number.NEGATIVE_INFINITY;
   private relist = false;
-  private sampled = false;
+  private sampledAt: number | undefined;
   private readonly limit: number;
   private readonly concurrency: number;
 
@@ -124,17 +107,18 @@ export class LagTracker {
       return livePositions(store, service.name, subscription.topic, subscription.parallelizationFactor > 1);
     });
     const arrived: Record<string, number> = {};
+    const since = this.sampledAt ?? Number.POSITIVE_INFINITY;
     const shardKeys = [...this.shardLists].flatMap(([topic, list]) => list.map((info) => ({ topic, info })));
     await mapLimit(shardKeys, this.concurrency, async ({ topic, info }) => {
       const lives = subs.flatMap((s, i) =>
         s.subscription.topic === topic ? [positions[i]?.live.get(info.shardId)] : [],
       );
       const follower = this.follower(topic, info, lives);
-      if (follower.ended) return;
-      const read = await this.readNew(follower, topic, info);
+      const read = await follower.read(reader, info, this.options.pagesPerSample ?? 2, since);
       cost.getShardIterator += read.getShardIterator;
       cost.getRecords += read.getRecords;
-      arrived[topic] = (arrived[topic] ?? 0) + read.records;
+      arrived[topic] = (arrived[topic] ?? 0) + read.arrived;
+      if (read.closed) this.relist = true;
     });
     const at = now();
     const result: SubscriptionStatus[] = subs.map(({ service, subscription }, i) => {
@@ -170,8 +154,8 @@ export class LagTracker {
     const services = [...new Set(subs.map((s) => s.service.name))];
     const counts = await mapLimit(services, this.concurrency, (name) => store.parkedCount(name));
     cost.parkedQueries += services.length;
-    const first = !this.sampled;
-    this.sampled = true;
+    const first = this.sampledAt === undefined;
+    this.sampledAt = at;
     return {
       at,
       subscriptions: result.map((s, i) => (paused[i] === undefined ? s : { ...s, paused: paused[i] })),
@@ -198,66 +182,8 @@ export class LagTracker {
           (low, s) => (low === undefined || (s !== undefined && compareSequence(s, low) < 0) ? s : low),
           undefined,
         );
-    const made: Follower = { window: new ShardWindow(info.shardId, base, this.limit), ended: false };
+    const made = new ShardFollower(topic, info.shardId, base, this.limit);
     this.followers.set(id, made);
     return made;
-  }
-
-  /** Reads what arrived after what the follower saw: up to `pagesPerSample` pages. */
-  private async readNew(follower: Follower, topic: string, info: ShardInfo): Promise<ReadCost> {
-    const read = this.deps.reader.page
-      ? await this.readPages(follower, topic, info.shardId)
-      : await this.readGenerator(follower, topic, info.shardId);
-    follower.window.atTip = read.atTip;
-    if (read.atTip && (info.endingSequenceNumber !== undefined || read.closed)) {
-      follower.ended = info.endingSequenceNumber !== undefined;
-      this.relist = true;
-    }
-    return read;
-  }
-
-  /** With `LogReader.page`: the follower keeps its shard iterator, so a read is one GetRecords call. */
-  private async readPages(follower: Follower, topic: string, shardId: string) {
-    const cost = { getShardIterator: 0, getRecords: 0, records: 0, atTip: false, closed: false };
-    const budget = this.options.pagesPerSample ?? 2;
-    for (let pages = 0; pages < budget && !cost.atTip; pages++) {
-      const resume = follower.next;
-      if (!resume) cost.getShardIterator += 1;
-      cost.getRecords += 1;
-      const page = await this.deps.reader
-        .page?.(topic, shardId, resume ? { next: resume } : startAfter(follower.window.resumeAfter))
-        .catch((error: unknown) => {
-          // An iterator expires after 5 minutes unwatched (or with the emulator): start again after
-          // the last record seen. A read from a position that fails is a failed sample.
-          if (!resume) throw error;
-          return undefined;
-        });
-      follower.next = page?.next;
-      if (!page) continue;
-      follower.window.append(page.records);
-      cost.records += page.records.length;
-      cost.atTip = page.atTip;
-      cost.closed = page.atTip && page.next === undefined;
-    }
-    return cost;
-  }
-
-  /** Without `LogReader.page`: a `read` from after the last record seen, to the tip or the budget. */
-  private async readGenerator(follower: Follower, topic: string, shardId: string) {
-    const budget = this.options.pagesPerSample ?? 2;
-    const cost = { getShardIterator: 1, getRecords: 0, records: 0, atTip: true, closed: false };
-    for await (const page of this.deps.reader.read(topic, shardId, startAfter(follower.window.resumeAfter))) {
-      follower.window.append(page);
-      cost.getRecords += 1;
-      cost.records += page.length;
-      // One page past the budget: only a read that comes back empty shows the tip was reached.
-      if (cost.getRecords > budget) {
-        cost.atTip = false;
-        break;
-      }
-    }
-    // Reaching the tip takes one more GetRecords call, the one that comes back empty.
-    if (cost.atTip) cost.getRecords += 1;
-    return cost;
   }
 }

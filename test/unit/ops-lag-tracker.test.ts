@@ -113,8 +113,13 @@ describe('LagTracker', () => {
     const { reader, reads, append } = fakeLog();
     append('ledger', S0, 1, 2, 3);
     checkpoints = { 'accounts#ledger': { [S0]: 3 }, 'late#ledger': { [S0]: 3 } };
-    const tracker = new LagTracker({ catalog: opsCatalog, reader, store: store(), now: () => NOW });
+    let clock = NOW - 96_500; // between records 3 and 4
+    const tracker = new LagTracker(
+      { catalog: opsCatalog, reader, store: store(), now: () => clock },
+      { shardListMs: 600_000 },
+    );
     const first = await tracker.sample();
+    clock = NOW;
 
     // Act: 4 more records; accounts applies two of them
     append('ledger', S0, 4, 5, 6, 7);
@@ -146,6 +151,7 @@ describe('LagTracker', () => {
 
     // Assess
     const accounts = samples.map((s) => s.subscriptions.find((x) => x.service === 'accounts')?.shards[0]);
+    expect(samples[1]?.arrived).toMatchObject({ ledger: 0 }); // caught up, but arrived before sampling began
     expect(accounts.map((s) => [s?.events, s?.capped])).toEqual([
       [4, true],
       [8, true],
