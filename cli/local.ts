@@ -26,11 +26,13 @@ const PAUSE_TIMEOUT_MS = 20_000;
 /**
  * Local mode: endpoints and dev tokens from `<home>/endpoints.json`; replay and redrive import each
  * service's handler module in this process, after setting the same environment local mode gives it.
+ * `environmentSet`: the caller runs the backbone in this process (npm start), which already set it.
  */
 export const localContext = async (
   catalog: Catalog,
   root: string,
   home: string | undefined,
+  options: { readonly environmentSet?: boolean } = {},
 ): Promise<OpsContext> => {
   const dir = resolve(home ?? resolve(root, '.spine'));
   const endpoints = readEndpointsFile(dir);
@@ -39,7 +41,7 @@ export const localContext = async (
       'NOT_CONFIGURED',
       `no local backbone: ${homePaths(dir).endpoints} is missing; start it with \`npm start\` (or pass --stack NAME)`,
     );
-  applyEnvironment(localEnvironment(catalog, endpoints));
+  if (!options.environmentSet) applyEnvironment(localEnvironment(catalog, endpoints));
   const kinesis = createKinesisClient();
   const dynamo = createDynamoClient();
   const reader = kinesisLogReader(kinesis, localStreamName);

@@ -43,6 +43,14 @@ export interface LiveSample {
   readonly parked: Readonly<Record<string, number>>;
   /** Total lag per subscription (`service<-topic`) over the kept samples, oldest first. */
   readonly sparklines: Readonly<Record<string, readonly number[]>>;
+  /** What this sample cost in calls. */
+  readonly cost: {
+    readonly listShards: number;
+    readonly getShardIterator: number;
+    readonly getRecords: number;
+    readonly checkpointQueries: number;
+    readonly parkedQueries: number;
+  };
 }
 
 /** Lag per shard over time for one subscription: `at` and one series per shard, the same length. */

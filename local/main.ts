@@ -111,7 +111,8 @@ const main = async (): Promise<void> => {
 const consoleFor = async (catalog: Catalog, root: string, home: string, port: number | undefined) => {
   if (port === undefined) return undefined;
   try {
-    const ctx = await localContext(catalog, root, home);
+    // startBackbone set this process's environment for the handlers: setting it again is the CLI's job.
+    const ctx = await localContext(catalog, root, home, { environmentSet: true });
     const server = await startConsole({ ctx, port, intervalMs: 2_000 }).catch((error: unknown) => {
       ctx.close();
       throw error;

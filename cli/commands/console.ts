@@ -9,8 +9,8 @@ export interface ConsoleCommandOptions {
 }
 
 /**
- * A sample reads every shard once per subscription plus twice per topic: on a deployed stack each
- * of those is a share of the shard's 5 GetRecords/s that live consumers need, hence the long default.
+ * A sample makes one GetRecords per open shard (shared/ops `LagTracker`): on a deployed stack that is
+ * a share of the shard's 5 GetRecords/s that live consumers need, hence the longer default there.
  */
 const DEFAULT_INTERVAL_MS = { local: 2_000, deployed: 15_000 };
 

@@ -13,7 +13,7 @@ export interface ConsoleOptions {
   readonly ctx: OpsContext;
   /** 0 picks a free port. @default 4100 */
   readonly port?: number;
-  /** Live views sample status this often (each sample reads every shard once per subscription). */
+  /** Live views sample lag this often (one GetRecords per open shard per sample: `LagTracker`). */
   readonly intervalMs: number;
   /** Where failures the page cannot show in detail go. @default console.error */
   readonly log?: (error: unknown) => void;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpsContext } from '../../cli/context';
-import { parsePosition, subscriptionOf, topicOf } from '../../shared/ops';
+import { collectStatus, parsePosition, subscriptionOf, topicOf } from '../../shared/ops';
 import { catalogView } from './catalog-view';
 import { ConsoleError } from './errors';
 import type { LagHistory } from './history';
@@ -75,6 +75,30 @@ export const ROUTES: readonly Route[] = [
       const stop = sampler.listen((sample) => stream.push('sample', sample));
       stream.signal.addEventListener('abort', stop);
     },
+  ],
+  [
+    'GET',
+    /^\/api\/status$/,
+    // The full `spine status` (a bounded scan per subscription and shard), only when asked for: the
+    // live views use the sampler's cheaper per-shard read.
+    json(async ({ ctx }) =>
+      collectStatus(
+        { catalog: ctx.catalog, reader: ctx.reader, store: ctx.store, isPaused: ctx.control.isPaused },
+        { limit: 1_000 },
+      ),
+    ),
+  ],
+  [
+    'GET',
+    /^\/api\/status$/,
+    // The full `spine status` (a bounded scan per subscription and shard), only when asked for: the
+    // live views use the sampler's per-shard follower instead.
+    json(async ({ ctx }) =>
+      collectStatus(
+        { catalog: ctx.catalog, reader: ctx.reader, store: ctx.store, isPaused: ctx.control.isPaused },
+        { limit: 1_000 },
+      ),
+    ),
   ],
   ['GET', /^\/api\/catalog$/, json(async ({ ctx }) => catalogView(ctx.catalog))],
   [

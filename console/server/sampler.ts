@@ -1,22 +1,27 @@
 import type { OpsContext } from '../../cli/context';
-import { collectStatus } from '../../shared/ops';
+import { LagTracker } from '../../shared/ops';
 import type { LiveSample, SubscriptionView, TopicView } from '../api-types';
 import type { LagHistory } from './history';
-import { measureRates } from './rates';
 
 export type SampleListener = (sample: LiveSample) => void;
 
-/** Counting lag stops here per shard (one GetRecords call); the view shows `>=` past it. */
+/** Records kept per shard: lag counts up to this, and the view shows `>=` past it. */
 const LAG_LIMIT = 1_000;
-/** Topic rates are measured every this many samples. */
-const RATE_EVERY = 5;
+/** Events/s is averaged over this many samples' arrivals. */
+const RATE_SAMPLES = 5;
+/** Kinesis and DynamoDB calls a sample keeps in flight at once. */
+const CONCURRENCY = 4;
 
 export const subscriptionKey = (service: string, topic: string) => `${service}<-${topic}`;
 
 /**
- * Samples `spine status` (shared/ops `collectStatus`, the CLI's own code) plus shard counts and
- * events/s, every `intervalMs`, but only while a page listens: an unwatched console reads nothing.
- * Each sample is kept in the lag history and pushed to every listener.
+ * Samples lag, parked counts, shard counts and events/s every `intervalMs` through shared/ops
+ * `LagTracker` (one follower per shard reading only what is new, shared by the shard's subscriptions),
+ * but only while a page listens: an unwatched console reads nothing. The whole `spine status`
+ * (`collectStatus`, one scan per subscription and shard, one call after another) took 30-70 s per
+ * sample against the example's local backbone on a loaded machine, longer than the live views could
+ * wait; it stays available on demand at /api/status. Each sample is kept in the lag history and
+ * pushed to every listener.
  */
 export class LiveSampler {
   private readonly listeners = new Set<SampleListener>();
@@ -24,16 +29,22 @@ export class LiveSampler {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
-  private lastAt: number | undefined;
-  private samples = 0;
-  private rates: Map<string, number> | undefined;
+  private readonly tracker: LagTracker;
+  private readonly arrivals: { from: number; to: number; counts: Readonly<Record<string, number>> }[] = [];
+  private previousAt: number | undefined;
 
   constructor(
     private readonly ctx: Pick<OpsContext, 'catalog' | 'reader' | 'store' | 'control' | 'target'>,
     private readonly history: LagHistory,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    const { catalog, reader, store, control } = ctx;
+    this.tracker = new LagTracker(
+      { catalog, reader, store, isPaused: control.isPaused },
+      { limit: LAG_LIMIT, concurrency: CONCURRENCY },
+    );
+  }
 
   get latest(): LiveSample | undefined {
     return this.latestSample;
@@ -80,28 +91,14 @@ export class LiveSampler {
   }
 
   private async sample(): Promise<LiveSample> {
-    const { catalog, reader } = this.ctx;
-    // One status at a time, shard after shard, as `spine status`: the emulator (or the shards' 5
-    // reads/s) is shared with live delivery, and a sample is better late than in its way.
-    const status = await collectStatus(
-      { catalog, reader, store: this.ctx.store, isPaused: this.ctx.control.isPaused },
-      { limit: LAG_LIMIT },
-    );
-    const shardsByTopic = new Map<string, string[]>();
-    for (const topic of catalog.topics)
-      shardsByTopic.set(
-        topic.name,
-        (await reader.shards(topic.name)).filter((s) => !s.endingSequenceNumber).map((s) => s.shardId),
-      );
+    const { catalog } = this.ctx;
+    const status = await this.tracker.sample();
     const now = status.at;
-    // Events/s over the last RATE_EVERY samples: the same accuracy at a fifth of the reads.
-    this.samples += 1;
-    if (this.lastAt === undefined) this.lastAt = now;
-    else if (this.samples % RATE_EVERY === 0) {
-      this.rates = await measureRates(reader, shardsByTopic, this.lastAt, now);
-      this.lastAt = now;
-    }
-    const rates = this.rates;
+    if (status.arrived && this.previousAt !== undefined)
+      this.arrivals.push({ from: this.previousAt, to: now, counts: status.arrived });
+    this.arrivals.splice(0, Math.max(0, this.arrivals.length - RATE_SAMPLES));
+    this.previousAt = now;
+    const rates = this.rates();
     const subscriptions: SubscriptionView[] = status.subscriptions.map((s) => {
       const byShard = Object.fromEntries(s.shards.map((sh) => [sh.shardId, sh.events]));
       this.history.add(subscriptionKey(s.service, s.topic), now, byShard);
@@ -115,11 +112,11 @@ export class LiveSampler {
       };
     });
     const topics: TopicView[] = catalog.topics.map((t) => {
-      const rate = rates?.get(t.name);
+      const rate = rates.get(t.name);
       return {
         name: t.name,
         ...(t.description && { description: t.description }),
-        shards: shardsByTopic.get(t.name)?.length ?? 0,
+        shards: (status.shards[t.name] ?? []).filter((s) => !s.endingSequenceNumber).length,
         capacity: t.shards,
         retentionHours: t.retentionHours,
         ...(rate !== undefined && { eventsPerSecond: Math.round(rate * 10) / 10 }),
@@ -131,6 +128,28 @@ export class LiveSampler {
         return [key, this.history.totals(key)];
       }),
     );
-    return { at: now, target: this.ctx.target, topics, subscriptions, parked: status.parked, sparklines };
+    return {
+      at: now,
+      target: this.ctx.target,
+      topics,
+      subscriptions,
+      parked: status.parked,
+      sparklines,
+      cost: status.cost,
+    };
+  }
+
+  /** Events/s per topic: records that arrived over the kept samples, over the time they span. */
+  private rates(): Map<string, number> {
+    const rates = new Map<string, number>();
+    const first = this.arrivals[0];
+    const last = this.arrivals.at(-1);
+    if (!first || !last) return rates;
+    const seconds = Math.max(0.001, (last.to - first.from) / 1000);
+    for (const { counts } of this.arrivals)
+      for (const [topic, n] of Object.entries(counts)) rates.set(topic, (rates.get(topic) ?? 0) + n);
+    for (const topic of this.ctx.catalog.topics.map((t) => t.name))
+      rates.set(topic, (rates.get(topic) ?? 0) / seconds);
+    return rates;
   }
 }

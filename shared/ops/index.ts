@@ -10,6 +10,13 @@ export {
 export { isOpsError, OpsError, type OpsErrorCode } from './errors';
 export { measureShardLag, type ShardLag, summarizeLag } from './lag';
 export {
+  LagTracker,
+  type LagTrackerDeps,
+  type LagTrackerOptions,
+  type SampleCost,
+  type TrackedStatus,
+} from './lag-tracker';
+export {
   kinesisLogReader,
   type LogReader,
   type ReadOptions,
@@ -39,6 +46,7 @@ export type {
 } from './replay-types';
 export { newScope, SCOPE_SEPARATOR, scopedShardId, splitShardId } from './scope';
 export { REPLAY_SESSION, subscriptionOf, topicOf } from './session';
+export { ShardWindow } from './shard-window';
 export {
   collectStatus,
   type ShardStatus,

@@ -4,6 +4,7 @@ import {
   GetShardIteratorCommand,
   type GetShardIteratorCommandInput,
   type KinesisClient,
+  type _Record as KinesisRecord,
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '../aws';
@@ -33,12 +34,27 @@ export interface ReadOptions {
   readonly pollMs?: number;
 }
 
+/** One GetRecords page of a shard and where the next one starts. */
+export interface ShardPage {
+  readonly records: readonly LogRecord[];
+  /** Pass back as `{ next }` for the records after these (a Kinesis shard iterator: about 5 minutes). */
+  readonly next?: string;
+  /** Nothing more to read now (the tip) or ever (a closed shard's end, `next` undefined). */
+  readonly atTip: boolean;
+}
+
 /** Read access to topics; the Kinesis adapter below, fakes in unit tests. */
 export interface LogReader {
   shards(topic: string): Promise<ShardInfo[]>;
   streamArn(topic: string): Promise<string>;
   /** Pages of one shard in order, until the tip (or forever with `follow`). */
   read(topic: string, shardId: string, start: ShardStart, options?: ReadOptions): AsyncGenerator<LogRecord[]>;
+  /**
+   * One page, from `start` (a GetShardIterator and a GetRecords) or from an earlier page's `next` (one
+   * GetRecords): a follower that keeps `next` between samples pays one call per read. An expired
+   * `next` throws; start again from a position. Optional: without it followers use `read`.
+   */
+  page?(topic: string, shardId: string, from: ShardStart | { readonly next: string }): Promise<ShardPage>;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -71,6 +87,14 @@ const toShardInfo = (s: Shard): ShardInfo => ({
   }),
 });
 
+const toLogRecord = (shardId: string, r: KinesisRecord): LogRecord => ({
+  shardId,
+  sequenceNumber: r.SequenceNumber ?? '',
+  partitionKey: r.PartitionKey ?? '',
+  data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+  arrivedAt: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
+});
+
 /**
  * `LogReader` over Kinesis. Reading stops at the tip: an empty page with `MillisBehindLatest` 0, or
  * the end of a closed shard. Each GetRecords call costs one of the shard's 5 reads per second, shared
@@ -90,6 +114,22 @@ export const kinesisLogReader = (
       `arn:aws:kinesis:local:000000000000:stream/${streamName(topic)}`
     );
   },
+  async page(topic, shardId, from) {
+    const iterator =
+      'next' in from
+        ? from.next
+        : (await kinesis.send(new GetShardIteratorCommand(iteratorInput(streamName(topic), shardId, from))))
+            .ShardIterator;
+    if (!iterator) return { records: [], atTip: true };
+    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    const records = (page.Records ?? []).map((r) => toLogRecord(shardId, r));
+    return {
+      records,
+      ...(page.NextShardIterator && { next: page.NextShardIterator }),
+      // MillisBehindLatest 0: this page reached the tip, records or not; no empty read to prove it.
+      atTip: !page.NextShardIterator || (page.MillisBehindLatest ?? 0) === 0,
+    };
+  },
   async *read(topic, shardId, start, options = {}) {
     const stream = streamName(topic);
     let iterator = (await kinesis.send(new GetShardIteratorCommand(iteratorInput(stream, shardId, start))))
@@ -98,15 +138,7 @@ export const kinesisLogReader = (
       const page = await kinesis.send(
         new GetRecordsCommand({ ShardIterator: iterator, Limit: options.pageSize ?? 1000 }),
       );
-      const records = (page.Records ?? []).map(
-        (r): LogRecord => ({
-          shardId,
-          sequenceNumber: r.SequenceNumber ?? '',
-          partitionKey: r.PartitionKey ?? '',
-          data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
-          arrivedAt: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
-        }),
-      );
+      const records = (page.Records ?? []).map((r) => toLogRecord(shardId, r));
       if (records.length > 0) yield records;
       iterator = page.NextShardIterator;
       const atTip = records.length === 0 && (page.MillisBehindLatest ?? 0) === 0;
