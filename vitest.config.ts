@@ -3,8 +3,7 @@ import { LongestFirstSequencer } from './test/sequencer';
 
 /**
  * The package test packs Spine, installs the tarball in a new project and runs that project's test,
- * synth and local mode: 5+ minutes on quiet cores, so it is its own job (`npm run test:package`, run by
- * `.ci/run` after `npm test`) instead of part of the ~13-minute suite.
+ * synth and local mode: 4-5 minutes, so it is its own job (`npm run test:package`) outside the suite.
  */
 const PACKAGE_TEST = 'test/e2e/package.test.ts';
 /**
