@@ -13,13 +13,17 @@ import { type ExampleSystem, eventually, startExample } from './helpers/example-
 
 /**
  * The web console in headless Chromium against local mode with the example running: one backbone and
- * one browser for the whole file. Screenshots of the overview and the parking lot go to docs/images/
- * (the README shows them). SPINE_BROWSER_TEST=off skips it, loudly. Every wait is on a condition; the
+ * one browser for the whole file. Screenshots of the overview and the parking lot go to
+ * test-results/ on every run, and to docs/images/ (the README shows them) with SPINE_SCREENSHOTS=docs,
+ * so a test run does not leave the working tree changed. SPINE_BROWSER_TEST=off skips it, loudly. Every wait is on a condition; the
  * limits (120 s for a page to show a change, 180 s for the example to park or deliver) are several
  * times what a quiet run takes, for a 2-core machine shared with other suites.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
-const IMAGES = join(ROOT, 'docs', 'images');
+const IMAGES = join(
+  ROOT,
+  ...(process.env.SPINE_SCREENSHOTS === 'docs' ? ['docs', 'images'] : ['test-results']),
+);
 const SAMPLE_MS = 1_000;
 /** How long the page may take to show a change: a few samples on a loaded machine. */
 const SHOWN_MS = 120_000;
