@@ -43,6 +43,14 @@ const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
+const ignoringConditionFailure = async (call: Promise<unknown>): Promise<void> => {
+  try {
+    await call;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+};
+
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -143,7 +151,19 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
     },
 
     async saveSegment(n, progress: SegmentProgress) {
-      await client.send(new PutCommand({ TableName, Item: { pk, sk: `segment#${n}`, ...progress } }));
+      // Progress never moves back: a stale runner's older page count fails the condition and is
+      // dropped (the newer progress holds).
+      await ignoringConditionFailure(
+        client.send(
+          new PutCommand({
+            TableName,
+            Item: { pk, sk: `segment#${n}`, ...progress },
+            ConditionExpression: 'attribute_not_exists(#pages) OR #pages < :pages',
+            ExpressionAttributeNames: { '#pages': 'pages' },
+            ExpressionAttributeValues: { ':pages': progress.pages },
+          }),
+        ),
+      );
     },
 
     async markers(keys) {
@@ -192,12 +212,24 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
     async confirm(segment, markers, done) {
       // Markers first: a death between the two leaves pending captures, which the next runner
       // publishes again marked and confirms again (same markers), so nothing is lost or doubled.
-      await batchWrite(
-        [...markers].map(([key, m]) => ({
-          PutRequest: { Item: { pk: markerPk(key), sk: 'snapshot', key, version: m.version, at: m.at } },
-        })),
-        TableName,
-      );
+      // One conditional write per marker (a BatchWrite put cannot have a condition): a marker never
+      // goes down to a lower version, whoever writes late. Same WCUs as a batch, more requests.
+      for (const part of chunk([...markers], 25))
+        await Promise.all(
+          part.map(([key, m]) =>
+            ignoringConditionFailure(
+              client.send(
+                new PutCommand({
+                  TableName,
+                  Item: { pk: markerPk(key), sk: 'snapshot', key, version: m.version, at: m.at },
+                  ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':version': m.version },
+                }),
+              ),
+            ),
+          ),
+        );
       await batchWrite(
         done.map((key) => ({ DeleteRequest: { Key: { pk: pendingPk(segment), sk: key } } })),
         TableName,

@@ -90,3 +90,19 @@ export class BatchInFlightError extends Error {
 
 export const isBatchInFlightError = (error: unknown): error is BatchInFlightError =>
   error instanceof Error && (error as { code?: unknown }).code === 'CDC_BATCH_IN_FLIGHT';
+
+/**
+ * A snapshot worker stopped before its next step because the run is ending (another segment failed,
+ * the lease was lost). Internal to `runSnapshot`: a worker still running after the handler returned
+ * would be frozen and resume on a later invocation, after the lease passed to another runner.
+ */
+export class SnapshotStoppedError extends Error {
+  readonly code = 'CDC_SNAPSHOT_STOPPED';
+  constructor(readonly source: string) {
+    super(`CDC source "${source}": the snapshot run is ending; this worker takes no further step`);
+    this.name = 'SnapshotStoppedError';
+  }
+}
+
+export const isSnapshotStoppedError = (error: unknown): error is SnapshotStoppedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_SNAPSHOT_STOPPED';

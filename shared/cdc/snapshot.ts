@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Catalog, CdcSourceSpec } from '../catalog';
 import type { SchemaRegistry } from '../schemas';
 import { type Change, snapshotChange } from './change';
-import { isChangeReadError, StreamChangedError } from './errors';
+import {
+  isChangeReadError,
+  isSnapshotStoppedError,
+  SnapshotStoppedError,
+  StreamChangedError,
+} from './errors';
 import { captureEvent } from './events';
 import { parkedChange, parkedUnreadable } from './park';
 import type { CapturePublisher } from './publish';
@@ -75,29 +80,43 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
   };
 
   let lost = false;
+  // Every worker checks this before each step. One failing worker (or a lost lease) ends the run; the
+  // others stop at their next step instead of running on. A worker left running after the handler
+  // returned would be frozen with the environment and thawed by a later invocation, minutes on, after
+  // the lease passed to another runner: it would publish stale pages or overwrite newer progress.
+  let stop = false;
+  const step = async <T>(action: () => Promise<T> | T): Promise<T> => {
+    if (stop) throw new SnapshotStoppedError(deps.source.name);
+    return action();
+  };
   const worker = async (segment: number): Promise<void> => {
-    const unsure = await deps.store.pending(segment);
+    const unsure = await step(() => deps.store.pending(segment));
     if (unsure.length > 0) {
       const since = Math.min(...unsure.map((c) => c.at));
-      await deps.publisher.publish(
-        unsure.map((c) => c.envelope),
-        since,
+      await step(() =>
+        deps.publisher.publish(
+          unsure.map((c) => c.envelope),
+          since,
+        ),
       );
-      await confirm(segment, unsure, []);
+      await step(() => confirm(segment, unsure, []));
       counts.republished += unsure.length;
     }
-    let progress = await deps.store.segment(segment);
-    while (!progress.done && !lost && now() < deadline) {
-      if (!(await deps.store.claimSnapshot(token, now() + leaseMs, now()))) {
+    let progress = await step(() => deps.store.segment(segment));
+    while (!progress.done && now() < deadline) {
+      if (!(await step(() => deps.store.claimSnapshot(token, now() + leaseMs, now())))) {
         lost = true;
+        stop = true;
         return;
       }
-      const page = await deps.scan({
-        segment,
-        totalSegments: header.segments,
-        limit: pageSize,
-        ...(progress.next !== undefined && { next: progress.next }),
-      });
+      const page = await step(() =>
+        deps.scan({
+          segment,
+          totalSegments: header.segments,
+          limit: pageSize,
+          ...(progress.next !== undefined && { next: progress.next }),
+        }),
+      );
       const readAt = now();
       const parked: ParkedChange[] = [];
       const changes: Change[] = [];
@@ -116,7 +135,7 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
           );
         }
       }
-      const markers = await deps.store.markers(changes.map((c) => c.keyString));
+      const markers = await step(() => deps.store.markers(changes.map((c) => c.keyString)));
       const captures: PendingCapture[] = [];
       // Items with nothing to publish (unmapped, parked) still get a marker: the stream skips their
       // changes up to the version read, as it does for published ones.
@@ -137,23 +156,33 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
           others.push(change);
         }
       }
-      await deps.store.park(parked);
-      await deps.store.putPending(segment, captures);
-      await deps.publisher.publish(captures.map((c) => c.envelope));
+      await step(() => deps.store.park(parked));
+      await step(() => deps.store.putPending(segment, captures));
+      await step(() => deps.publisher.publish(captures.map((c) => c.envelope)));
       await deps.afterPublish?.(segment);
-      await confirm(segment, captures, others);
+      await step(() => confirm(segment, captures, others));
       progress = {
         done: page.next === undefined,
         pages: progress.pages + 1,
         items: progress.items + page.items.length,
         ...(page.next !== undefined && { next: page.next }),
       };
-      await deps.store.saveSegment(segment, progress);
+      await step(() => deps.store.saveSegment(segment, progress));
       counts.published += captures.length;
       counts.parked += parked.length;
     }
   };
-  await Promise.all(Array.from({ length: header.segments }, (_, n) => worker(n)));
+  const settled = await Promise.allSettled(
+    Array.from({ length: header.segments }, (_, n) =>
+      worker(n).catch((error: unknown) => {
+        stop = true;
+        throw error;
+      }),
+    ),
+  );
+  // Rethrown only once every worker has stopped: the first real failure, not the stops it caused.
+  for (const result of settled)
+    if (result.status === 'rejected' && !isSnapshotStoppedError(result.reason)) throw result.reason;
   if (lost) return { status: 'busy', ...counts };
   for (let n = 0; n < header.segments; n++)
     if (!(await deps.store.segment(n)).done) return { status: 'deadline', ...counts };

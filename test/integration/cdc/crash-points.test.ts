@@ -259,6 +259,62 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     60_000,
   );
 
+  it('runSnapshot: a failed segment stops the others: a worker held mid-page writes nothing after the run ended', async () => {
+    // Prepare: two segments; segment 0's scan fails while segment 1's first scan is held. On Lambda a
+    // worker still running when the handler returns is frozen and resumes on the next invocation.
+    const source = 'items-stale-worker';
+    const held = store(source);
+    const topic: Sent[] = [];
+    const writes: string[] = [];
+    const watched: CdcStore = {
+      ...held,
+      beginSnapshot: (state) => held.beginSnapshot(state),
+      putPending: (n, c) => (writes.push(`pending#${n}`), held.putPending(n, c)),
+      confirm: (n, m, d) => (writes.push(`confirm#${n}`), held.confirm(n, m, d)),
+      saveSegment: (n, p) => (writes.push(`segment#${n}`), held.saveSegment(n, p)),
+    };
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reached = { failed: false, held: false };
+    const scan: ScanSegment = async ({ segment }) => {
+      if (segment === 0) {
+        await until(() => reached.held);
+        reached.failed = true;
+        throw new Error('segment 0 scan failed');
+      }
+      reached.held = true;
+      await released;
+      return { items: [image('s1', 1), image('s2', 1)] };
+    };
+    const run = runSnapshot(
+      {
+        catalog,
+        schemas,
+        source: { ...spec, snapshotSegments: 2 },
+        store: watched,
+        publisher: recordingPublisher(topic),
+        scan,
+        streamArn: STREAM_ARN,
+      },
+      Date.now() + 60_000,
+    ).catch((error: unknown) => error);
+
+    // Act: the held page goes on only after segment 0 failed.
+    await until(() => reached.failed);
+    release();
+    const outcome = await run;
+    // A stale write would follow within milliseconds; none may come at all.
+    await until(() => topic.length > 0 || writes.length > 0, 2_000).catch(() => undefined);
+
+    // Assess
+    expect(String(outcome)).toMatch(/segment 0 scan failed/);
+    expect(topic).toEqual([]);
+    expect(writes).toEqual([]);
+    expect(await held.segment(1)).toEqual({ done: false, pages: 0, items: 0 });
+  }, 30_000);
+
   const finished = async (source: string) => {
     const held = store(source);
     await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
