@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ParkedEvent, parkedChunks, parkedItems } from '../consumer';
+import { CdcStoreThrottledError } from './errors';
 import { pendingFromItem, pendingItem } from './pending-items';
 import type {
   BatchAttempt,
@@ -29,6 +30,9 @@ export interface DynamoCdcStoreOptions {
   /** A table with a TTL on `expiresAt` keyed by `pk` (the runtime idempotency table). */
   readonly batchesTable: string;
 }
+
+/** BatchWriteItem calls per part before `CdcStoreThrottledError`. */
+const BATCH_WRITE_ATTEMPTS = 10;
 
 /** Batch attempts outlive the stream's 24 h retention: no retry can come after they expire. */
 const BATCH_RECORD_SECONDS = 48 * 3600;
@@ -69,8 +73,10 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
   const batchWrite = async (requests: Record<string, unknown>[], table: string) => {
     for (const part of chunk(requests, 25)) {
       let pending: Record<string, unknown>[] = part;
-      // Unprocessed items are throttled ones: send them again until none is left.
+      // Unprocessed items are throttled ones: send them again, a bounded number of times (about 7 s
+      // of backoff), then fail the page: it is retried by the next run, not past this one's lease.
       for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= BATCH_WRITE_ATTEMPTS) throw new CdcStoreThrottledError(table, pending.length);
         const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
         if (pending.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));

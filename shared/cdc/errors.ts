@@ -106,3 +106,21 @@ export class SnapshotStoppedError extends Error {
 
 export const isSnapshotStoppedError = (error: unknown): error is SnapshotStoppedError =>
   error instanceof Error && (error as { code?: unknown }).code === 'CDC_SNAPSHOT_STOPPED';
+
+/**
+ * DynamoDB kept returning unprocessed items for a CDC store batch write (throttling) past the retry
+ * cap. Thrown rather than retried on: an endless retry would outlive the runner's lease or claim.
+ */
+export class CdcStoreThrottledError extends Error {
+  readonly code = 'CDC_STORE_THROTTLED';
+  constructor(
+    readonly table: string,
+    readonly unprocessed: number,
+  ) {
+    super(`${unprocessed} write(s) to ${table} were still unprocessed after the retry cap`);
+    this.name = 'CdcStoreThrottledError';
+  }
+}
+
+export const isCdcStoreThrottledError = (error: unknown): error is CdcStoreThrottledError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_STORE_THROTTLED';

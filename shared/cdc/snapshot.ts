@@ -25,7 +25,10 @@ export interface SnapshotDeps {
   readonly streamArn: string;
   /** Items per scan page. @default 100 */
   readonly pageSize?: number;
-  /** How long a runner's lease lasts; renewed every page. A dead runner's pages wait this long. @default 60_000 */
+  /**
+   * The least a runner's lease lasts from each renewal (every page, and before each page's pending
+   * write); with `endsBy` it lasts at least until then. @default 60_000
+   */
   readonly leaseMs?: number;
   readonly now?: () => number;
   /** Test seam: runs after a page is published, before its markers and progress are saved. */
@@ -55,7 +58,16 @@ export interface SnapshotOutcome {
  * again skips items that have a marker: their snapshot event is in the topic, and the stream has every
  * later change (the stream side skips changes at or below the marker, `coveredBySnapshot`).
  */
-export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise<SnapshotOutcome> => {
+export const runSnapshot = async (
+  deps: SnapshotDeps,
+  deadline: number,
+  /**
+   * Epoch ms by which this invocation has ended for sure (Lambda: its own deadline, past `deadline`'s
+   * margin). The lease lasts until then, so a slow page (throttled writes, PutRecords retries) cannot
+   * outlive it while another runner takes the segment; a dead runner's segments wait until then.
+   */
+  endsBy?: number,
+): Promise<SnapshotOutcome> => {
   const now = deps.now ?? Date.now;
   const leaseMs = deps.leaseMs ?? 60_000;
   const pageSize = deps.pageSize ?? 100;
@@ -66,7 +78,8 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
     throw new StreamChangedError(deps.source.name, header.streamArn, deps.streamArn);
   if (header.finishedAt !== undefined) return { status: 'done', ...counts };
   const token = randomUUID();
-  if (!(await deps.store.claimSnapshot(token, now() + leaseMs, now()))) return { status: 'busy', ...counts };
+  const leaseUntil = () => Math.max(now() + leaseMs, endsBy ?? 0);
+  if (!(await deps.store.claimSnapshot(token, leaseUntil(), now()))) return { status: 'busy', ...counts };
 
   const confirm = async (segment: number, captures: readonly PendingCapture[], others: readonly Change[]) => {
     const markers = new Map<string, SnapshotMarker>();
@@ -89,6 +102,13 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
     if (stop) throw new SnapshotStoppedError(deps.source.name);
     return action();
   };
+  /** Renews the lease; false (and the run stops) when another runner holds it. */
+  const holdLease = async (): Promise<boolean> => {
+    if (await step(() => deps.store.claimSnapshot(token, leaseUntil(), now()))) return true;
+    lost = true;
+    stop = true;
+    return false;
+  };
   const worker = async (segment: number): Promise<void> => {
     const unsure = await step(() => deps.store.pending(segment));
     if (unsure.length > 0) {
@@ -97,6 +117,7 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
         deps.publisher.publish(
           unsure.map((c) => c.envelope),
           since,
+          deadline,
         ),
       );
       await step(() => confirm(segment, unsure, []));
@@ -104,11 +125,7 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
     }
     let progress = await step(() => deps.store.segment(segment));
     while (!progress.done && now() < deadline) {
-      if (!(await step(() => deps.store.claimSnapshot(token, now() + leaseMs, now())))) {
-        lost = true;
-        stop = true;
-        return;
-      }
+      if (!(await holdLease())) return;
       const page = await step(() =>
         deps.scan({
           segment,
@@ -157,8 +174,16 @@ export const runSnapshot = async (deps: SnapshotDeps, deadline: number): Promise
         }
       }
       await step(() => deps.store.park(parked));
+      // The scan and marker reads may have been slow: the page is only ours if the lease still is.
+      if (!(await holdLease())) return;
       await step(() => deps.store.putPending(segment, captures));
-      await step(() => deps.publisher.publish(captures.map((c) => c.envelope)));
+      await step(() =>
+        deps.publisher.publish(
+          captures.map((c) => c.envelope),
+          undefined,
+          deadline,
+        ),
+      );
       await deps.afterPublish?.(segment);
       await step(() => confirm(segment, captures, others));
       progress = {

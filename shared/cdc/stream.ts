@@ -136,7 +136,7 @@ export const processStreamBatch = async (
   try {
     const { envelopes, parked, covered } = await captureBatch(deps, alive, snapshot.finishedAt, now);
     await deps.store.park(parked);
-    await deps.publisher.publish(envelopes, claim.first ? undefined : claim.attempt.since);
+    await deps.publisher.publish(envelopes, claim.first ? undefined : claim.attempt.since, deadline);
     await deps.store.batchDone(firstSeq, seqOf(last));
     return { published: envelopes.length, covered, skipped, parked: parked.length, resent: !claim.first };
   } catch (error) {

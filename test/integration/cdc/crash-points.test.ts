@@ -315,6 +315,48 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(await held.segment(1)).toEqual({ done: false, pages: 0, items: 0 });
   }, 30_000);
 
+  it('runSnapshot: the lease lasts until the invocation ends, so a page slower than leaseMs keeps it', async () => {
+    // Prepare: a runner whose publish takes 30 s of its 60 s invocation; leaseMs is 1 s.
+    const source = 'items-slow-page';
+    let clock = 1_700_000_000_000;
+    const topic: Sent[] = [];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let publishing = false;
+    const slow: CapturePublisher = {
+      async publish(envelopes, resentSince) {
+        publishing = true;
+        await released;
+        return recordingPublisher(topic).publish(envelopes, resentSince);
+      },
+    };
+    const deps = {
+      catalog,
+      schemas,
+      source: spec,
+      store: store(source),
+      scan: fakeTable(new Map([['l0', image('l0', 1)]])),
+      streamArn: STREAM_ARN,
+      leaseMs: 1_000,
+      now: () => clock,
+    };
+    const first = runSnapshot({ ...deps, publisher: slow }, clock + 45_000, clock + 60_000);
+    await until(() => publishing);
+
+    // Act: a second runner 30 s on, while the first is still inside its invocation.
+    clock += 30_000;
+    const second = await runSnapshot({ ...deps, publisher: recordingPublisher(topic) }, clock + 45_000);
+    release();
+    const done = await first;
+
+    // Assess
+    expect(second.status).toBe('busy');
+    expect(done.status).toBe('done');
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual(['l0']);
+  }, 30_000);
+
   const finished = async (source: string) => {
     const held = store(source);
     await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
