@@ -269,9 +269,18 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     const watched: CdcStore = {
       ...held,
       beginSnapshot: (state) => held.beginSnapshot(state),
-      putPending: (n, c) => (writes.push(`pending#${n}`), held.putPending(n, c)),
-      confirm: (n, m, d) => (writes.push(`confirm#${n}`), held.confirm(n, m, d)),
-      saveSegment: (n, p) => (writes.push(`segment#${n}`), held.saveSegment(n, p)),
+      putPending: (n, c) => {
+        writes.push(`pending#${n}`);
+        return held.putPending(n, c);
+      },
+      confirm: (n, m, d) => {
+        writes.push(`confirm#${n}`);
+        return held.confirm(n, m, d);
+      },
+      saveSegment: (n, p) => {
+        writes.push(`segment#${n}`);
+        return held.saveSegment(n, p);
+      },
     };
     let release = () => {};
     const released = new Promise<void>((resolve) => {
