@@ -242,8 +242,8 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
       );
     },
 
-    async claimBatch(firstSequence, claim: BatchAttempt) {
-      const Key = { pk: `${pk}#batch#${firstSequence}` };
+    async claimBatch(batchKey, claim: BatchAttempt) {
+      const Key = { pk: `${pk}#batch#${batchKey}` };
       const expiresAt = Math.floor(claim.since / 1000) + BATCH_RECORD_SECONDS;
       try {
         await client.send(
@@ -273,23 +273,23 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
       return { first: attempt.token === claim.token && through === undefined, attempt };
     },
 
-    async batchDone(firstSequence, through) {
+    async batchDone(batchKey, through) {
       await client.send(
         new UpdateCommand({
           TableName: options.batchesTable,
-          Key: { pk: `${pk}#batch#${firstSequence}` },
+          Key: { pk: `${pk}#batch#${batchKey}` },
           UpdateExpression: 'SET through = :through',
           ExpressionAttributeValues: { ':through': through },
         }),
       );
     },
 
-    async releaseBatch(firstSequence, token, at) {
+    async releaseBatch(batchKey, token, at) {
       try {
         await client.send(
           new UpdateCommand({
             TableName: options.batchesTable,
-            Key: { pk: `${pk}#batch#${firstSequence}` },
+            Key: { pk: `${pk}#batch#${batchKey}` },
             UpdateExpression: 'SET #until = :at',
             ConditionExpression: '#token = :token',
             ExpressionAttributeNames: { '#until': 'until', '#token': 'token' },

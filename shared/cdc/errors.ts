@@ -78,11 +78,11 @@ export class BatchInFlightError extends Error {
   readonly code = 'CDC_BATCH_IN_FLIGHT';
   constructor(
     readonly source: string,
-    readonly firstSequence: string,
+    readonly batchKey: string,
     readonly until: number,
   ) {
     super(
-      `CDC source "${source}": batch from ${firstSequence} is being published by another invocation until ${new Date(until).toISOString()}`,
+      `CDC source "${source}": batch from record ${batchKey} is being published by another invocation until ${new Date(until).toISOString()}`,
     );
     this.name = 'BatchInFlightError';
   }

@@ -127,7 +127,9 @@ const streamRecord = (
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
   img: Image,
   atMs: number,
+  eventID = `ev-${seq}`,
 ): DeliveredRecord => ({
+  eventID,
   eventName,
   dynamodb: {
     SequenceNumber: String(seq),
@@ -415,6 +417,29 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(retry.skipped).toBe(3);
   }, 30_000);
 
+  it('processStreamBatch: batches of two shards whose first records share a sequence number are two batches', async () => {
+    // Prepare: sequence numbers are per shard; the event ids are not.
+    const held = await finished('items-two-shards');
+    const topic: Sent[] = [];
+    const shardBatch = (shard: string) =>
+      [1, 2].map((n) =>
+        streamRecord(500 + n, 'INSERT', image(`${shard}${n}`, 1), Date.now(), `${shard}-ev-${n}`),
+      );
+
+    // Act
+    const a = await processStreamBatch(streamDeps(held, recordingPublisher(topic)), shardBatch('a'));
+    const b = await processStreamBatch(streamDeps(held, recordingPublisher(topic)), shardBatch('b'));
+
+    // Assess
+    expect([a.published, b.published]).toEqual([2, 2]);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual([
+      'a1',
+      'a2',
+      'b1',
+      'b2',
+    ]);
+  }, 30_000);
+
   it('processStreamBatch: the retry of a failed first attempt publishes marked at once', async () => {
     // Prepare: the first attempt's PutRecords answer is lost (its records did land).
     const held = await finished('items-retry');
@@ -497,7 +522,9 @@ describe('CDC crash points (DynamoDB Local store)', () => {
 
     // Act
     const outcome = await runSnapshot({ ...deps, scan: fakeTable(items) }, Date.now() + 60_000);
-    await processStreamBatch(deps, [{ eventName: 'MODIFY', dynamodb: { SequenceNumber: '300' } }]);
+    await processStreamBatch(deps, [
+      { eventID: 'ev-300', eventName: 'MODIFY', dynamodb: { SequenceNumber: '300' } },
+    ]);
 
     // Assess
     const parked = await doc.send(
