@@ -9,7 +9,8 @@ import {
   StreamChangedError,
 } from './errors';
 import { captureEvent } from './events';
-import { parkedChange, parkedUnreadable } from './park';
+import { parkedChange, parkedTooLarge, parkedUnreadable } from './park';
+import { PENDING_EVENT_MAX_BYTES, pendingEventBytes } from './pending-items';
 import type { CapturePublisher } from './publish';
 import type { ScanSegment } from './scan';
 import type { CdcStore, ParkedChange, PendingCapture, SnapshotMarker } from './store';
@@ -160,16 +161,22 @@ export const runSnapshot = async (
       for (const change of changes) {
         if (markers.has(change.keyString)) continue;
         const event = captureEvent(deps.catalog, deps.schemas, deps.source, change);
-        if (event.ok === true)
-          captures.push({
-            key: change.keyString,
-            version: change.version,
-            at: readAt,
-            envelope: event.envelope,
-          });
-        else {
+        if (event.ok !== true) {
           if (event.ok === false)
             parked.push(parkedChange(change, 'snapshot', `${change.keyString}#${change.version}`, event));
+          others.push(change);
+          continue;
+        }
+        const capture = {
+          key: change.keyString,
+          version: change.version,
+          at: readAt,
+          envelope: event.envelope,
+        };
+        const bytes = pendingEventBytes(capture);
+        if (bytes <= PENDING_EVENT_MAX_BYTES) captures.push(capture);
+        else {
+          parked.push(parkedTooLarge(change, event.envelope, bytes));
           others.push(change);
         }
       }

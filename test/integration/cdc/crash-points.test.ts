@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -540,6 +541,46 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(errors[0]).toMatch(/item "u1" has no number version attribute "version"/);
     expect(errors[1]).toMatch(/modify record without NewImage/);
   }, 30_000);
+
+  it('runSnapshot: an item near 400 KB whose pending capture would not fit is parked with a marker; the snapshot goes on', async () => {
+    // Prepare: 399 KB of random bytes (base64 in the envelope, so its gzipped event is past 400 KB).
+    const source = 'items-huge';
+    const huge: Image = { ...image('h1', 3), blob: { B: randomBytes(399 * 1024) } };
+    const items = new Map<string, Image>([
+      ['h0', image('h0', 1)],
+      ['h1', huge],
+      ['h2', image('h2', 1)],
+    ]);
+    const topic: Sent[] = [];
+    const held = store(source);
+    const deps = { catalog, schemas, source: spec, store: held, streamArn: STREAM_ARN };
+
+    // Act
+    const outcome = await runSnapshot(
+      { ...deps, publisher: recordingPublisher(topic), scan: fakeTable(items) },
+      Date.now() + 60_000,
+    );
+    const later = await processStreamBatch({ ...deps, publisher: recordingPublisher(topic) }, [
+      streamRecord(600, 'MODIFY', huge, Date.now()),
+      streamRecord(601, 'MODIFY', image('h1', 4), Date.now()),
+    ]);
+
+    // Assess
+    const parked = await doc.send(
+      new QueryCommand({
+        TableName: 'cp-parking',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': source },
+      }),
+    );
+    expect(outcome).toMatchObject({ status: 'done', published: 2, parked: 1 });
+    expect((parked.Items ?? []).map((i) => String(i.error))).toEqual([
+      expect.stringMatching(/too large for a pending capture/),
+    ]);
+    expect((await held.markers(['h1'])).get('h1')?.version).toBe(3);
+    expect(later.covered).toBe(1);
+    expect(consume(topic).perKey).toEqual({ h0: ['v1'], h2: ['v1'], h1: ['v4'] });
+  }, 60_000);
 
   it('refuses a snapshot and stream batches when the stream ARN differs from the snapshot header', async () => {
     // Prepare: a finished snapshot of one stream; the table's stream was since disabled and re-enabled.
