@@ -162,7 +162,14 @@ export const processStreamBatch = async (
   // `first` and publishes unmarked; the other waits (throws) while the first may still run, then
   // publishes marked what the first did not finish.
   const token = randomUUID();
-  const claim = await deps.store.claimBatch(batchKey, { since: now(), token, until: deadline ?? now() });
+  const claim = await deps.store
+    .claimBatch(batchKey, { since: now(), token, until: deadline ?? now() })
+    .catch(async (error: unknown) => {
+      // The conditional Put may have taken effect with its answer lost: end it by our token (a no-op if
+      // it did not land), or the mapping's retry would wait until this invocation's deadline.
+      await deps.store.releaseBatch(batchKey, token, now()).catch(() => undefined);
+      throw error;
+    });
   const through = claim.attempt.through;
   if (!claim.first && through === undefined && now() < claim.attempt.until)
     throw new BatchInFlightError(deps.source.name, batchKey, claim.attempt.until);

@@ -441,6 +441,40 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     ]);
   }, 30_000);
 
+  it('processStreamBatch: a claim that took effect but whose call threw is released, so the retry does not wait', async () => {
+    // Prepare: the claim's PutItem lands, and the call fails anyway (answer lost, SDK out of retries).
+    const held = await finished('items-claim-lost');
+    const topic: Sent[] = [];
+    const losing: CdcStore = {
+      ...held,
+      async claimBatch(key, claim) {
+        await held.claimBatch(key, claim);
+        throw new Error('socket hang up');
+      },
+    };
+    const first = processStreamBatch(
+      streamDeps(losing, recordingPublisher(topic)),
+      batchOf('n'),
+      Date.now() + 60_000,
+    );
+    await expect(first).rejects.toThrow(/socket hang up/);
+
+    // Act: the mapping's retry, long before the first invocation's deadline.
+    const retry = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic)),
+      batchOf('n'),
+      Date.now() + 60_000,
+    ).catch((error: unknown) => error);
+
+    // Assess
+    expect(isBatchInFlightError(retry)).toBe(false);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual([
+      'n1 marked',
+      'n2 marked',
+      'n3 marked',
+    ]);
+  }, 30_000);
+
   it('processStreamBatch: the retry of a failed first attempt publishes marked at once', async () => {
     // Prepare: the first attempt's PutRecords answer is lost (its records did land).
     const held = await finished('items-retry');
