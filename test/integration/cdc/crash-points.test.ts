@@ -369,6 +369,21 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual(['l0']);
   }, 30_000);
 
+  it('store: a late writer never lowers a marker version nor moves segment progress back', async () => {
+    // Prepare: a newer runner confirmed v5 and saved 3 pages.
+    const held = store('items-late-writer');
+    await held.confirm(0, new Map([['w1', { version: 5, at: 2 }]]), []);
+    await held.saveSegment(0, { done: false, pages: 3, items: 30, next: 'k30' });
+
+    // Act: a stale runner's older confirm and progress land after.
+    await held.confirm(0, new Map([['w1', { version: 3, at: 1 }]]), []);
+    await held.saveSegment(0, { done: false, pages: 2, items: 20, next: 'k20' });
+
+    // Assess
+    expect((await held.markers(['w1'])).get('w1')).toEqual({ version: 5, at: 2 });
+    expect(await held.segment(0)).toEqual({ done: false, pages: 3, items: 30, next: 'k30' });
+  }, 30_000);
+
   const finished = async (source: string) => {
     const held = store(source);
     await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
