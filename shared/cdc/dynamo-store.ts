@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -9,10 +8,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ParkedEvent, parkedChunks, parkedItems } from '../consumer';
+import { createDynamoBatchClaims, isConditionFailure } from './batch-claims';
 import { CdcStoreThrottledError } from './errors';
 import { pendingFromItem, pendingItem } from './pending-items';
 import type {
-  BatchAttempt,
   CdcStore,
   ParkedChange,
   PendingCapture,
@@ -34,18 +33,11 @@ export interface DynamoCdcStoreOptions {
 /** BatchWriteItem calls per part before `CdcStoreThrottledError`. */
 const BATCH_WRITE_ATTEMPTS = 10;
 
-/** Batch attempts outlive the stream's 24 h retention: no retry can come after they expire. */
-const BATCH_RECORD_SECONDS = 48 * 3600;
-
 /** Leading key of every item a source keeps in the checkpoints table (the IAM grant's prefix). */
 export const cdcPkPrefix = (source: string): string => `cdc#${source}`;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 const ignoringConditionFailure = async (call: Promise<unknown>): Promise<void> => {
   try {
@@ -242,64 +234,7 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
       );
     },
 
-    async claimBatch(batchKey, claim: BatchAttempt) {
-      const Key = { pk: `${pk}#batch#${batchKey}` };
-      const expiresAt = Math.floor(claim.since / 1000) + BATCH_RECORD_SECONDS;
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: options.batchesTable,
-            Item: { ...Key, since: claim.since, token: claim.token, until: claim.until, expiresAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return { first: true, attempt: claim };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const item = (
-        await client.send(new GetCommand({ TableName: options.batchesTable, Key, ConsistentRead: true }))
-      ).Item;
-      // Expired between the two calls (48 h on): no earlier attempt is known any more; stay marked.
-      if (!item) return { first: false, attempt: { since: claim.since, token: '', until: 0 } };
-      const through = str(item.through);
-      const attempt = {
-        since: Number(item.since),
-        token: String(item.token),
-        until: Number(item.until),
-        ...(through !== undefined && { through }),
-      };
-      // Our own claim whose answer was lost: the SDK's retry then failed the condition.
-      return { first: attempt.token === claim.token && through === undefined, attempt };
-    },
-
-    async batchDone(batchKey, through) {
-      await client.send(
-        new UpdateCommand({
-          TableName: options.batchesTable,
-          Key: { pk: `${pk}#batch#${batchKey}` },
-          UpdateExpression: 'SET through = :through',
-          ExpressionAttributeValues: { ':through': through },
-        }),
-      );
-    },
-
-    async releaseBatch(batchKey, token, at) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: options.batchesTable,
-            Key: { pk: `${pk}#batch#${batchKey}` },
-            UpdateExpression: 'SET #until = :at',
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#until': 'until', '#token': 'token' },
-            ExpressionAttributeValues: { ':at': at, ':token': token },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
+    ...createDynamoBatchClaims(client, options.batchesTable, pk),
 
     async park(changes: readonly ParkedChange[]) {
       for (const change of changes) {
