@@ -27,5 +27,6 @@ export const handler = async (
     await cdc.stream(event.Records, Date.now() + context.getRemainingTimeInMillis());
     return undefined;
   }
-  return cdc.snapshot(Date.now() + context.getRemainingTimeInMillis() - SNAPSHOT_MARGIN_MS);
+  const end = Date.now() + context.getRemainingTimeInMillis();
+  return cdc.snapshot(end - SNAPSHOT_MARGIN_MS, end);
 };

@@ -6,12 +6,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnEventSourceMapping, EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import {
-  type Catalog,
-  type CdcSourceSpec,
-  cdcServiceTable,
-  eventSourceMappingSettings,
-} from '../../shared/catalog';
+import { type Catalog, type CdcSourceSpec, cdcServiceTable } from '../../shared/catalog';
 import { CDC_ENV, cdcPkPrefix } from '../../shared/cdc';
 import { RUNTIME_TABLE_ENV, type RuntimeTable } from '../../shared/config';
 import { iteratorAgeAlarm } from './alarms';
@@ -93,29 +88,27 @@ export class CdcSource extends Construct {
       leadingKeys: [`${pk}#*`],
     });
 
-    const settings = eventSourceMappingSettings({
-      topic: source.topic,
-      batchSize: source.batchSize ?? 100,
-      batchingWindowSeconds: 0,
-      parallelizationFactor: 1,
-      startingPosition: 'TRIM_HORIZON',
-      retry: { maxAttempts: 1, bisectOnError: false },
-    });
     this.mapping = new EventSourceMapping(this, 'StreamMapping', {
       target: fn.function,
       eventSourceArn: this.streamArn,
-      batchSize: settings.batchSize,
-      parallelizationFactor: settings.parallelizationFactor,
+      batchSize: source.batchSize ?? 100,
+      // One batch per shard at a time: a key's changes stay in order.
+      parallelizationFactor: 1,
       // Before the snapshot: the stream's oldest record. The function holds the stream until the
       // snapshot is done; the snapshot must finish within the stream's 24 h retention.
       startingPosition: StartingPosition.TRIM_HORIZON,
-      retryAttempts: settings.maximumRetryAttempts,
-      bisectBatchOnError: settings.bisectBatchOnFunctionError,
-      reportBatchItemFailures: settings.reportBatchItemFailures,
+      // Never give up, as consumers' mappings (eventSourceMappingSettings): a dropped change is lost
+      // for good; the IteratorAge alarm shows a stuck batch.
+      retryAttempts: -1,
+      // Set here, not taken from the consumers' settings: the batch claim is keyed by the batch's first
+      // record, so a retry must start from it with the same records. A bisected half or an item-failure
+      // tail would be a new batch whose records an unmarked first attempt may already have published.
+      // The handler never returns item failures; it throws and the whole batch is retried.
+      bisectBatchOnError: false,
+      reportBatchItemFailures: false,
     });
     const cfn = this.mapping.node.defaultChild;
-    if (cfn instanceof CfnEventSourceMapping)
-      cfn.maximumRecordAgeInSeconds = settings.maximumRecordAgeInSeconds;
+    if (cfn instanceof CfnEventSourceMapping) cfn.maximumRecordAgeInSeconds = -1;
     iteratorAgeAlarm(fn, fn.function, props.lagAlarmThreshold ?? Duration.minutes(5));
 
     // Each run works until its deadline and saves progress per page; once done, a run is one GetItem.

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -9,9 +8,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ParkedEvent, parkedChunks, parkedItems } from '../consumer';
+import { createDynamoBatchClaims, isConditionFailure } from './batch-claims';
+import { CdcStoreThrottledError } from './errors';
 import { pendingFromItem, pendingItem } from './pending-items';
 import type {
-  BatchAttempt,
   CdcStore,
   ParkedChange,
   PendingCapture,
@@ -30,8 +30,8 @@ export interface DynamoCdcStoreOptions {
   readonly batchesTable: string;
 }
 
-/** Batch attempts outlive the stream's 24 h retention: no retry can come after they expire. */
-const BATCH_RECORD_SECONDS = 48 * 3600;
+/** BatchWriteItem calls per part before `CdcStoreThrottledError`. */
+const BATCH_WRITE_ATTEMPTS = 10;
 
 /** Leading key of every item a source keeps in the checkpoints table (the IAM grant's prefix). */
 export const cdcPkPrefix = (source: string): string => `cdc#${source}`;
@@ -39,9 +39,13 @@ export const cdcPkPrefix = (source: string): string => `cdc#${source}`;
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+const ignoringConditionFailure = async (call: Promise<unknown>): Promise<void> => {
+  try {
+    await call;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+};
 
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -61,8 +65,10 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
   const batchWrite = async (requests: Record<string, unknown>[], table: string) => {
     for (const part of chunk(requests, 25)) {
       let pending: Record<string, unknown>[] = part;
-      // Unprocessed items are throttled ones: send them again until none is left.
+      // Unprocessed items are throttled ones: send them again, a bounded number of times (about 7 s
+      // of backoff), then fail the page: it is retried by the next run, not past this one's lease.
       for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= BATCH_WRITE_ATTEMPTS) throw new CdcStoreThrottledError(table, pending.length);
         const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
         if (pending.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
@@ -143,7 +149,19 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
     },
 
     async saveSegment(n, progress: SegmentProgress) {
-      await client.send(new PutCommand({ TableName, Item: { pk, sk: `segment#${n}`, ...progress } }));
+      // Progress never moves back: a stale runner's older page count fails the condition and is
+      // dropped (the newer progress holds).
+      await ignoringConditionFailure(
+        client.send(
+          new PutCommand({
+            TableName,
+            Item: { pk, sk: `segment#${n}`, ...progress },
+            ConditionExpression: 'attribute_not_exists(#pages) OR #pages < :pages',
+            ExpressionAttributeNames: { '#pages': 'pages' },
+            ExpressionAttributeValues: { ':pages': progress.pages },
+          }),
+        ),
+      );
     },
 
     async markers(keys) {
@@ -192,76 +210,31 @@ export const createDynamoCdcStore = (options: DynamoCdcStoreOptions): CdcStore =
     async confirm(segment, markers, done) {
       // Markers first: a death between the two leaves pending captures, which the next runner
       // publishes again marked and confirms again (same markers), so nothing is lost or doubled.
-      await batchWrite(
-        [...markers].map(([key, m]) => ({
-          PutRequest: { Item: { pk: markerPk(key), sk: 'snapshot', key, version: m.version, at: m.at } },
-        })),
-        TableName,
-      );
+      // One conditional write per marker (a BatchWrite put cannot have a condition): a marker never
+      // goes down to a lower version, whoever writes late. Same WCUs as a batch, more requests.
+      for (const part of chunk([...markers], 25))
+        await Promise.all(
+          part.map(([key, m]) =>
+            ignoringConditionFailure(
+              client.send(
+                new PutCommand({
+                  TableName,
+                  Item: { pk: markerPk(key), sk: 'snapshot', key, version: m.version, at: m.at },
+                  ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':version': m.version },
+                }),
+              ),
+            ),
+          ),
+        );
       await batchWrite(
         done.map((key) => ({ DeleteRequest: { Key: { pk: pendingPk(segment), sk: key } } })),
         TableName,
       );
     },
 
-    async claimBatch(firstSequence, claim: BatchAttempt) {
-      const Key = { pk: `${pk}#batch#${firstSequence}` };
-      const expiresAt = Math.floor(claim.since / 1000) + BATCH_RECORD_SECONDS;
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: options.batchesTable,
-            Item: { ...Key, since: claim.since, token: claim.token, until: claim.until, expiresAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return { first: true, attempt: claim };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const item = (
-        await client.send(new GetCommand({ TableName: options.batchesTable, Key, ConsistentRead: true }))
-      ).Item;
-      // Expired between the two calls (48 h on): no earlier attempt is known any more; stay marked.
-      if (!item) return { first: false, attempt: { since: claim.since, token: '', until: 0 } };
-      const through = str(item.through);
-      const attempt = {
-        since: Number(item.since),
-        token: String(item.token),
-        until: Number(item.until),
-        ...(through !== undefined && { through }),
-      };
-      // Our own claim whose answer was lost: the SDK's retry then failed the condition.
-      return { first: attempt.token === claim.token && through === undefined, attempt };
-    },
-
-    async batchDone(firstSequence, through) {
-      await client.send(
-        new UpdateCommand({
-          TableName: options.batchesTable,
-          Key: { pk: `${pk}#batch#${firstSequence}` },
-          UpdateExpression: 'SET through = :through',
-          ExpressionAttributeValues: { ':through': through },
-        }),
-      );
-    },
-
-    async releaseBatch(firstSequence, token, at) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: options.batchesTable,
-            Key: { pk: `${pk}#batch#${firstSequence}` },
-            UpdateExpression: 'SET #until = :at',
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#until': 'until', '#token': 'token' },
-            ExpressionAttributeValues: { ':at': at, ':token': token },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
+    ...createDynamoBatchClaims(client, options.batchesTable, pk),
 
     async park(changes: readonly ParkedChange[]) {
       for (const change of changes) {

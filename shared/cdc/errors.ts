@@ -78,11 +78,11 @@ export class BatchInFlightError extends Error {
   readonly code = 'CDC_BATCH_IN_FLIGHT';
   constructor(
     readonly source: string,
-    readonly firstSequence: string,
+    readonly batchKey: string,
     readonly until: number,
   ) {
     super(
-      `CDC source "${source}": batch from ${firstSequence} is being published by another invocation until ${new Date(until).toISOString()}`,
+      `CDC source "${source}": batch from record ${batchKey} is being published by another invocation until ${new Date(until).toISOString()}`,
     );
     this.name = 'BatchInFlightError';
   }
@@ -90,3 +90,37 @@ export class BatchInFlightError extends Error {
 
 export const isBatchInFlightError = (error: unknown): error is BatchInFlightError =>
   error instanceof Error && (error as { code?: unknown }).code === 'CDC_BATCH_IN_FLIGHT';
+
+/**
+ * A snapshot worker stopped before its next step because the run is ending (another segment failed,
+ * the lease was lost). Internal to `runSnapshot`: a worker still running after the handler returned
+ * would be frozen and resume on a later invocation, after the lease passed to another runner.
+ */
+export class SnapshotStoppedError extends Error {
+  readonly code = 'CDC_SNAPSHOT_STOPPED';
+  constructor(readonly source: string) {
+    super(`CDC source "${source}": the snapshot run is ending; this worker takes no further step`);
+    this.name = 'SnapshotStoppedError';
+  }
+}
+
+export const isSnapshotStoppedError = (error: unknown): error is SnapshotStoppedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_SNAPSHOT_STOPPED';
+
+/**
+ * DynamoDB kept returning unprocessed items for a CDC store batch write (throttling) past the retry
+ * cap. Thrown rather than retried on: an endless retry would outlive the runner's lease or claim.
+ */
+export class CdcStoreThrottledError extends Error {
+  readonly code = 'CDC_STORE_THROTTLED';
+  constructor(
+    readonly table: string,
+    readonly unprocessed: number,
+  ) {
+    super(`${unprocessed} write(s) to ${table} were still unprocessed after the retry cap`);
+    this.name = 'CdcStoreThrottledError';
+  }
+}
+
+export const isCdcStoreThrottledError = (error: unknown): error is CdcStoreThrottledError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'CDC_STORE_THROTTLED';

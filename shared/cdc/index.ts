@@ -19,9 +19,11 @@ export { cdcPkPrefix, createDynamoCdcStore, type DynamoCdcStoreOptions } from '.
 export {
   BatchInFlightError,
   CdcPublishError,
+  CdcStoreThrottledError,
   ChangeReadError,
   isBatchInFlightError,
   isCdcPublishError,
+  isCdcStoreThrottledError,
   isChangeReadError,
   isSnapshotPendingError,
   isStreamChangedError,

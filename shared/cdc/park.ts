@@ -58,3 +58,17 @@ export const parkedUnreadable = (
     arrivedAt: where.at,
   };
 };
+
+/**
+ * A snapshot capture whose pending item would not fit DynamoDB's item limit, parked (the change whole,
+ * in chunks) instead of failing the page on every run, which would hold the stream until its 24 h
+ * retention lost changes. Its marker is still written: consumers get the item's next change.
+ */
+export const parkedTooLarge = (
+  change: Change,
+  event: { readonly id: string; readonly type: string },
+  eventBytes: number,
+): ParkedChange => ({
+  ...parkedChange(change, 'snapshot', `${change.keyString}#${change.version}`, { ...event, errors: [] }),
+  error: `snapshot event too large for a pending capture (${eventBytes} bytes gzipped)`,
+});

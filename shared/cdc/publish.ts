@@ -7,9 +7,10 @@ import { CdcPublishError } from './errors';
 export interface CapturePublisher {
   /**
    * Publishes the envelopes, in order per partition key; throws `CdcPublishError` unless every one was
-   * acknowledged. `resentSince` (epoch ms) marks every record as a possible second copy.
+   * acknowledged. `resentSince` (epoch ms) marks every record as a possible second copy. No retry
+   * starts after `deadline` (epoch ms), so a publish cannot outlive the invocation's lease or claim.
    */
-  publish(envelopes: readonly Envelope[], resentSince?: number): Promise<void>;
+  publish(envelopes: readonly Envelope[], resentSince?: number, deadline?: number): Promise<void>;
 }
 
 /**
@@ -38,7 +39,7 @@ export const createKinesisCapturePublisher = (
   client: KinesisClient,
   streamName: string,
 ): CapturePublisher => ({
-  async publish(envelopes, resentSince) {
+  async publish(envelopes, resentSince, deadline) {
     for (const round of roundsByKey(envelopes)) {
       const outcome = await writeRecords(
         client,
@@ -48,6 +49,7 @@ export const createKinesisCapturePublisher = (
           partitionKey: e.partitionkey,
           data: resentSince === undefined ? encodeEnvelope(e) : markResent(encodeEnvelope(e), resentSince),
         })),
+        deadline === undefined ? {} : { deadline },
       );
       if (outcome.failed.size > 0) throw new CdcPublishError(outcome.failed.size);
     }

@@ -44,8 +44,9 @@ export interface PendingCapture {
 }
 
 /**
- * Stream side, per delivered batch (keyed by its first record: the mapping retries a failed batch from
- * the same record, and a DynamoDB stream event names no shard). Claimed with a conditional write before
+ * Stream side, per delivered batch (keyed by its first record's `eventID`: the mapping retries a failed
+ * batch from the same record, a DynamoDB stream event names no shard, and sequence numbers are unique
+ * per shard only). Claimed with a conditional write before
  * the publish: of two concurrent invocations of one batch exactly one claims it and publishes unmarked;
  * the other (and any later retry) publishes marked.
  */
@@ -60,7 +61,7 @@ export interface BatchAttempt {
    * marked copy never lands before the first.
    */
   readonly until: number;
-  /** Sequence number of the last record an attempt published completely. */
+  /** Sequence number of the last record an attempt published completely (compared within the batch). */
   readonly through?: string;
 }
 
@@ -106,10 +107,10 @@ export interface CdcStore {
    * Claims a delivered batch (conditional write): `first` when this claim is the one that holds, else
    * the attempt that does. Kept for two days (past the stream's 24 h retention), then expired by TTL.
    */
-  claimBatch(firstSequence: string, claim: BatchAttempt): Promise<{ first: boolean; attempt: BatchAttempt }>;
+  claimBatch(batchKey: string, claim: BatchAttempt): Promise<{ first: boolean; attempt: BatchAttempt }>;
   /** Records that the batch was published through `through`. */
-  batchDone(firstSequence: string, through: string): Promise<void>;
+  batchDone(batchKey: string, through: string): Promise<void>;
   /** Ends the claim `token` holds now (a failed attempt): the mapping's retry need not wait. */
-  releaseBatch(firstSequence: string, token: string, at: number): Promise<void>;
+  releaseBatch(batchKey: string, token: string, at: number): Promise<void>;
   park(changes: readonly ParkedChange[]): Promise<void>;
 }

@@ -3,7 +3,13 @@ import type { Catalog, CdcSourceSpec } from '../catalog';
 import type { Envelope } from '../envelope';
 import type { SchemaRegistry } from '../schemas';
 import { type Change, coveredBySnapshot, STREAM_KINDS, type StreamRecordLike, streamChange } from './change';
-import { BatchInFlightError, isChangeReadError, SnapshotPendingError, StreamChangedError } from './errors';
+import {
+  BatchInFlightError,
+  ChangeReadError,
+  isChangeReadError,
+  SnapshotPendingError,
+  StreamChangedError,
+} from './errors';
 import { captureEvent } from './events';
 import { parkedChange, parkedUnreadable } from './park';
 import type { CapturePublisher } from './publish';
@@ -30,6 +36,8 @@ export interface StreamDeps {
 
 /** A DynamoDB stream record as the event source mapping delivers it (one batch = one shard). */
 export interface DeliveredRecord extends StreamRecordLike {
+  /** Globally unique per stream record (sequence numbers are unique per shard only). */
+  readonly eventID?: string;
   readonly dynamodb?: StreamRecordLike['dynamodb'] & { readonly SequenceNumber?: string };
 }
 
@@ -43,8 +51,31 @@ export interface StreamOutcome {
   readonly resent: boolean;
 }
 
-const seqOf = (record: DeliveredRecord): string => record.dynamodb?.SequenceNumber ?? '0';
-const after = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
+const seqOf = (record: DeliveredRecord): string | undefined => record.dynamodb?.SequenceNumber;
+
+/** Where a parked record came from: its sequence number, else its event id. */
+const whereOf = (record: DeliveredRecord): string | undefined => seqOf(record) ?? record.eventID;
+
+/**
+ * The records after `through` (the last one an earlier attempt of this same batch published), by
+ * position in the batch: sequence numbers are only compared within one shard's batch, and a record
+ * without one cannot be placed, so the whole batch is kept (published again, marked).
+ */
+const after = (records: readonly DeliveredRecord[], through: string): readonly DeliveredRecord[] => {
+  const done = records.findIndex((r) => seqOf(r) === through);
+  return done < 0 ? records : records.slice(done + 1);
+};
+
+/**
+ * The batch claim's key: the first record's `eventID`, unique across shards and streams (the mapping
+ * retries a failed batch from the same record; a DynamoDB stream event names no shard). A batch whose
+ * first record has none cannot be told from another batch, so it is refused, not keyed by a guess.
+ */
+const batchKeyOf = (deps: StreamDeps, first: DeliveredRecord): string => {
+  if (first.eventID === undefined || first.eventID === '')
+    throw new ChangeReadError(deps.source.name, 'stream batch whose first record has no eventID');
+  return first.eventID;
+};
 
 /** The batch's records as envelopes to publish, changes to park, and how many the snapshot covered. */
 const captureBatch = async (
@@ -65,7 +96,11 @@ const captureBatch = async (
       parked.push(
         parkedUnreadable(
           { ...(record.eventName !== undefined && { eventName: record.eventName }), ...(image && { image }) },
-          { shardId: 'stream', sequenceNumber: seqOf(record), at: now() },
+          {
+            shardId: 'stream',
+            ...(whereOf(record) !== undefined && { sequenceNumber: whereOf(record) }),
+            at: now(),
+          },
           (kind && deps.source.types[kind]) ?? deps.source.types.insert,
           error,
         ),
@@ -88,7 +123,10 @@ const captureBatch = async (
     }
     const event = captureEvent(deps.catalog, deps.schemas, deps.source, change);
     if (event.ok === 'unmapped') continue;
-    if (event.ok === false) parked.push(parkedChange(change, 'stream', seqOf(record), event));
+    if (event.ok === false)
+      parked.push(
+        parkedChange(change, 'stream', whereOf(record) ?? `${change.keyString}#${change.version}`, event),
+      );
     else envelopes.push(event.envelope);
   }
   return { envelopes, parked, covered };
@@ -119,16 +157,23 @@ export const processStreamBatch = async (
   if (snapshot.streamArn !== deps.streamArn)
     throw new StreamChangedError(deps.source.name, snapshot.streamArn, deps.streamArn);
 
-  const firstSeq = seqOf(first);
+  const batchKey = batchKeyOf(deps, first);
   // The claim is the first write: of two concurrent invocations of this batch exactly one gets
   // `first` and publishes unmarked; the other waits (throws) while the first may still run, then
   // publishes marked what the first did not finish.
   const token = randomUUID();
-  const claim = await deps.store.claimBatch(firstSeq, { since: now(), token, until: deadline ?? now() });
+  const claim = await deps.store
+    .claimBatch(batchKey, { since: now(), token, until: deadline ?? now() })
+    .catch(async (error: unknown) => {
+      // The conditional Put may have taken effect with its answer lost: end it by our token (a no-op if
+      // it did not land), or the mapping's retry would wait until this invocation's deadline.
+      await deps.store.releaseBatch(batchKey, token, now()).catch(() => undefined);
+      throw error;
+    });
   const through = claim.attempt.through;
   if (!claim.first && through === undefined && now() < claim.attempt.until)
-    throw new BatchInFlightError(deps.source.name, firstSeq, claim.attempt.until);
-  const alive = through === undefined ? records : records.filter((r) => after(seqOf(r), through));
+    throw new BatchInFlightError(deps.source.name, batchKey, claim.attempt.until);
+  const alive = through === undefined ? records : after(records, through);
   const skipped = records.length - alive.length;
   const last = alive.at(-1);
   if (!last) return { ...none, skipped };
@@ -136,13 +181,14 @@ export const processStreamBatch = async (
   try {
     const { envelopes, parked, covered } = await captureBatch(deps, alive, snapshot.finishedAt, now);
     await deps.store.park(parked);
-    await deps.publisher.publish(envelopes, claim.first ? undefined : claim.attempt.since);
-    await deps.store.batchDone(firstSeq, seqOf(last));
+    await deps.publisher.publish(envelopes, claim.first ? undefined : claim.attempt.since, deadline);
+    const lastSeq = seqOf(last);
+    if (lastSeq !== undefined) await deps.store.batchDone(batchKey, lastSeq);
     return { published: envelopes.length, covered, skipped, parked: parked.length, resent: !claim.first };
   } catch (error) {
     // A failed first attempt ends its claim, so the mapping's retry publishes (marked) at once. Not
     // reached on process death: then the retry waits for the claim's deadline.
-    if (claim.first) await deps.store.releaseBatch(firstSeq, token, now()).catch(() => undefined);
+    if (claim.first) await deps.store.releaseBatch(batchKey, token, now()).catch(() => undefined);
     throw error;
   }
 };

@@ -22,8 +22,11 @@ export interface WireCdcOptions {
 
 export interface Cdc {
   readonly config: CdcConfig;
-  /** Runs or resumes the snapshot until it finishes or `deadline` (epoch ms). */
-  snapshot(deadline: number): Promise<SnapshotOutcome>;
+  /**
+   * Runs or resumes the snapshot until it finishes or `deadline` (epoch ms); `endsBy` is when the
+   * invocation ends for sure, the lease lasts until then (see `runSnapshot`).
+   */
+  snapshot(deadline: number, endsBy?: number): Promise<SnapshotOutcome>;
   /**
    * Publishes one delivered batch of stream records (one shard's); `deadline` (epoch ms) is when this
    * invocation ends for sure (see `processStreamBatch`).
@@ -54,7 +57,7 @@ export const wireCdc = (options: WireCdcOptions): Cdc => {
   };
   return {
     config,
-    snapshot: (deadline) =>
+    snapshot: (deadline, endsBy) =>
       runSnapshot(
         {
           ...common,
@@ -63,6 +66,7 @@ export const wireCdc = (options: WireCdcOptions): Cdc => {
           streamArn: config.streamArn,
         },
         deadline,
+        endsBy,
       ),
     stream: (records, deadline) =>
       processStreamBatch({ ...common, streamArn: config.streamArn }, records, deadline),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,7 +128,9 @@ const streamRecord = (
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
   img: Image,
   atMs: number,
+  eventID = `ev-${seq}`,
 ): DeliveredRecord => ({
+  eventID,
   eventName,
   dynamodb: {
     SequenceNumber: String(seq),
@@ -259,6 +262,128 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     60_000,
   );
 
+  it('runSnapshot: a failed segment stops the others: a worker held mid-page writes nothing after the run ended', async () => {
+    // Prepare: two segments; segment 0's scan fails while segment 1's first scan is held. On Lambda a
+    // worker still running when the handler returns is frozen and resumes on the next invocation.
+    const source = 'items-stale-worker';
+    const held = store(source);
+    const topic: Sent[] = [];
+    const writes: string[] = [];
+    const watched: CdcStore = {
+      ...held,
+      beginSnapshot: (state) => held.beginSnapshot(state),
+      putPending: (n, c) => {
+        writes.push(`pending#${n}`);
+        return held.putPending(n, c);
+      },
+      confirm: (n, m, d) => {
+        writes.push(`confirm#${n}`);
+        return held.confirm(n, m, d);
+      },
+      saveSegment: (n, p) => {
+        writes.push(`segment#${n}`);
+        return held.saveSegment(n, p);
+      },
+    };
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reached = { failed: false, held: false };
+    const scan: ScanSegment = async ({ segment }) => {
+      if (segment === 0) {
+        await until(() => reached.held);
+        reached.failed = true;
+        throw new Error('segment 0 scan failed');
+      }
+      reached.held = true;
+      await released;
+      return { items: [image('s1', 1), image('s2', 1)] };
+    };
+    const run = runSnapshot(
+      {
+        catalog,
+        schemas,
+        source: { ...spec, snapshotSegments: 2 },
+        store: watched,
+        publisher: recordingPublisher(topic),
+        scan,
+        streamArn: STREAM_ARN,
+      },
+      Date.now() + 60_000,
+    ).catch((error: unknown) => error);
+
+    // Act: the held page goes on only after segment 0 failed.
+    await until(() => reached.failed);
+    release();
+    const outcome = await run;
+    // A stale write would follow within milliseconds; none may come at all.
+    await until(() => topic.length > 0 || writes.length > 0, 2_000).catch(() => undefined);
+
+    // Assess
+    expect(String(outcome)).toMatch(/segment 0 scan failed/);
+    expect(topic).toEqual([]);
+    expect(writes).toEqual([]);
+    expect(await held.segment(1)).toEqual({ done: false, pages: 0, items: 0 });
+  }, 30_000);
+
+  it('runSnapshot: the lease lasts until the invocation ends, so a page slower than leaseMs keeps it', async () => {
+    // Prepare: a runner whose publish takes 30 s of its 60 s invocation; leaseMs is 1 s.
+    const source = 'items-slow-page';
+    let clock = 1_700_000_000_000;
+    const topic: Sent[] = [];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let publishing = false;
+    const slow: CapturePublisher = {
+      async publish(envelopes, resentSince) {
+        publishing = true;
+        await released;
+        return recordingPublisher(topic).publish(envelopes, resentSince);
+      },
+    };
+    const deps = {
+      catalog,
+      schemas,
+      source: spec,
+      store: store(source),
+      scan: fakeTable(new Map([['l0', image('l0', 1)]])),
+      streamArn: STREAM_ARN,
+      leaseMs: 1_000,
+      now: () => clock,
+    };
+    const first = runSnapshot({ ...deps, publisher: slow }, clock + 45_000, clock + 60_000);
+    await until(() => publishing);
+
+    // Act: a second runner 30 s on, while the first is still inside its invocation.
+    clock += 30_000;
+    const second = await runSnapshot({ ...deps, publisher: recordingPublisher(topic) }, clock + 45_000);
+    release();
+    const done = await first;
+
+    // Assess
+    expect(second.status).toBe('busy');
+    expect(done.status).toBe('done');
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual(['l0']);
+  }, 30_000);
+
+  it('store: a late writer never lowers a marker version nor moves segment progress back', async () => {
+    // Prepare: a newer runner confirmed v5 and saved 3 pages.
+    const held = store('items-late-writer');
+    await held.confirm(0, new Map([['w1', { version: 5, at: 2 }]]), []);
+    await held.saveSegment(0, { done: false, pages: 3, items: 30, next: 'k30' });
+
+    // Act: a stale runner's older confirm and progress land after.
+    await held.confirm(0, new Map([['w1', { version: 3, at: 1 }]]), []);
+    await held.saveSegment(0, { done: false, pages: 2, items: 20, next: 'k20' });
+
+    // Assess
+    expect((await held.markers(['w1'])).get('w1')).toEqual({ version: 5, at: 2 });
+    expect(await held.segment(0)).toEqual({ done: false, pages: 3, items: 30, next: 'k30' });
+  }, 30_000);
+
   const finished = async (source: string) => {
     const held = store(source);
     await held.beginSnapshot({ startedAt: 1, streamArn: STREAM_ARN, segments: 1 });
@@ -306,6 +431,63 @@ describe('CDC crash points (DynamoDB Local store)', () => {
       'c3',
     ]);
     expect(retry.skipped).toBe(3);
+  }, 30_000);
+
+  it('processStreamBatch: batches of two shards whose first records share a sequence number are two batches', async () => {
+    // Prepare: sequence numbers are per shard; the event ids are not.
+    const held = await finished('items-two-shards');
+    const topic: Sent[] = [];
+    const shardBatch = (shard: string) =>
+      [1, 2].map((n) =>
+        streamRecord(500 + n, 'INSERT', image(`${shard}${n}`, 1), Date.now(), `${shard}-ev-${n}`),
+      );
+
+    // Act
+    const a = await processStreamBatch(streamDeps(held, recordingPublisher(topic)), shardBatch('a'));
+    const b = await processStreamBatch(streamDeps(held, recordingPublisher(topic)), shardBatch('b'));
+
+    // Assess
+    expect([a.published, b.published]).toEqual([2, 2]);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual([
+      'a1',
+      'a2',
+      'b1',
+      'b2',
+    ]);
+  }, 30_000);
+
+  it('processStreamBatch: a claim that took effect but whose call threw is released, so the retry does not wait', async () => {
+    // Prepare: the claim's PutItem lands, and the call fails anyway (answer lost, SDK out of retries).
+    const held = await finished('items-claim-lost');
+    const topic: Sent[] = [];
+    const losing: CdcStore = {
+      ...held,
+      async claimBatch(key, claim) {
+        await held.claimBatch(key, claim);
+        throw new Error('socket hang up');
+      },
+    };
+    const first = processStreamBatch(
+      streamDeps(losing, recordingPublisher(topic)),
+      batchOf('n'),
+      Date.now() + 60_000,
+    );
+    await expect(first).rejects.toThrow(/socket hang up/);
+
+    // Act: the mapping's retry, long before the first invocation's deadline.
+    const retry = await processStreamBatch(
+      streamDeps(held, recordingPublisher(topic)),
+      batchOf('n'),
+      Date.now() + 60_000,
+    ).catch((error: unknown) => error);
+
+    // Assess
+    expect(isBatchInFlightError(retry)).toBe(false);
+    expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual([
+      'n1 marked',
+      'n2 marked',
+      'n3 marked',
+    ]);
   }, 30_000);
 
   it('processStreamBatch: the retry of a failed first attempt publishes marked at once', async () => {
@@ -390,7 +572,9 @@ describe('CDC crash points (DynamoDB Local store)', () => {
 
     // Act
     const outcome = await runSnapshot({ ...deps, scan: fakeTable(items) }, Date.now() + 60_000);
-    await processStreamBatch(deps, [{ eventName: 'MODIFY', dynamodb: { SequenceNumber: '300' } }]);
+    await processStreamBatch(deps, [
+      { eventID: 'ev-300', eventName: 'MODIFY', dynamodb: { SequenceNumber: '300' } },
+    ]);
 
     // Assess
     const parked = await doc.send(
@@ -406,6 +590,46 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(errors[0]).toMatch(/item "u1" has no number version attribute "version"/);
     expect(errors[1]).toMatch(/modify record without NewImage/);
   }, 30_000);
+
+  it('runSnapshot: an item near 400 KB whose pending capture would not fit is parked with a marker; the snapshot goes on', async () => {
+    // Prepare: 399 KB of random bytes (base64 in the envelope, so its gzipped event is past 400 KB).
+    const source = 'items-huge';
+    const huge: Image = { ...image('h1', 3), blob: { B: randomBytes(399 * 1024) } };
+    const items = new Map<string, Image>([
+      ['h0', image('h0', 1)],
+      ['h1', huge],
+      ['h2', image('h2', 1)],
+    ]);
+    const topic: Sent[] = [];
+    const held = store(source);
+    const deps = { catalog, schemas, source: spec, store: held, streamArn: STREAM_ARN };
+
+    // Act
+    const outcome = await runSnapshot(
+      { ...deps, publisher: recordingPublisher(topic), scan: fakeTable(items) },
+      Date.now() + 60_000,
+    );
+    const later = await processStreamBatch({ ...deps, publisher: recordingPublisher(topic) }, [
+      streamRecord(600, 'MODIFY', huge, Date.now()),
+      streamRecord(601, 'MODIFY', image('h1', 4), Date.now()),
+    ]);
+
+    // Assess
+    const parked = await doc.send(
+      new QueryCommand({
+        TableName: 'cp-parking',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': source },
+      }),
+    );
+    expect(outcome).toMatchObject({ status: 'done', published: 2, parked: 1 });
+    expect((parked.Items ?? []).map((i) => String(i.error))).toEqual([
+      expect.stringMatching(/too large for a pending capture/),
+    ]);
+    expect((await held.markers(['h1'])).get('h1')?.version).toBe(3);
+    expect(later.covered).toBe(1);
+    expect(consume(topic).perKey).toEqual({ h0: ['v1'], h2: ['v1'], h1: ['v4'] });
+  }, 60_000);
 
   it('refuses a snapshot and stream batches when the stream ARN differs from the snapshot header', async () => {
     // Prepare: a finished snapshot of one stream; the table's stream was since disabled and re-enabled.
