@@ -88,18 +88,6 @@ export const ROUTES: readonly Route[] = [
       ),
     ),
   ],
-  [
-    'GET',
-    /^\/api\/status$/,
-    // The full `spine status` (a bounded scan per subscription and shard), only when asked for: the
-    // live views use the sampler's per-shard follower instead.
-    json(async ({ ctx }) =>
-      collectStatus(
-        { catalog: ctx.catalog, reader: ctx.reader, store: ctx.store, isPaused: ctx.control.isPaused },
-        { limit: 1_000 },
-      ),
-    ),
-  ],
   ['GET', /^\/api\/catalog$/, json(async ({ ctx }) => catalogView(ctx.catalog))],
   [
     'GET',

@@ -1,22 +1,9 @@
+import { mapLimit } from '../async';
 import { IngressError } from './errors';
 import type { ClaimOutcome, IdempotencyStore } from './idempotency';
 import type { PreparedEvent } from './prepared';
 
 const CLAIM_CONCURRENCY = 32;
-
-export const mapLimit = async <T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> => {
-  const out: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-};
 
 /** Failures of the idempotency store: 429 when DynamoDB throttles, else 503 (dedupe cannot be promised). */
 export const storeError = (error: unknown): IngressError => {

@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { mapLimit } from '../async';
 import { markResent } from '../envelope';
-import { type ClaimSet, claimAll, keepUncertainClaims, mapLimit, releaseClaims } from './claims';
+import { type ClaimSet, claimAll, keepUncertainClaims, releaseClaims } from './claims';
 import type { IdempotencyStore } from './idempotency';
 import type { LogSearchOptions } from './log-search';
 import type { PreparedEvent } from './prepared';

@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { mapLimit } from './claims';
+import { mapLimit } from '../async';
 import type { ClaimOutcome, IdempotencyStore } from './idempotency';
 import { findInLog, type LogSearchOptions } from './log-search';
 import type { PreparedEvent } from './prepared';

@@ -1,3 +1,4 @@
+import { mapLimit } from '../async';
 import { type Catalog, subscriptions } from '../catalog';
 import { compareSequence } from '../consumer';
 import type { LogReader, ShardInfo } from './log-reader';
@@ -45,16 +46,6 @@ export interface TrackedStatus extends Status {
   readonly arrived: Readonly<Record<string, number>> | undefined;
   readonly cost: SampleCost;
 }
-
-const mapLimit = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>) => {
-  const out: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-};
 
 /**
  * The live views' lag, light enough to sample every second or two: one follower per shard (not per

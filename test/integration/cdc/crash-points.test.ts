@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineCatalog } from '../../../shared/catalog';
 import {
   type CapturePublisher,
   CdcPublishError,
@@ -20,34 +19,9 @@ import type { Envelope } from '../../../shared/envelope';
 import { createSchemaRegistry } from '../../../shared/schemas';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 import { createTable } from '../helpers/tables';
+import { itemsCatalog } from './items-catalog';
 
-const item = {
-  type: 'object',
-  required: ['pk', 'version'],
-  properties: { pk: { type: 'string' }, version: { type: 'integer' } },
-} as const;
-
-const catalog = defineCatalog({
-  topics: [{ name: 'items', shards: 1, retentionHours: 24 }],
-  producers: [],
-  eventTypes: [
-    { type: 'ItemUpserted', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
-    { type: 'ItemRemoved', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
-  ],
-  services: [{ name: 'store', entry: 'x.ts', subscriptions: [], tables: [{ name: 'items' }] }],
-  cdcSources: [
-    {
-      name: 'items-cdc',
-      table: { service: 'store', table: 'items' },
-      topic: 'items',
-      types: { insert: 'ItemUpserted', modify: 'ItemUpserted', remove: 'ItemRemoved' },
-      versionAttribute: 'version',
-      snapshotSegments: 1,
-    },
-  ],
-});
-const spec = catalog.cdcSources?.[0];
-if (!spec) throw new Error('catalog has no CDC source');
+const { catalog, spec } = itemsCatalog({ shards: 1, snapshotSegments: 1 });
 const schemas = createSchemaRegistry(catalog);
 const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:000000000000:table/items/stream/2026-11-26T00:00:00.000';
 

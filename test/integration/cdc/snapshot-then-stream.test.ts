@@ -10,37 +10,13 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCdcPoller } from '../../../local/cdc';
 import { silentLogger } from '../../../local/log';
-import { defineCatalog } from '../../../shared/catalog';
 import { CDC_ENV, type SnapshotOutcome, wireCdc } from '../../../shared/cdc';
 import { RUNTIME_TABLE_ENV, RUNTIME_TABLES, streamEnvVar } from '../../../shared/config';
 import { type Emulators, startEmulators, TEST_AWS } from '../helpers/emulators';
 import { createTable } from '../helpers/tables';
+import { itemsCatalog } from './items-catalog';
 
-const item = {
-  type: 'object',
-  required: ['pk', 'version'],
-  properties: { pk: { type: 'string' }, version: { type: 'integer' }, n: { type: 'integer' } },
-} as const;
-
-const catalog = defineCatalog({
-  topics: [{ name: 'items', shards: 2, retentionHours: 24 }],
-  producers: [],
-  eventTypes: [
-    { type: 'ItemUpserted', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
-    { type: 'ItemRemoved', topic: 'items', writer: 'items-cdc', keyField: 'pk', versions: { 1: item } },
-  ],
-  services: [{ name: 'store', entry: 'x.ts', subscriptions: [], tables: [{ name: 'items' }] }],
-  cdcSources: [
-    {
-      name: 'items-cdc',
-      table: { service: 'store', table: 'items' },
-      topic: 'items',
-      types: { insert: 'ItemUpserted', modify: 'ItemUpserted', remove: 'ItemRemoved' },
-      versionAttribute: 'version',
-      snapshotSegments: 4,
-    },
-  ],
-});
+const { catalog } = itemsCatalog({ shards: 2, snapshotSegments: 4 });
 
 const PREFILLED = 300;
 const WRITES = 1_000;
