@@ -80,7 +80,13 @@ describe('copies in the log (kinesis-mock + DynamoDB Local)', () => {
     );
     const consumer = defineConsumer(
       { catalog: testCatalog, service: 'counter', handlers: { Counted: countEffects } },
-      { env, store, publisher: new MemoryPublisher(), copies: createKinesisCopyFinder(emulators.kinesis) },
+      {
+        env,
+        store,
+        publisher: new MemoryPublisher(),
+        copies: createKinesisCopyFinder(emulators.kinesis),
+        shards: createKinesisShardDirectory(emulators.kinesis),
+      },
     );
 
     // Act: batches of 4, so the far copy's original is in an earlier batch, found only in the log.
@@ -107,7 +113,13 @@ describe('copies in the log (kinesis-mock + DynamoDB Local)', () => {
     );
     const consumer = defineConsumer(
       { catalog: testCatalog, service: 'counter', handlers: { Counted: countEffects } },
-      { env, store, publisher: kinesisPublisher(), copies: createKinesisCopyFinder(emulators.kinesis) },
+      {
+        env,
+        store,
+        publisher: kinesisPublisher(),
+        copies: createKinesisCopyFinder(emulators.kinesis),
+        shards: createKinesisShardDirectory(emulators.kinesis),
+      },
     );
     let writing = true;
     let written = 0;
