@@ -201,6 +201,8 @@ describe('local mode crash-restart', () => {
       expect(missing).toEqual({ events: 0, markers: 0 });
       expect(final.durable).toBeGreaterThan(0);
     },
-    ROUNDS * (START_TIMEOUT_MS / 2) + START_TIMEOUT_MS,
+    // A whole start's limit per round: 8 rounds took 366-391 s in the recorded suite runs, 65% of the
+    // old limit (half a start per round), which a machine twice as slow would have passed.
+    ROUNDS * START_TIMEOUT_MS + START_TIMEOUT_MS,
   );
 });
