@@ -39,6 +39,8 @@ const BATCH = 25;
  */
 const FAULTS = {
   seed: 20261122,
+  // Each kind fires once for sure in every runtime process, so the per-kind checks below are certain.
+  forceOnce: true,
   handler: { crashBefore: 0.02, crashAfter: 0.02, duplicate: 0.015, timeout: 0.005, timeoutMs: 1_500 },
   dynamodb: { lostResponse: 0.01, throttle: 0.01 },
   kinesis: { lostResponse: 0.02, partialPutRecords: 0.02, partialLost: 0.5, throttle: 0.01 },
@@ -250,16 +252,25 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
       expect(paidWithoutCharge).toBe(0);
       expect(duplicateEmits).toBe(0);
       expect(orphans).toEqual([]);
-      // That the run was under faults at all (SPINE_FAULTS reached the runtime), not which kinds fired:
-      // each kind is a draw per call, and how many calls a run makes depends on the machine's speed. Over
-      // 16 recorded runs `kinesis.lostResponse` fired 3-14 times (mean 6.6: a run without one about 1 in
-      // 700), `handler.duplicate` 5-17 (1 in 10,000). All kinds together fired 129 times or more (mean
-      // 154): a run with none is below 1 in 10^50. Each kind's effect on its own is forced where it can
-      // be, in the exactly-once property test and in local-faults / fault-relay-wiring at rate 1.
-      const fired = Object.entries(faults)
-        .filter(([kind]) => !kind.startsWith('target:'))
-        .reduce((a, [, n]) => a + n, 0);
-      expect(fired).toBeGreaterThan(0);
+      // Each kind fired: `forceOnce` fires every configured kind once in each runtime process, whatever
+      // the draws (before it, over 16 recorded runs `kinesis.lostResponse` fired 3-14 times: a run
+      // without one about 1 in 700).
+      const fired = (prefix: string) =>
+        Object.entries(faults)
+          .filter(([kind]) => kind.startsWith(prefix))
+          .reduce((a, [, n]) => a + n, 0);
+      for (const kind of [
+        'kinesis.lostResponse',
+        'kinesis.partialPutRecords',
+        'kinesis.throttle',
+        'dynamodb.lostResponse',
+        'dynamodb.throttle',
+        'handler.crashBefore',
+        'handler.crashAfter',
+        'handler.duplicate',
+        'handler.timeout',
+      ])
+        expect({ kind, fired: fired(kind) > 0 }).toEqual({ kind, fired: true });
       // The kills are the test's own (at fixed points of the posting loop), so these are certain.
       const killBatches = new Set([...chaosPoints].map((p) => Math.floor(p / BATCH))).size;
       expect(restarts.sigkillRuntime + restarts.sigkillRuntimeAndDynamo).toBe(killBatches);
