@@ -126,10 +126,13 @@ export const startExample = async (): Promise<ExampleSystem> => {
           headers: { authorization: `Bearer ${token('storefront')}` },
         }).catch((error: unknown) => {
           if (Date.now() > until) throw error;
-          console.warn(`[example-client] GET ${path}: ${String(error)}; retrying`);
+          console.warn(
+            `[example-client] GET ${path}: ${String(error)} ${String((error as { cause?: unknown }).cause)}; retrying`,
+          );
           return undefined;
         });
         if (response) return { status: response.status, body: await response.json() };
+        await sleep(250);
       }
     },
     scan: (service, table) => scanAll(localStateTableName(service, table)),
