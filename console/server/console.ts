@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { OpsContext } from '../../cli/context';
+import { keepIdleSockets } from '../../local/net';
 import { ConsoleError } from './errors';
 import { guardRequest } from './guard';
 import { LagHistory } from './history';
@@ -44,15 +45,18 @@ export const startConsole = async (options: ConsoleOptions): Promise<ConsoleServ
   const sampler = new LiveSampler(options.ctx, history, options.intervalMs, log);
   const deps = { ctx: options.ctx, sampler, history, page, log };
   let port = options.port ?? DEFAULT_CONSOLE_PORT;
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = async () => {
-      guardRequest(req.headers, port);
-      const { run, params } = matchRoute(req.method ?? 'GET', url.pathname);
-      await run(deps, { req, res, url, params });
-    };
-    route().catch((error: unknown) => sendError(res, error, log));
-  });
+  // The page's fetches and live views reuse keep-alive sockets: see keepIdleSockets.
+  const server = keepIdleSockets(
+    createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const route = async () => {
+        guardRequest(req.headers, port);
+        const { run, params } = matchRoute(req.method ?? 'GET', url.pathname);
+        await run(deps, { req, res, url, params });
+      };
+      route().catch((error: unknown) => sendError(res, error, log));
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

@@ -1,6 +1,6 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { listenOwned, type OwnedServer, trackSockets } from '../net';
+import { keepIdleSockets, listenOwned, type OwnedServer, trackSockets } from '../net';
 import { type FaultSchedule, type LostMode, operationOf, type RelayService } from './schedule';
 
 /**
@@ -207,9 +207,13 @@ export const startFaultRelay = (
     send(res, up.status, up.headers, up.body);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => req.socket.destroy());
-  });
+  // The SDK's agent reuses a socket until the relay closes it: a relay stalled past Node's 5 s idle
+  // timeout would reset a request it never read, a fault nobody scheduled.
+  const server = keepIdleSockets(
+    createServer((req, res) => {
+      handle(req, res).catch(() => req.socket.destroy());
+    }),
+  );
   server.on('connection', (socket: Socket) => {
     socket.setNoDelay(true);
     sockets.track(socket);

@@ -3,6 +3,7 @@ import type { HttpRoute } from '../../shared/ingress/routes';
 import { lambdaContext } from '../context';
 import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
+import { keepIdleSockets } from '../net';
 import { authenticate, producerIdentity } from './auth';
 import { buildHttpEvent, type LocalHttpEvent } from './event';
 import { type HttpAnswer, jsonAnswer, mapResult } from './response';
@@ -125,12 +126,9 @@ export const startIngressServer = (options: IngressServerOptions): Promise<Ingre
         `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     });
-    // An idle keep-alive socket is kept far longer than clients keep theirs (fetch: the server's hint
-    // less 1 s). At Node's default 5 s, a busy event loop let the server close a socket a client was
-    // reusing at that moment: the client saw ECONNRESET on GETs and POSTs alike (ingress-hostile and
-    // example-order-flow at load ~18-22).
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    // At Node's default 5 s idle timeout, clients saw ECONNRESET on GETs and POSTs alike under load
+    // (ingress-hostile and example-order-flow at load ~18-22): see keepIdleSockets.
+    keepIdleSockets(server);
     server.once('error', reject);
     server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => {
       const address = server.address();

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalHttpEvent, silentLogger } from '../../local';
 import { type IngressServer, startIngressServer } from '../../local/http/server';
+import { IDLE_SOCKET_MS } from '../../local/net';
 import { INGRESS_ROUTES } from '../../shared/ingress/routes';
 
 const TOKEN = 'spine-dev-test-token';
@@ -55,6 +56,12 @@ describe('local HTTP ingress adapter', () => {
   beforeEach(() => {
     calls.length = 0;
     result = () => ({ statusCode: 202 });
+  });
+
+  it('keeps idle keep-alive sockets IDLE_SOCKET_MS, as its Keep-Alive header tells clients', async () => {
+    const answer = await send(server.port, 'GET', '/health');
+
+    expect(answer.headers['keep-alive']).toBe(`timeout=${IDLE_SOCKET_MS / 1000}`);
   });
 
   it('builds the payload format 2.0 event API Gateway sends, with the IAM authorizer identity', async () => {

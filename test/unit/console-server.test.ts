@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OpsContext } from '../../cli/context';
 import { type ConsoleServer, guardRequest, LagHistory, startConsole } from '../../console';
+import { IDLE_SOCKET_MS } from '../../local/net';
 import type { OpsStore, ParkedItem } from '../../shared/ops';
 import { opsCatalog } from '../fixtures/ops/catalog';
 
@@ -102,6 +103,16 @@ describe('startConsole API', () => {
       headers: { 'content-type': 'application/json', ...(origin && { origin }) },
       body: JSON.stringify(body),
     });
+
+  it('keeps idle keep-alive sockets IDLE_SOCKET_MS, as its Keep-Alive header tells clients', async () => {
+    await withServer(async (server) => {
+      // Act
+      const page = await fetch(server.url);
+
+      // Assess
+      expect(page.headers.get('keep-alive')).toBe(`timeout=${IDLE_SOCKET_MS / 1000}`);
+    });
+  });
 
   it('serves the page and refuses a discard from a foreign Origin, leaving the event parked', async () => {
     await withServer(async (server, fake) => {

@@ -15,6 +15,7 @@ import {
   readFaultConfig,
   startFaultRelay,
 } from '../../local/faults';
+import { IDLE_SOCKET_MS } from '../../local/net';
 import { lambdaContext } from '../fixtures/apigw';
 
 describe('fault injection config (SPINE_FAULTS)', () => {
@@ -150,8 +151,24 @@ describe('startFaultRelay', () => {
         dynamo.destroy();
       },
     });
-    return { upstream, counts, schedule, kinesis, dynamo };
+    return { upstream, counts, schedule, kinesis, dynamo, endpoint };
   };
+
+  it('keeps idle keep-alive sockets IDLE_SOCKET_MS, as its Keep-Alive header tells clients', async () => {
+    const { endpoint } = await setup('kinesis', {});
+
+    const answer = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'Kinesis_20131202.ListShards',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: '{}',
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('keep-alive')).toBe(`timeout=${IDLE_SOCKET_MS / 1000}`);
+  });
 
   it('applies a PutRecords upstream and then loses its answer', async () => {
     const { upstream, counts, kinesis } = await setup('kinesis', { lostResponse: 1 });
