@@ -30,6 +30,10 @@ export default defineConfig({
     sequence: { sequencer: LongestFirstSequencer },
     // Handlers log through Powertools; warnings of parked events in tests are expected noise.
     env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
-    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // The package job writes its own report, so CI can run it after the suite and add up both.
+    reporters: [
+      'default',
+      ['json', { outputFile: packageOnly ? 'test-results/vitest-package.json' : 'test-results/vitest.json' }],
+    ],
   },
 });
