@@ -21,6 +21,7 @@ import type { LocalHttpEvent } from './http/event';
 import { loadHttpRouting } from './http/queries';
 import { startIngressServer } from './http/server';
 import { consoleLogger, type LocalLogger } from './log';
+import { StreamActivity } from './net';
 import { reservePort } from './ports';
 import { provision } from './provision';
 
@@ -108,6 +109,8 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
       writePidFile(home, { runtimePid: process.pid, emulators: spawned });
     };
     cleanup.push(async () => removePidFile(home));
+    // Every Kinesis request passes the relay in front of kinesis-mock: it wakes idle pollers on writes.
+    const activity = new StreamActivity();
     const [kinesisStart, dynamoStart] = await Promise.allSettled([
       startKinesis({
         dataDir: paths.kinesisData,
@@ -117,6 +120,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
         log,
         onSpawn,
         persist: options.ephemeral !== true,
+        activity,
         ...(kinesisFaults && { faults: kinesisFaults }),
       }),
       startDynamo({
@@ -185,6 +189,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
       esmDir: paths.esm,
       failuresFile: paths.esmFailures,
       log,
+      activity,
     });
     cleanup.push(esm.stop);
     // CDC sources: the captured table's stream poller and the snapshot (the CDC function's two jobs).

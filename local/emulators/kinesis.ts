@@ -6,6 +6,7 @@ import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
+import type { StreamActivity } from '../net';
 import { freePort } from '../ports';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb';
 import { recoverKinesisData } from './kinesis-data';
@@ -43,6 +44,8 @@ export interface KinesisStartOptions {
   readonly persist?: boolean;
   /** Test-only (SPINE_FAULTS): clients reach kinesis-mock through the HTTP fault relay instead of the TCP relay. */
   readonly faults?: FaultSchedule;
+  /** Told of each write and reshard kinesis-mock answered through the relay. */
+  readonly activity?: StreamActivity;
 }
 
 export interface KinesisEmulator {
@@ -101,8 +104,8 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
   let proxy: { readonly port: number; close(): Promise<void> };
   try {
     proxy = options.faults
-      ? await startFaultRelay(options.port, plainPort, options.faults)
-      : await startTcpProxy(options.port, plainPort);
+      ? await startFaultRelay(options.port, plainPort, options.faults, options.activity)
+      : await startTcpProxy(options.port, plainPort, options.activity);
   } catch (error) {
     await emulator.stop().catch(() => {});
     throw error;

@@ -1,5 +1,11 @@
 import { connect, createServer } from 'node:net';
-import { listenOwned, type OwnedServer, trackSockets } from '../net';
+import {
+  kinesisConnectionTap,
+  listenOwned,
+  type OwnedServer,
+  type StreamActivity,
+  trackSockets,
+} from '../net';
 
 /**
  * A TCP relay we own, so stopping can cut every client connection at once. Its `close` destroys every
@@ -16,7 +22,12 @@ export type TcpProxy = OwnedServer;
  * after SIGTERM, having persisted nothing since the last interval. Cutting the connections at the relay
  * first makes SIGTERM persist everything and exit in well under a second.
  */
-export const startTcpProxy = (listenPort: number, targetPort: number): Promise<TcpProxy> => {
+export const startTcpProxy = (
+  listenPort: number,
+  targetPort: number,
+  /** Told of each Kinesis write and reshard the target answered (local mode's pollers wake on it). */
+  activity?: Pick<StreamActivity, 'notice'>,
+): Promise<TcpProxy> => {
   const sockets = trackSockets();
   // noDelay on both legs: with Nagle's algorithm a relay holds small writes back until the peer's
   // delayed ACK (~40 ms on Linux), which stalls every request/response exchange through it.
@@ -32,6 +43,11 @@ export const startTcpProxy = (listenPort: number, targetPort: number): Promise<T
     upstream.on('error', cut);
     client.on('close', cut);
     upstream.on('close', cut);
+    if (activity) {
+      const tap = kinesisConnectionTap(activity);
+      client.on('data', tap.request);
+      upstream.on('data', tap.response);
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   });

@@ -11,7 +11,8 @@ import {
 } from '../../shared/catalog';
 import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
-import { runMapping } from './mapping';
+import type { StreamActivity } from '../net';
+import { type IdleWait, runMapping } from './mapping';
 import { filePositionStore } from './positions';
 
 export {
@@ -46,12 +47,23 @@ export interface EsmOptions {
    * gives up); tests and fault drills use it to exercise the mapping's own give-ups.
    */
   readonly settingsFor?: (service: ServiceSpec, subscription: SubscriptionSpec) => EventSourceMappingSettings;
+  /**
+   * What the Kinesis relay saw written and resharded. With it, idle pollers and shard listings sleep
+   * up to `MAX_WATCHED_IDLE_MS` and wake on their stream's activity; without it, Lambda's ~1 s.
+   */
+  readonly activity?: StreamActivity;
 }
 
 export interface EventSourceMappings {
   /** Lets in-flight invocations finish (up to 10 s), then stops every poller. */
   stop(): Promise<void>;
 }
+
+/** An idle wait that ends early on the stream's activity (see `StreamActivity`). */
+const idleWait =
+  (activity: StreamActivity, signal: AbortSignal): IdleWait =>
+  (kind, stream, ms) =>
+    activity.wait(kind, stream, ms, signal);
 
 /** Starts one emulated Kinesis event source mapping per (service, subscription) of the catalog. */
 export const startEventSourceMappings = (options: EsmOptions): EventSourceMappings => {
@@ -75,6 +87,7 @@ export const startEventSourceMappings = (options: EsmOptions): EventSourceMappin
       log: options.log,
       isStopping,
       pause,
+      ...(options.activity && { idle: idleWait(options.activity, abort.signal) }),
     }).catch((error: unknown) =>
       options.log.error(`ESM ${service.name}<-${subscription.topic} stopped unexpectedly`, {
         error: String(error),

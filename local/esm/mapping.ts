@@ -11,6 +11,7 @@ import { lambdaContext } from '../context';
 import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
 import { localStreamName } from '../names';
+import { MAX_WATCHED_IDLE_MS, type StreamActivityKind } from '../net';
 import type { DiscardInfo } from './deliver';
 import { onFailureRecord, recordDiscard } from './failures';
 import { acknowledgePause, pauseToken } from './pause';
@@ -40,7 +41,12 @@ export interface MappingOptions {
   readonly log: LocalLogger;
   readonly isStopping: () => boolean;
   readonly pause: (ms: number) => Promise<void>;
+  /** Sleeps while idle, woken by the stream's activity; without it, `pause` at Lambda's intervals. */
+  readonly idle?: IdleWait;
 }
+
+/** Sleeps up to `ms`, or until `stream` sees `kind` activity. */
+export type IdleWait = (kind: StreamActivityKind, stream: string, ms: number) => Promise<void>;
 
 /**
  * One event source mapping: a poller per shard, started once the shard's parents are fully read and
@@ -56,6 +62,8 @@ export const runMapping = async (options: MappingOptions): Promise<void> => {
   const running = new Map<string, Promise<void>>();
   const closed = new Set<string>();
   let streamArn: string | undefined;
+  // A closed parent lets its children start: a watched listing wakes for it instead of sleeping on.
+  let shardClosed: () => void = () => {};
 
   const invoke = (records: KinesisStreamRecord[]) =>
     Promise.resolve(options.handler({ Records: records }, lambdaContext(functionName, FUNCTION_TIMEOUT_MS)));
@@ -84,6 +92,7 @@ export const runMapping = async (options: MappingOptions): Promise<void> => {
       discard,
       isStopping: options.isStopping,
       pause: options.pause,
+      ...(options.idle && { idle: options.idle }),
       log,
       ...(options.esmDir !== undefined && {
         pausedToken: () => pauseToken(options.esmDir ?? '', service.name, subscription.topic),
@@ -91,7 +100,10 @@ export const runMapping = async (options: MappingOptions): Promise<void> => {
           acknowledgePause(options.esmDir ?? '', service.name, subscription.topic, shardId, token),
       }),
     }).then((result) => {
-      if (result === 'closed') closed.add(shardId);
+      if (result === 'closed') {
+        closed.add(shardId);
+        shardClosed();
+      }
     });
     running.set(shardId, run);
   };
@@ -117,7 +129,14 @@ export const runMapping = async (options: MappingOptions): Promise<void> => {
     } catch (error) {
       log.warn(`ESM ${service.name}<-${streamName}: listing shards failed`, { error: String(error) });
     }
-    await options.pause(SHARD_REFRESH_MS);
+    // Watched, the listing sleeps longer and wakes when the stream is resharded through the relay or
+    // one of its shards is read to its end.
+    if (options.idle) {
+      const closedNow = new Promise<void>((resolve) => {
+        shardClosed = resolve;
+      });
+      await Promise.race([options.idle('reshard', streamName, MAX_WATCHED_IDLE_MS), closedNow]);
+    } else await options.pause(SHARD_REFRESH_MS);
   }
   await Promise.all(running.values());
 };

@@ -8,6 +8,7 @@ import {
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { EventSourceMappingSettings, StartingPosition } from '../../shared/catalog';
 import type { LocalLogger } from '../log';
+import { MAX_WATCHED_IDLE_MS } from '../net';
 import { type DiscardInfo, deliver } from './deliver';
 import { laneBatches, ShardWatermark } from './lanes';
 import type { PositionStore, ShardPosition } from './positions';
@@ -37,6 +38,11 @@ export interface ShardPollerOptions {
   readonly discard: (records: KinesisStreamRecord[], info: DiscardInfo) => void;
   readonly isStopping: () => boolean;
   readonly pause: (ms: number) => Promise<void>;
+  /**
+   * Sleeps while the shard is idle and wakes when its stream is written (local mode's relay sees every
+   * write). With it, the idle interval grows to `MAX_WATCHED_IDLE_MS`; without it, to Lambda's ~1 s.
+   */
+  readonly idle?: (kind: 'write', stream: string, ms: number) => Promise<void>;
   readonly log: LocalLogger;
   /** The pause token while the mapping is paused (see `pause.ts`); checked between batches only. */
   readonly pausedToken?: () => string | undefined;
@@ -123,8 +129,9 @@ export const pollShard = async (options: ShardPollerOptions): Promise<'closed' |
           options.positions.write(shardId, { ...options.positions.read(shardId), closed: true });
           return 'closed';
         }
-        await options.pause(idle);
-        idle = Math.min(MAX_IDLE_POLL_MS, idle * 2);
+        if (options.idle) await options.idle('write', options.streamName, idle);
+        else await options.pause(idle);
+        idle = Math.min(options.idle ? MAX_WATCHED_IDLE_MS : MAX_IDLE_POLL_MS, idle * 2);
         continue;
       }
       idle = IDLE_POLL_MS;

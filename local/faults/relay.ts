@@ -1,6 +1,14 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { keepIdleSockets, listenOwned, type OwnedServer, trackSockets } from '../net';
+import {
+  activityOf,
+  keepIdleSockets,
+  listenOwned,
+  type OwnedServer,
+  type StreamActivity,
+  streamOfBody,
+  trackSockets,
+} from '../net';
 import { type FaultSchedule, type LostMode, operationOf, type RelayService } from './schedule';
 
 /**
@@ -96,6 +104,8 @@ export const startFaultRelay = (
   listenPort: number,
   targetPort: number,
   schedule: FaultSchedule,
+  /** Told of each write and reshard the emulator answered (local mode's pollers wake on it). */
+  activity?: Pick<StreamActivity, 'notice'>,
 ): Promise<FaultRelay> => {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = trackSockets();
@@ -111,9 +121,13 @@ export const startFaultRelay = (
         { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers, agent },
         (res) => {
           readBody(res)
-            .then((data) =>
-              done({ status: res.statusCode ?? 502, headers: copyHeaders(res.headers), body: data }),
-            )
+            .then((data) => {
+              const target = req.headers['x-amz-target'];
+              const kind = activity && typeof target === 'string' ? activityOf(target) : undefined;
+              const stream = kind && streamOfBody(body.toString('utf8'));
+              if (kind && stream) activity?.notice(kind, stream);
+              done({ status: res.statusCode ?? 502, headers: copyHeaders(res.headers), body: data });
+            })
             .catch(fail);
         },
       );
