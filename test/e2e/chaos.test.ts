@@ -2,11 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { FINAL_STATUSES } from '../../example/domain/order';
 import { localStateTableName } from '../../local';
 import { RESENT_ATTRIBUTE } from '../../shared/envelope';
+import { buildLocalMode, type CompiledLocalMode } from './helpers/compiled-local';
 import { alive, LocalSpine, readStream } from './helpers/local-process';
 
 /**
@@ -66,6 +67,9 @@ const orderEvent = (i: number) => ({
 describe('chaos run: the example workflow under faults, kills and restarts', () => {
   let home = '';
   let spine: LocalSpine | undefined;
+  let compiled: CompiledLocalMode | undefined;
+  /** Where the time goes (ms), for the summary line: each (re)start, posting, settling. */
+  const timing = { starts: [] as number[], posting: 0, settling: 0 };
   const faults: Record<string, number> = {};
   const restarts = { sigkillRuntime: 0, sigkillRuntimeAndDynamo: 0, graceful: 0, unexpectedExit: 0 };
 
@@ -85,7 +89,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
 
   const restart = async () => {
     await collectFaults();
-    await spine?.start();
+    if (spine) timing.starts.push(await spine.start());
   };
 
   const emulatorPids = async (): Promise<{ name: string; pid: number }[]> => {
@@ -93,18 +97,23 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
     return (JSON.parse(text) as { emulators: { name: string; pid: number }[] }).emulators;
   };
 
+  beforeAll(async () => {
+    compiled = await buildLocalMode();
+  });
+
   afterAll(async () => {
     await spine?.stop();
     for (const { pid } of await emulatorPids().catch(() => [])) if (alive(pid)) process.kill(pid, 'SIGKILL');
     if (home) await rm(home, { recursive: true, force: true });
+    await compiled?.remove();
   });
 
   it(
     'keeps every acknowledged event, finishes every order, charges once and emits nothing twice',
     async () => {
       home = await mkdtemp(join(tmpdir(), 'spine-chaos-'));
-      spine = new LocalSpine(home, (await LocalSpine.create(home)).ports, env);
-      await spine.start();
+      spine = await LocalSpine.create(home, env, compiled);
+      timing.starts.push(await spine.start());
       const started = Date.now();
       const acknowledged = new Set<string>();
       const chaosPoints = new Set([
@@ -164,6 +173,8 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
         }
       }
 
+      timing.posting = Date.now() - started;
+      const settling = Date.now();
       // Wait for the workflow to settle, restarting the runtime if a kill from inside (none configured) or a crash took it.
       const orders = new Map<string, string>();
       const histories = new Map<string, string[]>();
@@ -191,6 +202,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
         if (final === ORDERS) break;
         await sleep(1_000);
       }
+      timing.settling = Date.now() - settling;
       await collectFaults();
 
       // Assess
@@ -241,7 +253,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
           `faults fired ${JSON.stringify(faults)}; restarts ${JSON.stringify(restarts)}; ` +
           `violations ${violations} (lost acks ${lostAcks.length}, not final ${notFinal.length}, double effects ${doubleEffects}, double charges ${doubleCharges}, ` +
           `paid without charge ${paidWithoutCharge}, duplicate emits ${duplicateEmits}, orphan emits ${orphans.length}); ` +
-          `${Math.round((Date.now() - started) / 1000)} s`,
+          `${Math.round((Date.now() - started) / 1000)} s; timing (ms) ${JSON.stringify(timing)}`,
       );
 
       expect(acknowledged.size).toBe(ORDERS);

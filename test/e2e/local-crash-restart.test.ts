@@ -2,32 +2,37 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localStreamName } from '../../local';
+import { buildLocalMode, type CompiledLocalMode } from './helpers/compiled-local';
 import { eventually, LocalSpine, readStream } from './helpers/local-process';
 
 /**
- * Crash-restart: local mode is started, events are published through the ingress (and marker items
- * written to DynamoDB Local), and at a random moment kinesis-mock, DynamoDB Local or the runtime is
- * SIGKILLed; local mode must then be gone within 10 s and come back on the next start, ROUNDS times in
- * a row, with
+ * Crash-restart: local mode is started (compiled, on the example's `rates` flow alone: see below), events
+ * are published through the ingress (and marker items written to DynamoDB Local), and at a random
+ * moment kinesis-mock, DynamoDB Local or the runtime is SIGKILLed; local mode must then be gone within
+ * 10 s and come back on the next start, ROUNDS times in a row, with
  * - every event the ingress acknowledged that kinesis-mock provably saved: acknowledged (202 received)
  *   inside a window [startedAt, durableUntil] that its `kinesis-saves.json` reports for the run that
  *   acknowledged it (see local/emulators/kinesis-preload.cjs for why that bound holds). Events
  *   acknowledged after it may be lost: kinesis-mock saves every second, not on every write;
  * - every DynamoDB item whose PutItem was acknowledged (SQLite writes through).
  */
-// 8 rounds in the suite; CRASH_ROUNDS=20 is the issue's figure, run on demand. A round is a whole
-// restart and cannot get much cheaper: measured at load ~20 (3 rounds), start to `ready` took 53-59 s,
-// the first 202 after it 51-60 s (the runtime is still catching up, and the race below gives up at 60 s),
-// the durability check 17-19 s, and the kill until every process was gone 3-6 s. At `ready` a restart
-// has spent about 9 s of CPU (runtime imports 3.7 s, DynamoDB Local's JVM 3.4 s, kinesis-mock 1.9 s), so
-// even a quiet 2-core machine needs about 5 s per restart before any event is posted.
-const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 8);
+// 20 rounds, the issue's figure (CRASH_ROUNDS overrides). What a round costs, measured at load 10-13
+// with 20 rounds (413 s in all; medians): start to `ready` 12.1 s (6.6-20.0), the durability check
+// 1.8 s, the first 202 2.4 s, the kill until every process was gone 1.0 s. Before, with the whole
+// example catalog through tsx, 8 rounds took 435 s in a fresh-clone suite run: at ready a restart had
+// spent about 9 s of CPU (runtime imports through tsx's loader thread, DynamoDB Local's JVM,
+// kinesis-mock), and the example's 29 shard pollers kept kinesis-mock at about half a core (about 20 ms
+// of its CPU per call), so its answers took 0.3-3 s. Now the runtime runs compiled (compiled-local.ts)
+// with one flow (test/fixtures/local/crash-catalog.ts).
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
 const SEED = Number(process.env.CRASH_SEED ?? 20261126);
 const GONE_WITHIN_MS = 10_000;
 const START_TIMEOUT_MS = 120_000;
 const MARKERS = 'crash-restart-markers';
+/** The example's `rates` flow alone (see the fixture for why not the whole example). */
+const CATALOG = 'test/fixtures/local/crash-catalog.ts';
 const VICTIMS = ['kinesis-mock', 'DynamoDB Local', 'runtime'] as const;
 type Victim = (typeof VICTIMS)[number];
 
@@ -40,6 +45,11 @@ const random = (() => {
   };
 })();
 
+const spread = (ms: readonly number[]): string => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return `${sorted[0]}/${sorted[Math.floor(sorted.length / 2)]}/${sorted.at(-1)}`;
+};
+
 interface Acked {
   readonly id: string;
   readonly at: number;
@@ -48,17 +58,23 @@ interface Acked {
 describe('local mode crash-restart', () => {
   let home = '';
   let spine: LocalSpine | undefined;
+  let compiled: CompiledLocalMode | undefined;
+
+  beforeAll(async () => {
+    compiled = await buildLocalMode({ catalog: CATALOG, ingress: 'test/fixtures/local/crash-ingress.ts' });
+  });
 
   afterAll(async () => {
     for (const { pid } of spine?.processes() ?? []) process.kill(pid, 'SIGKILL');
     if (home) await rm(home, { recursive: true, force: true });
+    await compiled?.remove();
   });
 
   it(
     `comes back after ${ROUNDS} SIGKILLs of a random part at a random moment, keeping what it saved`,
     async () => {
       home = await mkdtemp(join(tmpdir(), 'spine-crash-'));
-      const local = await LocalSpine.create(home);
+      const local = await LocalSpine.create(home, { SPINE_CATALOG: CATALOG }, compiled);
       spine = local;
       const dynamo = new DynamoDBClient({
         endpoint: `http://127.0.0.1:${local.ports.dynamodb}`,
@@ -74,6 +90,8 @@ describe('local mode crash-restart', () => {
       const missing = { events: 0, markers: 0 };
       const gone: number[] = [];
       const outcomes: Record<string, number> = {};
+      /** Where each round's time goes (ms), for the summary line. */
+      const phases = { start: [] as number[], check: [] as number[], firstAck: [] as number[], gone: gone };
 
       /** What must be there after a start: durable events in the log, every acknowledged marker. */
       const check = async () => {
@@ -93,7 +111,8 @@ describe('local mode crash-restart', () => {
 
       for (let round = 0; round <= ROUNDS; round++) {
         // Prepare: a (re)started backbone that kept what it provably saved
-        await local.start([], START_TIMEOUT_MS);
+        phases.start.push(await local.start([], START_TIMEOUT_MS));
+        const checking = Date.now();
         if (round === 0)
           await dynamo.send(
             new CreateTableCommand({
@@ -104,6 +123,7 @@ describe('local mode crash-restart', () => {
             }),
           );
         const after = await check();
+        phases.check.push(Date.now() - checking);
         missing.events += after.lostDurable.length;
         missing.markers += after.lostMarkers.length;
         expect(after.lostDurable, `round ${round}: durable events lost`).toEqual([]);
@@ -155,9 +175,14 @@ describe('local mode crash-restart', () => {
                 return false;
               });
             if (put) markers.push(marker);
+            // Once a part is killed every call fails at once until local mode is down: without a pause
+            // this loop spins (measured: ~23 refused calls a round), taking CPU from the stop it waits for.
+            else await new Promise((r) => setTimeout(r, 100));
           }
         })();
+        const posting = Date.now();
         await Promise.race([firstAck, new Promise((r) => setTimeout(r, 60_000))]);
+        phases.firstAck.push(Date.now() - posting);
         await new Promise((r) => setTimeout(r, 300 + random() * 1_500));
         const victim = VICTIMS[Math.floor(random() * VICTIMS.length)] ?? 'runtime';
         const pids = local.pids();
@@ -196,13 +221,16 @@ describe('local mode crash-restart', () => {
         `crash-restart: ${ROUNDS} rounds in ${Math.round((Date.now() - began) / 1000)} s, kills ${JSON.stringify(kills)}; ` +
           `${events.length} events acknowledged, ${final.durable} provably saved (all kept), ` +
           `${final.lostAny} lost after their run's last save; ${markers.length} DynamoDB items, all kept; ` +
-          `gone after a kill in ${Math.min(...gone)}..${Math.max(...gone)} ms; publish outcomes ${JSON.stringify(outcomes)}`,
+          `gone after a kill in ${Math.min(...gone)}..${Math.max(...gone)} ms; publish outcomes ${JSON.stringify(outcomes)}; ` +
+          `phases (ms, min/median/max) ${Object.entries(phases)
+            .map(([name, ms]) => `${name} ${spread(ms)}`)
+            .join(', ')}`,
       );
       expect(missing).toEqual({ events: 0, markers: 0 });
       expect(final.durable).toBeGreaterThan(0);
     },
-    // A whole start's limit per round: 8 rounds took 113-595 s in recorded runs here, the slowest 5 s
-    // under the old limit (half a start per round).
+    // A whole start's limit per round: 8 rounds took 113-595 s in recorded runs here before, the slowest
+    // 5 s under the old limit (half a start per round).
     ROUNDS * START_TIMEOUT_MS + START_TIMEOUT_MS,
   );
 });

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { CompiledLocalMode } from './compiled-local';
 
 export interface Endpoints {
   readonly ingress: string;
@@ -34,8 +35,9 @@ export const freePort = (): Promise<number> =>
 
 /**
  * `npm start` as a user runs it, in a child process with its own data dir and ports: by default the
- * command npm execs (`node --import tsx local/main.ts`), or npm itself (`{ viaNpm: true }`), started in
- * its own process group so a test can signal the group as a terminal's Ctrl-C does.
+ * command npm execs (`node --import tsx local/main.ts`), a compiled build of it (`compiled`, see
+ * compiled-local.ts), or npm itself (`{ viaNpm: true }`), started in its own process group so a test can
+ * signal the group as a terminal's Ctrl-C does.
  */
 export class LocalSpine {
   private child: ChildProcess | undefined;
@@ -46,14 +48,17 @@ export class LocalSpine {
     readonly ports: { ingress: number; kinesis: number; dynamodb: number },
     /** Extra environment for the local-mode process (e.g. `SPINE_FAULTS`). */
     readonly env: Record<string, string> = {},
+    /** Run this build of local mode with plain `node` instead of the sources through tsx. */
+    readonly compiled?: CompiledLocalMode,
   ) {}
 
-  static async create(home: string): Promise<LocalSpine> {
-    return new LocalSpine(home, {
-      ingress: await freePort(),
-      kinesis: await freePort(),
-      dynamodb: await freePort(),
-    });
+  static async create(
+    home: string,
+    env: Record<string, string> = {},
+    compiled?: CompiledLocalMode,
+  ): Promise<LocalSpine> {
+    const ports = { ingress: await freePort(), kinesis: await freePort(), dynamodb: await freePort() };
+    return new LocalSpine(home, ports, env, compiled);
   }
 
   /**
@@ -66,9 +71,11 @@ export class LocalSpine {
     this.output = '';
     const [command, commandArgs] = options.viaNpm
       ? ['npm', ['start', '--silent', '--', ...args]]
-      : [process.execPath, ['--import', 'tsx', 'local/main.ts', ...args]];
+      : this.compiled
+        ? [process.execPath, [...this.compiled.args, ...args]]
+        : [process.execPath, ['--import', 'tsx', 'local/main.ts', ...args]];
     const child = spawn(command, commandArgs, {
-      cwd: process.cwd(),
+      cwd: !options.viaNpm && this.compiled ? this.compiled.dir : process.cwd(),
       detached: options.viaNpm === true,
       env: {
         ...process.env,
