@@ -2,8 +2,11 @@ import { mapLimit } from '../async';
 import { IngressError } from './errors';
 import type { ClaimOutcome, IdempotencyStore } from './idempotency';
 import type { PreparedEvent } from './prepared';
+import type { WrittenRecord } from './writer';
 
 const CLAIM_CONCURRENCY = 32;
+/** Batches in flight at once: 500 keys (the largest request) in two rounds of 10 x 25. */
+const CLAIM_BATCH_CONCURRENCY = 10;
 
 /** Failures of the idempotency store: 429 when DynamoDB throttles, else 503 (dedupe cannot be promised). */
 export const storeError = (error: unknown): IngressError => {
@@ -28,7 +31,52 @@ const conflictError = (event: PreparedEvent, why: string): IngressError =>
   );
 
 /**
- * Claims the keys of a request (one conditional write each, 32 at a time). All or nothing: on a conflict
+ * Looks for events in the log, all written at or after `since` (epoch ms): found ones by event index.
+ * Throws when the search cannot decide.
+ */
+export type LogLookup = (
+  events: readonly PreparedEvent[],
+  since: number,
+) => Promise<ReadonlyMap<number, WrittenRecord>>;
+
+/**
+ * A pending claim of a key recorded by the log alone (`logRetentionHours`) is either a live claimant's or
+ * a finished one's: the log tells them apart. Found there -> the key is a duplicate, answered from the log.
+ * Absent, or the search undecided -> still in flight (the claimant may yet write, and a 409 costs only a
+ * retry). Costs a log search only for keys found pending, which normal traffic never meets.
+ */
+const resolvePending = async (
+  lookup: LogLookup | undefined,
+  events: readonly PreparedEvent[],
+  outcomes: Map<number, ClaimOutcome>,
+  warn: (message: string, error: unknown) => void,
+): Promise<void> => {
+  let since = Number.POSITIVE_INFINITY;
+  const pending = events.filter((e) => {
+    const outcome = outcomes.get(e.index);
+    if (outcome?.kind !== 'in-flight' || outcome.claimedAt === undefined) return false;
+    if (e.idempotency?.logRetentionHours === undefined) return false;
+    since = Math.min(since, outcome.claimedAt);
+    return true;
+  });
+  if (!lookup || pending.length === 0) return;
+  let found: ReadonlyMap<number, WrittenRecord>;
+  try {
+    found = await lookup(pending, since);
+  } catch (error) {
+    warn('log search for a pending idempotency key could not decide; answered as in flight', error);
+    return;
+  }
+  for (const event of pending) {
+    const record = found.get(event.index);
+    if (record)
+      outcomes.set(event.index, { kind: 'duplicate', result: { id: event.envelope.id, ...record } });
+  }
+};
+
+/**
+ * Claims the keys of a request (one conditional write each, 32 at a time). A key found pending whose
+ * event only the log records is looked up there (`lookup`). All or nothing: on a conflict
  * (409), an in-flight key (409 with Retry-After) or a store failure (429/503), the claims taken are
  * released before the error is thrown, so nothing of the request is written or left blocking.
  */
@@ -36,6 +84,7 @@ export const claimAll = async (
   store: IdempotencyStore,
   events: readonly PreparedEvent[],
   warn: (message: string, error: unknown) => void,
+  lookup?: LogLookup,
 ): Promise<ClaimSet> => {
   const first = new Map<string, PreparedEvent>();
   const repeats = new Map<number, number>();
@@ -52,14 +101,27 @@ export const claimAll = async (
   const outcomes = new Map<number, ClaimOutcome>();
   const claimEvents = [...first.values()];
   let failure: unknown;
-  await mapLimit(claimEvents, CLAIM_CONCURRENCY, async (event) => {
-    if (failure !== undefined || !event.idempotency) return;
+  // One call per key, or per batch of keys where the store can (1 write unit per key either way).
+  const size = store.claimMany ? Math.max(1, store.claimBatchSize ?? 1) : 1;
+  const batches: PreparedEvent[][] = [];
+  for (let i = 0; i < claimEvents.length; i += size) batches.push(claimEvents.slice(i, i + size));
+  await mapLimit(batches, size > 1 ? CLAIM_BATCH_CONCURRENCY : CLAIM_CONCURRENCY, async (batch) => {
+    if (failure !== undefined) return;
+    const requests = batch.flatMap((e) => (e.idempotency ? [e.idempotency] : []));
     try {
-      outcomes.set(event.index, await store.claim(event.idempotency));
+      const got =
+        store.claimMany && batch.length > 1
+          ? await store.claimMany(requests)
+          : await Promise.all(requests.map((r) => store.claim(r)));
+      batch.forEach((event, i) => {
+        const outcome = got[i];
+        if (outcome) outcomes.set(event.index, outcome);
+      });
     } catch (error) {
       failure ??= error;
     }
   });
+  if (failure === undefined) await resolvePending(lookup, claimEvents, outcomes, warn);
   const blocking = claimEvents.find((e) => {
     const kind = outcomes.get(e.index)?.kind;
     return kind === 'conflict' || kind === 'in-flight';

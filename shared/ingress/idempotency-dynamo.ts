@@ -9,8 +9,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { RUNTIME_TABLES } from '../config';
+import { claimItem } from './claim-item';
 import { ClaimLostError } from './errors';
 import type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
+import { batchClaims, CLAIMS_PER_BATCH } from './idempotency-dynamo-batch';
 
 const KEY = RUNTIME_TABLES.idempotency.partitionKey;
 const TTL = RUNTIME_TABLES.idempotency.ttlAttribute;
@@ -42,7 +44,8 @@ const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
     return { kind: 'duplicate', result: { id, shardId, sequenceNumber } };
   // A live claim normally finishes within one PutRecords round trip; a stale one is taken over once its
   // lease ends, so a short Retry-After is right in both cases.
-  return { kind: 'in-flight', retryAfterSeconds: 1 };
+  const claimedAt = num(item, 'claimedAt');
+  return { kind: 'in-flight', retryAfterSeconds: 1, ...(claimedAt === undefined ? {} : { claimedAt }) };
 };
 
 /** A pending claim of this payload that is uncertain or past its lease: the next claimant takes it. */
@@ -53,12 +56,15 @@ const canTakeOver = (item: Item, request: ClaimRequest, at: number): boolean =>
 
 /**
  * DynamoDB adapter of `IdempotencyStore` (table `RUNTIME_TABLES.idempotency`: `pk`, TTL `expiresAt`).
- * A claim is one conditional PutItem that succeeds when the key is new or expired (TTL deletion lags by
- * up to days, so expiry is checked in the condition too): 1 WCU, plus 1 to complete. Taking over an
+ * A claim is one conditional write that succeeds when the key is new or expired (TTL deletion lags by
+ * up to days, so expiry is checked in the condition too): 1 WCU. `claimMany` sends up to 25 of them per
+ * call (`idempotency-dynamo-batch.ts`); `claim` sends one PutItem. Completing costs 1 WCU more, and is
+ * skipped where the log keeps the event as long as the key (`logRetentionHours`). Taking over an
  * uncertain or stale claim is a second conditional write (UpdateItem on the old token) that keeps the
- * first `claimedAt`. Every conditional write returns the item it failed on (`ALL_OLD`), and a write that
- * finds its own token there is recognised as its own earlier attempt: the SDK re-sends a write whose
- * answer was lost, and that re-send then fails its own condition.
+ * first `claimedAt`. Every conditional write returns the item it failed on (`ALL_OLD`, or a consistent
+ * read where the batch cannot), and a write that finds its own token there is recognised as its own
+ * earlier attempt: the SDK re-sends a write whose answer was lost, and that re-send then fails its own
+ * condition.
  */
 export const createDynamoIdempotencyStore = (
   client: DynamoDBClient,
@@ -127,42 +133,57 @@ export const createDynamoIdempotencyStore = (
     }
   };
 
-  return {
-    async claim(request) {
-      const at = now();
-      const token = randomUUID();
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...key(request.pk),
-              state: { S: 'pending' },
-              idempotencyKey: { S: request.display },
-              payloadHash: { S: request.payloadHash },
-              token: { S: token },
-              claimedAt: { N: String(at) },
-              leaseUntil: { N: String(at + leaseMs) },
-              [TTL]: { N: String(Math.ceil(at / 1000) + request.windowHours * 3600) },
-            },
-            ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :nowSec',
-            ExpressionAttributeNames: { '#pk': KEY, '#ttl': TTL },
-            ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(at / 1000)) } },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { kind: 'claimed', token };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const item = itemOf(error) ?? (await read(request.pk));
-        // Gone between the failed put and the read (released or expired): the caller may simply retry.
-        if (!item) return { kind: 'in-flight', retryAfterSeconds: 1 };
-        // Our own put, stored before its answer was lost and re-sent by the SDK.
-        if (str(item, 'token') === token) return { kind: 'claimed', token };
-        if (canTakeOver(item, request, at)) return takeOver(request, item, at);
-        return blockedOutcome(item, request);
-      }
+  /** What a claim with `token` that found `item` in its way answers (own earlier write, takeover, blocked). */
+  const decide = (
+    request: ClaimRequest,
+    token: string,
+    item: Item,
+    at: number,
+  ): Promise<ClaimOutcome> | ClaimOutcome => {
+    // Our own write, stored before its answer was lost and re-sent by the SDK.
+    if (str(item, 'token') === token) return { kind: 'claimed', token };
+    if (canTakeOver(item, request, at)) return takeOver(request, item, at);
+    return blockedOutcome(item, request);
+  };
+
+  /** One conditional PutItem with a given token, so a re-send of any earlier write with it is recognised. */
+  const claimOne = async (request: ClaimRequest, token: string, at: number): Promise<ClaimOutcome> => {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: claimItem(request, token, at, leaseMs),
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :nowSec',
+          ExpressionAttributeNames: { '#pk': KEY, '#ttl': TTL },
+          ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(at / 1000)) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', token };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = itemOf(error) ?? (await read(request.pk));
+      // Gone between the failed put and the read (released or expired): the caller may simply retry.
+      if (!item) return { kind: 'in-flight', retryAfterSeconds: 1 };
+      return decide(request, token, item, at);
+    }
+  };
+
+  const claimMany = batchClaims(client, tableName, leaseMs, {
+    claimOne,
+    // A key the batch found taken: decided on its item, read (a read unit, not a second write) unless it is
+    // gone or expired, where the conditional put takes it.
+    async afterDuplicate(request, token, at) {
+      const item = await read(request.pk);
+      const expired = (num(item, TTL) ?? 0) < Math.floor(at / 1000);
+      return !item || expired ? claimOne(request, token, at) : decide(request, token, item, at);
     },
+  });
+
+  return {
+    claim: (request) => claimOne(request, randomUUID(), now()),
+    claimMany: (requests) => claimMany(requests, now()),
+    claimBatchSize: CLAIMS_PER_BATCH,
 
     async complete(pk, token, result) {
       // Idempotent under the SDK's re-send: the token is unchanged by the first attempt.

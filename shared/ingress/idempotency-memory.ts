@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ClaimLostError } from './errors';
-import type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
+import {
+  type ClaimOutcome,
+  type ClaimRequest,
+  claimLifetimeSeconds,
+  type IdempotencyStore,
+} from './idempotency';
 import type { WrittenRecord } from './writer';
 
 export interface MemoryIdempotencyOptions {
@@ -42,14 +47,15 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
         token,
         claimedAt: at,
         leaseUntil: at + leaseMs,
-        expiresAt: Math.ceil(at / 1000) + request.windowHours * 3600,
+        expiresAt: Math.ceil(at / 1000) + claimLifetimeSeconds(request),
         uncertain: false,
       });
       return { kind: 'claimed', token };
     }
     if (old.payloadHash !== request.payloadHash) return { kind: 'conflict' };
     if (old.result) return { kind: 'duplicate', result: old.result };
-    if (!old.uncertain && old.leaseUntil >= at) return { kind: 'in-flight', retryAfterSeconds: 1 };
+    if (!old.uncertain && old.leaseUntil >= at)
+      return { kind: 'in-flight', retryAfterSeconds: 1, claimedAt: old.claimedAt };
     entries.set(request.pk, { ...old, token, leaseUntil: at + leaseMs, uncertain: false });
     return { kind: 'claimed', token, takeover: { claimedAt: old.claimedAt, uncertain: old.uncertain } };
   };

@@ -15,20 +15,46 @@ export type ClaimOutcome =
     }
   | { readonly kind: 'duplicate'; readonly result: WrittenRecord & { readonly id: string } }
   | { readonly kind: 'conflict' }
-  | { readonly kind: 'in-flight'; readonly retryAfterSeconds: number };
+  | {
+      readonly kind: 'in-flight';
+      readonly retryAfterSeconds: number;
+      /** The key's first claim time (epoch ms), when the store knows it: where a log search starts. */
+      readonly claimedAt?: number;
+    };
 
 export interface ClaimRequest {
   readonly pk: string;
   readonly display: string;
   readonly payloadHash: string;
   readonly windowHours: number;
+  /** See `IdempotencyClaimSpec.logRetentionHours`: bounds how long the key is remembered. */
+  readonly logRetentionHours?: number;
 }
+
+/**
+ * A key recorded by the log alone is forgotten this long before its record may leave the log (when the
+ * window equals the retention): a claim must never outlive the record it stands for, or a late retry
+ * would find neither a completion nor the record and write a second copy. Clock skew between the ingress
+ * and Kinesis is milliseconds; a minute is ample and costs a 24 h window one minute.
+ */
+export const LOG_EDGE_SECONDS = 60;
+
+/** How long a claim of `request` lives, in seconds: its window, cut so the log still holds its record. */
+export const claimLifetimeSeconds = (request: ClaimRequest): number => {
+  const window = request.windowHours * 3600;
+  return request.logRetentionHours === undefined
+    ? window
+    : Math.min(window, request.logRetentionHours * 3600 - LOG_EDGE_SECONDS);
+};
 
 /**
  * Idempotency keys of the ingress (port; DynamoDB adapter in `idempotency-dynamo.ts`).
  *
  * Protocol: `claim` before PutRecords (a conditional write holding the payload hash and a lease),
- * `complete` after Kinesis acknowledged (stores id/shard/sequence so repeats get the same answer),
+ * `complete` after Kinesis acknowledged (stores id/shard/sequence so repeats get the same answer) unless
+ * the log itself keeps the event as long as the key (`logRetentionHours`): then the claim is the key's
+ * only write, and a request that finds it pending searches the log from its first claim time (found: a
+ * duplicate, answered from the log; absent: in flight, or taken over once the lease ends, as below),
  * `release` only when the write certainly failed (Kinesis answered and rejected it), and `markUncertain`
  * when the writer could not see whether Kinesis stored it (timeouts, 5xx): the claim then stays.
  *
@@ -58,6 +84,12 @@ export interface ClaimRequest {
  */
 export interface IdempotencyStore {
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
+  /**
+   * `claim` for several keys at once (distinct `pk`s), outcomes in request order: an adapter whose calls
+   * carry a fixed cost (the SDK's) claims many keys per call. At most `claimBatchSize` per call.
+   */
+  claimMany?(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]>;
+  readonly claimBatchSize?: number;
   /** Records what was written. Throws `ClaimLostError` when the claim was taken over. */
   complete(pk: string, token: string, result: WrittenRecord & { readonly id: string }): Promise<void>;
   /** Drops a claim whose event was certainly not written; a no-op when the claim is no longer held. */

@@ -1,9 +1,9 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../async';
 import { markResent } from '../envelope';
-import { type ClaimSet, claimAll, keepUncertainClaims, releaseClaims } from './claims';
+import { type ClaimSet, claimAll, keepUncertainClaims, type LogLookup, releaseClaims } from './claims';
 import type { IdempotencyStore } from './idempotency';
-import type { LogSearchOptions } from './log-search';
+import { findEventsInLog, type LogSearchOptions } from './log-search';
 import type { PreparedEvent } from './prepared';
 import { type Unresolved, unresolvedError } from './publish-answer';
 import { type Recovery, recoverTakenOver } from './recover';
@@ -65,7 +65,17 @@ export const publishEvents = async (
   events: readonly PreparedEvent[],
 ): Promise<PublishResult[]> => {
   const warn = deps.warn ?? (() => undefined);
-  const claims = await claimAll(deps.store, events, warn);
+  const lookup: LogLookup = async (pending, since) => {
+    const wanted = pending.map((e) => ({ eventId: e.envelope.id, partitionKey: e.envelope.partitionkey }));
+    const found = await findEventsInLog(deps.kinesis, streamName, wanted, since, deps.search);
+    const byIndex = new Map<number, WrittenRecord>();
+    for (const e of pending) {
+      const record = found.get(e.envelope.id);
+      if (record) byIndex.set(e.index, record);
+    }
+    return byIndex;
+  };
+  const claims = await claimAll(deps.store, events, warn, lookup);
   const recovery = await recoverTakenOver(
     { kinesis: deps.kinesis, store: deps.store, warn, ...(deps.search ? { search: deps.search } : {}) },
     streamName,
@@ -90,6 +100,8 @@ export const publishEvents = async (
     const claim = claims.outcomes.get(event.index);
     const written = outcome.written.get(event.index);
     if (claim?.kind !== 'claimed' || !written || !event.idempotency) return;
+    // The log keeps this event as long as its key lives: the claim stays the key's only write.
+    if (event.idempotency.logRetentionHours !== undefined) return;
     try {
       await deps.store.complete(event.idempotency.pk, claim.token, { id: event.envelope.id, ...written });
     } catch (error) {

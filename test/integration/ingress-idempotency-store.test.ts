@@ -62,7 +62,7 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const other = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
     expect(first).toEqual({ kind: 'claimed', token: expect.any(String) });
-    expect(again).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    expect(again).toEqual({ kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 });
     expect(other).toEqual({ kind: 'conflict' });
   });
 
@@ -110,7 +110,7 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     // The dead claimant no longer owns the key: it can neither complete nor release it.
     await expect(store.complete(key.pk, stale.token, written)).rejects.toThrow();
     await store.release(key.pk, stale.token);
-    expect(await store.claim(key)).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    expect(await store.claim(key)).toEqual({ kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 });
   });
 
   it('never lets another payload take over a stale claim', async () => {
@@ -139,6 +139,37 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const later = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
     expect(later).toEqual({ kind: 'claimed', token: expect.any(String) });
+  });
+
+  it('forgets a key recorded by the log alone a minute before the log may drop its record', async () => {
+    // Prepare: window 1 h, retention 1 h: no completion, so only the log can prove the event written.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = { ...request('hash-a', 1), logRetentionHours: 1 };
+    const claim = await store.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    // Act
+    time.advance(3_600_000 - 62_000);
+    const before = await store.claim({ ...key, payloadHash: 'hash-b' });
+    time.advance(3_000);
+    const after = await store.claim({ ...key, payloadHash: 'hash-b' });
+    // Assess
+    expect(before).toEqual({ kind: 'conflict' });
+    expect(after).toEqual({ kind: 'claimed', token: expect.any(String) });
+  });
+
+  it('keeps the window of a key whose log outlives it by the margin', async () => {
+    // Prepare: window 1 h, retention 2 h.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = { ...request('hash-a', 1), logRetentionHours: 2 };
+    const claim = await store.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    // Act
+    time.advance(3_600_000 - 2_000);
+    const later = await store.claim({ ...key, payloadHash: 'hash-b' });
+    // Assess
+    expect(later).toEqual({ kind: 'conflict' });
   });
 
   it('keeps the first claim time through takeovers: a third claimant searches from the first claim', async () => {
@@ -180,7 +211,7 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
       token: expect.any(String),
       takeover: { claimedAt: T0, uncertain: true },
     });
-    expect(concurrent).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    expect(concurrent).toEqual({ kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 });
     expect(other).toEqual({ kind: 'conflict' });
     await expect(store.markUncertain(key.pk, first.token)).rejects.toThrow();
   });
