@@ -43,8 +43,17 @@ export type LogLookup = (
  * A pending claim of a key recorded by the log alone (`logRetentionHours`) is either a live claimant's or
  * a finished one's: the log tells them apart. Found there -> the key is a duplicate, answered from the log.
  * Absent, or the search undecided -> still in flight (the claimant may yet write, and a 409 costs only a
- * retry). Costs a log search only for keys found pending, which normal traffic never meets.
+ * retry). Costs a log search only for keys found pending for over a second, which normal traffic never
+ * meets.
  */
+/**
+ * A pending claim younger than this is most likely its claimant still writing (PutRecords takes tens of
+ * ms): it is answered in flight without reading the log, so a burst of concurrent duplicates costs no
+ * reads (GetRecords is 5 calls/s per shard, shared with every consumer); the producer's retry after
+ * Retry-After (1 s) searches.
+ */
+export const PENDING_SEARCH_MIN_AGE_MS = 1_000;
+
 const resolvePending = async (
   lookup: LogLookup | undefined,
   events: readonly PreparedEvent[],
@@ -56,6 +65,7 @@ const resolvePending = async (
     const outcome = outcomes.get(e.index);
     if (outcome?.kind !== 'in-flight' || outcome.claimedAt === undefined) return false;
     if (e.idempotency?.logRetentionHours === undefined) return false;
+    if (Date.now() - outcome.claimedAt < PENDING_SEARCH_MIN_AGE_MS) return false;
     since = Math.min(since, outcome.claimedAt);
     return true;
   });

@@ -64,7 +64,8 @@ const countingStore = (now: () => number) => {
 };
 
 const setup = () => {
-  let at = Date.parse('2030-01-01T00:00:00Z');
+  // The store's clock runs 10 min behind: its claims are old enough to be searched for at once.
+  let at = Date.now() - 600_000;
   const kinesis = new KinesisClient({ region: 'us-east-1' });
   const mock = mockClient(kinesis);
   const { store, writes } = countingStore(() => at);
@@ -142,6 +143,22 @@ describe('publishEvents with keys recorded by the log alone', () => {
     expect(held.kind).toBe('claimed');
     expect(error.code).toBe('IDEMPOTENCY_IN_FLIGHT');
     expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
+
+  it('answers duplicates of a claim younger than a second in flight without reading the log', async () => {
+    // Prepare: a claim made just now, on the real clock, as by a concurrent request.
+    const { mock, deps } = setup();
+    const inner = createMemoryIdempotencyStore();
+    const event = prepared(7);
+    if (!event.idempotency) throw new Error('expected a key');
+    await inner.claim(event.idempotency);
+    logHolds(mock, [event]);
+    // Act
+    const error = await refusal(publishEvents({ ...deps, store: inner }, 'orders', [event]));
+    // Assess
+    expect(error.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    expect(mock.commandCalls(ListShardsCommand)).toHaveLength(0);
+    expect(mock.commandCalls(GetRecordsCommand)).toHaveLength(0);
   });
 
   it('answers 409 in flight, never "written", when the log search cannot decide', async () => {
