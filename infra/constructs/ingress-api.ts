@@ -88,6 +88,15 @@ export class IngressApi extends Construct {
       else this.handler.bindStreamName(topic, stream);
     }
     this.handler.bindTable(RUNTIME_TABLE_ENV.idempotency, props.idempotencyTable, 'readWrite');
+    // New idempotency claims go 25 per BatchExecuteStatement as PartiQL INSERTs, which IAM authorises as
+    // PartiQLInsert, not PutItem (shared/ingress/idempotency-dynamo-batch.ts). Without it every batch is
+    // refused and each key falls back to its own PutItem: still correct, at one SDK call per key.
+    this.handler.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PartiQLInsert'],
+        resources: [props.idempotencyTable.tableArn],
+      }),
+    );
     this.grantHealthProbe(topics);
 
     // Our own $default stage: the one HttpApi creates cannot take throttling or access logs.

@@ -5,8 +5,12 @@ import {
   type BatchStatementResponse,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../async';
 import { claimItem } from './claim-item';
 import type { ClaimOutcome, ClaimRequest } from './idempotency';
+
+/** Keys decided alone at once, when the batch left them undecided. */
+const FALLBACK_CONCURRENCY = 4;
 
 /** BatchExecuteStatement's limit of statements per call. */
 export const CLAIMS_PER_BATCH = 25;
@@ -18,6 +22,8 @@ export interface SingleClaims {
   readonly claimOne: ClaimWithToken;
   /** Decides a key whose INSERT found an item there (another claim, an expired one, or our own re-sent). */
   readonly afterDuplicate: ClaimWithToken;
+  /** Drops a claim held with `token`; a no-op when it is not held. */
+  readonly release: (pk: string, token: string) => Promise<void>;
 }
 
 const insertStatement = (tableName: string, item: Record<string, AttributeValue>) => {
@@ -36,7 +42,8 @@ const insertStatement = (tableName: string, item: Record<string, AttributeValue>
  * carry PutItem's expiry condition nor return the item it failed on, so every key the batch did not
  * simply claim is decided alone (`afterDuplicate` or `claimOne`) with the same token: a statement the SDK
  * re-sent after a lost answer then finds its own token and counts as claimed. A failed call (throttled,
- * unanswered) falls back the same way, key by key.
+ * unanswered) falls back the same way, key by key, 4 at a time; if one of those fails too, the batch's
+ * claims are released and the error thrown (the request answers 429/503).
  */
 export const batchClaims =
   (client: DynamoDBClient, tableName: string, leaseMs: number, single: SingleClaims) =>
@@ -57,13 +64,36 @@ export const batchClaims =
       // throws what the store throws (throttling, outage) for the caller to answer.
       responses = [];
     }
-    return Promise.all(
-      claims.map(({ request, token }, i): Promise<ClaimOutcome> | ClaimOutcome => {
-        const response = responses[i];
-        if (response && !response.Error) return { kind: 'claimed', token };
+    // Keys left undecided are decided alone, a few at a time: after a failed call (a throttled or
+    // unreachable table) 25 parallel single writes would only deepen the trouble. The first failure ends it.
+    let failure: { error: unknown } | undefined;
+    const answered = claims.map((c, i) => ({ ...c, response: responses[i] }));
+    const outcomes = await mapLimit(answered, FALLBACK_CONCURRENCY, async ({ request, token, response }) => {
+      if (response && !response.Error) return { kind: 'claimed', token } satisfies ClaimOutcome;
+      if (failure) return undefined;
+      try {
         return response?.Error?.Code === 'DuplicateItem'
-          ? single.afterDuplicate(request, token, at)
-          : single.claimOne(request, token, at);
-      }),
-    );
+          ? await single.afterDuplicate(request, token, at)
+          : await single.claimOne(request, token, at);
+      } catch (error) {
+        failure ??= { error };
+        return undefined;
+      }
+    });
+    if (failure) {
+      // All or nothing, as `claimAll` is: every claim of this batch that may be ours (claimed, or never
+      // decided: its INSERT may have landed unseen) is let go by its token, or it would block retries of
+      // the request for a lease. A conditional delete of an item that is not ours does nothing; a failed
+      // one is harmless: the claim then ends with its lease.
+      // A takeover is kept: deleting it would forget that a copy may already be in the log.
+      const ours = answered.filter((_, i) => {
+        const o = outcomes[i];
+        return o === undefined || (o.kind === 'claimed' && o.takeover === undefined);
+      });
+      await mapLimit(ours, FALLBACK_CONCURRENCY, ({ request, token }) =>
+        single.release(request.pk, token).catch(() => undefined),
+      );
+      throw failure.error;
+    }
+    return outcomes.map((o): ClaimOutcome => o ?? { kind: 'in-flight', retryAfterSeconds: 1 });
   };

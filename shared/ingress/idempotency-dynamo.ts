@@ -169,8 +169,27 @@ export const createDynamoIdempotencyStore = (
     }
   };
 
+  const release = async (pk: string, token: string): Promise<void> => {
+    try {
+      await client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: key(pk),
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': { S: token } },
+        }),
+      );
+    } catch (error) {
+      // Gone (our own delete, re-sent after a lost answer) or taken over after our lease ran out: either
+      // way this claimant holds nothing to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
   const claimMany = batchClaims(client, tableName, leaseMs, {
     claimOne,
+    release,
     // A key the batch found taken: decided on its item, read (a read unit, not a second write) unless it is
     // gone or expired, where the conditional put takes it.
     async afterDuplicate(request, token, at) {
@@ -207,22 +226,6 @@ export const createDynamoIdempotencyStore = (
       await sendOwned(pk, byToken(pk, token, 'SET uncertain = :yes', { ':yes': { BOOL: true } }));
     },
 
-    async release(pk, token) {
-      try {
-        await client.send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: key(pk),
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': { S: token } },
-          }),
-        );
-      } catch (error) {
-        // Gone (our own delete, re-sent after a lost answer) or taken over after our lease ran out: either
-        // way this claimant holds nothing to release.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    },
+    release,
   };
 };
