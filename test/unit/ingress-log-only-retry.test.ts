@@ -56,13 +56,11 @@ describe('publishEvents retrying an acknowledged event whose key the log alone r
     mock.reset();
     mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
     mock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
-    mock
-      .on(GetRecordsCommand)
-      .rejects(
-        Object.assign(new Error('Rate exceeded for shard'), {
-          name: 'ProvisionedThroughputExceededException',
-        }),
-      );
+    mock.on(GetRecordsCommand).rejects(
+      Object.assign(new Error('Rate exceeded for shard'), {
+        name: 'ProvisionedThroughputExceededException',
+      }),
+    );
     // Act
     const retry = await publishEvents(deps, 'orders', [event]).catch((error: unknown) => error);
     // Assess: the store knew the event was written (main completes the claim); the answer must not
