@@ -6,6 +6,7 @@ export { type FaultRelay, startFaultRelay } from './relay';
 export {
   FaultSchedule,
   type FaultScheduleOptions,
+  type ForcibleKind,
   faultName,
   type HttpFault,
   type HttpFaultRates,

@@ -74,7 +74,24 @@ export interface FaultScheduleOptions {
   readonly counts: FaultCounts;
   /** The Nth PutRecords (1-based) is a late landing for sure, so a short run always exercises it. */
   readonly forceLateLandingAt?: number;
+  /**
+   * Each kind listed fires once for sure, at the first request it can hit, before the rates decide:
+   * at a rate of 0.01 over a few dozen eligible requests a kind is otherwise missed in a good share of
+   * runs (CI saw `kinesis.throttle` never fire). Listing a kind whose rate is 0 forces it anyway.
+   */
+  readonly forceOnce?: readonly ForcibleKind[];
 }
+
+/** The kinds `forceOnce` can force (late landing has its own, positional, option). */
+export type ForcibleKind = 'lostResponse' | 'partialPutRecords' | 'throttle';
+
+/** Whether a forced `kind` can hit a request to `operation` carrying `records` records. */
+const canHit = (service: RelayService, kind: ForcibleKind, operation: string, records: number): boolean =>
+  kind === 'throttle'
+    ? THROTTLED_TARGETS[service].has(operation)
+    : kind === 'lostResponse'
+      ? LOSABLE_TARGETS[service].has(operation)
+      : service === 'kinesis' && operation === 'PutRecords' && records > 1;
 
 /**
  * Decides, per request, which fault (if any) the relay injects, from one seeded PRNG, and counts it.
@@ -83,10 +100,12 @@ export interface FaultScheduleOptions {
 export class FaultSchedule {
   private readonly random: () => number;
   private putRecords = 0;
+  private readonly unforced: ForcibleKind[];
   enabled = true;
 
   constructor(private readonly options: FaultScheduleOptions) {
     this.random = seededRandom(options.seed);
+    this.unforced = [...(options.forceOnce ?? [])];
   }
 
   get service(): RelayService {
@@ -102,25 +121,37 @@ export class FaultSchedule {
     return r < 0.5 ? 'hangup' : r < 0.75 ? '500' : '503';
   }
 
+  /** A partial PutRecords: at least one record kept and one rejected, chosen per index from the same PRNG. */
+  private partial(records: number): HttpFault {
+    const rejected = new Set<number>();
+    for (let i = 0; i < records; i++) if (this.random() < 0.5) rejected.add(i);
+    if (rejected.size === 0) rejected.add(Math.floor(this.random() * records));
+    if (rejected.size === records) rejected.delete(Math.floor(this.random() * records));
+    const lost = this.hit(this.options.rates.partialLost) ? this.lostMode() : undefined;
+    return { kind: 'partialPutRecords', keep: (i) => !rejected.has(i), ...(lost && { lost }) };
+  }
+
+  private forced(kind: ForcibleKind | undefined, records: number): HttpFault | undefined {
+    if (kind === 'throttle') return { kind: 'throttle' };
+    if (kind === 'lostResponse') return { kind: 'lostResponse', mode: this.lostMode() };
+    return kind === 'partialPutRecords' ? this.partial(records) : undefined;
+  }
+
   /** The fault for a request to `operation` carrying `records` records (PutRecords), or undefined. */
   decide(operation: string, records = 0): HttpFault | undefined {
     if (!this.enabled) return undefined;
     const { service, rates, counts } = this.options;
     let fault: HttpFault | undefined;
     if (operation === 'PutRecords') this.putRecords += 1;
+    const forced = this.unforced.findIndex((kind) => canHit(service, kind, operation, records));
     if (operation === 'PutRecords' && this.putRecords === this.options.forceLateLandingAt)
       fault = { kind: 'lateLanding' };
+    else if (forced >= 0) fault = this.forced(this.unforced.splice(forced, 1)[0], records);
     else if (THROTTLED_TARGETS[service].has(operation) && this.hit(rates.throttle))
       fault = { kind: 'throttle' };
-    else if (operation === 'PutRecords' && records > 1 && this.hit(rates.partialPutRecords)) {
-      // At least one record kept and one rejected, chosen per index from the same PRNG.
-      const rejected = new Set<number>();
-      for (let i = 0; i < records; i++) if (this.random() < 0.5) rejected.add(i);
-      if (rejected.size === 0) rejected.add(Math.floor(this.random() * records));
-      if (rejected.size === records) rejected.delete(Math.floor(this.random() * records));
-      const lost = this.hit(rates.partialLost) ? this.lostMode() : undefined;
-      fault = { kind: 'partialPutRecords', keep: (i) => !rejected.has(i), ...(lost && { lost }) };
-    } else if (operation === 'PutRecords' && this.hit(rates.lateLanding)) fault = { kind: 'lateLanding' };
+    else if (operation === 'PutRecords' && records > 1 && this.hit(rates.partialPutRecords))
+      fault = this.partial(records);
+    else if (operation === 'PutRecords' && this.hit(rates.lateLanding)) fault = { kind: 'lateLanding' };
     else if (LOSABLE_TARGETS[service].has(operation) && this.hit(rates.lostResponse))
       fault = { kind: 'lostResponse', mode: this.lostMode() };
     if (fault) {

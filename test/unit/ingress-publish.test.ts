@@ -162,11 +162,13 @@ describe('ingress publish details', () => {
     await ingress(
       post({ 'content-type': 'application/json' }, { type: 'OrderRequested', id: 'e-1', data: order() }),
     );
-    // Assess
+    const after = Math.ceil(Date.now() / 1000);
+    // Assess: within the call's own time span (a fixed 2 s bound fails whenever a loaded machine takes
+    // longer over the first request, which also builds the validators)
     const item = dynamoMock.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
     // Window 24 h = retention 24 h: the key must be forgotten before the log can drop its record.
     expect(Number(item?.expiresAt?.N) - before).toBeGreaterThanOrEqual(24 * 3600 - 60);
-    expect(Number(item?.expiresAt?.N) - before).toBeLessThanOrEqual(24 * 3600 - 60 + 2);
+    expect(Number(item?.expiresAt?.N) - after).toBeLessThanOrEqual(24 * 3600 - 60);
     expect(Number(item?.leaseUntil?.N)).toBeGreaterThan(Date.now());
     expect(item?.state).toEqual({ S: 'pending' });
   });

@@ -132,6 +132,11 @@ export const lambdaService = (options: {
   readonly profile?: RunProfile;
   /** The function's timeout. @default FUNCTION_TIMEOUT_MS */
   readonly timeoutMs?: number;
+  /**
+   * The first batch (by its first record) times out on each of its first N deliveries, so a mapping
+   * whose retries are N - 1 gives it up for sure rather than by the draw of the rates.
+   */
+  readonly failFirstBatch?: number;
 }) => {
   const { rates, random, counts, profile } = options;
   const timeoutMs = options.timeoutMs ?? FUNCTION_TIMEOUT_MS;
@@ -144,6 +149,18 @@ export const lambdaService = (options: {
   const all: Container[] = [];
   const running = new Set<Promise<unknown>>();
   let enabled = true;
+  /** While set, invocations wait before they start: see `hold`. */
+  let held: Promise<void> | undefined;
+  let doomed: { readonly eventID: string; failures: number } | undefined;
+  /** Whether this delivery is one of the first batch's forced failures. */
+  const failsForSure = (event: KinesisStreamEvent): boolean => {
+    const eventID = event.Records[0]?.eventID;
+    if (!options.failFirstBatch || eventID === undefined) return false;
+    doomed ??= { eventID, failures: 0 };
+    if (doomed.eventID !== eventID || doomed.failures >= options.failFirstBatch) return false;
+    doomed.failures += 1;
+    return true;
+  };
   const fresh = () => {
     const c = options.newContainer();
     all.push(c);
@@ -194,6 +211,7 @@ export const lambdaService = (options: {
   };
 
   const invoke = async (event: KinesisStreamEvent) => {
+    while (held) await held;
     const c = idle.pop() ?? fresh();
     const force = enabled ? forced.shift() : undefined;
     if (enabled && (force === 'duplicate' || random() < rates.duplicate)) {
@@ -221,7 +239,11 @@ export const lambdaService = (options: {
       c.transport.dieAt = { request: sentBefore + 1 + Math.floor(random() * span), after: random() < 0.5 };
     }
     const givesUpAfter =
-      force === 'timeout' ? 0 : enabled && random() < rates.timeout ? Math.floor(random() * 60) : undefined;
+      force === 'timeout' || (enabled && failsForSure(event))
+        ? 0
+        : enabled && random() < rates.timeout
+          ? Math.floor(random() * 60)
+          : undefined;
     const run = start(c, event);
     track(c, run);
     const timer = new AbortController();
@@ -245,6 +267,23 @@ export const lambdaService = (options: {
 
   return {
     invoke,
+    /**
+     * Holds every invocation that has not started yet until the returned release is called. An
+     * invocation's records are fixed before it is invoked, so records written after `hold()` returns
+     * stay unapplied until the release, however fast the machine: what the test needs to place a
+     * reshard between a write and its read for sure.
+     */
+    hold: (): (() => void) => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held = gate;
+      return () => {
+        if (held === gate) held = undefined;
+        release();
+      };
+    },
     /** Stops injecting (the verification phase must not be disturbed). */
     quiesce: () => {
       enabled = false;

@@ -8,6 +8,7 @@ import { startEventSourceMappings } from '../../../../local/esm';
 import {
   FaultCounts,
   FaultSchedule,
+  type ForcibleKind,
   type HttpFaultRates,
   seededRandom,
   startFaultRelay,
@@ -124,6 +125,10 @@ const reached = (
       num(totals.get(key), 'count') >= e.count && num(audit.get(key), 'milestones') >= e.milestones,
   );
 
+/** Every kind with a rate above 0 fires once for sure: the test asserts each kind fired. */
+const forcible = (rates: HttpFaultRates): ForcibleKind[] =>
+  (['lostResponse', 'partialPutRecords', 'throttle'] as const).filter((kind) => (rates[kind] ?? 0) > 0);
+
 /**
  * One run: publish through the ingress writer behind the fault relay while two event source
  * mappings (counter <- counts, auditor <- milestones) drive `defineConsumer` on faulty containers,
@@ -141,12 +146,14 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     counts,
     // Forced once, early, as the invocation faults are: a low rate alone can miss a short run.
     ...((o.rates.kinesis.lateLanding ?? 0) > 0 && { forceLateLandingAt: 3 }),
+    forceOnce: forcible(o.rates.kinesis),
   });
   const dynamoFaults = new FaultSchedule({
     service: 'dynamodb',
     rates: o.rates.dynamodb,
     seed: o.seed + 1,
     counts,
+    forceOnce: forcible(o.rates.dynamodb),
   });
   const relays = [
     await startFaultRelay(0, o.upstream.kinesisPort, kinesisFaults),
@@ -175,6 +182,9 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       service: 'counter',
       profile,
       ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
+      // A finite mapping budget gives up at least one batch for sure, whatever the rates draw.
+      ...(o.budget.mappingRetries !== undefined &&
+        o.budget.mappingRetries >= 0 && { failFirstBatch: o.budget.mappingRetries + 1 }),
     }),
     auditor: lambdaService({
       newContainer: containerFactory({
@@ -254,15 +264,26 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       for (const _ of moved) counts.add('reshard.markedCopy.child');
       return done;
     };
+    // The counter is held from before the round a reshard follows until its copies are written, so
+    // that round's originals and copies sit unapplied in the closing shard on any machine (on a fast
+    // one the counter used to catch up first, and `reshard.markedCopy.unread` depended on the race).
+    const reshardAt = [o.events / 3, (2 * o.events) / 3];
+    let release: (() => void) | undefined;
     const { calls } = await publishRounds(
       producer.kinesis,
       names.counts,
       rounds,
       async (published, round, since) => {
-        if (reshards.length === 0 && published >= o.events / 3)
+        if (reshards.length === 0 && published >= (reshardAt[0] ?? 0))
           reshards.push(await reshardWithCopies(splitWidest, round, since));
-        if (reshards.length === 1 && published >= (2 * o.events) / 3)
+        if (reshards.length === 1 && published >= (reshardAt[1] ?? 0))
           reshards.push(await reshardWithCopies(mergeAdjacent, round, since));
+        release?.();
+        release = undefined;
+      },
+      (published, round) => {
+        const next = reshardAt[reshards.length];
+        if (next !== undefined && published + round.length >= next) release ??= lambdas.counter.hold();
       },
     );
 
