@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../async';
 import { claimItem } from './claim-item';
-import type { ClaimOutcome, ClaimRequest } from './idempotency';
+import type { ClaimOutcome, ClaimRequest, UncertainNote } from './idempotency';
 
 /** Keys decided alone at once, when the batch left them undecided. */
 const FALLBACK_CONCURRENCY = 4;
@@ -24,6 +24,8 @@ export interface SingleClaims {
   readonly afterDuplicate: ClaimWithToken;
   /** Drops a claim held with `token`; a no-op when it is not held. */
   readonly release: (pk: string, token: string) => Promise<void>;
+  /** Keeps a claim held with `token` uncertain, with the window of copies it had before. */
+  readonly markUncertain: (pk: string, token: string, note: UncertainNote) => Promise<void>;
 }
 
 const insertStatement = (tableName: string, item: Record<string, AttributeValue>) => {
@@ -85,14 +87,20 @@ export const batchClaims =
       // decided: its INSERT may have landed unseen) is let go by its token, or it would block retries of
       // the request for a lease. A conditional delete of an item that is not ours does nothing; a failed
       // one is harmless: the claim then ends with its lease.
-      // A takeover is kept: deleting it would forget that a copy may already be in the log.
-      const ours = answered.filter((_, i) => {
-        const o = outcomes[i];
-        return o === undefined || (o.kind === 'claimed' && o.takeover === undefined);
+      // A takeover is never deleted (that would forget that a copy may already be in the log): it is
+      // kept uncertain, with the window it had, so the retry takes it over at once instead of waiting
+      // out the lease this batch gave it. A failed mark leaves the key blocked until that lease ends.
+      const held = answered.map((a, i) => ({ ...a, o: outcomes[i] }));
+      await mapLimit(held, FALLBACK_CONCURRENCY, ({ request, token, o }) => {
+        if (o === undefined || (o.kind === 'claimed' && o.takeover === undefined))
+          return single.release(request.pk, token).catch(() => undefined);
+        if (o.kind !== 'claimed' || !o.takeover) return Promise.resolve(undefined);
+        const { copiesUntil, searched } = o.takeover;
+        // A takeover holds the claim with its own token, not the batch's.
+        return single
+          .markUncertain(request.pk, o.token, { copiesUntil, ...(searched ? { searched } : {}) })
+          .catch(() => undefined);
       });
-      await mapLimit(ours, FALLBACK_CONCURRENCY, ({ request, token }) =>
-        single.release(request.pk, token).catch(() => undefined),
-      );
       throw failure.error;
     }
     return outcomes.map((o): ClaimOutcome => o ?? { kind: 'in-flight', retryAfterSeconds: 1 });

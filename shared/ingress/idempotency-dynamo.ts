@@ -11,7 +11,13 @@ import {
 import { RUNTIME_TABLES } from '../config';
 import { claimItem } from './claim-item';
 import { ClaimLostError } from './errors';
-import type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
+import type {
+  ClaimOutcome,
+  ClaimRequest,
+  IdempotencyStore,
+  SearchProgress,
+  UncertainNote,
+} from './idempotency';
 import { batchClaims, CLAIMS_PER_BATCH } from './idempotency-dynamo-batch';
 
 const KEY = RUNTIME_TABLES.idempotency.partitionKey;
@@ -28,6 +34,15 @@ const str = (item: Item | undefined, name: string): string | undefined => item?.
 const num = (item: Item | undefined, name: string): number | undefined => {
   const raw = item?.[name]?.N;
   return raw === undefined ? undefined : Number(raw);
+};
+
+/** Where earlier searches for the key stopped (`markUncertain`'s note), if any. */
+const searchedOf = (item: Item): SearchProgress | undefined => {
+  const map = item.searched?.M;
+  if (!map) return undefined;
+  const progress: Record<string, string> = {};
+  for (const [shard, value] of Object.entries(map)) if (value.S) progress[shard] = value.S;
+  return progress;
 };
 
 /** The item a failed condition found (`ALL_OLD`), read again when the adapter did not return it. */
@@ -81,21 +96,28 @@ export const createDynamoIdempotencyStore = (
 
   const takeOver = async (request: ClaimRequest, old: Item, at: number): Promise<ClaimOutcome> => {
     const token = randomUUID();
+    const leaseUntil = at + leaseMs;
+    const searched = searchedOf(old);
     const takeover = {
       claimedAt: num(old, 'claimedAt') ?? (num(old, 'leaseUntil') ?? at) - leaseMs,
       uncertain: old.uncertain?.BOOL === true,
+      // A fresh claim stores no copiesUntil (its lease end is the same), keeping it one write unit.
+      copiesUntil: num(old, 'copiesUntil') ?? num(old, 'leaseUntil') ?? at,
+      ...(searched ? { searched } : {}),
     };
     try {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: key(request.pk),
-          UpdateExpression: 'SET #token = :token, leaseUntil = :lease REMOVE uncertain',
+          // This claimant may write until its lease ends: copies may arrive until then (it gives the old
+          // bound back with `markUncertain` if it writes nothing).
+          UpdateExpression: 'SET #token = :token, leaseUntil = :lease, copiesUntil = :lease REMOVE uncertain',
           ConditionExpression: '#token = :old',
           ExpressionAttributeNames: { '#token': 'token' },
           ExpressionAttributeValues: {
             ':token': { S: token },
-            ':lease': { N: String(at + leaseMs) },
+            ':lease': { N: String(leaseUntil) },
             ':old': { S: str(old, 'token') ?? '' },
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -105,11 +127,11 @@ export const createDynamoIdempotencyStore = (
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = itemOf(error) ?? (await read(request.pk));
       // Our own update, stored before its answer was lost and re-sent by the SDK.
-      if (str(current, 'token') === token) return { kind: 'claimed', token, takeover };
+      if (str(current, 'token') === token) return { kind: 'claimed', token, leaseUntil, takeover };
       // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
       return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
     }
-    return { kind: 'claimed', token, takeover };
+    return { kind: 'claimed', token, leaseUntil, takeover };
   };
 
   const byToken = (pk: string, token: string, update: string, values: Item = {}) =>
@@ -141,7 +163,7 @@ export const createDynamoIdempotencyStore = (
     at: number,
   ): Promise<ClaimOutcome> | ClaimOutcome => {
     // Our own write, stored before its answer was lost and re-sent by the SDK.
-    if (str(item, 'token') === token) return { kind: 'claimed', token };
+    if (str(item, 'token') === token) return { kind: 'claimed', token, leaseUntil: at + leaseMs };
     if (canTakeOver(item, request, at)) return takeOver(request, item, at);
     return blockedOutcome(item, request);
   };
@@ -159,7 +181,7 @@ export const createDynamoIdempotencyStore = (
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed', token };
+      return { kind: 'claimed', token, leaseUntil: at + leaseMs };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const item = itemOf(error) ?? (await read(request.pk));
@@ -175,9 +197,10 @@ export const createDynamoIdempotencyStore = (
         new DeleteItemCommand({
           TableName: tableName,
           Key: key(pk),
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': { S: token } },
+          // A completed key is never dropped: its event is in the log (a search found it).
+          ConditionExpression: '#token = :token AND #state = :pending',
+          ExpressionAttributeNames: { '#token': 'token', '#state': 'state' },
+          ExpressionAttributeValues: { ':token': { S: token }, ':pending': { S: 'pending' } },
         }),
       );
     } catch (error) {
@@ -187,9 +210,26 @@ export const createDynamoIdempotencyStore = (
     }
   };
 
+  const markUncertain = async (pk: string, token: string, note?: UncertainNote): Promise<void> => {
+    const values: Item = { ':yes': { BOOL: true } };
+    let update = 'SET uncertain = :yes';
+    if (note) {
+      update += ', copiesUntil = :copies';
+      values[':copies'] = { N: String(note.copiesUntil) };
+    }
+    if (note?.searched) {
+      update += ', searched = :searched';
+      values[':searched'] = {
+        M: Object.fromEntries(Object.entries(note.searched).map(([shard, seq]) => [shard, { S: seq }])),
+      };
+    }
+    await sendOwned(pk, byToken(pk, token, update, values));
+  };
+
   const claimMany = batchClaims(client, tableName, leaseMs, {
     claimOne,
     release,
+    markUncertain,
     // A key the batch found taken: decided on its item, read (a read unit, not a second write) unless it is
     // gone or expired, where the conditional put takes it.
     async afterDuplicate(request, token, at) {
@@ -222,8 +262,32 @@ export const createDynamoIdempotencyStore = (
       );
     },
 
-    async markUncertain(pk, token) {
-      await sendOwned(pk, byToken(pk, token, 'SET uncertain = :yes', { ':yes': { BOOL: true } }));
+    markUncertain,
+
+    async recordFound(pk, payloadHash, result) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(pk),
+            UpdateExpression:
+              'SET #state = :done, eventId = :id, shardId = :shard, sequenceNumber = :seq REMOVE uncertain',
+            ConditionExpression: '#state = :pending AND payloadHash = :hash',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':done': { S: 'done' },
+              ':pending': { S: 'pending' },
+              ':hash': { S: payloadHash },
+              ':id': { S: result.id },
+              ':shard': { S: result.shardId },
+              ':seq': { S: result.sequenceNumber },
+            },
+          }),
+        );
+      } catch (error) {
+        // Already completed (by its claimant or another finder, or our own re-sent update), or gone.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     },
 
     release,

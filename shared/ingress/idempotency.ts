@@ -1,17 +1,38 @@
 import type { WrittenRecord } from './writer';
 
+/**
+ * How far a log search for one key's event has read without finding it: shard id -> the last sequence
+ * number read. Kept in the claim so the next retry resumes there instead of reading the same records again.
+ */
+export type SearchProgress = Readonly<Record<string, string>>;
+
 /** What the store knows about a key when a request tries to claim it. */
 export type ClaimOutcome =
   | {
       readonly kind: 'claimed';
       readonly token: string;
       /**
+       * When this claim's lease ends (epoch ms, the store's clock): its writer sends nothing after it, so
+       * a log search for the key's event need not read past it (see `IdempotencyStore`).
+       */
+      readonly leaseUntil?: number;
+      /**
        * Set when this claim took over an unfinished one: its lease ran out (the claimant died or stalled)
        * or its claimant recorded that its write was uncertain. The event may be in the log from
        * `claimedAt` on: the key's FIRST claim time (epoch ms, the first claimant's clock), kept through
        * every takeover, so each later claimant searches from the earliest moment a copy could exist.
        */
-      readonly takeover?: { readonly claimedAt: number; readonly uncertain: boolean };
+      readonly takeover?: {
+        readonly claimedAt: number;
+        readonly uncertain: boolean;
+        /**
+         * The latest lease end of any earlier claimant that may have written (epoch ms): no copy of the
+         * event arrived after it (plus clock skew). A claimant that wrote nothing gives it back unchanged.
+         */
+        readonly copiesUntil: number;
+        /** Where earlier searches for this key stopped without finding the event. */
+        readonly searched?: SearchProgress;
+      };
     }
   | { readonly kind: 'duplicate'; readonly result: WrittenRecord & { readonly id: string } }
   | { readonly kind: 'conflict' }
@@ -82,6 +103,12 @@ export const claimLifetimeSeconds = (request: ClaimRequest): number => {
  * Adapters: DynamoDB (`idempotency-dynamo.ts`) and in memory (`idempotency-memory.ts`, one process only),
  * held to the same contract test.
  */
+/** What a claimant that wrote nothing leaves in the claim it keeps uncertain. */
+export interface UncertainNote {
+  readonly copiesUntil: number;
+  readonly searched?: SearchProgress;
+}
+
 export interface IdempotencyStore {
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
   /**
@@ -97,6 +124,18 @@ export interface IdempotencyStore {
   /**
    * Keeps the claim and records that its event may or may not be in the log, so the next request with
    * the key takes it over at once and searches. Throws `ClaimLostError` when the claim was taken over.
+   * `note` comes from a claimant that TOOK the claim over and wrote nothing: the window of copies goes
+   * back to what it was (`copiesUntil`), and where its search stopped is kept (`searched`).
    */
-  markUncertain(pk: string, token: string): Promise<void>;
+  markUncertain(pk: string, token: string, note?: UncertainNote): Promise<void>;
+  /**
+   * Records that a log search found the event of a key whose claim someone else holds (pending, same
+   * payload), so the next retry is answered from the item without reading the log: the key's second
+   * write, paid only by keys that are retried. A no-op when the item is no longer pending.
+   */
+  recordFound(
+    pk: string,
+    payloadHash: string,
+    result: WrittenRecord & { readonly id: string },
+  ): Promise<void>;
 }

@@ -44,7 +44,7 @@ const prepared = (index: number, retention: number | 'shorter' = 24): PreparedEv
 /** The memory store, counting the writes it takes (each a DynamoDB write unit in the real adapter). */
 const countingStore = (now: () => number) => {
   const inner = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now });
-  const writes = { claim: 0, complete: 0, markUncertain: 0 };
+  const writes = { claim: 0, complete: 0, markUncertain: 0, recordFound: 0 };
   const store: IdempotencyStore = {
     claim: (r) => {
       writes.claim += 1;
@@ -54,9 +54,13 @@ const countingStore = (now: () => number) => {
       writes.complete += 1;
       return inner.complete(pk, token, result);
     },
-    markUncertain: (pk, token) => {
+    markUncertain: (pk, token, note) => {
       writes.markUncertain += 1;
-      return inner.markUncertain(pk, token);
+      return inner.markUncertain(pk, token, note);
+    },
+    recordFound: (pk, hash, result) => {
+      writes.recordFound += 1;
+      return inner.recordFound(pk, hash, result);
     },
     release: (pk, token) => inner.release(pk, token),
   };
@@ -107,7 +111,7 @@ describe('publishEvents with keys recorded by the log alone', () => {
     advance(1_000);
     const retry = await publishEvents(deps, 'orders', events);
     // Assess
-    expect(writes).toEqual({ claim: 4, complete: 0, markUncertain: 0 });
+    expect(writes).toEqual({ claim: 4, complete: 0, markUncertain: 0, recordFound: 0 });
     expect(first.map((r) => r.duplicate)).toEqual([false, false]);
     expect(retry).toEqual(first.map((r) => ({ ...r, duplicate: true })));
     expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(1);
@@ -188,7 +192,7 @@ describe('publishEvents with keys recorded by the log alone', () => {
     // Act
     const retry = await publishEvents(deps, 'orders', [event]);
     // Assess
-    expect(writes).toEqual({ claim: 2, complete: 1, markUncertain: 0 });
+    expect(writes).toEqual({ claim: 2, complete: 1, markUncertain: 0, recordFound: 0 });
     expect(retry).toEqual([{ ...first[0], duplicate: true }]);
   });
 });
