@@ -1,6 +1,6 @@
 import { mapLimit } from '../async';
 import { IngressError } from './errors';
-import type { ClaimOutcome, IdempotencyStore } from './idempotency';
+import type { ClaimOutcome, IdempotencyStore, SearchProgress } from './idempotency';
 import type { PreparedEvent } from './prepared';
 import type { WrittenRecord } from './writer';
 
@@ -55,6 +55,7 @@ export type LogLookup = (
 export const PENDING_SEARCH_MIN_AGE_MS = 1_000;
 
 const resolvePending = async (
+  store: IdempotencyStore,
   lookup: LogLookup | undefined,
   events: readonly PreparedEvent[],
   outcomes: Map<number, ClaimOutcome>,
@@ -77,11 +78,17 @@ const resolvePending = async (
     warn('log search for a pending idempotency key could not decide; answered as in flight', error);
     return;
   }
-  for (const event of pending) {
+  await mapLimit(pending, CLAIM_CONCURRENCY, async (event) => {
     const record = found.get(event.index);
-    if (record)
-      outcomes.set(event.index, { kind: 'duplicate', result: { id: event.envelope.id, ...record } });
-  }
+    if (!record || !event.idempotency) return;
+    const result = { id: event.envelope.id, ...record };
+    outcomes.set(event.index, { kind: 'duplicate', result });
+    // Found: the key's completion is written now (its second write unit, paid only by retried keys), so
+    // the next retry is answered from the item instead of reading the shard again.
+    await store
+      .recordFound(event.idempotency.pk, event.idempotency.payloadHash, result)
+      .catch((error: unknown) => warn('idempotency key found in the log but not recorded as done', error));
+  });
 };
 
 /**
@@ -131,7 +138,7 @@ export const claimAll = async (
       failure ??= error;
     }
   });
-  if (failure === undefined) await resolvePending(lookup, claimEvents, outcomes, warn);
+  if (failure === undefined) await resolvePending(store, lookup, claimEvents, outcomes, warn);
   const blocking = claimEvents.find((e) => {
     const kind = outcomes.get(e.index)?.kind;
     return kind === 'conflict' || kind === 'in-flight';
@@ -152,6 +159,8 @@ export const claimAll = async (
   );
 };
 
+type HeldClaim = Extract<ClaimOutcome, { kind: 'claimed' }>;
+
 /** Acts on each claim a request holds among `events` (those whose outcome is `claimed`). */
 export type HeldClaimsAction = (
   store: IdempotencyStore,
@@ -167,15 +176,20 @@ export type HeldClaimsAction = (
  */
 const onHeldClaims =
   (
-    act: (store: IdempotencyStore, pk: string, token: string) => Promise<void>,
+    act: (store: IdempotencyStore, pk: string, claim: HeldClaim, index: number) => Promise<void>,
     failure: string,
-  ): HeldClaimsAction =>
-  async (store, events, outcomes, warn) => {
+  ) =>
+  async (
+    store: IdempotencyStore,
+    events: readonly PreparedEvent[],
+    outcomes: ReadonlyMap<number, ClaimOutcome>,
+    warn: (message: string, error: unknown) => void,
+  ): Promise<void> => {
     await mapLimit(events, CLAIM_CONCURRENCY, async (event) => {
       const outcome = outcomes.get(event.index);
       if (outcome?.kind !== 'claimed' || !event.idempotency) return;
       try {
-        await act(store, event.idempotency.pk, outcome.token);
+        await act(store, event.idempotency.pk, outcome, event.index);
       } catch (error) {
         warn(failure, error);
       }
@@ -201,12 +215,12 @@ export const releaseClaims: HeldClaimsAction = async (store, events, outcomes, w
       outcomes,
       warn,
     ),
-    keepUncertainClaims(store, events.filter(takenOver), outcomes, warn),
+    keepUnwrittenTakeovers(new Map())(store, events.filter(takenOver), outcomes, warn),
   ]);
 };
 
 const releaseFresh: HeldClaimsAction = onHeldClaims(
-  (store, pk, token) => store.release(pk, token),
+  (store, pk, claim) => store.release(pk, claim.token),
   'idempotency claim release failed; the key stays blocked until its lease ends',
 );
 
@@ -217,6 +231,22 @@ const releaseFresh: HeldClaimsAction = onHeldClaims(
  * with the same search.
  */
 export const keepUncertainClaims: HeldClaimsAction = onHeldClaims(
-  (store, pk, token) => store.markUncertain(pk, token),
+  (store, pk, claim) => store.markUncertain(pk, claim.token),
   'idempotency claim not marked uncertain; the key stays blocked until its lease ends',
 );
+
+/**
+ * `keepUncertainClaims` for claims this request took over and wrote nothing for: the window of copies
+ * goes back to what it was before the takeover (a takeover that never writes must not widen what the
+ * next search reads), and where this request's search stopped (`searched`, by event index) is kept so the
+ * next retry resumes after it. A fresh claim among them is marked uncertain as is.
+ */
+export const keepUnwrittenTakeovers = (searched: ReadonlyMap<number, SearchProgress>): HeldClaimsAction =>
+  onHeldClaims((store, pk, claim, index) => {
+    if (!claim.takeover) return store.markUncertain(pk, claim.token);
+    const progress = searched.get(index) ?? claim.takeover.searched;
+    return store.markUncertain(pk, claim.token, {
+      copiesUntil: claim.takeover.copiesUntil,
+      ...(progress ? { searched: progress } : {}),
+    });
+  }, 'idempotency claim not marked uncertain; the key stays blocked until its lease ends');

@@ -127,11 +127,11 @@ export const createDynamoIdempotencyStore = (
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = itemOf(error) ?? (await read(request.pk));
       // Our own update, stored before its answer was lost and re-sent by the SDK.
-      if (str(current, 'token') === token) return { kind: 'claimed', token, leaseUntil, takeover };
+      if (str(current, 'token') === token) return { kind: 'claimed', token, leaseMs, takeover };
       // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
       return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
     }
-    return { kind: 'claimed', token, leaseUntil, takeover };
+    return { kind: 'claimed', token, leaseMs, takeover };
   };
 
   const byToken = (pk: string, token: string, update: string, values: Item = {}) =>
@@ -163,7 +163,7 @@ export const createDynamoIdempotencyStore = (
     at: number,
   ): Promise<ClaimOutcome> | ClaimOutcome => {
     // Our own write, stored before its answer was lost and re-sent by the SDK.
-    if (str(item, 'token') === token) return { kind: 'claimed', token, leaseUntil: at + leaseMs };
+    if (str(item, 'token') === token) return { kind: 'claimed', token, leaseMs };
     if (canTakeOver(item, request, at)) return takeOver(request, item, at);
     return blockedOutcome(item, request);
   };
@@ -181,7 +181,7 @@ export const createDynamoIdempotencyStore = (
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed', token, leaseUntil: at + leaseMs };
+      return { kind: 'claimed', token, leaseMs };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const item = itemOf(error) ?? (await read(request.pk));

@@ -55,7 +55,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
         expiresAt: Math.ceil(at / 1000) + claimLifetimeSeconds(request),
         uncertain: false,
       });
-      return { kind: 'claimed', token, leaseUntil: at + leaseMs };
+      return { kind: 'claimed', token, leaseMs };
     }
     if (old.payloadHash !== request.payloadHash) return { kind: 'conflict' };
     if (old.result) return { kind: 'duplicate', result: old.result };
@@ -69,7 +69,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
       copiesUntil: old.copiesUntil,
       ...(old.searched ? { searched: old.searched } : {}),
     };
-    return { kind: 'claimed', token, leaseUntil, takeover };
+    return { kind: 'claimed', token, leaseMs, takeover };
   };
 
   const owned = (pk: string, token: string): Entry => {

@@ -12,10 +12,10 @@ export type ClaimOutcome =
       readonly kind: 'claimed';
       readonly token: string;
       /**
-       * When this claim's lease ends (epoch ms, the store's clock): its writer sends nothing after it, so
-       * a log search for the key's event need not read past it (see `IdempotencyStore`).
+       * How long this claim's lease lasts from when it was taken (ms): its writer sends nothing after it
+       * ends, so a log search for the key's event need not read past it (see `IdempotencyStore`).
        */
-      readonly leaseUntil?: number;
+      readonly leaseMs?: number;
       /**
        * Set when this claim took over an unfinished one: its lease ran out (the claimant died or stalled)
        * or its claimant recorded that its write was uncertain. The event may be in the log from

@@ -98,7 +98,7 @@ const logHolds = (mock: AwsClientStub<KinesisClient>, events: readonly PreparedE
 };
 
 describe('publishEvents with keys recorded by the log alone', () => {
-  it('writes one claim per key and no completion; a retry while the lease lives is answered from the log', async () => {
+  it('writes one claim per key and no completion; a retry while the lease lives is answered from the log and records the key done', async () => {
     // Prepare
     const { mock, deps, writes, advance } = setup();
     const events = [prepared(1), prepared(2)];
@@ -107,13 +107,20 @@ describe('publishEvents with keys recorded by the log alone', () => {
     });
     // Act
     const first = await publishEvents(deps, 'orders', events);
+    const writesOfFirst = { ...writes };
     logHolds(mock, events);
     advance(1_000);
     const retry = await publishEvents(deps, 'orders', events);
-    // Assess
-    expect(writes).toEqual({ claim: 4, complete: 0, markUncertain: 0, recordFound: 0 });
+    const reads = mock.commandCalls(GetRecordsCommand).length;
+    const third = await publishEvents(deps, 'orders', events);
+    // Assess: the key's second write is paid only once it is retried, and spares every later retry a read
+    expect(writesOfFirst).toEqual({ claim: 2, complete: 0, markUncertain: 0, recordFound: 0 });
+    expect(writes).toEqual({ claim: 6, complete: 0, markUncertain: 0, recordFound: 2 });
     expect(first.map((r) => r.duplicate)).toEqual([false, false]);
     expect(retry).toEqual(first.map((r) => ({ ...r, duplicate: true })));
+    expect(third).toEqual(retry);
+    expect(reads).toBeGreaterThan(0);
+    expect(mock.commandCalls(GetRecordsCommand)).toHaveLength(reads);
     expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(1);
   });
 
