@@ -71,7 +71,7 @@ export const batchClaims =
     let failure: { error: unknown } | undefined;
     const answered = claims.map((c, i) => ({ ...c, response: responses[i] }));
     const outcomes = await mapLimit(answered, FALLBACK_CONCURRENCY, async ({ request, token, response }) => {
-      if (response && !response.Error) return { kind: 'claimed', token } satisfies ClaimOutcome;
+      if (response && !response.Error) return { kind: 'claimed', token, leaseMs } satisfies ClaimOutcome;
       if (failure) return undefined;
       try {
         return response?.Error?.Code === 'DuplicateItem'

@@ -66,9 +66,9 @@ describe('DynamoDB IdempotencyStore.claimMany on DynamoDB Local', () => {
       { kind: 'duplicate', result: written },
       { kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 + 2 * 3_600_000 },
       { kind: 'conflict' },
-      { kind: 'claimed', token: expect.any(String) },
-      { kind: 'claimed', token: expect.any(String) },
-      { kind: 'claimed', token: expect.any(String) },
+      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
+      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
+      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
     ]);
     // Each new claim holds its key: a repeat is in flight.
     expect((await store.claim(fresh1)).kind).toBe('in-flight');
@@ -87,7 +87,8 @@ describe('DynamoDB IdempotencyStore.claimMany on DynamoDB Local', () => {
     expect(outcome).toEqual({
       kind: 'claimed',
       token: expect.any(String),
-      takeover: { claimedAt: T0, uncertain: false },
+      leaseMs: LEASE_MS,
+      takeover: { claimedAt: T0, uncertain: false, copiesUntil: T0 + LEASE_MS },
     });
   });
 
