@@ -98,7 +98,11 @@ export const claimLifetimeSeconds = (request: ClaimRequest): number => {
  * is forgotten), and events without an idempotency key (plain JSON with generated ids): those cannot be
  * deduplicated at the ingress, and an uncertain write is answered 503 "outcome unknown", whose retry
  * makes a new event. The lease must exceed the ingress Lambda timeout, so a live claimant is never
- * overtaken by a stale takeover.
+ * overtaken by a stale takeover; the ingress's writer also ends every call within its claims' lease, so
+ * copies of a key's event can only arrive up to `copiesUntil` (the last lease end of a claimant that may
+ * have written) and a search stops there. A search that finds the event of a key someone else holds
+ * records it done (`recordFound`); one that cannot finish keeps where it stopped (`markUncertain`'s note);
+ * one whose start the stream no longer holds (retention lowered) decides nothing and writes nothing.
  *
  * Adapters: DynamoDB (`idempotency-dynamo.ts`) and in memory (`idempotency-memory.ts`, one process only),
  * held to the same contract test.

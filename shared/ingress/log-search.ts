@@ -63,13 +63,16 @@ export interface WantedEvent {
 /**
  * Looks for the records of several events written at or after `since`: in every shard whose hash key
  * range holds one of their keys (after a reshard, parent and child both), from AT_TIMESTAMP
- * `since - skewMs`, each shard read once until one of: its tip (an empty page with nothing behind), the
- * end of a closed shard, or a record that arrived after the search started (everything before it has
- * been read, so a busy shard that never shows an empty page still ends). Used only to recover work that
+ * `since - skewMs` (or after `resume`'s sequence number), each shard read once until one of: its tip (an
+ * empty page with nothing behind), the end of a closed shard, or a record that arrived after the search
+ * started or more than `skewMs` after `until` (everything before it has been read, so a busy shard that
+ * never shows an empty page still ends, and an old claim's search reads only its own stretch). Used only to recover work that
  * ended unseen (an uncertain or stale idempotency claim, an outbox entry), so its cost (ListShards, one
  * GetShardIterator and a GetRecords per up to 10,000 records or 10 MiB of the shard since then) is paid
- * rarely; GetRecords counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` when it
- * cannot finish before `deadline` (or `maxCalls`): an undecided search must never be read as "absent".
+ * rarely; GetRecords counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` (with where
+ * each shard stopped) when it cannot finish before `deadline` (or `maxCalls`) or a read fails, and
+ * `LogSearchTrimmedError` when it would call an event absent from a stretch the stream no longer holds:
+ * an undecided search must never be read as "absent".
  */
 export const findEventsInLog = async (
   kinesis: KinesisClient,
