@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '../aws';
 import { decodeEnvelope } from '../envelope';
-import { LogSearchIncompleteError, LogSearchTrimmedError } from './errors';
+import { isLogSearchTrimmedError, LogSearchIncompleteError, LogSearchTrimmedError } from './errors';
 import { MIN_RETENTION_MS, streamRetentionHours } from './retention';
 import type { WrittenRecord } from './writer';
 
@@ -143,7 +143,14 @@ export const findEventsInLog = async (
       iterator = out.NextShardIterator;
     }
   }
-  if (found.size < wanted.length) await refuseTrimmed(kinesis, streamName, from.getTime(), now);
+  if (found.size < wanted.length)
+    try {
+      await refuseTrimmed(kinesis, streamName, from.getTime(), now);
+    } catch (cause) {
+      if (isLogSearchTrimmedError(cause)) throw cause;
+      // The retention could not be read: undecided, but what was read still counts for the next search.
+      throw new LogSearchIncompleteError(streamName, { cause }, progress);
+    }
   return found;
 };
 
@@ -159,7 +166,7 @@ const refuseTrimmed = async (
   now: () => number,
 ): Promise<void> => {
   if (from >= now() - MIN_RETENTION_MS) return;
-  const hours = await streamRetentionHours(kinesis, streamName, now);
+  const hours = await streamRetentionHours(kinesis, streamName);
   if (from < now() - hours * 3_600_000) throw new LogSearchTrimmedError(streamName, hours);
 };
 
