@@ -13,12 +13,14 @@ import {
   seededRandom,
   startFaultRelay,
 } from '../../../../local/faults';
+import { createDocumentClient } from '../../../../shared/aws';
 import {
   eventSourceMappingSettings,
   type ServiceSpec,
   type SubscriptionSpec,
 } from '../../../../shared/catalog';
-import { type InvocationFaultRates, lambdaService } from './lambda';
+import { createDynamoStore } from '../../../../shared/consumer';
+import { type CommitDeath, type InvocationFaultRates, lambdaService } from './lambda';
 import {
   auditorHandler,
   type Budget,
@@ -33,11 +35,13 @@ import { eventsInRanges, type PlannedEvent, planEvents, publishRounds, resendMar
 import {
   type BeforeReshard,
   clientsVia,
+  closingShards,
   containerFactory,
   type DiscardMetadata,
   directTransport,
   keyInShard,
   mergeAdjacent,
+  neverClosing,
   provisionRun,
   readDiscards,
   scanAll,
@@ -82,12 +86,24 @@ export interface KeyOutcome {
   readonly auditOutOfOrder: number;
 }
 
+/** An emitted event whose outbox entry was still pending in a shard when a reshard closed it. */
+export interface PendingAtReshard {
+  readonly reshard: 'split' | 'merge';
+  readonly shardId: string;
+  readonly eventId: string;
+  readonly key: string;
+}
+
 export interface RunResult {
   readonly run: string;
   readonly seed: number;
   readonly events: number;
   readonly writerCalls: number;
   readonly reshards: string[];
+  /** Outbox entries pending in the closing shard(s) at each reshard (one forced per reshard). */
+  readonly pendingAtReshards: PendingAtReshard[];
+  /** The shard of the forced death after a commit with an emit on a shard no reshard closes. */
+  readonly unclosedDeath: string | undefined;
   readonly faults: Record<string, number>;
   readonly keys: KeyOutcome[];
   readonly parked: number;
@@ -138,6 +154,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   const started = Date.now();
   const names = runNames(o.run);
   await provisionRun(o.direct, names, o.shards);
+  const unclosed = await neverClosing(o.direct.kinesis, names.counts);
   const counts = new FaultCounts();
   const kinesisFaults = new FaultSchedule({
     service: 'kinesis',
@@ -175,6 +192,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         service: 'counter',
         handlers: { Counted: counterHandler },
         profile,
+        counts,
       }),
       rates: o.rates.invocation,
       random,
@@ -194,6 +212,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         service: 'auditor',
         handlers: { MilestoneReached: auditorHandler },
         profile,
+        counts,
       }),
       rates: o.rates.invocation,
       random,
@@ -203,6 +222,25 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
     }),
   };
+  // A death right after a commit with an emit, on a shard no reshard closes: only that shard's own
+  // later invocations can recover the entry (a child recovers its parents' leftovers, so a death on a
+  // shard that closes later does not show whether a shard recovers its own).
+  let unclosedDeath: string | undefined;
+  if (o.rates.invocation.death > 0)
+    void lambdas.counter
+      .dieAfterCommit({ tag: 'unclosedShard', outboxTable: names.tables.outbox, shards: unclosed })
+      .then((death) => {
+        unclosedDeath = death.shardId;
+      });
+  const directStore = createDynamoStore({
+    client: createDocumentClient(o.direct.dynamo),
+    service: 'counter',
+    checkpointsTable: names.tables.checkpoints,
+    parkingTable: names.tables.parking,
+    outboxTable: names.tables.outbox,
+    stateTables: { totals: names.tables.totals },
+  });
+  const pendingAtReshards: PendingAtReshard[] = [];
   const esmClients = clientsVia(endpoints, directTransport());
   const producer = clientsVia(endpoints, directTransport());
   const tmp = tempDir();
@@ -239,15 +277,17 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
      * as a lost PutRecords' re-send would be, and once more just after, into the children (whose
      * look-back must then read the closed parent). Counted as `reshard.markedCopy.unread` when the
      * counter had not applied the original yet (original and copy sit unread in the parent), else
-     * `.read`, and `.child` for the copies after; outbox entries pending then as `reshard.outboxPending`.
+     * `.read`, and `.child` for the copies after; outbox entries pending then as `reshard.outboxPending`
+     * (any shard), those of the closing shard(s) as `reshard.<split|merge>.outboxPendingInParent`, each
+     * kept in `pendingAtReshards` so the test can show its event applied once downstream.
      */
     const reshardWithCopies = async (
-      reshard: (kinesis: KinesisClient, stream: string, before: BeforeReshard) => Promise<string>,
+      kind: 'split' | 'merge',
       round: readonly PlannedEvent[],
       since: number,
     ) => {
       let moved: readonly PlannedEvent[] = [];
-      const done = await reshard(o.direct.kinesis, names.counts, async (parents) => {
+      const before: BeforeReshard = async (parents) => {
         moved = round.filter((e) => parents.some((p) => keyInShard(e.counter, p)));
         const totals = new Map(
           (await scanAll(o.direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i]),
@@ -259,31 +299,85 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
           );
         for (const _ of await scanAll(o.direct.dynamo, names.tables.outbox))
           counts.add('reshard.outboxPending');
-      });
+        for (const parent of parents) {
+          const shardId = parent.ShardId ?? '';
+          for (const entry of await directStore.loadOutbox({
+            service: 'counter',
+            topic: names.counts,
+            shardId,
+          })) {
+            counts.add(`reshard.${kind}.outboxPendingInParent`);
+            pendingAtReshards.push({
+              reshard: kind,
+              shardId,
+              eventId: entry.envelope.id,
+              key: entry.envelope.partitionkey,
+            });
+          }
+        }
+      };
+      const done = await (kind === 'split' ? splitWidest : mergeAdjacent)(
+        o.direct.kinesis,
+        names.counts,
+        before,
+      );
       await resendMarked(o.direct.kinesis, names.counts, moved, since);
       for (const _ of moved) counts.add('reshard.markedCopy.child');
       return done;
     };
-    // The counter is held from before the round a reshard follows until its copies are written, so
-    // that round's originals and copies sit unapplied in the closing shard on any machine (on a fast
-    // one the counter used to catch up first, and `reshard.markedCopy.unread` depended on the race).
+    /**
+     * Each reshard is prepared over two rounds, so that both of its forced cases hold on any machine:
+     * - the first round after the reshard is due that emits (every third event of a key) and has a key
+     *   in the closing shard(s) arms a death right after a commit with an emit there; the death holds
+     *   the counter, so the entry is still pending in the parent when it closes
+     *   (`reshard.<split|merge>.outboxPendingInParent`), and only a retry on the closed parent or its
+     *   children can recover it;
+     * - the next round is published while the counter is still held, so its originals and their marked
+     *   copies sit unapplied in the closing shard (`reshard.markedCopy.unread`; on a fast machine the
+     *   counter used to catch up first); the reshard follows that round, then the hold is released.
+     */
     const reshardAt = [o.events / 3, (2 * o.events) / 3];
+    const kinds = ['split', 'merge'] as const;
+    let death: Promise<CommitDeath | undefined> | undefined;
     let release: (() => void) | undefined;
     const { calls } = await publishRounds(
       producer.kinesis,
       names.counts,
       rounds,
-      async (published, round, since) => {
-        if (reshards.length === 0 && published >= (reshardAt[0] ?? 0))
-          reshards.push(await reshardWithCopies(splitWidest, round, since));
-        if (reshards.length === 1 && published >= (reshardAt[1] ?? 0))
-          reshards.push(await reshardWithCopies(mergeAdjacent, round, since));
-        release?.();
+      async (_published, round, since) => {
+        const kind = kinds[reshards.length];
+        if (kind === undefined || release === undefined) return;
+        reshards.push(await reshardWithCopies(kind, round, since));
+        release();
         release = undefined;
       },
-      (published, round) => {
-        const next = reshardAt[reshards.length];
-        if (next !== undefined && published + round.length >= next) release ??= lambdas.counter.hold();
+      async (published, round) => {
+        const kind = kinds[reshards.length];
+        const index = round[0]?.index ?? 0;
+        if (kind === undefined || release !== undefined) return;
+        if (death) {
+          // Waits for the armed death (the counter may lag, up to 5 minutes); without it the reshard
+          // still goes ahead, held, and the missing kind fails the run.
+          const left = Math.min(300_000, Math.max(0, o.deadlineMs - (Date.now() - started)));
+          const died = await Promise.race([death, sleep(left, undefined)]);
+          release = died?.release ?? lambdas.counter.hold();
+          death = undefined;
+          return;
+        }
+        if (
+          published < (reshardAt[reshards.length] ?? 0) ||
+          (index + 1) % 3 !== 0 ||
+          index + 1 >= rounds.length
+        )
+          return;
+        const parents = await closingShards(o.direct.kinesis, names.counts, kind);
+        if (!round.some((e) => parents.some((p) => keyInShard(e.counter, p)))) return;
+        death = lambdas.counter.dieAfterCommit({
+          tag: `reshard.${kind}`,
+          outboxTable: names.tables.outbox,
+          shards: new Set(parents.flatMap((p) => (p.ShardId ? [p.ShardId] : []))),
+          hold: true,
+        });
       },
     );
 
@@ -320,6 +414,8 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       events: o.events,
       writerCalls: calls,
       reshards,
+      pendingAtReshards,
+      unclosedDeath,
       faults: counts.snapshot(),
       keys: [...expected].map(([key, e]) => ({
         key,
