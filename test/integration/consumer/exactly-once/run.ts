@@ -13,14 +13,12 @@ import {
   seededRandom,
   startFaultRelay,
 } from '../../../../local/faults';
-import { createDocumentClient } from '../../../../shared/aws';
 import {
   eventSourceMappingSettings,
   type ServiceSpec,
   type SubscriptionSpec,
 } from '../../../../shared/catalog';
-import { createDynamoStore } from '../../../../shared/consumer';
-import { type CommitDeath, type InvocationFaultRates, lambdaService } from './lambda';
+import { type InvocationFaultRates, lambdaService } from './lambda';
 import {
   auditorHandler,
   type Budget,
@@ -31,21 +29,17 @@ import {
   type Shards,
 } from './model';
 import { RunProfile } from './profile';
-import { eventsInRanges, type PlannedEvent, planEvents, publishRounds, resendMarked } from './publish';
+import { eventsInRanges, planEvents, publishRounds } from './publish';
+import { type PendingAtReshard, reshardsWhilePublishing } from './reshards';
 import {
-  type BeforeReshard,
   clientsVia,
-  closingShards,
   containerFactory,
   type DiscardMetadata,
   directTransport,
-  keyInShard,
-  mergeAdjacent,
   neverClosing,
   provisionRun,
   readDiscards,
   scanAll,
-  splitWidest,
   tempDir,
 } from './world';
 
@@ -84,14 +78,6 @@ export interface KeyOutcome {
   readonly milestones: number;
   readonly milestoneSum: number;
   readonly auditOutOfOrder: number;
-}
-
-/** An emitted event whose outbox entry was still pending in a shard when a reshard closed it. */
-export interface PendingAtReshard {
-  readonly reshard: 'split' | 'merge';
-  readonly shardId: string;
-  readonly eventId: string;
-  readonly key: string;
 }
 
 export interface RunResult {
@@ -232,15 +218,6 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       .then((death) => {
         unclosedDeath = death.shardId;
       });
-  const directStore = createDynamoStore({
-    client: createDocumentClient(o.direct.dynamo),
-    service: 'counter',
-    checkpointsTable: names.tables.checkpoints,
-    parkingTable: names.tables.parking,
-    outboxTable: names.tables.outbox,
-    stateTables: { totals: names.tables.totals },
-  });
-  const pendingAtReshards: PendingAtReshard[] = [];
   const esmClients = clientsVia(endpoints, directTransport());
   const producer = clientsVia(endpoints, directTransport());
   const tmp = tempDir();
@@ -270,116 +247,24 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   });
   try {
     const { rounds, expected } = planEvents(o.run, o.events, o.keys, seededRandom(o.seed + 3));
-    const reshards: string[] = [];
-    /**
-     * A reshard between a write and its read, forced at each split and merge: marked copies of the
-     * last round's events that hash into the closing shard(s) are written there just before it closes,
-     * as a lost PutRecords' re-send would be, and once more just after, into the children (whose
-     * look-back must then read the closed parent). Counted as `reshard.markedCopy.unread` when the
-     * counter had not applied the original yet (original and copy sit unread in the parent), else
-     * `.read`, and `.child` for the copies after; outbox entries pending then as `reshard.outboxPending`
-     * (any shard), those of the closing shard(s) as `reshard.<split|merge>.outboxPendingInParent`, each
-     * kept in `pendingAtReshards` so the test can show its event applied once downstream.
-     */
-    const reshardWithCopies = async (
-      kind: 'split' | 'merge',
-      round: readonly PlannedEvent[],
-      since: number,
-    ) => {
-      let moved: readonly PlannedEvent[] = [];
-      const before: BeforeReshard = async (parents) => {
-        moved = round.filter((e) => parents.some((p) => keyInShard(e.counter, p)));
-        const totals = new Map(
-          (await scanAll(o.direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i]),
-        );
-        await resendMarked(o.direct.kinesis, names.counts, moved, since);
-        for (const e of moved)
-          counts.add(
-            `reshard.markedCopy.${num(totals.get(e.counter), 'count') <= e.index ? 'unread' : 'read'}`,
-          );
-        for (const _ of await scanAll(o.direct.dynamo, names.tables.outbox))
-          counts.add('reshard.outboxPending');
-        for (const parent of parents) {
-          const shardId = parent.ShardId ?? '';
-          for (const entry of await directStore.loadOutbox({
-            service: 'counter',
-            topic: names.counts,
-            shardId,
-          })) {
-            counts.add(`reshard.${kind}.outboxPendingInParent`);
-            pendingAtReshards.push({
-              reshard: kind,
-              shardId,
-              eventId: entry.envelope.id,
-              key: entry.envelope.partitionkey,
-            });
-          }
-        }
-      };
-      const done = await (kind === 'split' ? splitWidest : mergeAdjacent)(
-        o.direct.kinesis,
-        names.counts,
-        before,
-      );
-      await resendMarked(o.direct.kinesis, names.counts, moved, since);
-      for (const _ of moved) counts.add('reshard.markedCopy.child');
-      return done;
-    };
-    /**
-     * Each reshard is prepared over two rounds, so that both of its forced cases hold on any machine:
-     * - the first round after the reshard is due that emits (every third event of a key) and has a key
-     *   in the closing shard(s) arms a death right after a commit with an emit there; the death holds
-     *   the counter, so the entry is still pending in the parent when it closes
-     *   (`reshard.<split|merge>.outboxPendingInParent`), and only a retry on the closed parent or its
-     *   children can recover it;
-     * - the next round is published while the counter is still held, so its originals and their marked
-     *   copies sit unapplied in the closing shard (`reshard.markedCopy.unread`; on a fast machine the
-     *   counter used to catch up first); the reshard follows that round, then the hold is released.
-     */
-    const reshardAt = [o.events / 3, (2 * o.events) / 3];
-    const kinds = ['split', 'merge'] as const;
-    let death: Promise<CommitDeath | undefined> | undefined;
-    let release: (() => void) | undefined;
+    const plan = reshardsWhilePublishing({
+      direct: o.direct,
+      names,
+      counts,
+      counter: lambdas.counter,
+      rounds: rounds.length,
+      reshardAt: [o.events / 3, (2 * o.events) / 3],
+      // The counter may lag: wait up to 5 minutes for an armed death, never past the run's deadline.
+      waitLimitMs: () => Math.min(300_000, Math.max(0, o.deadlineMs - (Date.now() - started))),
+    });
     const { calls } = await publishRounds(
       producer.kinesis,
       names.counts,
       rounds,
-      async (_published, round, since) => {
-        const kind = kinds[reshards.length];
-        if (kind === undefined || release === undefined) return;
-        reshards.push(await reshardWithCopies(kind, round, since));
-        release();
-        release = undefined;
-      },
-      async (published, round) => {
-        const kind = kinds[reshards.length];
-        const index = round[0]?.index ?? 0;
-        if (kind === undefined || release !== undefined) return;
-        if (death) {
-          // Waits for the armed death (the counter may lag, up to 5 minutes); without it the reshard
-          // still goes ahead, held, and the missing kind fails the run.
-          const left = Math.min(300_000, Math.max(0, o.deadlineMs - (Date.now() - started)));
-          const died = await Promise.race([death, sleep(left, undefined)]);
-          release = died?.release ?? lambdas.counter.hold();
-          death = undefined;
-          return;
-        }
-        if (
-          published < (reshardAt[reshards.length] ?? 0) ||
-          (index + 1) % 3 !== 0 ||
-          index + 1 >= rounds.length
-        )
-          return;
-        const parents = await closingShards(o.direct.kinesis, names.counts, kind);
-        if (!round.some((e) => parents.some((p) => keyInShard(e.counter, p)))) return;
-        death = lambdas.counter.dieAfterCommit({
-          tag: `reshard.${kind}`,
-          outboxTable: names.tables.outbox,
-          shards: new Set(parents.flatMap((p) => (p.ShardId ? [p.ShardId] : []))),
-          hold: true,
-        });
-      },
+      plan.afterRound,
+      plan.beforeRound,
     );
+    const { reshards, pendingAtReshards } = plan;
 
     const published = Date.now();
     let last = '';
