@@ -303,7 +303,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: 'outbox-never-recovered',
-    kind: 'invocation.diedAt.TransactWriteItems.after',
+    kind: 'invocation.commitDeath.unclosedShard',
     fix: "an invocation publishes its own shard's outbox leftovers (a death between commit and publish)",
     file: 'shared/consumer/recovery.ts',
     edits: [
@@ -312,8 +312,6 @@ export const MUTATIONS: readonly Mutation[] = [
         replace: 'const leftovers = (await deps.store.loadOutbox(position)).filter(() => false);',
       },
     ],
-    expectMiss:
-      'missed once at 1,500 events: most counts shards are split or merged later, and a child recovers every leftover of its parents (reasoning, not measured)',
   },
   {
     name: 'publisher-resends-unmarked',
