@@ -157,7 +157,7 @@ export const expectExactlyOnce = (result: RunResult, kinds: readonly string[] = 
   console.log(`[exactly-once] ${result.run} deaths at ${where('invocation.diedAt.')}`);
   console.log(`[exactly-once] ${result.run} at the reshards ${where('reshard.')}`);
   console.log(
-    `[exactly-once] ${result.run} outbox leftovers recovered ${where('outbox.recovered.')}; forced death on unclosed ${result.unclosedDeath}; bisections ${fired(result, 'mapping.bisect')}`,
+    `[exactly-once] ${result.run} outbox claims for recovery (each claim of a leftover, retries included) ${where('outbox.claimed.')}; forced death on unclosed ${result.unclosedDeath}; bisections ${fired(result, 'mapping.bisect')}`,
   );
   // The entries pending in a closing shard are checked like every emit (per key, count and sum
   // downstream); printed so a run shows they were there and how their keys ended.

@@ -186,7 +186,7 @@ export const containerFactory =
     readonly service: 'counter' | 'auditor';
     readonly handlers: Readonly<Record<string, EventHandler>>;
     readonly profile?: RunProfile;
-    /** Counts each outbox leftover claimed for recovery: `outbox.recovered.own` or `.parent` shard's. */
+    /** Counts each outbox leftover claimed for recovery: `outbox.claimed.own` or `.parent` shard's. */
     readonly counts?: FaultCounts;
   }) =>
   (): Container => {
@@ -218,7 +218,7 @@ export const containerFactory =
           claimOutbox: async (position, sk, leaseMs, token) => {
             const claimed = await store.claimOutbox(position, sk, leaseMs, token);
             if (claimed)
-              options.counts?.add(`outbox.recovered.${position.shardId === invokedOn ? 'own' : 'parent'}`);
+              options.counts?.add(`outbox.claimed.${position.shardId === invokedOn ? 'own' : 'parent'}`);
             return claimed;
           },
         },
