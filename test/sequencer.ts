@@ -10,7 +10,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const MEASURED_SECONDS: Readonly<Record<string, number>> = {
   'test/e2e/chaos.test.ts': 371,
   'test/e2e/local-crash-restart.test.ts': 233,
-  'test/integration/consumer/exactly-once.test.ts': 182,
+  // The property test's two files, measured alone (3,000 events, side by side at load 14-17; branch eo3).
+  'test/integration/consumer/exactly-once-factor4.test.ts': 246,
+  'test/integration/consumer/exactly-once.test.ts': 168,
   'test/e2e/ingress-hostile.test.ts': 126,
   'test/infra/security-widened-grants.test.ts': 92,
   'test/e2e/console.test.ts': 90,
