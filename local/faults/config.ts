@@ -12,6 +12,12 @@ const probability = z.number().min(0).max(1);
 export const faultConfigSchema = z.strictObject({
   /** Seeds the PRNG so a run's fault schedule can be replayed. */
   seed: z.number().int().optional(),
+  /**
+   * Every kind configured with a rate above 0 fires once for sure, at its first chance, in each
+   * runtime process (then the rates decide): a test can then require each kind to have fired whatever
+   * the draws and the machine's speed.
+   */
+  forceOnce: z.boolean().optional(),
   handler: z
     .strictObject({
       /** The invocation dies before the handler runs. */

@@ -3,7 +3,9 @@ import type { LambdaHandler } from '../handler';
 import type { FaultConfig } from './config';
 import { FaultCounts } from './counts';
 import { seededRandom } from './random';
-import { FaultSchedule, type RelayService } from './schedule';
+import { FaultSchedule, type ForcibleKind, type HttpFaultRates, type RelayService } from './schedule';
+
+const FORCIBLE: readonly ForcibleKind[] = ['lostResponse', 'partialPutRecords', 'throttle'];
 
 /** Invocation-level faults of local mode; HTTP-level ones are the relays' (see relay.ts). */
 export type FaultKind =
@@ -44,8 +46,13 @@ export class FaultInjector {
     this.counts = new FaultCounts(countsFile);
   }
 
+  private readonly forced = new Set<FaultKind>();
+
   private fire(kind: FaultKind, probability: number | undefined): boolean {
-    if (!probability || this.random() >= probability) return false;
+    if (!probability) return false;
+    const force = this.config.forceOnce === true && !this.forced.has(kind);
+    if (force) this.forced.add(kind);
+    else if (this.random() >= probability) return false;
     this.counts.add(kind);
     return true;
   }
@@ -56,7 +63,11 @@ export class FaultInjector {
     if (!rates || !Object.values(rates).some((p) => p > 0)) return undefined;
     // Each relay gets its own stream of numbers, so one service's traffic does not shift the other's.
     const seed = this.seed + (service === 'kinesis' ? 1 : 2);
-    return new FaultSchedule({ service, rates, seed, counts: this.counts });
+    const configured: HttpFaultRates = rates;
+    const forceOnce = this.config.forceOnce
+      ? FORCIBLE.filter((kind) => (configured[kind] ?? 0) > 0)
+      : undefined;
+    return new FaultSchedule({ service, rates, seed, counts: this.counts, ...(forceOnce && { forceOnce }) });
   }
 
   /** Wraps a service handler the way an unreliable Lambda environment would treat it. */

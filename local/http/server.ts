@@ -125,6 +125,12 @@ export const startIngressServer = (options: IngressServerOptions): Promise<Ingre
         `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     });
+    // An idle keep-alive socket is kept far longer than clients keep theirs (fetch: the server's hint
+    // less 1 s). At Node's default 5 s, a busy event loop let the server close a socket a client was
+    // reusing at that moment: the client saw ECONNRESET on GETs and POSTs alike (ingress-hostile and
+    // example-order-flow at load ~18-22).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     server.once('error', reject);
     server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => {
       const address = server.address();

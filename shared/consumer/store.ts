@@ -1,3 +1,4 @@
+import type { ParkingItem } from '../layout';
 import type { OutboxEntry } from './outbox';
 import type { ShardPosition, StateItem, StateWrite } from './types';
 
@@ -70,19 +71,25 @@ export interface Checkpoint {
   readonly recentCopies?: CopyMemory;
 }
 
-export interface ParkedEvent {
+/**
+ * An event the runtime parks: the fields of the one parking item schema (`ParkingItem`, shared/layout)
+ * that the runtime fills, plus where the record was read. Derived, so the two cannot drift apart.
+ */
+export type ParkedEvent = Pick<
+  ParkingItem,
+  | 'sequenceNumber'
+  | 'partitionKey'
+  | 'data'
+  | 'eventId'
+  | 'eventType'
+  | 'error'
+  | 'errorDetails'
+  | 'attempts'
+  | 'arrivedAt'
+> & {
+  /** Where the record was read; the parking item's `topic`, `shardId` and keys derive from it. */
   readonly position: ShardPosition;
-  readonly sequenceNumber: string;
-  readonly partitionKey: string;
-  /** The record's data exactly as stored in the log (base64), so nothing is lost even if undecodable. */
-  readonly data: string;
-  readonly eventId?: string;
-  readonly eventType?: string;
-  readonly error: string;
-  readonly errorDetails?: readonly { path: string; message: string }[];
-  readonly attempts: number;
-  readonly arrivedAt: number;
-}
+};
 
 /** One atomic step: state writes, emitted events, an optional parked event, and the checkpoint moves. */
 export interface Commit {

@@ -110,8 +110,30 @@ const onHeldClaims =
     });
   };
 
-/** Releases the claims this request holds among `events`; a failed release only delays retries by a lease. */
-export const releaseClaims: HeldClaimsAction = onHeldClaims(
+/**
+ * Ends the claims this request holds among `events` whose write did not happen: a fresh claim is
+ * released (deleted), so a retry claims the key at once. A claim this request TOOK OVER is never
+ * deleted, only kept uncertain: an earlier request held it and may have written a copy, and deleting
+ * the item would forget that, so the next claimant would write a second, unmarked copy. A failed
+ * release only delays retries by a lease.
+ */
+export const releaseClaims: HeldClaimsAction = async (store, events, outcomes, warn) => {
+  const takenOver = (e: PreparedEvent) => {
+    const outcome = outcomes.get(e.index);
+    return outcome?.kind === 'claimed' && outcome.takeover !== undefined;
+  };
+  await Promise.all([
+    releaseFresh(
+      store,
+      events.filter((e) => !takenOver(e)),
+      outcomes,
+      warn,
+    ),
+    keepUncertainClaims(store, events.filter(takenOver), outcomes, warn),
+  ]);
+};
+
+const releaseFresh: HeldClaimsAction = onHeldClaims(
   (store, pk, token) => store.release(pk, token),
   'idempotency claim release failed; the key stays blocked until its lease ends',
 );

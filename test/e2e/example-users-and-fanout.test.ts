@@ -20,6 +20,9 @@ const order = (orderId: string, customerId: string, extra: Record<string, unknow
 const statusOf = async (system: ExampleSystem, orderId: string) =>
   ((await system.get(`/orders/${orderId}`)).body as Partial<OrderView>).status;
 
+/** How long 20 orders may take to be delivered while analytics fails (see the test). */
+const FLOW_LIMIT_MS = 240_000;
+
 const waitForStatus = (system: ExampleSystem, orderId: string, status: string, timeoutMs = 60_000) =>
   eventually(
     `${orderId} to be ${status}`,
@@ -125,7 +128,9 @@ describe('example system: user deletion and fan-out (local mode, HTTP only)', { 
     expect((await traces(system, [kept.userId])).length).toBeGreaterThanOrEqual(7);
   });
 
-  it('keeps the order flow moving while analytics, a second consumer of orders, fails', async () => {
+  it('keeps the order flow moving while analytics, a second consumer of orders, fails', {
+    timeout: FLOW_LIMIT_MS + 180_000,
+  }, async () => {
     // Prepare: analytics is up to date with everything so far.
     const stats = async () =>
       ((await system.get('/stats/orders')).body as { counts: Record<string, number> }).counts;
@@ -141,7 +146,9 @@ describe('example system: user deletion and fan-out (local mode, HTTP only)', { 
       expect(await system.post('storefront', 'orders', order(id, 'u-keep-1b2c'))).toBe(202),
     );
     const started = Date.now();
-    await Promise.all(ids.map((id) => waitForStatus(system, id, 'DELIVERED')));
+    // 20 whole workflows while analytics fails and is retried beside them: 10-57 s measured across nine
+    // fresh-clone runs (load 8-14), over 60 s with four suites at once; the limit is what a hang looks like.
+    await Promise.all(ids.map((id) => waitForStatus(system, id, 'DELIVERED', FLOW_LIMIT_MS)));
     const flowMs = Date.now() - started;
     const whileFailing = await stats();
     process.env[FAULT_ENV.analyticsFail] = '0';

@@ -141,7 +141,8 @@ describe('ingress over HTTP when Kinesis throttles or is unavailable', () => {
     // The probe is cached for 5 s (shared/ingress/health.ts), so recovery shows within that window.
     const recovering = Date.now();
     let healthy = await fetch(`${spine.url}/health`);
-    while (healthy.status !== 200 && Date.now() - recovering < 15_000) {
+    // Polled up to 60 s: 15 s left 10 s past the cache for one probe of an emulator on a loaded machine.
+    while (healthy.status !== 200 && Date.now() - recovering < 60_000) {
       await new Promise((r) => setTimeout(r, 250));
       healthy = await fetch(`${spine.url}/health`);
     }

@@ -7,12 +7,21 @@ import { type Category, type HostileCase, PLAN, validOrder } from './helpers/hos
 import { type IngressBackbone, startIngressBackbone, withoutConsumers } from './helpers/ingress-backbone';
 import { type RawAnswer, rawRequest } from './helpers/raw-http';
 
-const SEED = Number(process.env.SPINE_HOSTILE_SEED ?? Date.now() % 1_000_000);
+/**
+ * Fixed, so every run of the suite sends the same cases and a failure replays as it happened; a seed
+ * from the clock made the suite's outcome depend on the draw. SPINE_HOSTILE_SEED explores other seeds
+ * (the log line prints the one used).
+ */
+const SEED = Number(process.env.SPINE_HOSTILE_SEED ?? 752_051);
 const CONCURRENCY = 16;
 /** Fraction of the plan to send (for a quick local look); CI runs the full 10,000. */
 const SCALE = Number(process.env.SPINE_HOSTILE_SCALE ?? 1);
-/** Past this an answer counts as a hang (generous: the emulators share two cores with everything else). */
-const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Past this an answer counts as a hang (generous: the emulators share two cores with everything else;
+ * the slowest answer measured here was 12.4 s, at load ~20).
+ */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /** What API Gateway itself answers (no `code`: HTTP APIs cannot customize them); local mode plays it. */
 const GATEWAY_BODIES = new Map([
   [400, 'Bad Request'],
@@ -149,8 +158,8 @@ describe('ingress under hostile input (fast-check, over HTTP in local mode)', ()
     const worker = async () => {
       for (let i = next++; i < cases.length; i = next++) {
         const c = cases[i] as HostileCase;
+        const at = Date.now();
         try {
-          const at = Date.now();
           const answer = await send(spine, c);
           slowest.set(c.category, Math.max(slowest.get(c.category) ?? 0, Date.now() - at));
           record(c, answer);
@@ -158,7 +167,9 @@ describe('ingress under hostile input (fast-check, over HTTP in local mode)', ()
             console.log(`  hostile progress: ${i + 1} sent in ${Date.now() - started} ms`);
         } catch (error) {
           tried.set(c.category, (tried.get(c.category) ?? 0) + 1);
-          violations.push(`${c.category}: no answer (${String(error)})`);
+          // fetch's own message is only "fetch failed": the cause (ECONNRESET, a timeout) says which.
+          const cause = error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : '';
+          violations.push(`${c.category}: no answer after ${Date.now() - at} ms (${String(error)}${cause})`);
         }
       }
     };
@@ -200,5 +211,7 @@ describe('ingress under hostile input (fast-check, over HTTP in local mode)', ()
     for (const v of violations.slice(0, 25)) console.log(`  violation: ${v}`);
     expect(total).toBeGreaterThanOrEqual(Math.floor(10_000 * SCALE));
     expect(violations).toEqual([]);
-  }, 600_000);
+    // 20 min: sending the plan took 64-393 s in 16 recorded runs on 2 shared cores, against the old
+    // 600 s limit, which a machine twice as slow as the slowest would have hit. Hangs fail per request.
+  }, 1_200_000);
 });

@@ -100,10 +100,12 @@ describe('local backbone (npm start) end to end', () => {
     expect(pids.length).toBeGreaterThanOrEqual(2);
 
     const code = await spine.stop();
-    await new Promise((r) => setTimeout(r, 500));
+    // The emulators exit on their own watchdogs after npm does: wait for that, within the 10 s local
+    // mode promises (a fixed 500 ms was a race with a loaded machine).
+    const left = await eventually(async () => (pids.some(alive) ? undefined : []), 10_000);
 
     expect(code).toBe(0);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(left ?? pids.filter(alive)).toEqual([]);
 
     await spine.start();
     expect(await readOrder(spine, 'o-e2e-1')).toMatchObject({ pk: 'o-e2e-1', customerId: 'c-1' });
@@ -111,6 +113,7 @@ describe('local backbone (npm start) end to end', () => {
     expect(ids).toContain(acked);
     const after = await publish(spine, order('o-e2e-3'));
     expect(after.status).toBe(202);
-    expect(await eventually(() => readOrder(spine, 'o-e2e-3'), 5_000)).toMatchObject({ pk: 'o-e2e-3' });
+    // A restarted runtime's first delivery can take tens of seconds under load (the others wait 60 s).
+    expect(await eventually(() => readOrder(spine, 'o-e2e-3'), 60_000)).toMatchObject({ pk: 'o-e2e-3' });
   });
 });

@@ -55,6 +55,8 @@ const readAll = async (env: Emulators): Promise<Envelope[]> => {
 describe('ingress against DynamoDB Local and kinesis-mock', () => {
   let env: Emulators;
   let ingress: IngressHandler;
+  /** An ingress on the shared emulators whose idempotency store reads the given clock. */
+  let ingressWithClock: (now: () => number) => IngressHandler;
 
   beforeAll(async () => {
     env = await startEmulators();
@@ -66,14 +68,16 @@ describe('ingress against DynamoDB Local and kinesis-mock', () => {
       SPINE_TABLE_IDEMPOTENCY: TABLE,
       SPINE_PRODUCER_PRINCIPALS: JSON.stringify({ 'storefront-role': 'storefront' }),
     });
-    ingress = createIngress({
-      catalog,
-      registry: createSchemaRegistry(catalog),
-      config,
-      kinesis: env.kinesis,
-      dynamo: env.dynamo,
-      store: createDynamoIdempotencyStore(env.dynamo, config.idempotencyTable),
-    });
+    ingressWithClock = (now) =>
+      createIngress({
+        catalog,
+        registry: createSchemaRegistry(catalog),
+        config,
+        kinesis: env.kinesis,
+        dynamo: env.dynamo,
+        store: createDynamoIdempotencyStore(env.dynamo, config.idempotencyTable, { now }),
+      });
+    ingress = ingressWithClock(Date.now);
     expect(RUNTIME_TABLES.idempotency.partitionKey).toBe('pk');
   });
 
@@ -119,7 +123,12 @@ describe('ingress against DynamoDB Local and kinesis-mock', () => {
   });
 
   it('takes over a claim left in flight by a crashed request once its lease has passed', async () => {
-    // Prepare: a claimant with a 200 ms lease claims the key and never completes (it "crashed").
+    // Prepare: a claimant with a 200 ms lease claims the key and never completes (it "crashed"). Both
+    // stores read one clock that only the test moves: with the wall clock, a request slower than the
+    // lease (one DynamoDB Local call can take that under load) took the claim over before `during`.
+    let clock = Date.now();
+    const now = () => clock;
+    const ingressAt = ingressWithClock(now);
     const request = publishRequest('crashed-key', 1);
     const [event] = prepareEvents(parseRequest(request), {
       catalog,
@@ -130,12 +139,12 @@ describe('ingress against DynamoDB Local and kinesis-mock', () => {
     });
     const claim = event?.idempotency;
     if (!claim) throw new Error('expected an idempotency claim');
-    const crashed = createDynamoIdempotencyStore(env.dynamo, TABLE, { leaseMs: 200 });
+    const crashed = createDynamoIdempotencyStore(env.dynamo, TABLE, { leaseMs: 200, now });
     expect((await crashed.claim(claim)).kind).toBe('claimed');
     // Act
-    const during = await ingress(request);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const after = await ingress(request);
+    const during = await ingressAt(request);
+    clock += 300;
+    const after = await ingressAt(request);
     // Assess
     expect(during.statusCode).toBe(409);
     expect(JSON.parse(during.body ?? '{}').code).toBe('IDEMPOTENCY_IN_FLIGHT');

@@ -144,7 +144,9 @@ describe('local backbone lifecycle', () => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    await waitFor('child backbone ready', () => output.includes('ready'), 60_000);
+    // A start's limit as the e2e helpers give it (110 s): 60 s was within reach of a loaded machine,
+    // where DynamoDB Local alone once took 42 s to answer its first call.
+    await waitFor('child backbone ready', () => output.includes('ready'), 110_000);
     const orphans = emulatorPids(home);
     // Act: the emulators notice on their own (their stdin pipe from the runtime closes: the leash)
     child.kill('SIGKILL');
@@ -155,5 +157,5 @@ describe('local backbone lifecycle', () => {
     // Assess
     expect(orphans.filter(alive)).toEqual([]);
     expect(emulatorPids(home).some((pid) => orphans.includes(pid))).toBe(false);
-  });
+  }, 300_000);
 });

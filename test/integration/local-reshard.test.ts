@@ -8,6 +8,8 @@ import { invocationsOf } from '../fixtures/local/recorder';
 import { catalog } from '../fixtures/local/reshard-catalog';
 
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+/** Rounds written into each generation of shards: the fixed keys reach both children of the split. */
+const ROUNDS_PER_GENERATION = 5;
 
 /** Writes one record per key per round, ids `<key>-<round>`, until stopped; returns every id written. */
 const produce = (kinesis: KinesisClient, stream: string) => {
@@ -33,6 +35,11 @@ const produce = (kinesis: KinesisClient, stream: string) => {
   })();
   return {
     written,
+    /** Resolves once `n` more rounds (every key once) than now are written. */
+    wroteRounds: (n: number) => {
+      const target = written.length + n * KEYS.length;
+      return waitFor(`${n} more rounds written`, () => written.length >= target, 60_000);
+    },
     stop: async () => {
       stopped = true;
       await done;
@@ -101,10 +108,12 @@ describe('local event source mapping while the stream reshards', () => {
       const producer = produce(kinesis, topic);
       await waitFor('first deliveries', () => invocationsOf(functionName).length > 0, 60_000);
       // Act
+      // Each reshard returns once the stream is active again; the next rounds then land on the new
+      // shards. Waiting for rounds, not for a time: a loaded machine wrote one round in 1 s sometimes.
       const split = await cli(['reshard', topic, '--shards', '2']);
-      await sleep(1_500);
+      await producer.wroteRounds(ROUNDS_PER_GENERATION);
       const merge = await cli(['reshard', topic, '--shards', '1']);
-      await sleep(1_000);
+      await producer.wroteRounds(ROUNDS_PER_GENERATION);
       await producer.stop();
       const written = producer.written;
       await waitFor(

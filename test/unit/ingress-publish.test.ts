@@ -164,10 +164,12 @@ describe('ingress publish details', () => {
     await ingress(
       post({ 'content-type': 'application/json' }, { type: 'OrderRequested', id: 'e-1', data: order() }),
     );
-    // Assess
+    const after = Math.ceil(Date.now() / 1000);
+    // Assess: within the call's own time span (a fixed 2 s bound fails whenever a loaded machine takes
+    // longer over the first request, which also builds the validators)
     const item = dynamoMock.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
     expect(Number(item?.expiresAt?.N) - before).toBeGreaterThanOrEqual(24 * 3600);
-    expect(Number(item?.expiresAt?.N) - before).toBeLessThanOrEqual(24 * 3600 + 2);
+    expect(Number(item?.expiresAt?.N) - after).toBeLessThanOrEqual(24 * 3600);
     expect(Number(item?.leaseUntil?.N)).toBeGreaterThan(Date.now());
     expect(item?.state).toEqual({ S: 'pending' });
   });

@@ -128,3 +128,31 @@ describe('publishEvents when a write is uncertain', () => {
     );
   });
 });
+
+describe('publishEvents giving up on a request that took a claim over', () => {
+  it('keeps the knowledge that a copy may be in the log when another key of the request is in flight', async () => {
+    // Prepare: key 1's first write went unanswered (it may be in the log: its claim is kept uncertain);
+    // another request holds key 2.
+    const { mock, deps } = setup();
+    const [first, second] = [prepared(1), prepared(2)];
+    mock.on(PutRecordsCommand).rejects(timeout());
+    await refusal(publishEvents(deps, 'orders', [first]));
+    if (second.idempotency) await deps.store.claim(second.idempotency);
+    mock.reset();
+    mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
+    mock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
+    mock.on(GetRecordsCommand).resolves({ Records: [], NextShardIterator: 'it-2', MillisBehindLatest: 0 });
+    mock.on(PutRecordsCommand).resolves({ Records: [{ ShardId: SHARD.ShardId, SequenceNumber: '9' }] });
+
+    // Act: a request with keys 1 and 2 takes key 1 over, meets key 2 in flight and gives up (409);
+    // then the producer retries key 1 alone.
+    const blocked = await refusal(publishEvents(deps, 'orders', [first, second]));
+    await publishEvents(deps, 'orders', [first]);
+
+    // Assess: the first copy may be in the log, so the copy written now must carry the re-send mark.
+    expect(blocked.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    const sent = mock.commandCalls(PutRecordsCommand)[0]?.args[0].input.Records?.[0]?.Data;
+    expect(sent).toBeDefined();
+    expect(resentSinceOfBytes(sent ?? new Uint8Array())).toEqual(expect.any(Number));
+  });
+});

@@ -42,6 +42,48 @@ describe('fault injection config (SPINE_FAULTS)', () => {
     expect(injector.scheduleFor('kinesis')).toBeInstanceOf(FaultSchedule);
     expect(injector.scheduleFor('dynamodb')).toBeUndefined();
   });
+
+  it('with forceOnce, fires every configured kind once for sure, whatever the draws, then only by rate', async () => {
+    // Prepare: rates so low that a draw would practically never fire.
+    const injector = new FaultInjector({
+      seed: 1,
+      forceOnce: true,
+      handler: { crashBefore: 1e-9, duplicate: 1e-9, timeout: 1e-9, timeoutMs: 1 },
+      kinesis: { lostResponse: 1e-9, throttle: 1e-9 },
+      dynamodb: { lostResponse: 1e-9 },
+    });
+    const kinesis = injector.scheduleFor('kinesis');
+    const dynamodb = injector.scheduleFor('dynamodb');
+    let runs = 0;
+    const handler = injector.wrapHandler(async () => {
+      runs += 1;
+      return { batchItemFailures: [] };
+    });
+    const event = { Records: [] };
+
+    // Act: four invocations, and a few requests to each relay.
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++)
+      outcomes.push(
+        await Promise.resolve(handler(event, lambdaContext(1_000))).then(
+          () => 'ok',
+          (e: unknown) => (e instanceof InjectedFaultError ? e.kind : 'error'),
+        ),
+      );
+    const http = [
+      kinesis?.decide('GetRecords')?.kind,
+      kinesis?.decide('PutRecords', 3)?.kind,
+      kinesis?.decide('PutRecords', 3)?.kind,
+      dynamodb?.decide('TransactWriteItems')?.kind,
+      dynamodb?.decide('TransactWriteItems')?.kind,
+    ];
+
+    // Assess: crashBefore on the first, timeout on the second (after a duplicate run), then none.
+    expect(outcomes).toEqual(['handler.crashBefore', 'handler.timeout', 'ok', 'ok']);
+    expect(injector.counts.get('handler.duplicate')).toBe(1);
+    expect(runs).toBe(4);
+    expect(http).toEqual(['throttle', 'lostResponse', undefined, 'lostResponse', undefined]);
+  });
 });
 
 /** A stand-in emulator: answers every PutRecords record with a sequence number and remembers what it applied. */

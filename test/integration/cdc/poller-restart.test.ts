@@ -101,8 +101,18 @@ describe('local CDC stream poller across a restart', () => {
       }),
     );
     const seen: string[] = [];
+    const streams = new DynamoDBStreamsClient({ ...TEST_AWS, endpoint: env.dynamoEndpoint });
+    let emptyReads = 0;
+    streams.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'GetRecordsCommand' && seen.length === 0) emptyReads += 1;
+        return out;
+      },
+      { step: 'initialize', name: 'countReads' },
+    );
     const poller = startCdcPoller({
-      streams: new DynamoDBStreamsClient({ ...TEST_AWS, endpoint: env.dynamoEndpoint }),
+      streams,
       streamArn: enabled.TableDescription?.LatestStreamArn ?? '',
       deliver: async (records) => {
         seen.push(...keysOf(records));
@@ -111,7 +121,8 @@ describe('local CDC stream poller across a restart', () => {
       pollMs: 50,
       log: silentLogger,
     });
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Polled empty for sure (a fixed 1 s could pass before a loaded machine's first read).
+    await waitFor('the poller to read the empty stream', () => emptyReads >= 2);
 
     // Act
     for (const pk of ['x', 'y']) {

@@ -116,17 +116,22 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
       { step: 'initialize', name: 'inject-conflicts' },
     );
     const slowOnce = new Set([2, 9]);
+    // The slow runs never finish: they overrun whatever their budget turns out to be. A fixed 3 s sleep
+    // against a 1.25 s budget also made the budget of the fast ones tight: their GetItem had to answer
+    // within it, on a machine where one DynamoDB Local call can take seconds.
+    const never = new Promise<never>(() => {});
     const handler: EventHandler = async (event, ctx) => {
       const n = Number(event.id.split('-e')[1]);
-      if (n === 5 || slowOnce.delete(n)) await sleep(3_000);
+      if (n === 5 || slowOnce.delete(n)) await never;
       await adding(event, ctx);
     };
     const records = Array.from({ length: 12 }, (_, i) =>
       countedRecord(i + 1, `t-${i % 3}`, { by: 1 }, shard),
     );
 
-    // Act: 2.5 s left, 2 s margin: each handler has 1.25 s.
-    const done = await untilDone(consumerOn(dynamoStore(client), handler), records, 2_500);
+    // Act: 8 s left, 2 s margin: a handler has 4-6 s, an invocation's set-up calls and a fast handler
+    // many times what they need. Each overrun costs its budget, about 25 s for the five.
+    const done = await untilDone(consumerOn(dynamoStore(client), handler), records, 8_000);
 
     // Assess
     expect(done).toBe(true);
@@ -233,18 +238,25 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
   it('process death mid-invocation: after maxAttempts deaths on one event it is parked, the events before it applied once', async () => {
     // Prepare: a "container" whose store calls stop answering forever once its handler reaches the killer.
     const shard = 'shardId-death-0';
+    /** A new container; `died` settles when it dies (from then on none of its calls ever answers). */
     const container = () => {
       const client = freshClient();
       let dead = false;
+      let die: () => void = () => {};
+      const died = new Promise<'died'>((resolve) => {
+        die = () => resolve('died');
+      });
       client.middlewareStack.add((next) => (args) => (dead ? new Promise(() => {}) : next(args)), {
         step: 'initialize',
         name: 'die',
       });
-      return consumerOn(dynamoStore(client), async (event, ctx) => {
+      const invoke = consumerOn(dynamoStore(client), async (event, ctx) => {
         if (event.key !== 'killer') return adding(event, ctx);
         dead = true;
+        die();
         await new Promise(() => {});
       });
+      return { invoke, died };
     };
     const records = [
       countedRecord(1, 'd-a', { by: 1 }, shard),
@@ -258,13 +270,15 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
     // busy (a batch item failure, not counted here), the first one after it is careful.
     let deaths = 0;
     let answered = false;
+    // A death is seen when it happens, not guessed from a 3 s silence: under load a live invocation
+    // (a busy answer, a careful commit) took long enough to be counted dead.
     while (!answered && deaths < 10) {
-      const outcome = await Promise.race([
-        container()(kinesisEvent(records), lambdaContext(2_500)),
-        sleep(3_000).then(() => 'timeout' as const),
-      ]);
-      if (outcome === 'timeout') deaths += 1;
+      const { invoke, died } = container();
+      const outcome = await Promise.race([invoke(kinesisEvent(records), lambdaContext(2_500)), died]);
+      if (outcome === 'died') deaths += 1;
       else answered = outcome.batchItemFailures.length === 0;
+      // Paces the busy retries while a dead invocation's mark is alive (the mapping would back off too).
+      if (!answered && outcome !== 'died') await sleep(100);
     }
 
     // Assess: one death in normal mode (not attributable), then three careful deaths on the killer.

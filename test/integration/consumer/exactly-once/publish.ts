@@ -58,6 +58,10 @@ export const publishRounds = async (
     await beforeRound(published, round);
     const startedAt = Date.now();
     let pending = round;
+    // Events a call may have written although it reported them failed: sent again, they carry the
+    // re-send mark from the round's start, as the ingress's takeover writes them. Unmarked, such a
+    // copy is a second event the consumers cannot tell apart (seen under load: calls timing out).
+    const uncertain = new Set<string>();
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 50) throw new Error('publishing did not converge');
       const outcome = await writeRecords(
@@ -66,11 +70,15 @@ export const publishRounds = async (
         pending.map((e, index) => ({
           index,
           partitionKey: e.counter,
-          data: counted(e),
+          data: uncertain.has(e.id) ? markResent(counted(e), startedAt) : counted(e),
         })),
         { callTimeoutMs: 10_000 },
       );
       calls += outcome.calls;
+      for (const [i, failure] of outcome.failed) {
+        const event = pending[i];
+        if (failure.uncertain && event) uncertain.add(event.id);
+      }
       pending = pending.filter((_, i) => !outcome.written.has(i));
     }
     published += round.length;
