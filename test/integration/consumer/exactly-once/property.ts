@@ -155,9 +155,11 @@ export const expectExactlyOnce = (result: RunResult, kinds: readonly string[] = 
       .map(([k, n]) => `${k.slice(prefix.length)}=${n}`)
       .join(' ');
   console.log(`[exactly-once] ${result.run} deaths at ${where('invocation.diedAt.')}`);
-  console.log(`[exactly-once] ${result.run} at the reshards ${where('reshard.')}`);
   console.log(
-    `[exactly-once] ${result.run} outbox claims for recovery (each claim of a leftover, retries included) ${where('outbox.claimed.')}; forced death on unclosed ${result.unclosedDeath}; bisections ${fired(result, 'mapping.bisect')}`,
+    `[exactly-once] ${result.run} at the reshards ${where('reshard.')}; ${result.reshardTimings.join('; ')}`,
+  );
+  console.log(
+    `[exactly-once] ${result.run} outbox recovery (first claims by shard, re-claims, refusals, log searches) ${where('outbox.')}; forced death on unclosed ${result.unclosedDeath}; bisections ${fired(result, 'mapping.bisect')}`,
   );
   // The entries pending in a closing shard are checked like every emit (per key, count and sum
   // downstream); printed so a run shows they were there and how their keys ended.

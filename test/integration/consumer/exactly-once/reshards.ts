@@ -42,9 +42,17 @@ export const reshardsWhilePublishing = (d: {
   /** How many rounds will be published. */
   readonly rounds: number;
   readonly reshardAt: readonly [number, number];
-  /** How long to wait now for an armed death before resharding without it. */
-  readonly waitLimitMs: () => number;
+  /** Epoch ms: a death not come by then means a stalled counter, and the run fails saying so. */
+  readonly deadlineAt: number;
 }) => {
+  /** The armed death, or undefined at the run's deadline (the counter stalled). */
+  const untilDeath = async (death: Promise<CommitDeath>) => {
+    const timer = new AbortController();
+    const wait = Math.max(0, d.deadlineAt - Date.now());
+    return Promise.race([death, sleep(wait, undefined, { signal: timer.signal })]).finally(() =>
+      timer.abort(),
+    );
+  };
   const { names, counts, direct } = d;
   const directStore = createDynamoStore({
     client: createDocumentClient(d.direct.dynamo),
@@ -56,6 +64,10 @@ export const reshardsWhilePublishing = (d: {
   });
   const pendingAtReshards: PendingAtReshard[] = [];
   const reshards: string[] = [];
+  /** Per reshard, measured: armed -> died (the counter reached an emit in the parent), and the reshard itself. */
+  const timings: string[] = [];
+  let armedAt = 0;
+  let diedAt = 0;
   /**
    * A reshard between a write and its read, forced at each split and merge: marked copies of the
    * last round's events that hash into the closing shard(s) are written there just before it closes,
@@ -117,13 +129,17 @@ export const reshardsWhilePublishing = (d: {
    *   counter used to catch up first); the reshard follows that round, then the hold is released.
    */
   const kinds = ['split', 'merge'] as const;
-  let death: Promise<CommitDeath | undefined> | undefined;
+  let death: Promise<CommitDeath> | undefined;
   let release: (() => void) | undefined;
   /** After each round: the reshard that round was held for, then the release. */
   const afterRound = async (_published: number, round: readonly PlannedEvent[], since: number) => {
     const kind = kinds[reshards.length];
     if (kind === undefined || release === undefined) return;
+    const started = Date.now();
     reshards.push(await reshardWithCopies(kind, round, since));
+    timings.push(
+      `${kind}: death ${((diedAt - armedAt) / 1000).toFixed(1)} s after arming, reshard ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     release();
     release = undefined;
   };
@@ -133,10 +149,16 @@ export const reshardsWhilePublishing = (d: {
     const index = round[0]?.index ?? 0;
     if (kind === undefined || release !== undefined) return;
     if (death) {
-      // Waits for the armed death (the counter may lag, up to 5 minutes); without it the reshard
-      // still goes ahead, held, and the missing kind fails the run.
-      const died = await Promise.race([death, sleep(d.waitLimitMs(), undefined)]);
-      release = died?.release ?? d.counter.hold();
+      // No timer: the death fires at the counter's next commit with an emit on the parent(s), which
+      // comes within three of its rounds there (every third event of a key emits), however far the
+      // counter lags. Publishing waits for it; the run's own deadline bounds a stalled counter.
+      const died = await untilDeath(death);
+      if (died === undefined)
+        throw new Error(
+          `the death armed in the ${kind} parent did not come by the run's deadline: the counter stalled`,
+        );
+      diedAt = Date.now();
+      release = died.release ?? d.counter.hold();
       death = undefined;
       return;
     }
@@ -144,6 +166,7 @@ export const reshardsWhilePublishing = (d: {
       return;
     const parents = await closingShards(direct.kinesis, names.counts, kind);
     if (!round.some((e) => parents.some((p) => keyInShard(e.counter, p)))) return;
+    armedAt = Date.now();
     death = d.counter.dieAfterCommit({
       tag: `reshard.${kind}`,
       outboxTable: names.tables.outbox,
@@ -151,5 +174,5 @@ export const reshardsWhilePublishing = (d: {
       hold: true,
     });
   };
-  return { afterRound, beforeRound, reshards, pendingAtReshards };
+  return { afterRound, beforeRound, reshards, pendingAtReshards, timings };
 };
