@@ -257,6 +257,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       rounds: rounds.length,
       reshardAt: [o.events / 3, (2 * o.events) / 3],
       deadlineAt: started + o.deadlineMs,
+      forcePending: (o.budget.mappingRetries ?? -1) < 0,
     });
     const { calls } = await publishRounds(
       producer.kinesis,
