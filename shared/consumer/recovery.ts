@@ -8,9 +8,6 @@ import type { ConsumerStore, ShardPosition } from './store';
 /** Default outbox claim lease: the longest consumer timeout Spine sets (local mode's 60 s). */
 export const OUTBOX_LEASE_MS = 60_000;
 
-/** Claims in flight at once during one recovery (conditional writes to one outbox partition). */
-const CLAIM_CONCURRENCY = 25;
-
 export interface RecoveryDeps {
   readonly store: ConsumerStore;
   readonly publisher: EventPublisher;
@@ -57,19 +54,16 @@ const recoverEntries = async (
       'claimed-elsewhere',
       `outbox entry ${outboxPk(position)}/${held.sk} is claimed by another invocation`,
     );
-  // Claimed side by side, CLAIM_CONCURRENCY at a time: one after another, the 70 leftovers a merge
-  // left took longer than the claims' own lease on a loaded machine, so the first ones went stale and
-  // were taken by the next invocation while this one was still claiming.
-  for (let from = 0; from < leftovers.length; from += CLAIM_CONCURRENCY) {
-    const chunk = leftovers.slice(from, from + CLAIM_CONCURRENCY);
-    const claimed = await Promise.all(chunk.map((e) => deps.store.claimOutbox(position, e.sk, lease, token)));
-    const refused = chunk.find((_, i) => !claimed[i]);
-    if (refused)
+  // Claimed one by one in sk order, a fixed order: whoever loses the first contested entry holds
+  // nothing, so two contenders never each hold part of the leftovers and wait out each other's lease
+  // (claimed side by side they did: a unit test races two invocations). Claims going stale mid-way
+  // was a harness lease shorter than the function timeout, not the order.
+  for (const entry of [...leftovers].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)))
+    if (!(await deps.store.claimOutbox(position, entry.sk, lease, token)))
       throw new OutboxRecoveryDeferredError(
         'claimed-elsewhere',
-        `outbox entry ${outboxPk(position)}/${refused.sk} is claimed by another invocation`,
+        `outbox entry ${outboxPk(position)}/${entry.sk} is claimed by another invocation`,
       );
-  }
   const since = Math.min(...leftovers.map((e) => e.createdAt));
   const deadline = deps.deadline ?? Date.now() + 10_000;
   const already = await deps.publisher.findPublished(leftovers, since, deadline);
