@@ -136,6 +136,8 @@ export const reshardsWhilePublishing = (d: {
    */
   const kinds = ['split', 'merge'] as const;
   let death: Promise<CommitDeath> | undefined;
+  /** The armed death once it has come (set as it fires, so a round can check without waiting). */
+  let fired: CommitDeath | undefined;
   let release: (() => void) | undefined;
   /** After each round: the reshard that round was held for, then the release. */
   const afterRound = async (_published: number, round: readonly PlannedEvent[], since: number) => {
@@ -155,10 +157,13 @@ export const reshardsWhilePublishing = (d: {
     const index = round[0]?.index ?? 0;
     if (kind === undefined || release !== undefined) return;
     if (death) {
-      // No timer: the death fires at the counter's next commit with an emit on the parent(s), which
-      // comes within three of its rounds there (every third event of a key emits), however far the
-      // counter lags. Publishing waits for it; the run's own deadline bounds a stalled counter.
-      const died = await untilDeath(death);
+      // No timer: the death fires at a commit with an emit on the parent(s) by a container it is armed
+      // in. Publishing goes on meanwhile: a duplicate invocation (never armed) may apply the round
+      // that was due to fire it, and only later rounds then bring the next such commit (a review found
+      // that waiting here could then stall until the deadline). Only the last round waits for it; the
+      // run's own deadline bounds a stalled counter.
+      if (fired === undefined && index + 1 < d.rounds) return;
+      const died = fired ?? (await untilDeath(death));
       if (died === undefined)
         throw new Error(
           `the death armed in the ${kind} parent did not come by the run's deadline: the counter stalled`,
@@ -166,6 +171,7 @@ export const reshardsWhilePublishing = (d: {
       diedAt = Date.now();
       release = died.release ?? d.counter.hold();
       death = undefined;
+      fired = undefined;
       return;
     }
     if (published < (d.reshardAt[reshards.length] ?? 0) || (index + 1) % 3 !== 0 || index + 1 >= d.rounds)
@@ -182,6 +188,9 @@ export const reshardsWhilePublishing = (d: {
       outboxTable: names.tables.outbox,
       shards: new Set(parents.flatMap((p) => (p.ShardId ? [p.ShardId] : []))),
       hold: true,
+    });
+    void death.then((died) => {
+      fired = died;
     });
   };
   return { afterRound, beforeRound, reshards, pendingAtReshards, timings };
