@@ -24,7 +24,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MUTATIONS, type Mutation, PROPERTY_TEST, type Probe } from './mutations';
+import { MUTATIONS, type Mutation, PROPERTY_TEST, PROPERTY_TESTS, type Probe } from './mutations';
 
 const { values } = parseArgs({
   options: {
@@ -137,7 +137,8 @@ const runProbe = (dir: string, probe: Probe | undefined): Outcome => {
   const seconds = Math.round((Date.now() - started) / 1000);
   const passed = run.status === 0;
   if (passed) return { passed, output, seconds, how: '-', violated: false };
-  if (file !== PROPERTY_TEST) return { passed, output, seconds, how: failuresIn(output), violated: true };
+  if (!PROPERTY_TESTS.includes(file))
+    return { passed, output, seconds, how: failuresIn(output), violated: true };
   const violations = violationsIn(output);
   return violations.length > 0
     ? { passed, output, seconds, how: violations.join(' '), violated: true }

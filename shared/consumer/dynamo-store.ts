@@ -336,6 +336,9 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
             envelope: JSON.parse(String(item.envelope)),
             createdAt: Number(item.createdAt),
             ...(typeof item.sourceKey === 'string' && { sourceKey: item.sourceKey }),
+            ...(typeof item.claimToken === 'string' && {
+              claim: { at: Number(item.claimedAt), token: item.claimToken },
+            }),
           });
         start = out.LastEvaluatedKey;
       } while (start);

@@ -137,7 +137,10 @@ export class MemoryConsumerStore implements ConsumerStore {
   }
 
   async loadOutbox(position: ShardPosition): Promise<OutboxEntry[]> {
-    return [...(this.outbox.get(outboxPk(position)) ?? [])];
+    return (this.outbox.get(outboxPk(position)) ?? []).map((e) => {
+      const claim = this.claims.get(`${outboxPk(position)}/${e.sk}`);
+      return claim ? { ...e, claim } : e;
+    });
   }
 
   private readonly claims = new Map<string, { at: number; token: string }>();

@@ -17,6 +17,14 @@ export interface OutboxEntry {
    * so an invocation may recover the leftovers of the keys in its own batch without waiting.
    */
   readonly sourceKey?: string;
+  /** The recovery claim on the entry when it was loaded, if any (see `ConsumerStore.claimOutbox`). */
+  readonly claim?: OutboxClaim;
+}
+
+/** Who took an entry over for recovery, and when (epoch ms). */
+export interface OutboxClaim {
+  readonly at: number;
+  readonly token: string;
 }
 
 export { outboxPk } from '../layout';

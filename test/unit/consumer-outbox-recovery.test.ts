@@ -97,6 +97,41 @@ describe('recoverOutbox', () => {
     expect(publisher.published.map((e) => e.id)).toEqual(['m-1']);
   });
 
+  it('writes no claim while a leftover it must publish first is held elsewhere', async () => {
+    vi.useFakeTimers({ now: CREATED });
+    const store = new MemoryConsumerStore([]);
+    const publisher = new MemoryPublisher();
+    await leave(store, PARENT, [entry(1, 'a'), entry(2, 'a')]);
+    await store.claimOutbox(at(PARENT), entry(2, 'a').sk, 60_000, 'other');
+
+    const reason = await deferred(
+      recoverOutbox(at(PARENT), { store, publisher, outboxLeaseMs: 60_000, claimToken: 'me' }),
+    );
+    // The first entry was left free: a third invocation can take it at once.
+    const free = await store.claimOutbox(at(PARENT), entry(1, 'a').sk, 60_000, 'third');
+
+    expect(reason).toBe('claimed-elsewhere');
+    expect(free).toBe(true);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it("leaves another batch's old leftover to the invocation holding its claim, and recovers its own keys", async () => {
+    vi.useFakeTimers({ now: CREATED + 60_010 });
+    const store = new MemoryConsumerStore([]);
+    const publisher = new MemoryPublisher();
+    await leave(store, PARENT, [entry(1, 'a'), entry(2, 'b')]);
+    await store.claimOutbox(at(PARENT), entry(2, 'b').sk, 60_000, 'other');
+    const deps = { store, publisher, outboxLeaseMs: 60_000, claimToken: 'me' };
+
+    const published = await recoverOutbox(at(PARENT), deps, new Set(['a']));
+
+    expect(published).toBe(1);
+    expect(publisher.published.map((e) => e.id)).toEqual(['m-1']);
+    expect((await store.loadOutbox(at(PARENT))).map((e) => [e.sk, e.claim?.token])).toEqual([
+      [entry(2, 'b').sk, 'other'],
+    ]);
+  });
+
   it('recovers the leftovers of a closed parent from the child shard, and remembers it drained', async () => {
     const store = new MemoryConsumerStore([]);
     const publisher = new MemoryPublisher();

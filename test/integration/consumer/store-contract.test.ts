@@ -79,6 +79,22 @@ describe.each(stores)('%s outbox claims (store contract)', (_name, makeStore) =>
     expect([taken, back]).toEqual([true, false]);
   });
 
+  it('loads each entry with its claim, so recovery sees a hold before it writes', async () => {
+    const store = makeStore();
+    const position = freshPosition();
+    await store.commit({ position, moves: [], writes: [], outbox: [entry(1), entry(2)] });
+    const before = Date.now();
+
+    await store.claimOutbox(position, entry(2).sk, 60_000, 'other');
+    const loaded = await store.loadOutbox(position);
+
+    expect(loaded.map((e) => [e.sk, e.claim?.token])).toEqual([
+      [entry(1).sk, undefined],
+      [entry(2).sk, 'other'],
+    ]);
+    expect(loaded[1]?.claim?.at).toBeGreaterThanOrEqual(before);
+  });
+
   it('deletes idempotently, and a deleted entry cannot be claimed', async () => {
     const store = makeStore();
     const position = freshPosition();

@@ -1,95 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { lambdaContext } from '../../../../local/context';
 import type { FaultCounts } from '../../../../local/faults';
 import type { KinesisHandler } from '../../../../shared/consumer';
 import type { InvocationOutcome, RunProfile } from './profile';
+import { type DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
-type Handle = NodeHttpHandler['handle'];
-
-/**
- * The consumer function's timeout in these runs. Lambda kills an invocation at its deadline, and the
- * runtime reads an attempt mark as a death only once its writer's deadline passed, so every death
- * holds its lane this long (plus the mark's clock-skew margin). The copy look-back gets a third of it:
- * at 6 s and 15 s (2 s and 5 s of look-back) runs stalled on marked records read one by one from a
- * loaded kinesis-mock; 30 s gives the 10 s the runtime used without a context.
- */
-export const FUNCTION_TIMEOUT_MS = 30_000;
-
-/** Settles never: what a request of a dead process looks like from outside. */
-const never = <T>(): Promise<T> => new Promise<T>(() => {});
-
-/**
- * The transport of one container. Once the container is dead every request, including ones already
- * on the wire, never answers: a process death has no catch and no finally. A request can die after
- * it was applied upstream (the effect happened, nobody saw it) or before it was sent.
- */
-export class DyingHttpHandler extends NodeHttpHandler {
-  dead = false;
-  private requests = 0;
-  /**
-   * Dies at this request number (counted from the container's start), `after` = once it was applied;
-   * with `operation`, at the first request of that operation from that number on.
-   */
-  dieAt: { readonly request: number; readonly after: boolean; readonly operation?: string } | undefined;
-  /** Where the container died of `dieAt`: `Operation.before` (never sent) or `Operation.after` (applied). */
-  diedAt: string | undefined;
-  readonly died: Promise<void>;
-  private markDied: () => void = () => {};
-
-  constructor(private readonly profile?: RunProfile) {
-    super({ connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
-    this.died = new Promise((resolve) => {
-      this.markDied = resolve;
-    });
-  }
-
-  /** Lambda's kill at the deadline: the process stops wherever it is. */
-  kill(): void {
-    if (!this.dead) this.die();
-  }
-
-  private die(): void {
-    this.dead = true;
-    this.markDied();
-  }
-
-  /** Requests sent since the container started (an invocation's deaths are placed relative to it). */
-  get sent(): number {
-    return this.requests;
-  }
-
-  override async handle(...args: Parameters<Handle>): ReturnType<Handle> {
-    if (this.dead) return never();
-    this.requests += 1;
-    const target =
-      String(args[0].headers['x-amz-target'] ?? '')
-        .split('.')
-        .at(-1) ?? '';
-    const at = this.dieAt;
-    const dying =
-      at !== undefined &&
-      this.requests >= at.request &&
-      (at.operation === undefined || at.operation === target);
-    if (dying) this.diedAt = `${target || 'unknown'}.${at?.after ? 'after' : 'before'}`;
-    if (dying && !at?.after) {
-      this.die();
-      return never();
-    }
-    const started = Date.now();
-    const out = await super.handle(...args).catch((error: unknown) => {
-      this.profile?.request(target, Date.now() - started, 'error');
-      throw error;
-    });
-    this.profile?.request(target, Date.now() - started, out.response.statusCode < 300 ? 'ok' : 'error');
-    if (dying || this.dead) {
-      this.die();
-      return never();
-    }
-    return out;
-  }
-}
+export { type DieAt, DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
 /** A Lambda execution environment: its own SDK clients (behind `transport`) and handler module state. */
 export interface Container {
@@ -108,6 +25,20 @@ export interface InvocationFaultRates {
   readonly death: number;
   /** A second invocation of the same or an overlapping batch runs at the same time on another container. */
   readonly duplicate: number;
+}
+
+/** A death armed by `dieAfterCommit`: where it happened, and the release of its hold if any. */
+export interface CommitDeath {
+  readonly shardId: string;
+  readonly release?: () => void;
+}
+
+interface ArmedDeath {
+  readonly tag: string;
+  readonly bodyIncludes: string;
+  readonly shards?: ReadonlySet<string>;
+  readonly hold: boolean;
+  readonly fired: (death: CommitDeath) => void;
 }
 
 export class InvocationFailedError extends Error {
@@ -143,6 +74,19 @@ export const lambdaService = (options: {
   // The first invocations each get one invocation fault for sure (then the rates decide), so a short
   // run still exercises every kind: at 3,000 events a 3% rate alone misses a kind in about 1 run of 5.
   const forced = (['duplicate', 'death', 'timeout'] as const).filter((kind) => rates[kind] > 0);
+  /**
+   * The next forced kind. The forced timeout waits for a batch of two records or more: with bisect on,
+   * the mapping then splits that batch for sure.
+   */
+  const takeForced = (event: KinesisStreamEvent, armedDeath: boolean) => {
+    if (forced[0] === 'timeout' && event.Records.length < 2) return undefined;
+    // An armed death takes this invocation's death; the forced one waits for the next invocation.
+    if (forced[0] === 'death' && armedDeath) return undefined;
+    return forced.shift();
+  };
+  const armed: ArmedDeath[] = [];
+  /** Batch sizes of whole failures (timeout, death) by first record: the mapping's next try shows a bisect. */
+  const failedWhole = new Map<string, number>();
   /** Requests per answered invocation, the last 100: where in an invocation a death may fall. */
   const spans: number[] = [];
   const idle: Container[] = [];
@@ -151,6 +95,24 @@ export const lambdaService = (options: {
   let enabled = true;
   /** While set, invocations wait before they start: see `hold`. */
   let held: Promise<void> | undefined;
+  let holds = 0;
+  let open = () => {};
+  const hold = (): (() => void) => {
+    if (holds === 0)
+      held = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+    holds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      holds -= 1;
+      if (holds > 0) return;
+      held = undefined;
+      open();
+    };
+  };
   let doomed: { readonly eventID: string; failures: number } | undefined;
   /** Whether this delivery is one of the first batch's forced failures. */
   const failsForSure = (event: KinesisStreamEvent): boolean => {
@@ -213,7 +175,15 @@ export const lambdaService = (options: {
   const invoke = async (event: KinesisStreamEvent) => {
     while (held) await held;
     const c = idle.pop() ?? fresh();
-    const force = enabled ? forced.shift() : undefined;
+    const first = event.Records[0];
+    const shardId = first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '';
+    // The mapping split a batch that failed whole (BisectBatchOnFunctionError): its first half comes next.
+    const before = failedWhole.get(first?.eventID ?? '');
+    if (before !== undefined && before > 1 && event.Records.length === Math.ceil(before / 2))
+      counts.add('mapping.bisect');
+    failedWhole.delete(first?.eventID ?? '');
+    const arm = enabled ? armed.find((a) => a.shards === undefined || a.shards.has(shardId)) : undefined;
+    const force = enabled ? takeForced(event, arm !== undefined) : undefined;
     if (enabled && (force === 'duplicate' || random() < rates.duplicate)) {
       counts.add('invocation.duplicate');
       // The same batch or a prefix of it: what the mapping runs beside a timed-out invocation that
@@ -230,9 +200,27 @@ export const lambdaService = (options: {
       );
     }
     const sentBefore = c.transport.sent;
+    if (arm) {
+      c.transport.dieAt = {
+        request: sentBefore + 1,
+        after: true,
+        operation: 'TransactWriteItems',
+        bodyIncludes: arm.bodyIncludes,
+        onlyOk: true,
+        tag: arm.tag,
+      };
+      // Registered before the invocation's own wait on the death: the hold is in place before the
+      // mapping hears of the failure (with bisect on it invokes the first half at once).
+      void c.transport.died.then(() => {
+        if (c.transport.diedOf !== arm.tag || !armed.includes(arm)) return;
+        armed.splice(armed.indexOf(arm), 1);
+        counts.add(`invocation.commitDeath.${arm.tag}`);
+        arm.fired({ shardId, ...(arm.hold && { release: hold() }) });
+      });
+    }
     // Forced once: right after a commit applied (before the checkpoint's mark is cleared and the
     // outbox published), the window the other deaths only hit by chance.
-    if (force === 'death')
+    else if (force === 'death')
       c.transport.dieAt = { request: sentBefore + 1, after: true, operation: 'TransactWriteItems' };
     else if (enabled && random() < rates.death) {
       const span = spans[Math.floor(random() * spans.length)] ?? 8;
@@ -255,11 +243,14 @@ export const lambdaService = (options: {
         : [sleep(givesUpAfter, { failed: 'timeout' as const }, { signal: timer.signal })]),
     ]).finally(() => timer.abort());
     if ('response' in outcome) {
+      // An armed death that did not come (no commit with an emit) must not follow the container elsewhere.
+      if (arm) c.transport.dieAt = undefined;
       spans.push(c.transport.sent - sentBefore);
       if (spans.length > 100) spans.shift();
       idle.push(c);
       return outcome.response;
     }
+    if (first) failedWhole.set(first.eventID, event.Records.length);
     counts.add(`invocation.${outcome.failed}`);
     if (outcome.failed === 'death') counts.add(`invocation.diedAt.${c.transport.diedAt ?? 'unknown'}`);
     throw new InvocationFailedError(outcome.failed);
@@ -273,17 +264,28 @@ export const lambdaService = (options: {
      * stay unapplied until the release, however fast the machine: what the test needs to place a
      * reshard between a write and its read for sure.
      */
-    hold: (): (() => void) => {
-      let release = () => {};
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      held = gate;
-      return () => {
-        if (held === gate) held = undefined;
-        release();
-      };
-    },
+    hold,
+    /**
+     * Arms a death right after the next commit that applied an emit (its TransactWriteItems holds an
+     * outbox entry) of an invocation of one of `shards` (any shard when unset): the entry is then
+     * committed and not published, as after a crash. `hold` also holds the service at that death, so
+     * no retry recovers the entry until the returned release. Resolves once it happened.
+     */
+    dieAfterCommit: (o: {
+      readonly tag: string;
+      readonly outboxTable: string;
+      readonly shards?: ReadonlySet<string>;
+      readonly hold?: boolean;
+    }): Promise<CommitDeath> =>
+      new Promise<CommitDeath>((fired) => {
+        armed.push({
+          tag: o.tag,
+          bodyIncludes: `"TableName":"${o.outboxTable}"`,
+          hold: o.hold ?? false,
+          fired,
+          ...(o.shards && { shards: o.shards }),
+        });
+      }),
     /** Stops injecting (the verification phase must not be disturbed). */
     quiesce: () => {
       enabled = false;

@@ -46,6 +46,8 @@ export interface Budget {
    * give-up). A number: AWS's give-up after that many retries, to show what it drops.
    */
   readonly mappingRetries?: number;
+  /** The mapping's BisectBatchOnFunctionError (`retry.bisectOnError`), as the example sets it. @default false */
+  readonly bisectOnError?: boolean;
 }
 
 export const UNLIMITED: Budget = { maxAttempts: 10_001, maxRecordAgeSeconds: -1 };
@@ -70,7 +72,7 @@ export const catalogFor = (
     retry: {
       maxAttempts: budget.maxAttempts,
       maxRecordAgeSeconds: budget.maxRecordAgeSeconds,
-      bisectOnError: false,
+      bisectOnError: budget.bisectOnError ?? false,
     },
   };
   return defineCatalog({

@@ -50,12 +50,12 @@ export const publishRounds = async (
   stream: string,
   rounds: readonly PlannedEvent[][],
   onProgress: (published: number, round: readonly PlannedEvent[], startedAt: number) => Promise<void>,
-  beforeRound: (published: number, round: readonly PlannedEvent[]) => void = () => {},
+  beforeRound: (published: number, round: readonly PlannedEvent[]) => Promise<void> | void = () => {},
 ) => {
   let published = 0;
   let calls = 0;
   for (const round of rounds) {
-    beforeRound(published, round);
+    await beforeRound(published, round);
     const startedAt = Date.now();
     let pending = round;
     // Events a call may have written although it reported them failed: sent again, they carry the

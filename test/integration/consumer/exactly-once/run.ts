@@ -29,19 +29,17 @@ import {
   type Shards,
 } from './model';
 import { RunProfile } from './profile';
-import { eventsInRanges, type PlannedEvent, planEvents, publishRounds, resendMarked } from './publish';
+import { eventsInRanges, planEvents, publishRounds } from './publish';
+import { type PendingAtReshard, reshardsWhilePublishing } from './reshards';
 import {
-  type BeforeReshard,
   clientsVia,
   containerFactory,
   type DiscardMetadata,
   directTransport,
-  keyInShard,
-  mergeAdjacent,
+  neverClosing,
   provisionRun,
   readDiscards,
   scanAll,
-  splitWidest,
   tempDir,
 } from './world';
 
@@ -88,6 +86,12 @@ export interface RunResult {
   readonly events: number;
   readonly writerCalls: number;
   readonly reshards: string[];
+  /** Per reshard: how long its armed death took to come, and the reshard itself (measured). */
+  readonly reshardTimings: string[];
+  /** Outbox entries pending in the closing shard(s) at each reshard (one forced per reshard). */
+  readonly pendingAtReshards: PendingAtReshard[];
+  /** The shard of the forced death after a commit with an emit on a shard no reshard closes. */
+  readonly unclosedDeath: string | undefined;
   readonly faults: Record<string, number>;
   readonly keys: KeyOutcome[];
   readonly parked: number;
@@ -138,6 +142,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   const started = Date.now();
   const names = runNames(o.run);
   await provisionRun(o.direct, names, o.shards);
+  const unclosed = await neverClosing(o.direct.kinesis, names.counts);
   const counts = new FaultCounts();
   const kinesisFaults = new FaultSchedule({
     service: 'kinesis',
@@ -175,6 +180,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         service: 'counter',
         handlers: { Counted: counterHandler },
         profile,
+        counts,
       }),
       rates: o.rates.invocation,
       random,
@@ -194,6 +200,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         service: 'auditor',
         handlers: { MilestoneReached: auditorHandler },
         profile,
+        counts,
       }),
       rates: o.rates.invocation,
       random,
@@ -203,6 +210,16 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       ...(o.functionTimeoutMs !== undefined && { timeoutMs: o.functionTimeoutMs }),
     }),
   };
+  // A death right after a commit with an emit, on a shard no reshard closes: only that shard's own
+  // later invocations can recover the entry (a child recovers its parents' leftovers, so a death on a
+  // shard that closes later does not show whether a shard recovers its own).
+  let unclosedDeath: string | undefined;
+  if (o.rates.invocation.death > 0)
+    void lambdas.counter
+      .dieAfterCommit({ tag: 'unclosedShard', outboxTable: names.tables.outbox, shards: unclosed })
+      .then((death) => {
+        unclosedDeath = death.shardId;
+      });
   const esmClients = clientsVia(endpoints, directTransport());
   const producer = clientsVia(endpoints, directTransport());
   const tmp = tempDir();
@@ -232,60 +249,24 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   });
   try {
     const { rounds, expected } = planEvents(o.run, o.events, o.keys, seededRandom(o.seed + 3));
-    const reshards: string[] = [];
-    /**
-     * A reshard between a write and its read, forced at each split and merge: marked copies of the
-     * last round's events that hash into the closing shard(s) are written there just before it closes,
-     * as a lost PutRecords' re-send would be, and once more just after, into the children (whose
-     * look-back must then read the closed parent). Counted as `reshard.markedCopy.unread` when the
-     * counter had not applied the original yet (original and copy sit unread in the parent), else
-     * `.read`, and `.child` for the copies after; outbox entries pending then as `reshard.outboxPending`.
-     */
-    const reshardWithCopies = async (
-      reshard: (kinesis: KinesisClient, stream: string, before: BeforeReshard) => Promise<string>,
-      round: readonly PlannedEvent[],
-      since: number,
-    ) => {
-      let moved: readonly PlannedEvent[] = [];
-      const done = await reshard(o.direct.kinesis, names.counts, async (parents) => {
-        moved = round.filter((e) => parents.some((p) => keyInShard(e.counter, p)));
-        const totals = new Map(
-          (await scanAll(o.direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i]),
-        );
-        await resendMarked(o.direct.kinesis, names.counts, moved, since);
-        for (const e of moved)
-          counts.add(
-            `reshard.markedCopy.${num(totals.get(e.counter), 'count') <= e.index ? 'unread' : 'read'}`,
-          );
-        for (const _ of await scanAll(o.direct.dynamo, names.tables.outbox))
-          counts.add('reshard.outboxPending');
-      });
-      await resendMarked(o.direct.kinesis, names.counts, moved, since);
-      for (const _ of moved) counts.add('reshard.markedCopy.child');
-      return done;
-    };
-    // The counter is held from before the round a reshard follows until its copies are written, so
-    // that round's originals and copies sit unapplied in the closing shard on any machine (on a fast
-    // one the counter used to catch up first, and `reshard.markedCopy.unread` depended on the race).
-    const reshardAt = [o.events / 3, (2 * o.events) / 3];
-    let release: (() => void) | undefined;
+    const plan = reshardsWhilePublishing({
+      direct: o.direct,
+      names,
+      counts,
+      counter: lambdas.counter,
+      rounds: rounds.length,
+      reshardAt: [o.events / 3, (2 * o.events) / 3],
+      deadlineAt: started + o.deadlineMs,
+      forcePending: (o.budget.mappingRetries ?? -1) < 0,
+    });
     const { calls } = await publishRounds(
       producer.kinesis,
       names.counts,
       rounds,
-      async (published, round, since) => {
-        if (reshards.length === 0 && published >= (reshardAt[0] ?? 0))
-          reshards.push(await reshardWithCopies(splitWidest, round, since));
-        if (reshards.length === 1 && published >= (reshardAt[1] ?? 0))
-          reshards.push(await reshardWithCopies(mergeAdjacent, round, since));
-        release?.();
-        release = undefined;
-      },
-      (published, round) => {
-        const next = reshardAt[reshards.length];
-        if (next !== undefined && published + round.length >= next) release ??= lambdas.counter.hold();
-      },
+      plan.afterRound,
+      plan.beforeRound,
     );
+    const { reshards, pendingAtReshards, timings: reshardTimings } = plan;
 
     const published = Date.now();
     let last = '';
@@ -320,6 +301,9 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       events: o.events,
       writerCalls: calls,
       reshards,
+      reshardTimings,
+      pendingAtReshards,
+      unclosedDeath,
       faults: counts.snapshot(),
       keys: [...expected].map(([key, e]) => ({
         key,

@@ -16,10 +16,11 @@ import {
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local';
+import type { FaultCounts } from '../../../../local/faults';
 import { createDocumentClient } from '../../../../shared/aws';
 import type { Catalog } from '../../../../shared/catalog';
 import { RUNTIME_TABLES, streamEnvVar } from '../../../../shared/config';
-import type { EventHandler } from '../../../../shared/consumer';
+import type { EventHandler, EventPublisher } from '../../../../shared/consumer';
 import {
   createDynamoStore,
   createKinesisCopyFinder,
@@ -28,9 +29,10 @@ import {
   defineConsumer,
 } from '../../../../shared/consumer';
 import { createTable } from '../../helpers/tables';
-import { type Container, DyingHttpHandler } from './lambda';
+import type { Container } from './lambda';
 import type { RunNames, Shards } from './model';
 import type { RunProfile } from './profile';
+import { DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
 
@@ -90,16 +92,62 @@ export const keyInShard = (partitionKey: string, shard: Shard): boolean => {
 /** Called with the shard(s) about to close, just before the split or merge is sent. */
 export type BeforeReshard = (parents: readonly Shard[]) => Promise<void>;
 
+const width = (s: Shard) => hashOf(s, 'EndingHashKey') - hashOf(s, 'StartingHashKey');
+/** The shard `splitWidest` splits, and where. */
+const widestOf = (shards: readonly Shard[]) => {
+  const widest = shards.reduce((a, b) => (width(b) > width(a) ? b : a));
+  return { widest, middle: hashOf(widest, 'StartingHashKey') + width(widest) / 2n };
+};
+/** The shards `mergeAdjacent` merges: the first two open shards whose hash ranges touch. */
+const adjacentOf = (open: readonly Shard[]): [Shard, Shard] | undefined => {
+  const shards = [...open].sort((a, b) =>
+    hashOf(a, 'StartingHashKey') < hashOf(b, 'StartingHashKey') ? -1 : 1,
+  );
+  for (let i = 0; i + 1 < shards.length; i++) {
+    const [a, b] = [shards[i], shards[i + 1]];
+    if (a && b && hashOf(a, 'EndingHashKey') + 1n === hashOf(b, 'StartingHashKey')) return [a, b];
+  }
+  return undefined;
+};
+
+/** The open shards `splitWidest` (kind `split`) or `mergeAdjacent` (`merge`) would close now. */
+export const closingShards = async (
+  kinesis: KinesisClient,
+  stream: string,
+  kind: 'split' | 'merge',
+): Promise<Shard[]> => {
+  const shards = await openShards(kinesis, stream);
+  return kind === 'split' ? [widestOf(shards).widest] : (adjacentOf(shards) ?? []);
+};
+
+/**
+ * Ids of the open shards that neither `splitWidest` nor the `mergeAdjacent` after it will close: a
+ * leftover there can only be recovered by the shard's own invocations.
+ */
+export const neverClosing = async (kinesis: KinesisClient, stream: string): Promise<Set<string>> => {
+  const shards = await openShards(kinesis, stream);
+  const { widest, middle } = widestOf(shards);
+  const range = (from: bigint, to: bigint): Shard => ({
+    ShardId: undefined,
+    HashKeyRange: { StartingHashKey: from.toString(), EndingHashKey: to.toString() },
+    SequenceNumberRange: undefined,
+  });
+  const children = [
+    range(hashOf(widest, 'StartingHashKey'), middle - 1n),
+    range(middle, hashOf(widest, 'EndingHashKey')),
+  ];
+  const merged = adjacentOf([...shards.filter((s) => s !== widest), ...children]) ?? [];
+  const closing = new Set([widest, ...merged].map((s) => s.ShardId));
+  return new Set(shards.flatMap((s) => (s.ShardId && !closing.has(s.ShardId) ? [s.ShardId] : [])));
+};
+
 /** Splits the open shard with the widest hash range at its middle. */
 export const splitWidest = async (
   kinesis: KinesisClient,
   stream: string,
   before?: BeforeReshard,
 ): Promise<string> => {
-  const shards = await openShards(kinesis, stream);
-  const width = (s: Shard) => hashOf(s, 'EndingHashKey') - hashOf(s, 'StartingHashKey');
-  const widest = shards.reduce((a, b) => (width(b) > width(a) ? b : a));
-  const middle = hashOf(widest, 'StartingHashKey') + width(widest) / 2n;
+  const { widest, middle } = widestOf(await openShards(kinesis, stream));
   await before?.([widest]);
   await kinesis.send(
     new SplitShardCommand({
@@ -118,43 +166,65 @@ export const mergeAdjacent = async (
   stream: string,
   before?: BeforeReshard,
 ): Promise<string> => {
-  const shards = (await openShards(kinesis, stream)).sort((a, b) =>
-    hashOf(a, 'StartingHashKey') < hashOf(b, 'StartingHashKey') ? -1 : 1,
+  const pair = adjacentOf(await openShards(kinesis, stream));
+  if (!pair) throw new Error('no adjacent open shards to merge');
+  const [a, b] = pair;
+  await before?.([a, b]);
+  await kinesis.send(
+    new MergeShardsCommand({ StreamName: stream, ShardToMerge: a.ShardId, AdjacentShardToMerge: b.ShardId }),
   );
-  for (let i = 0; i + 1 < shards.length; i++) {
-    const [a, b] = [shards[i], shards[i + 1]];
-    if (a && b && hashOf(a, 'EndingHashKey') + 1n === hashOf(b, 'StartingHashKey')) {
-      await before?.([a, b]);
-      await kinesis.send(
-        new MergeShardsCommand({
-          StreamName: stream,
-          ShardToMerge: a.ShardId,
-          AdjacentShardToMerge: b.ShardId,
-        }),
-      );
-      await waitActive(kinesis, stream);
-      return `merge ${a.ShardId}+${b.ShardId}`;
-    }
-  }
-  throw new Error('no adjacent open shards to merge');
+  await waitActive(kinesis, stream);
+  return `merge ${a.ShardId}+${b.ShardId}`;
 };
 
+/** Counts recovery's log searches: `outbox.search.decided` or `.undecided` (deferred, retried later). */
+const searchesCounted = (publisher: EventPublisher, counts?: FaultCounts): EventPublisher => ({
+  publish: (entries, options) => publisher.publish(entries, options),
+  findPublished: async (entries, since, deadline) => {
+    try {
+      const found = await publisher.findPublished(entries, since, deadline);
+      counts?.add('outbox.search.decided');
+      return found;
+    } catch (error) {
+      counts?.add('outbox.search.undecided');
+      throw error;
+    }
+  },
+});
+
 /** A fresh container for `service`: its own transport, SDK clients, store, publisher and handler state. */
-export const containerFactory =
-  (options: {
-    readonly endpoints: Endpoints;
-    readonly names: RunNames;
-    readonly catalog: Catalog;
-    readonly service: 'counter' | 'auditor';
-    readonly handlers: Readonly<Record<string, EventHandler>>;
-    readonly profile?: RunProfile;
-  }) =>
-  (): Container => {
+export const containerFactory = (options: {
+  readonly endpoints: Endpoints;
+  readonly names: RunNames;
+  readonly catalog: Catalog;
+  readonly service: 'counter' | 'auditor';
+  readonly handlers: Readonly<Record<string, EventHandler>>;
+  readonly profile?: RunProfile;
+  /**
+   * Counts each outbox leftover claimed for recovery: `outbox.claimed.own` or `.parent` shard's the
+   * first time, `outbox.reclaimed` each time again, `outbox.claimRefused` when held elsewhere.
+   */
+  readonly counts?: FaultCounts;
+}) => {
+  // Shared by the service's containers: a claim of an entry some container claimed before is a re-claim.
+  const claimedBefore = new Set<string>();
+  return (): Container => {
     const { names, profile } = options;
     const transport = new DyingHttpHandler(profile);
     const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
     const streamOf = (topic: string) => topic;
     const shards = createKinesisShardDirectory(kinesis);
+    const store = createDynamoStore({
+      client: createDocumentClient(dynamo),
+      service: options.service,
+      checkpointsTable: names.tables.checkpoints,
+      parkingTable: names.tables.parking,
+      outboxTable: names.tables.outbox,
+      stateTables: { totals: names.tables.totals, audit: names.tables.audit },
+    });
+    // One invocation at a time per container, so the shard of the current one tells whose leftover a
+    // claim recovers: its own shard's (a crashed earlier invocation) or a closed parent's.
+    let invokedOn = '';
     const handler = defineConsumer(
       { catalog: options.catalog, service: options.service, handlers: options.handlers },
       {
@@ -162,32 +232,45 @@ export const containerFactory =
           [streamEnvVar(names.counts)]: names.counts,
           [streamEnvVar(names.milestones)]: names.milestones,
         },
-        store: createDynamoStore({
-          client: createDocumentClient(dynamo),
-          service: options.service,
-          checkpointsTable: names.tables.checkpoints,
-          parkingTable: names.tables.parking,
-          outboxTable: names.tables.outbox,
-          stateTables: { totals: names.tables.totals, audit: names.tables.audit },
-        }),
-        publisher: createKinesisPublisher(kinesis, streamOf),
+        store: {
+          ...store,
+          claimOutbox: async (position, sk, leaseMs, token) => {
+            const claimed = await store.claimOutbox(position, sk, leaseMs, token);
+            const entry = `${position.shardId}/${sk}`;
+            if (!claimed) options.counts?.add('outbox.claimRefused');
+            // A second claim of one entry is recovery work done again (a write, then a search).
+            else if (claimedBefore.has(entry)) options.counts?.add('outbox.reclaimed');
+            else options.counts?.add(`outbox.claimed.${position.shardId === invokedOn ? 'own' : 'parent'}`);
+            claimedBefore.add(entry);
+            return claimed;
+          },
+        },
+        publisher: searchesCounted(createKinesisPublisher(kinesis, streamOf), options.counts),
         // The container's own log readers, on its own (dying) transport, as a Lambda's would be.
         copies: profile
           ? profile.copyFinder(createKinesisCopyFinder(kinesis, { shards }))
           : createKinesisCopyFinder(kinesis, { shards }),
         shards,
-        outboxLeaseMs: 2_000,
+        // The runtime's contract: at least the function timeout. At 2 s (below it) a claim went stale while
+        // its holder was still claiming or searching, and lanes took each other's claims in turn: 1,756
+        // claims of 142 leftovers at factor 4, 3,000 events.
+        outboxLeaseMs: FUNCTION_TIMEOUT_MS,
       },
     );
     return {
       transport,
-      handler,
+      handler: (event, context) => {
+        const first = event.Records[0];
+        invokedOn = first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '';
+        return handler(event, context);
+      },
       destroy: () => {
         kinesis.destroy();
         dynamo.destroy();
       },
     };
   };
+};
 
 /** Every item of a table, read directly (not through the relays). */
 export const scanAll = async (dynamo: DynamoDBClient, table: string): Promise<Record<string, unknown>[]> => {
