@@ -7,39 +7,18 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope } from '../../shared/envelope';
 import {
   createMemoryIdempotencyStore,
   type IdempotencyStore,
   type PreparedEvent,
   publishEvents,
 } from '../../shared/ingress';
-import { envelopeOf } from '../fixtures/kinesis';
+import { LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
-const SHARD = {
-  ShardId: 'shardId-000000000000',
-  HashKeyRange: { StartingHashKey: '0', EndingHashKey: (2n ** 128n - 1n).toString() },
-  SequenceNumberRange: { StartingSequenceNumber: '0' },
-};
-const LEASE_MS = 60_000;
-
 /** An event with a 24 h key on a topic keeping records `retention` h; 'shorter': less than the window. */
-const prepared = (index: number, retention: number | 'shorter' = 24): PreparedEvent => {
-  const envelope = envelopeOf('OrderRequested', { orderId: `o-${index}` }, `o-${index}`, `evt-${index}`);
-  return {
-    index,
-    envelope,
-    bytes: encodeEnvelope(envelope),
-    idempotency: {
-      pk: `ingress#orders#${index}`,
-      display: `key ${index}`,
-      payloadHash: 'h',
-      windowHours: 24,
-      ...(retention === 'shorter' ? {} : { logRetentionHours: retention }),
-    },
-  };
-};
+const prepared = (index: number, retention: number | 'shorter' = 24): PreparedEvent =>
+  logKeyEvent(index, 24, retention === 'shorter' ? undefined : retention);
 
 /** The memory store, counting the writes it takes (each a DynamoDB write unit in the real adapter). */
 const countingStore = (now: () => number) => {

@@ -8,35 +8,14 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope, resentSinceOfBytes } from '../../shared/envelope';
+import { resentSinceOfBytes } from '../../shared/envelope';
 import { createMemoryIdempotencyStore, type PreparedEvent, publishEvents } from '../../shared/ingress';
-import { envelopeOf } from '../fixtures/kinesis';
+import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
-const SHARD = {
-  ShardId: 'shardId-000000000000',
-  HashKeyRange: { StartingHashKey: '0', EndingHashKey: (2n ** 128n - 1n).toString() },
-  SequenceNumberRange: { StartingSequenceNumber: '0' },
-};
-const LEASE_MS = 60_000;
-const HOUR = 3_600_000;
-
 /** An event with a key on a topic that keeps its records as long as the key: the claim is its only write. */
-const prepared = (index: number, retentionHours = 24): PreparedEvent => {
-  const envelope = envelopeOf('OrderRequested', { orderId: `o-${index}` }, `o-${index}`, `evt-${index}`);
-  return {
-    index,
-    envelope,
-    bytes: encodeEnvelope(envelope),
-    idempotency: {
-      pk: `ingress#orders#${index}`,
-      display: `key ${index}`,
-      payloadHash: 'h',
-      windowHours: retentionHours,
-      logRetentionHours: retentionHours,
-    },
-  };
-};
+const prepared = (index: number, retentionHours = 24): PreparedEvent =>
+  logKeyEvent(index, retentionHours, retentionHours);
 
 const throttled = () =>
   Object.assign(new Error('Rate exceeded for shard'), { name: 'ProvisionedThroughputExceededException' });

@@ -8,40 +8,17 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { encodeEnvelope } from '../../shared/envelope';
 import {
   createMemoryIdempotencyStore,
   findInLog,
   type PreparedEvent,
   publishEvents,
 } from '../../shared/ingress';
-import { envelopeOf } from '../fixtures/kinesis';
+import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
-const SHARD = {
-  ShardId: 'shardId-000000000000',
-  HashKeyRange: { StartingHashKey: '0', EndingHashKey: (2n ** 128n - 1n).toString() },
-  SequenceNumberRange: { StartingSequenceNumber: '0' },
-};
-const LEASE_MS = 60_000;
-const HOUR = 3_600_000;
-
 /** An event with a 168 h key on a topic kept 168 h (per the catalog): the claim is the key's only write. */
-const prepared = (index: number): PreparedEvent => {
-  const envelope = envelopeOf('OrderRequested', { orderId: `o-${index}` }, `o-${index}`, `evt-${index}`);
-  return {
-    index,
-    envelope,
-    bytes: encodeEnvelope(envelope),
-    idempotency: {
-      pk: `ingress#orders#${index}`,
-      display: `key ${index}`,
-      payloadHash: 'h',
-      windowHours: 168,
-      logRetentionHours: 168,
-    },
-  };
-};
+const prepared = (index: number): PreparedEvent => logKeyEvent(index, 168, 168);
 
 describe('publishEvents after DecreaseStreamRetentionPeriod, with the retention cached', () => {
   // Kinesis: "if the stream's retention period is 48 hours and is decreased to 24 hours, any data already
