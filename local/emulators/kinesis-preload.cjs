@@ -10,8 +10,9 @@
  *    goes to a temporary file that is fsynced and renamed over the data file only once complete, so the
  *    data file is always the last complete save. Cost: one fsync per save (every PERSIST_INTERVAL).
  * 2. Dies with its parent. stdin is a pipe whose other end only the Spine runtime holds; the kernel
- *    closes it however the runtime dies (SIGKILL, OOM, crash), and EOF here triggers kinesis-mock's own
- *    SIGTERM path, which writes a final save and exits.
+ *    closes it however the runtime dies (SIGKILL, OOM, crash). EOF here waits for a save begun after it
+ *    (so everything acknowledged is on disk), then triggers kinesis-mock's own SIGTERM path, which writes
+ *    a final save and exits.
  *
  * Next to the data file it keeps (names shared with kinesis-data.ts):
  * - `kinesis-saves.json`: what the last complete save provably holds: every record acknowledged by this
@@ -32,6 +33,8 @@ const startedAt = Date.now();
 /** When the last save began writing; every later snapshot is taken after it. */
 let lastOpened = startedAt;
 let saves = 0;
+/** The number of the last save whose file is complete and in place. */
+let lastCompleted = 0;
 
 const writeAtomic = (file, text) => {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -50,6 +53,7 @@ if (process.env.SHOULD_PERSIST_DATA === 'true') {
     if (typeof target !== 'string' || path.resolve(target) !== dataFile)
       return createWriteStream.call(fs, target, options);
     saves += 1;
+    const number = saves;
     const tmp = `${dataFile}.${process.pid}-${saves}.saving`;
     const durableUntil = lastOpened;
     lastOpened = Date.now();
@@ -63,6 +67,7 @@ if (process.env.SHOULD_PERSIST_DATA === 'true') {
         try {
           fs.renameSync(tmp, dataFile);
           saved = true;
+          lastCompleted = Math.max(lastCompleted, number);
           writeAtomic(
             savesFile,
             JSON.stringify({ pid: process.pid, startedAt, durableUntil, savedAt: Date.now() }),
@@ -85,17 +90,32 @@ if (process.env.SHOULD_PERSIST_DATA === 'true') {
   };
 }
 
-// The leash: EOF on stdin means the runtime is gone. SIGTERM ourselves so kinesis-mock saves and exits;
-// if that has not happened after LEASH_GRACE_MS (its shutdown can hang), exit anyway: the last complete
-// save stays (kinesis-mock replaces process.exit with its graceful one, hence SIGKILL).
+// The leash: EOF on stdin means the runtime is gone. First wait (up to LEASH_SAVE_WAIT_MS) for a
+// periodic save that began after that moment to be in place: it holds every record acknowledged before
+// the runtime died, so nothing it acknowledged depends on the shutdown below. Only then SIGTERM
+// ourselves so kinesis-mock saves once more and exits; if that has not happened after LEASH_GRACE_MS
+// (its shutdown can hang: SIGTERM stops the periodic saves, and a loaded machine once took longer than
+// the grace, losing a whole acknowledged batch of the chaos run), exit anyway: the last complete save
+// stays (kinesis-mock replaces process.exit with its graceful one, hence SIGKILL).
 const LEASH_GRACE_MS = 4000;
+const LEASH_SAVE_WAIT_MS = 2500;
 if (process.env.SPINE_LEASH === 'stdin') {
   let gone = false;
+  const shutDown = () => {
+    process.kill(process.pid, 'SIGTERM');
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), LEASH_GRACE_MS).unref();
+  };
   const onParentGone = () => {
     if (gone) return;
     gone = true;
-    process.kill(process.pid, 'SIGTERM');
-    setTimeout(() => process.kill(process.pid, 'SIGKILL'), LEASH_GRACE_MS).unref();
+    if (process.env.SHOULD_PERSIST_DATA !== 'true') return shutDown();
+    const begunBefore = saves;
+    const giveUpAt = Date.now() + LEASH_SAVE_WAIT_MS;
+    const check = () => {
+      if (lastCompleted > begunBefore || Date.now() >= giveUpAt) return shutDown();
+      setTimeout(check, 20);
+    };
+    check();
   };
   process.stdin.on('end', onParentGone);
   process.stdin.on('error', onParentGone);
