@@ -4,6 +4,7 @@ import { lambdaContext } from '../../../../local/context';
 import type { FaultCounts } from '../../../../local/faults';
 import type { KinesisHandler } from '../../../../shared/consumer';
 import type { InvocationOutcome, RunProfile } from './profile';
+import { type ArmedRace, playRace, type RaceHooks, type RaceOutcome, raceFor } from './race';
 import { type DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
 export { type DieAt, DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
@@ -12,6 +13,8 @@ export { type DieAt, DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 export interface Container {
   readonly transport: DyingHttpHandler;
   readonly handler: KinesisHandler;
+  /** Store hooks a race at a closing shard's last batch sets (race.ts). */
+  readonly race: RaceHooks;
   destroy(): void;
 }
 
@@ -85,6 +88,9 @@ export const lambdaService = (options: {
     return forced.shift();
   };
   const armed: ArmedDeath[] = [];
+  const races: ArmedRace[] = [];
+  /** Shards a race is armed on: no injected invocation fault there, so no retry comes late. */
+  const calm = new Set<string>();
   /** Batch sizes of whole failures (timeout, death) by first record: the mapping's next try shows a bisect. */
   const failedWhole = new Map<string, number>();
   /** Requests per answered invocation, the last 100: where in an invocation a death may fall. */
@@ -182,9 +188,41 @@ export const lambdaService = (options: {
     if (before !== undefined && before > 1 && event.Records.length === Math.ceil(before / 2))
       counts.add('mapping.bisect');
     failedWhole.delete(first?.eventID ?? '');
+    const race = enabled ? raceFor(races, event, shardId) : undefined;
+    if (race) {
+      races.splice(races.indexOf(race), 1);
+      const zombie = fresh();
+      const { response, left, missed } = await playRace({
+        zombie,
+        retry: c,
+        shardId,
+        run: (container, twin) => {
+          const run = start(container, event, twin);
+          track(container, run);
+          return run;
+        },
+      });
+      if (!zombie.transport.dead) idle.push(zombie);
+      if (left) {
+        counts.add(`invocation.race.${race.tag}`);
+        race.won(left);
+      } else {
+        // Not played out (the batch's last commit held no emit, or the retry failed): the next
+        // delivery of a last batch plays it.
+        counts.add(`invocation.race.missed.${missed}`);
+        races.push(race);
+      }
+      if (response === undefined) {
+        counts.add('invocation.death');
+        throw new InvocationFailedError('death');
+      }
+      idle.push(c);
+      return response;
+    }
+    const faulty = enabled && !calm.has(shardId);
     const arm = enabled ? armed.find((a) => a.shards === undefined || a.shards.has(shardId)) : undefined;
-    const force = enabled ? takeForced(event, arm !== undefined) : undefined;
-    if (enabled && (force === 'duplicate' || random() < rates.duplicate)) {
+    const force = faulty ? takeForced(event, arm !== undefined) : undefined;
+    if (faulty && (force === 'duplicate' || random() < rates.duplicate)) {
       counts.add('invocation.duplicate');
       // The same batch or a prefix of it: what the mapping runs beside a timed-out invocation that
       // still runs (a retry, or a bisected first half). Never a suffix: the mapping only moves past a
@@ -222,14 +260,14 @@ export const lambdaService = (options: {
     // outbox published), the window the other deaths only hit by chance.
     else if (force === 'death')
       c.transport.dieAt = { request: sentBefore + 1, after: true, operation: 'TransactWriteItems' };
-    else if (enabled && random() < rates.death) {
+    else if (faulty && random() < rates.death) {
       const span = spans[Math.floor(random() * spans.length)] ?? 8;
       c.transport.dieAt = { request: sentBefore + 1 + Math.floor(random() * span), after: random() < 0.5 };
     }
     const givesUpAfter =
-      force === 'timeout' || (enabled && failsForSure(event))
+      force === 'timeout' || (faulty && failsForSure(event))
         ? 0
-        : enabled && random() < rates.timeout
+        : faulty && random() < rates.timeout
           ? Math.floor(random() * 60)
           : undefined;
     const run = start(c, event);
@@ -285,6 +323,15 @@ export const lambdaService = (options: {
           fired,
           ...(o.shards && { shards: o.shards }),
         });
+      }),
+    /**
+     * Arms the race of race.ts on the last batch of closed `shardId` (with emits due in that batch), and
+     * stops injecting invocation faults there. Resolves once it left an entry.
+     */
+    raceLastBatch: (o: { readonly tag: string; readonly shardId: string; readonly lastSeq: string }) =>
+      new Promise<RaceOutcome>((won) => {
+        calm.add(o.shardId);
+        races.push({ ...o, won });
       }),
     /** Stops injecting (the verification phase must not be disturbed). */
     quiesce: () => {

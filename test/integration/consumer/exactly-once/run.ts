@@ -4,7 +4,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../../../../local';
-import { startEventSourceMappings } from '../../../../local/esm';
+import {
+  pauseAcknowledged,
+  releasePause,
+  requestPause,
+  startEventSourceMappings,
+} from '../../../../local/esm';
 import {
   FaultCounts,
   FaultSchedule,
@@ -224,6 +229,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   const producer = clientsVia(endpoints, directTransport());
   const tmp = tempDir();
   const failuresFile = join(tmp.dir, 'esm-failures.jsonl');
+  const esmDir = join(tmp.dir, 'esm');
   const handlers = new Map<string, LambdaHandler<KinesisStreamEvent>>([
     ['counter', (event: KinesisStreamEvent) => lambdas.counter.invoke(event)],
     ['auditor', (event: KinesisStreamEvent) => lambdas.auditor.invoke(event)],
@@ -237,7 +243,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     catalog,
     handlers,
     kinesis: esmClients.kinesis,
-    esmDir: join(tmp.dir, 'esm'),
+    esmDir,
     ...(o.budget.mappingRetries !== undefined && {
       settingsFor: (_service: ServiceSpec, subscription: SubscriptionSpec) => ({
         ...eventSourceMappingSettings(subscription),
@@ -254,6 +260,12 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       names,
       counts,
       counter: lambdas.counter,
+      // The counter's mapping on counts, paused as disabling it in AWS would (its pollers stop between batches).
+      mapping: {
+        pause: () => requestPause(esmDir, 'counter', names.counts, `eo-${Date.now()}`),
+        paused: (shardId) => pauseAcknowledged(esmDir, 'counter', names.counts, shardId),
+        resume: () => releasePause(esmDir, 'counter', names.counts),
+      },
       rounds: rounds.length,
       reshardAt: [o.events / 3, (2 * o.events) / 3],
       deadlineAt: started + o.deadlineMs,

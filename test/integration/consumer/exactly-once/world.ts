@@ -32,6 +32,7 @@ import { createTable } from '../../helpers/tables';
 import type { Container } from './lambda';
 import type { RunNames, Shards } from './model';
 import type { RunProfile } from './profile';
+import type { RaceHooks } from './race';
 import { DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
@@ -225,6 +226,7 @@ export const containerFactory = (options: {
     // One invocation at a time per container, so the shard of the current one tells whose leftover a
     // claim recovers: its own shard's (a crashed earlier invocation) or a closed parent's.
     let invokedOn = '';
+    const race: RaceHooks = {};
     const handler = defineConsumer(
       { catalog: options.catalog, service: options.service, handlers: options.handlers },
       {
@@ -234,6 +236,25 @@ export const containerFactory = (options: {
         },
         store: {
           ...store,
+          // The race at a closing shard's last batch (race.ts): the zombie's last commit with an emit
+          // waits for the retry's outbox load, and the retry's load answers only after that commit.
+          commit: async (commit) => {
+            const gate = race.finalCommit;
+            if (
+              gate &&
+              commit.started === undefined &&
+              commit.outbox !== undefined &&
+              commit.outbox.length > 0 &&
+              commit.position.shardId === invokedOn
+            )
+              return gate(commit.outbox, () => store.commit(commit));
+            return store.commit(commit);
+          },
+          loadOutbox: async (position) => {
+            const entries = await store.loadOutbox(position);
+            if (position.shardId === invokedOn) await race.ownOutboxLoaded?.();
+            return entries;
+          },
           claimOutbox: async (position, sk, leaseMs, token) => {
             const claimed = await store.claimOutbox(position, sk, leaseMs, token);
             const entry = `${position.shardId}/${sk}`;
@@ -259,6 +280,7 @@ export const containerFactory = (options: {
     );
     return {
       transport,
+      race,
       handler: (event, context) => {
         const first = event.Records[0];
         invokedOn = first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '';
