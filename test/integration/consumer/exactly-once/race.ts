@@ -53,7 +53,8 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
 /**
  * The interleaving by which a closed shard's outbox entry outlives its shard's last invocation under
  * retries for ever (nothing else does: a publish that fails after its commit fails the batch, which
- * the mapping retries on the parent). A timed-out invocation of the shard's last batch (the zombie,
+ * the mapping retries on the parent; the mapping's own give-ups would, but Spine sets its retries and
+ * record age to -1). A timed-out invocation of the shard's last batch (the zombie,
  * still running) and the mapping's retry of that batch run side by side:
  * 1. the retry loads its shard's outbox (empty: nothing committed yet);
  * 2. the zombie commits the batch's last events with their emits, then is killed at its deadline
@@ -65,8 +66,8 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
  * certain; on AWS it is a matter of timing.
  *
  * `zombie` runs as a twin (its answer discarded, as a timed-out one is); `retry`'s answer is returned.
- * Resolves with what the race left, or undefined when it did not happen (e.g. the batch's last commit
- * held no emit, or the retry failed): the caller re-arms it.
+ * Returns the retry's answer with what the race left, or why it did not happen (the batch's last
+ * commit held no emit, the zombie answered a retry, or the retry failed): the caller then re-arms it.
  */
 export const playRace = async <C extends RaceContainer>(o: {
   readonly zombie: C;
