@@ -19,7 +19,7 @@ beforeAll(async () => {
   emulators = await startEmulators();
   await createRuntimeTables(emulators.dynamo);
   dynamo = dynamoStore(emulators.dynamo);
-}, 120_000);
+});
 
 afterAll(async () => {
   await emulators?.stop();
