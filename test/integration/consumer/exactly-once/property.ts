@@ -126,8 +126,10 @@ export const propertySuite = () => {
         dynamoPort: Number(new URL(emulators.dynamoEndpoint).port),
       },
       deadlineMs: DEADLINE_MS,
-      // Above the function timeout: a dead invocation holds its lane until its deadline has passed.
-      stallMs: 60_000,
+      // Far above what one recovery can legitimately wait: a dead invocation's claim holds its entries
+      // for the lease (30 s), and a timed-out one its lane until its deadline (30 s), so two in a row
+      // changed nothing for a minute, the former stall budget, on any machine.
+      stallMs: 180_000,
     });
     results.push(result);
     console.log(summary(result));

@@ -180,6 +180,10 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     counter: lambdaService({
       newContainer: containerFactory({
         endpoints,
+        calmEndpoints: {
+          kinesis: `http://127.0.0.1:${o.upstream.kinesisPort}`,
+          dynamo: `http://127.0.0.1:${o.upstream.dynamoPort}`,
+        },
         names,
         catalog,
         service: 'counter',

@@ -196,6 +196,8 @@ const searchesCounted = (publisher: EventPublisher, counts?: FaultCounts): Event
 /** A fresh container for `service`: its own transport, SDK clients, store, publisher and handler state. */
 export const containerFactory = (options: {
   readonly endpoints: Endpoints;
+  /** The emulators themselves, past the fault relays: what a calm container's clients use. */
+  readonly calmEndpoints?: Endpoints;
   readonly names: RunNames;
   readonly catalog: Catalog;
   readonly service: 'counter' | 'auditor';
@@ -209,10 +211,13 @@ export const containerFactory = (options: {
 }) => {
   // Shared by the service's containers: a claim of an entry some container claimed before is a re-claim.
   const claimedBefore = new Set<string>();
-  return (): Container => {
+  return (calm = false): Container => {
     const { names, profile } = options;
     const transport = new DyingHttpHandler(profile);
-    const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
+    const { kinesis, dynamo } = clientsVia(
+      calm && options.calmEndpoints ? options.calmEndpoints : options.endpoints,
+      transport,
+    );
     const streamOf = (topic: string) => topic;
     const shards = createKinesisShardDirectory(kinesis);
     const store = createDynamoStore({
