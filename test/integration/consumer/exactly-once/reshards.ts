@@ -18,6 +18,8 @@ export interface PendingAtReshard {
   readonly shardId: string;
   readonly eventId: string;
   readonly key: string;
+  /** The entry's sort key in its shard's outbox partition. */
+  readonly sk: string;
 }
 
 /** The counter's Lambda service, as far as the reshards use it (see `lambdaService`). */
@@ -192,6 +194,7 @@ export const reshardsWhilePublishing = (d: {
               shardId: left.shardId,
               eventId: entry.envelope.id,
               key: entry.envelope.partitionkey,
+              sk: entry.sk,
             });
           }
         });

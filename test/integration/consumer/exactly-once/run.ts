@@ -93,8 +93,11 @@ export interface RunResult {
   readonly reshards: string[];
   /** Per reshard: how long its armed death took to come, and the reshard itself (measured). */
   readonly reshardTimings: string[];
+  readonly parallelizationFactor: number;
   /** Outbox entries pending in the closing shard(s) at each reshard (one forced per reshard). */
   readonly pendingAtReshards: PendingAtReshard[];
+  /** The counter's outbox entries by their first claim: `shardId/sk` -> the claiming invocation's shard. */
+  readonly firstClaims: ReadonlyMap<string, string>;
   /** The shard of the forced death after a commit with an emit on a shard no reshard closes. */
   readonly unclosedDeath: string | undefined;
   readonly faults: Record<string, number>;
@@ -176,6 +179,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
   const catalog = catalogFor(names, o.shards, o.parallelizationFactor, o.budget);
   const random = seededRandom(o.seed + 2);
   const profile = new RunProfile();
+  const firstClaims = new Map<string, string>();
   const lambdas = {
     counter: lambdaService({
       newContainer: containerFactory({
@@ -190,6 +194,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         handlers: { Counted: counterHandler },
         profile,
         counts,
+        firstClaims,
       }),
       rates: o.rates.invocation,
       random,
@@ -318,7 +323,9 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       writerCalls: calls,
       reshards,
       reshardTimings,
+      parallelizationFactor: o.parallelizationFactor,
       pendingAtReshards,
+      firstClaims,
       unclosedDeath,
       faults: counts.snapshot(),
       keys: [...expected].map(([key, e]) => ({

@@ -208,9 +208,14 @@ export const containerFactory = (options: {
    * first time, `outbox.reclaimed` each time again, `outbox.claimRefused` when held elsewhere.
    */
   readonly counts?: FaultCounts;
+  /**
+   * Filled with each outbox entry's first claim (`shardId/sk` -> the shard of the claiming invocation):
+   * who recovered what a crashed or raced invocation left.
+   */
+  readonly firstClaims?: Map<string, string>;
 }) => {
   // Shared by the service's containers: a claim of an entry some container claimed before is a re-claim.
-  const claimedBefore = new Set<string>();
+  const firstClaims = options.firstClaims ?? new Map<string, string>();
   return (calm = false): Container => {
     const { names, profile } = options;
     const transport = new DyingHttpHandler(profile);
@@ -265,9 +270,11 @@ export const containerFactory = (options: {
             const entry = `${position.shardId}/${sk}`;
             if (!claimed) options.counts?.add('outbox.claimRefused');
             // A second claim of one entry is recovery work done again (a write, then a search).
-            else if (claimedBefore.has(entry)) options.counts?.add('outbox.reclaimed');
-            else options.counts?.add(`outbox.claimed.${position.shardId === invokedOn ? 'own' : 'parent'}`);
-            claimedBefore.add(entry);
+            else if (firstClaims.has(entry)) options.counts?.add('outbox.reclaimed');
+            else {
+              options.counts?.add(`outbox.claimed.${position.shardId === invokedOn ? 'own' : 'parent'}`);
+              firstClaims.set(entry, invokedOn);
+            }
             return claimed;
           },
         },
