@@ -77,7 +77,6 @@ export const DYNAMO_THROTTLED: Probe = {
     SPINE_EO_RATES: rates((r) => ({ ...r, dynamodb: { ...r.dynamodb, throttle: 0.2 } })),
   },
 };
-export const FACTOR_4: Probe = { file: PROPERTY_TEST_FACTOR_4, pattern: 'parallelization 4' };
 export const PARENT_LEFTOVER: Probe = {
   file: 'test/integration/consumer/copies-in-log.test.ts',
   pattern: 'outbox entry pending on the parent',
