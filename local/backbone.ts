@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { Catalog } from '../shared/catalog';
 import { startLocalCdc } from './cdc';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
+import { localClientConfig } from './emulators/client';
+import { startDynamo } from './emulators/dynamodb';
 import { checkJava } from './emulators/java';
 import { startKinesis } from './emulators/kinesis';
 import { removePidFile, stopOrphans, writePidFile } from './emulators/pids';
@@ -154,13 +154,8 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     });
 
     const endpoints = { ingress: '', kinesis: url(kinesisEmulator.port), dynamodb: url(dynamoPort) };
-    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const kinesis = new KinesisClient({
-      ...clientConfig,
-      endpoint: endpoints.kinesis,
-      requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
-    });
-    const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
+    const kinesis = new KinesisClient(localClientConfig(endpoints.kinesis));
+    const dynamo = new DynamoDBClient(localClientConfig(endpoints.dynamodb));
     cleanup.push(async () => {
       kinesis.destroy();
       dynamo.destroy();

@@ -10,7 +10,7 @@ import {
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Catalog, cdcServiceTable } from '../shared/catalog';
 import { CDC_ENV, type DeliveredRecord, isStreamChangedError, wireCdc } from '../shared/cdc';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
+import { localClientConfig } from './emulators/client';
 import { filePositionStore, type PositionStore } from './esm/positions';
 import type { LocalLogger } from './log';
 import { localStateTableName } from './names';
@@ -210,11 +210,7 @@ export const startLocalCdc = async (options: LocalCdcOptions): Promise<() => Pro
         [CDC_ENV.streamArn]: streamArn,
       },
     });
-    const streams = new DynamoDBStreamsClient({
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: options.dynamoEndpoint,
-    });
+    const streams = new DynamoDBStreamsClient(localClientConfig(options.dynamoEndpoint));
     const poller = startCdcPoller({
       streams,
       streamArn,

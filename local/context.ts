@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { LOCAL_REGION } from './emulators/dynamodb';
+import { LOCAL_REGION } from './emulators/client';
 import { LOCAL_ACCOUNT_ID } from './names';
 
 const day = (date: Date): string =>

@@ -7,7 +7,7 @@ import {
   stateTableEnvVar,
   streamEnvVar,
 } from '../shared/config';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/client';
 import type { Endpoints } from './home';
 import { localRuntimeTableName, localStateTableName, localStreamName, producerPrincipal } from './names';
 

@@ -1,5 +1,6 @@
 export { type Backbone, type BackboneOptions, DEFAULT_PORTS, startBackbone } from './backbone';
-export { type DynamoStartOptions, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo } from './emulators/dynamodb';
+export { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './emulators/client';
+export { type DynamoStartOptions, startDynamo } from './emulators/dynamodb';
 export { type KinesisEmulator, type KinesisStartOptions, startKinesis } from './emulators/kinesis';
 export { localEnvironment } from './env';
 export {

@@ -49,55 +49,92 @@ const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 };
 
+/**
+ * Sends a create call, taking "already exists" as success. The clients' requests time out (10 s), and
+ * the SDK then sends the call again; when the first one was applied but its answer was slow or lost,
+ * the second is refused with ResourceInUseException, for a resource this very start created. The
+ * caller then waits for ACTIVE as after any create.
+ */
+const createOnce = async (send: () => Promise<unknown>): Promise<void> => {
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+  }
+};
+
 const createStream = async (kinesis: KinesisClient, topic: TopicSpec): Promise<void> => {
   const StreamName = localStreamName(topic.name);
   // kinesis-mock supports ON_DEMAND and opens 4 shards for it, close to a fresh on-demand stream in AWS.
-  await kinesis.send(
-    topic.shards === 'on-demand'
-      ? new CreateStreamCommand({ StreamName, StreamModeDetails: { StreamMode: 'ON_DEMAND' } })
-      : new CreateStreamCommand({ StreamName, ShardCount: topic.shards }),
+  await createOnce(() =>
+    kinesis.send(
+      topic.shards === 'on-demand'
+        ? new CreateStreamCommand({ StreamName, StreamModeDetails: { StreamMode: 'ON_DEMAND' } })
+        : new CreateStreamCommand({ StreamName, ShardCount: topic.shards }),
+    ),
   );
-  const active = async () =>
-    (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }))).StreamDescriptionSummary
-      ?.StreamStatus === 'ACTIVE';
-  await waitFor(`stream ${StreamName}`, active);
-  if (topic.retentionHours > 24)
+  const summary = async () =>
+    (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }))).StreamDescriptionSummary;
+  await waitFor(`stream ${StreamName}`, async () => (await summary())?.StreamStatus === 'ACTIVE');
+  // A re-sent increase whose first send was applied is refused (the period is no longer shorter):
+  // the stream's own retention decides, not the refusal.
+  const retained = async () => (await summary())?.RetentionPeriodHours ?? 24;
+  if (topic.retentionHours <= 24 || (await retained()) >= topic.retentionHours) return;
+  try {
     await kinesis.send(
       new IncreaseStreamRetentionPeriodCommand({ StreamName, RetentionPeriodHours: topic.retentionHours }),
     );
+  } catch (error) {
+    if ((await retained().catch(() => 0)) < topic.retentionHours) throw error;
+  }
 };
 
 const createTable = async (dynamo: DynamoDBClient, plan: TablePlan): Promise<void> => {
   const { partitionKey, sortKey } = plan.key;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: plan.name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, ...(sortKey ? [sortKey] : [])].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
-      ],
-    }),
+  await createOnce(() =>
+    dynamo.send(
+      new CreateTableCommand({
+        TableName: plan.name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [partitionKey, ...(sortKey ? [sortKey] : [])].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+        ],
+      }),
+    ),
   );
   const active = async () =>
     (await dynamo.send(new DescribeTableCommand({ TableName: plan.name }))).Table?.TableStatus === 'ACTIVE';
   await waitFor(`table ${plan.name}`, active);
 };
 
+const ttlOn = async (dynamo: DynamoDBClient, TableName: string): Promise<boolean> => {
+  const current = await dynamo.send(new DescribeTimeToLiveCommand({ TableName }));
+  const status = current.TimeToLiveDescription?.TimeToLiveStatus;
+  return status === 'ENABLED' || status === 'ENABLING';
+};
+
+/**
+ * Turns TTL on unless it is on. A re-sent UpdateTimeToLive whose first send was applied is refused
+ * ("TimeToLive is already enabled"): the table's own state decides, not the refusal.
+ */
 const ensureTtl = async (dynamo: DynamoDBClient, plan: TablePlan): Promise<void> => {
   if (!plan.ttlAttribute) return;
-  const current = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: plan.name }));
-  if (current.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
-  await dynamo.send(
-    new UpdateTimeToLiveCommand({
-      TableName: plan.name,
-      TimeToLiveSpecification: { AttributeName: plan.ttlAttribute, Enabled: true },
-    }),
-  );
+  if (await ttlOn(dynamo, plan.name)) return;
+  try {
+    await dynamo.send(
+      new UpdateTimeToLiveCommand({
+        TableName: plan.name,
+        TimeToLiveSpecification: { AttributeName: plan.ttlAttribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    if (!(await ttlOn(dynamo, plan.name).catch(() => false))) throw error;
+  }
 };
 
 /**

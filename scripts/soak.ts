@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { catalog } from '../catalog';
-import { startBackbone } from '../local';
+import { localClientConfig, startBackbone } from '../local';
 
 const { values } = parseArgs({
   options: {
@@ -69,11 +69,7 @@ const main = async () => {
   const token = backbone.producers.storefront ?? '';
   const ingress = backbone.endpoints.ingress;
   const docs = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: backbone.endpoints.dynamodb,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    }),
+    new DynamoDBClient(localClientConfig(backbone.endpoints.dynamodb)),
   );
   const pids = (
     JSON.parse(readFileSync(join(home, 'pids.json'), 'utf8')) as {

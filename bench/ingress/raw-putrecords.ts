@@ -1,5 +1,5 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createHttpHandler } from '../../shared/aws';
 import { envelopeOf, eventId, orderData } from '../lib/workload';
 
 /**
@@ -17,7 +17,7 @@ const client = new KinesisClient({
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+  requestHandler: createHttpHandler(),
 });
 
 let accepted = 0;

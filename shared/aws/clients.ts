@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createHttpHandler } from './http';
 
 /**
  * Called on every client these factories create. Local mode's test-only fault injection
@@ -18,16 +18,6 @@ export const registerClientHook = (hook: ClientHook): (() => void) => {
   };
 };
 
-/**
- * A request that has not answered within 10 s fails (and is retried by the SDK) instead of hanging:
- * by default the SDK only logs a warning when `requestTimeout` passes.
- */
-const HTTP_OPTIONS = {
-  connectionTimeout: 2_000,
-  requestTimeout: 10_000,
-  throwOnRequestTimeout: true,
-} as const;
-
 export interface KinesisClientOptions {
   /**
    * SDK attempts per call, the first included. Reads keep the SDK default (3): re-reading is harmless.
@@ -40,11 +30,12 @@ export interface KinesisClientOptions {
 /**
  * Client factories. Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_KINESIS` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables, which local mode sets; on Lambda they are unset.
- * Kinesis uses HTTP/1.1 (`NodeHttpHandler`): kinesis-mock does not speak the SDK's HTTP/2 path.
+ * Both use `createHttpHandler` (HTTP/1.1; kinesis-mock does not speak the SDK's HTTP/2 path): a request
+ * that has not answered within 10 s fails and is retried instead of hanging.
  */
 export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient => {
   const client = new KinesisClient({
-    requestHandler: new NodeHttpHandler(HTTP_OPTIONS),
+    requestHandler: createHttpHandler(),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
   for (const hook of hooks) hook(client, 'kinesis');
@@ -53,7 +44,7 @@ export const createKinesisClient = (options: KinesisClientOptions = {}): Kinesis
 
 export const createDynamoClient = (): DynamoDBClient => {
   const client = new DynamoDBClient({
-    requestHandler: new NodeHttpHandler(HTTP_OPTIONS),
+    requestHandler: createHttpHandler(),
   });
   for (const hook of hooks) hook(client, 'dynamodb');
   return client;

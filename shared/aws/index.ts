@@ -5,4 +5,5 @@ export {
   createKinesisClient,
   registerClientHook,
 } from './clients';
+export { createHttpHandler, HTTP_TIMEOUTS, type HttpTimeouts } from './http';
 export { listShards } from './shards';

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program';
 import {
   type Backbone,
+  localClientConfig,
   localStateTableName,
   localStreamName,
   silentLogger,
@@ -56,13 +57,7 @@ describe('CloudEvents extensions from producer to handler and spine tail (local 
       ephemeral: true,
       ingressHandler: signalsIngress,
     });
-    doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: backbone.endpoints.dynamodb,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-    );
+    doc = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(backbone.endpoints.dynamodb)));
   });
   afterAll(async () => {
     doc?.destroy();

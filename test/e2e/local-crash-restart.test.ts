@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localStreamName } from '../../local';
+import { localClientConfig, localStreamName } from '../../local';
 import { buildLocalMode, type CompiledLocalMode } from './helpers/compiled-local';
 import { eventually, LocalSpine, readStream } from './helpers/local-process';
 
@@ -78,9 +78,7 @@ describe('local mode crash-restart', () => {
       const local = await LocalSpine.create(home, { SPINE_CATALOG: CATALOG }, compiled);
       spine = local;
       const dynamo = new DynamoDBClient({
-        endpoint: `http://127.0.0.1:${local.ports.dynamodb}`,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
+        ...localClientConfig(`http://127.0.0.1:${local.ports.dynamodb}`),
         maxAttempts: 1,
       });
       const began = Date.now();

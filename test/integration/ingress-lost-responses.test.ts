@@ -5,7 +5,6 @@ import {
   ListShardsCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { streamEnvVar } from '../../shared/config';
@@ -22,7 +21,7 @@ import { createSchemaRegistry } from '../../shared/schemas';
 import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
 import { envelopeOf } from '../fixtures/kinesis';
 import { loseResponses } from '../fixtures/lost-response';
-import { EMULATOR_HTTP, type Emulators, startEmulators, TEST_AWS } from './helpers/emulators';
+import { type Emulators, emulatorClient, startEmulators } from './helpers/emulators';
 
 const STREAM = 'lost-orders';
 const BUSY = 'lost-busy';
@@ -91,11 +90,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
       env.createStream(BUSY, 1),
       env.createIdempotencyTable(TABLE),
     ]);
-    kinesis = new KinesisClient({
-      ...TEST_AWS,
-      endpoint: env.kinesisEndpoint,
-      requestHandler: new NodeHttpHandler(EMULATOR_HTTP),
-    });
+    kinesis = new KinesisClient(emulatorClient(env.kinesisEndpoint));
     const config = loadIngressConfig(catalog, {
       ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), `lost-${t.name}`])),
       SPINE_STREAM_ORDERS: STREAM,
@@ -182,11 +177,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
   describe('findEventsInLog on a shard that gets a record on every poll', () => {
     /** Writes one record to the busy shard before every GetRecords of `reader`, as a producer loop would. */
     const busyReader = () => {
-      const reader = new KinesisClient({
-        ...TEST_AWS,
-        endpoint: env.kinesisEndpoint,
-        requestHandler: new NodeHttpHandler(EMULATOR_HTTP),
-      });
+      const reader = new KinesisClient(emulatorClient(env.kinesisEndpoint));
       let writes = 0;
       reader.middlewareStack.add(
         (next, context) => async (args) => {

@@ -11,6 +11,7 @@ import {
   homePaths,
   isPortInUseError,
   type LocalHttpEvent,
+  localClientConfig,
   readEndpointsFile,
   silentLogger,
   startBackbone,
@@ -81,12 +82,7 @@ describe('local backbone lifecycle', () => {
     const first = await start(home);
     const put = await putJson(kinesisAt(first.endpoints.kinesis), 'life-events', [{ id: 'kept' }]);
     const item = { pk: { S: 'thing-1' }, value: { S: 'persisted' } };
-    const dynamo = (endpoint: string) =>
-      new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      });
+    const dynamo = (endpoint: string) => new DynamoDBClient(localClientConfig(endpoint));
     await dynamo(first.endpoints.dynamodb).send(
       new PutItemCommand({ TableName: 'spine-life-svc-things', Item: item }),
     );

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   FaultCounts,
@@ -16,6 +15,7 @@ import {
   startFaultRelay,
 } from '../../local/faults';
 import { IDLE_SOCKET_MS } from '../../local/net';
+import { createHttpHandler } from '../../shared/aws';
 import { lambdaContext } from '../fixtures/apigw';
 
 describe('fault injection config (SPINE_FAULTS)', () => {
@@ -143,8 +143,8 @@ describe('startFaultRelay', () => {
     const relay: FaultRelay = await startFaultRelay(0, upstream.port, schedule);
     open.push(upstream, relay);
     const endpoint = `http://127.0.0.1:${relay.port}`;
-    const kinesis = new KinesisClient({ ...aws, endpoint, requestHandler: new NodeHttpHandler() });
-    const dynamo = new DynamoDBClient({ ...aws, endpoint });
+    const kinesis = new KinesisClient({ ...aws, endpoint, requestHandler: createHttpHandler() });
+    const dynamo = new DynamoDBClient({ ...aws, endpoint, requestHandler: createHttpHandler() });
     open.push({
       close: async () => {
         kinesis.destroy();

@@ -7,8 +7,7 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { catalog } from '../../../example/catalog';
 import {
   type Backbone,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
+  localClientConfig,
   localRuntimeTableName,
   localStateTableName,
   silentLogger,
@@ -76,9 +75,7 @@ export const startExample = async (): Promise<ExampleSystem> => {
     ephemeral: true,
   });
   const { ingress, dynamodb } = backbone.endpoints;
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
-  );
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamodb)));
   const scanAll = async (TableName: string) => {
     const items: Record<string, unknown>[] = [];
     for await (const page of paginateScan({ client: documents }, { TableName, ConsistentRead: true }))

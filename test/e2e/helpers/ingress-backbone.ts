@@ -7,11 +7,11 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   type Backbone,
   type LambdaHandler,
   type LocalHttpEvent,
+  localClientConfig,
   silentLogger,
   startBackbone,
 } from '../../../local';
@@ -62,12 +62,7 @@ export const startIngressBackbone = async (
     ephemeral: true,
     ...(ingressHandler ? { ingressHandler } : {}),
   });
-  const kinesis = new KinesisClient({
-    endpoint: backbone.endpoints.kinesis,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler({ requestTimeout: 10_000 }),
-  });
+  const kinesis = new KinesisClient(localClientConfig(backbone.endpoints.kinesis));
   const token = (producer: string) => {
     const value = backbone.producers[producer];
     if (!value) throw new Error(`no dev token for ${producer}`);

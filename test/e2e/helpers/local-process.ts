@@ -11,7 +11,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { localClientConfig } from '../../../local';
 import type { CompiledLocalMode } from './compiled-local';
 
 export interface Endpoints {
@@ -167,23 +167,14 @@ export class LocalSpine {
 
   documentClient(): DynamoDBDocumentClient {
     return DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: `http://127.0.0.1:${this.ports.dynamodb}`,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
+      new DynamoDBClient(localClientConfig(`http://127.0.0.1:${this.ports.dynamodb}`)),
     );
   }
 }
 
 /** Every record in a local stream, oldest first, decoded as JSON (reads each shard from TRIM_HORIZON). */
 export const readStream = async (spine: LocalSpine, stream: string): Promise<Record<string, unknown>[]> => {
-  const client = new KinesisClient({
-    endpoint: `http://127.0.0.1:${spine.ports.kinesis}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-  });
+  const client = new KinesisClient(localClientConfig(`http://127.0.0.1:${spine.ports.kinesis}`));
   const out: Record<string, unknown>[] = [];
   const shards = await client.send(new ListShardsCommand({ StreamName: stream }));
   for (const shard of shards.Shards ?? []) {

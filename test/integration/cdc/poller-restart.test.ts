@@ -8,7 +8,7 @@ import { startCdcPoller } from '../../../local/cdc';
 import { filePositionStore } from '../../../local/esm/positions';
 import { silentLogger } from '../../../local/log';
 import type { DeliveredRecord } from '../../../shared/cdc';
-import { type Emulators, startEmulators, TEST_AWS } from '../helpers/emulators';
+import { type Emulators, emulatorClient, startEmulators } from '../helpers/emulators';
 
 const TABLE = 'it-cdc-restart';
 const keysOf = (records: readonly DeliveredRecord[]) =>
@@ -51,7 +51,7 @@ describe('local CDC stream poller across a restart', () => {
 
   const poll = (positions: ReturnType<typeof filePositionStore>, seen: string[]) =>
     startCdcPoller({
-      streams: new DynamoDBStreamsClient({ ...TEST_AWS, endpoint: env.dynamoEndpoint }),
+      streams: new DynamoDBStreamsClient(emulatorClient(env.dynamoEndpoint)),
       streamArn,
       deliver: async (records) => {
         seen.push(...keysOf(records));
@@ -101,7 +101,7 @@ describe('local CDC stream poller across a restart', () => {
       }),
     );
     const seen: string[] = [];
-    const streams = new DynamoDBStreamsClient({ ...TEST_AWS, endpoint: env.dynamoEndpoint });
+    const streams = new DynamoDBStreamsClient(emulatorClient(env.dynamoEndpoint));
     let emptyReads = 0;
     streams.middlewareStack.add(
       (next, context) => async (args) => {

@@ -12,7 +12,7 @@ import { startCdcPoller } from '../../../local/cdc';
 import { silentLogger } from '../../../local/log';
 import { CDC_ENV, type SnapshotOutcome, wireCdc } from '../../../shared/cdc';
 import { RUNTIME_TABLE_ENV, RUNTIME_TABLES, streamEnvVar } from '../../../shared/config';
-import { type Emulators, startEmulators, TEST_AWS } from '../helpers/emulators';
+import { type Emulators, emulatorClient, startEmulators } from '../helpers/emulators';
 import { createTable } from '../helpers/tables';
 import { itemsCatalog } from './items-catalog';
 
@@ -171,7 +171,7 @@ describe('CDC snapshot then stream (DynamoDB Local streams, kinesis-mock)', () =
         },
       },
     });
-    const streams = new DynamoDBStreamsClient({ ...TEST_AWS, endpoint: env.dynamoEndpoint });
+    const streams = new DynamoDBStreamsClient(emulatorClient(env.dynamoEndpoint));
     const poller = startCdcPoller({
       streams,
       streamArn,

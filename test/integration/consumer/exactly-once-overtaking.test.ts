@@ -1,5 +1,4 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultCounts, type FaultRelay, FaultSchedule, startFaultRelay } from '../../../local/faults';
 import {
@@ -13,7 +12,7 @@ import { encodeEnvelope } from '../../../shared/envelope';
 import { writeRecords } from '../../../shared/ingress';
 import { testCatalog } from '../../fixtures/catalog';
 import { envelopeOf } from '../../fixtures/kinesis';
-import { EMULATOR_HTTP, type Emulators, startEmulators, TEST_AWS } from '../helpers/emulators';
+import { type Emulators, emulatorClient, startEmulators } from '../helpers/emulators';
 import { createRuntimeTables, dynamoStore, env } from './harness';
 import { deliverAll, readShard, shardIds } from './log';
 
@@ -63,11 +62,7 @@ describe('the overtaking window (kinesis-mock behind the fault relay + DynamoDB 
     const run = `late-${batchSize}-${Date.now()}`;
     const { relay, counts } = await lateLandingRelay();
     // HTTP/1.1 as the relay speaks it (the Kinesis client defaults to HTTP/2 for SubscribeToShard).
-    const through = new KinesisClient({
-      ...TEST_AWS,
-      endpoint: `http://127.0.0.1:${relay.port}`,
-      requestHandler: new NodeHttpHandler(EMULATOR_HTTP),
-    });
+    const through = new KinesisClient(emulatorClient(`http://127.0.0.1:${relay.port}`));
     const outcome = await writeRecords(
       through,
       COUNTS,

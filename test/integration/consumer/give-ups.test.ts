@@ -22,7 +22,7 @@ import { dynamoOpsStore } from '../../../shared/ops';
 import { lambdaContext } from '../../fixtures/apigw';
 import { testCatalog } from '../../fixtures/catalog';
 import { kinesisEvent, kinesisRecord, seq } from '../../fixtures/kinesis';
-import { type Emulators, startEmulators, TEST_AWS } from '../helpers/emulators';
+import { type Emulators, emulatorClient, startEmulators } from '../helpers/emulators';
 import { countedRecord, createRuntimeTables, dynamoStore, env, TABLES } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,7 +70,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
 
   /** A fresh client, as a new Lambda container has. */
   const freshClient = (): DynamoDBClient => {
-    const client = new DynamoDBClient({ ...TEST_AWS, endpoint: emulators.dynamoEndpoint });
+    const client = new DynamoDBClient(emulatorClient(emulators.dynamoEndpoint));
     clients.push(client);
     return client;
   };

@@ -8,19 +8,9 @@ import {
   ListStreamsCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  silentLogger,
-  startDynamo,
-  startKinesis,
-} from '../../../local';
+import { freePort, localClientConfig, silentLogger, startDynamo, startKinesis } from '../../../local';
 import { FaultCounts, FaultSchedule } from '../../../local/faults';
-
-const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 } as const;
 
 describe('local mode emulators with SPINE_FAULTS schedules', () => {
   const work = mkdtempSync(join(tmpdir(), 'spine-relay-'));
@@ -43,7 +33,7 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
       faults: new FaultSchedule({ service: 'dynamodb', rates: { lostResponse: 1 }, seed: 5, counts }),
     });
     stops.push(emulator.stop);
-    const dynamo = new DynamoDBClient({ ...aws, endpoint: `http://127.0.0.1:${port}` });
+    const dynamo = new DynamoDBClient({ ...localClientConfig(`http://127.0.0.1:${port}`), maxAttempts: 1 });
     stops.push(async () => dynamo.destroy());
     await dynamo.send(
       new CreateTableCommand({
@@ -88,9 +78,8 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
     });
     stops.push(kinesisEmulator.stop);
     const kinesis = new KinesisClient({
-      ...aws,
-      endpoint: `http://127.0.0.1:${kinesisEmulator.port}`,
-      requestHandler: new NodeHttpHandler(),
+      ...localClientConfig(`http://127.0.0.1:${kinesisEmulator.port}`),
+      maxAttempts: 1,
     });
     stops.push(async () => kinesis.destroy());
     await kinesis.send(new CreateStreamCommand({ StreamName: 's', ShardCount: 1 }));

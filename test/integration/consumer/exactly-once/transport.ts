@@ -1,4 +1,5 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { HTTP_TIMEOUTS } from '../../../../shared/aws';
 import type { RunProfile } from './profile';
 
 type Handle = NodeHttpHandler['handle'];
@@ -57,7 +58,7 @@ export class DyingHttpHandler extends NodeHttpHandler {
   private markDied: () => void = () => {};
 
   constructor(private readonly profile?: RunProfile) {
-    super({ connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
+    super({ ...HTTP_TIMEOUTS, throwOnRequestTimeout: true });
     this.died = new Promise((resolve) => {
       this.markDied = resolve;
     });

@@ -14,10 +14,10 @@ import {
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local';
 import type { FaultCounts } from '../../../../local/faults';
-import { createDocumentClient } from '../../../../shared/aws';
+import { createDocumentClient, createHttpHandler } from '../../../../shared/aws';
 import type { Catalog } from '../../../../shared/catalog';
 import { RUNTIME_TABLES, streamEnvVar } from '../../../../shared/config';
 import type { EventHandler, EventPublisher } from '../../../../shared/consumer';
@@ -359,15 +359,5 @@ export const tempDir = () => {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 };
 
-/**
- * The HTTP options of Spine's own clients (shared/aws/clients.ts): a request unanswered after 10 s
- * fails and is retried. Without `throwOnRequestTimeout` the SDK only warns, and a hung request through
- * a relay held a harness poller for good.
- */
-export const HTTP_OPTIONS = {
-  connectionTimeout: 2_000,
-  requestTimeout: 10_000,
-  throwOnRequestTimeout: true,
-} as const;
-
-export const directTransport = () => new NodeHttpHandler(HTTP_OPTIONS);
+/** The transport of Spine's own clients (shared/aws): a request unanswered after 10 s fails and is retried. */
+export const directTransport = (): NodeHttpHandler => createHttpHandler();
