@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import {
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type KinesisClient,
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '../aws';
 import { decodeEnvelope } from '../envelope';
-import { LogSearchIncompleteError } from './errors';
+import { isLogSearchTrimmedError, LogSearchIncompleteError, LogSearchTrimmedError } from './errors';
+import { MIN_RETENTION_MS, streamRetentionHours } from './retention';
 import type { WrittenRecord } from './writer';
 
 export interface LogSearchOptions {
@@ -23,6 +25,14 @@ export interface LogSearchOptions {
   readonly maxCalls?: number;
   /** Epoch ms after which the search gives up: the caller's remaining time less a margin. @default now + 10 s */
   readonly deadline?: number;
+  /**
+   * Epoch ms after which no copy of the events can have been written (the latest lease end of their
+   * claimants, whose writers send nothing after it): a shard's search stops at a record that arrived more
+   * than `skewMs` after it, so it reads a bounded stretch of the shard however old the claim. @default none
+   */
+  readonly until?: number;
+  /** Shard id -> the last sequence number an earlier search read: that shard resumes after it. */
+  readonly resume?: Readonly<Record<string, string>>;
   readonly now?: () => number;
 }
 
@@ -53,13 +63,16 @@ export interface WantedEvent {
 /**
  * Looks for the records of several events written at or after `since`: in every shard whose hash key
  * range holds one of their keys (after a reshard, parent and child both), from AT_TIMESTAMP
- * `since - skewMs`, each shard read once until one of: its tip (an empty page with nothing behind), the
- * end of a closed shard, or a record that arrived after the search started (everything before it has
- * been read, so a busy shard that never shows an empty page still ends). Used only to recover work that
+ * `since - skewMs` (or after `resume`'s sequence number), each shard read once until one of: its tip (an
+ * empty page with nothing behind), the end of a closed shard, or a record that arrived after the search
+ * started or more than `skewMs` after `until` (everything before it has been read, so a busy shard that
+ * never shows an empty page still ends, and an old claim's search reads only its own stretch). Used only to recover work that
  * ended unseen (an uncertain or stale idempotency claim, an outbox entry), so its cost (ListShards, one
  * GetShardIterator and a GetRecords per up to 10,000 records or 10 MiB of the shard since then) is paid
- * rarely; GetRecords counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` when it
- * cannot finish before `deadline` (or `maxCalls`): an undecided search must never be read as "absent".
+ * rarely; GetRecords counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` (with where
+ * each shard stopped) when it cannot finish before `deadline` (or `maxCalls`) or a read fails, and
+ * `LogSearchTrimmedError` when it would call an event absent from a stretch the stream no longer holds:
+ * an undecided search must never be read as "absent".
  */
 export const findEventsInLog = async (
   kinesis: KinesisClient,
@@ -72,47 +85,89 @@ export const findEventsInLog = async (
   const startedAt = now();
   const deadline = options.deadline ?? startedAt + 10_000;
   const maxCalls = options.maxCalls ?? Number.POSITIVE_INFINITY;
-  const arrivedAfterStart = startedAt + (options.arrivalMarginMs ?? 2_000);
+  const skewMs = options.skewMs ?? 30_000;
+  // A record that arrived after this proves that everything before it was read.
+  const stopAfter = Math.min(
+    startedAt + (options.arrivalMarginMs ?? 2_000),
+    (options.until ?? Number.POSITIVE_INFINITY) + skewMs,
+  );
   const found = new Map<string, WrittenRecord>();
+  const progress: Record<string, string> = { ...options.resume };
   const byKey = new Map<string, Set<string>>();
   for (const w of wanted) byKey.set(w.partitionKey, (byKey.get(w.partitionKey) ?? new Set()).add(w.eventId));
   const hashes = [...byKey.keys()].map(partitionHash);
-  const from = new Date(since - (options.skewMs ?? 30_000));
+  const from = new Date(since - skewMs);
+  const incomplete = (shardId: string) => new LogSearchIncompleteError(shardId, undefined, progress);
   for (const shard of (await listShards(kinesis, streamName)).filter((s) =>
     hashes.some((h) => holds(s, h)),
   )) {
     const shardId = shard.ShardId ?? '';
-    if (now() > deadline) throw new LogSearchIncompleteError(shardId);
+    if (now() > deadline) throw incomplete(shardId);
+    const after = progress[shardId];
     let iterator = (
       await kinesis.send(
         new GetShardIteratorCommand({
           StreamName: streamName,
           ShardId: shardId,
-          ShardIteratorType: 'AT_TIMESTAMP',
-          Timestamp: from,
+          ...(after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+            : { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: from }),
         }),
       )
     ).ShardIterator;
     for (let calls = 0; iterator && found.size < wanted.length; calls += 1) {
-      if (calls >= maxCalls || now() > deadline) throw new LogSearchIncompleteError(shardId);
-      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      let passedStart = false;
+      if (calls >= maxCalls || now() > deadline) throw incomplete(shardId);
+      let out: GetRecordsCommandOutput;
+      try {
+        out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      } catch (cause) {
+        // Throttled (5 reads/s and 2 MB/s per shard, shared with the consumers) or unreachable: what was
+        // read so far still counts for the next search.
+        throw new LogSearchIncompleteError(shardId, { cause }, progress);
+      }
+      let passedEnd = false;
       for (const record of out.Records ?? []) {
-        if ((record.ApproximateArrivalTimestamp?.getTime() ?? 0) > arrivedAfterStart) passedStart = true;
+        if ((record.ApproximateArrivalTimestamp?.getTime() ?? 0) > stopAfter) passedEnd = true;
+        if (record.SequenceNumber) progress[shardId] = record.SequenceNumber;
         const ids = record.PartitionKey === undefined ? undefined : byKey.get(record.PartitionKey);
         if (!ids || !record.Data || !record.SequenceNumber) continue;
         const id = idOf(record.Data);
-        if (id !== undefined && ids.has(id))
+        // The first copy is the event's answer (a later one is a marked re-send).
+        if (id !== undefined && ids.has(id) && !found.has(id))
           found.set(id, { shardId, sequenceNumber: record.SequenceNumber });
       }
-      if (passedStart) break;
+      if (passedEnd) break;
       // At the tip of an open shard: everything written before this call has been read.
       if ((out.Records ?? []).length === 0 && out.MillisBehindLatest === 0) break;
       // A closed shard read to its end answers no next iterator.
       iterator = out.NextShardIterator;
     }
   }
+  if (found.size < wanted.length)
+    try {
+      await refuseTrimmed(kinesis, streamName, from.getTime(), now);
+    } catch (cause) {
+      if (isLogSearchTrimmedError(cause)) throw cause;
+      // The retention could not be read: undecided, but what was read still counts for the next search.
+      throw new LogSearchIncompleteError(streamName, { cause }, progress);
+    }
   return found;
+};
+
+/**
+ * "Absent" counts only where the log still holds the whole stretch searched: a search starting before
+ * the stream's current retention (it may have been lowered since the claim) cannot tell an event never
+ * written from one dropped, and throws `LogSearchTrimmedError` instead.
+ */
+const refuseTrimmed = async (
+  kinesis: KinesisClient,
+  streamName: string,
+  from: number,
+  now: () => number,
+): Promise<void> => {
+  if (from >= now() - MIN_RETENTION_MS) return;
+  const hours = await streamRetentionHours(kinesis, streamName);
+  if (from < now() - hours * 3_600_000) throw new LogSearchTrimmedError(streamName, hours);
 };
 
 /** `findEventsInLog` for one event. */

@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../async';
-import type { ClaimOutcome, IdempotencyStore } from './idempotency';
+import { isLogSearchIncompleteError, isLogSearchTrimmedError } from './errors';
+import type { ClaimOutcome, IdempotencyStore, SearchProgress } from './idempotency';
 import { findInLog, type LogSearchOptions } from './log-search';
 import type { PreparedEvent } from './prepared';
 import type { WrittenRecord } from './writer';
@@ -18,13 +19,20 @@ export interface Recovery {
   readonly found: Map<number, WrittenRecord>;
   /** Searched to the end and absent: written, marked re-sent since this time (the first claim's). */
   readonly markSince: Map<number, number>;
-  /** The search could not decide: not written; the claim is kept and marked uncertain again. */
-  readonly undecided: Set<number>;
+  /**
+   * The search could not decide (shard unreadable in time): not written; the claim is kept uncertain
+   * with where the search stopped, so the next retry resumes there.
+   */
+  readonly undecided: Map<number, SearchProgress>;
+  /** The log no longer holds where the search starts (retention lowered): not written, never decidable. */
+  readonly trimmed: Set<number>;
 }
 
 /**
  * For every claim this request took over (its claimant's write was uncertain, or it died), looks for the
- * event in the log from the key's first claim time before anything is written again. Found: the claim is
+ * event in the log from the key's first claim time to the last lease end of a claimant that may have
+ * written (`copiesUntil`: its writer sends nothing after it), resuming where an earlier search stopped,
+ * before anything is written again. Found: the claim is
  * completed with that shard and sequence number and the event is answered from it. Absent after a
  * complete search: the event is written, carrying the re-send mark (a copy from a claimant still in
  * flight could yet land, and the mark lets consumers drop one). Undecided (`LogSearchIncompleteError`,
@@ -36,7 +44,12 @@ export const recoverTakenOver = async (
   events: readonly PreparedEvent[],
   outcomes: ReadonlyMap<number, ClaimOutcome>,
 ): Promise<Recovery> => {
-  const recovery: Recovery = { found: new Map(), markSince: new Map(), undecided: new Set() };
+  const recovery: Recovery = {
+    found: new Map(),
+    markSince: new Map(),
+    undecided: new Map(),
+    trimmed: new Set(),
+  };
   const candidates = events.filter((e) => {
     const outcome = outcomes.get(e.index);
     return outcome?.kind === 'claimed' && outcome.takeover !== undefined;
@@ -47,17 +60,19 @@ export const recoverTakenOver = async (
     const { partitionkey, id } = event.envelope;
     let record: WrittenRecord | undefined;
     try {
-      record = await findInLog(
-        deps.kinesis,
-        streamName,
-        partitionkey,
-        id,
-        outcome.takeover.claimedAt,
-        deps.search,
-      );
+      record = await findInLog(deps.kinesis, streamName, partitionkey, id, outcome.takeover.claimedAt, {
+        ...deps.search,
+        until: outcome.takeover.copiesUntil,
+        ...(outcome.takeover.searched ? { resume: outcome.takeover.searched } : {}),
+      });
     } catch (error) {
       deps.warn('log search after an idempotency takeover could not decide; the event is not written', error);
-      recovery.undecided.add(event.index);
+      if (isLogSearchTrimmedError(error)) recovery.trimmed.add(event.index);
+      else
+        recovery.undecided.set(
+          event.index,
+          isLogSearchIncompleteError(error) ? error.progress : (outcome.takeover.searched ?? {}),
+        );
       return;
     }
     if (!record) {
