@@ -1,4 +1,5 @@
 import { mapLimit } from '../async';
+import type { AcknowledgedKeys } from './acknowledged';
 import { IngressError } from './errors';
 import type { ClaimOutcome, IdempotencyStore, SearchProgress } from './idempotency';
 import type { PreparedEvent } from './prepared';
@@ -31,49 +32,74 @@ const conflictError = (event: PreparedEvent, why: string): IngressError =>
   );
 
 /**
- * Looks for events in the log, all written at or after `since` (epoch ms): found ones by event index.
- * Throws when the search cannot decide.
+ * Looks for events in the log, all written at or after `since` and, when given, by `until` (epoch ms):
+ * found ones by event index. Throws when the search cannot decide.
  */
 export type LogLookup = (
   events: readonly PreparedEvent[],
   since: number,
+  until?: number,
 ) => Promise<ReadonlyMap<number, WrittenRecord>>;
 
-/**
- * A pending claim of a key recorded by the log alone (`logRetentionHours`) is either a live claimant's or
- * a finished one's: the log tells them apart. Found there -> the key is a duplicate, answered from the log.
- * Absent, or the search undecided -> still in flight (the claimant may yet write, and a 409 costs only a
- * retry). Costs a log search only for keys found pending for over a second, which normal traffic never
- * meets.
- */
-/**
- * A pending claim younger than this is most likely its claimant still writing (PutRecords takes tens of
- * ms): it is answered in flight without reading the log, so a burst of concurrent duplicates costs no
- * reads (GetRecords is 5 calls/s per shard, shared with every consumer); the producer's retry after
- * Retry-After (1 s) searches.
- */
-export const PENDING_SEARCH_MIN_AGE_MS = 1_000;
+/** Where a pending key's answer may come from besides the store: this instance's memory, then the log. */
+export interface PendingSources {
+  readonly lookup?: LogLookup;
+  readonly acknowledged?: AcknowledgedKeys;
+  /** The clock `acknowledged` entries expire by. @default Date.now */
+  readonly now?: () => number;
+}
 
+/**
+ * A pending claim of a key recorded by the log alone (`logRetentionHours`) is either a live claimant's
+ * still writing or one that wrote and acknowledged without a completion write (the key's only write is
+ * its claim): only the log tells them apart, so EVERY such repeat is decided from it, whatever the
+ * claim's age. An age threshold (the branch once answered claims younger than 1 s in flight unread)
+ * refuses a producer that repeats an acknowledged key sooner than the threshold, and any threshold has
+ * that hole on a fast enough path. Found -> a duplicate, answered from the log (and `recordFound`
+ * completes the key, its second write unit, paid only by repeated keys). Absent or undecided -> in
+ * flight (409 with Retry-After): the claimant may yet write, and a refusal never writes a second copy.
+ *
+ * Cost, bounded: this instance's memory of keys it acknowledged (`acknowledged`) answers first and reads
+ * nothing; Lambda sends a sequential repeat to a warm instance, usually the same one. Otherwise one
+ * search per request, for all its pending keys at once (each shard holding one of them read once), over
+ * the live claimants' windows only: from the earliest claim time of a live claimant (not the key's first
+ * claim, hours back if it was taken over: an earlier claimant's copy is the takeover's own search to
+ * find) to the tip, stopping past the latest of their lease ends. A claim seconds old reads one or two
+ * GetRecords pages. A burst of concurrent repeats of one key still costs a search each (5 GetRecords/s
+ * per shard, shared with the consumers): a throttled search is undecided, so it answers 409, never a
+ * write. Kinesis may show an acknowledged record to GetRecords up to about a second late (put-to-get
+ * delay), so a repeat on ANOTHER instance within that second can still be answered 409 (Retry-After 1 s).
+ */
 const resolvePending = async (
   store: IdempotencyStore,
-  lookup: LogLookup | undefined,
+  sources: PendingSources,
   events: readonly PreparedEvent[],
   outcomes: Map<number, ClaimOutcome>,
   warn: (message: string, error: unknown) => void,
 ): Promise<void> => {
+  const now = (sources.now ?? Date.now)();
   let since = Number.POSITIVE_INFINITY;
+  let until = Number.NEGATIVE_INFINITY;
   const pending = events.filter((e) => {
     const outcome = outcomes.get(e.index);
-    if (outcome?.kind !== 'in-flight' || outcome.claimedAt === undefined) return false;
-    if (e.idempotency?.logRetentionHours === undefined) return false;
-    if (Date.now() - outcome.claimedAt < PENDING_SEARCH_MIN_AGE_MS) return false;
-    since = Math.min(since, outcome.claimedAt);
+    const key = e.idempotency;
+    if (outcome?.kind !== 'in-flight' || key?.logRetentionHours === undefined) return false;
+    const remembered = sources.acknowledged?.recall(key.pk, key.payloadHash, now);
+    if (remembered) {
+      outcomes.set(e.index, { kind: 'duplicate', result: remembered });
+      return false;
+    }
+    const from = outcome.holder?.since ?? outcome.claimedAt;
+    if (from === undefined) return false;
+    since = Math.min(since, from);
+    until = Math.max(until, outcome.holder?.leaseUntil ?? Number.POSITIVE_INFINITY);
     return true;
   });
+  const lookup = sources.lookup;
   if (!lookup || pending.length === 0) return;
   let found: ReadonlyMap<number, WrittenRecord>;
   try {
-    found = await lookup(pending, since);
+    found = await lookup(pending, since, Number.isFinite(until) ? until : undefined);
   } catch (error) {
     warn('log search for a pending idempotency key could not decide; answered as in flight', error);
     return;
@@ -93,7 +119,8 @@ const resolvePending = async (
 
 /**
  * Claims the keys of a request (one conditional write each, 32 at a time). A key found pending whose
- * event only the log records is looked up there (`lookup`). All or nothing: on a conflict
+ * event only the log records is answered from this instance's memory or looked up in the log
+ * (`pendingSources`, see `resolvePending`). All or nothing: on a conflict
  * (409), an in-flight key (409 with Retry-After) or a store failure (429/503), the claims taken are
  * released before the error is thrown, so nothing of the request is written or left blocking.
  */
@@ -101,7 +128,7 @@ export const claimAll = async (
   store: IdempotencyStore,
   events: readonly PreparedEvent[],
   warn: (message: string, error: unknown) => void,
-  lookup?: LogLookup,
+  pendingSources: PendingSources = {},
 ): Promise<ClaimSet> => {
   const first = new Map<string, PreparedEvent>();
   const repeats = new Map<number, number>();
@@ -138,7 +165,7 @@ export const claimAll = async (
       failure ??= error;
     }
   });
-  if (failure === undefined) await resolvePending(store, lookup, claimEvents, outcomes, warn);
+  if (failure === undefined) await resolvePending(store, pendingSources, claimEvents, outcomes, warn);
   const blocking = claimEvents.find((e) => {
     const kind = outcomes.get(e.index)?.kind;
     return kind === 'conflict' || kind === 'in-flight';

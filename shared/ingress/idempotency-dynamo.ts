@@ -49,8 +49,13 @@ const searchedOf = (item: Item): SearchProgress | undefined => {
 const itemOf = (error: unknown): Item | undefined =>
   error instanceof ConditionalCheckFailedException ? (error.Item ?? undefined) : undefined;
 
-/** What a claim that found `item` (not expired, another token) answers, unless it can take it over. */
-const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
+/**
+ * What a claim that found `item` (not expired, another token) answers, unless it can take it over. The
+ * live claimant's own claim time is its lease end less the lease (`leaseMs`, the same for every
+ * instance of a deployment; a changed lease is covered by the search's 30 s of skew), never before the
+ * key's first claim: the item keeps no separate attribute for it, so a claim stays one write unit.
+ */
+const blockedOutcome = (item: Item, request: ClaimRequest, leaseMs: number): ClaimOutcome => {
   if (str(item, 'payloadHash') !== request.payloadHash) return { kind: 'conflict' };
   const id = str(item, 'eventId');
   const shardId = str(item, 'shardId');
@@ -60,7 +65,17 @@ const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
   // A live claim normally finishes within one PutRecords round trip; a stale one is taken over once its
   // lease ends, so a short Retry-After is right in both cases.
   const claimedAt = num(item, 'claimedAt');
-  return { kind: 'in-flight', retryAfterSeconds: 1, ...(claimedAt === undefined ? {} : { claimedAt }) };
+  const leaseUntil = num(item, 'leaseUntil');
+  const holder =
+    leaseUntil === undefined
+      ? undefined
+      : { since: Math.max(claimedAt ?? 0, leaseUntil - leaseMs), leaseUntil };
+  return {
+    kind: 'in-flight',
+    retryAfterSeconds: 1,
+    ...(claimedAt === undefined ? {} : { claimedAt }),
+    ...(holder ? { holder } : {}),
+  };
 };
 
 /** A pending claim of this payload that is uncertain or past its lease: the next claimant takes it. */
@@ -129,7 +144,9 @@ export const createDynamoIdempotencyStore = (
       // Our own update, stored before its answer was lost and re-sent by the SDK.
       if (str(current, 'token') === token) return { kind: 'claimed', token, leaseMs, takeover };
       // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
-      return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
+      return current
+        ? blockedOutcome(current, request, leaseMs)
+        : { kind: 'in-flight', retryAfterSeconds: 1 };
     }
     return { kind: 'claimed', token, leaseMs, takeover };
   };
@@ -165,7 +182,7 @@ export const createDynamoIdempotencyStore = (
     // Our own write, stored before its answer was lost and re-sent by the SDK.
     if (str(item, 'token') === token) return { kind: 'claimed', token, leaseMs };
     if (canTakeOver(item, request, at)) return takeOver(request, item, at);
-    return blockedOutcome(item, request);
+    return blockedOutcome(item, request, leaseMs);
   };
 
   /** One conditional PutItem with a given token, so a re-send of any earlier write with it is recognised. */

@@ -20,6 +20,8 @@ interface Entry {
   readonly token: string;
   /** The key's first claim time, kept through takeovers. */
   readonly claimedAt: number;
+  /** When the live claimant took its claim (the first claim time, or its takeover's). */
+  readonly heldSince: number;
   readonly leaseUntil: number;
   /** The latest lease end of a claimant that may have written. */
   readonly copiesUntil: number;
@@ -50,6 +52,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
         payloadHash: request.payloadHash,
         token,
         claimedAt: at,
+        heldSince: at,
         leaseUntil: at + leaseMs,
         copiesUntil: at + leaseMs,
         expiresAt: Math.ceil(at / 1000) + claimLifetimeSeconds(request),
@@ -60,9 +63,21 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
     if (old.payloadHash !== request.payloadHash) return { kind: 'conflict' };
     if (old.result) return { kind: 'duplicate', result: old.result };
     if (!old.uncertain && old.leaseUntil >= at)
-      return { kind: 'in-flight', retryAfterSeconds: 1, claimedAt: old.claimedAt };
+      return {
+        kind: 'in-flight',
+        retryAfterSeconds: 1,
+        claimedAt: old.claimedAt,
+        holder: { since: old.heldSince, leaseUntil: old.leaseUntil },
+      };
     const leaseUntil = at + leaseMs;
-    entries.set(request.pk, { ...old, token, leaseUntil, copiesUntil: leaseUntil, uncertain: false });
+    entries.set(request.pk, {
+      ...old,
+      token,
+      heldSince: at,
+      leaseUntil,
+      copiesUntil: leaseUntil,
+      uncertain: false,
+    });
     const takeover = {
       claimedAt: old.claimedAt,
       uncertain: old.uncertain,

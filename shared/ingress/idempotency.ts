@@ -39,8 +39,14 @@ export type ClaimOutcome =
   | {
       readonly kind: 'in-flight';
       readonly retryAfterSeconds: number;
-      /** The key's first claim time (epoch ms), when the store knows it: where a log search starts. */
+      /** The key's first claim time (epoch ms), when the store knows it. */
       readonly claimedAt?: number;
+      /**
+       * When the live claimant took its claim (epoch ms; the first claim time unless it took the key
+       * over) and when its lease ends: the only stretch in which it can write, so a repeat's log search
+       * for its event reads from there (less clock skew) to the tip, never the key's whole history.
+       */
+      readonly holder?: { readonly since: number; readonly leaseUntil: number };
     };
 
 export interface ClaimRequest {
@@ -74,8 +80,9 @@ export const claimLifetimeSeconds = (request: ClaimRequest): number => {
  * Protocol: `claim` before PutRecords (a conditional write holding the payload hash and a lease),
  * `complete` after Kinesis acknowledged (stores id/shard/sequence so repeats get the same answer) unless
  * the log itself keeps the event as long as the key (`logRetentionHours`): then the claim is the key's
- * only write, and a request that finds it pending searches the log from its first claim time (found: a
- * duplicate, answered from the log; absent: in flight, or taken over once the lease ends, as below),
+ * only write, and a request that finds it pending (`in-flight`) searches the log over the live claimant's
+ * window (`holder`), whatever the claim's age (found: a duplicate, answered from the log; absent: in
+ * flight, or taken over once the lease ends, as below),
  * `release` only when the write certainly failed (Kinesis answered and rejected it), and `markUncertain`
  * when the writer could not see whether Kinesis stored it (timeouts, 5xx): the claim then stays.
  *

@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../async';
 import { markResent } from '../envelope';
+import type { AcknowledgedKeys } from './acknowledged';
 import {
   type ClaimSet,
   claimAll,
@@ -9,7 +10,7 @@ import {
   type LogLookup,
   releaseClaims,
 } from './claims';
-import type { IdempotencyStore } from './idempotency';
+import { claimLifetimeSeconds, type IdempotencyStore } from './idempotency';
 import { findEventsInLog, type LogSearchOptions } from './log-search';
 import type { PreparedEvent } from './prepared';
 import { type Unresolved, unresolvedError } from './publish-answer';
@@ -32,6 +33,11 @@ export interface PublishDeps {
   readonly search?: LogSearchOptions;
   /** Reports failures that are not the caller's business (a claim left pending, a failed release). */
   readonly warn?: (message: string, error: unknown) => void;
+  /**
+   * This instance's memory of the keys it acknowledged without a completion write: a repeat of one is
+   * answered from it before any log search (see `AcknowledgedKeys`). Create it once per instance.
+   */
+  readonly acknowledged?: AcknowledgedKeys;
 }
 
 const resultOf = (
@@ -72,9 +78,12 @@ export const publishEvents = async (
   events: readonly PreparedEvent[],
 ): Promise<PublishResult[]> => {
   const warn = deps.warn ?? (() => undefined);
-  const lookup: LogLookup = async (pending, since) => {
+  const lookup: LogLookup = async (pending, since, until) => {
     const wanted = pending.map((e) => ({ eventId: e.envelope.id, partitionKey: e.envelope.partitionkey }));
-    const found = await findEventsInLog(deps.kinesis, streamName, wanted, since, deps.search);
+    const found = await findEventsInLog(deps.kinesis, streamName, wanted, since, {
+      ...deps.search,
+      ...(until === undefined ? {} : { until }),
+    });
     const byIndex = new Map<number, WrittenRecord>();
     for (const e of pending) {
       const record = found.get(e.envelope.id);
@@ -84,7 +93,11 @@ export const publishEvents = async (
   };
   const clock = deps.writer?.now ?? Date.now;
   const claimedFrom = clock();
-  const claims = await claimAll(deps.store, events, warn, lookup);
+  const claims = await claimAll(deps.store, events, warn, {
+    lookup,
+    now: clock,
+    ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
+  });
   const recovery = await recoverTakenOver(
     { kinesis: deps.kinesis, store: deps.store, warn, ...(deps.search ? { search: deps.search } : {}) },
     streamName,
@@ -115,8 +128,14 @@ export const publishEvents = async (
     const claim = claims.outcomes.get(event.index);
     const written = outcome.written.get(event.index);
     if (claim?.kind !== 'claimed' || !written || !event.idempotency) return;
-    // The log keeps this event as long as its key lives: the claim stays the key's only write.
-    if (event.idempotency.logRetentionHours !== undefined) return;
+    // The log keeps this event as long as its key lives: the claim stays the key's only write. This
+    // instance remembers the answer until the claim may expire, so its own repeats read no log.
+    if (event.idempotency.logRetentionHours !== undefined) {
+      const expiresAt = claimedFrom + claimLifetimeSeconds(event.idempotency) * 1000;
+      const { pk, payloadHash } = event.idempotency;
+      deps.acknowledged?.remember(pk, payloadHash, { id: event.envelope.id, ...written }, expiresAt);
+      return;
+    }
     try {
       await deps.store.complete(event.idempotency.pk, claim.token, { id: event.envelope.id, ...written });
     } catch (error) {

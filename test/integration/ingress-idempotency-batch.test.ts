@@ -64,7 +64,12 @@ describe('DynamoDB IdempotencyStore.claimMany on DynamoDB Local', () => {
     expect(old.kind).toBe('claimed');
     expect(outcomes).toEqual([
       { kind: 'duplicate', result: written },
-      { kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 + 2 * 3_600_000 },
+      {
+        kind: 'in-flight',
+        retryAfterSeconds: 1,
+        claimedAt: T0 + 2 * 3_600_000,
+        holder: { since: T0 + 2 * 3_600_000, leaseUntil: T0 + 2 * 3_600_000 + LEASE_MS },
+      },
       { kind: 'conflict' },
       { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
       { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },

@@ -62,7 +62,12 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const other = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
     expect(first).toEqual({ kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS });
-    expect(again).toEqual({ kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 });
+    expect(again).toEqual({
+      kind: 'in-flight',
+      retryAfterSeconds: 1,
+      claimedAt: T0,
+      holder: { since: T0, leaseUntil: T0 + LEASE_MS },
+    });
     expect(other).toEqual({ kind: 'conflict' });
   });
 
@@ -111,7 +116,13 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     // The dead claimant no longer owns the key: it can neither complete nor release it.
     await expect(store.complete(key.pk, stale.token, written)).rejects.toThrow();
     await store.release(key.pk, stale.token);
-    expect(await store.claim(key)).toEqual({ kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 });
+    // A repeat now meets the takeover: its window (where a search for its copy reads) starts at the takeover.
+    expect(await store.claim(key)).toEqual({
+      kind: 'in-flight',
+      retryAfterSeconds: 1,
+      claimedAt: T0,
+      holder: { since: T0 + LEASE_MS + 1, leaseUntil: T0 + 2 * LEASE_MS + 1 },
+    });
   });
 
   it('never lets another payload take over a stale claim', async () => {
@@ -263,7 +274,12 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
       leaseMs: LEASE_MS,
       takeover: { claimedAt: T0, uncertain: true, copiesUntil: T0 + LEASE_MS },
     });
-    expect(concurrent).toEqual({ kind: 'in-flight', retryAfterSeconds: 1, claimedAt: T0 });
+    expect(concurrent).toEqual({
+      kind: 'in-flight',
+      retryAfterSeconds: 1,
+      claimedAt: T0,
+      holder: { since: T0 + 10, leaseUntil: T0 + 10 + LEASE_MS },
+    });
     expect(other).toEqual({ kind: 'conflict' });
     await expect(store.markUncertain(key.pk, first.token)).rejects.toThrow();
   });

@@ -135,20 +135,23 @@ describe('publishEvents with keys recorded by the log alone', () => {
     expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 
-  it('answers duplicates of a claim younger than a second in flight without reading the log', async () => {
-    // Prepare: a claim made just now, on the real clock, as by a concurrent request.
+  it("answers a duplicate of a claim made just now from a search of its claimant's window: in flight while the log lacks it", async () => {
+    // Prepare: a claim made just now, on the real clock, as by a concurrent request not yet written.
     const { mock, deps } = setup();
     const inner = createMemoryIdempotencyStore();
     const event = prepared(7);
     if (!event.idempotency) throw new Error('expected a key');
+    const claimedAt = Date.now();
     await inner.claim(event.idempotency);
-    logHolds(mock, [event]);
+    logHolds(mock, []);
     // Act
     const error = await refusal(publishEvents({ ...deps, store: inner }, 'orders', [event]));
-    // Assess
+    // Assess: searched whatever the claim's age, from the claim time less the 30 s of skew, no earlier
+    const from = mock.commandCalls(GetShardIteratorCommand)[0]?.args[0].input.Timestamp?.getTime() ?? 0;
     expect(error.code).toBe('IDEMPOTENCY_IN_FLIGHT');
-    expect(mock.commandCalls(ListShardsCommand)).toHaveLength(0);
-    expect(mock.commandCalls(GetRecordsCommand)).toHaveLength(0);
+    expect(mock.commandCalls(GetRecordsCommand).length).toBeGreaterThan(0);
+    expect(from).toBeGreaterThanOrEqual(claimedAt - 30_000);
+    expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 
   it('answers 409 in flight, never "written", when the log search cannot decide', async () => {

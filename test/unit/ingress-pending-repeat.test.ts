@@ -8,7 +8,12 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createMemoryIdempotencyStore, publishEvents } from '../../shared/ingress';
+import {
+  createAcknowledgedKeys,
+  createMemoryIdempotencyStore,
+  type PublishDeps,
+  publishEvents,
+} from '../../shared/ingress';
 import { LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
@@ -70,11 +75,13 @@ const setup = () => {
   const mock = mockClient(kinesis);
   const log = fakeLog(mock, clock);
   const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: clock });
-  const instance = (): Parameters<typeof publishEvents>[0] => ({
+  /** An instance without `acknowledged` (a cold one, or one the repeat did not reach) always searches. */
+  const instance = (acknowledged?: PublishDeps['acknowledged']): PublishDeps => ({
     kinesis,
     store,
     writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, now: clock },
     search: { now: clock },
+    ...(acknowledged ? { acknowledged } : {}),
   });
   return { mock, log, instance, advance: (ms: number) => (at += ms) };
 };
@@ -114,6 +121,38 @@ describe('publishEvents answering a repeat of an acknowledged key recorded by th
     expect(whileWriting.retryAfterSeconds).toBe(1);
     expect(first[0]?.duplicate).toBe(false);
     expect(after).toEqual([{ ...first[0], duplicate: true }]);
+    expect(log.records).toHaveLength(1);
+  });
+
+  it('answers a repeat on the instance that acknowledged the key from its memory, reading no log', async () => {
+    // Prepare
+    const { mock, log, instance } = setup();
+    const warm = instance(createAcknowledgedKeys());
+    const event = logKeyEvent(3, 24, 24);
+    const first = await publishEvents(warm, 'orders', [event]);
+    // Act
+    const repeat = await publishEvents(warm, 'orders', [event]);
+    // Assess
+    expect(repeat).toEqual([{ ...first[0], duplicate: true }]);
+    expect(mock.commandCalls(GetShardIteratorCommand)).toHaveLength(0);
+    expect(mock.commandCalls(GetRecordsCommand)).toHaveLength(0);
+    expect(log.records).toHaveLength(1);
+  });
+
+  it('still refuses a repeat while the claimant writes on the same instance: its memory holds only 202s', async () => {
+    // Prepare
+    const { log, instance } = setup();
+    const warm = instance(createAcknowledgedKeys());
+    const event = logKeyEvent(4, 24, 24);
+    const held = log.hold();
+    const firstRequest = publishEvents(warm, 'orders', [event]);
+    await held.sent;
+    // Act
+    const whileWriting = await refusal(publishEvents(warm, 'orders', [event]));
+    held.release();
+    await firstRequest;
+    // Assess
+    expect(whileWriting.code).toBe('IDEMPOTENCY_IN_FLIGHT');
     expect(log.records).toHaveLength(1);
   });
 });
