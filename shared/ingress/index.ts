@@ -30,6 +30,7 @@ export { createMemoryIdempotencyStore, type MemoryIdempotencyOptions } from './i
 export {
   findEventsInLog,
   findInLog,
+  findRecordsInLog,
   type LogSearchOptions,
   partitionHash,
   type WantedEvent,

@@ -7,7 +7,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '../aws';
-import { decodeEnvelope } from '../envelope';
+import { decodeEnvelope, type Envelope } from '../envelope';
 import { isLogSearchTrimmedError, LogSearchIncompleteError, LogSearchTrimmedError } from './errors';
 import { MIN_RETENTION_MS, streamRetentionHours } from './retention';
 import type { WrittenRecord } from './writer';
@@ -46,22 +46,46 @@ const holds = (shard: Shard, hash: bigint): boolean => {
   return BigInt(range.StartingHashKey) <= hash && hash <= BigInt(range.EndingHashKey);
 };
 
-const idOf = (data: Uint8Array): string | undefined => {
+/** What of a record's envelope tells whose event it is; undefined for a record that is no envelope. */
+const identityOf = (data: Uint8Array): { id: string; source: string; type: string } | undefined => {
   try {
-    return decodeEnvelope(data).id;
+    const { id, source, type } = decodeEnvelope(data);
+    return { id, source, type };
   } catch {
     return undefined;
   }
 };
 
-/** One event to look for: its id and the partition key it was written under. */
+/**
+ * One event to look for: its id and the partition key it was written under, and, where ids may repeat
+ * across sources (CloudEvents makes an id unique per `source` only), its `source` and `type`. The
+ * ingress keys an event by (producer, topic, source, id): the topic is the stream searched, and the
+ * catalog gives every type one writer, so the type stands for the producer. A record matches only when
+ * every given member is equal: another source's (or producer's) event with the same id is not ours.
+ */
 export interface WantedEvent {
   readonly eventId: string;
   readonly partitionKey: string;
+  readonly source?: string;
+  readonly type?: string;
 }
 
+/** The event of `envelope` as the ingress looks for it: by everything its idempotency key is made of. */
+export const wantedOf = (envelope: Envelope): WantedEvent => ({
+  eventId: envelope.id,
+  partitionKey: envelope.partitionkey,
+  source: envelope.source,
+  type: envelope.type,
+});
+
+const matches = (w: WantedEvent, record: { id: string; source: string; type: string }): boolean =>
+  w.eventId === record.id &&
+  (w.source === undefined || w.source === record.source) &&
+  (w.type === undefined || w.type === record.type);
+
 /**
- * Looks for the records of several events written at or after `since`: in every shard whose hash key
+ * Looks for the records of several events written at or after `since` and answers, in `wanted`'s order,
+ * the first record matching each (see `WantedEvent`) or undefined: in every shard whose hash key
  * range holds one of their keys (after a reshard, parent and child both), from AT_TIMESTAMP
  * `since - skewMs` (or after `resume`'s sequence number), each shard read once until one of: its tip (an
  * empty page with nothing behind), the end of a closed shard, or a record that arrived after the search
@@ -74,13 +98,13 @@ export interface WantedEvent {
  * `LogSearchTrimmedError` when it would call an event absent from a stretch the stream no longer holds:
  * an undecided search must never be read as "absent".
  */
-export const findEventsInLog = async (
+export const findRecordsInLog = async (
   kinesis: KinesisClient,
   streamName: string,
   wanted: readonly WantedEvent[],
   since: number,
   options: LogSearchOptions = {},
-): Promise<Map<string, WrittenRecord>> => {
+): Promise<(WrittenRecord | undefined)[]> => {
   const now = options.now ?? Date.now;
   const startedAt = now();
   const deadline = options.deadline ?? startedAt + 10_000;
@@ -91,10 +115,14 @@ export const findEventsInLog = async (
     startedAt + (options.arrivalMarginMs ?? 2_000),
     (options.until ?? Number.POSITIVE_INFINITY) + skewMs,
   );
-  const found = new Map<string, WrittenRecord>();
+  const found: (WrittenRecord | undefined)[] = wanted.map(() => undefined);
+  let foundCount = 0;
   const progress: Record<string, string> = { ...options.resume };
-  const byKey = new Map<string, Set<string>>();
-  for (const w of wanted) byKey.set(w.partitionKey, (byKey.get(w.partitionKey) ?? new Set()).add(w.eventId));
+  // Partition key -> the indexes in `wanted` of the events written under it.
+  const byKey = new Map<string, number[]>();
+  wanted.forEach((w, i) => {
+    byKey.set(w.partitionKey, [...(byKey.get(w.partitionKey) ?? []), i]);
+  });
   const hashes = [...byKey.keys()].map(partitionHash);
   const from = new Date(since - skewMs);
   const incomplete = (shardId: string) => new LogSearchIncompleteError(shardId, undefined, progress);
@@ -115,7 +143,7 @@ export const findEventsInLog = async (
         }),
       )
     ).ShardIterator;
-    for (let calls = 0; iterator && found.size < wanted.length; calls += 1) {
+    for (let calls = 0; iterator && foundCount < wanted.length; calls += 1) {
       if (calls >= maxCalls || now() > deadline) throw incomplete(shardId);
       let out: GetRecordsCommandOutput;
       try {
@@ -129,12 +157,17 @@ export const findEventsInLog = async (
       for (const record of out.Records ?? []) {
         if ((record.ApproximateArrivalTimestamp?.getTime() ?? 0) > stopAfter) passedEnd = true;
         if (record.SequenceNumber) progress[shardId] = record.SequenceNumber;
-        const ids = record.PartitionKey === undefined ? undefined : byKey.get(record.PartitionKey);
-        if (!ids || !record.Data || !record.SequenceNumber) continue;
-        const id = idOf(record.Data);
-        // The first copy is the event's answer (a later one is a marked re-send).
-        if (id !== undefined && ids.has(id) && !found.has(id))
-          found.set(id, { shardId, sequenceNumber: record.SequenceNumber });
+        const indexes = record.PartitionKey === undefined ? undefined : byKey.get(record.PartitionKey);
+        if (!indexes || !record.Data || !record.SequenceNumber) continue;
+        const identity = identityOf(record.Data);
+        if (!identity) continue;
+        for (const i of indexes) {
+          const w = wanted[i];
+          // The first copy is the event's answer (a later one is a marked re-send).
+          if (!w || found[i] || !matches(w, identity)) continue;
+          found[i] = { shardId, sequenceNumber: record.SequenceNumber };
+          foundCount += 1;
+        }
       }
       if (passedEnd) break;
       // At the tip of an open shard: everything written before this call has been read.
@@ -143,7 +176,7 @@ export const findEventsInLog = async (
       iterator = out.NextShardIterator;
     }
   }
-  if (found.size < wanted.length)
+  if (foundCount < wanted.length)
     try {
       await refuseTrimmed(kinesis, streamName, from.getTime(), now);
     } catch (cause) {
@@ -168,6 +201,26 @@ const refuseTrimmed = async (
   if (from >= now() - MIN_RETENTION_MS) return;
   const hours = await streamRetentionHours(kinesis, streamName);
   if (from < now() - hours * 3_600_000) throw new LogSearchTrimmedError(streamName, hours);
+};
+
+/**
+ * `findRecordsInLog` answered by event id: for callers whose ids are unique within one search (the
+ * outbox's). Where ids may repeat across sources, use `findRecordsInLog` with `source` and `type` set.
+ */
+export const findEventsInLog = async (
+  kinesis: KinesisClient,
+  streamName: string,
+  wanted: readonly WantedEvent[],
+  since: number,
+  options: LogSearchOptions = {},
+): Promise<Map<string, WrittenRecord>> => {
+  const records = await findRecordsInLog(kinesis, streamName, wanted, since, options);
+  const found = new Map<string, WrittenRecord>();
+  wanted.forEach((w, i) => {
+    const record = records[i];
+    if (record && !found.has(w.eventId)) found.set(w.eventId, record);
+  });
+  return found;
 };
 
 /** `findEventsInLog` for one event. */

@@ -11,7 +11,7 @@ import {
   releaseClaims,
 } from './claims';
 import { claimLifetimeSeconds, type IdempotencyStore } from './idempotency';
-import { findEventsInLog, type LogSearchOptions } from './log-search';
+import { findRecordsInLog, type LogSearchOptions, wantedOf } from './log-search';
 import type { PreparedEvent } from './prepared';
 import { type Unresolved, unresolvedError } from './publish-answer';
 import { type Recovery, recoverTakenOver } from './recover';
@@ -79,16 +79,21 @@ export const publishEvents = async (
 ): Promise<PublishResult[]> => {
   const warn = deps.warn ?? (() => undefined);
   const lookup: LogLookup = async (pending, since, until) => {
-    const wanted = pending.map((e) => ({ eventId: e.envelope.id, partitionKey: e.envelope.partitionkey }));
-    const found = await findEventsInLog(deps.kinesis, streamName, wanted, since, {
-      ...deps.search,
-      ...(until === undefined ? {} : { until }),
-    });
+    const found = await findRecordsInLog(
+      deps.kinesis,
+      streamName,
+      pending.map((e) => wantedOf(e.envelope)),
+      since,
+      {
+        ...deps.search,
+        ...(until === undefined ? {} : { until }),
+      },
+    );
     const byIndex = new Map<number, WrittenRecord>();
-    for (const e of pending) {
-      const record = found.get(e.envelope.id);
+    pending.forEach((e, i) => {
+      const record = found[i];
       if (record) byIndex.set(e.index, record);
-    }
+    });
     return byIndex;
   };
   const clock = deps.writer?.now ?? Date.now;

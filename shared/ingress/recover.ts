@@ -2,7 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../async';
 import { isLogSearchIncompleteError, isLogSearchTrimmedError } from './errors';
 import type { ClaimOutcome, IdempotencyStore, SearchProgress } from './idempotency';
-import { findEventsInLog, type LogSearchOptions } from './log-search';
+import { findRecordsInLog, type LogSearchOptions, wantedOf } from './log-search';
 import type { PreparedEvent } from './prepared';
 import type { WrittenRecord } from './writer';
 
@@ -118,17 +118,19 @@ export const recoverTakenOver = async (
     const since = Math.min(...group.map((c) => c.takeover.claimedAt));
     const until = Math.max(...group.map((c) => c.takeover.copiesUntil));
     const resume = commonResume(group);
-    const wanted = group.map((c) => ({
-      eventId: c.event.envelope.id,
-      partitionKey: c.event.envelope.partitionkey,
-    }));
-    let found: ReadonlyMap<string, WrittenRecord>;
+    let found: readonly (WrittenRecord | undefined)[];
     try {
-      found = await findEventsInLog(deps.kinesis, streamName, wanted, since, {
-        ...deps.search,
-        until,
-        ...(resume ? { resume } : {}),
-      });
+      found = await findRecordsInLog(
+        deps.kinesis,
+        streamName,
+        group.map((c) => wantedOf(c.event.envelope)),
+        since,
+        {
+          ...deps.search,
+          until,
+          ...(resume ? { resume } : {}),
+        },
+      );
     } catch (error) {
       deps.warn('log search after an idempotency takeover could not decide; the event is not written', error);
       for (const c of group)
@@ -140,19 +142,22 @@ export const recoverTakenOver = async (
           );
       return;
     }
-    await mapLimit(group, 8, async (c) => {
-      const record = found.get(c.event.envelope.id);
-      if (!record) {
-        recovery.markSince.set(c.event.index, c.takeover.claimedAt);
-        return;
-      }
-      recovery.found.set(c.event.index, record);
-      try {
-        await deps.store.complete(c.pk, c.token, { id: c.event.envelope.id, ...record });
-      } catch (error) {
-        deps.warn('idempotency claim not completed after finding the event in the log', error);
-      }
-    });
+    await mapLimit(
+      group.map((c, i) => ({ c, record: found[i] })),
+      8,
+      async ({ c, record }) => {
+        if (!record) {
+          recovery.markSince.set(c.event.index, c.takeover.claimedAt);
+          return;
+        }
+        recovery.found.set(c.event.index, record);
+        try {
+          await deps.store.complete(c.pk, c.token, { id: c.event.envelope.id, ...record });
+        } catch (error) {
+          deps.warn('idempotency claim not completed after finding the event in the log', error);
+        }
+      },
+    );
   });
   return recovery;
 };
