@@ -51,11 +51,13 @@ const itemOf = (error: unknown): Item | undefined =>
 
 /**
  * What a claim that found `item` (not expired, another token) answers, unless it can take it over. The
- * live claimant's own claim time is its lease end less the lease (`leaseMs`, the same for every
- * instance of a deployment; a changed lease is covered by the search's 30 s of skew), never before the
- * key's first claim: the item keeps no separate attribute for it, so a claim stays one write unit.
+ * live claimant's own claim time is read from the item, never derived from this reader's lease (a deploy
+ * that changes the lease would put it off by the difference): a fresh claim's is `claimedAt`, a
+ * takeover's `heldSince` (written by the takeover's update, no extra write unit). An item taken over
+ * before `heldSince` existed answers its first claim time: earlier than the holder's, so the search reads
+ * more, never less.
  */
-const blockedOutcome = (item: Item, request: ClaimRequest, leaseMs: number): ClaimOutcome => {
+const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
   if (str(item, 'payloadHash') !== request.payloadHash) return { kind: 'conflict' };
   const id = str(item, 'eventId');
   const shardId = str(item, 'shardId');
@@ -66,10 +68,8 @@ const blockedOutcome = (item: Item, request: ClaimRequest, leaseMs: number): Cla
   // lease ends, so a short Retry-After is right in both cases.
   const claimedAt = num(item, 'claimedAt');
   const leaseUntil = num(item, 'leaseUntil');
-  const holder =
-    leaseUntil === undefined
-      ? undefined
-      : { since: Math.max(claimedAt ?? 0, leaseUntil - leaseMs), leaseUntil };
+  const since = num(item, 'heldSince') ?? claimedAt;
+  const holder = leaseUntil === undefined || since === undefined ? undefined : { since, leaseUntil };
   return {
     kind: 'in-flight',
     retryAfterSeconds: 1,
@@ -127,11 +127,13 @@ export const createDynamoIdempotencyStore = (
           Key: key(request.pk),
           // This claimant may write until its lease ends: copies may arrive until then (it gives the old
           // bound back with `markUncertain` if it writes nothing).
-          UpdateExpression: 'SET #token = :token, leaseUntil = :lease, copiesUntil = :lease REMOVE uncertain',
+          UpdateExpression:
+            'SET #token = :token, heldSince = :at, leaseUntil = :lease, copiesUntil = :lease REMOVE uncertain',
           ConditionExpression: '#token = :old',
           ExpressionAttributeNames: { '#token': 'token' },
           ExpressionAttributeValues: {
             ':token': { S: token },
+            ':at': { N: String(at) },
             ':lease': { N: String(leaseUntil) },
             ':old': { S: str(old, 'token') ?? '' },
           },
@@ -144,9 +146,7 @@ export const createDynamoIdempotencyStore = (
       // Our own update, stored before its answer was lost and re-sent by the SDK.
       if (str(current, 'token') === token) return { kind: 'claimed', token, leaseMs, takeover };
       // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
-      return current
-        ? blockedOutcome(current, request, leaseMs)
-        : { kind: 'in-flight', retryAfterSeconds: 1 };
+      return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
     }
     return { kind: 'claimed', token, leaseMs, takeover };
   };
@@ -182,7 +182,7 @@ export const createDynamoIdempotencyStore = (
     // Our own write, stored before its answer was lost and re-sent by the SDK.
     if (str(item, 'token') === token) return { kind: 'claimed', token, leaseMs };
     if (canTakeOver(item, request, at)) return takeOver(request, item, at);
-    return blockedOutcome(item, request, leaseMs);
+    return blockedOutcome(item, request);
   };
 
   /** One conditional PutItem with a given token, so a re-send of any earlier write with it is recognised. */
