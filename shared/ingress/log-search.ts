@@ -17,8 +17,11 @@ export interface LogSearchOptions {
   readonly skewMs?: number;
   /**
    * A record that arrived (Kinesis' `ApproximateArrivalTimestamp`) more than this after the search
-   * started proves that everything before it was read: the shard's search stops there. It covers clock
-   * skew between this process and Kinesis. @default 2_000
+   * started proves that everything before it was read: the shard's search stops there. Arrival stamps
+   * carry no accuracy guarantee, so this is the same skew the start allows (`skewMs`): a smaller margin
+   * took a record stamped a few seconds ahead for the end and stopped one page short of the event. The
+   * usual end is the tip (`MillisBehindLatest` 0); this only ends a shard whose reader never catches up.
+   * @default skewMs
    */
   readonly arrivalMarginMs?: number;
   /** GetRecords calls per shard before giving up. @default unbounded (the deadline bounds the search) */
@@ -87,10 +90,11 @@ const matches = (w: WantedEvent, record: { id: string; source: string; type: str
  * Looks for the records of several events written at or after `since` and answers, in `wanted`'s order,
  * the first record matching each (see `WantedEvent`) or undefined: in every shard whose hash key
  * range holds one of their keys (after a reshard, parent and child both), from AT_TIMESTAMP
- * `since - skewMs` (or after `resume`'s sequence number), each shard read once until one of: its tip (an
- * empty page with nothing behind), the end of a closed shard, or a record that arrived after the search
- * started or more than `skewMs` after `until` (everything before it has been read, so a busy shard that
- * never shows an empty page still ends, and an old claim's search reads only its own stretch). Used only to recover work that
+ * `since - skewMs` (or after `resume`'s sequence number), each shard read once until one of: its tip (a
+ * page with `MillisBehindLatest` 0, records or not, so a busy shard ends too), the end of a closed shard,
+ * or a record that arrived more than `skewMs` after the search started or after `until` (everything
+ * before it has been read, under the same skew the start allows; an old claim's search reads only its
+ * own stretch). Used only to recover work that
  * ended unseen (an uncertain or stale idempotency claim, an outbox entry), so its cost (ListShards, one
  * GetShardIterator and a GetRecords per up to 10,000 records or 10 MiB of the shard since then) is paid
  * rarely; GetRecords counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` (with where
@@ -112,7 +116,7 @@ export const findRecordsInLog = async (
   const skewMs = options.skewMs ?? 30_000;
   // A record that arrived after this proves that everything before it was read.
   const stopAfter = Math.min(
-    startedAt + (options.arrivalMarginMs ?? 2_000),
+    startedAt + (options.arrivalMarginMs ?? skewMs),
     (options.until ?? Number.POSITIVE_INFINITY) + skewMs,
   );
   const found: (WrittenRecord | undefined)[] = wanted.map(() => undefined);
@@ -169,9 +173,9 @@ export const findRecordsInLog = async (
           foundCount += 1;
         }
       }
-      if (passedEnd) break;
-      // At the tip of an open shard: everything written before this call has been read.
-      if ((out.Records ?? []).length === 0 && out.MillisBehindLatest === 0) break;
+      // At the tip of an open shard (GetRecords' documented signal, with or without records on the page):
+      // everything written before this call has been read. A busy shard ends here too.
+      if (passedEnd || out.MillisBehindLatest === 0) break;
       // A closed shard read to its end answers no next iterator.
       iterator = out.NextShardIterator;
     }
