@@ -126,3 +126,15 @@ export class LogSearchTrimmedError extends Error {
 
 export const isLogSearchTrimmedError = (error: unknown): error is LogSearchTrimmedError =>
   error instanceof Error && (error as { code?: unknown }).code === 'LOG_SEARCH_TRIMMED';
+
+/** A call cut by `withinDeadline`: the caller's deadline came before its answer. */
+export class DeadlineReachedError extends Error {
+  readonly code = 'DEADLINE_REACHED';
+  constructor(readonly deadline: number) {
+    super(`No answer before the deadline (${new Date(deadline).toISOString()}).`);
+    this.name = 'DeadlineReachedError';
+  }
+}
+
+export const isDeadlineReachedError = (error: unknown): error is DeadlineReachedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'DEADLINE_REACHED';

@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '../aws';
 import { decodeEnvelope, type Envelope } from '../envelope';
-import { isLogSearchTrimmedError, LogSearchIncompleteError, LogSearchTrimmedError } from './errors';
+import { withinDeadline } from './deadline';
+import {
+  isDeadlineReachedError,
+  isLogSearchTrimmedError,
+  LogSearchIncompleteError,
+  LogSearchTrimmedError,
+} from './errors';
 import { MIN_RETENTION_MS, streamRetentionHours } from './retention';
 import type { WrittenRecord } from './writer';
 
@@ -130,31 +136,46 @@ export const findRecordsInLog = async (
   const hashes = [...byKey.keys()].map(partitionHash);
   const from = new Date(since - skewMs);
   const incomplete = (shardId: string) => new LogSearchIncompleteError(shardId, undefined, progress);
-  for (const shard of (await listShards(kinesis, streamName)).filter((s) =>
-    hashes.some((h) => holds(s, h)),
-  )) {
+  // Every call is cut at the deadline (not only checked between calls): undecided, what was read counts.
+  const timed = async <T>(where: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    try {
+      return await withinDeadline(deadline, now, call);
+    } catch (cause) {
+      if (isDeadlineReachedError(cause)) throw new LogSearchIncompleteError(where, { cause }, progress);
+      throw cause;
+    }
+  };
+  // ListShards is raced but not aborted (shared/aws's listShards takes no signal): its answer is dropped.
+  const shards = await timed(streamName, () => listShards(kinesis, streamName));
+  for (const shard of shards.filter((s) => hashes.some((h) => holds(s, h)))) {
     const shardId = shard.ShardId ?? '';
     if (now() > deadline) throw incomplete(shardId);
     const after = progress[shardId];
     let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: streamName,
-          ShardId: shardId,
-          ...(after
-            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
-            : { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: from }),
-        }),
+      await timed(shardId, (abortSignal) =>
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: streamName,
+            ShardId: shardId,
+            ...(after
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+              : { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: from }),
+          }),
+          { abortSignal },
+        ),
       )
     ).ShardIterator;
     for (let calls = 0; iterator && foundCount < wanted.length; calls += 1) {
       if (calls >= maxCalls || now() > deadline) throw incomplete(shardId);
       let out: GetRecordsCommandOutput;
       try {
-        out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        const shardIterator = iterator;
+        out = await withinDeadline(deadline, now, (abortSignal) =>
+          kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator }), { abortSignal }),
+        );
       } catch (cause) {
-        // Throttled (5 reads/s and 2 MB/s per shard, shared with the consumers) or unreachable: what was
-        // read so far still counts for the next search.
+        // Throttled (5 reads/s and 2 MB/s per shard, shared with the consumers), unreachable or cut at the
+        // deadline: what was read so far still counts for the next search.
         throw new LogSearchIncompleteError(shardId, { cause }, progress);
       }
       let passedEnd = false;
@@ -182,7 +203,7 @@ export const findRecordsInLog = async (
   }
   if (foundCount < wanted.length)
     try {
-      await refuseTrimmed(kinesis, streamName, from.getTime(), now);
+      await withinDeadline(deadline, now, () => refuseTrimmed(kinesis, streamName, from.getTime(), now));
     } catch (cause) {
       if (isLogSearchTrimmedError(cause)) throw cause;
       // The retention could not be read: undecided, but what was read still counts for the next search.
