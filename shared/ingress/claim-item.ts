@@ -5,6 +5,10 @@ import { type ClaimRequest, claimLifetimeSeconds } from './idempotency';
 const KEY = RUNTIME_TABLES.idempotency.partitionKey;
 const TTL = RUNTIME_TABLES.idempotency.ttlAttribute;
 
+/** When a claim taken at `at` expires (epoch seconds): the item's TTL, as the store keeps it. */
+export const claimExpiresAt = (request: ClaimRequest, at: number): number =>
+  Math.ceil(at / 1000) + claimLifetimeSeconds(request);
+
 /**
  * The DynamoDB item of a new claim: pending, with the payload hash, the claimant's token and its lease.
  * About 400 bytes with a 200-character key display, so one write unit (items are billed per started KB).
@@ -22,5 +26,5 @@ export const claimItem = (
   token: { S: token },
   claimedAt: { N: String(at) },
   leaseUntil: { N: String(at + leaseMs) },
-  [TTL]: { N: String(Math.ceil(at / 1000) + claimLifetimeSeconds(request)) },
+  [TTL]: { N: String(claimExpiresAt(request, at)) },
 });

@@ -6,7 +6,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../async';
-import { claimItem } from './claim-item';
+import { claimExpiresAt, claimItem } from './claim-item';
 import type { ClaimOutcome, ClaimRequest, UncertainNote } from './idempotency';
 
 /** Keys decided alone at once, when the batch left them undecided. */
@@ -71,7 +71,13 @@ export const batchClaims =
     let failure: { error: unknown } | undefined;
     const answered = claims.map((c, i) => ({ ...c, response: responses[i] }));
     const outcomes = await mapLimit(answered, FALLBACK_CONCURRENCY, async ({ request, token, response }) => {
-      if (response && !response.Error) return { kind: 'claimed', token, leaseMs } satisfies ClaimOutcome;
+      if (response && !response.Error)
+        return {
+          kind: 'claimed',
+          token,
+          leaseMs,
+          expiresAt: claimExpiresAt(request, at),
+        } satisfies ClaimOutcome;
       if (failure) return undefined;
       try {
         return response?.Error?.Code === 'DuplicateItem'

@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { RUNTIME_TABLES } from '../config';
-import { claimItem } from './claim-item';
+import { claimExpiresAt, claimItem } from './claim-item';
 import { ClaimLostError } from './errors';
 import type {
   ClaimOutcome,
@@ -34,6 +34,12 @@ const str = (item: Item | undefined, name: string): string | undefined => item?.
 const num = (item: Item | undefined, name: string): number | undefined => {
   const raw = item?.[name]?.N;
   return raw === undefined ? undefined : Number(raw);
+};
+
+/** The item's TTL (epoch seconds) as a claim outcome's `expiresAt`; a takeover keeps the first claim's. */
+const ttlOf = (item: Item | undefined): { expiresAt?: number } => {
+  const expiresAt = num(item, TTL);
+  return expiresAt === undefined ? {} : { expiresAt };
 };
 
 /** Where earlier searches for the key stopped (`markUncertain`'s note), if any. */
@@ -144,11 +150,12 @@ export const createDynamoIdempotencyStore = (
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = itemOf(error) ?? (await read(request.pk));
       // Our own update, stored before its answer was lost and re-sent by the SDK.
-      if (str(current, 'token') === token) return { kind: 'claimed', token, leaseMs, takeover };
+      if (str(current, 'token') === token)
+        return { kind: 'claimed', token, leaseMs, ...ttlOf(current), takeover };
       // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
       return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
     }
-    return { kind: 'claimed', token, leaseMs, takeover };
+    return { kind: 'claimed', token, leaseMs, ...ttlOf(old), takeover };
   };
 
   const byToken = (pk: string, token: string, update: string, values: Item = {}) =>
@@ -180,7 +187,7 @@ export const createDynamoIdempotencyStore = (
     at: number,
   ): Promise<ClaimOutcome> | ClaimOutcome => {
     // Our own write, stored before its answer was lost and re-sent by the SDK.
-    if (str(item, 'token') === token) return { kind: 'claimed', token, leaseMs };
+    if (str(item, 'token') === token) return { kind: 'claimed', token, leaseMs, ...ttlOf(item) };
     if (canTakeOver(item, request, at)) return takeOver(request, item, at);
     return blockedOutcome(item, request);
   };
@@ -198,7 +205,7 @@ export const createDynamoIdempotencyStore = (
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed', token, leaseMs };
+      return { kind: 'claimed', token, leaseMs, expiresAt: claimExpiresAt(request, at) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const item = itemOf(error) ?? (await read(request.pk));

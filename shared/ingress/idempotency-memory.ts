@@ -48,6 +48,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
     const old = entries.get(request.pk);
     const token = randomUUID();
     if (!old || old.expiresAt < Math.floor(at / 1000)) {
+      const expiresAt = Math.ceil(at / 1000) + claimLifetimeSeconds(request);
       entries.set(request.pk, {
         payloadHash: request.payloadHash,
         token,
@@ -55,10 +56,10 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
         heldSince: at,
         leaseUntil: at + leaseMs,
         copiesUntil: at + leaseMs,
-        expiresAt: Math.ceil(at / 1000) + claimLifetimeSeconds(request),
+        expiresAt,
         uncertain: false,
       });
-      return { kind: 'claimed', token, leaseMs };
+      return { kind: 'claimed', token, leaseMs, expiresAt };
     }
     if (old.payloadHash !== request.payloadHash) return { kind: 'conflict' };
     if (old.result) return { kind: 'duplicate', result: old.result };
@@ -84,7 +85,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
       copiesUntil: old.copiesUntil,
       ...(old.searched ? { searched: old.searched } : {}),
     };
-    return { kind: 'claimed', token, leaseMs, takeover };
+    return { kind: 'claimed', token, leaseMs, expiresAt: old.expiresAt, takeover };
   };
 
   const owned = (pk: string, token: string): Entry => {

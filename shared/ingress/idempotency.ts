@@ -17,6 +17,12 @@ export type ClaimOutcome =
        */
       readonly leaseMs?: number;
       /**
+       * When the claim item expires (epoch seconds, its TTL as the store holds it): a fresh claim's own,
+       * a takeover's the key's FIRST claim's (a takeover keeps it). Nothing may stand for the claim's
+       * answer past it (`AcknowledgedKeys`): the key may be claimed afresh after it.
+       */
+      readonly expiresAt?: number;
+      /**
        * Set when this claim took over an unfinished one: its lease ran out (the claimant died or stalled)
        * or its claimant recorded that its write was uncertain. The event may be in the log from
        * `claimedAt` on: the key's FIRST claim time (epoch ms, the first claimant's clock), kept through

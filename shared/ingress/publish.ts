@@ -134,9 +134,14 @@ export const publishEvents = async (
     const written = outcome.written.get(event.index);
     if (claim?.kind !== 'claimed' || !written || !event.idempotency) return;
     // The log keeps this event as long as its key lives: the claim stays the key's only write. This
-    // instance remembers the answer until the claim may expire, so its own repeats read no log.
+    // instance remembers the answer until the claim item expires (its TTL as the store holds it: a
+    // takeover keeps the first claim's), never longer, so a key claimed afresh is never answered from here.
     if (event.idempotency.logRetentionHours !== undefined) {
-      const expiresAt = claimedFrom + claimLifetimeSeconds(event.idempotency) * 1000;
+      const firstClaim = claim.takeover?.claimedAt ?? claimedFrom;
+      const expiresAt =
+        claim.expiresAt === undefined
+          ? firstClaim + claimLifetimeSeconds(event.idempotency) * 1000
+          : claim.expiresAt * 1000;
       const { pk, payloadHash } = event.idempotency;
       deps.acknowledged?.remember(pk, payloadHash, { id: event.envelope.id, ...written }, expiresAt);
       return;
