@@ -71,9 +71,10 @@ describe('DynamoDB IdempotencyStore.claimMany on DynamoDB Local', () => {
         holder: { since: T0 + 2 * 3_600_000, leaseUntil: T0 + 2 * 3_600_000 + LEASE_MS },
       },
       { kind: 'conflict' },
-      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
-      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
-      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS },
+      // Claimed at T0 + 2 h + 10 ms, for the 1 h window.
+      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS, expiresAt: T0 / 1000 + 7_201 + 3_600 },
+      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS, expiresAt: T0 / 1000 + 7_201 + 3_600 },
+      { kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS, expiresAt: T0 / 1000 + 7_201 + 3_600 },
     ]);
     // Each new claim holds its key: a repeat is in flight.
     expect((await store.claim(fresh1)).kind).toBe('in-flight');

@@ -11,6 +11,7 @@ import { type Emulators, startEmulators } from './helpers/emulators';
 const TABLE = 'contract-idempotency';
 const LEASE_MS = 1_000;
 const T0 = Date.parse('2030-01-01T00:00:00Z');
+const T0_SEC = T0 / 1000;
 
 interface Subject {
   readonly name: string;
@@ -61,7 +62,12 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const again = await store.claim(key);
     const other = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
-    expect(first).toEqual({ kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS });
+    expect(first).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_600,
+    });
     expect(again).toEqual({
       kind: 'in-flight',
       retryAfterSeconds: 1,
@@ -111,6 +117,8 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
       kind: 'claimed',
       token: expect.any(String),
       leaseMs: LEASE_MS,
+      // A takeover keeps the first claim's TTL.
+      expiresAt: T0_SEC + 3_600,
       takeover: { claimedAt: T0, uncertain: false, copiesUntil: T0 + LEASE_MS },
     });
     // The dead claimant no longer owns the key: it can neither complete nor release it.
@@ -150,7 +158,12 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     // Act
     const later = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
-    expect(later).toEqual({ kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS });
+    expect(later).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_602 + 3_600,
+    });
   });
 
   it('forgets a key recorded by the log alone a minute before the log may drop its record', async () => {
@@ -167,7 +180,12 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const after = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
     expect(before).toEqual({ kind: 'conflict' });
-    expect(after).toEqual({ kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS });
+    expect(after).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_541 + 3_540,
+    });
   });
 
   it('keeps the window of a key whose log outlives it by the margin', async () => {
@@ -202,6 +220,7 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
       kind: 'claimed',
       token: expect.any(String),
       leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_600,
       takeover: { claimedAt: T0, uncertain: false, copiesUntil: T0 + 2 * LEASE_MS + 1 },
     });
   });
@@ -272,6 +291,7 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
       kind: 'claimed',
       token: expect.any(String),
       leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_600,
       takeover: { claimedAt: T0, uncertain: true, copiesUntil: T0 + LEASE_MS },
     });
     expect(concurrent).toEqual({
@@ -321,7 +341,12 @@ describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
     }
     // Assess
     expect(lost.lost()).toBe(1);
-    expect(claim).toEqual({ kind: 'claimed', token: expect.any(String), leaseMs: LEASE_MS });
+    expect(claim).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: expect.any(Number),
+    });
     if (claim.kind !== 'claimed') return;
     await store.complete(key.pk, claim.token, written);
     expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
@@ -380,6 +405,7 @@ describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
       kind: 'claimed',
       token: expect.any(String),
       leaseMs: LEASE_MS,
+      expiresAt: expect.any(Number),
     });
   });
 });
