@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildConsolePage, KINESIS_PRELOAD, NODE_BUNDLE } from './build-steps';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -39,35 +40,14 @@ export const ENTRIES = {
 const started = Date.now();
 rmSync(DIST, { recursive: true, force: true });
 await build({
-  absWorkingDir: ROOT,
+  ...NODE_BUNDLE,
   entryPoints: Object.entries(ENTRIES).map(([out, source]) => ({ in: source, out })),
   outdir: DIST,
-  // Flat: every file is directly under dist/, one level below the package root, as
-  // infra/package-files.ts and local/emulators/kinesis.ts assume for their `import.meta.url`.
-  chunkNames: 'chunk-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
   sourcemap: true,
-  logLevel: 'warning',
 });
-// The console's page, bundled once here: an installed Spine serves it from dist/console-page/
-// (console/server/page.ts) without esbuild, a dev dependency, or the page's sources.
-await build({
-  entryPoints: [join(ROOT, 'console/page/main.ts')],
-  outdir: join(DIST, 'console-page'),
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: 'es2022',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+await buildConsolePage(join(DIST, 'console-page'));
 // Read by path next to the emulator code, not imported.
-copyFileSync(join(ROOT, 'local/emulators/kinesis-preload.cjs'), join(DIST, 'kinesis-preload.cjs'));
+copyFileSync(KINESIS_PRELOAD, join(DIST, 'kinesis-preload.cjs'));
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 // stderr: `npm pack --json` runs this in prepack, and its stdout is the JSON report.
 console.error(`built dist/ in ${Date.now() - started} ms`);

@@ -69,7 +69,7 @@ if (browserTestOff())
     });
   });
 else
-  describe('web console (local mode, headless Chromium)', { timeout: 300_000 }, () => {
+  describe('web console (local mode, headless Chromium)', () => {
     let system: ExampleSystem;
     let server: ConsoleServer;
     let browser: Browser;
@@ -109,7 +109,7 @@ else
           data: { userId: customer, name: 'Con Sole', email: 'console@example.com' },
         }),
       ).toBe(202);
-    }, 240_000);
+    });
 
     afterAll(async () => {
       delete process.env[FAULT_ENV.paymentFailureRate];

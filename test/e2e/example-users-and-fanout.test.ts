@@ -42,7 +42,7 @@ const traces = async (system: ExampleSystem, needles: readonly string[]) => {
 };
 
 // Timeouts are generous: this machine is shared, and under load a hop takes seconds instead of 0.2 s.
-describe('example system: user deletion and fan-out (local mode, HTTP only)', { timeout: 150_000 }, () => {
+describe('example system: user deletion and fan-out (local mode, HTTP only)', () => {
   let system: ExampleSystem;
 
   beforeAll(async () => {

@@ -73,7 +73,7 @@ describe('local backbone (npm start) end to end', () => {
     console.log(`[walking-skeleton] ready in ${readyMs} ms`);
     expect(readyMs).toBeLessThan(120_000);
     expect(health).toMatchObject({ kinesis: 'up', dynamodb: 'up' });
-  }, 180_000);
+  });
 
   it('answers 202 and the orders service applies the event', async () => {
     const response = await publish(spine, order('o-e2e-1'));

@@ -22,7 +22,7 @@ import { createSchemaRegistry } from '../../shared/schemas';
 import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
 import { envelopeOf } from '../fixtures/kinesis';
 import { loseResponses } from '../fixtures/lost-response';
-import { type Emulators, startEmulators, TEST_AWS } from './helpers/emulators';
+import { EMULATOR_HTTP, type Emulators, startEmulators, TEST_AWS } from './helpers/emulators';
 
 const STREAM = 'lost-orders';
 const BUSY = 'lost-busy';
@@ -94,7 +94,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
     kinesis = new KinesisClient({
       ...TEST_AWS,
       endpoint: env.kinesisEndpoint,
-      requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+      requestHandler: new NodeHttpHandler(EMULATOR_HTTP),
     });
     const config = loadIngressConfig(catalog, {
       ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), `lost-${t.name}`])),
@@ -112,7 +112,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
       writer: { retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50 } },
       log: () => undefined,
     });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     kinesis?.destroy();
@@ -185,7 +185,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
       const reader = new KinesisClient({
         ...TEST_AWS,
         endpoint: env.kinesisEndpoint,
-        requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+        requestHandler: new NodeHttpHandler(EMULATOR_HTTP),
       });
       let writes = 0;
       reader.middlewareStack.add(
@@ -235,7 +235,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
       // Assess: it ended on a record that arrived after it started (default margin 2 s), never on an empty page.
       expect([...found.keys()]).toEqual(['wanted-1']);
       expect(writes()).toBeGreaterThan(1);
-    }, 90_000);
+    });
 
     it('throws LogSearchIncompleteError instead of answering "absent" when its deadline comes first', async () => {
       // Prepare
@@ -259,6 +259,6 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
       );
       reader.destroy();
       expect(isLogSearchIncompleteError(error)).toBe(true);
-    }, 90_000);
+    });
   });
 });

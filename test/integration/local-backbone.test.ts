@@ -157,5 +157,5 @@ describe('local backbone lifecycle', () => {
     // Assess
     expect(orphans.filter(alive)).toEqual([]);
     expect(emulatorPids(home).some((pid) => orphans.includes(pid))).toBe(false);
-  }, 300_000);
+  });
 });

@@ -83,7 +83,7 @@ describe('local event source mapping: give-ups, on-failure metadata, paralleliza
         ...overrides[service.name],
       }),
     });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await mappings?.stop();

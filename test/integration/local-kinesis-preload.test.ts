@@ -101,5 +101,5 @@ describe('kinesis-preload', () => {
 
     // Assess
     expect(await exited).toEqual({ code: null, signal: 'SIGKILL' });
-  }, 20_000);
+  });
 });

@@ -90,7 +90,7 @@ describe('local event source mapping while the stream reshards', () => {
       ingressHandler: async () => ({ statusCode: 204 }),
     });
     kinesis = kinesisAt(backbone.endpoints.kinesis);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     kinesis?.destroy();
@@ -147,6 +147,5 @@ describe('local event source mapping while the stream reshards', () => {
       }
       expect(new Set(calls.map(shardOf)).size).toBe(4);
     },
-    240_000,
   );
 });

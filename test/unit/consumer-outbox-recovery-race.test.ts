@@ -7,23 +7,14 @@ import {
   recoverOutbox,
   type ShardPosition,
 } from '../../shared/consumer';
-import { envelopeOf } from '../fixtures/kinesis';
+import { milestoneEntry } from '../fixtures/outbox';
 
 const PARENT = 'shardId-000000000000';
 const parent: ShardPosition = { service: 'counter', topic: 'counts', shardId: PARENT };
 const CREATED = 1_795_000_000_000;
 const LEASE = 60_000;
 
-const entry = (n: number): OutboxEntry => ({
-  sk: String(n).padStart(4, '0'),
-  topic: 'milestones',
-  envelope: {
-    ...envelopeOf('MilestoneReached', { counter: 'a', total: n }, 'a', `m-${n}`),
-    source: '/services/counter',
-  },
-  createdAt: CREATED + n,
-  sourceKey: 'a',
-});
+const entry = (n: number): OutboxEntry => milestoneEntry(n, CREATED + n);
 
 /**
  * DynamoDB applies two invocations' concurrent conditional writes to one partition in any order. This

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { buildConsolePage, KINESIS_PRELOAD, NODE_BUNDLE } from '../../../scripts/build-steps';
 import type { Catalog } from '../../../shared/catalog';
 
 /** Local mode built to JavaScript, run with plain `node` from `dir` (see `buildLocalMode`). */
@@ -43,7 +44,7 @@ export const buildLocalMode = async (
     ...catalog.services.flatMap((s) => [s.entry, ...(s.queries ? [s.queries.entry] : [])]),
   ];
   await build({
-    absWorkingDir: ROOT,
+    ...NODE_BUNDLE,
     entryPoints: [
       'local/main.ts',
       { in: project.ingress, out: 'functions/ingress' },
@@ -51,14 +52,6 @@ export const buildLocalMode = async (
     ],
     outbase: ROOT,
     outdir: dir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    chunkNames: 'chunk-[hash]',
-    logLevel: 'warning',
   });
   for (const entry of new Set([...entries, 'functions/ingress.ts'])) {
     const compiled = join(dir, entry.replace(/\.ts$/, '.js'));
@@ -67,21 +60,12 @@ export const buildLocalMode = async (
   // Files local mode reads next to its own code: in the bundle that is local/main.js or a chunk in
   // `dir`, so each goes to both places (the page bundled as scripts/build.ts does for the package).
   const page = join(dir, 'console-page');
-  await build({
-    entryPoints: [join(ROOT, 'console/page/main.ts')],
-    outdir: page,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await buildConsolePage(page);
   mkdirSync(join(dir, 'local', 'console-page'), { recursive: true });
   for (const file of ['main.js', 'main.css'])
     copyFileSync(join(page, file), join(dir, 'local', 'console-page', file));
   for (const target of [dir, join(dir, 'local')])
-    copyFileSync(join(ROOT, 'local/emulators/kinesis-preload.cjs'), join(target, 'kinesis-preload.cjs'));
+    copyFileSync(KINESIS_PRELOAD, join(target, 'kinesis-preload.cjs'));
   return {
     dir,
     args: [join(dir, 'local', 'main.js')],

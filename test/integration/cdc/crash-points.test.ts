@@ -172,7 +172,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     await createTable(env.dynamo, 'cp-checkpoints', RUNTIME_TABLES.checkpoints);
     await createTable(env.dynamo, 'cp-parking', RUNTIME_TABLES.parking);
     await createTable(env.dynamo, 'cp-batches', RUNTIME_TABLES.idempotency);
-  }, 120_000);
+  });
 
   afterAll(async () => env?.stop(), 60_000);
 
@@ -233,7 +233,6 @@ describe('CDC crash points (DynamoDB Local store)', () => {
         k4: ['v1'],
       });
     },
-    60_000,
   );
 
   it('runSnapshot: a failed segment stops the others: a worker held mid-page writes nothing after the run ended', async () => {
@@ -299,7 +298,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(topic).toEqual([]);
     expect(writes).toEqual([]);
     expect(await held.segment(1)).toEqual({ done: false, pages: 0, items: 0 });
-  }, 30_000);
+  });
 
   it('runSnapshot: the lease lasts until the invocation ends, so a page slower than leaseMs keeps it', async () => {
     // Prepare: a runner whose publish takes 30 s of its 60 s invocation; leaseMs is 1 s.
@@ -341,7 +340,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(second.status).toBe('busy');
     expect(done.status).toBe('done');
     expect(topic.map((s) => `${s.envelope.partitionkey}${s.marked ? ' marked' : ''}`)).toEqual(['l0']);
-  }, 30_000);
+  });
 
   it('store: a late writer never lowers a marker version nor moves segment progress back', async () => {
     // Prepare: a newer runner confirmed v5 and saved 3 pages.
@@ -356,7 +355,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     // Assess
     expect((await held.markers(['w1'])).get('w1')).toEqual({ version: 5, at: 2 });
     expect(await held.segment(0)).toEqual({ done: false, pages: 3, items: 30, next: 'k30' });
-  }, 30_000);
+  });
 
   const finished = async (source: string) => {
     const held = store(source);
@@ -405,7 +404,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
       'c3',
     ]);
     expect(retry.skipped).toBe(3);
-  }, 30_000);
+  });
 
   it('processStreamBatch: batches of two shards whose first records share a sequence number are two batches', async () => {
     // Prepare: sequence numbers are per shard; the event ids are not.
@@ -428,7 +427,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
       'b1',
       'b2',
     ]);
-  }, 30_000);
+  });
 
   it('processStreamBatch: a claim that took effect but whose call threw is released, so the retry does not wait', async () => {
     // Prepare: the claim's PutItem lands, and the call fails anyway (answer lost, SDK out of retries).
@@ -462,7 +461,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
       'n2 marked',
       'n3 marked',
     ]);
-  }, 30_000);
+  });
 
   it('processStreamBatch: the retry of a failed first attempt publishes marked at once', async () => {
     // Prepare: the first attempt's PutRecords answer is lost (its records did land).
@@ -494,7 +493,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
       'r3 marked',
     ]);
     expect(consume(topic).unmarkedDoubles).toEqual([]);
-  }, 30_000);
+  });
 
   it('processStreamBatch: a copy of a batch whose first attempt died waits for its deadline, then publishes marked', async () => {
     // Prepare: the first attempt dies after its publish (no catch runs); its deadline is 1 s on.
@@ -526,7 +525,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(late.resent).toBe(true);
     expect(topic.filter((s) => s.marked)).toHaveLength(3);
     expect(consume(topic).unmarkedDoubles).toEqual([]);
-  }, 30_000);
+  });
 
   it('parks an unreadable snapshot item and stream record whole instead of skipping them', async () => {
     // Prepare: an item without its version attribute, and a stream record without an image.
@@ -563,7 +562,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/item "u1" has no number version attribute "version"/);
     expect(errors[1]).toMatch(/modify record without NewImage/);
-  }, 30_000);
+  });
 
   it('runSnapshot: an item near 400 KB whose pending capture would not fit is parked with a marker; the snapshot goes on', async () => {
     // Prepare: 399 KB of random bytes (base64 in the envelope, so its gzipped event is past 400 KB).
@@ -603,7 +602,7 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect((await held.markers(['h1'])).get('h1')?.version).toBe(3);
     expect(later.covered).toBe(1);
     expect(consume(topic).perKey).toEqual({ h0: ['v1'], h2: ['v1'], h1: ['v4'] });
-  }, 60_000);
+  });
 
   it('refuses a snapshot and stream batches when the stream ARN differs from the snapshot header', async () => {
     // Prepare: a finished snapshot of one stream; the table's stream was since disabled and re-enabled.
@@ -627,5 +626,5 @@ describe('CDC crash points (DynamoDB Local store)', () => {
     expect(isStreamChangedError(snapshot)).toBe(true);
     expect(isStreamChangedError(batch)).toBe(true);
     expect(String(batch)).toMatch(/stream .* is not the one the snapshot started from/);
-  }, 30_000);
+  });
 });

@@ -39,7 +39,7 @@ describe('local CDC stream poller across a restart', () => {
       }),
     );
     streamArn = created.TableDescription?.LatestStreamArn ?? '';
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await env?.stop();
@@ -82,7 +82,7 @@ describe('local CDC stream poller across a restart', () => {
     // Assess: each change delivered once over both runs, in order.
     expect(first).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(second).toEqual(['f', 'g']);
-  }, 120_000);
+  });
 
   it('delivers changes made after it started polling a stream switched on while the table was empty', async () => {
     // Prepare: as local mode does, the stream is switched on for an existing table, then polled empty.
@@ -133,5 +133,5 @@ describe('local CDC stream poller across a restart', () => {
 
     // Assess
     expect(seen).toEqual(['x', 'y']);
-  }, 120_000);
+  });
 });

@@ -109,7 +109,7 @@ describe('CDC snapshot then stream (DynamoDB Local streams, kinesis-mock)', () =
     await createTable(env.dynamo, 'it-cdc-parking', RUNTIME_TABLES.parking);
     await createTable(env.dynamo, 'it-cdc-batches', RUNTIME_TABLES.idempotency);
     await env.createStream('it-cdc-items', 2);
-  }, 120_000);
+  });
 
   afterAll(async () => env?.stop(), 60_000);
 
@@ -290,5 +290,5 @@ describe('CDC snapshot then stream (DynamoDB Local streams, kinesis-mock)', () =
     expect(unmarkedDoubles).toEqual([]);
     expect(problems).toEqual([]);
     expect(missing).toEqual([]);
-  }, 180_000);
+  });
 });

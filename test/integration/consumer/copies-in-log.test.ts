@@ -35,7 +35,7 @@ beforeAll(async () => {
   store = dynamoStore(emulators.dynamo);
   await emulators.createStream(COUNTS, 1);
   await emulators.createStream(MILESTONES, 1);
-}, 180_000);
+});
 
 afterAll(async () => {
   await emulators?.stop();
@@ -99,7 +99,7 @@ describe('copies in the log (kinesis-mock + DynamoDB Local)', () => {
     expect((await store.getItem('totals', far))?.total).toBe(12);
     expect((await store.getItem('limits', `applied#${near}-1`))?.n).toBe(1);
     expect((await store.getItem('limits', `applied#${far}-1`))?.n).toBe(1);
-  }, 120_000);
+  });
 
   it('a shard that gets a record on every poll while an outbox entry awaits recovery: no stall', async () => {
     // Prepare: a crash left an emitted event in the outbox; the topic it goes to never goes quiet.
@@ -158,7 +158,7 @@ describe('copies in the log (kinesis-mock + DynamoDB Local)', () => {
     expect(await store.loadOutbox(position)).toEqual([]);
     expect(copies).toHaveLength(1);
     expect((await store.getItem('totals', run))?.total).toBe(1);
-  }, 120_000);
+  });
 
   it('a split with an outbox entry pending on the parent: the emit is published once', async () => {
     // Prepare: a stream of its own, one shard, with a leftover on that shard; then split it.
@@ -212,5 +212,5 @@ describe('copies in the log (kinesis-mock + DynamoDB Local)', () => {
     expect(published).toHaveLength(1);
     expect(typeof published[0]?.spineresent).toBe('string');
     expect(outboxPk(parentPosition)).toContain(parent);
-  }, 120_000);
+  });
 });

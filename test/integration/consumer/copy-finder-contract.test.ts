@@ -28,7 +28,7 @@ let streams = 0;
 
 beforeAll(async () => {
   emulators = await startEmulators();
-}, 180_000);
+});
 
 afterAll(async () => {
   await emulators?.stop();
@@ -128,7 +128,7 @@ describe.each([
       shardId: original.shardId,
       sequenceNumber: original.sequenceNumber,
     });
-  }, 60_000);
+  });
 
   it('answers unique for another source, for a copy that is not earlier, and for one before the window', async () => {
     const log = await makeLog();
@@ -155,7 +155,7 @@ describe.each([
 
     expect(otherSource.shardId).toBe(marked.shardId);
     expect(answers).toEqual([{ kind: 'unique' }, { kind: 'unique' }, { kind: 'unique' }]);
-  }, 60_000);
+  });
 
   it('finds the original in the parent shard when the copy lands in a child after a split', async () => {
     const log = await makeLog();
@@ -183,7 +183,7 @@ describe.each([
       shardId: original.shardId,
       sequenceNumber: original.sequenceNumber,
     });
-  }, 60_000);
+  });
 
   it('is undecided when the deadline has passed', async () => {
     const log = await makeLog();
@@ -205,7 +205,7 @@ describe.each([
     );
 
     expect(answer?.kind).toBe('undecided');
-  }, 60_000);
+  });
 
   it('answers several marked records at once as it answers each alone', async () => {
     const log = await makeLog();
@@ -232,5 +232,5 @@ describe.each([
       { kind: 'duplicate', shardId: original.shardId, sequenceNumber: original.sequenceNumber },
     ]);
     expect(alone).toEqual(together);
-  }, 60_000);
+  });
 });

@@ -61,7 +61,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
   beforeAll(async () => {
     emulators = await startEmulators();
     await createRuntimeTables(emulators.dynamo);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     for (const c of clients) c.destroy();
@@ -146,7 +146,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
       expect(item?.total).toBe(expected);
       expect(new Set(seen).size).toBe(seen.length);
     }
-  }, 120_000);
+  });
 
   it('an over-large transaction: parked, not dropped (150 items, an item over 400 KB, a 1 MiB record)', async () => {
     // Prepare
@@ -233,7 +233,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
     expect((await totalOf('l-a'))?.total).toBe(2);
     expect(await totalOf('wide-0')).toBeUndefined();
     expect(await totalOf('heavy')).toBeUndefined();
-  }, 120_000);
+  });
 
   it('process death mid-invocation: after maxAttempts deaths on one event it is parked, the events before it applied once', async () => {
     // Prepare: a "container" whose store calls stop answering forever once its handler reaches the killer.
@@ -289,7 +289,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
     expect(String(parked[0]?.error)).toContain('died 3 time(s)');
     expect((await totalOf('d-a'))?.seen).toEqual([`${shard}-e1`, `${shard}-e4`]);
     expect((await totalOf('d-b'))?.seen).toEqual([`${shard}-e2`]);
-  }, 120_000);
+  });
 
   it('keeps dedupe across parallelization changes (shard -> key -> shard): none applied twice, none skipped', async () => {
     // Prepare
@@ -326,7 +326,7 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
         .map((r) => `${shard}-e${Number(r.kinesis.sequenceNumber.slice(-6))}`);
       expect(seen).toEqual(expected);
     }
-  }, 120_000);
+  });
 
   it('lost response on TransactWriteItems: the SDK retries with the same ClientRequestToken and the event applies once', async () => {
     // Prepare: the first commit reaches DynamoDB, then its response is lost (a timeout below the SDK's retry).
@@ -373,5 +373,5 @@ describe('consumer runtime on DynamoDB Local: the runtime owns every give-up', (
     expect(tokens[2]).not.toBe(tokens[0]);
     expect(outcomes).toEqual(['ok', 'ok', 'ok']);
     expect((await totalOf('lost'))?.seen).toEqual([`${shard}-e1`, `${shard}-e2`]);
-  }, 120_000);
+  });
 });

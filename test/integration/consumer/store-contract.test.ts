@@ -8,7 +8,7 @@ import {
   type ShardPosition,
   type StateWrite,
 } from '../../../shared/consumer';
-import { envelopeOf } from '../../fixtures/kinesis';
+import { milestoneEntry } from '../../fixtures/outbox';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 import { createRuntimeTables, dynamoStore } from './harness';
 
@@ -19,22 +19,13 @@ beforeAll(async () => {
   emulators = await startEmulators();
   await createRuntimeTables(emulators.dynamo);
   dynamo = dynamoStore(emulators.dynamo);
-}, 120_000);
+});
 
 afterAll(async () => {
   await emulators?.stop();
 });
 
-const entry = (n: number): OutboxEntry => ({
-  sk: String(n).padStart(4, '0'),
-  topic: 'milestones',
-  envelope: {
-    ...envelopeOf('MilestoneReached', { counter: 'a', total: n }, 'a', `m-${n}`),
-    source: '/services/counter',
-  },
-  createdAt: Date.now(),
-  sourceKey: 'a',
-});
+const entry = (n: number): OutboxEntry => milestoneEntry(n);
 
 let runs = 0;
 /** A fresh shard per test, so both stores start from an empty outbox partition. */

@@ -71,7 +71,7 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
     expect(put).toBe('lost');
     expect(read.Item?.pk?.S).toBe('a');
     expect(counts.total('dynamodb.lostResponse')).toBe(1);
-  }, 90_000);
+  });
 
   it('serves kinesis-mock through the fault relay: PutRecord throttled without reaching the stream', async () => {
     const counts = new FaultCounts();
@@ -103,5 +103,5 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
     expect((error as Error).name).toBe('ProvisionedThroughputExceededException');
     expect(listed.StreamNames).toContain('s');
     expect(counts.get('kinesis.throttle')).toBe(1);
-  }, 90_000);
+  });
 });

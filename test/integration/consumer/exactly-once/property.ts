@@ -96,7 +96,7 @@ export const propertySuite = () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     console.log(`[exactly-once] seed=${SEED} events per run=${EVENTS}`);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await emulators?.stop();
