@@ -89,11 +89,12 @@ describe('DynamoDB IdempotencyStore.claimMany on DynamoDB Local', () => {
     at += LEASE_MS + 1;
     // Act
     const [outcome] = await claimMany(store, [stale, request()]);
-    // Assess
+    // Assess: the takeover keeps the item's TTL, the first claim's (T0 for the 1 h window), not one from now.
     expect(outcome).toEqual({
       kind: 'claimed',
       token: expect.any(String),
       leaseMs: LEASE_MS,
+      expiresAt: T0 / 1000 + 3_600,
       takeover: { claimedAt: T0, uncertain: false, copiesUntil: T0 + LEASE_MS },
     });
   });
