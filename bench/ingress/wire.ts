@@ -68,7 +68,15 @@ export const fakeDynamo = (): { client: DynamoDBClient; counts: WireCounts } => 
   const client = new DynamoDBClient({
     region: 'us-east-1',
     credentials: CREDENTIALS,
-    requestHandler: fakeHandler('application/x-amz-json-1.0', () => ({}), counts),
+    // BatchExecuteStatement answers one response per statement (a claim batch); everything else `{}`.
+    requestHandler: fakeHandler(
+      'application/x-amz-json-1.0',
+      (op, body) =>
+        op === 'BatchExecuteStatement' && Array.isArray(body.Statements)
+          ? { Responses: body.Statements.map(() => ({ TableName: 'idempotency' })) }
+          : {},
+      counts,
+    ),
   });
   return { client, counts };
 };

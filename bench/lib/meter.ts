@@ -9,7 +9,7 @@ import type {
   ServiceOutputTypes as KinesisOutput,
 } from '@aws-sdk/client-kinesis';
 import type { BuildMiddleware } from '@smithy/types';
-import { itemSize, writeUnits } from './item-size';
+import { itemSize, valueSize, writeUnits } from './item-size';
 import { readUnitsFloor } from './read-floor';
 
 /**
@@ -70,6 +70,7 @@ const CAPACITY_OPS = new Set([
   'BatchWriteItem',
   'TransactWriteItems',
   'TransactGetItems',
+  'BatchExecuteStatement',
 ]);
 
 const empty = (): OpCount => ({
@@ -97,6 +98,31 @@ const transactionUnits = (body: Wire): Map<string, number> => {
           : itemSize(asRecord(o.Key)) + itemSize(asRecord(o.ExpressionAttributeValues));
       perTable.set(table, (perTable.get(table) ?? 0) + 2 * writeUnits(bytes));
     }
+  }
+  return perTable;
+};
+
+/**
+ * Write units of a PartiQL BatchExecuteStatement, per table: DynamoDB Local reports none. Each write
+ * statement is billed as its single-item equivalent, failed ones (`DuplicateItem`, a failed condition)
+ * included: an INSERT by the size of the item it names, an UPDATE/DELETE by its key and values (a lower
+ * bound, as for transactions). Read statements are not counted (the ingress sends none).
+ */
+const statementUnits = (body: Wire): Map<string, number> => {
+  const perTable = new Map<string, number>();
+  const statements = Array.isArray(body.Statements) ? body.Statements : [];
+  for (const entry of statements) {
+    const { Statement, Parameters } = asRecord(entry);
+    const text = String(Statement ?? '');
+    if (/^\s*select/i.test(text)) continue;
+    const table = /"([^"]+)"/.exec(text)?.[1] ?? 'unknown';
+    const params = Array.isArray(Parameters) ? Parameters : [];
+    const names = [...(/VALUE\s*\{(.*)\}/is.exec(text)?.[1] ?? '').matchAll(/'([^']+)'\s*:/g)].map(
+      (m) => m[1],
+    );
+    const item = Object.fromEntries(names.map((n, i) => [String(n), params[i]]));
+    const bytes = names.length > 0 ? itemSize(item) : params.reduce((n: number, v) => n + valueSize(v), 0);
+    perTable.set(table, (perTable.get(table) ?? 0) + writeUnits(bytes));
   }
   return perTable;
 };
@@ -151,6 +177,13 @@ export class DynamoMeter {
           count.wcuReportedByLocal += reported.total;
           count.computed += 1;
           for (const [table, units] of transactionUnits(body)) {
+            count.wcu += units;
+            this.addTable(table, units, 0);
+          }
+        } else if (op === 'BatchExecuteStatement') {
+          count.wcuReportedByLocal += reported.total;
+          count.computed += 1;
+          for (const [table, units] of statementUnits(body)) {
             count.wcu += units;
             this.addTable(table, units, 0);
           }

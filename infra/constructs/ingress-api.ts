@@ -82,13 +82,24 @@ export class IngressApi extends Construct {
       logs: props.logs,
     });
     const producers = new Set(catalog.producers.map((p) => p.name));
+    const written: string[] = [];
     for (const [topic, stream] of topics.all()) {
       const producerWritten = catalog.eventTypes.some((e) => e.topic === topic && producers.has(e.writer));
+      if (producerWritten) written.push(topic);
       if (producerWritten) this.handler.bindStreamWrite(topic, stream);
       else this.handler.bindStreamName(topic, stream);
     }
     this.handler.bindTable(RUNTIME_TABLE_ENV.idempotency, props.idempotencyTable, 'readWrite');
-    this.grantHealthProbe(topics);
+    // New idempotency claims go 25 per BatchExecuteStatement as PartiQL INSERTs, which IAM authorises as
+    // PartiQLInsert, not PutItem (shared/ingress/idempotency-dynamo-batch.ts). Without it every batch is
+    // refused and each key falls back to its own PutItem: still correct, at one SDK call per key.
+    this.handler.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PartiQLInsert'],
+        resources: [props.idempotencyTable.tableArn],
+      }),
+    );
+    this.grantHealthProbe(topics, written);
 
     // Our own $default stage: the one HttpApi creates cannot take throttling or access logs.
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Spine ingress' });
@@ -157,14 +168,19 @@ export class IngressApi extends Construct {
   }
 
   /**
-   * `GET /health` probes the first topic's stream with DescribeStreamSummary (metadata, not data) and
-   * the idempotency table with DescribeTable (granted by `bindTable`); without it it answers 503 on AWS.
+   * DescribeStreamSummary (metadata, not data) on the first topic's stream and on every stream the
+   * ingress writes (`searched`): `GET /health` probes the first topic's
+   * (and the idempotency table with DescribeTable, granted by `bindTable`; without them it answers 503 on
+   * AWS), and a log search that starts over 24 h back reads the stream's current retention, so a lowered
+   * one is never taken for "absent" (shared/ingress/retention.ts); without it such a search fails and the
+   * retry is answered 503.
    */
-  private grantHealthProbe(topics: Topics): void {
-    const [first] = topics.all();
-    if (first)
+  private grantHealthProbe(topics: Topics, searched: readonly string[]): void {
+    const all = topics.all();
+    const arns = all.filter(([topic], i) => i === 0 || searched.includes(topic)).map(([, s]) => s.streamArn);
+    if (arns.length > 0)
       this.handler.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['kinesis:DescribeStreamSummary'], resources: [first[1].streamArn] }),
+        new PolicyStatement({ actions: ['kinesis:DescribeStreamSummary'], resources: arns }),
       );
   }
 

@@ -42,7 +42,14 @@ export const createKinesisPublisher = (
   async findPublished(entries, since, deadline) {
     const found = new Set<string>();
     for (const [topic, list] of byTopic(entries)) {
-      const wanted = list.map((e) => ({ eventId: e.envelope.id, partitionKey: e.envelope.partitionkey }));
+      // By source and type too: an entry's id is Spine's, but another writer on the topic may reuse it
+      // (CloudEvents ids are unique per source only), and a false match would drop an unpublished entry.
+      const wanted = list.map(({ envelope: e }) => ({
+        eventId: e.id,
+        partitionKey: e.partitionkey,
+        source: e.source,
+        type: e.type,
+      }));
       try {
         const inLog = await findEventsInLog(client, streamOf(topic), wanted, since, { deadline });
         for (const id of inLog.keys()) found.add(id);

@@ -3,6 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type Catalog, topicByName } from '../catalog';
 import type { SchemaRegistry } from '../schemas';
+import { createAcknowledgedKeys } from './acknowledged';
 import { authorizeTopic, resolveProducer } from './auth';
 import type { IngressConfig } from './config';
 import { IngressError } from './errors';
@@ -48,6 +49,8 @@ export const createIngress = (deps: IngressDeps): IngressHandler => {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const probeStream = deps.config.streams.values().next().value ?? '';
+  // One per instance: a warm Lambda answers its own acknowledged keys' repeats without reading the log.
+  const acknowledged = createAcknowledgedKeys();
   const health = cachedHealth({
     kinesis: deps.kinesis,
     dynamo: deps.dynamo,
@@ -77,6 +80,7 @@ export const createIngress = (deps: IngressDeps): IngressHandler => {
         writer: { ...deps.writer, ...(deadline ? { deadline } : {}) },
         ...(deadline ? { search: { deadline: deadline - SEARCH_MARGIN_MS } } : {}),
         warn: log,
+        acknowledged,
       },
       streamName,
       events,

@@ -17,6 +17,7 @@ export type IngressErrorCode =
   | 'NOT_FOUND'
   | 'IDEMPOTENCY_CONFLICT'
   | 'IDEMPOTENCY_IN_FLIGHT'
+  | 'IDEMPOTENCY_UNDECIDABLE'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'THROTTLED'
@@ -31,6 +32,7 @@ const STATUS: Record<IngressErrorCode, number> = {
   NOT_FOUND: 404,
   IDEMPOTENCY_CONFLICT: 409,
   IDEMPOTENCY_IN_FLIGHT: 409,
+  IDEMPOTENCY_UNDECIDABLE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   THROTTLED: 429,
@@ -90,6 +92,8 @@ export class LogSearchIncompleteError extends Error {
   constructor(
     readonly shardId: string,
     options?: { cause?: unknown },
+    /** Shard id -> the last sequence number read, for a later search to resume after. */
+    readonly progress: Readonly<Record<string, string>> = {},
   ) {
     super(`Searching shard ${shardId} for an event did not reach the tip within its bounds.`, options);
     this.name = 'LogSearchIncompleteError';
@@ -98,3 +102,39 @@ export class LogSearchIncompleteError extends Error {
 
 export const isLogSearchIncompleteError = (error: unknown): error is LogSearchIncompleteError =>
   error instanceof Error && (error as { code?: unknown }).code === 'LOG_SEARCH_INCOMPLETE';
+
+/**
+ * The search could not prove the event absent because the log no longer holds where it starts: the
+ * stream's retention (read now, so a lowered one counts at once) ends after the key's first claim. The
+ * event may have been written and dropped since; writing it again could make a second copy that no
+ * consumer can match, so the ingress writes nothing and says so.
+ */
+export class LogSearchTrimmedError extends Error {
+  readonly code = 'LOG_SEARCH_TRIMMED';
+  constructor(
+    readonly streamName: string,
+    readonly retentionHours: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Stream ${streamName} keeps ${retentionHours} h of records, less than the age of the search's start.`,
+      options,
+    );
+    this.name = 'LogSearchTrimmedError';
+  }
+}
+
+export const isLogSearchTrimmedError = (error: unknown): error is LogSearchTrimmedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'LOG_SEARCH_TRIMMED';
+
+/** A call cut by `withinDeadline`: the caller's deadline came before its answer. */
+export class DeadlineReachedError extends Error {
+  readonly code = 'DEADLINE_REACHED';
+  constructor(readonly deadline: number) {
+    super(`No answer before the deadline (${new Date(deadline).toISOString()}).`);
+    this.name = 'DeadlineReachedError';
+  }
+}
+
+export const isDeadlineReachedError = (error: unknown): error is DeadlineReachedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'DEADLINE_REACHED';

@@ -9,8 +9,16 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { RUNTIME_TABLES } from '../config';
+import { claimExpiresAt, claimItem } from './claim-item';
 import { ClaimLostError } from './errors';
-import type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
+import type {
+  ClaimOutcome,
+  ClaimRequest,
+  IdempotencyStore,
+  SearchProgress,
+  UncertainNote,
+} from './idempotency';
+import { batchClaims, CLAIMS_PER_BATCH } from './idempotency-dynamo-batch';
 
 const KEY = RUNTIME_TABLES.idempotency.partitionKey;
 const TTL = RUNTIME_TABLES.idempotency.ttlAttribute;
@@ -28,11 +36,33 @@ const num = (item: Item | undefined, name: string): number | undefined => {
   return raw === undefined ? undefined : Number(raw);
 };
 
+/** The item's TTL (epoch seconds) as a claim outcome's `expiresAt`; a takeover keeps the first claim's. */
+const ttlOf = (item: Item | undefined): { expiresAt?: number } => {
+  const expiresAt = num(item, TTL);
+  return expiresAt === undefined ? {} : { expiresAt };
+};
+
+/** Where earlier searches for the key stopped (`markUncertain`'s note), if any. */
+const searchedOf = (item: Item): SearchProgress | undefined => {
+  const map = item.searched?.M;
+  if (!map) return undefined;
+  const progress: Record<string, string> = {};
+  for (const [shard, value] of Object.entries(map)) if (value.S) progress[shard] = value.S;
+  return progress;
+};
+
 /** The item a failed condition found (`ALL_OLD`), read again when the adapter did not return it. */
 const itemOf = (error: unknown): Item | undefined =>
   error instanceof ConditionalCheckFailedException ? (error.Item ?? undefined) : undefined;
 
-/** What a claim that found `item` (not expired, another token) answers, unless it can take it over. */
+/**
+ * What a claim that found `item` (not expired, another token) answers, unless it can take it over. The
+ * live claimant's own claim time is read from the item, never derived from this reader's lease (a deploy
+ * that changes the lease would put it off by the difference): a fresh claim's is `claimedAt`, a
+ * takeover's `heldSince` (written by the takeover's update, no extra write unit). An item taken over
+ * before `heldSince` existed answers its first claim time: earlier than the holder's, so the search reads
+ * more, never less.
+ */
 const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
   if (str(item, 'payloadHash') !== request.payloadHash) return { kind: 'conflict' };
   const id = str(item, 'eventId');
@@ -42,7 +72,16 @@ const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
     return { kind: 'duplicate', result: { id, shardId, sequenceNumber } };
   // A live claim normally finishes within one PutRecords round trip; a stale one is taken over once its
   // lease ends, so a short Retry-After is right in both cases.
-  return { kind: 'in-flight', retryAfterSeconds: 1 };
+  const claimedAt = num(item, 'claimedAt');
+  const leaseUntil = num(item, 'leaseUntil');
+  const since = num(item, 'heldSince') ?? claimedAt;
+  const holder = leaseUntil === undefined || since === undefined ? undefined : { since, leaseUntil };
+  return {
+    kind: 'in-flight',
+    retryAfterSeconds: 1,
+    ...(claimedAt === undefined ? {} : { claimedAt }),
+    ...(holder ? { holder } : {}),
+  };
 };
 
 /** A pending claim of this payload that is uncertain or past its lease: the next claimant takes it. */
@@ -53,12 +92,15 @@ const canTakeOver = (item: Item, request: ClaimRequest, at: number): boolean =>
 
 /**
  * DynamoDB adapter of `IdempotencyStore` (table `RUNTIME_TABLES.idempotency`: `pk`, TTL `expiresAt`).
- * A claim is one conditional PutItem that succeeds when the key is new or expired (TTL deletion lags by
- * up to days, so expiry is checked in the condition too): 1 WCU, plus 1 to complete. Taking over an
+ * A claim is one conditional write that succeeds when the key is new or expired (TTL deletion lags by
+ * up to days, so expiry is checked in the condition too): 1 WCU. `claimMany` sends up to 25 of them per
+ * call (`idempotency-dynamo-batch.ts`); `claim` sends one PutItem. Completing costs 1 WCU more, and is
+ * skipped where the log keeps the event as long as the key (`logRetentionHours`). Taking over an
  * uncertain or stale claim is a second conditional write (UpdateItem on the old token) that keeps the
- * first `claimedAt`. Every conditional write returns the item it failed on (`ALL_OLD`), and a write that
- * finds its own token there is recognised as its own earlier attempt: the SDK re-sends a write whose
- * answer was lost, and that re-send then fails its own condition.
+ * first `claimedAt`. Every conditional write returns the item it failed on (`ALL_OLD`, or a consistent
+ * read where the batch cannot), and a write that finds its own token there is recognised as its own
+ * earlier attempt: the SDK re-sends a write whose answer was lost, and that re-send then fails its own
+ * condition.
  */
 export const createDynamoIdempotencyStore = (
   client: DynamoDBClient,
@@ -75,21 +117,30 @@ export const createDynamoIdempotencyStore = (
 
   const takeOver = async (request: ClaimRequest, old: Item, at: number): Promise<ClaimOutcome> => {
     const token = randomUUID();
+    const leaseUntil = at + leaseMs;
+    const searched = searchedOf(old);
     const takeover = {
       claimedAt: num(old, 'claimedAt') ?? (num(old, 'leaseUntil') ?? at) - leaseMs,
       uncertain: old.uncertain?.BOOL === true,
+      // A fresh claim stores no copiesUntil (its lease end is the same), keeping it one write unit.
+      copiesUntil: num(old, 'copiesUntil') ?? num(old, 'leaseUntil') ?? at,
+      ...(searched ? { searched } : {}),
     };
     try {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: key(request.pk),
-          UpdateExpression: 'SET #token = :token, leaseUntil = :lease REMOVE uncertain',
+          // This claimant may write until its lease ends: copies may arrive until then (it gives the old
+          // bound back with `markUncertain` if it writes nothing).
+          UpdateExpression:
+            'SET #token = :token, heldSince = :at, leaseUntil = :lease, copiesUntil = :lease REMOVE uncertain',
           ConditionExpression: '#token = :old',
           ExpressionAttributeNames: { '#token': 'token' },
           ExpressionAttributeValues: {
             ':token': { S: token },
-            ':lease': { N: String(at + leaseMs) },
+            ':at': { N: String(at) },
+            ':lease': { N: String(leaseUntil) },
             ':old': { S: str(old, 'token') ?? '' },
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -99,11 +150,12 @@ export const createDynamoIdempotencyStore = (
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = itemOf(error) ?? (await read(request.pk));
       // Our own update, stored before its answer was lost and re-sent by the SDK.
-      if (str(current, 'token') === token) return { kind: 'claimed', token, takeover };
+      if (str(current, 'token') === token)
+        return { kind: 'claimed', token, leaseMs, ...ttlOf(current), takeover };
       // Another claimant took it over first (or it was released): answer as a fresh claim would see it.
       return current ? blockedOutcome(current, request) : { kind: 'in-flight', retryAfterSeconds: 1 };
     }
-    return { kind: 'claimed', token, takeover };
+    return { kind: 'claimed', token, leaseMs, ...ttlOf(old), takeover };
   };
 
   const byToken = (pk: string, token: string, update: string, values: Item = {}) =>
@@ -127,42 +179,94 @@ export const createDynamoIdempotencyStore = (
     }
   };
 
-  return {
-    async claim(request) {
-      const at = now();
-      const token = randomUUID();
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...key(request.pk),
-              state: { S: 'pending' },
-              idempotencyKey: { S: request.display },
-              payloadHash: { S: request.payloadHash },
-              token: { S: token },
-              claimedAt: { N: String(at) },
-              leaseUntil: { N: String(at + leaseMs) },
-              [TTL]: { N: String(Math.ceil(at / 1000) + request.windowHours * 3600) },
-            },
-            ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :nowSec',
-            ExpressionAttributeNames: { '#pk': KEY, '#ttl': TTL },
-            ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(at / 1000)) } },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { kind: 'claimed', token };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const item = itemOf(error) ?? (await read(request.pk));
-        // Gone between the failed put and the read (released or expired): the caller may simply retry.
-        if (!item) return { kind: 'in-flight', retryAfterSeconds: 1 };
-        // Our own put, stored before its answer was lost and re-sent by the SDK.
-        if (str(item, 'token') === token) return { kind: 'claimed', token };
-        if (canTakeOver(item, request, at)) return takeOver(request, item, at);
-        return blockedOutcome(item, request);
-      }
+  /** What a claim with `token` that found `item` in its way answers (own earlier write, takeover, blocked). */
+  const decide = (
+    request: ClaimRequest,
+    token: string,
+    item: Item,
+    at: number,
+  ): Promise<ClaimOutcome> | ClaimOutcome => {
+    // Our own write, stored before its answer was lost and re-sent by the SDK.
+    if (str(item, 'token') === token) return { kind: 'claimed', token, leaseMs, ...ttlOf(item) };
+    if (canTakeOver(item, request, at)) return takeOver(request, item, at);
+    return blockedOutcome(item, request);
+  };
+
+  /** One conditional PutItem with a given token, so a re-send of any earlier write with it is recognised. */
+  const claimOne = async (request: ClaimRequest, token: string, at: number): Promise<ClaimOutcome> => {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: claimItem(request, token, at, leaseMs),
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :nowSec',
+          ExpressionAttributeNames: { '#pk': KEY, '#ttl': TTL },
+          ExpressionAttributeValues: { ':nowSec': { N: String(Math.floor(at / 1000)) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', token, leaseMs, expiresAt: claimExpiresAt(request, at) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = itemOf(error) ?? (await read(request.pk));
+      // Gone between the failed put and the read (released or expired): the caller may simply retry.
+      if (!item) return { kind: 'in-flight', retryAfterSeconds: 1 };
+      return decide(request, token, item, at);
+    }
+  };
+
+  const release = async (pk: string, token: string): Promise<void> => {
+    try {
+      await client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: key(pk),
+          // A completed key is never dropped: its event is in the log (a search found it).
+          ConditionExpression: '#token = :token AND #state = :pending',
+          ExpressionAttributeNames: { '#token': 'token', '#state': 'state' },
+          ExpressionAttributeValues: { ':token': { S: token }, ':pending': { S: 'pending' } },
+        }),
+      );
+    } catch (error) {
+      // Gone (our own delete, re-sent after a lost answer) or taken over after our lease ran out: either
+      // way this claimant holds nothing to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
+  const markUncertain = async (pk: string, token: string, note?: UncertainNote): Promise<void> => {
+    const values: Item = { ':yes': { BOOL: true } };
+    let update = 'SET uncertain = :yes';
+    if (note) {
+      update += ', copiesUntil = :copies';
+      values[':copies'] = { N: String(note.copiesUntil) };
+    }
+    if (note?.searched) {
+      update += ', searched = :searched';
+      values[':searched'] = {
+        M: Object.fromEntries(Object.entries(note.searched).map(([shard, seq]) => [shard, { S: seq }])),
+      };
+    }
+    await sendOwned(pk, byToken(pk, token, update, values));
+  };
+
+  const claimMany = batchClaims(client, tableName, leaseMs, {
+    claimOne,
+    release,
+    markUncertain,
+    // A key the batch found taken: decided on its item, read (a read unit, not a second write) unless it is
+    // gone or expired, where the conditional put takes it.
+    async afterDuplicate(request, token, at) {
+      const item = await read(request.pk);
+      const expired = (num(item, TTL) ?? 0) < Math.floor(at / 1000);
+      return !item || expired ? claimOne(request, token, at) : decide(request, token, item, at);
     },
+  });
+
+  return {
+    claim: (request) => claimOne(request, randomUUID(), now()),
+    claimMany: (requests) => claimMany(requests, now()),
+    claimBatchSize: CLAIMS_PER_BATCH,
 
     async complete(pk, token, result) {
       // Idempotent under the SDK's re-send: the token is unchanged by the first attempt.
@@ -182,26 +286,34 @@ export const createDynamoIdempotencyStore = (
       );
     },
 
-    async markUncertain(pk, token) {
-      await sendOwned(pk, byToken(pk, token, 'SET uncertain = :yes', { ':yes': { BOOL: true } }));
-    },
+    markUncertain,
 
-    async release(pk, token) {
+    async recordFound(pk, payloadHash, result) {
       try {
         await client.send(
-          new DeleteItemCommand({
+          new UpdateItemCommand({
             TableName: tableName,
             Key: key(pk),
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': { S: token } },
+            UpdateExpression:
+              'SET #state = :done, eventId = :id, shardId = :shard, sequenceNumber = :seq REMOVE uncertain',
+            ConditionExpression: '#state = :pending AND payloadHash = :hash',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':done': { S: 'done' },
+              ':pending': { S: 'pending' },
+              ':hash': { S: payloadHash },
+              ':id': { S: result.id },
+              ':shard': { S: result.shardId },
+              ':seq': { S: result.sequenceNumber },
+            },
           }),
         );
       } catch (error) {
-        // Gone (our own delete, re-sent after a lost answer) or taken over after our lease ran out: either
-        // way this claimant holds nothing to release.
+        // Already completed (by its claimant or another finder, or our own re-sent update), or gone.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
+
+    release,
   };
 };

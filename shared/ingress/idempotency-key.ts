@@ -41,7 +41,10 @@ export const eventIdentity = (
       : undefined;
   if (!key) return { id: givenId ?? (ctx.newId ?? randomUUID)() };
   const name = key.parts.join('\u0000');
-  const windowHours = topicByName(ctx.catalog, ctx.topic)?.idempotencyWindowHours ?? DEFAULT_WINDOW_HOURS;
+  const topic = topicByName(ctx.catalog, ctx.topic);
+  const windowHours = topic?.idempotencyWindowHours ?? DEFAULT_WINDOW_HOURS;
+  // The log can stand in for the completion write only while it still holds the event.
+  const logHolds = topic !== undefined && windowHours <= topic.retentionHours;
   return {
     id: givenId ?? derivedUuid(name),
     claim: {
@@ -49,6 +52,7 @@ export const eventIdentity = (
       display: key.display,
       payloadHash: sha256(canonicalJson({ ...payload, id: givenId })),
       windowHours,
+      ...(logHolds ? { logRetentionHours: topic.retentionHours } : {}),
     },
   };
 };

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ClaimLostError } from './errors';
-import type { ClaimOutcome, ClaimRequest, IdempotencyStore } from './idempotency';
+import {
+  type ClaimOutcome,
+  type ClaimRequest,
+  claimLifetimeSeconds,
+  type IdempotencyStore,
+  type SearchProgress,
+} from './idempotency';
 import type { WrittenRecord } from './writer';
 
 export interface MemoryIdempotencyOptions {
@@ -14,7 +20,12 @@ interface Entry {
   readonly token: string;
   /** The key's first claim time, kept through takeovers. */
   readonly claimedAt: number;
+  /** When the live claimant took its claim (the first claim time, or its takeover's). */
+  readonly heldSince: number;
   readonly leaseUntil: number;
+  /** The latest lease end of a claimant that may have written. */
+  readonly copiesUntil: number;
+  readonly searched?: SearchProgress;
   /** Epoch seconds, like the DynamoDB TTL attribute. */
   readonly expiresAt: number;
   readonly uncertain: boolean;
@@ -37,21 +48,44 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
     const old = entries.get(request.pk);
     const token = randomUUID();
     if (!old || old.expiresAt < Math.floor(at / 1000)) {
+      const expiresAt = Math.ceil(at / 1000) + claimLifetimeSeconds(request);
       entries.set(request.pk, {
         payloadHash: request.payloadHash,
         token,
         claimedAt: at,
+        heldSince: at,
         leaseUntil: at + leaseMs,
-        expiresAt: Math.ceil(at / 1000) + request.windowHours * 3600,
+        copiesUntil: at + leaseMs,
+        expiresAt,
         uncertain: false,
       });
-      return { kind: 'claimed', token };
+      return { kind: 'claimed', token, leaseMs, expiresAt };
     }
     if (old.payloadHash !== request.payloadHash) return { kind: 'conflict' };
     if (old.result) return { kind: 'duplicate', result: old.result };
-    if (!old.uncertain && old.leaseUntil >= at) return { kind: 'in-flight', retryAfterSeconds: 1 };
-    entries.set(request.pk, { ...old, token, leaseUntil: at + leaseMs, uncertain: false });
-    return { kind: 'claimed', token, takeover: { claimedAt: old.claimedAt, uncertain: old.uncertain } };
+    if (!old.uncertain && old.leaseUntil >= at)
+      return {
+        kind: 'in-flight',
+        retryAfterSeconds: 1,
+        claimedAt: old.claimedAt,
+        holder: { since: old.heldSince, leaseUntil: old.leaseUntil },
+      };
+    const leaseUntil = at + leaseMs;
+    entries.set(request.pk, {
+      ...old,
+      token,
+      heldSince: at,
+      leaseUntil,
+      copiesUntil: leaseUntil,
+      uncertain: false,
+    });
+    const takeover = {
+      claimedAt: old.claimedAt,
+      uncertain: old.uncertain,
+      copiesUntil: old.copiesUntil,
+      ...(old.searched ? { searched: old.searched } : {}),
+    };
+    return { kind: 'claimed', token, leaseMs, expiresAt: old.expiresAt, takeover };
   };
 
   const owned = (pk: string, token: string): Entry => {
@@ -66,11 +100,18 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
     async complete(pk, token, result) {
       entries.set(pk, { ...owned(pk, token), result, uncertain: false });
     },
-    async markUncertain(pk, token) {
-      entries.set(pk, { ...owned(pk, token), uncertain: true });
+    async markUncertain(pk, token, note) {
+      entries.set(pk, { ...owned(pk, token), uncertain: true, ...note });
+    },
+    async recordFound(pk, payloadHash, result) {
+      const entry = entries.get(pk);
+      if (entry && !entry.result && entry.payloadHash === payloadHash)
+        entries.set(pk, { ...entry, result, uncertain: false });
     },
     async release(pk, token) {
-      if (entries.get(pk)?.token === token) entries.delete(pk);
+      const entry = entries.get(pk);
+      // A completed key is never dropped: its event is in the log.
+      if (entry?.token === token && !entry.result) entries.delete(pk);
     },
   };
 };

@@ -1,3 +1,8 @@
+export {
+  type AcknowledgedKeys,
+  type AcknowledgedResult,
+  createAcknowledgedKeys,
+} from './acknowledged';
 export { createIngress, type IngressDeps, type IngressHandler } from './app';
 export { authorizeTopic, principalName, resolveProducer } from './auth';
 export {
@@ -25,6 +30,7 @@ export { createMemoryIdempotencyStore, type MemoryIdempotencyOptions } from './i
 export {
   findEventsInLog,
   findInLog,
+  findRecordsInLog,
   type LogSearchOptions,
   partitionHash,
   type WantedEvent,
@@ -32,7 +38,7 @@ export {
 export { MAX_EVENTS_PER_REQUEST, type Mode, parseRequest } from './modes';
 export { prepareEvents } from './prepare';
 export type { IdempotencyClaimSpec, PrepareContext, PreparedEvent } from './prepared';
-export { type PublishResult, publishEvents } from './publish';
+export { type PublishDeps, type PublishResult, publishEvents } from './publish';
 export { type CallFailure, classifyCallFailure, sendPutRecordsOnce } from './put-call';
 export {
   assertQueryRoutes,

@@ -9,6 +9,13 @@ export interface IdempotencyClaimSpec {
   readonly display: string;
   readonly payloadHash: string;
   readonly windowHours: number;
+  /**
+   * Set when the topic's log keeps an event at least as long as its key is remembered (window <= the
+   * topic's retention): the topic's retention in hours. The claim is then the key's only write (1 WCU):
+   * no completion follows a successful write, and a later request that finds the claim pending looks
+   * for the event in the log. Unset (window longer than retention): the claim is completed (2 WCU).
+   */
+  readonly logRetentionHours?: number;
 }
 
 /** A validated event, ready to write: its envelope, the record bytes, its idempotency claim if any. */

@@ -3,11 +3,17 @@ import type { PreparedEvent } from './prepared';
 import type { FailedRecord } from './writer';
 
 /** Why one event of a request has no result. */
-export type Unresolved = FailedRecord & { readonly uncertain?: boolean };
+export type Unresolved = FailedRecord & {
+  readonly uncertain?: boolean;
+  /** Its key's first attempt is older than the topic's retention now: never decidable, never re-written. */
+  readonly trimmed?: boolean;
+};
 
 export const NOT_WRITTEN = 'not written';
 export const THROTTLED = 'throttled by the log';
 export const OUTCOME_UNKNOWN = 'outcome unknown: the event may be in the log';
+export const OUTCOME_UNDECIDABLE =
+  "outcome undecidable: this key's first attempt is older than the topic's retention now (it was lowered), so the log can no longer show whether the event was written; it is not written again";
 export const OUTCOME_UNKNOWN_NO_KEY =
   'outcome unknown: the event may be in the log; it has no idempotency key, so a retry adds a new event';
 
@@ -26,11 +32,17 @@ export const unresolvedError = (
   const problems: EventProblem[] = [];
   let allThrottled = true;
   let unknown = 0;
+  let undecidable = 0;
   for (const event of events) {
     if (!unresolved.has(event.index)) continue;
     const failure = unresolved.get(event.index);
     const uncertain = failure?.uncertain === true;
     allThrottled &&= failure?.throttled === true && !uncertain;
+    if (failure?.trimmed) {
+      undecidable += 1;
+      problems.push({ index: event.index, path: '', message: OUTCOME_UNDECIDABLE });
+      continue;
+    }
     if (uncertain) unknown += 1;
     const message = uncertain
       ? event.idempotency
@@ -41,13 +53,25 @@ export const unresolvedError = (
         : NOT_WRITTEN;
     problems.push({ index: event.index, path: '', message });
   }
-  const notWritten = problems.length - unknown;
+  const notWritten = problems.length - unknown - undecidable;
+  if (undecidable === problems.length)
+    // A retry gets the same answer: the producer must decide (look for the event downstream).
+    return new IngressError(
+      'IDEMPOTENCY_UNDECIDABLE',
+      `${undecidable} of ${events.length} events cannot be decided: the topic's retention was lowered below the age of their keys' first attempt. They are not written again; retrying does not help.`,
+      problems,
+      undefined,
+      { extra: { results: accepted } },
+    );
   const message = [
     unknown > 0
       ? `${unknown} of ${events.length} events have an unknown outcome: they may be in the log. Retrying the request with the same idempotency keys is safe and never adds a copy.`
       : '',
     notWritten > 0
       ? `${notWritten} of ${events.length} events were not written; retry the request with the same keys.`
+      : '',
+    undecidable > 0
+      ? `${undecidable} of ${events.length} events cannot be decided (the topic's retention was lowered) and are not written again.`
       : '',
   ]
     .filter(Boolean)

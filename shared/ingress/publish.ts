@@ -1,9 +1,17 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../async';
 import { markResent } from '../envelope';
-import { type ClaimSet, claimAll, keepUncertainClaims, releaseClaims } from './claims';
-import type { IdempotencyStore } from './idempotency';
-import type { LogSearchOptions } from './log-search';
+import type { AcknowledgedKeys } from './acknowledged';
+import {
+  type ClaimSet,
+  claimAll,
+  keepUncertainClaims,
+  keepUnwrittenTakeovers,
+  type LogLookup,
+  releaseClaims,
+} from './claims';
+import { claimLifetimeSeconds, type IdempotencyStore } from './idempotency';
+import { findRecordsInLog, type LogSearchOptions, wantedOf } from './log-search';
 import type { PreparedEvent } from './prepared';
 import { type Unresolved, unresolvedError } from './publish-answer';
 import { type Recovery, recoverTakenOver } from './recover';
@@ -25,6 +33,11 @@ export interface PublishDeps {
   readonly search?: LogSearchOptions;
   /** Reports failures that are not the caller's business (a claim left pending, a failed release). */
   readonly warn?: (message: string, error: unknown) => void;
+  /**
+   * This instance's memory of the keys it acknowledged without a completion write: a repeat of one is
+   * answered from it before any log search (see `AcknowledgedKeys`). Create it once per instance.
+   */
+  readonly acknowledged?: AcknowledgedKeys;
 }
 
 const resultOf = (
@@ -65,7 +78,31 @@ export const publishEvents = async (
   events: readonly PreparedEvent[],
 ): Promise<PublishResult[]> => {
   const warn = deps.warn ?? (() => undefined);
-  const claims = await claimAll(deps.store, events, warn);
+  const lookup: LogLookup = async (pending, since, until) => {
+    const found = await findRecordsInLog(
+      deps.kinesis,
+      streamName,
+      pending.map((e) => wantedOf(e.envelope)),
+      since,
+      {
+        ...deps.search,
+        ...(until === undefined ? {} : { until }),
+      },
+    );
+    const byIndex = new Map<number, WrittenRecord>();
+    pending.forEach((e, i) => {
+      const record = found[i];
+      if (record) byIndex.set(e.index, record);
+    });
+    return byIndex;
+  };
+  const clock = deps.writer?.now ?? Date.now;
+  const claimedFrom = clock();
+  const claims = await claimAll(deps.store, events, warn, {
+    lookup,
+    now: clock,
+    ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
+  });
   const recovery = await recoverTakenOver(
     { kinesis: deps.kinesis, store: deps.store, warn, ...(deps.search ? { search: deps.search } : {}) },
     streamName,
@@ -77,19 +114,38 @@ export const publishEvents = async (
       !claims.repeats.has(e.index) &&
       !recovery.found.has(e.index) &&
       !recovery.undecided.has(e.index) &&
+      !recovery.trimmed.has(e.index) &&
       claims.outcomes.get(e.index)?.kind !== 'duplicate',
   );
+  // Every call ends within the shortest lease this request holds (counted from before its claims, so
+  // never later than the store's own lease end): a search for a claimed event then reads only to there.
+  let leaseMs = Number.POSITIVE_INFINITY;
+  for (const o of claims.outcomes.values())
+    if (o.kind === 'claimed' && o.leaseMs !== undefined) leaseMs = Math.min(leaseMs, o.leaseMs);
   const outcome = await writeRecords(
     deps.kinesis,
     streamName,
     toWrite.map((e) => recordOf(e, recovery)),
-    deps.writer,
+    Number.isFinite(leaseMs) ? { ...deps.writer, callsEndBy: claimedFrom + leaseMs } : deps.writer,
   );
 
   await mapLimit(toWrite, 32, async (event) => {
     const claim = claims.outcomes.get(event.index);
     const written = outcome.written.get(event.index);
     if (claim?.kind !== 'claimed' || !written || !event.idempotency) return;
+    // The log keeps this event as long as its key lives: the claim stays the key's only write. This
+    // instance remembers the answer until the claim item expires (its TTL as the store holds it: a
+    // takeover keeps the first claim's), never longer, so a key claimed afresh is never answered from here.
+    if (event.idempotency.logRetentionHours !== undefined) {
+      const firstClaim = claim.takeover?.claimedAt ?? claimedFrom;
+      const expiresAt =
+        claim.expiresAt === undefined
+          ? firstClaim + claimLifetimeSeconds(event.idempotency) * 1000
+          : claim.expiresAt * 1000;
+      const { pk, payloadHash } = event.idempotency;
+      deps.acknowledged?.remember(pk, payloadHash, { id: event.envelope.id, ...written }, expiresAt);
+      return;
+    }
     try {
       await deps.store.complete(event.idempotency.pk, claim.token, { id: event.envelope.id, ...written });
     } catch (error) {
@@ -100,8 +156,11 @@ export const publishEvents = async (
   const unresolved = new Map<number, Unresolved | undefined>();
   for (const e of toWrite)
     if (outcome.failed.has(e.index)) unresolved.set(e.index, outcome.failed.get(e.index));
-  for (const index of recovery.undecided)
+  for (const index of recovery.undecided.keys())
     unresolved.set(index, { code: 'LogSearchIncomplete', throttled: false, uncertain: true });
+  for (const index of recovery.trimmed)
+    unresolved.set(index, { code: 'LogTrimmed', throttled: false, uncertain: true, trimmed: true });
+  const searchedOnly = (e: PreparedEvent) => recovery.undecided.has(e.index) || recovery.trimmed.has(e.index);
   const isUncertain = (e: PreparedEvent) => unresolved.get(e.index)?.uncertain === true;
   const failedEvents = events.filter((e) => unresolved.has(e.index));
   await releaseClaims(
@@ -110,7 +169,18 @@ export const publishEvents = async (
     claims.outcomes,
     warn,
   );
-  await keepUncertainClaims(deps.store, failedEvents.filter(isUncertain), claims.outcomes, warn);
+  await keepUncertainClaims(
+    deps.store,
+    failedEvents.filter((e) => isUncertain(e) && !searchedOnly(e)),
+    claims.outcomes,
+    warn,
+  );
+  await keepUnwrittenTakeovers(recovery.undecided)(
+    deps.store,
+    failedEvents.filter(searchedOnly),
+    claims.outcomes,
+    warn,
+  );
 
   const results = new Map<number, PublishResult>();
   for (const event of events) {

@@ -46,10 +46,26 @@ export interface WriterOptions {
    * re-sent marked. @default 10_000
    */
   readonly callTimeoutMs?: number;
+  /**
+   * Epoch ms by which every call has ended: none starts after it and each is aborted by then. The
+   * ingress sets it to its claims' lease end, so a copy of a claimed event can reach Kinesis only within
+   * the lease (plus Kinesis' own delay), and a log search for it can stop there instead of at the tip.
+   * Records never sent for it fail with `LeaseEnded` (certainly not written).
+   */
+  readonly callsEndBy?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
 }
+
+const LEASE_ENDED = 'LeaseEnded';
+
+/** A record not sent again because its claim's lease ended; uncertain if an earlier attempt went unanswered. */
+const leaseEnded = (p: Pending): FailedRecord => ({
+  code: LEASE_ENDED,
+  throttled: false,
+  ...(p.uncertain ? { uncertain: true } : {}),
+});
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -115,11 +131,17 @@ export const writeRecords = async (
     }
     let callFailed = false;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
+      const sentAt = now();
+      const timeLeft = (options.callsEndBy ?? Number.POSITIVE_INFINITY) - sentAt;
+      if (timeLeft <= 0) {
+        for (const p of pending) failed.set(p.record.index, leaseEnded(p));
+        unavailable = { code: LEASE_ENDED, throttled: false };
+        break;
+      }
       const again: Pending[] = [];
       let retryable = true;
       calls += 1;
       callFailed = false;
-      const sentAt = now();
       const sent = pending.map((p) => ({ ...p, firstSentAt: p.firstSentAt ?? sentAt }));
       try {
         const out = await sendPutRecordsOnce(
@@ -128,7 +150,7 @@ export const writeRecords = async (
             StreamName: streamName,
             Records: sent.map((p) => ({ Data: p.data, PartitionKey: p.record.partitionKey })),
           },
-          options.callTimeoutMs ?? 10_000,
+          Math.min(options.callTimeoutMs ?? 10_000, timeLeft),
         );
         sent.forEach((p, i) => {
           const entry = out.Records?.[i];

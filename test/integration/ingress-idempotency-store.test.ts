@@ -11,6 +11,7 @@ import { type Emulators, startEmulators } from './helpers/emulators';
 const TABLE = 'contract-idempotency';
 const LEASE_MS = 1_000;
 const T0 = Date.parse('2030-01-01T00:00:00Z');
+const T0_SEC = T0 / 1000;
 
 interface Subject {
   readonly name: string;
@@ -61,8 +62,18 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const again = await store.claim(key);
     const other = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
-    expect(first).toEqual({ kind: 'claimed', token: expect.any(String) });
-    expect(again).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    expect(first).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_600,
+    });
+    expect(again).toEqual({
+      kind: 'in-flight',
+      retryAfterSeconds: 1,
+      claimedAt: T0,
+      holder: { since: T0, leaseUntil: T0 + LEASE_MS },
+    });
     expect(other).toEqual({ kind: 'conflict' });
   });
 
@@ -105,12 +116,21 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     expect(takeover).toEqual({
       kind: 'claimed',
       token: expect.any(String),
-      takeover: { claimedAt: T0, uncertain: false },
+      leaseMs: LEASE_MS,
+      // A takeover keeps the first claim's TTL.
+      expiresAt: T0_SEC + 3_600,
+      takeover: { claimedAt: T0, uncertain: false, copiesUntil: T0 + LEASE_MS },
     });
     // The dead claimant no longer owns the key: it can neither complete nor release it.
     await expect(store.complete(key.pk, stale.token, written)).rejects.toThrow();
     await store.release(key.pk, stale.token);
-    expect(await store.claim(key)).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    // A repeat now meets the takeover: its window (where a search for its copy reads) starts at the takeover.
+    expect(await store.claim(key)).toEqual({
+      kind: 'in-flight',
+      retryAfterSeconds: 1,
+      claimedAt: T0,
+      holder: { since: T0 + LEASE_MS + 1, leaseUntil: T0 + 2 * LEASE_MS + 1 },
+    });
   });
 
   it('never lets another payload take over a stale claim', async () => {
@@ -138,7 +158,48 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     // Act
     const later = await store.claim({ ...key, payloadHash: 'hash-b' });
     // Assess
-    expect(later).toEqual({ kind: 'claimed', token: expect.any(String) });
+    expect(later).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_602 + 3_600,
+    });
+  });
+
+  it('forgets a key recorded by the log alone a minute before the log may drop its record', async () => {
+    // Prepare: window 1 h, retention 1 h: no completion, so only the log can prove the event written.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = { ...request('hash-a', 1), logRetentionHours: 1 };
+    const claim = await store.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    // Act
+    time.advance(3_600_000 - 62_000);
+    const before = await store.claim({ ...key, payloadHash: 'hash-b' });
+    time.advance(3_000);
+    const after = await store.claim({ ...key, payloadHash: 'hash-b' });
+    // Assess
+    expect(before).toEqual({ kind: 'conflict' });
+    expect(after).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_541 + 3_540,
+    });
+  });
+
+  it('keeps the window of a key whose log outlives it by the margin', async () => {
+    // Prepare: window 1 h, retention 2 h.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = { ...request('hash-a', 1), logRetentionHours: 2 };
+    const claim = await store.claim(key);
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    // Act
+    time.advance(3_600_000 - 2_000);
+    const later = await store.claim({ ...key, payloadHash: 'hash-b' });
+    // Assess
+    expect(later).toEqual({ kind: 'conflict' });
   });
 
   it('keeps the first claim time through takeovers: a third claimant searches from the first claim', async () => {
@@ -154,11 +215,62 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     const third = await store.claim(key);
     // Assess
     expect(second).toMatchObject({ kind: 'claimed', takeover: { claimedAt: T0 } });
+    // Copies may arrive until the lease end of the last claimant that could write: the second one's.
     expect(third).toEqual({
       kind: 'claimed',
       token: expect.any(String),
-      takeover: { claimedAt: T0, uncertain: false },
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_600,
+      takeover: { claimedAt: T0, uncertain: false, copiesUntil: T0 + 2 * LEASE_MS + 1 },
     });
+  });
+
+  it('gives the window of copies back, with where a search stopped, when a takeover wrote nothing', async () => {
+    // Prepare: A's write was uncertain; B takes over, cannot finish its search and writes nothing.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = request();
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    time.advance(10);
+    const second = await store.claim(key);
+    if (second.kind !== 'claimed' || !second.takeover) throw new Error('expected a takeover');
+    // Act
+    await store.markUncertain(key.pk, second.token, {
+      copiesUntil: second.takeover.copiesUntil,
+      searched: { 'shardId-000000000000': '42' },
+    });
+    time.advance(10);
+    const third = await store.claim(key);
+    // Assess
+    expect(third).toMatchObject({
+      kind: 'claimed',
+      takeover: {
+        claimedAt: T0,
+        uncertain: true,
+        copiesUntil: T0 + LEASE_MS,
+        searched: { 'shardId-000000000000': '42' },
+      },
+    });
+  });
+
+  it('records a key done when a search finds its event, and then never releases it', async () => {
+    // Prepare: A holds the key; another request found its event in the log.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = request();
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    // Act
+    await store.recordFound(key.pk, 'hash-other', written);
+    const afterWrongPayload = await store.claim(key);
+    await store.recordFound(key.pk, key.payloadHash, written);
+    await store.release(key.pk, first.token);
+    const retry = await store.claim(key);
+    // Assess
+    expect(afterWrongPayload).toMatchObject({ kind: 'in-flight' });
+    expect(retry).toEqual({ kind: 'duplicate', result: written });
   });
 
   it('lets a retry take an uncertain claim over at once, and only one retry at a time', async () => {
@@ -178,9 +290,16 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     expect(retry).toEqual({
       kind: 'claimed',
       token: expect.any(String),
-      takeover: { claimedAt: T0, uncertain: true },
+      leaseMs: LEASE_MS,
+      expiresAt: T0_SEC + 3_600,
+      takeover: { claimedAt: T0, uncertain: true, copiesUntil: T0 + LEASE_MS },
     });
-    expect(concurrent).toEqual({ kind: 'in-flight', retryAfterSeconds: 1 });
+    expect(concurrent).toEqual({
+      kind: 'in-flight',
+      retryAfterSeconds: 1,
+      claimedAt: T0,
+      holder: { since: T0 + 10, leaseUntil: T0 + 10 + LEASE_MS },
+    });
     expect(other).toEqual({ kind: 'conflict' });
     await expect(store.markUncertain(key.pk, first.token)).rejects.toThrow();
   });
@@ -222,7 +341,12 @@ describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
     }
     // Assess
     expect(lost.lost()).toBe(1);
-    expect(claim).toEqual({ kind: 'claimed', token: expect.any(String) });
+    expect(claim).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: expect.any(Number),
+    });
     if (claim.kind !== 'claimed') return;
     await store.complete(key.pk, claim.token, written);
     expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
@@ -277,6 +401,11 @@ describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
     // Assess
     expect(lost.lost()).toBe(3);
     expect(await store.claim(done)).toEqual({ kind: 'duplicate', result: written });
-    expect(await store.claim(freed)).toEqual({ kind: 'claimed', token: expect.any(String) });
+    expect(await store.claim(freed)).toEqual({
+      kind: 'claimed',
+      token: expect.any(String),
+      leaseMs: LEASE_MS,
+      expiresAt: expect.any(Number),
+    });
   });
 });

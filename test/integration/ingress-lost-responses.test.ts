@@ -3,9 +3,9 @@ import {
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
-  PutRecordCommand,
+  PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalog } from '../../catalog';
 import { streamEnvVar } from '../../shared/config';
 import { decodeEnvelope, encodeEnvelope, resentSinceOfBytes } from '../../shared/envelope';
@@ -175,44 +175,60 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
   });
 
   describe('findEventsInLog on a shard that gets a record on every poll', () => {
-    /** Writes one record to the busy shard before every GetRecords of `reader`, as a producer loop would. */
-    const busyReader = () => {
+    let lastWriteAt = 0;
+    /**
+     * Writes to the busy shard, each call arriving in a later millisecond than the one before: kinesis-mock's
+     * MillisBehindLatest is the shard's last arrival stamp less the page's last, in whole ms, so a page
+     * short of the tip would read as the tip if both arrived in the same ms (Kinesis answers > 0 there).
+     * The wait is for the clock to pass the previous answer, at most a millisecond.
+     */
+    const writeBusy = async (records: readonly { id: string; data?: Uint8Array }[]) => {
+      const after = lastWriteAt;
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(after), { timeout: 10_000, interval: 1 });
+      const entries = records.map(({ id, data }) => ({
+        PartitionKey: 'busy',
+        Data: data ?? Buffer.from(JSON.stringify({ specversion: '1.0', id, source: '/loop', type: 'Noise' })),
+      }));
+      const out = await kinesis.send(new PutRecordsCommand({ StreamName: BUSY, Records: entries }));
+      lastWriteAt = Date.now();
+      if (out.FailedRecordCount) throw new Error(`busy shard refused ${out.FailedRecordCount} records`);
+      return out.Records ?? [];
+    };
+
+    /**
+     * A reader of the busy shard: one more record is written before each of its GetRecords, as a producer
+     * loop would, and with `pageSize` each page holds at most that many records (Kinesis pages at 10,000
+     * records or 10 MiB), so records waiting in the shard take several pages. `pages` holds the sequence
+     * numbers each GetRecords answered, in order.
+     */
+    const busyReader = (pageSize?: number) => {
       const reader = new KinesisClient(emulatorClient(env.kinesisEndpoint));
-      let writes = 0;
+      const pages: string[][] = [];
       reader.middlewareStack.add(
         (next, context) => async (args) => {
-          if (context.commandName === 'GetRecordsCommand') {
-            writes += 1;
-            const noise = { specversion: '1.0', id: `noise-${writes}`, source: '/loop', type: 'Noise' };
-            await kinesis.send(
-              new PutRecordCommand({
-                StreamName: BUSY,
-                PartitionKey: 'busy',
-                Data: Buffer.from(JSON.stringify(noise)),
-              }),
-            );
-          }
-          return next(args);
+          if (context.commandName !== 'GetRecordsCommand') return next(args);
+          await writeBusy([{ id: `noise-${pages.length}` }]);
+          const result = await next(pageSize ? { ...args, input: { ...args.input, Limit: pageSize } } : args);
+          const records: readonly { SequenceNumber?: string }[] =
+            'Records' in result.output && Array.isArray(result.output.Records) ? result.output.Records : [];
+          pages.push(records.flatMap((r) => (r.SequenceNumber ? [r.SequenceNumber] : [])));
+          return result;
         },
         { step: 'initialize', name: 'busyWriter' },
       );
-      return { reader, writes: () => writes };
+      return { reader, pages };
     };
 
-    it('decides: finds a present event and proves an absent one absent before its deadline', async () => {
-      // Prepare
+    it('decides at the tip: finds an event written before it began but past its first page, proves an absent one absent', async () => {
+      // Prepare: 8 records, then the event, all before the search; pages of 4 put the event on the third.
       const since = Date.now();
-      const target = encodeEnvelope(envelopeOf('OrderRequested', { orderId: 'w' }, 'busy', 'wanted-1'));
-      await kinesis.send(
-        new PutRecordCommand({
-          StreamName: BUSY,
-          PartitionKey: 'busy',
-          Data: target,
-        }),
-      );
-      const { reader, writes } = busyReader();
-      // Act
-      const found = await findEventsInLog(
+      await writeBusy(Array.from({ length: 8 }, (_, i) => ({ id: `before-${i}` })));
+      const data = encodeEnvelope(envelopeOf('OrderRequested', { orderId: 'w' }, 'busy', 'wanted-1'));
+      const [written] = await writeBusy([{ id: 'wanted-1', data }]);
+      if (!written?.SequenceNumber || !written.ShardId) throw new Error('the event was not written');
+      const { reader, pages } = busyReader(4);
+      // Act: the arrival-stamp backstop is put out of reach, so only the tip can end the search in its budget.
+      const search = findEventsInLog(
         reader,
         BUSY,
         [
@@ -220,18 +236,23 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
           { eventId: 'never-written', partitionKey: 'busy' },
         ],
         since,
-        { deadline: Date.now() + 60_000 },
+        { deadline: Date.now() + 120_000, arrivalMarginMs: 3_600_000 },
       );
-      reader.destroy();
-      // Assess: it ended on a record that arrived after it started (default margin 2 s), never on an empty page.
-      expect([...found.keys()]).toEqual(['wanted-1']);
-      expect(writes()).toBeGreaterThan(1);
+      const found = await search.finally(() => reader.destroy());
+      // Assess: decided (no LogSearchIncompleteError), with the event that was not on the first page.
+      expect(pages[0]).toBeDefined();
+      expect(pages[0]).not.toContain(written.SequenceNumber);
+      expect(found).toEqual(
+        new Map([['wanted-1', { shardId: written.ShardId, sequenceNumber: written.SequenceNumber }]]),
+      );
     });
 
     it('throws LogSearchIncompleteError instead of answering "absent" when its deadline comes first', async () => {
-      // Prepare
-      const { reader } = busyReader();
-      const since = Date.now() - 1_000;
+      // Prepare: a record waiting and pages of one, so the reader never catches up with the loop's writes:
+      // the tip never comes and the arrival-stamp backstop is out of reach; only the deadline ends it.
+      const since = Date.now();
+      await writeBusy([{ id: 'waiting' }]);
+      const { reader } = busyReader(1);
       // Act
       const search = findEventsInLog(
         reader,
@@ -239,8 +260,8 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
         [{ eventId: 'never-written', partitionKey: 'busy' }],
         since,
         {
-          deadline: Date.now() + 200,
-          arrivalMarginMs: 60_000,
+          deadline: Date.now() + 5_000,
+          arrivalMarginMs: 3_600_000,
         },
       );
       // Assess

@@ -1,4 +1,9 @@
-import { BatchGetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  BatchGetItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { fakeDynamo, fakeKinesis } from '../../bench/ingress/wire';
@@ -38,6 +43,25 @@ describe('DynamoMeter', () => {
     // Assess: 2 x 1, then 2 x 2 + 2 x 3.
     expect(meter.counts.tables).toEqual({ small: { wcu: 2, rcu: 0 }, large: { wcu: 10, rcu: 0 } });
     expect(meter.counts.ops.TransactWriteItems).toMatchObject({ calls: 1, wcu: 12, computed: 1 });
+  });
+});
+
+describe('DynamoMeter on PartiQL batches', () => {
+  it('bills each INSERT of a BatchExecuteStatement by its item in 1 KB steps, since DynamoDB Local reports none', async () => {
+    // Prepare
+    const { client } = fakeDynamo();
+    const meter = new DynamoMeter().attach(client);
+    const insert = (bytes: number) => ({
+      Statement: `INSERT INTO "claims" VALUE {'pk': ?}`,
+      Parameters: [{ S: 'x'.repeat(bytes - 2) }],
+    });
+    // Act
+    await client.send(
+      new BatchExecuteStatementCommand({ Statements: [insert(400), insert(1024), insert(1025)] }),
+    );
+    // Assess: 1 + 1 + 2.
+    expect(meter.counts.tables).toEqual({ claims: { wcu: 4, rcu: 0 } });
+    expect(meter.counts.ops.BatchExecuteStatement).toMatchObject({ calls: 1, wcu: 4, computed: 1 });
   });
 });
 

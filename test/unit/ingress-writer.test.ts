@@ -255,4 +255,45 @@ describe('writeRecords', () => {
       expect(marksOf(mock.commandCalls(PutRecordsCommand).at(-1)?.args[0].input)).toEqual([undefined]);
     });
   });
+
+  describe("bounded by its claims' lease (callsEndBy)", () => {
+    it('starts no call after the lease ends and reports what it never sent as certainly not written', async () => {
+      // Prepare: the first call is throttled; the clock then passes the lease end before the retry.
+      const { client, mock, options } = setup();
+      let clock = 1_000;
+      mock.on(PutRecordsCommand).callsFake((input) => {
+        clock = 5_000;
+        return accept(input, () => 'ProvisionedThroughputExceededException');
+      });
+      // Act
+      const outcome = await writeRecords(client, 's', records(2), {
+        ...options,
+        now: () => clock,
+        callsEndBy: 4_000,
+      });
+      // Assess
+      expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(1);
+      expect(outcome.failed.get(0)).toEqual({ code: 'LeaseEnded', throttled: false });
+      expect(outcome.written.size).toBe(0);
+    });
+
+    it('keeps a record uncertain when an earlier call of it went unanswered before the lease ended', async () => {
+      // Prepare
+      const { client, mock, options } = setup();
+      let clock = 1_000;
+      mock.on(PutRecordsCommand).callsFake(() => {
+        clock = 5_000;
+        throw Object.assign(new Error('socket timeout'), { name: 'TimeoutError' });
+      });
+      // Act
+      const outcome = await writeRecords(client, 's', records(1), {
+        ...options,
+        now: () => clock,
+        callsEndBy: 4_000,
+      });
+      // Assess
+      expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(1);
+      expect(outcome.failed.get(0)).toEqual({ code: 'LeaseEnded', throttled: false, uncertain: true });
+    });
+  });
 });

@@ -71,7 +71,10 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
 
   const ingress = id(stack.ingress.handler.role);
   const producerWritten = writtenBy((w) => producers.has(w));
-  const ingressReads = new Map<string, ReadonlySet<string>>([...producerWritten].map((s) => [s, READ_BACK]));
+  // A log search reads the stream's retention (DescribeStreamSummary) before calling an event absent.
+  const ingressReads = new Map<string, ReadonlySet<string>>(
+    [...producerWritten].map((s) => [s, new Set([...READ_BACK, 'kinesis:DescribeStreamSummary'])]),
+  );
   const [probe] = catalog.topics;
   if (probe)
     ingressReads.set(

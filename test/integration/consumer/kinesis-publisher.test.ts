@@ -1,5 +1,7 @@
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisPublisher, type OutboxEntry } from '../../../shared/consumer';
+import { encodeEnvelope } from '../../../shared/envelope';
 import { envelopeOf } from '../../fixtures/kinesis';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 
@@ -36,5 +38,24 @@ describe('Kinesis publisher of emitted events (kinesis-mock)', () => {
     const found = await publisher.findPublished([...published, ...lost], since, Date.now() + 20_000);
 
     expect([...found].sort()).toEqual(['m-1', 'm-2', 'm-3', 'm-4']);
+  });
+
+  it("does not take another source's event with the entry's id and key for the entry", async () => {
+    // Prepare: CloudEvents ids are unique per source only; a relay on the same topic reuses the entry's id.
+    const publisher = createKinesisPublisher(emulators.kinesis, () => 'milestones-stream');
+    const since = Date.now();
+    const unpublished = entry(7, 'e');
+    const relayed = { ...envelopeOf('OrderRequested', { orderId: 'e' }, 'e', 'm-7'), source: '/relay' };
+    await emulators.kinesis.send(
+      new PutRecordCommand({
+        StreamName: 'milestones-stream',
+        PartitionKey: 'e',
+        Data: encodeEnvelope(relayed),
+      }),
+    );
+    // Act
+    const found = await publisher.findPublished([unpublished], since, Date.now() + 20_000);
+    // Assess: not published, so recovery publishes it rather than dropping it.
+    expect([...found]).toEqual([]);
   });
 });
