@@ -77,10 +77,14 @@ export const DYNAMO_THROTTLED: Probe = {
     SPINE_EO_RATES: rates((r) => ({ ...r, dynamodb: { ...r.dynamodb, throttle: 0.2 } })),
   },
 };
-export const FACTOR_4: Probe = { file: PROPERTY_TEST_FACTOR_4, pattern: 'parallelization 4' };
 export const PARENT_LEFTOVER: Probe = {
   file: 'test/integration/consumer/copies-in-log.test.ts',
   pattern: 'outbox entry pending on the parent',
+};
+/** Two recoveries of the same leftovers side by side (a retry beside the timed-out invocation it replaces). */
+export const LEASE_RACE: Probe = {
+  file: 'test/unit/consumer-outbox-recovery-lease.test.ts',
+  pattern: 'publishes each leftover once',
 };
 export const PARENT_COPY: Probe = {
   file: 'test/integration/consumer/copy-finder-contract.test.ts',
@@ -328,7 +332,9 @@ export const MUTATIONS: readonly Mutation[] = [
     fix: "outbox claims and other batches' leftovers wait for the lease (at least the function timeout)",
     file: 'shared/consumer/recovery.ts',
     edits: [{ find: /deps\.outboxLeaseMs \?\? OUTBOX_LEASE_MS/g, replace: '0' }],
-    probe: FACTOR_4,
+    // The property test misses it (measured at factor 4): both recoveries then publish, and consumers
+    // skip the marked second copy, so effects stay right. The unit race counts the publishes.
+    probe: LEASE_RACE,
   },
   // resharding (split and merge mid-run)
   {
@@ -336,9 +342,9 @@ export const MUTATIONS: readonly Mutation[] = [
     kind: 'resharding',
     fix: "a child shard's invocation recovers the outbox leftovers of its closed ancestors",
     file: 'shared/consumer/recovery.ts',
+    // Caught since each reshard plays a race at the closed parent's last batch (exactly-once/race.ts):
+    // the entries it leaves pending have no retry on the parent, only a child's recovery.
     edits: CHILD_SKIPS_PARENTS,
-    expectMiss:
-      "a parent's failed batch is retried on the parent, which recovers its own leftovers (copies-in-log.test.ts covers it)",
   },
   {
     name: 'copy-finder-skips-parents',

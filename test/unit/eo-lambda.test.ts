@@ -17,6 +17,7 @@ const slowContainers = (ms: number, finished: number[]) => {
     const id = ++made;
     const container: Container = {
       transport: new DyingHttpHandler(),
+      race: {},
       handler: async () => {
         await sleep(ms);
         finished.push(id);

@@ -8,7 +8,8 @@ import { BUDGET, DEADLINE_MS, EVENTS, expectExactlyOnce, propertySuite } from '.
  * duplicate invocations, container death with no catch or finally between any two AWS calls of an
  * invocation (and right after a commit: once per service, once after a commit with an emit on a shard
  * no reshard closes), a split and a merge mid-run, each with marked copies left unread in the closing
- * shard and an emit committed there whose outbox entry is still pending when it closes. The counter is
+ * shard and a race at its last batch that leaves an emit committed there and unpublished, which only
+ * a child shard's recovery of its parents' outbox can publish (exactly-once/race.ts). The counter is
  * additive (typed `add` + `append`), so a double application shows in its count. Factor 4, bisect and
  * the mapping's finite budget: exactly-once-factor4.test.ts. Knobs: exactly-once/property.ts.
  */

@@ -4,6 +4,7 @@ import { lambdaContext } from '../../../../local/context';
 import type { FaultCounts } from '../../../../local/faults';
 import type { KinesisHandler } from '../../../../shared/consumer';
 import type { InvocationOutcome, RunProfile } from './profile';
+import { type ArmedRace, playRace, type RaceHooks, type RaceOutcome, raceFor } from './race';
 import { type DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
 export { type DieAt, DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
@@ -12,8 +13,17 @@ export { type DieAt, DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 export interface Container {
   readonly transport: DyingHttpHandler;
   readonly handler: KinesisHandler;
+  /** Store hooks a race at a closing shard's last batch sets (race.ts). */
+  readonly race: RaceHooks;
   destroy(): void;
 }
+
+/**
+ * The deadline of a race's zombie and retry (race.ts): each waits for a step of the other, so a kill at
+ * the function timeout would decide the race by the machine's speed. The zombie is killed by the race
+ * itself right after its commit; this only bounds a run that went wrong.
+ */
+const RACE_DEADLINE_MS = 600_000;
 
 export interface InvocationFaultRates {
   /** The mapping gives up after a short time while the invocation runs on (its retry then races it). */
@@ -55,7 +65,8 @@ export class InvocationFailedError extends Error {
  * is counted under `invocation.*`. `drain` waits for zombies and duplicates that can still finish.
  */
 export const lambdaService = (options: {
-  readonly newContainer: () => Container;
+  /** A fresh container; `calm`: its clients bypass the fault relays (a race's pair, see `raceLastBatch`). */
+  readonly newContainer: (calm?: boolean) => Container;
   readonly rates: InvocationFaultRates;
   readonly random: () => number;
   readonly counts: FaultCounts;
@@ -85,6 +96,9 @@ export const lambdaService = (options: {
     return forced.shift();
   };
   const armed: ArmedDeath[] = [];
+  const races: ArmedRace[] = [];
+  /** Shards a race is armed on: no injected invocation fault there, so no retry comes late. */
+  const calm = new Set<string>();
   /** Batch sizes of whole failures (timeout, death) by first record: the mapping's next try shows a bisect. */
   const failedWhole = new Map<string, number>();
   /** Requests per answered invocation, the last 100: where in an invocation a death may fall. */
@@ -123,23 +137,39 @@ export const lambdaService = (options: {
     doomed.failures += 1;
     return true;
   };
-  const fresh = () => {
-    const c = options.newContainer();
+  const fresh = (calm = false) => {
+    const c = options.newContainer(calm);
     all.push(c);
     return c;
   };
-  const track = (c: Container, run: Promise<unknown>) => {
-    const settled = run.catch(() => {}).finally(() => running.delete(settled));
+  /** The shard each running invocation reads (a run settled or dead is dropped from both). */
+  const shardOfRun = new Map<Promise<unknown>, string>();
+  const track = (c: Container, run: Promise<unknown>, shardId: string) => {
+    const forget = (p: Promise<unknown>) => {
+      running.delete(p);
+      shardOfRun.delete(p);
+    };
+    const settled = run.catch(() => {}).finally(() => forget(settled));
     // A dead container's run never settles; only live ones are worth waiting for.
-    void c.transport.died.then(() => running.delete(settled));
+    void c.transport.died.then(() => forget(settled));
     running.add(settled);
+    shardOfRun.set(settled, shardId);
+  };
+  /**
+   * Until no invocation of `shardId` runs (zombies and twins of its earlier batches included). Each is
+   * killed at its function timeout at the latest, so this ends within one timeout whatever the
+   * machine's speed; polled because a killed run never settles.
+   */
+  const quietOn = async (shardId: string) => {
+    const on = () => [...shardOfRun].filter(([, s]) => s === shardId).map(([p]) => p);
+    for (let runs = on(); runs.length > 0; runs = on()) await Promise.race([...runs, sleep(200)]);
   };
 
   /** Runs the handler with a Lambda context, and kills the container at its deadline as Lambda does. */
-  const start = (c: Container, event: KinesisStreamEvent, twin = false) => {
+  const start = (c: Container, event: KinesisStreamEvent, twin = false, deadlineMs = timeoutMs) => {
     const began = Date.now();
-    const run = c.handler(event, lambdaContext('spine-eo', timeoutMs));
-    const killer = setTimeout(() => c.transport.kill(), timeoutMs);
+    const run = c.handler(event, lambdaContext('spine-eo', deadlineMs));
+    const killer = setTimeout(() => c.transport.kill(), deadlineMs);
     void run.finally(() => clearTimeout(killer)).catch(() => {});
     if (profile) {
       const first = event.Records[0];
@@ -174,7 +204,6 @@ export const lambdaService = (options: {
 
   const invoke = async (event: KinesisStreamEvent) => {
     while (held) await held;
-    const c = idle.pop() ?? fresh();
     const first = event.Records[0];
     const shardId = first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '';
     // The mapping split a batch that failed whole (BisectBatchOnFunctionError): its first half comes next.
@@ -182,9 +211,49 @@ export const lambdaService = (options: {
     if (before !== undefined && before > 1 && event.Records.length === Math.ceil(before / 2))
       counts.add('mapping.bisect');
     failedWhole.delete(first?.eventID ?? '');
+    const race = enabled ? raceFor(races, event, shardId) : undefined;
+    if (race) {
+      races.splice(races.indexOf(race), 1);
+      // Forced, not timed: no earlier invocation of the shard (a zombie or twin started before it went
+      // calm) is left to load its outbox after the race's commit; the pair's clients see no injected
+      // fault (a lost answer or throttle could fail the zombie before its commit, and the retry would
+      // then apply the batch itself: a race lost for good, as nothing delivers a closed shard's last
+      // batch again); and their deadline is far above the steps' time, so neither is killed at a
+      // function timeout while it waits for the other (a quiet machine takes seconds; CI's is slower).
+      await quietOn(shardId);
+      const zombie = fresh(true);
+      const retry = fresh(true);
+      const { response, left, missed } = await playRace({
+        zombie,
+        retry,
+        shardId,
+        run: (container, twin) => {
+          const run = start(container, event, twin, RACE_DEADLINE_MS);
+          track(container, run, shardId);
+          return run;
+        },
+      });
+      if (left) {
+        counts.add(`invocation.race.${race.tag}`);
+        race.won(left);
+      } else {
+        // Not played out (the batch's last commit held no emit, or the retry failed): the next
+        // delivery of a last batch plays it.
+        counts.add(`invocation.race.missed.${missed}`);
+        races.push(race);
+      }
+      // The pair is not reused: its clients bypass the faults the rest of the run must see.
+      if (response === undefined) {
+        counts.add('invocation.death');
+        throw new InvocationFailedError('death');
+      }
+      return response;
+    }
+    const c = idle.pop() ?? fresh();
+    const faulty = enabled && !calm.has(shardId);
     const arm = enabled ? armed.find((a) => a.shards === undefined || a.shards.has(shardId)) : undefined;
-    const force = enabled ? takeForced(event, arm !== undefined) : undefined;
-    if (enabled && (force === 'duplicate' || random() < rates.duplicate)) {
+    const force = faulty ? takeForced(event, arm !== undefined) : undefined;
+    if (faulty && (force === 'duplicate' || random() < rates.duplicate)) {
       counts.add('invocation.duplicate');
       // The same batch or a prefix of it: what the mapping runs beside a timed-out invocation that
       // still runs (a retry, or a bisected first half). Never a suffix: the mapping only moves past a
@@ -193,7 +262,7 @@ export const lambdaService = (options: {
       const to = 1 + Math.floor(random() * event.Records.length);
       const twin = fresh();
       const copy = start(twin, { Records: event.Records.slice(0, to) }, true);
-      track(twin, copy);
+      track(twin, copy, shardId);
       void copy.then(
         () => idle.push(twin),
         () => idle.push(twin),
@@ -222,18 +291,18 @@ export const lambdaService = (options: {
     // outbox published), the window the other deaths only hit by chance.
     else if (force === 'death')
       c.transport.dieAt = { request: sentBefore + 1, after: true, operation: 'TransactWriteItems' };
-    else if (enabled && random() < rates.death) {
+    else if (faulty && random() < rates.death) {
       const span = spans[Math.floor(random() * spans.length)] ?? 8;
       c.transport.dieAt = { request: sentBefore + 1 + Math.floor(random() * span), after: random() < 0.5 };
     }
     const givesUpAfter =
-      force === 'timeout' || (enabled && failsForSure(event))
+      force === 'timeout' || (faulty && failsForSure(event))
         ? 0
-        : enabled && random() < rates.timeout
+        : faulty && random() < rates.timeout
           ? Math.floor(random() * 60)
           : undefined;
     const run = start(c, event);
-    track(c, run);
+    track(c, run, shardId);
     const timer = new AbortController();
     const outcome = await Promise.race([
       run.then((response) => ({ response })),
@@ -285,6 +354,15 @@ export const lambdaService = (options: {
           fired,
           ...(o.shards && { shards: o.shards }),
         });
+      }),
+    /**
+     * Arms the race of race.ts on the last batch of closed `shardId` (with emits due in that batch), and
+     * stops injecting invocation faults there. Resolves once it left an entry.
+     */
+    raceLastBatch: (o: { readonly tag: string; readonly shardId: string; readonly lastSeq: string }) =>
+      new Promise<RaceOutcome>((won) => {
+        calm.add(o.shardId);
+        races.push({ ...o, won });
       }),
     /** Stops injecting (the verification phase must not be disturbed). */
     quiesce: () => {

@@ -1,32 +1,61 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
 import type { FaultCounts } from '../../../../local/faults';
-import { createDocumentClient } from '../../../../shared/aws';
-import { createDynamoStore } from '../../../../shared/consumer';
-import type { CommitDeath } from './lambda';
 import type { RunNames } from './model';
 import { type PlannedEvent, resendMarked } from './publish';
+import type { RaceOutcome } from './race';
 import { type BeforeReshard, closingShards, keyInShard, mergeAdjacent, scanAll, splitWidest } from './world';
 
-/** An emitted event whose outbox entry was still pending in a shard when a reshard closed it. */
+/** An emitted event whose outbox entry a closed shard's last invocation left pending (race.ts). */
 export interface PendingAtReshard {
   readonly reshard: 'split' | 'merge';
   readonly shardId: string;
   readonly eventId: string;
   readonly key: string;
+  /** The entry's sort key in its shard's outbox partition. */
+  readonly sk: string;
 }
 
 /** The counter's Lambda service, as far as the reshards use it (see `lambdaService`). */
 interface HeldService {
   hold(): () => void;
-  dieAfterCommit(o: {
+  raceLastBatch(o: {
     readonly tag: string;
-    readonly outboxTable: string;
-    readonly shards?: ReadonlySet<string>;
-    readonly hold?: boolean;
-  }): Promise<CommitDeath>;
+    readonly shardId: string;
+    readonly lastSeq: string;
+  }): Promise<RaceOutcome>;
 }
+
+/** The sequence number of a closed shard's last record (read from its start: a few calls). */
+const lastSequenceIn = async (kinesis: KinesisClient, stream: string, shardId: string) => {
+  let iterator = (
+    await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: stream,
+        ShardId: shardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    )
+  ).ShardIterator;
+  let last: string | undefined;
+  for (let reads = 0; iterator !== undefined && reads < 100; reads++) {
+    const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    const records = out.Records ?? [];
+    if (records.length === 0 && last !== undefined) break;
+    last = records.at(-1)?.SequenceNumber ?? last;
+    iterator = out.NextShardIterator;
+  }
+  return last;
+};
+
+/** Records a closing parent may hold after its round is published: under the mapping's batch size (100). */
+const PARENT_BACKLOG = 90;
 
 const num = (item: Record<string, unknown> | undefined, field: string) => Number(item?.[field] ?? 0);
 
@@ -39,41 +68,30 @@ export const reshardsWhilePublishing = (d: {
   readonly names: RunNames;
   readonly counts: FaultCounts;
   readonly counter: HeldService;
+  /** The counter's event source mapping on counts: paused, each shard's poller idle, resumed. */
+  readonly mapping: {
+    readonly pause: () => void;
+    readonly paused: (shardId: string) => boolean;
+    readonly resume: () => void;
+  };
   /** How many rounds will be published. */
   readonly rounds: number;
   readonly reshardAt: readonly [number, number];
-  /** Epoch ms: a death not come by then means a stalled counter, and the run fails saying so. */
+  /** Epoch ms: a counter not caught up by then has stalled, and the run fails saying so. */
   readonly deadlineAt: number;
   /**
-   * Whether each reshard forces an emit pending in the closing shard (a death there). Off when the
-   * mapping may give batches up: the parent's emitting records can then be dropped, and the death
-   * never comes (measured: a finite-budget run waited its whole 600 s deadline for it).
+   * Whether each reshard forces an emit left pending by the closing shard's last invocation (a race
+   * there). Off when the mapping may give batches up: the parent's emitting records can then be
+   * dropped, and the race never comes (measured with the former forced death: a finite-budget run
+   * waited its whole 600 s deadline for it).
    */
   readonly forcePending: boolean;
 }) => {
-  /** The armed death, or undefined at the run's deadline (the counter stalled). */
-  const untilDeath = async (death: Promise<CommitDeath>) => {
-    const timer = new AbortController();
-    const wait = Math.max(0, d.deadlineAt - Date.now());
-    return Promise.race([death, sleep(wait, undefined, { signal: timer.signal })]).finally(() =>
-      timer.abort(),
-    );
-  };
   const { names, counts, direct } = d;
-  const directStore = createDynamoStore({
-    client: createDocumentClient(d.direct.dynamo),
-    service: 'counter',
-    checkpointsTable: names.tables.checkpoints,
-    parkingTable: names.tables.parking,
-    outboxTable: names.tables.outbox,
-    stateTables: { totals: names.tables.totals },
-  });
   const pendingAtReshards: PendingAtReshard[] = [];
   const reshards: string[] = [];
-  /** Per reshard, measured: armed -> died (the counter reached an emit in the parent), and the reshard itself. */
+  /** Per reshard, measured: until the counter caught up on the parent(s), and the reshard itself. */
   const timings: string[] = [];
-  let armedAt = 0;
-  let diedAt = 0;
   /**
    * A reshard between a write and its read, forced at each split and merge: marked copies of the
    * last round's events that hash into the closing shard(s) are written there just before it closes,
@@ -81,8 +99,7 @@ export const reshardsWhilePublishing = (d: {
    * look-back must then read the closed parent). Counted as `reshard.markedCopy.unread` when the
    * counter had not applied the original yet (original and copy sit unread in the parent), else
    * `.read`, and `.child` for the copies after; outbox entries pending then as `reshard.outboxPending`
-   * (any shard), those of the closing shard(s) as `reshard.<split|merge>.outboxPendingInParent`, each
-   * kept in `pendingAtReshards` so the test can show its event applied once downstream.
+   * (any shard).
    */
   const reshardWithCopies = async (
     kind: 'split' | 'merge',
@@ -95,103 +112,130 @@ export const reshardsWhilePublishing = (d: {
       const totals = new Map(
         (await scanAll(direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i]),
       );
-      await resendMarked(direct.kinesis, names.counts, moved, since);
-      for (const e of moved)
+      // At most a batch per parent with its originals: the race needs the parent's last batch to hold
+      // emitting originals, not only copies (by the binomial odds, not measured: a round of 150 keys
+      // puts more than 50 events into a quarter of the hash space about once in 100 parents).
+      const copied = parents.flatMap((p) => {
+        const into = moved.filter((e) => keyInShard(e.counter, p));
+        return into.slice(0, Math.max(1, PARENT_BACKLOG - into.length));
+      });
+      await resendMarked(direct.kinesis, names.counts, copied, since);
+      for (const e of copied)
         counts.add(
           `reshard.markedCopy.${num(totals.get(e.counter), 'count') <= e.index ? 'unread' : 'read'}`,
         );
       for (const _ of await scanAll(direct.dynamo, names.tables.outbox)) counts.add('reshard.outboxPending');
-      for (const parent of parents) {
-        const shardId = parent.ShardId ?? '';
-        for (const entry of await directStore.loadOutbox({
-          service: 'counter',
-          topic: names.counts,
-          shardId,
-        })) {
-          counts.add(`reshard.${kind}.outboxPendingInParent`);
-          pendingAtReshards.push({
-            reshard: kind,
-            shardId,
-            eventId: entry.envelope.id,
-            key: entry.envelope.partitionkey,
-          });
-        }
-      }
     };
-    const done = await (kind === 'split' ? splitWidest : mergeAdjacent)(direct.kinesis, names.counts, before);
+    let closed: readonly Shard[] = [];
+    const done = await (kind === 'split' ? splitWidest : mergeAdjacent)(
+      direct.kinesis,
+      names.counts,
+      async (parents) => {
+        closed = parents;
+        await before(parents);
+      },
+    );
     await resendMarked(direct.kinesis, names.counts, moved, since);
     for (const _ of moved) counts.add('reshard.markedCopy.child');
-    return done;
+    return { done, parents: closed };
   };
   /**
-   * Each reshard is prepared over two rounds, so that both of its forced cases hold on any machine:
+   * Each reshard is prepared in one round, so that both of its forced cases hold on any machine:
    * - the first round after the reshard is due that emits (every third event of a key) and has a key
-   *   in the closing shard(s) arms a death right after a commit with an emit there; the death holds
-   *   the counter, so the entry is still pending in the parent when it closes
-   *   (`reshard.<split|merge>.outboxPendingInParent`), and only a retry on the closed parent or its
-   *   children can recover it;
-   * - the next round is published while the counter is still held, so its originals and their marked
-   *   copies sit unapplied in the closing shard (`reshard.markedCopy.unread`; on a fast machine the
-   *   counter used to catch up first); the reshard follows that round, then the hold is released.
+   *   in the closing shard(s) is published while the counter's mapping is paused, after it caught up
+   *   on the closing shard(s): its originals and their marked copies sit unapplied there when it closes
+   *   (`reshard.markedCopy.unread`), and the parent's backlog is that round alone, so its last batch
+   *   holds emitting events;
+   * - after the reshard, the last batch of a closed parent is played as race.ts's race (a zombie commits
+   *   its emits between its retry's outbox read and checkpoint read, then dies): the retry answers
+   *   success, nothing retries the closed parent, and only a child's recovery of its ancestors'
+   *   outbox publishes the entries (`reshard.<split|merge>.outboxPendingInParent`, then
+   *   `outbox.claimed.parent`). A death after the commit instead (the former forcing) was always
+   *   recovered by the mapping's retry on the parent itself.
    */
   const kinds = ['split', 'merge'] as const;
-  let death: Promise<CommitDeath> | undefined;
-  /** The armed death once it has come (set as it fires, so a round can check without waiting). */
-  let fired: CommitDeath | undefined;
   let release: (() => void) | undefined;
-  /** After each round: the reshard that round was held for, then the release. */
+  /** Per key, the events published so far (rounds hold one event per key, in order). */
+  const publishedOf = new Map<string, number>();
+  /** Waits until the counter applied every event published so far of the keys in `parents`. */
+  const caughtUp = async (parents: readonly Shard[]) => {
+    for (;;) {
+      const totals = new Map(
+        (await scanAll(direct.dynamo, names.tables.totals)).map((i) => [String(i.pk), i]),
+      );
+      const behind = [...publishedOf].filter(
+        ([key, n]) => parents.some((p) => keyInShard(key, p)) && num(totals.get(key), 'count') < n,
+      );
+      if (behind.length === 0) return;
+      if (Date.now() > d.deadlineAt)
+        throw new Error(`the counter did not catch up on ${behind.length} keys before a reshard: it stalled`);
+      await sleep(500);
+    }
+  };
+  /** After each round: the reshard that round was held for, the race on its parents, then the release. */
   const afterRound = async (_published: number, round: readonly PlannedEvent[], since: number) => {
+    for (const e of round) publishedOf.set(e.counter, e.index + 1);
     const kind = kinds[reshards.length];
     if (kind === undefined || release === undefined) return;
     const started = Date.now();
-    reshards.push(await reshardWithCopies(kind, round, since));
+    const { done, parents } = await reshardWithCopies(kind, round, since);
+    reshards.push(done);
+    if (d.forcePending) {
+      // Only parents with an emitting event of the round: their last batch holds emits.
+      for (const p of parents) {
+        const shardId = p.ShardId ?? '';
+        const lastSeq = await lastSequenceIn(direct.kinesis, names.counts, shardId);
+        if (!lastSeq || !round.some((e) => keyInShard(e.counter, p))) continue;
+        void d.counter.raceLastBatch({ tag: `reshard.${kind}`, shardId, lastSeq }).then((left) => {
+          for (const entry of left.entries) {
+            counts.add(`reshard.${kind}.outboxPendingInParent`);
+            pendingAtReshards.push({
+              reshard: kind,
+              shardId: left.shardId,
+              eventId: entry.envelope.id,
+              key: entry.envelope.partitionkey,
+              sk: entry.sk,
+            });
+          }
+        });
+      }
+    }
     timings.push(
-      `${kind}: ${d.forcePending ? `death ${((diedAt - armedAt) / 1000).toFixed(1)} s after arming` : 'no forced death'}, reshard ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${kind}: ${d.forcePending ? `caught up and paused in ${((heldAt - armedAt) / 1000).toFixed(1)} s, race armed` : 'no race'}, reshard ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     release();
     release = undefined;
   };
-  /** Before each round: arm the death in the closing shard(s), or wait for it (then the counter is held). */
+  let armedAt = 0;
+  let heldAt = 0;
+  /** Before each round: hold the counter for the reshard's round, once it caught up on the parent(s). */
   const beforeRound = async (published: number, round: readonly PlannedEvent[]) => {
     const kind = kinds[reshards.length];
     const index = round[0]?.index ?? 0;
     if (kind === undefined || release !== undefined) return;
-    if (death) {
-      // No timer: the death fires at a commit with an emit on the parent(s) by a container it is armed
-      // in. Publishing goes on meanwhile: a duplicate invocation (never armed) may apply the round
-      // that was due to fire it, and only later rounds then bring the next such commit (a review found
-      // that waiting here could then stall until the deadline). Only the last round waits for it; the
-      // run's own deadline bounds a stalled counter.
-      if (fired === undefined && index + 1 < d.rounds) return;
-      const died = fired ?? (await untilDeath(death));
-      if (died === undefined)
-        throw new Error(
-          `the death armed in the ${kind} parent did not come by the run's deadline: the counter stalled`,
-        );
-      diedAt = Date.now();
-      release = died.release ?? d.counter.hold();
-      death = undefined;
-      fired = undefined;
-      return;
-    }
     if (published < (d.reshardAt[reshards.length] ?? 0) || (index + 1) % 3 !== 0 || index + 1 >= d.rounds)
       return;
+    const parents = await closingShards(direct.kinesis, names.counts, kind);
+    if (!round.some((e) => parents.some((p) => keyInShard(e.counter, p)))) return;
+    armedAt = Date.now();
     if (!d.forcePending) {
       release = d.counter.hold();
       return;
     }
-    const parents = await closingShards(direct.kinesis, names.counts, kind);
-    if (!round.some((e) => parents.some((p) => keyInShard(e.counter, p)))) return;
-    armedAt = Date.now();
-    death = d.counter.dieAfterCommit({
-      tag: `reshard.${kind}`,
-      outboxTable: names.tables.outbox,
-      shards: new Set(parents.flatMap((p) => (p.ShardId ? [p.ShardId] : []))),
-      hold: true,
-    });
-    void death.then((died) => {
-      fired = died;
-    });
+    await caughtUp(parents);
+    // Paused rather than held: a held counter's poller still reads, and can take the round's originals
+    // in a batch of their own before the copies are written; the last batch then holds only copies and
+    // its race finds no emit (seen held, in two runs: 5 of 6 races missed, their zombie's last commit
+    // held no emit; paused, 6 of 6 played out in two runs). Paused, the parent's pollers are idle,
+    // and read the round and its copies in one go on resume.
+    d.mapping.pause();
+    while (parents.some((p) => !d.mapping.paused(p.ShardId ?? ''))) {
+      if (Date.now() > d.deadlineAt)
+        throw new Error('the counter did not pause before a reshard: it stalled');
+      await sleep(200);
+    }
+    heldAt = Date.now();
+    release = d.mapping.resume;
   };
   return { afterRound, beforeRound, reshards, pendingAtReshards, timings };
 };

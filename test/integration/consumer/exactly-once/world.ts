@@ -32,6 +32,7 @@ import { createTable } from '../../helpers/tables';
 import type { Container } from './lambda';
 import type { RunNames, Shards } from './model';
 import type { RunProfile } from './profile';
+import type { RaceHooks } from './race';
 import { DyingHttpHandler, FUNCTION_TIMEOUT_MS } from './transport';
 
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } as const;
@@ -195,6 +196,8 @@ const searchesCounted = (publisher: EventPublisher, counts?: FaultCounts): Event
 /** A fresh container for `service`: its own transport, SDK clients, store, publisher and handler state. */
 export const containerFactory = (options: {
   readonly endpoints: Endpoints;
+  /** The emulators themselves, past the fault relays: what a calm container's clients use. */
+  readonly calmEndpoints?: Endpoints;
   readonly names: RunNames;
   readonly catalog: Catalog;
   readonly service: 'counter' | 'auditor';
@@ -205,13 +208,21 @@ export const containerFactory = (options: {
    * first time, `outbox.reclaimed` each time again, `outbox.claimRefused` when held elsewhere.
    */
   readonly counts?: FaultCounts;
+  /**
+   * Filled with each outbox entry's first claim (`shardId/sk` -> the shard of the claiming invocation):
+   * who recovered what a crashed or raced invocation left.
+   */
+  readonly firstClaims?: Map<string, string>;
 }) => {
   // Shared by the service's containers: a claim of an entry some container claimed before is a re-claim.
-  const claimedBefore = new Set<string>();
-  return (): Container => {
+  const firstClaims = options.firstClaims ?? new Map<string, string>();
+  return (calm = false): Container => {
     const { names, profile } = options;
     const transport = new DyingHttpHandler(profile);
-    const { kinesis, dynamo } = clientsVia(options.endpoints, transport);
+    const { kinesis, dynamo } = clientsVia(
+      calm && options.calmEndpoints ? options.calmEndpoints : options.endpoints,
+      transport,
+    );
     const streamOf = (topic: string) => topic;
     const shards = createKinesisShardDirectory(kinesis);
     const store = createDynamoStore({
@@ -225,6 +236,7 @@ export const containerFactory = (options: {
     // One invocation at a time per container, so the shard of the current one tells whose leftover a
     // claim recovers: its own shard's (a crashed earlier invocation) or a closed parent's.
     let invokedOn = '';
+    const race: RaceHooks = {};
     const handler = defineConsumer(
       { catalog: options.catalog, service: options.service, handlers: options.handlers },
       {
@@ -234,14 +246,35 @@ export const containerFactory = (options: {
         },
         store: {
           ...store,
+          // The race at a closing shard's last batch (race.ts): the zombie's last commit with an emit
+          // waits for the retry's outbox load, and the retry's load answers only after that commit.
+          commit: async (commit) => {
+            const gate = race.finalCommit;
+            if (
+              gate &&
+              commit.started === undefined &&
+              commit.outbox !== undefined &&
+              commit.outbox.length > 0 &&
+              commit.position.shardId === invokedOn
+            )
+              return gate(commit.outbox, () => store.commit(commit));
+            return store.commit(commit);
+          },
+          loadOutbox: async (position) => {
+            const entries = await store.loadOutbox(position);
+            if (position.shardId === invokedOn) await race.ownOutboxLoaded?.();
+            return entries;
+          },
           claimOutbox: async (position, sk, leaseMs, token) => {
             const claimed = await store.claimOutbox(position, sk, leaseMs, token);
             const entry = `${position.shardId}/${sk}`;
             if (!claimed) options.counts?.add('outbox.claimRefused');
             // A second claim of one entry is recovery work done again (a write, then a search).
-            else if (claimedBefore.has(entry)) options.counts?.add('outbox.reclaimed');
-            else options.counts?.add(`outbox.claimed.${position.shardId === invokedOn ? 'own' : 'parent'}`);
-            claimedBefore.add(entry);
+            else if (firstClaims.has(entry)) options.counts?.add('outbox.reclaimed');
+            else {
+              options.counts?.add(`outbox.claimed.${position.shardId === invokedOn ? 'own' : 'parent'}`);
+              firstClaims.set(entry, invokedOn);
+            }
             return claimed;
           },
         },
@@ -259,6 +292,7 @@ export const containerFactory = (options: {
     );
     return {
       transport,
+      race,
       handler: (event, context) => {
         const first = event.Records[0];
         invokedOn = first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '';
