@@ -170,17 +170,34 @@ export interface LocalCdcOptions {
   readonly log: LocalLogger;
 }
 
-const streamOf = async (dynamo: DynamoDBClient, tableName: string): Promise<string> => {
+/** The table's stream ARN when its stream is on. */
+const enabledStream = async (dynamo: DynamoDBClient, tableName: string): Promise<string | undefined> => {
   const described = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
   const current = described.Table?.LatestStreamArn;
-  if (described.Table?.StreamSpecification?.StreamEnabled && current) return current;
-  const updated = await dynamo.send(
-    new UpdateTableCommand({
-      TableName: tableName,
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-  return updated.TableDescription?.LatestStreamArn ?? '';
+  return described.Table?.StreamSpecification?.StreamEnabled && current ? current : undefined;
+};
+
+/**
+ * Switches the table's stream on unless it is on. A re-sent UpdateTable whose first send was applied
+ * is refused ("Table already has an enabled stream"): the table's own state decides, not the refusal.
+ * Exported for the provisioning test.
+ */
+export const streamOf = async (dynamo: DynamoDBClient, tableName: string): Promise<string> => {
+  const current = await enabledStream(dynamo, tableName);
+  if (current) return current;
+  try {
+    const updated = await dynamo.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+    return updated.TableDescription?.LatestStreamArn ?? '';
+  } catch (error) {
+    const applied = await enabledStream(dynamo, tableName).catch(() => undefined);
+    if (applied) return applied;
+    throw error;
+  }
 };
 
 /**

@@ -12,9 +12,10 @@ export const STARTUP_TIMEOUT_MS = 90_000;
 /**
  * The timeouts of a readiness probe's client. An emulator can accept a connection while it starts and
  * never answer the request on it; with the SDK's default (a warning only) that probe hung `npm start`
- * for good. After 10 s the probe fails and the next one opens a fresh connection.
+ * for good. After 30 s the probe fails and the next one opens a fresh connection: DynamoDB Local's
+ * first answer took up to 42 s at load 25, so a shorter limit would abandon answers on their way.
  */
-export const PROBE_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 10_000 } as const;
+export const PROBE_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
 
 /** Settles with the probe, or rejects once `ms` pass: no probe outlives the startup deadline. */
 const bounded = async (probe: () => Promise<unknown>, ms: number): Promise<void> => {

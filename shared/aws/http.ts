@@ -17,4 +17,12 @@ export const HTTP_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 10_000 
  * built without a handler get the SDK's default, which has no request timeout at all.
  */
 export const createHttpHandler = (timeouts: HttpTimeouts = {}): NodeHttpHandler =>
-  new NodeHttpHandler({ ...HTTP_TIMEOUTS, ...timeouts, throwOnRequestTimeout: true });
+  new NodeHttpHandler({
+    // A timeout of 0 or undefined means "none" to the SDK: only a positive value replaces a default.
+    connectionTimeout: positiveOr(timeouts.connectionTimeout, HTTP_TIMEOUTS.connectionTimeout),
+    requestTimeout: positiveOr(timeouts.requestTimeout, HTTP_TIMEOUTS.requestTimeout),
+    throwOnRequestTimeout: true,
+  });
+
+const positiveOr = (value: number | undefined, fallback: number): number =>
+  value !== undefined && value > 0 ? value : fallback;

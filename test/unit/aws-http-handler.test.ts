@@ -54,6 +54,24 @@ describe('createHttpHandler', () => {
     expect(Date.now() - began).toBeLessThan(60_000);
   });
 
+  it('keeps its default request timeout when given 0 or undefined (the SDK reads both as none)', async () => {
+    // Prepare
+    const server = await silentServer();
+    open.push(server);
+    const clients = [0, undefined].map((requestTimeout) =>
+      clientWith(server.endpoint, createHttpHandler({ requestTimeout })),
+    );
+
+    // Act
+    const errors = await Promise.all(
+      clients.map((client) => client.send(new ListStreamsCommand({})).catch((e: unknown) => e)),
+    );
+
+    // Assess: both fail at the 10 s default instead of waiting for good.
+    for (const client of clients) client.destroy();
+    for (const error of errors) expect(String((error as Error).message)).toMatch(/10000 ms requestTimeout/);
+  });
+
   it('is needed: the SDK handler given the same timeout only warns and keeps waiting', async () => {
     // Prepare
     const server = await silentServer();

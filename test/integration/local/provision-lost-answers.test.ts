@@ -2,6 +2,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStreamName, silentLogger } from '../../../local';
+import { streamOf } from '../../../local/cdc';
 import { plannedTables, provision } from '../../../local/provision';
 import { testCatalog } from '../../fixtures/catalog';
 import { loseResponses } from '../../fixtures/lost-response';
@@ -59,6 +60,23 @@ describe('local mode provisioning (kinesis-mock + DynamoDB Local)', () => {
         expect(ttl.TimeToLiveDescription?.AttributeName, table.name).toBe(table.ttlAttribute);
     }
     kinesis.destroy();
+    dynamo.destroy();
+  });
+
+  it("switches a table's stream on for CDC when the switch is applied and its answer lost", async () => {
+    // Prepare
+    const dynamo = new DynamoDBClient(emulatorClient(env.dynamoEndpoint));
+    await env.createIdempotencyTable('cdc-source');
+    const lost = loseResponses(dynamo, { commands: ['UpdateTableCommand'], times: Number.POSITIVE_INFINITY });
+
+    // Act
+    const arn = await streamOf(dynamo, 'cdc-source');
+
+    // Assess
+    const table = (await dynamo.send(new DescribeTableCommand({ TableName: 'cdc-source' }))).Table;
+    expect(lost.lost()).toBeGreaterThanOrEqual(1);
+    expect(table?.StreamSpecification?.StreamEnabled).toBe(true);
+    expect(arn).toBe(table?.LatestStreamArn);
     dynamo.destroy();
   });
 });
