@@ -12,6 +12,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { opsOutputNames } from '../infra/constructs/ops-output-names';
 import { outputNames } from '../infra/output-names';
+import { createHttpHandler } from '../shared/aws';
 import type { Catalog } from '../shared/catalog';
 import {
   type Delivery,
@@ -64,7 +65,7 @@ export const deployedContext = async (
     ...(options.profile && { profile: options.profile }),
     ...(options.region && { region: options.region }),
   };
-  const cfn = new CloudFormationClient(config);
+  const cfn = new CloudFormationClient({ ...config, requestHandler: createHttpHandler() });
   const described = await cfn
     .send(new DescribeStacksCommand({ StackName: stack }))
     .catch((error: unknown) => {
@@ -83,9 +84,14 @@ export const deployedContext = async (
     return value;
   };
   const region = await cfn.config.region();
-  const kinesis = new KinesisClient(config);
-  const dynamo = new DynamoDBClient(config);
-  const lambda = new LambdaClient(config);
+  const kinesis = new KinesisClient({ ...config, requestHandler: createHttpHandler() });
+  const dynamo = new DynamoDBClient({ ...config, requestHandler: createHttpHandler() });
+  // A synchronous Invoke answers when the consumer returns, up to Lambda's 900 s limit: the timeout
+  // only has to end a request AWS never answers.
+  const lambda = new LambdaClient({
+    ...config,
+    requestHandler: createHttpHandler({ requestTimeout: 960_000 }),
+  });
   const store = dynamoOpsStore(
     DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     {

@@ -58,13 +58,20 @@ export const reshardStream = async (
   let current = (await openShards(kinesis, streamName)).length;
   while (current !== target) {
     const to = nextCount(current, target);
-    await kinesis.send(
-      new UpdateShardCountCommand({
-        StreamName: streamName,
-        TargetShardCount: to,
-        ScalingType: 'UNIFORM_SCALING',
-      }),
-    );
+    try {
+      await kinesis.send(
+        new UpdateShardCountCommand({
+          StreamName: streamName,
+          TargetShardCount: to,
+          ScalingType: 'UNIFORM_SCALING',
+        }),
+      );
+    } catch (error) {
+      // A re-send of a step whose first send was applied (its answer late or lost) is refused while
+      // the stream is UPDATING: the open shards, once ACTIVE, decide whether the step happened.
+      await waitActive(kinesis, streamName);
+      if ((await openShards(kinesis, streamName)).length !== to) throw error;
+    }
     await waitActive(kinesis, streamName);
     steps.push({ from: current, to });
     current = (await openShards(kinesis, streamName)).length;

@@ -3,6 +3,7 @@ import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStreamName, silentLogger } from '../../../local';
 import { streamOf } from '../../../local/cdc';
+import { reshardStream } from '../../../local/esm';
 import { plannedTables, provision } from '../../../local/provision';
 import { testCatalog } from '../../fixtures/catalog';
 import { loseResponses } from '../../fixtures/lost-response';
@@ -61,6 +62,28 @@ describe('local mode provisioning (kinesis-mock + DynamoDB Local)', () => {
     }
     kinesis.destroy();
     dynamo.destroy();
+  });
+
+  it('reshards a stream (spine reshard) when each UpdateShardCount is applied and its answer lost', async () => {
+    // Prepare
+    const kinesis = new KinesisClient(emulatorClient(env.kinesisEndpoint));
+    await env.createStream('resharded', 1);
+    const lost = loseResponses(kinesis, {
+      commands: ['UpdateShardCountCommand'],
+      times: Number.POSITIVE_INFINITY,
+    });
+
+    // Act
+    const result = await reshardStream(kinesis, 'resharded', 4);
+
+    // Assess: two steps (a step at most doubles), each lost at least once, four open shards.
+    expect(lost.lost()).toBeGreaterThanOrEqual(2);
+    expect(result.steps).toEqual([
+      { from: 1, to: 2 },
+      { from: 2, to: 4 },
+    ]);
+    expect(result.openShards).toHaveLength(4);
+    kinesis.destroy();
   });
 
   it("switches a table's stream on for CDC when the switch is applied and its answer lost", async () => {
