@@ -189,6 +189,7 @@ export const reshardsWhilePublishing = (d: {
         void d.counter.raceLastBatch({ tag: `reshard.${kind}`, shardId, lastSeq }).then((left) => {
           for (const entry of left.entries) {
             counts.add(`reshard.${kind}.outboxPendingInParent`);
+            counts.add('reshard.outboxPendingInParent');
             pendingAtReshards.push({
               reshard: kind,
               shardId: left.shardId,
