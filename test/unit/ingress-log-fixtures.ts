@@ -1,5 +1,7 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
 import { encodeEnvelope } from '../../shared/envelope';
-import type { PreparedEvent } from '../../shared/ingress';
+import { createMemoryIdempotencyStore, type PreparedEvent } from '../../shared/ingress';
 import { envelopeOf } from '../fixtures/kinesis';
 
 /** The one shard of the log-search tests' stream: it holds every hash key. */
@@ -34,4 +36,22 @@ export const logKeyEvent = (
       ...(logRetentionHours === undefined ? {} : { logRetentionHours }),
     },
   };
+};
+
+/**
+ * A mocked Kinesis client, a memory idempotency store on a clock the test sets (`clock.at`), and
+ * `publishEvents`' dependencies over both: one write attempt, a 30 s search deadline.
+ */
+export const mockedIngress = (startAt: number) => {
+  const clock = { at: startAt };
+  const kinesis = new KinesisClient({ region: 'us-east-1' });
+  const mock = mockClient(kinesis);
+  const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => clock.at });
+  const deps = {
+    kinesis,
+    store,
+    writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
+    search: { deadline: Date.now() + 30_000 },
+  };
+  return { clock, kinesis, mock, store, deps };
 };

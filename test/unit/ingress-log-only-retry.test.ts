@@ -2,15 +2,13 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { resentSinceOfBytes } from '../../shared/envelope';
-import { createMemoryIdempotencyStore, type PreparedEvent, publishEvents } from '../../shared/ingress';
-import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
+import { type PreparedEvent, publishEvents } from '../../shared/ingress';
+import { HOUR, LEASE_MS, logKeyEvent, mockedIngress, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
 /** An event with a key on a topic that keeps its records as long as the key: the claim is its only write. */
@@ -22,25 +20,16 @@ const throttled = () =>
 
 /** The event is acknowledged (202) at the store's time `at`; the producer did not see the answer. */
 const acknowledged = async (event: PreparedEvent, retentionHours = 24, agoMs = 10 * HOUR) => {
-  let at = Date.now() - agoMs;
-  const kinesis = new KinesisClient({ region: 'us-east-1' });
-  const mock = mockClient(kinesis);
-  const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => at });
-  const deps = {
-    kinesis,
-    store,
-    writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
-    search: { deadline: Date.now() + 30_000 },
-  };
+  const { clock, mock, deps } = mockedIngress(Date.now() - agoMs);
   mock.on(PutRecordsCommand).resolves({ Records: [{ ShardId: SHARD.ShardId, SequenceNumber: '7' }] });
   const [first] = await publishEvents(deps, 'orders', [event]);
-  const claimedAt = at;
+  const claimedAt = clock.at;
   mock.reset();
   mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
   mock.on(DescribeStreamSummaryCommand).resolves({
     StreamDescriptionSummary: { RetentionPeriodHours: retentionHours } as never,
   });
-  return { mock, deps, first, claimedAt, advance: (ms: number) => (at += ms) };
+  return { mock, deps, first, claimedAt, advance: (ms: number) => (clock.at += ms) };
 };
 
 const record = (sequenceNumber: string, arrivedAt: number, data: Uint8Array, partitionKey: string) => ({

@@ -2,14 +2,12 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createMemoryIdempotencyStore, publishEvents } from '../../shared/ingress';
-import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
+import { publishEvents } from '../../shared/ingress';
+import { HOUR, logKeyEvent, mockedIngress, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
 describe('publishEvents answering a retry while a takeover holds an old key', () => {
@@ -19,22 +17,13 @@ describe('publishEvents answering a retry while a takeover holds an old key', ()
   // earlier claimant's copy is the takeover's own search to find (it then completes the key).
   it("searches from the live claimant's claim time, less skew, not from the key's first claim", async () => {
     // Prepare: the first claimant claimed 3 h ago and died unseen; a takeover holds the key now.
-    let at = Date.now() - 3 * HOUR;
-    const kinesis = new KinesisClient({ region: 'us-east-1' });
-    const mock = mockClient(kinesis);
-    const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => at });
-    const deps = {
-      kinesis,
-      store,
-      writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
-      search: { deadline: Date.now() + 30_000 },
-    };
+    const { clock, mock, store, deps } = mockedIngress(Date.now() - 3 * HOUR);
     const event = logKeyEvent(1, 24, 24);
     const request = event.idempotency;
     if (!request) throw new Error('the event has a key');
     await store.claim(request);
-    at = Date.now();
-    const takenOverAt = at;
+    clock.at = Date.now();
+    const takenOverAt = clock.at;
     const takeover = await store.claim(request);
     mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
     mock.on(DescribeStreamSummaryCommand).resolves({

@@ -2,19 +2,12 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import {
-  createMemoryIdempotencyStore,
-  findInLog,
-  type PreparedEvent,
-  publishEvents,
-} from '../../shared/ingress';
-import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
+import { findInLog, type PreparedEvent, publishEvents } from '../../shared/ingress';
+import { HOUR, logKeyEvent, mockedIngress, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
 /** An event with a 168 h key on a topic kept 168 h (per the catalog): the claim is the key's only write. */
@@ -29,20 +22,11 @@ describe('publishEvents after DecreaseStreamRetentionPeriod, with the retention 
   // whose first copy consumers can no longer see: a second effect.
   it('writes no copy for a key first attempted before the new horizon, even right after another search', async () => {
     // Prepare: the event was acknowledged 30 h ago (the producer never saw the answer).
-    let at = Date.now() - 30 * HOUR;
-    const kinesis = new KinesisClient({ region: 'us-east-1' });
-    const mock = mockClient(kinesis);
-    const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => at });
-    const deps = {
-      kinesis,
-      store,
-      writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
-      search: { deadline: Date.now() + 30_000 },
-    };
+    const { clock, kinesis, mock, deps } = mockedIngress(Date.now() - 30 * HOUR);
     const event = prepared(1);
     mock.on(PutRecordsCommand).resolves({ Records: [{ ShardId: SHARD.ShardId, SequenceNumber: '7' }] });
     await publishEvents(deps, 'orders', [event]);
-    at = Date.now();
+    clock.at = Date.now();
     mock.reset();
     mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
     mock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });

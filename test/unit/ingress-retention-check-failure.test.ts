@@ -2,14 +2,12 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createMemoryIdempotencyStore, type PreparedEvent, publishEvents } from '../../shared/ingress';
-import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
+import { type PreparedEvent, publishEvents } from '../../shared/ingress';
+import { HOUR, LEASE_MS, logKeyEvent, mockedIngress, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
 /** An event with a 168 h key on a topic kept 168 h: the claim is the key's only write. */
@@ -21,23 +19,14 @@ describe('publishEvents when the retention check after a search fails', () => {
   // `recoverTakenOver` keeps the claim's OLD progress and the next retry reads the whole stretch again.
   it('keeps where the finished read stopped, so the next retry resumes after it', async () => {
     // Prepare: a key first claimed 30 h ago whose claimant died unseen (nothing in the log).
-    let at = Date.now() - 30 * HOUR;
-    const claimedAt = at;
-    const kinesis = new KinesisClient({ region: 'us-east-1' });
-    const mock = mockClient(kinesis);
-    const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => at });
-    const deps = {
-      kinesis,
-      store,
-      writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
-      search: { deadline: Date.now() + 30_000 },
-    };
+    const { clock, mock, store, deps } = mockedIngress(Date.now() - 30 * HOUR);
+    const claimedAt = clock.at;
     const event = prepared(1);
     const other = prepared(2);
     const request = event.idempotency;
     if (!request) throw new Error('the event has a key');
     await store.claim(request);
-    at = Date.now();
+    clock.at = Date.now();
     mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
     mock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
     mock.on(GetRecordsCommand).resolves({
@@ -58,7 +47,7 @@ describe('publishEvents when the retention check after a search fails', () => {
     mock.on(PutRecordsCommand).resolves({ Records: [{ ShardId: SHARD.ShardId, SequenceNumber: '900' }] });
     // Act: one retry whose check fails, then the next.
     const first = await refusal(publishEvents(deps, 'orders', [event]));
-    at += 2_000;
+    clock.at += 2_000;
     await publishEvents(deps, 'orders', [event]).catch(() => undefined);
     // Assess: the second search resumes after the record the first one read.
     const iterators = mock.commandCalls(GetShardIteratorCommand).map((c) => c.args[0].input);

@@ -2,14 +2,12 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createMemoryIdempotencyStore, publishEvents } from '../../shared/ingress';
-import { HOUR, LEASE_MS, logKeyEvent, SHARD } from './ingress-log-fixtures';
+import { publishEvents } from '../../shared/ingress';
+import { HOUR, LEASE_MS, logKeyEvent, mockedIngress, SHARD } from './ingress-log-fixtures';
 import { refusal } from './ingress-support';
 
 const KEYS = 50;
@@ -22,24 +20,15 @@ describe('publishEvents retrying a whole acknowledged request after the lease', 
   // deadline most keys of a 500-event retry end undecided (503) and converge only over several rounds.
   it('reads the shared stretch of the shard once for all the keys it took over', async () => {
     // Prepare: 50 events acknowledged together; the answer was lost; the retry comes after the lease.
-    let at = Date.now() - 600_000;
-    const kinesis = new KinesisClient({ region: 'us-east-1' });
-    const mock = mockClient(kinesis);
-    const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => at });
-    const deps = {
-      kinesis,
-      store,
-      writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
-      search: { deadline: Date.now() + 30_000 },
-    };
+    const { clock, mock, deps } = mockedIngress(Date.now() - 600_000);
     const events = Array.from({ length: KEYS }, (_, i) => logKeyEvent(i, 24, 24));
-    const claimedAt = at;
+    const claimedAt = clock.at;
     mock.on(PutRecordsCommand).resolves({
       Records: events.map((_, i) => ({ ShardId: SHARD.ShardId, SequenceNumber: String(100 + i) })),
     });
     const first = await publishEvents(deps, 'orders', events);
     mock.reset();
-    at += LEASE_MS + 1_000;
+    clock.at += LEASE_MS + 1_000;
     mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
     mock.on(DescribeStreamSummaryCommand).resolves({
       StreamDescriptionSummary: { RetentionPeriodHours: 24 } as never,
@@ -67,24 +56,15 @@ describe('publishEvents retrying a whole acknowledged request after the lease', 
     // Prepare: two keys (48 h windows and log) whose claimants died unseen 30 h and 10 min ago; the
     // stream's retention has since been lowered to 24 h, so the old key's first attempt may be gone.
     const now = Date.now();
-    let at = now - 30 * HOUR;
-    const kinesis = new KinesisClient({ region: 'us-east-1' });
-    const mock = mockClient(kinesis);
-    const store = createMemoryIdempotencyStore({ leaseMs: LEASE_MS, now: () => at });
-    const deps = {
-      kinesis,
-      store,
-      writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
-      search: { deadline: now + 30_000 },
-    };
+    const { clock, mock, store, deps } = mockedIngress(now - 30 * HOUR);
     const [old, young] = [logKeyEvent(1, 48, 48), logKeyEvent(2, 48, 48)];
     if (!old?.idempotency || !young?.idempotency) throw new Error('two keyed events');
-    const oldClaim = at;
+    const oldClaim = clock.at;
     await store.claim(old.idempotency);
-    at = now - 600_000;
-    const youngClaim = at;
+    clock.at = now - 600_000;
+    const youngClaim = clock.at;
     await store.claim(young.idempotency);
-    at = now;
+    clock.at = now;
     mock.on(ListShardsCommand).resolves({ Shards: [SHARD] });
     mock.on(DescribeStreamSummaryCommand).resolves({
       StreamDescriptionSummary: { RetentionPeriodHours: 24 } as never,
