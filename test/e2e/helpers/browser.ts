@@ -11,12 +11,13 @@ export const chromiumPath = (): string => process.env.SPINE_CHROMIUM || '/usr/bi
 
 /**
  * Installs Chromium with scripts/ensure-chromium.sh when it is missing, so `npm install && npm test`
- * works on a fresh machine (apt-get, as root or through sudo -n; ~40 s measured). Throws with the
- * way out when it cannot: the suite then fails rather than skipping the browser test in silence.
+ * works on a fresh machine (apt-get, as root or through sudo -n; ~40 s measured). The script runs
+ * even when the binary is there: another suite may be installing it right now (the binary exists
+ * before dpkg has configured its libraries), and the script waits for that install's lock. Throws
+ * with the way out when it cannot: the suite then fails rather than skipping the browser test.
  */
 export const ensureChromium = (root: string): string => {
   const binary = chromiumPath();
-  if (existsSync(binary)) return binary;
   try {
     execFileSync(join(root, 'scripts', 'ensure-chromium.sh'), { stdio: 'inherit', timeout: 600_000 });
   } catch (error) {
@@ -25,5 +26,6 @@ export const ensureChromium = (root: string): string => {
       { cause: error },
     );
   }
+  if (!existsSync(binary)) throw new Error(`scripts/ensure-chromium.sh succeeded, but ${binary} is missing`);
   return binary;
 };
