@@ -8,7 +8,7 @@ import type { LocalLogger } from '../log';
 import type { StreamActivity } from '../net';
 import { freePort } from '../ports';
 import { localClientConfig } from './client';
-import { recoverKinesisData } from './kinesis-data';
+import { readKinesisSaves, recoverKinesisData } from './kinesis-data';
 import { LEASH_ENV } from './leash';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
@@ -24,6 +24,14 @@ import { PROBE_TIMEOUTS, STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
  * costs nothing more: saves are atomic (kinesis-preload.cjs).
  */
 export const PERSIST_INTERVAL = '1s';
+/**
+ * How long a clean stop waits for kinesis-mock's final save before SIGKILL, when no earlier save holds
+ * every acknowledged write. The usual 3 s grace was too short for two fresh-clone suites side by side
+ * (load ~15): both lost the last record written before a stop and start (local-backbone.test.ts), and
+ * one found the reloaded stream not ACTIVE; a kill mid-final-save explains both (not caught in the act:
+ * the test's logger is silent). 7 s plus the 2 s SIGKILL wait stays inside local-signals' 10 s bound.
+ */
+const STOP_GRACE_MS = 7_000;
 
 /** Loaded into kinesis-mock: atomic saves and the leash. Plain CommonJS, next to this file. */
 const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'kinesis-preload.cjs');
@@ -111,7 +119,15 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
     port: proxy.port,
     stop: async () => {
       await proxy.close();
-      await emulator.stop();
+      // Nothing is acknowledged after the relay closed; a save that holds everything before this
+      // moment makes a kill harmless. Until one exists, kinesis-mock's own final save is the only
+      // copy of the last writes, so its shutdown gets up to STOP_GRACE_MS instead of being killed.
+      const closedAt = Date.now();
+      const saved = () => {
+        const saves = readKinesisSaves(options.dataDir);
+        return saves !== undefined && saves.pid === emulator.pid && saves.durableUntil >= closedAt;
+      };
+      await emulator.stop(persist ? { graceMs: STOP_GRACE_MS, safeToKill: saved } : {});
     },
   };
 };

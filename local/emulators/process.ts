@@ -29,7 +29,18 @@ export interface EmulatorProcess {
   /** The last lines the emulator wrote, for error messages. */
   tail(lines?: number): string[];
   /** SIGTERM the group, wait the grace period, SIGKILL, and verify the process is gone. */
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
+}
+
+/** How long a stop may wait for a clean exit before SIGKILL. */
+export interface StopOptions {
+  /**
+   * The longest wait for a clean exit after SIGTERM. Past the usual grace, the wait goes on only
+   * while `safeToKill` says a kill would lose something. @default GRACE_MS (3 s)
+   */
+  readonly graceMs?: number;
+  /** Whether a SIGKILL now loses nothing (e.g. a complete save holds every acknowledged write). */
+  readonly safeToKill?: () => boolean;
 }
 
 export interface SpawnOptions {
@@ -72,21 +83,39 @@ const signalGroup = (pid: number, signal: NodeJS.Signals): void => {
   }
 };
 
-const waitUntilGone = async (isRunning: () => boolean, ms: number): Promise<boolean> => {
+const waitUntilGone = async (
+  isRunning: () => boolean,
+  ms: number,
+  stopEarly = () => false,
+): Promise<boolean> => {
   const deadline = Date.now() + ms;
-  while (isRunning() && Date.now() < deadline) await sleep(50);
+  while (isRunning() && Date.now() < deadline && !stopEarly()) await sleep(50);
   return !isRunning();
 };
 
 /**
  * Stops a process group: SIGTERM, a grace period, then SIGKILL, and checks that the leader is gone.
- * Works for our own children and for orphans of an earlier run (`isRunning` tells them apart).
+ * Works for our own children and for orphans of an earlier run (`isRunning` tells them apart). With
+ * `options.graceMs` above the usual 3 s, a process still shutting down is killed at 3 s only if
+ * `safeToKill` says so: kinesis-mock's final save on SIGTERM took longer than 3 s on a loaded machine,
+ * and the kill lost the stream's last acknowledged records (two fresh-clone suites side by side).
  */
-export const stopGroup = async (name: string, pid: number, isRunning: () => boolean, log: LocalLogger) => {
+export const stopGroup = async (
+  name: string,
+  pid: number,
+  isRunning: () => boolean,
+  log: LocalLogger,
+  options: StopOptions = {},
+) => {
   if (!isRunning()) return;
+  const termAt = Date.now();
   signalGroup(pid, 'SIGTERM');
   if (await waitUntilGone(isRunning, GRACE_MS)) return;
-  log.warn(`${name} still running ${GRACE_MS} ms after SIGTERM; sending SIGKILL`, { pid });
+  const grace = Math.max(options.graceMs ?? GRACE_MS, GRACE_MS);
+  const safe = options.safeToKill ?? (() => true);
+  if (!safe() && (await waitUntilGone(isRunning, termAt + grace - Date.now(), safe))) return;
+  const loses = safe() ? '' : ' (what it wrote since its last save may be lost)';
+  log.warn(`${name} still running ${Date.now() - termAt} ms after SIGTERM; sending SIGKILL${loses}`, { pid });
   signalGroup(pid, 'SIGKILL');
   if (!(await waitUntilGone(isRunning, KILL_WAIT_MS))) throw new EmulatorStopError(name, pid);
 };
@@ -133,6 +162,6 @@ export const spawnEmulator = (options: SpawnOptions): EmulatorProcess => {
     isRunning,
     exited,
     tail: (lines) => tailFile(options.logFile, lines),
-    stop: () => stopGroup(options.name, pid, isRunning, options.log),
+    stop: (stopOptions) => stopGroup(options.name, pid, isRunning, options.log, stopOptions),
   };
 };
