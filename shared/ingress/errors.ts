@@ -86,7 +86,12 @@ export class ClaimLostError extends Error {
 export const isClaimLostError = (error: unknown): error is ClaimLostError =>
   error instanceof Error && (error as { code?: unknown }).code === 'IDEMPOTENCY_CLAIM_LOST';
 
-/** The search could not reach the tip of the shard in its bounds: the event may or may not be there. */
+/**
+ * The search could not reach the tip of the shard in its bounds: an event not in `found` may or may not
+ * be there. `progress` passes the records of the events in `found`, so a search resumed from it never
+ * sees them again: a caller that keeps `progress` must take `found` as written (a resumed search would
+ * answer those events "absent").
+ */
 export class LogSearchIncompleteError extends Error {
   readonly code = 'LOG_SEARCH_INCOMPLETE';
   constructor(
@@ -94,6 +99,11 @@ export class LogSearchIncompleteError extends Error {
     options?: { cause?: unknown },
     /** Shard id -> the last sequence number read, for a later search to resume after. */
     readonly progress: Readonly<Record<string, string>> = {},
+    /** In the order of the events searched for: the record found for each before the search stopped. */
+    readonly found: readonly (
+      | { readonly shardId: string; readonly sequenceNumber: string }
+      | undefined
+    )[] = [],
   ) {
     super(`Searching shard ${shardId} for an event did not reach the tip within its bounds.`, options);
     this.name = 'LogSearchIncompleteError';

@@ -104,8 +104,8 @@ const matches = (w: WantedEvent, record: { id: string; source: string; type: str
  * ended unseen (an uncertain or stale idempotency claim, an outbox entry), so its cost (ListShards, one
  * GetShardIterator and a GetRecords per up to 10,000 records or 10 MiB of the shard since then) is paid
  * rarely; GetRecords counts against the shard's 5 reads/s. Throws `LogSearchIncompleteError` (with where
- * each shard stopped) when it cannot finish before `deadline` (or `maxCalls`) or a read fails, and
- * `LogSearchTrimmedError` when it would call an event absent from a stretch the stream no longer holds:
+ * each shard stopped, and the records found before that: a search resumed there does not see them again)
+ * when it cannot finish before `deadline` (or `maxCalls`) or a read fails, and `LogSearchTrimmedError` when it would call an event absent from a stretch the stream no longer holds:
  * an undecided search must never be read as "absent".
  */
 export const findRecordsInLog = async (
@@ -135,13 +135,15 @@ export const findRecordsInLog = async (
   });
   const hashes = [...byKey.keys()].map(partitionHash);
   const from = new Date(since - skewMs);
-  const incomplete = (shardId: string) => new LogSearchIncompleteError(shardId, undefined, progress);
+  // Undecided: what was read and what was found in it count for the caller (see LogSearchIncompleteError).
+  const incomplete = (where: string, cause?: unknown) =>
+    new LogSearchIncompleteError(where, cause === undefined ? undefined : { cause }, progress, found);
   // Every call is cut at the deadline (not only checked between calls): undecided, what was read counts.
   const timed = async <T>(where: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     try {
       return await withinDeadline(deadline, now, call);
     } catch (cause) {
-      if (isDeadlineReachedError(cause)) throw new LogSearchIncompleteError(where, { cause }, progress);
+      if (isDeadlineReachedError(cause)) throw incomplete(where, cause);
       throw cause;
     }
   };
@@ -176,7 +178,7 @@ export const findRecordsInLog = async (
       } catch (cause) {
         // Throttled (5 reads/s and 2 MB/s per shard, shared with the consumers), unreachable or cut at the
         // deadline: what was read so far still counts for the next search.
-        throw new LogSearchIncompleteError(shardId, { cause }, progress);
+        throw incomplete(shardId, cause);
       }
       let passedEnd = false;
       for (const record of out.Records ?? []) {
@@ -207,7 +209,7 @@ export const findRecordsInLog = async (
     } catch (cause) {
       if (isLogSearchTrimmedError(cause)) throw cause;
       // The retention could not be read: undecided, but what was read still counts for the next search.
-      throw new LogSearchIncompleteError(streamName, { cause }, progress);
+      throw incomplete(streamName, cause);
     }
   return found;
 };

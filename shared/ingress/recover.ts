@@ -94,8 +94,9 @@ const commonResume = (group: readonly Candidate[]): Record<string, string> | und
  * each shard once for all its keys. Found: the claim is completed with that shard and sequence number
  * and the event is answered from it. Absent after a complete search: the event is written, carrying the
  * re-send mark (a copy from a claimant still in flight could yet land, and the mark lets consumers drop
- * one). Undecided (`LogSearchIncompleteError`, Kinesis unreadable): the event is NOT written, since a
- * blind write could add a second unmarked copy, and its claim keeps where the group's search stopped.
+ * one). Undecided (`LogSearchIncompleteError`, Kinesis unreadable): an event found before the search
+ * stopped is found as above; any other is NOT written, since a blind write could add a second unmarked
+ * copy, and its claim keeps where the group's search stopped.
  */
 export const recoverTakenOver = async (
   deps: RecoverDeps,
@@ -119,6 +120,8 @@ export const recoverTakenOver = async (
     const until = Math.max(...group.map((c) => c.takeover.copiesUntil));
     const resume = commonResume(group);
     let found: readonly (WrittenRecord | undefined)[];
+    // Set when the search stopped undecided: where it stopped, for the members it did not find.
+    let stoppedAt: SearchProgress | undefined;
     try {
       found = await findRecordsInLog(
         deps.kinesis,
@@ -132,20 +135,29 @@ export const recoverTakenOver = async (
         },
       );
     } catch (error) {
-      deps.warn('log search after an idempotency takeover could not decide; the event is not written', error);
-      for (const c of group)
-        if (isLogSearchTrimmedError(error)) recovery.trimmed.add(c.event.index);
-        else
-          recovery.undecided.set(
-            c.event.index,
-            isLogSearchIncompleteError(error) ? error.progress : (c.takeover.searched ?? {}),
-          );
-      return;
+      deps.warn(
+        'log search after an idempotency takeover could not decide; events it did not find are not written',
+        error,
+      );
+      if (!isLogSearchIncompleteError(error)) {
+        for (const c of group)
+          if (isLogSearchTrimmedError(error)) recovery.trimmed.add(c.event.index);
+          else recovery.undecided.set(c.event.index, c.takeover.searched ?? {});
+        return;
+      }
+      // Its progress passes what it found: kept as a member's resume point, it would make the retry's
+      // search answer that member "absent" and write a second copy. Found is found, decided or not.
+      found = error.found;
+      stoppedAt = error.progress;
     }
     await mapLimit(
       group.map((c, i) => ({ c, record: found[i] })),
       8,
       async ({ c, record }) => {
+        if (!record && stoppedAt) {
+          recovery.undecided.set(c.event.index, stoppedAt);
+          return;
+        }
         if (!record) {
           recovery.markSince.set(c.event.index, c.takeover.claimedAt);
           return;
