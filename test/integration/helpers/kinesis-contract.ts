@@ -9,6 +9,7 @@ import {
   GetShardIteratorCommand,
   type GetShardIteratorCommandInput,
   type KinesisClient,
+  PutRecordsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { listShards } from '../../../shared/aws';
@@ -96,3 +97,17 @@ export const rejection = async (call: Promise<unknown>): Promise<Error> => {
   }
   throw new Error('the call succeeded where an error was expected');
 };
+
+/** One PutRecords of a record per key, partition key = the key, data = `text(key, index)`. */
+export const putKeys = (
+  kinesis: KinesisClient,
+  stream: string,
+  keys: readonly string[],
+  text: (key: string, index: number) => string = (key) => key,
+) =>
+  kinesis.send(
+    new PutRecordsCommand({
+      StreamName: stream,
+      Records: keys.map((k, i) => ({ PartitionKey: k, Data: new TextEncoder().encode(text(k, i)) })),
+    }),
+  );
