@@ -5,7 +5,6 @@ import {
   EVENTS,
   expectExactlyOnce,
   KINDS,
-  MEMORY_EVENTS,
   propertySuite,
   RATES,
 } from './exactly-once/property';
@@ -60,24 +59,6 @@ describe('consumer runtime exactly-once effects under the AWS fault model, facto
       );
       expect(result.discards.length).toBeGreaterThan(0);
       expect(unaccounted.map((k) => `${k.key}: ${k.count}/${k.expected.count}`)).toEqual([]);
-    },
-    DEADLINE_MS + 180_000,
-  );
-});
-
-describe('consumer runtime exactly-once effects under the AWS fault model, factor 4 (property, memory log)', () => {
-  const { run } = propertySuite('memory');
-
-  it(
-    'applies every event exactly once at parallelization 4, with bisect on, on the memory log (issue 11: 20,000 events)',
-    async () => {
-      const result = await run({
-        name: 'eo4m',
-        parallelizationFactor: 4,
-        budget: { ...BUDGET, bisectOnError: true },
-        events: MEMORY_EVENTS,
-      });
-      expectExactlyOnce(result, [...KINDS, 'mapping.bisect']);
     },
     DEADLINE_MS + 180_000,
   );

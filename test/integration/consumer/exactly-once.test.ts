@@ -1,12 +1,5 @@
 import { describe, it } from 'vitest';
-import {
-  BUDGET,
-  DEADLINE_MS,
-  EVENTS,
-  expectExactlyOnce,
-  MEMORY_EVENTS,
-  propertySuite,
-} from './exactly-once/property';
+import { BUDGET, DEADLINE_MS, EVENTS, expectExactlyOnce, propertySuite } from './exactly-once/property';
 
 /**
  * Exactly-once effects under AWS's fault model, at parallelization 1: lost answers of applied writes
@@ -27,20 +20,6 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
     'applies every event exactly once at parallelization 1 (retries unlimited, as infra sets them)',
     async () => {
       expectExactlyOnce(await run({ name: 'eo1', parallelizationFactor: 1, budget: BUDGET, events: EVENTS }));
-    },
-    DEADLINE_MS + 180_000,
-  );
-});
-
-describe('consumer runtime exactly-once effects under the AWS fault model (property, memory log)', () => {
-  const { run } = propertySuite('memory');
-
-  it(
-    'applies every event exactly once at parallelization 1 on the memory log (issue 11: 20,000 events)',
-    async () => {
-      expectExactlyOnce(
-        await run({ name: 'eo1m', parallelizationFactor: 1, budget: BUDGET, events: MEMORY_EVENTS }),
-      );
     },
     DEADLINE_MS + 180_000,
   );
