@@ -121,7 +121,7 @@ describe.each(KINESIS_TARGETS)('Kinesis contract: $name', (target) => {
     }
   });
 
-  it('pages GetRecords by Limit and NextShardIterator, MillisBehindLatest 0 at the tip', async () => {
+  it('pages GetRecords within Limit by NextShardIterator, MillisBehindLatest 0 at the tip', async () => {
     const stream = streamName('limit');
     await createActive(kinesis, stream, 1);
     for (let i = 0; i < 7; i++)
@@ -139,8 +139,10 @@ describe.each(KINESIS_TARGETS)('Kinesis contract: $name', (target) => {
     });
     const read = await readFrom(kinesis, start, 3);
     expect(read.records.map(dataOf)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
-    expect(read.pages.map((p) => p.Records?.length)).toEqual([3, 3, 1, 0]);
+    // AWS promises at most Limit a page, not Limit: a page may be short or empty before the tip.
+    expect(read.pages.every((p) => (p.Records?.length ?? 0) <= 3)).toBe(true);
     expect(read.pages.every((p) => p.NextShardIterator !== undefined)).toBe(true);
+    expect(read.pages.at(-1)?.Records).toEqual([]);
     expect(read.pages.at(-1)?.MillisBehindLatest).toBe(0);
   });
 

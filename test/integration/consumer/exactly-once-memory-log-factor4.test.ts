@@ -3,8 +3,8 @@ import {
   BUDGET,
   DEADLINE_MS,
   expectExactlyOnce,
-  KINDS,
   MEMORY_EVENTS,
+  MEMORY_KINDS,
   propertySuite,
 } from './exactly-once/property';
 
@@ -25,7 +25,7 @@ describe('consumer runtime exactly-once effects under the AWS fault model, facto
         budget: { ...BUDGET, bisectOnError: true },
         events: MEMORY_EVENTS,
       });
-      expectExactlyOnce(result, [...KINDS, 'mapping.bisect']);
+      expectExactlyOnce(result, [...MEMORY_KINDS, 'mapping.bisect']);
     },
     DEADLINE_MS + 180_000,
   );

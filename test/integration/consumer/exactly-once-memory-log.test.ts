@@ -4,6 +4,7 @@ import {
   DEADLINE_MS,
   expectExactlyOnce,
   MEMORY_EVENTS,
+  MEMORY_KINDS,
   propertySuite,
 } from './exactly-once/property';
 
@@ -23,6 +24,7 @@ describe('consumer runtime exactly-once effects under the AWS fault model (prope
     async () => {
       expectExactlyOnce(
         await run({ name: 'eo1m', parallelizationFactor: 1, budget: BUDGET, events: MEMORY_EVENTS }),
+        MEMORY_KINDS,
       );
     },
     DEADLINE_MS + 180_000,

@@ -13,7 +13,7 @@ import {
   startDynamo,
   startKinesis,
 } from '../../../local';
-import { startMemoryKinesis } from '../../fixtures/memory-kinesis';
+import { type MemoryKinesisOptions, startMemoryKinesis } from '../../fixtures/memory-kinesis';
 import { createTable } from './tables';
 
 /** Fake credentials: both emulators accept any. */
@@ -29,6 +29,11 @@ export interface Emulators {
   readonly dynamoEndpoint: string;
   createStream(name: string, shards?: number): Promise<void>;
   createIdempotencyTable(name: string): Promise<void>;
+  /**
+   * What the memory Kinesis did to GetRecords pages so far, as fault kinds (`kinesis.emptyPage`,
+   * `kinesis.shortPage`); empty on kinesis-mock, which never cuts a page.
+   */
+  logCounts(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -41,13 +46,15 @@ export type LogEmulator = 'kinesis-mock' | 'memory';
  * the durability. With `log: 'memory'` the memory Kinesis (proven equal to kinesis-mock by
  * memory-kinesis-contract.test.ts) takes kinesis-mock's place; DynamoDB stays DynamoDB Local.
  */
-export const startEmulators = async (options: { readonly log?: LogEmulator } = {}): Promise<Emulators> => {
+export const startEmulators = async (
+  options: { readonly log?: LogEmulator; readonly memory?: MemoryKinesisOptions } = {},
+): Promise<Emulators> => {
   const work = mkdtempSync(join(tmpdir(), 'spine-it-'));
   const common = { log: silentLogger, timeoutMs: 90_000 };
   const dynamoPort = await freePort();
   const [kinesisStart, dynamoStart] = await Promise.allSettled([
     options.log === 'memory'
-      ? startMemoryKinesis()
+      ? startMemoryKinesis(options.memory)
       : startKinesis({
           ...common,
           dataDir: join(work, 'kinesis'),
@@ -95,6 +102,12 @@ export const startEmulators = async (options: { readonly log?: LogEmulator } = {
     },
     async createIdempotencyTable(name) {
       await createTable(dynamo, name, { partitionKey: 'pk' });
+    },
+    logCounts(): Record<string, number> {
+      const started = kinesisStart.value;
+      if (!('pageCuts' in started)) return {};
+      const cuts = started.pageCuts();
+      return { 'kinesis.emptyPage': cuts.empty, 'kinesis.shortPage': cuts.short };
     },
     async stop() {
       kinesis.destroy();

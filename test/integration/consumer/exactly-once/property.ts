@@ -59,6 +59,16 @@ export const RATES: FaultRates = process.env.SPINE_EO_RATES
       invocation: { timeout: 0.03, death: 0.02, duplicate: 0.03 },
     };
 
+/**
+ * `SPINE_EO_PAGES` (JSON `{"empty":..,"short":..}`) replaces the memory Kinesis's page cuts below: the
+ * chance that a GetRecords with records ahead returns none, or a random shorter non-empty page, as AWS
+ * may. They drive the readers' multi-call paths (the mapping's polls, the copy finder's call budget,
+ * the ingress log search) by page shape; each costs the reader one more call, so the rates stay low.
+ */
+const PAGES: { readonly empty: number; readonly short: number } = process.env.SPINE_EO_PAGES
+  ? JSON.parse(process.env.SPINE_EO_PAGES)
+  : { empty: 0.1, short: 0.2 };
+
 /** Every named fault kind that must have fired for a run to count as tested under the whole model. */
 export const KINDS = [
   'kinesis.lostResponse',
@@ -84,6 +94,9 @@ export const KINDS = [
   'reshard.outboxPendingInParent',
 ];
 
+/** KINDS on the memory Kinesis, which also cuts GetRecords pages (kinesis-mock never does). */
+export const MEMORY_KINDS = [...KINDS, 'kinesis.emptyPage', 'kinesis.shortPage'];
+
 /** How often a kind (or every kind under a prefix) fired in a run. */
 export const fired = (result: RunResult, kind: string) =>
   Object.entries(result.faults)
@@ -108,7 +121,7 @@ export const propertySuite = (log: LogEmulator = 'kinesis-mock') => {
   const results: RunResult[] = [];
 
   beforeAll(async () => {
-    emulators = await startEmulators({ log });
+    emulators = await startEmulators({ log, memory: { pages: { ...PAGES, seed: SEED + 5 } } });
     console.log(`[exactly-once] log=${log} seed=${SEED}`);
   });
 
@@ -120,7 +133,8 @@ export const propertySuite = (log: LogEmulator = 'kinesis-mock') => {
 
   const run = async (r: PropertyRun): Promise<RunResult> => {
     if (!emulators) throw new Error('the emulators did not start');
-    const result = await runUnderFaults({
+    const cutsBefore = emulators.logCounts();
+    const ran = await runUnderFaults({
       run: `${r.name}-${SEED}`,
       seed: SEED + r.parallelizationFactor * 1_000,
       events: r.events,
@@ -144,6 +158,10 @@ export const propertySuite = (log: LogEmulator = 'kinesis-mock') => {
       // changed nothing for a minute, the former stall budget, on any machine.
       stallMs: 180_000,
     });
+    // The page cuts during this run (every reader's GetRecords, through the relays or direct), with
+    // the run's faults: the server outlives one run.
+    const cuts = Object.entries(emulators.logCounts()).map(([k, n]) => [k, n - (cutsBefore[k] ?? 0)]);
+    const result: RunResult = { ...ran, faults: { ...ran.faults, ...Object.fromEntries(cuts) } };
     results.push(result);
     console.log(summary(result));
     // A timeline of every invocation, for a look at where one shard's time went.
