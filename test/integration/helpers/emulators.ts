@@ -13,6 +13,7 @@ import {
   startDynamo,
   startKinesis,
 } from '../../../local';
+import { type MemoryKinesisOptions, startMemoryKinesis } from '../../fixtures/memory-kinesis';
 import { createTable } from './tables';
 
 /** Fake credentials: both emulators accept any. */
@@ -28,27 +29,40 @@ export interface Emulators {
   readonly dynamoEndpoint: string;
   createStream(name: string, shards?: number): Promise<void>;
   createIdempotencyTable(name: string): Promise<void>;
+  /**
+   * What the memory Kinesis did to GetRecords pages so far, as fault kinds (`kinesis.emptyPage`,
+   * `kinesis.shortPage`); empty on kinesis-mock, which never cuts a page.
+   */
+  logCounts(): Record<string, number>;
   stop(): Promise<void>;
 }
+
+/** Which Kinesis serves the log: kinesis-mock, or the in-process memory Kinesis (test/fixtures/memory-kinesis). */
+export type LogEmulator = 'kinesis-mock' | 'memory';
 
 /**
  * Starts kinesis-mock and DynamoDB Local with local mode's own starters, on free ports, in their
  * ephemeral modes (no persistence, tables in memory): integration tests need the real protocol, not
- * the durability.
+ * the durability. With `log: 'memory'` the memory Kinesis (proven equal to kinesis-mock by
+ * memory-kinesis-contract.test.ts) takes kinesis-mock's place; DynamoDB stays DynamoDB Local.
  */
-export const startEmulators = async (): Promise<Emulators> => {
+export const startEmulators = async (
+  options: { readonly log?: LogEmulator; readonly memory?: MemoryKinesisOptions } = {},
+): Promise<Emulators> => {
   const work = mkdtempSync(join(tmpdir(), 'spine-it-'));
   const common = { log: silentLogger, timeoutMs: 90_000 };
   const dynamoPort = await freePort();
   const [kinesisStart, dynamoStart] = await Promise.allSettled([
-    startKinesis({
-      ...common,
-      dataDir: join(work, 'kinesis'),
-      port: 0,
-      homeMarker: `--spine-test=${work}`,
-      logFile: join(work, 'kinesis.log'),
-      persist: false,
-    }),
+    options.log === 'memory'
+      ? startMemoryKinesis(options.memory)
+      : startKinesis({
+          ...common,
+          dataDir: join(work, 'kinesis'),
+          port: 0,
+          homeMarker: `--spine-test=${work}`,
+          logFile: join(work, 'kinesis.log'),
+          persist: false,
+        }),
     startDynamo({
       ...common,
       dataDir: join(work, 'dynamodb'),
@@ -88,6 +102,12 @@ export const startEmulators = async (): Promise<Emulators> => {
     },
     async createIdempotencyTable(name) {
       await createTable(dynamo, name, { partitionKey: 'pk' });
+    },
+    logCounts(): Record<string, number> {
+      const started = kinesisStart.value;
+      if (!('pageCuts' in started)) return {};
+      const cuts = started.pageCuts();
+      return { 'kinesis.emptyPage': cuts.empty, 'kinesis.shortPage': cuts.short };
     },
     async stop() {
       kinesis.destroy();

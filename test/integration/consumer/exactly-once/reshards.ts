@@ -32,7 +32,12 @@ interface HeldService {
   }): Promise<RaceOutcome>;
 }
 
-/** The sequence number of a closed shard's last record (read from its start: a few calls). */
+/**
+ * The sequence number of a shard's last record, read from its start. An empty page proves nothing on
+ * AWS ("It might take multiple calls to get to a portion of the shard that contains records"): the
+ * read ends where the runtime's readers end it, at no next iterator (a closed shard's end) or at an
+ * empty page with MillisBehindLatest 0 (an open shard's tip).
+ */
 const lastSequenceIn = async (kinesis: KinesisClient, stream: string, shardId: string) => {
   let iterator = (
     await kinesis.send(
@@ -44,11 +49,14 @@ const lastSequenceIn = async (kinesis: KinesisClient, stream: string, shardId: s
     )
   ).ShardIterator;
   let last: string | undefined;
-  for (let reads = 0; iterator !== undefined && reads < 100; reads++) {
+  // A cap far above the calls a shard of a run needs (it holds a few thousand records), so a reader
+  // that never reaches the end fails loudly instead of returning a too-early number.
+  for (let reads = 0; iterator !== undefined; reads++) {
+    if (reads >= 1_000) throw new Error(`${shardId} of ${stream}: no end after ${reads} GetRecords`);
     const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
     const records = out.Records ?? [];
-    if (records.length === 0 && last !== undefined) break;
     last = records.at(-1)?.SequenceNumber ?? last;
+    if (records.length === 0 && out.MillisBehindLatest === 0) break;
     iterator = out.NextShardIterator;
   }
   return last;

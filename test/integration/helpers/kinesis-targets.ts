@@ -1,0 +1,48 @@
+import { startMemoryKinesis } from '../../fixtures/memory-kinesis';
+import { startEmulators } from './emulators';
+
+/**
+ * Where kinesis-mock departs from AWS's documented behaviour. The memory Kinesis follows AWS; each case
+ * that meets a difference asserts AWS's behaviour on the memory log and kinesis-mock's own on it.
+ */
+export interface Quirks {
+  /** kinesis-mock closes a shard with EndingSequenceNumber 9223372036854775807 (Long.MaxValue), below its
+   * own records' numbers; AWS's is at or above the shard's last record. */
+  readonly endingAboveRecords: boolean;
+  /** GetShardIterator with a well-formed number from no record of the shard: AWS InvalidArgumentException. */
+  readonly foreignSequenceError: string;
+  /** GetRecords with a malformed iterator: AWS InvalidArgumentException; kinesis-mock a 500 with no body
+   * (the SDK names it `Unknown`). */
+  readonly badIteratorError: string;
+}
+
+export interface KinesisTarget {
+  readonly name: string;
+  readonly quirks: Quirks;
+  start(): Promise<{ endpoint: string; stop(): Promise<void> }>;
+}
+
+/** The two Kinesis the contract suite holds to one set of cases. */
+export const KINESIS_TARGETS: readonly KinesisTarget[] = [
+  {
+    name: 'kinesis-mock',
+    quirks: {
+      endingAboveRecords: false,
+      foreignSequenceError: 'ResourceNotFoundException',
+      badIteratorError: 'Unknown',
+    },
+    start: async () => {
+      const emulators = await startEmulators();
+      return { endpoint: emulators.kinesisEndpoint, stop: () => emulators.stop() };
+    },
+  },
+  {
+    name: 'memory',
+    quirks: {
+      endingAboveRecords: true,
+      foreignSequenceError: 'InvalidArgumentException',
+      badIteratorError: 'InvalidArgumentException',
+    },
+    start: () => startMemoryKinesis(),
+  },
+];
