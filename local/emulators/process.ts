@@ -97,8 +97,8 @@ const waitUntilGone = async (
  * Stops a process group: SIGTERM, a grace period, then SIGKILL, and checks that the leader is gone.
  * Works for our own children and for orphans of an earlier run (`isRunning` tells them apart). With
  * `options.graceMs` above the usual 3 s, a process still shutting down is killed at 3 s only if
- * `safeToKill` says so: kinesis-mock's final save on SIGTERM took longer than 3 s on a loaded machine,
- * and the kill lost the stream's last acknowledged records (two fresh-clone suites side by side).
+ * `safeToKill` says so: a kill during kinesis-mock's final save on a loaded machine is the likely way
+ * two fresh-clone suites side by side lost a stream's last acknowledged record (see kinesis.ts).
  */
 export const stopGroup = async (
   name: string,
