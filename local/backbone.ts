@@ -99,7 +99,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     const ports = { ...DEFAULT_PORTS, ...options.ports };
     const ingressPort = ports.ingress === 0 ? 0 : await reservePort('ingress', ports.ingress);
     const kinesisPort = ports.kinesis === 0 ? 0 : await reservePort('kinesis', ports.kinesis);
-    const dynamoPort = await reservePort('dynamodb', ports.dynamodb);
+    const dynamoPort = ports.dynamodb === 0 ? 0 : await reservePort('dynamodb', ports.dynamodb);
     await checkJava();
 
     // Each pid is recorded the moment it exists: a runtime killed mid-start leaves no unknown orphan.
@@ -153,7 +153,11 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
         });
     });
 
-    const endpoints = { ingress: '', kinesis: url(kinesisEmulator.port), dynamodb: url(dynamoPort) };
+    const endpoints = {
+      ingress: '',
+      kinesis: url(kinesisEmulator.port),
+      dynamodb: url(dynamoStart.value.port),
+    };
     const kinesis = new KinesisClient(localClientConfig(endpoints.kinesis));
     const dynamo = new DynamoDBClient(localClientConfig(endpoints.dynamodb));
     cleanup.push(async () => {

@@ -81,6 +81,24 @@ export class EmulatorStartError extends LocalModeError {
   }
 }
 
+/**
+ * An emulator could not have the port it was given: it died of a bind error, or the port it was to
+ * serve is answered by another process. Raised only at start; a picked port is then picked again
+ * (emulators/picked.ts), a configured one is reported.
+ */
+export class EmulatorPortTakenError extends EmulatorStartError {
+  constructor(
+    emulator: string,
+    readonly port: number,
+    detail: string,
+    output: readonly string[],
+    cause?: unknown,
+  ) {
+    super(emulator, `port ${port} ${detail}`, output, cause);
+    this.name = 'EmulatorPortTakenError';
+  }
+}
+
 export class EmulatorStopError extends LocalModeError {
   constructor(
     readonly emulator: string,

@@ -6,6 +6,7 @@ export { localEnvironment } from './env';
 export {
   BackboneAlreadyRunningError,
   EmulatorExitedError,
+  EmulatorPortTakenError,
   EmulatorStartError,
   EmulatorStopError,
   HandlerLoadError,

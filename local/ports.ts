@@ -15,11 +15,43 @@ const listenOnce = (port: number): Promise<number> =>
   });
 
 /**
- * Checks that `port` is free (or picks a free one when it is 0) and returns it. A picked port is
- * released before the emulator binds it, so another process could take it in between; the emulator's
- * readiness check then fails with its output, which is the best a child process allows.
+ * Where picked ports come from: below every common ephemeral range (Linux 32768-60999, macOS and
+ * Windows 49152-65535). A port the kernel hands out for `listen(0)` is an ephemeral one, and it stays
+ * unprotected from its release until the emulator binds it (seconds, for a JVM on a busy machine): any
+ * outgoing connection, or another suite's `listen(0)`, may take it meanwhile. Two fresh-clone suites
+ * side by side lost runs that way (kinesis-mock found its port held by another suite's DynamoDB Local).
+ * A random port from this range is never some connection's local port, and two pickers rarely meet.
  */
+export const PICK_RANGE = { low: 20_000, high: 32_000 } as const;
+const PICK_TRIES = 50;
+
+const isTaken = (error: unknown): boolean => {
+  const code = (error as { code?: unknown }).code;
+  return code === 'EADDRINUSE' || code === 'EACCES';
+};
+
+/**
+ * A port that is free now, picked at random from `PICK_RANGE` and not in `avoid`. It is released before
+ * the caller binds it, so a start on it can still find it taken: `onPickedPorts` (emulators/picked.ts)
+ * then picks again.
+ */
+export const freePort = async (avoid: readonly number[] = []): Promise<number> => {
+  const span = PICK_RANGE.high - PICK_RANGE.low;
+  for (let i = 0; i < PICK_TRIES; i++) {
+    const candidate = PICK_RANGE.low + Math.floor(Math.random() * span);
+    if (avoid.includes(candidate)) continue;
+    try {
+      return await listenOnce(candidate);
+    } catch (error) {
+      if (!isTaken(error)) throw error;
+    }
+  }
+  return listenOnce(0);
+};
+
+/** Checks that a configured `port` is free and returns it; 0 picks one (see `freePort`). */
 export const reservePort = async (role: PortRole, port: number): Promise<number> => {
+  if (port === 0) return freePort();
   try {
     return await listenOnce(port);
   } catch (error) {
@@ -27,6 +59,3 @@ export const reservePort = async (role: PortRole, port: number): Promise<number>
     throw error;
   }
 };
-
-/** A free port for an internal listener nobody configures (kinesis-mock's own ports behind the proxy). */
-export const freePort = (): Promise<number> => listenOnce(0);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, silentLogger, startDynamo } from '../../local';
+import { silentLogger, startDynamo } from '../../local';
 import { ROOT } from '../local/backbone';
 import { type DeliveryResult, runExactlyOnce } from './run';
 
@@ -11,17 +11,16 @@ import { type DeliveryResult, runExactlyOnce } from './run';
  * a change of the commit path shows its write units and calls per event without the whole bench.
  */
 const work = mkdtempSync(join(tmpdir(), 'spine-bench-eo-'));
-const port = await freePort();
 const dynamo = await startDynamo({
   dataDir: join(work, 'dynamodb'),
-  port,
+  port: 0,
   logFile: join(work, 'dynamodb.log'),
   log: silentLogger,
   inMemory: true,
   timeoutMs: 120_000,
 });
 try {
-  const now = await runExactlyOnce(`http://127.0.0.1:${port}`);
+  const now = await runExactlyOnce(`http://127.0.0.1:${dynamo.port}`);
   const before: DeliveryResult[] = (() => {
     try {
       return JSON.parse(readFileSync(join(ROOT, 'bench/results/report.json'), 'utf8')).exactlyOnce ?? [];

@@ -5,9 +5,9 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EmulatorStartError } from '../errors';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
-import { freePort } from '../ports';
 import { localClientConfig } from './client';
 import { shellLeash } from './leash';
+import { onPickedPorts } from './picked';
 import { type EmulatorProcess, spawnEmulator } from './process';
 import { PROBE_TIMEOUTS, STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
@@ -41,19 +41,14 @@ export interface DynamoStartOptions {
   readonly faults?: FaultSchedule;
 }
 
-/**
- * Starts DynamoDB Local on `port` (call `checkJava` first for a clear error) with its SQLite file under
- * `dataDir`. Survives a SIGKILL: every call is written through to SQLite, which DynamoDB Local opens
- * with its defaults (rollback journal, synchronous=FULL: its jar sets no journal or sync PRAGMA), inside
- * begin/commit transactions (its data-access layer has them; TransactWriteItems goes through it). Checked
- * by local-crash-restart.test.ts, which SIGKILLs it mid-write.
- * `-XX:TieredStopAtLevel=1` halves JVM startup (about 1 s instead of 2 s here) at the cost of peak
- * throughput, which local development does not need.
- */
-export const startDynamo = async (options: DynamoStartOptions): Promise<EmulatorProcess> => {
-  mkdirSync(options.dataDir, { recursive: true });
+/** DynamoDB Local, with the port its clients use (the fault relay's, when there is one). */
+export interface DynamoEmulator extends EmulatorProcess {
+  readonly port: number;
+}
+
+/** Spawns DynamoDB Local on `port` and waits until it answers there itself. */
+const spawnDynamo = async (options: DynamoStartOptions, port: number): Promise<EmulatorProcess> => {
   const lib = dynamoLibDir();
-  const port = options.faults ? await freePort() : options.port;
   const java = shellLeash('java', [
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
@@ -82,17 +77,39 @@ export const startDynamo = async (options: DynamoStartOptions): Promise<Emulator
       emulator,
       () => client.send(new ListTablesCommand({ Limit: 1 })),
       options.timeoutMs ?? STARTUP_TIMEOUT_MS,
+      port,
     );
   } finally {
     client.destroy();
   }
-  if (!options.faults) return emulator;
+  return emulator;
+};
+
+/**
+ * Starts DynamoDB Local on `port` (0: a picked one; call `checkJava` first for a clear error) with its
+ * SQLite file under `dataDir`. Survives a SIGKILL: every call is written through to SQLite, which
+ * DynamoDB Local opens with its defaults (rollback journal, synchronous=FULL: its jar sets no journal or
+ * sync PRAGMA), inside begin/commit transactions (its data-access layer has them; TransactWriteItems
+ * goes through it). Checked by local-crash-restart.test.ts, which SIGKILLs it mid-write.
+ * `-XX:TieredStopAtLevel=1` halves JVM startup (about 1 s instead of 2 s here) at the cost of peak
+ * throughput, which local development does not need. A picked port found taken at start (by another
+ * process, between the pick and the JVM's bind) is picked again; a configured one is reported.
+ */
+export const startDynamo = async (options: DynamoStartOptions): Promise<DynamoEmulator> => {
+  mkdirSync(options.dataDir, { recursive: true });
+  // With faults, DynamoDB Local listens on an internal port and the relay serves `options.port`.
+  const picked = options.faults !== undefined || options.port === 0;
+  const [emulator, port] = picked
+    ? await onPickedPorts(1, async ([p = 0]) => [await spawnDynamo(options, p), p] as const, options.log)
+    : ([await spawnDynamo(options, options.port), options.port] as const);
+  if (!options.faults) return { ...emulator, port };
   const relay = await startFaultRelay(options.port, port, options.faults).catch(async (error: unknown) => {
     await emulator.stop().catch(() => {});
     throw error;
   });
   return {
     ...emulator,
+    port: relay.port,
     stop: async () => {
       await relay.close();
       await emulator.stop();

@@ -6,10 +6,10 @@ import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
 import type { StreamActivity } from '../net';
-import { freePort } from '../ports';
 import { localClientConfig } from './client';
 import { readKinesisSaves, recoverKinesisData } from './kinesis-data';
 import { LEASH_ENV } from './leash';
+import { onPickedPorts } from './picked';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
 import { startTcpProxy } from './proxy';
@@ -61,13 +61,14 @@ export interface KinesisEmulator {
   stop(): Promise<void>;
 }
 
-export const startKinesis = async (options: KinesisStartOptions): Promise<KinesisEmulator> => {
-  mkdirSync(options.dataDir, { recursive: true });
-  const persist = options.persist ?? true;
-  if (persist)
-    for (const message of recoverKinesisData(options.dataDir, PERSIST_INTERVAL)) options.log.warn(message);
+/** Spawns kinesis-mock on its two internal ports and waits until it answers on the plain one. */
+const spawnKinesisMock = async (
+  options: KinesisStartOptions,
+  persist: boolean,
+  [plainPort, tlsPort]: readonly number[],
+): Promise<{ emulator: EmulatorProcess; plainPort: number }> => {
+  if (plainPort === undefined || tlsPort === undefined) throw new RangeError('kinesis-mock needs two ports');
   const pkgDir = dirname(createRequire(import.meta.url).resolve('kinesis-local/package.json'));
-  const [plainPort, tlsPort] = [await freePort(), await freePort()];
   const emulator = spawnEmulator({
     name: 'kinesis-mock',
     command: process.execPath,
@@ -100,11 +101,26 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
       emulator,
       () => client.send(new ListStreamsCommand({ Limit: 1 })),
       options.timeoutMs ?? STARTUP_TIMEOUT_MS,
+      plainPort,
     );
   } finally {
     // An open keep-alive connection would stall kinesis-mock's shutdown.
     client.destroy();
   }
+  return { emulator, plainPort };
+};
+
+export const startKinesis = async (options: KinesisStartOptions): Promise<KinesisEmulator> => {
+  mkdirSync(options.dataDir, { recursive: true });
+  const persist = options.persist ?? true;
+  if (persist)
+    for (const message of recoverKinesisData(options.dataDir, PERSIST_INTERVAL)) options.log.warn(message);
+  // Its ports are internal (clients use the relay's), so a port taken before it bound is picked again.
+  const { emulator, plainPort } = await onPickedPorts(
+    2,
+    (ports) => spawnKinesisMock(options, persist, ports),
+    options.log,
+  );
   let proxy: { readonly port: number; close(): Promise<void> };
   try {
     proxy = options.faults

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EmulatorStartError } from '../errors';
+import { EmulatorPortTakenError, EmulatorStartError } from '../errors';
+import { listensOn } from './listener';
 import type { EmulatorProcess } from './process';
 
 /**
@@ -30,18 +31,31 @@ const bounded = async (probe: () => Promise<unknown>, ms: number): Promise<void>
   }
 };
 
+/** What a JVM or Node server prints when its listen fails because the port is held. */
+const BIND_FAILURE = /EADDRINUSE|BindException|Address already in use/;
+
 /**
  * Polls `probe` (a real API call such as ListStreams) until it succeeds. Fails early when the process
  * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error; an
  * emulator that never became ready is stopped before the error is thrown, so nothing is left behind.
+ * With `port`, the answer must come from the emulator itself (checked where the OS tells, listener.ts):
+ * a port held by another process fails as `EmulatorPortTakenError`, as does a bind error in the output.
  */
 export const waitUntilReady = async (
   emulator: EmulatorProcess,
   probe: () => Promise<unknown>,
   timeoutMs: number,
+  port?: number,
 ): Promise<void> => {
   try {
-    await pollUntilReady(emulator, probe, timeoutMs);
+    await pollUntilReady(emulator, probe, timeoutMs, port);
+    if (port !== undefined && listensOn(emulator.pid, port) === false)
+      throw new EmulatorPortTakenError(
+        emulator.name,
+        port,
+        'is answered by another process, not by the emulator',
+        emulator.tail(),
+      );
   } catch (error) {
     await emulator.stop().catch(() => {});
     throw error;
@@ -52,11 +66,21 @@ const pollUntilReady = async (
   emulator: EmulatorProcess,
   probe: () => Promise<unknown>,
   timeoutMs: number,
+  port: number | undefined,
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!emulator.isRunning()) {
+      const output = emulator.tail();
+      if (port !== undefined && output.some((line) => BIND_FAILURE.test(line)))
+        throw new EmulatorPortTakenError(
+          emulator.name,
+          port,
+          'is held by another process',
+          output,
+          lastError,
+        );
       throw new EmulatorStartError(
         emulator.name,
         'the process exited during startup',

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputNames } from '../../infra/output-names';
-import { eventually, freePort } from './helpers/local-process';
+import { eventually, pickPorts } from './helpers/local-process';
 
 /**
  * Spine as a team uses it: packed (`npm pack`, which builds dist/ in `prepack`), a starter project
@@ -220,7 +220,7 @@ describe('Spine as an installed package', () => {
 
   it('runs locally with npm start: a publish reaches both services, whose state the query routes read', async () => {
     // Prepare
-    const ports = { ingress: await freePort(), kinesis: await freePort(), dynamodb: await freePort() };
+    const ports = await pickPorts();
     const child = spawn('npm', ['start'], {
       cwd: project,
       detached: true,

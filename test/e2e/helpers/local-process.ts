@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -11,7 +10,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localClientConfig } from '../../../local';
+import { freePort, localClientConfig } from '../../../local';
 import type { CompiledLocalMode } from './compiled-local';
 
 export interface Endpoints {
@@ -21,17 +20,15 @@ export interface Endpoints {
   readonly producers: Record<string, string>;
 }
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+/** Ports for one local mode, picked from local mode's own range (see `freePort` in local/ports.ts). */
+export const pickPorts = async (): Promise<{ ingress: number; kinesis: number; dynamodb: number }> => {
+  const ingress = await freePort();
+  const kinesis = await freePort([ingress]);
+  return { ingress, kinesis, dynamodb: await freePort([ingress, kinesis]) };
+};
+
+/** Local mode's answer when a configured port is held (PortInUseError, EmulatorPortTakenError). */
+const PORT_TAKEN = /(is|address) already in use|is answered by another process|is held by another process/i;
 
 /**
  * `npm start` as a user runs it, in a child process with its own data dir and ports: by default the
@@ -41,11 +38,13 @@ export const freePort = (): Promise<number> =>
  */
 export class LocalSpine {
   private child: ChildProcess | undefined;
+  /** Ports picked by `create` may be picked again until the first start succeeds. */
+  private repickable = false;
   output = '';
 
   constructor(
     readonly home: string,
-    readonly ports: { ingress: number; kinesis: number; dynamodb: number },
+    public ports: { ingress: number; kinesis: number; dynamodb: number },
     /** Extra environment for the local-mode process (e.g. `SPINE_FAULTS`). */
     readonly env: Record<string, string> = {},
     /** Run this build of local mode with plain `node` instead of the sources through tsx. */
@@ -57,8 +56,9 @@ export class LocalSpine {
     env: Record<string, string> = {},
     compiled?: CompiledLocalMode,
   ): Promise<LocalSpine> {
-    const ports = { ingress: await freePort(), kinesis: await freePort(), dynamodb: await freePort() };
-    return new LocalSpine(home, ports, env, compiled);
+    const spine = new LocalSpine(home, await pickPorts(), env, compiled);
+    spine.repickable = true;
+    return spine;
   }
 
   /**
@@ -67,6 +67,21 @@ export class LocalSpine {
    * with local mode's output rather than as a bare timeout; about 10 s on quiet cores.
    */
   async start(args: string[] = [], timeoutMs = 110_000, options: { viaNpm?: boolean } = {}): Promise<number> {
+    // Picked ports are free when picked, not when local mode binds them: another suite's emulator may
+    // take one in between. Until the first start succeeds such a start is retried on new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ms = await this.startOnce(args, timeoutMs, options);
+        this.repickable = false;
+        return ms;
+      } catch (error) {
+        if (!this.repickable || attempt >= 3 || !PORT_TAKEN.test(this.output)) throw error;
+        this.ports = await pickPorts();
+      }
+    }
+  }
+
+  private async startOnce(args: string[], timeoutMs: number, options: { viaNpm?: boolean }): Promise<number> {
     const started = Date.now();
     this.output = '';
     const [command, commandArgs] = options.viaNpm

@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import {
-  freePort,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localClientConfig,
@@ -51,7 +50,6 @@ export const startEmulators = async (
 ): Promise<Emulators> => {
   const work = mkdtempSync(join(tmpdir(), 'spine-it-'));
   const common = { log: silentLogger, timeoutMs: 90_000 };
-  const dynamoPort = await freePort();
   const [kinesisStart, dynamoStart] = await Promise.allSettled([
     options.log === 'memory'
       ? startMemoryKinesis(options.memory)
@@ -66,7 +64,7 @@ export const startEmulators = async (
     startDynamo({
       ...common,
       dataDir: join(work, 'dynamodb'),
-      port: dynamoPort,
+      port: 0,
       logFile: join(work, 'dynamodb.log'),
       inMemory: true,
     }),
@@ -83,7 +81,7 @@ export const startEmulators = async (
       : (dynamoStart as PromiseRejectedResult).reason;
   }
   const kinesisEndpoint = `http://127.0.0.1:${kinesisStart.value.port}`;
-  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoStart.value.port}`;
   const kinesis = new KinesisClient(emulatorClient(kinesisEndpoint));
   const dynamo = new DynamoDBClient(emulatorClient(dynamoEndpoint));
   return {

@@ -9,7 +9,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, localClientConfig, silentLogger, startDynamo, startKinesis } from '../../../local';
+import { localClientConfig, silentLogger, startDynamo, startKinesis } from '../../../local';
 import { FaultCounts, FaultSchedule } from '../../../local/faults';
 
 describe('local mode emulators with SPINE_FAULTS schedules', () => {
@@ -22,10 +22,9 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
 
   it('serves DynamoDB Local through the fault relay: a conditional write is applied and its answer lost', async () => {
     const counts = new FaultCounts();
-    const port = await freePort();
     const emulator = await startDynamo({
       dataDir: join(work, 'dynamodb'),
-      port,
+      port: 0,
       logFile: join(work, 'dynamodb.log'),
       log: silentLogger,
       inMemory: true,
@@ -33,7 +32,10 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
       faults: new FaultSchedule({ service: 'dynamodb', rates: { lostResponse: 1 }, seed: 5, counts }),
     });
     stops.push(emulator.stop);
-    const dynamo = new DynamoDBClient({ ...localClientConfig(`http://127.0.0.1:${port}`), maxAttempts: 1 });
+    const dynamo = new DynamoDBClient({
+      ...localClientConfig(`http://127.0.0.1:${emulator.port}`),
+      maxAttempts: 1,
+    });
     stops.push(async () => dynamo.destroy());
     await dynamo.send(
       new CreateTableCommand({
