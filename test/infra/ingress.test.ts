@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IngressApi } from '../../infra/constructs/ingress-api';
@@ -10,7 +10,7 @@ import type { Catalog } from '../../shared/catalog';
 import { PRODUCER_PRINCIPALS_ENV, RUNTIME_TABLE_ENV, streamEnvVar } from '../../shared/config';
 import { INGRESS_ROUTES, routeKey } from '../../shared/ingress';
 import { contrastCatalog, FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
-import { actionsOf, logicalId, roleStatements, synth } from './synth';
+import { actionsOf, logicalId, roleStatements, synth, testApp } from './synth';
 
 describe('IngressApi', () => {
   let catalog: Catalog;
@@ -63,7 +63,7 @@ describe('IngressApi', () => {
 
   it('refuses an access log group name outside /aws/vendedlogs/ at synth time', () => {
     // Prepare
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const other = new Stack(app, 'Other');
     const topics = new Topics(other, 'Topics', { catalog });
     const tables = new RuntimeTables(other, 'Tables');

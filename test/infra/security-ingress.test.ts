@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnDomainName, type CfnStage, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -18,7 +18,7 @@ import { contrastCatalog, FIXTURE_HANDLER, projectCatalog } from '../fixtures/in
 import { securityCatalog } from '../fixtures/infra/security-catalog';
 import { encryptionFindings, routeAuthFindings, throttleFindings, tlsFindings } from './security/ingress';
 import { propOf, resourcesOf, type TemplateJson, templateJson } from './security/template';
-import { buildStack } from './synth';
+import { buildStack, testApp } from './synth';
 
 const json = (stack: Stack): TemplateJson => templateJson(Template.fromStack(stack).toJSON());
 const ingressFindings = (t: TemplateJson) => [
@@ -160,10 +160,7 @@ describe('Ingress security checks on a weakened stack', () => {
 describe('IngressApi throttling props', () => {
   const ingress = (props: Partial<Omit<IngressApiProps, 'logs'>>) => {
     // No built-in CloudFormation validation: see buildStack in ./synth.
-    const app = new App({
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
+    const app = testApp();
     const stack = new Stack(app, 'Props');
     const catalog = contrastCatalog();
     const topics = new Topics(stack, 'Topics', { catalog });

@@ -1,28 +1,45 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { afterAll } from 'vitest';
 import { SpineStack, type SpineStackProps } from '../../infra/spine-stack';
 import type { Catalog } from '../../shared/catalog';
 import { FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
 
+const outdirs: string[] = [];
+// Registered at import, so on the importing test file's root suite (vitest runs each file's modules afresh).
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /**
- * Builds a SpineStack without bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction skip esbuild
- * and use a placeholder asset), so a synth takes a second instead of one esbuild run per function.
- * CDK's built-in CloudFormation validation is off too: it starts a WebAssembly engine (~11 s of CPU per
- * test process) and then checks each template for some seconds more, on every `Template.fromStack`.
- * `npm run synth` still runs it over the real app.
+ * An App for tests: no bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction skip esbuild and use
+ * a placeholder asset), so a synth takes a second instead of one esbuild run per function; no built-in
+ * CloudFormation validation either (it starts a WebAssembly engine, ~11 s of CPU per test process, then
+ * checks each template for some seconds more, on every `Template.fromStack`; `npm run synth` still runs
+ * it over the real app). Its assembly goes to a temp dir removed after the test file: an App's
+ * default `cdk.out*` dir under the system temp dir was left behind, about 90 of them per suite run.
  */
+export const testApp = (props: AppProps = {}): App => {
+  const outdir = mkdtempSync(join(tmpdir(), 'spine-cdk-'));
+  outdirs.push(outdir);
+  return new App({
+    outdir,
+    builtinCloudFormationValidation: false,
+    ...props,
+    context: { 'aws:cdk:bundling-stacks': [], ...props.context },
+  });
+};
+
+/** Builds a SpineStack in a `testApp`. */
 export const buildStack = (
   catalog: Catalog,
   id = 'Test',
   props: Omit<SpineStackProps, 'catalog'> = {},
-): SpineStack => {
-  const app = new App({
-    builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  return new SpineStack(app, id, { catalog, ingressEntry: FIXTURE_HANDLER, ...props });
-};
+): SpineStack => new SpineStack(testApp(), id, { catalog, ingressEntry: FIXTURE_HANDLER, ...props });
 
 export const synth = (catalog: Catalog): { stack: SpineStack; template: Template } => {
   const stack = buildStack(catalog);
