@@ -12,7 +12,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { opsOutputNames } from '../infra/constructs/ops-output-names';
 import { outputNames } from '../infra/output-names';
-import { createHttpHandler } from '../shared/aws';
+import { createHttpHandler, refusalOnlyRetries } from '../shared/aws';
 import type { Catalog } from '../shared/catalog';
 import {
   type Delivery,
@@ -87,10 +87,12 @@ export const deployedContext = async (
   const kinesis = new KinesisClient({ ...config, requestHandler: createHttpHandler() });
   const dynamo = new DynamoDBClient({ ...config, requestHandler: createHttpHandler() });
   // A synchronous Invoke answers when the consumer returns, up to Lambda's 900 s limit: the timeout
-  // only has to end a request AWS never answers.
+  // only has to end a request AWS never answers. Only a throttled Invoke is sent again: after a timeout
+  // or a dropped connection the consumer may have run, and a re-send would run it again.
   const lambda = new LambdaClient({
     ...config,
     requestHandler: createHttpHandler({ requestTimeout: 960_000 }),
+    retryStrategy: refusalOnlyRetries(),
   });
   const store = dynamoOpsStore(
     DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
