@@ -5,14 +5,13 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   GetEventSourceMappingCommand,
   InvokeCommand,
-  LambdaClient,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { opsOutputNames } from '../infra/constructs/ops-output-names';
 import { outputNames } from '../infra/output-names';
-import { createHttpHandler, refusalOnlyRetries } from '../shared/aws';
+import { createHttpHandler } from '../shared/aws';
 import type { Catalog } from '../shared/catalog';
 import {
   type Delivery,
@@ -24,6 +23,7 @@ import {
   splitByBytes,
 } from '../shared/ops';
 import type { OpsContext } from './context';
+import { deployedLambdaClients, refusedInvoke } from './lambda-clients';
 import { batchResponse } from './response';
 import { signedPublisher } from './sigv4';
 
@@ -86,14 +86,7 @@ export const deployedContext = async (
   const region = await cfn.config.region();
   const kinesis = new KinesisClient({ ...config, requestHandler: createHttpHandler() });
   const dynamo = new DynamoDBClient({ ...config, requestHandler: createHttpHandler() });
-  // A synchronous Invoke answers when the consumer returns, up to Lambda's 900 s limit: the timeout
-  // only has to end a request AWS never answers. Only a throttled Invoke is sent again: after a timeout
-  // or a dropped connection the consumer may have run, and a re-send would run it again.
-  const lambda = new LambdaClient({
-    ...config,
-    requestHandler: createHttpHandler({ requestTimeout: 960_000 }),
-    retryStrategy: refusalOnlyRetries(),
-  });
+  const lambda = deployedLambdaClients(config);
   const store = dynamoOpsStore(
     DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     {
@@ -109,9 +102,11 @@ export const deployedContext = async (
         JSON.stringify({ Records: run, ...(session && { spine: session }) });
       const runs = splitByBytes(records, Buffer.byteLength(payload([])), options.invokeLimitBytes);
       return deliverRuns(runs, async (run) => {
-        const out = await lambda.send(
-          new InvokeCommand({ FunctionName, Payload: Buffer.from(payload(run)) }),
-        );
+        const out = await lambda.invoke
+          .send(new InvokeCommand({ FunctionName, Payload: Buffer.from(payload(run)) }))
+          .catch((error: unknown) => {
+            throw refusedInvoke(error, `${service}<-${topic}`) ?? error;
+          });
         const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
         if (out.FunctionError)
           throw new OpsError('DELIVERY_FAILED', `consumer ${service}<-${topic} failed: ${text}`);
@@ -121,7 +116,7 @@ export const deployedContext = async (
   };
   const mappingState = async (service: string, topic: string) =>
     (
-      await lambda.send(
+      await lambda.control.send(
         new GetEventSourceMappingCommand({ UUID: output(opsOutputNames.mapping(service, topic)) }),
       )
     ).State;
@@ -132,7 +127,7 @@ export const deployedContext = async (
       if (state === 'Disabled') return;
       // An update while the mapping is already Disabling is refused (ResourceInUseException): just wait.
       if (state !== 'Disabling')
-        await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
+        await lambda.control.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
       for (let polls = 0; (await mappingState(service, topic)) !== 'Disabled'; polls += 1) {
         if (polls * POLL_MS >= DISABLE_TIMEOUT_MS)
           throw new OpsError(
@@ -145,7 +140,7 @@ export const deployedContext = async (
       await sleep(options.settleMs ?? SETTLE_MS);
     },
     async resume(service, topic) {
-      await lambda.send(
+      await lambda.control.send(
         new UpdateEventSourceMappingCommand({
           UUID: output(opsOutputNames.mapping(service, topic)),
           Enabled: true,
@@ -169,7 +164,7 @@ export const deployedContext = async (
     region,
     operator: `${userInfo().username} via ${options.profile ?? 'default credentials'}`,
     close: () => {
-      for (const client of [cfn, kinesis, dynamo, lambda]) client.destroy();
+      for (const client of [cfn, kinesis, dynamo, lambda.invoke, lambda.control]) client.destroy();
     },
   };
 };

@@ -16,12 +16,23 @@ export const HTTP_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 10_000 
  * good; here every request that outlives its timeout fails, and the SDK's retries take over. Clients
  * built without a handler get the SDK's default, which has no request timeout at all.
  */
-export const createHttpHandler = (timeouts: HttpTimeouts = {}): NodeHttpHandler =>
+export const createHttpHandler = (
+  timeouts: HttpTimeouts = {},
+  /**
+   * `keepAlive: false` opens a connection per request: then a reset can only come from the request
+   * itself, never from a pooled socket the server closed while idle (see cli/lambda-clients.ts).
+   */
+  options: { readonly keepAlive?: boolean } = {},
+): NodeHttpHandler =>
   new NodeHttpHandler({
     // A timeout of 0 or undefined means "none" to the SDK: only a positive value replaces a default.
     connectionTimeout: positiveOr(timeouts.connectionTimeout, HTTP_TIMEOUTS.connectionTimeout),
     requestTimeout: positiveOr(timeouts.requestTimeout, HTTP_TIMEOUTS.requestTimeout),
     throwOnRequestTimeout: true,
+    ...(options.keepAlive === false && {
+      httpAgent: { keepAlive: false },
+      httpsAgent: { keepAlive: false },
+    }),
   });
 
 const positiveOr = (value: number | undefined, fallback: number): number =>

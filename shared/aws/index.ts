@@ -6,5 +6,5 @@ export {
   registerClientHook,
 } from './clients';
 export { createHttpHandler, HTTP_TIMEOUTS, type HttpTimeouts } from './http';
-export { RetryRefusedError, refusalOnlyRetries } from './retries';
+export { certainlyNotRun, REFUSAL_RETRY, type RetryLimits, refusalOnlyRetries } from './retries';
 export { listShards } from './shards';
