@@ -68,8 +68,8 @@ interface Scenario {
 type SpineKind = 'batch-ids' | 'plain-no-ids' | 'plain-no-ids-sdk-stubbed';
 
 const spineScenario = (kind: SpineKind): Scenario => {
-  const kinesis = kind === 'plain-no-ids-sdk-stubbed' ? stubbedKinesis() : fakeKinesis();
-  const dynamo = fakeDynamo();
+  const kinesis = kind === 'plain-no-ids-sdk-stubbed' ? stubbedKinesis() : fakeKinesis('spine');
+  const dynamo = fakeDynamo('spine');
   const env = {
     ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), t.name])),
     [RUNTIME_TABLE_ENV.idempotency]: 'idempotency',
@@ -126,7 +126,7 @@ const SDK_KEY = 'order-00000000';
 
 /** The per-request floor of the plain scenario: the SDK call alone, one ~1 KB record (a plain body). */
 const sdkScenario = (): Scenario => {
-  const kinesis = fakeKinesis();
+  const kinesis = fakeKinesis('spine');
   const handler: Handler = async (event) => {
     await sendPutRecordsOnce(
       kinesis.client,
@@ -145,12 +145,12 @@ const sdkScenario = (): Scenario => {
     handler,
     request: (round, from) => plainRequest(`c${round}k`, from),
     kinesis: kinesis.counts,
-    dynamo: fakeDynamo().counts,
+    dynamo: fakeDynamo('sdk-default').counts,
   };
 };
 
 const naiveScenario = (): Scenario => {
-  const kinesis = fakeKinesis();
+  const kinesis = fakeKinesis('sdk-default');
   const handler = createNaiveIngress(kinesis.client, LOAD_TOPIC);
   return {
     name: 'naive-putrecord',
@@ -159,7 +159,7 @@ const naiveScenario = (): Scenario => {
     handler,
     request: (round, from) => naiveRequest(`c${round}n`, from, BATCH),
     kinesis: kinesis.counts,
-    dynamo: fakeDynamo().counts,
+    dynamo: fakeDynamo('sdk-default').counts,
   };
 };
 

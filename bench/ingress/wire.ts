@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { withoutSdkLogging } from '../../shared/aws';
 
 /**
  * Kinesis and DynamoDB faked at the wire: a request handler in place of the HTTP client, so the SDK
@@ -75,7 +76,18 @@ const sequencer = () => {
 const field = (value: unknown, name: string): unknown =>
   typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
 
-export const fakeKinesis = (): { client: KinesisClient; counts: WireCounts } => {
+/**
+ * How the client is set up besides its handler: `spine` as `createKinesisClient`/`createDynamoClient`
+ * set theirs up (`withoutSdkLogging`), `sdk-default` as a hand-built handler's client is.
+ */
+export type ClientSetup = 'spine' | 'sdk-default';
+
+const setUp = <C extends KinesisClient | DynamoDBClient>(client: C, setup: ClientSetup): C =>
+  setup === 'spine' ? withoutSdkLogging(client) : client;
+
+export const fakeKinesis = (
+  setup: ClientSetup = 'sdk-default',
+): { client: KinesisClient; counts: WireCounts } => {
   const counts = newCounts();
   const next = sequencer();
   const answer: Answer = (op, body) => {
@@ -95,7 +107,7 @@ export const fakeKinesis = (): { client: KinesisClient; counts: WireCounts } => 
     credentials: CREDENTIALS,
     requestHandler: fakeHandler('application/x-amz-json-1.1', answer, counts),
   });
-  return { client, counts };
+  return { client: setUp(client, setup), counts };
 };
 
 /**
@@ -117,7 +129,9 @@ export const stubbedKinesis = (): { client: KinesisClient; counts: WireCounts } 
   return { client, counts };
 };
 
-export const fakeDynamo = (): { client: DynamoDBClient; counts: WireCounts } => {
+export const fakeDynamo = (
+  setup: ClientSetup = 'sdk-default',
+): { client: DynamoDBClient; counts: WireCounts } => {
   const counts = newCounts();
   const client = new DynamoDBClient({
     region: 'us-east-1',
@@ -132,5 +146,5 @@ export const fakeDynamo = (): { client: DynamoDBClient; counts: WireCounts } => 
       counts,
     ),
   });
-  return { client, counts };
+  return { client: setUp(client, setup), counts };
 };

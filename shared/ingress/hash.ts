@@ -18,10 +18,13 @@ export const canonicalJson = (value: unknown): string => {
     }
     return `${out}]`;
   }
-  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default sort compares UTF-16 code units, as the first version's `<` comparator did, without
+  // calling back into JavaScript per comparison.
+  const keys = Object.keys(value).sort();
   let out = '{';
   let first = true;
-  for (const [key, member] of entries) {
+  for (const key of keys) {
+    const member: unknown = Reflect.get(value, key);
     if (member === undefined) continue;
     out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
     first = false;
