@@ -1,10 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { PRODUCER_PRINCIPALS_ENV, RUNTIME_TABLE_ENV, streamEnvVar } from '../../shared/config';
-import { createDynamoIdempotencyStore, createIngress, loadIngressConfig } from '../../shared/ingress';
+import {
+  createDynamoIdempotencyStore,
+  createIngress,
+  loadIngressConfig,
+  sendPutRecordsOnce,
+} from '../../shared/ingress';
 import { createSchemaRegistry } from '../../shared/schemas';
 import { lambdaContext } from '../../test/fixtures/apigw';
 import { catalog } from '../lib/catalog';
-import { KinesisMeter } from '../lib/meter';
 import {
   cloudEventsBatch,
   LOAD_TOPIC,
@@ -15,21 +19,28 @@ import {
 } from '../lib/requests';
 import { median, round } from '../lib/stats';
 import { createNaiveIngress } from './naive';
-import { fakeDynamo, fakeKinesis, type WireCounts } from './wire';
+import { fakeDynamo, fakeKinesis, stubbedKinesis, type WireCounts } from './wire';
 
 /**
  * Run 2a: CPU per validated event through the ingress handler, in process, with Kinesis and DynamoDB
  * faked at the wire. Each scenario runs `ROUNDS` times, interleaved with the others so drift on a
  * shared machine hits them alike; the median round is reported. Publishing without producer ids is only
  * possible in plain JSON, one event per request (CloudEvents modes require `id`), so that scenario
- * pays the per-request work once per event.
+ * pays the per-request work once per event. Two more scenarios split it: the same requests with
+ * Kinesis stubbed above the SDK (the handler's own work per validated event), and the bare SDK call
+ * it makes per request (one PutRecords of one ~1 KB record, through `sendPutRecordsOnce`).
  */
 export const BATCH = 50;
 const EVENTS_PER_ROUND = 2_500;
 const ROUNDS = 3;
 
 export interface CpuResult {
-  readonly scenario: 'spine-plain-no-ids' | 'spine-batch-ids' | 'naive-putrecord';
+  readonly scenario:
+    | 'spine-plain-no-ids'
+    | 'spine-plain-no-ids-sdk-stubbed'
+    | 'sdk-putrecords-one'
+    | 'spine-batch-ids'
+    | 'naive-putrecord';
   readonly description: string;
   /** Events per request: `BATCH`, or 1 for plain JSON. */
   readonly eventsPerRequest: number;
@@ -52,14 +63,13 @@ interface Scenario {
   readonly request: (round: number, from: number) => APIGatewayProxyEventV2;
   readonly kinesis: WireCounts;
   readonly dynamo: WireCounts;
-  readonly records: KinesisMeter;
 }
 
-type SpineKind = 'batch-ids' | 'plain-no-ids';
+type SpineKind = 'batch-ids' | 'plain-no-ids' | 'plain-no-ids-sdk-stubbed';
 
 const spineScenario = (kind: SpineKind): Scenario => {
-  const kinesis = fakeKinesis();
-  const dynamo = fakeDynamo();
+  const kinesis = kind === 'plain-no-ids-sdk-stubbed' ? stubbedKinesis() : fakeKinesis('spine');
+  const dynamo = fakeDynamo('spine');
   const env = {
     ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), t.name])),
     [RUNTIME_TABLE_ENV.idempotency]: 'idempotency',
@@ -77,6 +87,17 @@ const spineScenario = (kind: SpineKind): Scenario => {
   });
   const context = lambdaContext();
   const handler: Handler = (event) => ingress(event, context);
+  if (kind === 'plain-no-ids-sdk-stubbed')
+    return {
+      name: 'spine-plain-no-ids-sdk-stubbed',
+      description:
+        'the same plain JSON requests with Kinesis stubbed above the SDK: the handler own work per validated event',
+      eventsPerRequest: 1,
+      handler,
+      request: (round, from) => plainRequest(`c${round}s`, from),
+      kinesis: kinesis.counts,
+      dynamo: dynamo.counts,
+    };
   if (kind === 'plain-no-ids')
     return {
       name: 'spine-plain-no-ids',
@@ -87,7 +108,6 @@ const spineScenario = (kind: SpineKind): Scenario => {
       request: (round, from) => plainRequest(`c${round}p`, from),
       kinesis: kinesis.counts,
       dynamo: dynamo.counts,
-      records: new KinesisMeter().attach(kinesis.client),
     };
   return {
     name: 'spine-batch-ids',
@@ -98,12 +118,39 @@ const spineScenario = (kind: SpineKind): Scenario => {
     request: (round, from) => spineRequest(cloudEventsBatch(`c${round}i`, from, BATCH)),
     kinesis: kinesis.counts,
     dynamo: dynamo.counts,
-    records: new KinesisMeter().attach(kinesis.client),
+  };
+};
+
+/** As long as the workload's keys (`orderData`), so the call carries the same bytes. */
+const SDK_KEY = 'order-00000000';
+
+/** The per-request floor of the plain scenario: the SDK call alone, one ~1 KB record (a plain body). */
+const sdkScenario = (): Scenario => {
+  const kinesis = fakeKinesis('spine');
+  const handler: Handler = async (event) => {
+    await sendPutRecordsOnce(
+      kinesis.client,
+      {
+        StreamName: LOAD_TOPIC,
+        Records: [{ Data: Buffer.from(event.body ?? ''), PartitionKey: SDK_KEY }],
+      },
+      10_000,
+    );
+    return { statusCode: 202 };
+  };
+  return {
+    name: 'sdk-putrecords-one',
+    description: 'the AWS SDK alone: one PutRecords of one ~1 KB record per request (sendPutRecordsOnce)',
+    eventsPerRequest: 1,
+    handler,
+    request: (round, from) => plainRequest(`c${round}k`, from),
+    kinesis: kinesis.counts,
+    dynamo: fakeDynamo('sdk-default').counts,
   };
 };
 
 const naiveScenario = (): Scenario => {
-  const kinesis = fakeKinesis();
+  const kinesis = fakeKinesis('sdk-default');
   const handler = createNaiveIngress(kinesis.client, LOAD_TOPIC);
   return {
     name: 'naive-putrecord',
@@ -112,8 +159,7 @@ const naiveScenario = (): Scenario => {
     handler,
     request: (round, from) => naiveRequest(`c${round}n`, from, BATCH),
     kinesis: kinesis.counts,
-    dynamo: { calls: {} },
-    records: new KinesisMeter().attach(kinesis.client),
+    dynamo: fakeDynamo('sdk-default').counts,
   };
 };
 
@@ -138,24 +184,48 @@ const measureRound = async (scenario: Scenario, round: number): Promise<{ cpu: n
   };
 };
 
-export const runIngressCpu = async (): Promise<CpuResult[]> => {
-  const scenarios = [spineScenario('plain-no-ids'), spineScenario('batch-ids'), naiveScenario()];
-  for (const s of scenarios) await measureRound(s, 9); // warm-up: JIT, schema compilation, SDK init
+export type ScenarioName = CpuResult['scenario'];
+export const SCENARIOS: readonly ScenarioName[] = [
+  'spine-plain-no-ids',
+  'spine-plain-no-ids-sdk-stubbed',
+  'sdk-putrecords-one',
+  'spine-batch-ids',
+  'naive-putrecord',
+];
+
+const BUILDERS: Record<ScenarioName, () => Scenario> = {
+  'spine-plain-no-ids': () => spineScenario('plain-no-ids'),
+  'spine-plain-no-ids-sdk-stubbed': () => spineScenario('plain-no-ids-sdk-stubbed'),
+  'sdk-putrecords-one': sdkScenario,
+  'spine-batch-ids': () => spineScenario('batch-ids'),
+  'naive-putrecord': naiveScenario,
+};
+
+/**
+ * `only` picks scenarios (all by default), to profile one at a time; `rounds` defaults to `ROUNDS`.
+ */
+export const runIngressCpu = async (
+  options: { readonly only?: readonly ScenarioName[]; readonly rounds?: number } = {},
+): Promise<CpuResult[]> => {
+  const scenarios = (options.only ?? SCENARIOS).map((name) => BUILDERS[name]());
+  const rounds = options.rounds ?? ROUNDS;
+  // Warm-up: JIT, schema compilation, SDK init (round 99 shares no id with a measured round).
+  for (const s of scenarios) await measureRound(s, 99);
   for (const s of scenarios) {
     for (const k of Object.keys(s.kinesis.calls)) delete s.kinesis.calls[k];
     for (const k of Object.keys(s.dynamo.calls)) delete s.dynamo.calls[k];
   }
   const samples = new Map<string, { cpu: number; wall: number }[]>(scenarios.map((s) => [s.name, []]));
-  for (let round = 0; round < ROUNDS; round += 1)
+  for (let round = 0; round < rounds; round += 1)
     for (const s of scenarios) samples.get(s.name)?.push(await measureRound(s, round));
-  const events = EVENTS_PER_ROUND * ROUNDS;
+  const events = EVENTS_PER_ROUND * rounds;
   return scenarios.map((s) => ({
     scenario: s.name,
     description: s.description,
     eventsPerRequest: s.eventsPerRequest,
     cpuMicrosPerEvent: round(median((samples.get(s.name) ?? []).map((x) => x.cpu)), 1),
     wallMsPerRequest: round(median((samples.get(s.name) ?? []).map((x) => x.wall)), 2),
-    recordBytes: round(s.records.counts.recordBytes / Math.max(s.records.counts.records, 1), 0),
+    recordBytes: round(s.kinesis.recordBytes / Math.max(s.kinesis.records, 1), 0),
     kinesisCallsPerEvent: perEvent(s.kinesis.calls, events),
     dynamoCallsPerEvent: perEvent(s.dynamo.calls, events),
   }));

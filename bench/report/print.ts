@@ -66,6 +66,34 @@ export const NO_IDS_NOTE =
   'gone; a producer without ids sends plain JSON, one event per request (2a, 2b and the no-ids design of 5 ' +
   'measure that). No batch without ids exists to compare with it.';
 
+/** Table 2a, also printed alone by `bench/ingress/only.ts`. */
+export const ingressCpuTable = (results: readonly CpuResult[]): string =>
+  table(
+    '2a. Ingress CPU per validated event, in process, clients faked at the wire',
+    [
+      'scenario',
+      'events/request',
+      'CPU us/event',
+      'ms/request',
+      'Kinesis calls/event',
+      'DynamoDB calls/event',
+      'B/record',
+    ],
+    results.map((c) => [
+      c.scenario,
+      c.eventsPerRequest,
+      fmt(c.cpuMicrosPerEvent, 1),
+      fmt(c.wallMsPerRequest, 2),
+      Object.entries(c.kinesisCallsPerEvent)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      Object.entries(c.dynamoCallsPerEvent)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '0',
+      c.recordBytes,
+    ]),
+  );
+
 export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   const out: string[] = [];
   out.push(
@@ -102,33 +130,7 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
       ]),
     ),
   );
-  out.push(
-    table(
-      '2a. Ingress CPU per validated event, in process, clients faked at the wire',
-      [
-        'scenario',
-        'events/request',
-        'CPU us/event',
-        'ms/request',
-        'Kinesis calls/event',
-        'DynamoDB calls/event',
-        'B/record',
-      ],
-      r.ingressCpu.map((c) => [
-        c.scenario,
-        c.eventsPerRequest,
-        fmt(c.cpuMicrosPerEvent, 1),
-        fmt(c.wallMsPerRequest, 2),
-        Object.entries(c.kinesisCallsPerEvent)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', '),
-        Object.entries(c.dynamoCallsPerEvent)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ') || '0',
-        c.recordBytes,
-      ]),
-    ),
-  );
+  out.push(ingressCpuTable(r.ingressCpu));
   out.push(NO_IDS_NOTE);
   out.push(
     table(

@@ -4,6 +4,7 @@ export {
   createDynamoClient,
   createKinesisClient,
   registerClientHook,
+  withoutSdkLogging,
 } from './clients';
 export { createHttpHandler, HTTP_TIMEOUTS, type HttpTimeouts } from './http';
 export { certainlyNotRun, REFUSAL_RETRY, type RetryLimits, refusalOnlyRetries } from './retries';

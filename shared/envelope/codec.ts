@@ -11,6 +11,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  */
 export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
   const { extensions, data, ...attributes } = envelope;
+  // The common case, and the same bytes: without extensions the attributes keep their order, then data.
+  if (extensions === undefined) return encoder.encode(JSON.stringify({ ...attributes, data }));
   const own = Object.entries(extensions ?? {}).filter(([name]) => isExtensionName(name));
   // Built from entries: an extension named `constructor` stays an own member like any other.
   return encoder.encode(
