@@ -20,6 +20,9 @@ const FILES = {
   schemas: ['shared/schemas/index.ts', 'dist/internal-schemas.js'],
   stackTraces: ['shared/stack-traces/index.ts', 'dist/internal-stack-traces.js'],
   envCredentials: ['shared/aws/env-credentials.ts', 'dist/internal-env-credentials.js'],
+  noEventStreams: ['shared/aws/no-event-streams.ts', 'dist/internal-no-event-streams.js'],
+  nodeSha256: ['shared/aws/node-sha256.ts', 'dist/internal-node-sha256.js'],
+  lruCache: ['shared/aws/lru-cache.ts', 'dist/internal-lru-cache.js'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** Absolute path of one of Spine's own modules that generated code imports. */

@@ -35,6 +35,9 @@ export const ENTRIES = {
   'internal-schemas': 'shared/schemas/index.ts',
   'internal-stack-traces': 'shared/stack-traces/index.ts',
   'internal-env-credentials': 'shared/aws/env-credentials.ts',
+  'internal-no-event-streams': 'shared/aws/no-event-streams.ts',
+  'internal-node-sha256': 'shared/aws/node-sha256.ts',
+  'internal-lru-cache': 'shared/aws/lru-cache.ts',
 } as const;
 
 const started = Date.now();

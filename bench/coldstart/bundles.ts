@@ -1,11 +1,6 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import {
-  CREDENTIAL_PROVIDER,
-  ENV_CREDENTIALS,
-  SPINE_BUNDLING,
-  spineEntry,
-} from '../../infra/constructs/spine-bundling';
+import { BUNDLE_ALIASES, SPINE_BUNDLING, spineEntry } from '../../infra/constructs/spine-bundling';
 import type { Catalog } from '../../shared/catalog';
 import { ROOT } from '../local/backbone';
 
@@ -42,7 +37,7 @@ export const bundleSpine = async (
     sourcesContent: SPINE_BUNDLING.sourcesContent,
     mainFields: [...SPINE_BUNDLING.mainFields],
     external: [...SPINE_BUNDLING.externalModules],
-    alias: { [CREDENTIAL_PROVIDER]: ENV_CREDENTIALS },
+    alias: { ...BUNDLE_ALIASES },
     absWorkingDir: ROOT,
     banner: { js: SPINE_BUNDLING.banner },
     logLevel: 'error',

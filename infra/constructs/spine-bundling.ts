@@ -13,6 +13,23 @@ export const CREDENTIAL_PROVIDER = '@aws-sdk/credential-provider-node';
 export const ENV_CREDENTIALS = spineFile('envCredentials');
 
 /**
+ * Modules replaced in every Lambda bundle by Spine's smaller stand-ins (absolute paths, as
+ * `ENV_CREDENTIALS`); each file says what it leaves out and why. Unbundled code (local mode, tests)
+ * keeps the originals. Sizes measured with esbuild's metafile on the example's functions:
+ * - the default credential chain (~90 KB): credentials from the environment only, as Lambda gives them;
+ * - the SDK's event-stream codec (~19 KB): no function sends an event-stream operation;
+ * - the SDK's checksum module (3.8 KB): SHA-256 from Node's crypto, without a JavaScript fallback;
+ * - mnemonist's LRU (~7 KB) under the DynamoDB client's endpoint-discovery cache: a `Map`.
+ * A stand-in that lacks a name some bundled module imports fails the esbuild run, not the function.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  [CREDENTIAL_PROVIDER]: ENV_CREDENTIALS,
+  '@smithy/core/event-streams': spineFile('noEventStreams'),
+  '@smithy/core/checksum': spineFile('nodeSha256'),
+  'mnemonist/lru-cache': spineFile('lruCache'),
+};
+
+/**
  * How every Spine function is bundled; the cold-start bench (`bench/coldstart`) builds with the same
  * settings, so what it measures is what `SpineFunction` ships.
  */
@@ -26,9 +43,10 @@ export const SPINE_BUNDLING = {
   // Bundle the AWS SDK too: the versions pinned in package-lock.json are the ones tested, and one
   // trimmed ESM bundle loads faster than the runtime's untrimmed CommonJS copy.
   externalModules: [],
-  // Credentials from the environment only, as Lambda provides them: the SDK's default chain (SSO,
-  // INI, process, web identity, IMDS and their STS/SSO clients) is about 90 KB nobody uses on Lambda.
-  esbuildArgs: { [`--alias:${CREDENTIAL_PROVIDER}`]: ENV_CREDENTIALS },
+  // Smaller stand-ins for SDK parts Lambda never runs (credential chain, event streams...).
+  esbuildArgs: Object.fromEntries(
+    Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
   // Some bundled CommonJS dependencies call `require` for Node built-ins, which ESM lacks.
   banner:
     "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);",

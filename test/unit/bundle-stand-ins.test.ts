@@ -1,0 +1,68 @@
+import { Sha256 as SdkSha256 } from '@smithy/core/checksum';
+import { describe, expect, it } from 'vitest';
+import { isEventStreamsNotBundledError } from '../../shared/aws/errors';
+import LRUCache from '../../shared/aws/lru-cache';
+import { EventStreamSerde, eventStreamSerdeProvider } from '../../shared/aws/no-event-streams';
+import { Sha256 } from '../../shared/aws/node-sha256';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+describe('Sha256 (stand-in for @smithy/core/checksum)', () => {
+  it('gives the SDK Sha256 digests, plain and HMAC, for strings and bytes', async () => {
+    // Prepare
+    const inputs: (string | Uint8Array)[] = [
+      '',
+      'abc',
+      new TextEncoder().encode('bytes'),
+      new Uint8Array(1000),
+    ];
+    const secrets = [undefined, 'key', new Uint8Array([1, 2, 3])];
+    // Act
+    const pairs = [];
+    for (const secret of secrets)
+      for (const input of inputs) {
+        const ours = new Sha256(secret);
+        const sdk = new SdkSha256(secret);
+        ours.update(input);
+        sdk.update(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+        pairs.push([hex(await ours.digest()), hex(await sdk.digest())]);
+      }
+    // Assess
+    expect(pairs.length).toBe(12);
+    for (const [ours, sdk] of pairs) expect(ours).toBe(sdk);
+  });
+});
+
+describe('LRUCache (stand-in for mnemonist/lru-cache)', () => {
+  it('evicts the least recently used entry; peek does not refresh it', () => {
+    // Prepare
+    const cache = new LRUCache<string, number>(2);
+    cache.set('a', 1).set('b', 2);
+    // Act
+    cache.get('a');
+    cache.peek('b');
+    cache.set('c', 3);
+    // Assess
+    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
+    expect(cache.size).toBe(2);
+  });
+});
+
+describe('no-event-streams (stand-in for @smithy/core/event-streams)', () => {
+  it('creates a marshaller, then fails on use with EventStreamsNotBundledError', () => {
+    // Prepare
+    const marshaller = eventStreamSerdeProvider({});
+    // Act
+    const uses = [() => marshaller.serialize(), () => new EventStreamSerde({})];
+    // Assess
+    for (const use of uses) {
+      let caught: unknown;
+      try {
+        use();
+      } catch (error) {
+        caught = error;
+      }
+      expect(isEventStreamsNotBundledError(caught)).toBe(true);
+    }
+  });
+});
