@@ -1,7 +1,36 @@
+import { createRequire } from 'node:module';
 import { _ } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
+import type * as AjvFormats from 'ajv-formats/dist/formats';
 import type { Catalog } from '../shared/catalog';
-import { createAjv, SchemaCompileError, schemasHash, validatorKey } from '../shared/schemas';
+import {
+  createAjv,
+  SchemaCompileError,
+  schemasHash,
+  standaloneFormats,
+  validatorKey,
+} from '../shared/schemas';
+
+const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => {
+  if (Array.isArray(schema)) for (const item of schema) formatNames(item, into);
+  else if (schema && typeof schema === 'object')
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'format' && typeof value === 'string') into.add(value);
+      else formatNames(value, into);
+    }
+  return into;
+};
+
+// Ajv inlines regex formats; function formats become `<formats expression>["name"]` in the code. When
+// Spine's copy covers every function format the catalog uses, point there: a bundle then carries one
+// format instead of ajv-formats' whole CommonJS table (7.5 KB).
+const formatsSource = (catalog: Catalog): 'spine' | 'ajv-formats' => {
+  const formats: typeof AjvFormats = createRequire(import.meta.url)('ajv-formats/dist/formats');
+  const table: Readonly<Record<string, unknown>> = formats.fullFormats;
+  const used = formatNames(catalog.eventTypes.map((spec) => spec.versions));
+  const functions = [...used].filter((name) => !(table[name] instanceof RegExp));
+  return functions.every((name) => standaloneFormats[name]) ? 'spine' : 'ajv-formats';
+};
 
 /**
  * The source of an ES module holding the catalog's validators as Ajv standalone code (compiled now,
@@ -12,9 +41,14 @@ import { createAjv, SchemaCompileError, schemasHash, validatorKey } from '../sha
  * calls that the function's esbuild bundles; Ajv itself does not.
  */
 export const standaloneValidatorsModule = (catalog: Catalog, schemasModule: string): string => {
-  // Formats in generated code refer to ajv-formats' table instead of closures over this process.
+  // Formats in generated code refer to a table instead of closures over this process.
+  const spine = formatsSource(catalog) === 'spine';
   const ajv = createAjv({
-    code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+    code: {
+      source: true,
+      esm: true,
+      formats: spine ? _`standaloneFormats` : _`require("ajv-formats/dist/formats").fullFormats`,
+    },
   });
   const exports: Record<string, string> = {};
   const keys: [string, string][] = [];
@@ -36,7 +70,7 @@ export const standaloneValidatorsModule = (catalog: Catalog, schemasModule: stri
   const table = keys.map(([key, name]) => `  ${JSON.stringify(key)}: ${name},`).join('\n');
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
-    `import { provideStandaloneValidators } from ${JSON.stringify(schemasModule)};`,
+    `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
     standaloneCode(ajv, exports).replace(/^"use strict";/, ''),
     `export const hash = ${JSON.stringify(schemasHash(catalog))};`,
     `export const validators = {\n${table}\n};`,

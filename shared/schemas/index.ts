@@ -6,6 +6,7 @@ export {
   SchemaCompileError,
   StaleValidatorsError,
 } from './errors';
+export { type StandaloneFormat, standaloneFormats } from './formats';
 export { schemasHash } from './hash';
 export { createSchemaRegistry } from './registry';
 export {
