@@ -9,7 +9,11 @@ export default class LRUCache<K, V> {
   // Boxed, so a stored `undefined` is told apart from a missing key without a cast.
   private readonly items = new Map<K, { readonly value: V }>();
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    // As mnemonist: a cache that can hold nothing is a caller's mistake, not an empty cache.
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError(`LRUCache: capacity should be a positive integer, got ${capacity}`);
+  }
 
   get size(): number {
     return this.items.size;

@@ -1,0 +1,160 @@
+import * as realChecksum from '@smithy/core/checksum';
+import * as realEventStreams from '@smithy/core/event-streams';
+import { HttpRequest } from '@smithy/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
+import MnemonistLRU from 'mnemonist/lru-cache';
+import { describe, expect, it } from 'vitest';
+import LRUCache from '../../shared/aws/lru-cache';
+import * as noEventStreams from '../../shared/aws/no-event-streams';
+import * as nodeSha256 from '../../shared/aws/node-sha256';
+
+/**
+ * The bundle stand-ins (infra/constructs/spine-bundling.ts BUNDLE_ALIASES) held to the modules they
+ * replace, as the bundled SDK uses them. kinesis-mock and DynamoDB Local accept any signature, so the
+ * integration test (bundled-sdk) cannot see a stand-in that signs wrongly: these tests can.
+ */
+
+/**
+ * What the bundled clients import from each replaced module (read from the pinned SDK's builds, see
+ * each stand-in's comment); every other export must be listed as unused, so a new export in an SDK
+ * update fails here until someone checks whether the clients now use it.
+ */
+const CONTRACTS = [
+  {
+    module: '@smithy/core/checksum',
+    real: realChecksum,
+    standIn: nodeSha256,
+    used: ['Sha256'],
+    unused: [
+      'Crc32',
+      'Crc32Js',
+      'Crc32Node',
+      'Md5',
+      'Md5Js',
+      'Md5Node',
+      'Sha256Js',
+      'Sha256Node',
+      'Sha256WebCrypto',
+      'blobHasher',
+      'blobReader',
+      'fileStreamHasher',
+      'readableStreamHasher',
+    ],
+  },
+  {
+    module: '@smithy/core/event-streams',
+    real: realEventStreams,
+    standIn: noEventStreams,
+    used: ['EventStreamSerde', 'eventStreamSerdeProvider', 'resolveEventStreamSerdeConfig'],
+    unused: [
+      'EventStreamCodec',
+      'EventStreamMarshaller',
+      'HeaderMarshaller',
+      'Int64',
+      'MessageDecoderStream',
+      'MessageEncoderStream',
+      'SmithyMessageDecoderStream',
+      'SmithyMessageEncoderStream',
+      'UniversalEventStreamMarshaller',
+      'getChunkedStream',
+      'getMessageUnmarshaller',
+      'getUnmarshalledStream',
+      'iterableToReadableStream',
+      'readableStreamToIterable',
+      'universalEventStreamSerdeProvider',
+    ],
+  },
+];
+
+describe('bundle stand-ins against the modules they replace', () => {
+  it.each(CONTRACTS)(
+    '$module: every export is either provided or known unused',
+    ({ real, standIn, used, unused }) => {
+      // `default` is the CommonJS module object an ESM namespace import adds, not an export of its own.
+      expect(
+        Object.keys(real)
+          .filter((name) => name !== 'default')
+          .sort(),
+      ).toEqual([...used, ...unused].sort());
+      for (const name of used)
+        expect(typeof Reflect.get(standIn, name), name).toBe(typeof Reflect.get(real, name));
+    },
+  );
+
+  it('signs and presigns every body kind exactly as the SDK Sha256 does (SigV4)', async () => {
+    // Prepare
+    const credentials = {
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG',
+      sessionToken: 'tok',
+    };
+    const request = (body: unknown) =>
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'https:',
+        hostname: 'kinesis.us-east-1.amazonaws.com',
+        path: '/',
+        headers: { host: 'kinesis.us-east-1.amazonaws.com', 'x-amz-target': 'Kinesis_20131202.PutRecords' },
+        body,
+      });
+    const bodies: unknown[] = [
+      '{"StreamName":"s","Records":[]}',
+      new TextEncoder().encode('{"a":"ünïcode"}'),
+      new Uint8Array(0),
+      undefined,
+      new TextEncoder().encode('buffer').buffer,
+    ];
+    const signingDate = new Date('2026-01-01T00:00:00Z');
+    const signWith = async (sha256: typeof nodeSha256.Sha256 | typeof realChecksum.Sha256, body: unknown) => {
+      const signer = new SignatureV4({ service: 'kinesis', region: 'us-east-1', credentials, sha256 });
+      const signed = await signer.sign(request(body), { signingDate });
+      const presigned = await signer.presign(request(body), { signingDate, expiresIn: 60 });
+      return [signed.headers.authorization, signed.headers['x-amz-content-sha256'], presigned.query];
+    };
+    // Act / Assess
+    for (const body of bodies)
+      expect(await signWith(nodeSha256.Sha256, body)).toEqual(await signWith(realChecksum.Sha256, body));
+  });
+
+  it('LRUCache behaves as mnemonist over 5,000 seeded operations per capacity', () => {
+    // Prepare: a small linear congruential generator, so a failure replays.
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return Math.floor(seed / 65_536) % n; // high bits: the low bits of this generator cycle fast
+    };
+    for (const capacity of [1, 2, 3, 5]) {
+      const ours = new LRUCache<string, number>(capacity);
+      const theirs = new MnemonistLRU<string, number>(capacity);
+      // Act
+      for (let i = 0; i < 5_000; i++) {
+        const key = `k${next(8)}`;
+        const op = next(4);
+        const setAndSize = (cache: LRUCache<string, number> | MnemonistLRU<string, number>) => {
+          cache.set(key, i);
+          return cache.size;
+        };
+        const outcome = (cache: LRUCache<string, number> | MnemonistLRU<string, number>) =>
+          op === 0
+            ? setAndSize(cache)
+            : op === 1
+              ? cache.get(key)
+              : op === 2
+                ? cache.peek(key)
+                : cache.has(key);
+        // Assess
+        expect(outcome(ours), `capacity ${capacity}, op ${i}`).toEqual(outcome(theirs));
+      }
+      ours.clear();
+      theirs.clear();
+      expect([ours.size, theirs.size]).toEqual([0, 0]);
+    }
+  });
+
+  it('LRUCache refuses a capacity that holds nothing, as mnemonist does', () => {
+    for (const capacity of [0, -1, 1.5]) {
+      expect(() => new MnemonistLRU(capacity)).toThrow();
+      expect(() => new LRUCache(capacity)).toThrow(RangeError);
+    }
+  });
+});
