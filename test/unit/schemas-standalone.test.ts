@@ -11,6 +11,7 @@ import {
   createAjv,
   createSchemaRegistry,
   isStaleValidatorsError,
+  provideStandaloneValidators,
   type StandaloneValidators,
   validatorKey,
 } from '../../shared/schemas';
@@ -123,7 +124,12 @@ beforeAll(async () => {
   generated = await import(bundled);
 });
 
-afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+afterAll(() => {
+  // The generated module provided its validators to this process's registry module: withdraw them, so
+  // files sharing the process (the unit project runs unisolated) compile with Ajv as before.
+  provideStandaloneValidators(undefined);
+  rmSync(DIR, { recursive: true, force: true });
+});
 
 describe('standalone validators', () => {
   it('accept, reject and report exactly as Ajv compiling at runtime, over generated payloads', () => {
