@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { _ } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import type * as AjvFormats from 'ajv-formats/dist/formats';
-import type { Catalog } from '../shared/catalog';
+import type { Catalog, EventTypeSpec } from '../shared/catalog';
 import {
   createAjv,
   SchemaCompileError,
@@ -24,25 +24,33 @@ const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => 
 // Ajv inlines regex formats; function formats become `<formats expression>["name"]` in the code. When
 // Spine's copy covers every function format the catalog uses, point there: a bundle then carries one
 // format instead of ajv-formats' whole CommonJS table (7.5 KB).
-const formatsSource = (catalog: Catalog): 'spine' | 'ajv-formats' => {
+const formatsSource = (specs: readonly EventTypeSpec[]): 'spine' | 'ajv-formats' => {
   const formats: typeof AjvFormats = createRequire(import.meta.url)('ajv-formats/dist/formats');
   const table: Readonly<Record<string, unknown>> = formats.fullFormats;
-  const used = formatNames(catalog.eventTypes.map((spec) => spec.versions));
+  const used = formatNames(specs.map((spec) => spec.versions));
   const functions = [...used].filter((name) => !(table[name] instanceof RegExp));
   return functions.every((name) => standaloneFormats[name]) ? 'spine' : 'ajv-formats';
 };
 
 /**
  * The source of an ES module holding the catalog's validators as Ajv standalone code (compiled now,
- * at synth, with the options the registry compiles with at runtime). Importing it calls
+ * at synth, with the options the registry compiles with at runtime): of every event type, or of
+ * `types` only (a service's `serviceEventTypes`: a validator costs ~3.5 KB of bundle). The module
+ * carries the hash of the whole catalog's schemas; the registry refuses it when that differs or when
+ * a type the function validates has no validator in it. Importing it calls
  * `provideStandaloneValidators`, imported from `schemasModule` (a path or specifier of
  * `shared/schemas`), so it must be imported before the entry's code runs: `spineEntry` puts it
  * first. The runtime parts Ajv's code needs (ucs2length, deep equality, formats) stay `require`
  * calls that the function's esbuild bundles; Ajv itself does not.
  */
-export const standaloneValidatorsModule = (catalog: Catalog, schemasModule: string): string => {
+export const standaloneValidatorsModule = (
+  catalog: Catalog,
+  schemasModule: string,
+  types?: readonly string[],
+): string => {
+  const specs = types ? catalog.eventTypes.filter((spec) => types.includes(spec.type)) : catalog.eventTypes;
   // Formats in generated code refer to a table instead of closures over this process.
-  const spine = formatsSource(catalog) === 'spine';
+  const spine = formatsSource(specs) === 'spine';
   const ajv = createAjv({
     code: {
       source: true,
@@ -52,7 +60,7 @@ export const standaloneValidatorsModule = (catalog: Catalog, schemasModule: stri
   });
   const exports: Record<string, string> = {};
   const keys: [string, string][] = [];
-  for (const spec of catalog.eventTypes)
+  for (const spec of specs)
     for (const [raw, schema] of Object.entries(spec.versions)) {
       const version = Number(raw);
       const name = `v${keys.length}`;

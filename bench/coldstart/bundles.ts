@@ -18,15 +18,16 @@ export interface Bundled {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** `SpineFunction`'s bundling (`SPINE_BUNDLING`) as esbuild options, with the generated entry of a function that validates events (`catalog`). */
+/** `SpineFunction`'s bundling (`SPINE_BUNDLING`) as esbuild options, with the generated entry of a function that validates events (`catalog`, `types`: its `validatedTypes`). */
 export const bundleSpine = async (
   entry: string,
   catalog: Catalog | undefined,
   outdir: string,
+  types?: readonly string[],
 ): Promise<Bundled> => {
   const file = join(outdir, 'index.mjs');
   await build({
-    entryPoints: [spineEntry(join(ROOT, entry), ROOT, catalog)],
+    entryPoints: [spineEntry(join(ROOT, entry), ROOT, catalog, types)],
     outfile: file,
     bundle: true,
     platform: 'node',

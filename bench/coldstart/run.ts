@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalog as rootCatalog } from '../../catalog';
 import { localEnvironment } from '../../local';
-import type { Catalog } from '../../shared/catalog';
+import { type Catalog, serviceEventTypes } from '../../shared/catalog';
 import { catalog as benchCatalog } from '../lib/catalog';
 import { runChild } from '../lib/child';
 import { median, round } from '../lib/stats';
@@ -25,6 +25,8 @@ interface Fn {
   readonly design: 'spine' | 'baseline';
   /** Functions that validate events: the catalog their entry imports (validators are generated from it). */
   readonly catalog?: Catalog;
+  /** Consumers: the event types they validate (`serviceEventTypes`), as `SpineFunction` bundles them. */
+  readonly types?: readonly string[];
   /** Which lean baseline the function's init is compared with; none: size only. */
   readonly pair?: 'consumer' | 'ingress';
 }
@@ -53,6 +55,7 @@ const functions = (): Fn[] => [
       entry: s.entry,
       design: 'spine' as const,
       catalog: rootCatalog,
+      types: serviceEventTypes(rootCatalog, s.name),
       pair: 'consumer' as const,
     },
     ...(s.queries
@@ -70,6 +73,7 @@ const functions = (): Fn[] => [
     entry: 'bench/coldstart/spine-entry.ts',
     design: 'spine',
     catalog: benchCatalog,
+    types: serviceEventTypes(benchCatalog, 'orders'),
     pair: 'consumer',
   },
   {
@@ -109,7 +113,7 @@ export const runColdStart = async (runs = RUNS): Promise<ColdStartResult[]> => {
       const dir = join(outdir, `fn${i}`);
       mkdirSync(dir, { recursive: true });
       return fn.design === 'spine'
-        ? bundleSpine(fn.entry, fn.catalog, dir)
+        ? bundleSpine(fn.entry, fn.catalog, dir, fn.types)
         : bundleNodejsFunctionDefault(fn.entry, dir);
     }),
   );

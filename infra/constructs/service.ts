@@ -14,6 +14,7 @@ import {
   eventSourceMappingSettings,
   type ServiceSpec,
   type SubscriptionSpec,
+  serviceEventTypes,
 } from '../../shared/catalog';
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
 import { iteratorAgeAlarm } from './alarms';
@@ -98,6 +99,7 @@ export class Service extends Construct {
       entry: `${props.projectRoot}/${service.entry}`,
       projectRoot: props.projectRoot,
       catalog,
+      validatedTypes: serviceEventTypes(catalog, service.name),
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
       logs: props.logs,
     });

@@ -61,13 +61,19 @@ const importPath = (from: string, to: string): string => {
  * Writes, under `<projectRoot>/.spine/bundles/`, a wrapper entry for `entry` and returns its path: bundle
  * that instead of `entry`. Before the entry's own code runs, the wrapper installs lazy source-map lookups
  * (stack traces point at the TypeScript, the map is read only when a stack is formatted) and, given the
- * catalog of a function that validates events, provides its validators as Ajv standalone code compiled
- * now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
+ * catalog of a function that validates events, provides its validators (of `types` only, when given)
+ * as Ajv standalone code compiled now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
  * schemas differ (`StaleValidatorsError`). Rewritten at every synth.
  */
-export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog): string => {
+export const spineEntry = (
+  entry: string,
+  projectRoot: string,
+  catalog?: Catalog,
+  types?: readonly string[],
+): string => {
   const hash = createHash('sha256').update(entry);
   if (catalog) hash.update(schemasHash(catalog));
+  if (types) hash.update(JSON.stringify(types));
   const dir = join(projectRoot, '.spine', 'bundles', hash.digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
   const generated = '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.';
@@ -78,7 +84,10 @@ export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog
   );
   const schemas = spineFile('schemas');
   if (catalog)
-    writeFileSync(join(dir, 'validators.mjs'), standaloneValidatorsModule(catalog, importPath(dir, schemas)));
+    writeFileSync(
+      join(dir, 'validators.mjs'),
+      standaloneValidatorsModule(catalog, importPath(dir, schemas), types),
+    );
   const wrapper = join(dir, 'entry.mjs');
   writeFileSync(
     wrapper,

@@ -56,6 +56,12 @@ export interface SpineFunctionProps {
    * creates no Ajv and compiles nothing. @default - none: the function validates no events
    */
   readonly catalog?: Catalog;
+  /**
+   * The event types of `catalog` the function validates, when not all of them: a consumer's
+   * `serviceEventTypes`. Only these are compiled into its bundle; the runtime refuses the bundle at
+   * cold start if a type it validates has no validator. @default - every event type of `catalog`
+   */
+  readonly validatedTypes?: readonly string[];
   /** @default - none */
   readonly description?: string;
   /**
@@ -97,7 +103,7 @@ export class SpineFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: spineEntry(props.entry, props.projectRoot, props.catalog),
+      entry: spineEntry(props.entry, props.projectRoot, props.catalog, props.validatedTypes),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,

@@ -1,7 +1,15 @@
 export { cdcKeyAttributes, cdcServiceTable } from './cdc-checks';
 export { CatalogError, type CatalogProblem, isCatalogError } from './errors';
 export { type EventSourceMappingSettings, eventSourceMappingSettings } from './mapping';
-export { eventType, latestVersion, serviceByName, subscriptions, topicByName, topicWriters } from './queries';
+export {
+  eventType,
+  latestVersion,
+  serviceByName,
+  serviceEventTypes,
+  subscriptions,
+  topicByName,
+  topicWriters,
+} from './queries';
 export type {
   ConsumedTypeSpec,
   EventData,

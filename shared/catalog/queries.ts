@@ -23,3 +23,17 @@ export const subscriptions = (catalog: Catalog): { service: ServiceSpec; subscri
 
 export const latestVersion = (spec: EventTypeSpec): number =>
   Math.max(...Object.keys(spec.versions).map(Number));
+
+/**
+ * The event types a service's function validates, sorted: every type on a topic it subscribes to (what
+ * it consumes, upcasts and materializes) and every type it writes (what `ctx.emit` checks). Its Lambda
+ * bundle carries validators for these only; the runtime checks at cold start that it has them all.
+ */
+export const serviceEventTypes = (catalog: Catalog, service: string): string[] => {
+  const spec = serviceByName(catalog, service);
+  const topics = new Set(spec?.subscriptions.map((s) => s.topic));
+  return catalog.eventTypes
+    .filter((e) => topics.has(e.topic) || e.writer === service)
+    .map((e) => e.type)
+    .sort();
+};

@@ -8,7 +8,7 @@ export {
 } from './errors';
 export { type StandaloneFormat, standaloneFormats } from './formats';
 export { schemasHash } from './hash';
-export { createSchemaRegistry } from './registry';
+export { createSchemaRegistry, type SchemaRegistryOptions } from './registry';
 export {
   providedStandaloneValidators,
   provideStandaloneValidators,

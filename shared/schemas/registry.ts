@@ -55,16 +55,19 @@ const keyOf = (type: string, version: number): string => `${type}\u0000${version
 
 type Compile = (type: string, version: number, schema: JsonSchema) => StandaloneValidate;
 
-// With generated validators, check they were generated from this very catalog before trusting them.
-const standaloneCompile = (catalog: Catalog): Compile | undefined => {
+// With generated validators, check they were generated from this very catalog, and cover every type
+// this function validates, before trusting them.
+const standaloneCompile = (catalog: Catalog, inScope: (type: string) => boolean): Compile | undefined => {
   const provided = providedStandaloneValidators();
   if (!provided) return undefined;
   const hash = schemasHash(catalog);
-  const missing = catalog.eventTypes.flatMap((e) =>
-    Object.keys(e.versions)
-      .map((v) => validatorKey(e.type, Number(v)))
-      .filter((key) => !provided.validators[key]),
-  );
+  const missing = catalog.eventTypes
+    .filter((e) => inScope(e.type))
+    .flatMap((e) =>
+      Object.keys(e.versions)
+        .map((v) => validatorKey(e.type, Number(v)))
+        .filter((key) => !provided.validators[key]),
+    );
   if (provided.hash !== hash || missing.length > 0)
     throw new StaleValidatorsError(hash, provided.hash, missing);
   return (type, version) => {
@@ -85,27 +88,44 @@ const runtimeCompile = (): Compile => {
   };
 };
 
+/** Which of the catalog's event types a registry validates. */
+export interface SchemaRegistryOptions {
+  /**
+   * The event types this function validates (for a service, `serviceEventTypes`): only these get a
+   * validator, and generated validators must cover all of them. Data of another type of the catalog
+   * fails validation, saying the function does not validate it. @default - every type of the catalog
+   */
+  readonly types?: readonly string[];
+}
+
 /**
  * The catalog's schemas as validators, built once at cold start. In a Lambda bundle they are the
  * standalone validators generated at synth (no Ajv at init), checked against the catalog's schema
- * hash (`StaleValidatorsError` when they differ); elsewhere (local mode, tests) Ajv compiles them here
- * in strict mode, so a schema with an unknown keyword or a typo fails loudly at start
- * (`SchemaCompileError`). Both use the same Ajv options: validation stops at the first violation.
+ * hash and the types in scope (`StaleValidatorsError` when they differ or lack one); elsewhere (local
+ * mode, tests) Ajv compiles them here in strict mode, so a schema with an unknown keyword or a typo
+ * fails loudly at start (`SchemaCompileError`). Both use the same Ajv options: validation stops at the
+ * first violation.
  *
  * @example
  * const registry = createSchemaRegistry(catalog);
  * const result = registry.validate('OrderRequested', 1, data);
  * if (!result.ok) console.log(result.errors[0]?.path);
  */
-export const createSchemaRegistry = (catalog: Catalog): SchemaRegistry => {
-  const compile = standaloneCompile(catalog) ?? runtimeCompile();
-  const compiled = new Map<string, { schema: JsonSchema; validate: StandaloneValidate }>();
+export const createSchemaRegistry = (
+  catalog: Catalog,
+  options: SchemaRegistryOptions = {},
+): SchemaRegistry => {
+  const scope = options.types && new Set(options.types);
+  const inScope = (type: string): boolean => scope === undefined || scope.has(type);
+  const compile = standaloneCompile(catalog, inScope) ?? runtimeCompile();
+  const compiled = new Map<string, { schema: JsonSchema; validate?: StandaloneValidate }>();
   const latest = new Map<string, number>();
 
   for (const spec of catalog.eventTypes) {
     for (const [raw, schema] of Object.entries(spec.versions)) {
       const version = Number(raw);
-      compiled.set(keyOf(spec.type, version), { schema, validate: compile(spec.type, version, schema) });
+      const validate = inScope(spec.type) ? compile(spec.type, version, schema) : undefined;
+      compiled.set(keyOf(spec.type, version), { schema, ...(validate && { validate }) });
       latest.set(spec.type, Math.max(latest.get(spec.type) ?? 0, version));
     }
   }
@@ -120,6 +140,13 @@ export const createSchemaRegistry = (catalog: Catalog): SchemaRegistry => {
         return {
           ok: false,
           errors: [{ path: '', message: `unknown event type ${type} version ${version}`, expected: known }],
+        };
+      }
+      if (!entry.validate) {
+        const message = `event type ${type} is not validated by this function: it neither consumes nor writes it`;
+        return {
+          ok: false,
+          errors: [{ path: '', message, expected: 'a type this function consumes or writes' }],
         };
       }
       if (entry.validate(data)) return OK;

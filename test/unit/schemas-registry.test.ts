@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
-import { type CatalogSpec, defineCatalog } from '../../shared/catalog';
+import { type CatalogSpec, defineCatalog, serviceEventTypes } from '../../shared/catalog';
 import { createSchemaRegistry, isSchemaCompileError } from '../../shared/schemas';
 
 const order = { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', quantity: 1, unitPrice: 2 }] };
@@ -122,5 +122,33 @@ describe('createSchemaRegistry', () => {
     // Assess
     expect(isSchemaCompileError(caught)).toBe(true);
     expect(String((caught as Error).message)).toMatch(/"E" version 1.*minLenght/);
+  });
+
+  it('validates only the types in scope, and says so for another type of the catalog', () => {
+    // Prepare
+    const scoped = createSchemaRegistry(catalog, { types: serviceEventTypes(catalog, 'notifications') });
+    // Act
+    const inScope = scoped.validate('UserSignedUp', 1, { userId: 'u-1' });
+    const outside = scoped.validate('OrderRequested', 1, order);
+    // Assess
+    expect(serviceEventTypes(catalog, 'notifications')).toEqual([
+      'OrderDelivered',
+      'OrderShipped',
+      'UserDeleted',
+      'UserSignedUp',
+    ]);
+    expect(inScope.ok).toBe(false);
+    expect(scoped.has('OrderRequested', 1)).toBe(true);
+    expect(outside).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message:
+            'event type OrderRequested is not validated by this function: it neither consumes nor writes it',
+          expected: 'a type this function consumes or writes',
+        },
+      ],
+    });
   });
 });

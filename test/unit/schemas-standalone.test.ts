@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { SPINE_BUNDLING } from '../../infra/constructs/spine-bundling';
 import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
-import { defineCatalog, type JsonSchema } from '../../shared/catalog';
+import { defineCatalog, type JsonSchema, serviceEventTypes } from '../../shared/catalog';
 import {
   createAjv,
   createSchemaRegistry,
   isStaleValidatorsError,
+  provideStandaloneValidators,
   type StandaloneValidators,
   validatorKey,
 } from '../../shared/schemas';
@@ -186,5 +187,30 @@ describe('standalone validators', () => {
     } catch (error) {
       expect(isStaleValidatorsError(error)).toBe(true);
     }
+  });
+
+  it('of a service cover its types only, and a registry whose types they lack refuses them', () => {
+    // Prepare
+    const types = serviceEventTypes(catalog, 'notifications');
+    const source = standaloneValidatorsModule(catalog, 'spine-schemas', types);
+    const keys = [...source.matchAll(/^ {2}"([^"]+)": v\d+,$/gm)].map((m) => m[1]);
+    const subset = Object.fromEntries(
+      Object.entries(generated.validators).filter(([key]) => keys.includes(key)),
+    );
+    provideStandaloneValidators({ hash: generated.hash, validators: subset });
+    // Act
+    let refused: unknown;
+    try {
+      createSchemaRegistry(catalog, { types: serviceEventTypes(catalog, 'orders') });
+    } catch (error) {
+      refused = error;
+    }
+    const scoped = createSchemaRegistry(catalog, { types });
+    provideStandaloneValidators(generated);
+    // Assess
+    expect(keys).toEqual(['OrderShipped@1', 'OrderDelivered@1', 'UserSignedUp@1', 'UserDeleted@1']);
+    expect(scoped.validate('UserDeleted', 1, {}).ok).toBe(false);
+    expect(isStaleValidatorsError(refused)).toBe(true);
+    expect(String((refused as Error).message)).toMatch(/no validator for OrderRequested@1, OrderRequested@2/);
   });
 });
