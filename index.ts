@@ -25,6 +25,8 @@ export {
 export { requireEnv, stateTableEnvVar, streamEnvVar } from './shared/config';
 export {
   defineService,
+  type ItemCheck,
+  itemChecks,
   type KinesisHandler,
   MemoryConsumerStore,
   MemoryPublisher,

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as Type from 'typebox';
-import { parseState } from '../state/items';
+import { parseState } from '../state/parse';
 import type { ChargeLedger, StoredCharge } from './payment-provider';
 
 const storedCharge = Type.Object({

@@ -1,5 +1,6 @@
 import * as Type from 'typebox';
-import { parseState } from '../state/items';
+import { parseState } from '../state/parse';
+import type { notificationState } from '../state/schemas';
 import type { OrderDelivered } from './events';
 
 /** A user as the notifications service materializes it: the latest `UserSignedUp` data. */
@@ -9,13 +10,7 @@ export type Recipient = Type.Static<typeof recipient>;
 /** The recipient in a looked-up user (what `ctx.lookup` returns), if any. */
 export const recipientOf = (data: unknown): Recipient | undefined => parseState(recipient, data);
 
-export const notificationState = Type.Object({
-  orderId: Type.String(),
-  userId: Type.String(),
-  to: Type.String(),
-  text: Type.String(),
-  at: Type.String(),
-});
+export { notificationState } from '../state/schemas';
 export type NotificationState = Type.Static<typeof notificationState>;
 
 /**

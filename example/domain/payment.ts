@@ -1,5 +1,5 @@
 import * as Type from 'typebox';
-import { parseState } from '../state/items';
+import { parseState } from '../state/parse';
 import type { EventOf, OrderValidated } from './events';
 import type { Conversion } from './money';
 

@@ -14,9 +14,9 @@ import {
   eventSourceMappingSettings,
   type ServiceSpec,
   type SubscriptionSpec,
-  serviceEventTypes,
 } from '../../shared/catalog';
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
+import { serviceSchemaScope } from '../../shared/schemas';
 import { iteratorAgeAlarm } from './alarms';
 import { consumerLeadingKeys } from './leading-keys';
 import type { SpineLogs } from './logs';
@@ -99,7 +99,7 @@ export class Service extends Construct {
       entry: `${props.projectRoot}/${service.entry}`,
       projectRoot: props.projectRoot,
       catalog,
-      validatedTypes: serviceEventTypes(catalog, service.name),
+      schemaScope: serviceSchemaScope(catalog, service.name),
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
       logs: props.logs,
     });

@@ -4,7 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
 import type { Catalog } from '../../shared/catalog';
-import { schemasHash } from '../../shared/schemas';
+import { type SchemaRegistryOptions, schemasHash } from '../../shared/schemas';
 import { spineFile } from '../package-files';
 
 /** The SDK's default credential chain, replaced in bundles by `ENV_CREDENTIALS`. */
@@ -61,7 +61,7 @@ const importPath = (from: string, to: string): string => {
  * Writes, under `<projectRoot>/.spine/bundles/`, a wrapper entry for `entry` and returns its path: bundle
  * that instead of `entry`. Before the entry's own code runs, the wrapper installs lazy source-map lookups
  * (stack traces point at the TypeScript, the map is read only when a stack is formatted) and, given the
- * catalog of a function that validates events, provides its validators (of `types` only, when given)
+ * catalog of a function that validates events, provides its validators (of `scope` only, when given)
  * as Ajv standalone code compiled now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
  * schemas differ (`StaleValidatorsError`). Rewritten at every synth.
  */
@@ -69,11 +69,11 @@ export const spineEntry = (
   entry: string,
   projectRoot: string,
   catalog?: Catalog,
-  types?: readonly string[],
+  scope?: SchemaRegistryOptions,
 ): string => {
   const hash = createHash('sha256').update(entry);
   if (catalog) hash.update(schemasHash(catalog));
-  if (types) hash.update(JSON.stringify(types));
+  if (scope) hash.update(JSON.stringify(scope));
   const dir = join(projectRoot, '.spine', 'bundles', hash.digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
   const generated = '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.';
@@ -86,7 +86,7 @@ export const spineEntry = (
   if (catalog)
     writeFileSync(
       join(dir, 'validators.mjs'),
-      standaloneValidatorsModule(catalog, importPath(dir, schemas), types),
+      standaloneValidatorsModule(catalog, importPath(dir, schemas), scope),
     );
   const wrapper = join(dir, 'entry.mjs');
   writeFileSync(

@@ -9,6 +9,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../shared/catalog';
 import { STAGE_ENV, streamEnvVar } from '../../shared/config';
+import type { SchemaRegistryOptions } from '../../shared/schemas';
 import { GUARD } from './guard';
 import type { SpineLogs } from './logs';
 import { SPINE_BUNDLING, spineEntry } from './spine-bundling';
@@ -57,11 +58,12 @@ export interface SpineFunctionProps {
    */
   readonly catalog?: Catalog;
   /**
-   * The event types of `catalog` the function validates, when not all of them: a consumer's
-   * `serviceEventTypes`. Only these are compiled into its bundle; the runtime refuses the bundle at
-   * cold start if a type it validates has no validator. @default - every event type of `catalog`
+   * What the function validates of `catalog`, when not every event type: a consumer's
+   * `serviceSchemaScope` (the types it consumes or writes, its tables' item schemas). Only these are
+   * compiled into its bundle; the runtime refuses the bundle at cold start if one it validates has no
+   * validator. @default - every event type of `catalog`, no item schemas
    */
-  readonly validatedTypes?: readonly string[];
+  readonly schemaScope?: SchemaRegistryOptions;
   /** @default - none */
   readonly description?: string;
   /**
@@ -103,7 +105,7 @@ export class SpineFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: spineEntry(props.entry, props.projectRoot, props.catalog, props.validatedTypes),
+      entry: spineEntry(props.entry, props.projectRoot, props.catalog, props.schemaScope),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,

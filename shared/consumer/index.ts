@@ -54,6 +54,7 @@ export {
   UnknownTableError,
 } from './errors';
 export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
+export { type ItemCheck, type ItemChecks, itemChecks, type TableCheck } from './item-checks';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';
 export { createLogReaders, type LogReaders, lookBackDeadline } from './log-readers';

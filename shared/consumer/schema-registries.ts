@@ -1,10 +1,10 @@
-import { type Catalog, serviceEventTypes } from '../catalog';
-import { createSchemaRegistry, type SchemaRegistry } from '../schemas';
+import type { Catalog } from '../catalog';
+import { createSchemaRegistry, type SchemaRegistry, serviceSchemaScope } from '../schemas';
 
 const registries = new WeakMap<Catalog, Map<string, SchemaRegistry>>();
 
 /**
- * The schema registry of `catalog`, of the types `service` validates (`serviceEventTypes`) when given,
+ * The schema registry of `catalog`, of what `service` validates (`serviceSchemaScope`) when given,
  * built once per catalog object and service. Building compiles (or looks up) a validator for every
  * version of every type in scope: up to 0.3–0.7 s for the example's whole catalog, paid by each
  * `defineService` call. A Lambda container makes one call, so there it changes nothing; a test file
@@ -20,8 +20,8 @@ export const schemaRegistryOf = (catalog: Catalog, service?: string): SchemaRegi
   const key = service ?? '';
   let registry = byService.get(key);
   if (registry === undefined) {
-    // A service validates only what it consumes and writes: its bundle carries just those validators.
-    registry = createSchemaRegistry(catalog, service ? { types: serviceEventTypes(catalog, service) } : {});
+    // A service validates only what it consumes and writes, and its own items: its bundle carries just those.
+    registry = createSchemaRegistry(catalog, service ? serviceSchemaScope(catalog, service) : {});
     byService.set(key, registry);
   }
   return registry;

@@ -1,6 +1,8 @@
 export type { JsonSchema } from '../catalog';
 export { AJV_OPTIONS, createAjv, type SchemaCompiler } from './compile';
 export {
+  ItemSchemaCompileError,
+  isItemSchemaCompileError,
   isSchemaCompileError,
   isStaleValidatorsError,
   SchemaCompileError,
@@ -9,7 +11,9 @@ export {
 export { type StandaloneFormat, standaloneFormats } from './formats';
 export { schemasHash } from './hash';
 export { createSchemaRegistry, type SchemaRegistryOptions } from './registry';
+export { serviceSchemaScope } from './scope';
 export {
+  itemValidatorKey,
   providedStandaloneValidators,
   provideStandaloneValidators,
   type StandaloneValidate,

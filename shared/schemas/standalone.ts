@@ -6,7 +6,7 @@ export interface StandaloneValidate {
   errors?: ErrorObject[] | null;
 }
 
-/** What a generated validators module hands over: validators keyed by `type@version`, and its hash. */
+/** What a generated validators module hands over: validators keyed by `type@version` (events) or `service/table` (items), and its hash. */
 export interface StandaloneValidators {
   /** `schemasHash` of the catalog the module was generated from. */
   readonly hash: string;
@@ -29,3 +29,6 @@ export const providedStandaloneValidators = (): StandaloneValidators | undefined
 
 /** Key of one schema in a generated module. */
 export const validatorKey = (type: string, version: number): string => `${type}@${version}`;
+
+/** Key of a state table's item schema in a generated module (a `/` never occurs in a type name). */
+export const itemValidatorKey = (service: string, table: string): string => `${service}/${table}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { type CatalogSpec, defineCatalog, serviceEventTypes } from '../../shared/catalog';
-import { createSchemaRegistry, isSchemaCompileError } from '../../shared/schemas';
+import { createSchemaRegistry, isItemSchemaCompileError, isSchemaCompileError } from '../../shared/schemas';
 
 const order = { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', quantity: 1, unitPrice: 2 }] };
 
@@ -150,5 +150,42 @@ describe('createSchemaRegistry', () => {
         },
       ],
     });
+  });
+
+  it('fails at creation on an item schema strict mode rejects, naming service and table', () => {
+    // Prepare
+    const spec: CatalogSpec = {
+      topics: [{ name: 't', shards: 1, retentionHours: 24 }],
+      producers: [{ name: 'p' }],
+      eventTypes: [
+        {
+          type: 'E',
+          topic: 't',
+          writer: 'p',
+          keyField: 'k',
+          versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+        },
+      ],
+      services: [
+        {
+          name: 's',
+          entry: 's.ts',
+          subscriptions: [],
+          tables: [{ name: 'items', item: { type: 'object', properties: { n: { type: 'nmuber' } } } }],
+        },
+      ],
+    };
+    // Act
+    let caught: unknown;
+    try {
+      createSchemaRegistry(defineCatalog(spec), { service: 's' });
+    } catch (error) {
+      caught = error;
+    }
+    // Assess
+    expect(isItemSchemaCompileError(caught)).toBe(true);
+    expect(String((caught as Error).message)).toMatch(
+      /table "items" of service "s" does not compile.*properties\/n\/type/,
+    );
   });
 });

@@ -11,7 +11,10 @@ import {
   createAjv,
   createSchemaRegistry,
   isStaleValidatorsError,
+  itemValidatorKey,
   provideStandaloneValidators,
+  type SchemaRegistryOptions,
+  type StandaloneValidate,
   type StandaloneValidators,
   validatorKey,
 } from '../../shared/schemas';
@@ -91,16 +94,12 @@ const payloads = (schema: JsonSchema, seed: number): unknown[] => {
   return [...good, ...bad];
 };
 
-let generated: StandaloneValidators;
-
-beforeAll(async () => {
-  mkdirSync(DIR, { recursive: true });
-  const file = join(DIR, 'validators.mjs');
-  const schemas = join(ROOT, 'shared/schemas/index.ts');
-  writeFileSync(file, standaloneValidatorsModule(catalog, schemas));
-  // Bundled as SpineFunction bundles it (Ajv's runtime `require`s become bundled code), with the
-  // schemas module left to this test's own copy, so that the generated code provides to it.
-  const bundled = join(DIR, 'bundled.mjs');
+// Bundled as SpineFunction bundles it (Ajv's runtime `require`s become bundled code), with the
+// schemas module left to this test's own copy, so that the generated code provides to it.
+const generate = async (name: string, scope: SchemaRegistryOptions): Promise<StandaloneValidators> => {
+  const file = join(DIR, `${name}.mjs`);
+  writeFileSync(file, standaloneValidatorsModule(catalog, join(ROOT, 'shared/schemas/index.ts'), scope));
+  const bundled = join(DIR, `${name}.bundled.mjs`);
   await build({
     entryPoints: [file],
     outfile: bundled,
@@ -121,7 +120,21 @@ beforeAll(async () => {
     ],
     logLevel: 'error',
   });
-  generated = await import(bundled);
+  return import(bundled);
+};
+
+let generated: StandaloneValidators;
+/** Item validators of every service of the example with item schemas, keyed `service/table`. */
+const items: Record<string, StandaloneValidate> = {};
+
+beforeAll(async () => {
+  mkdirSync(DIR, { recursive: true });
+  for (const service of catalog.services) {
+    const module = await generate(`items-${service.name}`, { types: [], service: service.name });
+    Object.assign(items, module.validators);
+  }
+  // Imported last: the registry uses the module imported last.
+  generated = await generate('validators', {});
 });
 
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
@@ -153,6 +166,61 @@ describe('standalone validators', () => {
     expect(accepted).toBeGreaterThan(compared / 5);
     expect(compared - accepted).toBeGreaterThan(compared / 5);
     expect(differences).toEqual([]);
+  });
+
+  it('of state items accept, reject and report exactly as Ajv compiling at runtime', () => {
+    // Prepare
+    const ajv = createAjv();
+    const tables = catalog.services.flatMap((s) =>
+      s.tables.flatMap((t) => (t.item ? [{ key: itemValidatorKey(s.name, t.name), schema: t.item }] : [])),
+    );
+    let compared = 0;
+    let accepted = 0;
+    const differences: string[] = [];
+    // Act
+    tables.forEach(({ key, schema }, t) => {
+      const runtime = ajv.compile(schema);
+      const standalone = items[key];
+      for (const data of payloads(schema, SEED + 7000 + t * 100)) {
+        const a = runtime(data);
+        const b = standalone ? standalone(data) : undefined;
+        compared += 1;
+        if (a) accepted += 1;
+        const same = a === b && JSON.stringify(runtime.errors) === JSON.stringify(standalone?.errors);
+        if (!same) differences.push(`${key}: ${JSON.stringify(data)}`);
+      }
+    });
+    // Assess
+    expect(tables.length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(items).sort()).toEqual(tables.map((x) => x.key).sort());
+    expect(compared).toBeGreaterThanOrEqual(6 * PER_SCHEMA);
+    expect(accepted).toBeGreaterThan(compared / 5);
+    expect(compared - accepted).toBeGreaterThan(compared / 5);
+    expect(differences).toEqual([]);
+  });
+
+  it('of state items are what itemChecks uses, and a stale or missing one is refused', () => {
+    // Prepare
+    const stored = { pk: 'o-1', status: 'NOT-A-STATUS' };
+    provideStandaloneValidators({ hash: generated.hash, validators: { ...generated.validators, ...items } });
+    // Act
+    const checked = createSchemaRegistry(catalog, { types: [], service: 'analytics' }).validateItem(
+      'analytics',
+      'order-status',
+      stored,
+    );
+    provideStandaloneValidators(generated);
+    let refused: unknown;
+    try {
+      createSchemaRegistry(catalog, { types: [], service: 'analytics' });
+    } catch (error) {
+      refused = error;
+    }
+    // Assess
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.errors[0]?.path).toBe('/status');
+    expect(isStaleValidatorsError(refused)).toBe(true);
+    expect(String((refused as Error).message)).toMatch(/no validator for analytics\/order-status/);
   });
 
   it('are what the registry validates with once a generated module is loaded', () => {
@@ -192,7 +260,7 @@ describe('standalone validators', () => {
   it('of a service cover its types only, and a registry whose types they lack refuses them', () => {
     // Prepare
     const types = serviceEventTypes(catalog, 'notifications');
-    const source = standaloneValidatorsModule(catalog, 'spine-schemas', types);
+    const source = standaloneValidatorsModule(catalog, 'spine-schemas', { types });
     const keys = [...source.matchAll(/^ {2}"([^"]+)": v\d+,$/gm)].map((m) => m[1]);
     const subset = Object.fromEntries(
       Object.entries(generated.validators).filter(([key]) => keys.includes(key)),
