@@ -6,6 +6,7 @@ import {
   notificationState,
   orderState,
   shipmentState,
+  storedCharge,
   userIndex,
 } from './state/schemas';
 
@@ -199,7 +200,7 @@ export const catalog = defineCatalog({
         flow('orders', { batchSize: 25, retry: { maxAttempts: 10, bisectOnError: true } }),
         flow('rates', { materialize: { table: 'rates' } }),
       ],
-      tables: [{ name: 'payments' }, { name: 'rates' }, { name: 'provider-charges' }],
+      tables: [{ name: 'payments' }, { name: 'rates' }, { name: 'provider-charges', item: storedCharge }],
     },
     {
       name: 'shipping',

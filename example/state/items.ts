@@ -41,6 +41,39 @@ export const readState = async <T extends string, I>(
   );
 };
 
+/** The lookups a helper needs, on the tables `T`: a service's context narrows `T` to its table subscriptions. */
+export interface LookupReader<T extends string> {
+  lookup(
+    table: T,
+    key: string,
+    options?: { maxAgeMs?: number },
+  ): Promise<Record<string, unknown> | undefined>;
+}
+
+/**
+ * Looks `key` up in a table subscription and checks the value against the schemas of the event types
+ * the table keeps (`lookupChecks`), with the validators Spine generated at synth. Undefined when the key
+ * is absent (never written, or deleted by a tombstone); a value that matches none of them fails loudly,
+ * as `readState` does: the event is retried, then parked.
+ */
+export const readLookup = async <T extends string, V>(
+  ctx: LookupReader<T>,
+  values: TableCheck<T, V>,
+  key: string,
+  options?: { maxAgeMs?: number },
+): Promise<V | undefined> => {
+  const { table } = values;
+  const value = await ctx.lookup(table, key, options);
+  if (value === undefined) return undefined;
+  const checked = values.check(value);
+  if (checked.ok) return checked.item;
+  throw new StateShapeError(
+    table,
+    key,
+    checked.errors.map((e) => `${e.path || '/'} ${e.message}`),
+  );
+};
+
 export const toItem = <S extends object>(pk: string, state: S): S & { readonly pk: string } => ({
   ...state,
   pk,

@@ -73,5 +73,21 @@ export const customer = Type.Object({
   signedUpAt: Type.Optional(Type.String()),
 });
 
+/**
+ * A row of the payment provider stub's ledger (`provider-charges`, pk = idempotency key). The adapter
+ * writes it outside the service's transaction and adds `version` and `replays`; CDC publishes it.
+ */
+export const storedCharge = Type.Object({
+  pk: Type.String(),
+  orderId: Type.String(),
+  amount: Type.Number(),
+  currency: Type.String(),
+  at: Type.String(),
+  result: Type.Union([
+    Type.Object({ status: Type.Literal('succeeded'), chargeId: Type.String() }),
+    Type.Object({ status: Type.Literal('declined'), reason: Type.String() }),
+  ]),
+});
+
 /** The analytics service's last known status of an order (`order-status` table, pk = orderId). */
 export const lastStatus = Type.Object({ status });

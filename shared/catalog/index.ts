@@ -4,6 +4,7 @@ export { type EventSourceMappingSettings, eventSourceMappingSettings } from './m
 export {
   eventType,
   latestVersion,
+  materializedTypes,
   serviceByName,
   serviceEventTypes,
   subscriptions,
@@ -15,6 +16,7 @@ export type {
   EventData,
   LatestVersion,
   LookupTableName,
+  MaterializedTypeSpec,
   SchemaData,
   ServiceName,
   SpecOf,

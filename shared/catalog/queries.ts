@@ -37,3 +37,16 @@ export const serviceEventTypes = (catalog: Catalog, service: string): string[] =
     .map((e) => e.type)
     .sort();
 };
+
+/**
+ * The event types whose data service `service` keeps in its lookup table `table`: the types on the
+ * topic of its table subscription into `table`, except tombstones (they delete the key). What
+ * `ctx.lookup(table, key)` returns is the latest data of one of these, at the version it was written.
+ */
+export const materializedTypes = (catalog: Catalog, service: string, table: string): EventTypeSpec[] => {
+  const subscription = serviceByName(catalog, service)?.subscriptions.find(
+    (s) => s.materialize?.table === table,
+  );
+  if (!subscription) return [];
+  return catalog.eventTypes.filter((e) => e.topic === subscription.topic && !e.tombstone);
+};
