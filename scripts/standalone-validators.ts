@@ -13,6 +13,7 @@ import {
   standaloneFormats,
   validatorKey,
 } from '../shared/schemas';
+import { compactErrorObjects } from './compact-errors';
 
 const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => {
   if (Array.isArray(schema)) for (const item of schema) formatNames(item, into);
@@ -100,7 +101,7 @@ export const standaloneValidatorsModule = (
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
     `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
-    standaloneCode(ajv, exports).replace(/^"use strict";/, ''),
+    compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
     `export const hash = ${JSON.stringify(schemasHash(catalog))};`,
     `export const validators = {\n${table}\n};`,
     'provideStandaloneValidators({ hash, validators });',

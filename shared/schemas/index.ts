@@ -16,6 +16,7 @@ export {
   itemValidatorKey,
   providedStandaloneValidators,
   provideStandaloneValidators,
+  type StandaloneError,
   type StandaloneValidate,
   type StandaloneValidators,
   validatorKey,

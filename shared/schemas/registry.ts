@@ -1,4 +1,3 @@
-import type { ErrorObject } from 'ajv';
 import type { Catalog, JsonSchema } from '../catalog';
 import { runtimeCompiler } from './compile';
 import { ItemSchemaCompileError, SchemaCompileError, StaleValidatorsError } from './errors';
@@ -6,6 +5,7 @@ import { schemasHash } from './hash';
 import {
   itemValidatorKey,
   providedStandaloneValidators,
+  type StandaloneError,
   type StandaloneValidate,
   validatorKey,
 } from './standalone';
@@ -15,7 +15,7 @@ const OK: ValidationResult = Object.freeze({ ok: true });
 
 const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
-const expectedOf = (error: ErrorObject): string | undefined => {
+const expectedOf = (error: StandaloneError): string | undefined => {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type':
@@ -38,7 +38,7 @@ const expectedOf = (error: ErrorObject): string | undefined => {
 };
 
 /** Points `required`/`additionalProperties` errors at the property itself, not at its parent object. */
-const toViolation = (error: ErrorObject): SchemaViolation => {
+const toViolation = (error: StandaloneError): SchemaViolation => {
   const p = error.params as Record<string, unknown>;
   const child =
     error.keyword === 'required'

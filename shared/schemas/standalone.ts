@@ -1,9 +1,15 @@
 import type { ErrorObject } from 'ajv';
 
-/** A validator as Ajv's standalone code exports it: the same contract as a compiled `ValidateFunction`. */
+/**
+ * An error as generated validators report it: Ajv's, without `schemaPath`, which Spine never reports
+ * and the generator leaves out (scripts/compact-errors.ts).
+ */
+export type StandaloneError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'params' | 'message'>;
+
+/** A validator as Ajv's standalone code exports it: the contract of a compiled `ValidateFunction`, errors without `schemaPath`. */
 export interface StandaloneValidate {
   (data: unknown): boolean;
-  errors?: ErrorObject[] | null;
+  errors?: StandaloneError[] | null;
 }
 
 /** What a generated validators module hands over: validators keyed by `type@version` (events) or `service/table` (items), and its hash. */
