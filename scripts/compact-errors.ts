@@ -7,7 +7,7 @@
  * same object without `schemaPath`, which Spine never reports (`SchemaViolation` is path, message,
  * expected); a literal that is the whole of a failing return becomes one call that sets the errors and
  * returns false; a message that is a plain string literal (22 distinct in the orders module, for 203
- * literals) is declared once. Instance path, keyword, params and message stay the very expressions
+ * literals) is declared once, and so is an error whose keyword, params and message are all constant. Instance path, keyword, params and message stay the very expressions
  * Ajv wrote, evaluated at the same point. A literal of another shape is left as Ajv wrote it; the
  * differential test (test/unit/schemas-standalone.test.ts) checks that none is left, and that the
  * errors equal Ajv's own over generated payloads.
@@ -16,11 +16,18 @@
 const ERROR = '$spineError';
 const FAIL = '$spineFail';
 const MESSAGE_CONST = '$spineMessage';
+const SPEC_CONST = '$spineSpec';
 
+// An error whose keyword, params and message are all constant is declared once, frozen (it is shared),
+// as a spec; a call then passes the spec in their place.
 const HELPERS = [
-  `const ${ERROR} = (instancePath, keyword, params, message) => ({ instancePath, keyword, params, message });`,
+  `const ${ERROR} = (instancePath, keyword, params, message) => keyword.params ? { instancePath, ...keyword } : ({ instancePath, keyword, params, message });`,
   `const ${FAIL} = (validate, instancePath, keyword, params, message) => { validate.errors = [${ERROR}(instancePath, keyword, params, message)]; return false; };`,
+  'const $spineErrorSpec = (keyword, params, message) => Object.freeze({ keyword, params: Object.freeze(params), message });',
 ];
+// Params without references: members that are names, numbers, strings, booleans or null.
+const CONSTANT_PARAMS = /^\{(\s*[A-Za-z_$][\w$]*: (-?\d[\d.eE+-]*|"S"|true|false|null)\s*,?)*\}$/;
+const withoutStrings = (expression: string): string => expression.replace(/"(?:[^"\\]|\\.)*"/g, '"S"');
 // `validate20.errors = [` just before a literal, and `];return false;` just after it: a failing return.
 const FAILING = /(validate\d+)\.errors = \[$/;
 const RETURN = '];return false;';
@@ -106,6 +113,17 @@ export const compactErrorObjects = (source: string): { source: string; compacted
     }
     return name;
   };
+  const specs = new Map<string, string>();
+  const spec = (keyword: string, params: string, text: string): string | undefined => {
+    if (!CONSTANT_PARAMS.test(withoutStrings(params)) || message(text) === text) return undefined;
+    const declaration = `$spineErrorSpec(${keyword},${params},${message(text)})`;
+    let name = specs.get(declaration);
+    if (name === undefined) {
+      name = `${SPEC_CONST}${specs.size}`;
+      specs.set(declaration, name);
+    }
+    return name;
+  };
   let out = '';
   let from = 0;
   let compacted = 0;
@@ -116,8 +134,11 @@ export const compactErrorObjects = (source: string): { source: string; compacted
       from = at + HEAD.length;
       continue;
     }
-    const [instancePath, keyword, params, text] = literal.args;
-    const args = `${instancePath},${keyword},${params},${message(text ?? '')}`;
+    const [instancePath = '', keyword = '', params = '', text = ''] = literal.args;
+    const constant = spec(keyword, params, text);
+    const args = constant
+      ? `${instancePath},${constant}`
+      : `${instancePath},${keyword},${params},${message(text)}`;
     const failing = source.slice(Math.max(from, at - 40), at).match(FAILING);
     if (failing?.[1] && source.startsWith(RETURN, literal.end)) {
       out += `${source.slice(from, at - failing[0].length)}return ${FAIL}(${failing[1]},${args});`;
@@ -128,6 +149,9 @@ export const compactErrorObjects = (source: string): { source: string; compacted
     }
     compacted++;
   }
-  const declared = [...messages].map(([text, name]) => `const ${name} = ${text};`);
+  const declared = [
+    ...[...messages].map(([text, name]) => `const ${name} = ${text};`),
+    ...[...specs].map(([declaration, name]) => `const ${name} = ${declaration};`),
+  ];
   return { source: [...HELPERS, ...declared, out + source.slice(from)].join('\n'), compacted };
 };

@@ -22,6 +22,9 @@ describe('compactErrorObjects', () => {
     expect(count).toBe(4);
     expect(compacted).not.toMatch(/schemaPath/);
     expect(compacted.match(/"must be string"/g)).toHaveLength(1);
+    // Both `type: string` errors pass one declared, frozen spec; the others have references in them.
+    expect(compacted.match(/\$spineSpec0\b/g)).toHaveLength(3);
+    expect(compacted).not.toMatch(/\$spineSpec1\b/);
     expect(errorsOf({ a: 1 })).toEqual([
       { instancePath: '/a', keyword: 'type', params: { type: 'string' }, message: 'must be string' },
     ]);
