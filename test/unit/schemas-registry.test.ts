@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { type CatalogSpec, defineCatalog, serviceEventTypes } from '../../shared/catalog';
-import { createSchemaRegistry, isItemSchemaCompileError, isSchemaCompileError } from '../../shared/schemas';
+import {
+  createSchemaRegistry,
+  isItemSchemaCompileError,
+  isSchemaCompileError,
+  schemasHash,
+} from '../../shared/schemas';
 
 const order = { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', quantity: 1, unitPrice: 2 }] };
 
@@ -187,5 +192,36 @@ describe('createSchemaRegistry', () => {
     expect(String((caught as Error).message)).toMatch(
       /table "items" of service "s" does not compile.*properties\/n\/type/,
     );
+  });
+});
+
+describe('schemasHash', () => {
+  const withItem = (item: Record<string, unknown>) =>
+    defineCatalog({
+      topics: [{ name: 't', shards: 1, retentionHours: 24 }],
+      producers: [{ name: 'p' }],
+      eventTypes: [
+        {
+          type: 'E',
+          topic: 't',
+          writer: 'p',
+          keyField: 'k',
+          versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+        },
+      ],
+      services: [{ name: 's', entry: 's.ts', subscriptions: [], tables: [{ name: 'items', item }] }],
+    });
+
+  it('covers state item schemas: an edited one changes it, reordered keys do not', () => {
+    // Prepare
+    const item = { type: 'object', required: ['n'], properties: { n: { type: 'number' } } };
+    const reordered = { properties: { n: { type: 'number' } }, required: ['n'], type: 'object' };
+    const edited = { type: 'object', required: ['n'], properties: { n: { type: 'string' } } };
+    // Act
+    const [a, b, c] = [item, reordered, edited].map((schema) => schemasHash(withItem(schema)));
+    // Assess
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(schemasHash(catalog)).not.toBe(schemasHash({ ...catalog, services: [] }));
   });
 });

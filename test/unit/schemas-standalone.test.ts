@@ -67,28 +67,51 @@ const valid = (schema: JsonSchema): fc.Arbitrary<unknown> => {
 };
 
 // One change that a schema usually rejects: a field removed, added, retyped, or pushed past a limit.
-const mutate = (value: unknown, rnd: fc.Arbitrary<number>): fc.Arbitrary<unknown> =>
-  fc.tuple(rnd, fc.jsonValue(), fc.string({ maxLength: 300 })).map(([n, junk, long]) => {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return [junk, long, -1, null][n % 4];
-    const copy: Record<string, unknown> = structuredClone(value) as Record<string, unknown>;
-    const keys = Object.keys(copy);
-    const key = keys[n % Math.max(keys.length, 1)];
-    switch (n % 6) {
-      case 0:
-        if (key) delete copy[key];
-        return copy;
-      case 1:
-        return { ...copy, unexpected: junk };
-      case 2:
-        return key ? { ...copy, [key]: junk } : junk;
-      case 3:
-        return key ? { ...copy, [key]: long } : long;
-      case 4:
-        return key ? { ...copy, [key]: -n - 0.5 } : -1;
-      default:
-        return key ? { ...copy, [key]: [copy[key], copy[key]] } : [];
+const changeOne = (value: unknown, n: number, junk: unknown, long: string): unknown => {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [junk, long, -1, null][n % 4];
+  const copy: Record<string, unknown> = { ...value };
+  const keys = Object.keys(copy);
+  const key = keys[n % Math.max(keys.length, 1)];
+  switch (n % 6) {
+    case 0:
+      if (key) delete copy[key];
+      return copy;
+    case 1:
+      return { ...copy, unexpected: junk };
+    case 2:
+      return key ? { ...copy, [key]: junk } : junk;
+    case 3:
+      return key ? { ...copy, [key]: long } : long;
+    case 4:
+      return key ? { ...copy, [key]: -n - 0.5 } : -1;
+    default:
+      return key ? { ...copy, [key]: [copy[key], copy[key]] } : [];
+  }
+};
+
+// The change, at the top or (one time in three, where there is one) inside a nested object or array,
+// so nested schemas (an order's items, a state item's history entries) are mutated too.
+const changeAt = (value: unknown, n: number, junk: unknown, long: string): unknown => {
+  if (value && typeof value === 'object' && n % 3 === 0) {
+    const entries = Object.entries(value).filter(([, child]) => child && typeof child === 'object');
+    const [key, child] = entries[Math.floor(n / 3) % Math.max(entries.length, 1)] ?? [];
+    if (key !== undefined) {
+      const changed = changeAt(child, Math.floor(n / 3), junk, long);
+      if (Array.isArray(value)) return value.map((item, i) => (String(i) === key ? changed : item));
+      return { ...value, [key]: changed };
     }
-  });
+  }
+  return changeOne(value, n, junk, long);
+};
+
+const mutate = (value: unknown, rnd: fc.Arbitrary<number>): fc.Arbitrary<unknown> =>
+  fc
+    .tuple(rnd, fc.jsonValue(), fc.string({ maxLength: 300 }))
+    .map(([n, junk, long]) => changeAt(structuredClone(value), n, junk, long));
+
+// Whether the first error points inside a nested object or array (`/items/0/quantity`).
+const deep = (errors: readonly StandaloneError[] | null | undefined): boolean =>
+  (errors?.[0]?.instancePath.split('/').length ?? 0) > 2;
 
 // What Spine reports of an error (generated validators leave `schemaPath` out), in Ajv's key order.
 const reported = (errors: readonly StandaloneError[] | null | undefined): string =>
@@ -153,6 +176,7 @@ describe('standalone validators', () => {
     const ajv = createAjv();
     let compared = 0;
     let accepted = 0;
+    let nested = 0;
     const differences: string[] = [];
     // Act
     catalog.eventTypes.forEach((spec, t) => {
@@ -164,6 +188,7 @@ describe('standalone validators', () => {
           const b = standalone ? standalone(data) : undefined;
           compared += 1;
           if (a) accepted += 1;
+          if (deep(runtime.errors)) nested += 1;
           const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
           if (!same) differences.push(`${spec.type}@${raw}: ${JSON.stringify(data)}`);
         }
@@ -173,6 +198,7 @@ describe('standalone validators', () => {
     expect(compared).toBeGreaterThanOrEqual(1000);
     expect(accepted).toBeGreaterThan(compared / 5);
     expect(compared - accepted).toBeGreaterThan(compared / 5);
+    expect(nested).toBeGreaterThan(compared / 50);
     expect(differences).toEqual([]);
   });
 
@@ -199,6 +225,7 @@ describe('standalone validators', () => {
     );
     let compared = 0;
     let accepted = 0;
+    let nested = 0;
     const differences: string[] = [];
     // Act
     tables.forEach(({ key, schema }, t) => {
@@ -209,6 +236,7 @@ describe('standalone validators', () => {
         const b = standalone ? standalone(data) : undefined;
         compared += 1;
         if (a) accepted += 1;
+        if (deep(runtime.errors)) nested += 1;
         const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
         if (!same) differences.push(`${key}: ${JSON.stringify(data)}`);
       }
@@ -219,6 +247,7 @@ describe('standalone validators', () => {
     expect(compared).toBeGreaterThanOrEqual(6 * PER_SCHEMA);
     expect(accepted).toBeGreaterThan(compared / 5);
     expect(compared - accepted).toBeGreaterThan(compared / 5);
+    expect(nested).toBeGreaterThan(compared / 50);
     expect(differences).toEqual([]);
   });
 
