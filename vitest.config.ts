@@ -28,25 +28,54 @@ const ownJobs = [PACKAGE_TEST, ...PROPERTY_TESTS];
 /** Each job writes its own report, so CI can run them after the suite and add them up. */
 const report = packageOnly ? 'vitest-package.json' : propertyOnly ? 'vitest-property.json' : 'vitest.json';
 
+const include = packageOnly
+  ? [PACKAGE_TEST]
+  : propertyOnly
+    ? PROPERTY_TESTS
+    : browserOnly
+      ? [BROWSER_TEST]
+      : ['test/**/*.test.ts'];
+const exclude =
+  packageOnly || propertyOnly || browserOnly
+    ? configDefaults.exclude
+    : [...configDefaults.exclude, ...ownJobs];
+/**
+ * Files that share one module graph per worker (vitest's `isolate: false`): unit, type and infra tests
+ * start no process and hold no emulator, and re-importing the SDK, aws-cdk-lib and the catalog for each
+ * of their ~120 files was most of their time. Measured at load ~5 (2 cores): unit + types 84 s -> 44 s
+ * (import 73 s -> 15 s), infra 172 s -> 88 s (import 85 s -> 17 s). What such a file changes in its
+ * process it must undo (see `provideStandaloneValidators`); `npm run test:isolated` runs every file
+ * isolated, to tell a leak from a real failure. Integration and e2e files start emulators and local
+ * mode, so each keeps its own process.
+ */
+const SHARED = ['test/unit/**/*.test.ts', 'test/types/**/*.test.ts', 'test/infra/**/*.test.ts'];
+const isolateAll = process.env.SPINE_TEST_ISOLATE === '1';
+
 export default defineConfig({
   test: {
-    include: packageOnly
-      ? [PACKAGE_TEST]
-      : propertyOnly
-        ? PROPERTY_TESTS
-        : browserOnly
-          ? [BROWSER_TEST]
-          : ['test/**/*.test.ts'],
-    exclude:
-      packageOnly || propertyOnly || browserOnly
-        ? configDefaults.exclude
-        : [...configDefaults.exclude, ...ownJobs],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: include.flatMap((i) => (i === 'test/**/*.test.ts' ? SHARED : [])),
+          exclude,
+          isolate: isolateAll,
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'isolated', include, exclude: [...exclude, ...SHARED], isolate: true },
+      },
+    ],
     // One budget for every test and hook, generous on purpose: a passing test takes what it takes. With a
     // second suite and other work on the 2 cores (load 16-18) files ran 3-5.5x slower than alone (chaos
     // 703 s against 201 s; the example order flow's setup outran its own 300 s budget, ~55 s alone), so
     // per-test budgets of 2-6x their quiet time failed runs where nothing was wrong. 10 minutes is at
     // least 10x the quiet time of every test and hook but the few with their own, larger budget
     // (property, hostile, chaos, crash-restart, package); a test that really hangs costs 10 minutes.
+    // Undoes what a file stubbed and removes its temp dirs (test/setup/after-file.ts), after each file.
+    setupFiles: ['test/setup/after-file.ts'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
     // Integration and e2e suites start emulators; two cores means keeping file parallelism low.

@@ -1,33 +1,17 @@
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds each long test file took in a whole-suite run on 2 busy cores (fresh clone of 0d8ec1d,
- * load 4-8). Only their order matters: a fresh clone has no vitest results cache, so vitest orders by
- * file size, and that run started the 3-minute property test at 715 s, after most short files, and
- * its tail decided the suite's wall time (1,141 s for 1,529 s of file time on 2 workers).
+ * Seconds each long test file took in a whole-suite run (test/durations.json, written from a run's
+ * report by `scripts/test-durations.ts`). Only their order matters: a fresh clone has no vitest results
+ * cache, so vitest would order by file size, and a long file started late decides the suite's wall
+ * time (the 3-minute property test started at 715 s once; a new 63 s file ran last, alone). A file
+ * missing from the table runs after the listed ones: regenerate the table when adding a long file.
  */
-const MEASURED_SECONDS: Readonly<Record<string, number>> = {
-  // Measured side by side after the pollers' wake on writes and 20 crash rounds (load 7-13).
-  'test/e2e/chaos.test.ts': 296,
-  'test/e2e/local-crash-restart.test.ts': 315,
-  // The property test's two files at 3,000 events, side by side (branch eo4, load 10-13): both start
-  // first. 236 s and 123 s; under a third property run beside them (load 13-16), 364 s and 231 s.
-  'test/integration/consumer/exactly-once-factor4.test.ts': 236,
-  'test/integration/consumer/exactly-once.test.ts': 123,
-  'test/e2e/ingress-hostile.test.ts': 126,
-  'test/infra/security-widened-grants.test.ts': 92,
-  'test/e2e/console.test.ts': 90,
-  'test/e2e/local-signals.test.ts': 49,
-  'test/integration/cli-replay.test.ts': 34,
-  'test/integration/local-backbone.test.ts': 34,
-  'test/e2e/example-order-flow.test.ts': 33,
-  'test/integration/consumer/give-ups.test.ts': 33,
-  'test/e2e/walking-skeleton.test.ts': 32,
-  'test/e2e/example-users-and-fanout.test.ts': 31,
-  'test/integration/cdc/snapshot-then-stream.test.ts': 27,
-  'test/infra/security-ingress.test.ts': 26,
-};
+const MEASURED_SECONDS: Readonly<Record<string, number>> = JSON.parse(
+  readFileSync(join(process.cwd(), 'test', 'durations.json'), 'utf8'),
+);
 
 /**
  * Started before every other file whatever their measured time: the property test's two files, so

@@ -19,19 +19,29 @@ export interface StandaloneValidators {
   readonly validators: Readonly<Record<string, StandaloneValidate>>;
 }
 
-let provided: StandaloneValidators | undefined;
+/**
+ * Process-wide, not module-wide: a generated module can reach a second instance of this module (a
+ * bundle importing Spine by another specifier; vitest's module runner loading one file under two ids),
+ * and the registry must see what any instance was given, and a withdrawal must reach them all.
+ */
+declare global {
+  // `var` is how TypeScript declares a property of globalThis.
+  var __spineStandaloneValidators: StandaloneValidators | undefined;
+}
 
 /**
  * Called by a generated validators module (see `infra/constructs/spine-bundling.ts`) when the bundle
  * loads, before the entry's own code runs: from then on `createSchemaRegistry` uses these instead of
- * compiling with Ajv. Not for application code.
+ * compiling with Ajv. `undefined` withdraws them (a test that loaded a generated module, so later
+ * registries in the same process compile with Ajv again). Not for application code.
  */
-export const provideStandaloneValidators = (validators: StandaloneValidators): void => {
-  provided = validators;
+export const provideStandaloneValidators = (validators: StandaloneValidators | undefined): void => {
+  globalThis.__spineStandaloneValidators = validators;
 };
 
 /** The validators a generated module provided, if any (none in local mode and in tests). */
-export const providedStandaloneValidators = (): StandaloneValidators | undefined => provided;
+export const providedStandaloneValidators = (): StandaloneValidators | undefined =>
+  globalThis.__spineStandaloneValidators;
 
 /** Key of one schema in a generated module. */
 export const validatorKey = (type: string, version: number): string => `${type}@${version}`;

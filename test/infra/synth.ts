@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll } from 'vitest';
 import { SpineStack, type SpineStackProps } from '../../infra/spine-stack';
 import type { Catalog } from '../../shared/catalog';
 import { FIXTURE_HANDLER } from '../fixtures/infra/catalogs';
-
-const outdirs: string[] = [];
-// Registered at import, so on the importing test file's root suite (vitest runs each file's modules afresh).
-afterAll(() => {
-  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { removeAfterFile } from '../setup/temp-dirs';
 
 /**
  * An App for tests: no bundling (`aws:cdk:bundling-stacks: []` makes NodejsFunction skip esbuild and use
@@ -25,7 +19,7 @@ afterAll(() => {
  */
 export const testApp = (props: AppProps = {}): App => {
   const outdir = mkdtempSync(join(tmpdir(), 'spine-cdk-'));
-  outdirs.push(outdir);
+  removeAfterFile(outdir);
   return new App({
     outdir,
     builtinCloudFormationValidation: false,
