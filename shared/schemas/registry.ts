@@ -194,6 +194,7 @@ export const createSchemaRegistry = (
       return run(validate, item);
     },
     has: (type, version) => schemas.has(validatorKey(type, version)),
+    validates: (type, version) => validators.has(validatorKey(type, version)),
     latestVersion: (type) => latest.get(type),
     schema: (type, version) => schemas.get(validatorKey(type, version)),
   };

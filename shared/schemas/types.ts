@@ -23,6 +23,8 @@ export interface SchemaRegistry {
    */
   validateItem(service: string, table: string, item: unknown): ValidationResult;
   has(type: string, version: number): boolean;
+  /** True when this registry validates `type`/`version` (in its scope, `SchemaRegistryOptions.types`). */
+  validates(type: string, version: number): boolean;
   latestVersion(type: string): number | undefined;
   /** The catalog's schema as declared (not the compiled form). */
   schema(type: string, version: number): JsonSchema | undefined;
