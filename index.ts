@@ -25,11 +25,17 @@ export {
 export { requireEnv, stateTableEnvVar, streamEnvVar } from './shared/config';
 export {
   defineService,
+  type ItemCheck,
+  itemChecks,
   type KinesisHandler,
+  type LookupChecks,
+  type LookupValue,
+  lookupChecks,
   MemoryConsumerStore,
   MemoryPublisher,
   type ServiceContextOf,
   type ServiceDefinition,
   type ServiceEventOf,
   type ServiceHandler,
+  type TableCheck,
 } from './shared/consumer';

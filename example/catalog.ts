@@ -1,5 +1,14 @@
 import { defineCatalog, type SubscriptionSpec } from '../shared/catalog';
 import { schemas } from './schemas';
+import {
+  customer,
+  lastStatus,
+  notificationState,
+  orderState,
+  shipmentState,
+  storedCharge,
+  userIndex,
+} from './state/schemas';
 
 /**
  * The example system's catalog: an order workflow by event collaboration (no orchestrator), a second
@@ -175,7 +184,10 @@ export const catalog = defineCatalog({
       description: 'Validates orders and confirms paid ones; keeps each order with its status history.',
       queries: { entry: 'example/queries/orders.ts', routes: [{ method: 'GET', path: '/orders/{orderId}' }] },
       subscriptions: [flow('orders'), flow('payments'), flow('shipments'), flow('users')],
-      tables: [{ name: 'orders' }, { name: 'customers' }],
+      tables: [
+        { name: 'orders', item: orderState },
+        { name: 'customers', item: customer },
+      ],
     },
     {
       name: 'payments',
@@ -188,21 +200,28 @@ export const catalog = defineCatalog({
         flow('orders', { batchSize: 25, retry: { maxAttempts: 10, bisectOnError: true } }),
         flow('rates', { materialize: { table: 'rates' } }),
       ],
-      tables: [{ name: 'payments' }, { name: 'rates' }, { name: 'provider-charges' }],
+      tables: [{ name: 'payments' }, { name: 'rates' }, { name: 'provider-charges', item: storedCharge }],
     },
     {
       name: 'shipping',
       entry: 'example/functions/shipping.ts',
       description: 'Ships confirmed orders and reports their delivery.',
       subscriptions: [flow('orders'), flow('shipments'), flow('users')],
-      tables: [{ name: 'shipments' }, { name: 'customers' }],
+      tables: [
+        { name: 'shipments', item: shipmentState },
+        { name: 'customers', item: customer },
+      ],
     },
     {
       name: 'notifications',
       entry: 'example/functions/notifications.ts',
       description: 'Tells customers their order was delivered, in their home currency.',
       subscriptions: [flow('shipments'), flow('users', { materialize: { table: 'users' } })],
-      tables: [{ name: 'users' }, { name: 'notifications' }, { name: 'user-notifications' }],
+      tables: [
+        { name: 'users' },
+        { name: 'notifications', item: notificationState },
+        { name: 'user-notifications', item: userIndex },
+      ],
     },
     {
       name: 'analytics',
@@ -219,7 +238,7 @@ export const catalog = defineCatalog({
         }),
         flow('charges'),
       ],
-      tables: [{ name: 'order-status' }, { name: 'counts' }],
+      tables: [{ name: 'order-status', item: lastStatus }, { name: 'counts' }],
     },
   ],
 });

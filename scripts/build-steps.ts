@@ -23,6 +23,9 @@ export const NODE_BUNDLE = {
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  // Package.json `imports` stay as written, resolved where Spine is installed: the HTTP/1.1-only
+  // stand-in reaches the SDK's handler file through one, since bundles alias the package's own name.
+  external: ['#smithy/*'],
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 

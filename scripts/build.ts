@@ -38,6 +38,7 @@ export const ENTRIES = {
   'internal-no-event-streams': 'shared/aws/no-event-streams.ts',
   'internal-node-sha256': 'shared/aws/node-sha256.ts',
   'internal-lru-cache': 'shared/aws/lru-cache.ts',
+  'internal-http1-only': 'shared/aws/http1-only.ts',
 } as const;
 
 const started = Date.now();

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_ALIASES, SPINE_BUNDLING, spineEntry } from '../../infra/constructs/spine-bundling';
 import type { Catalog } from '../../shared/catalog';
+import type { SchemaRegistryOptions } from '../../shared/schemas';
 import { ROOT } from '../local/backbone';
 
 /**
@@ -18,15 +19,16 @@ export interface Bundled {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** `SpineFunction`'s bundling (`SPINE_BUNDLING`) as esbuild options, with the generated entry of a function that validates events (`catalog`). */
+/** `SpineFunction`'s bundling (`SPINE_BUNDLING`) as esbuild options, with the generated entry of a function that validates events (`catalog`, `scope`: its `schemaScope`). */
 export const bundleSpine = async (
   entry: string,
   catalog: Catalog | undefined,
   outdir: string,
+  scope?: SchemaRegistryOptions,
 ): Promise<Bundled> => {
   const file = join(outdir, 'index.mjs');
   await build({
-    entryPoints: [spineEntry(join(ROOT, entry), ROOT, catalog)],
+    entryPoints: [spineEntry(join(ROOT, entry), ROOT, catalog, scope)],
     outfile: file,
     bundle: true,
     platform: 'node',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { catalog as rootCatalog } from '../../catalog';
 import { localEnvironment } from '../../local';
 import type { Catalog } from '../../shared/catalog';
+import { type SchemaRegistryOptions, serviceSchemaScope } from '../../shared/schemas';
 import { catalog as benchCatalog } from '../lib/catalog';
 import { runChild } from '../lib/child';
 import { median, round } from '../lib/stats';
@@ -25,6 +26,8 @@ interface Fn {
   readonly design: 'spine' | 'baseline';
   /** Functions that validate events: the catalog their entry imports (validators are generated from it). */
   readonly catalog?: Catalog;
+  /** Consumers: what they validate (`serviceSchemaScope`), as `SpineFunction` bundles them. */
+  readonly scope?: SchemaRegistryOptions;
   /** Which lean baseline the function's init is compared with; none: size only. */
   readonly pair?: 'consumer' | 'ingress';
 }
@@ -53,6 +56,7 @@ const functions = (): Fn[] => [
       entry: s.entry,
       design: 'spine' as const,
       catalog: rootCatalog,
+      scope: serviceSchemaScope(rootCatalog, s.name),
       pair: 'consumer' as const,
     },
     ...(s.queries
@@ -70,6 +74,7 @@ const functions = (): Fn[] => [
     entry: 'bench/coldstart/spine-entry.ts',
     design: 'spine',
     catalog: benchCatalog,
+    scope: serviceSchemaScope(benchCatalog, 'orders'),
     pair: 'consumer',
   },
   {
@@ -109,7 +114,7 @@ export const runColdStart = async (runs = RUNS): Promise<ColdStartResult[]> => {
       const dir = join(outdir, `fn${i}`);
       mkdirSync(dir, { recursive: true });
       return fn.design === 'spine'
-        ? bundleSpine(fn.entry, fn.catalog, dir)
+        ? bundleSpine(fn.entry, fn.catalog, dir, fn.scope)
         : bundleNodejsFunctionDefault(fn.entry, dir);
     }),
   );

@@ -1,33 +1,31 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as Type from 'typebox';
-import { parseState } from '../state/items';
+import type { Static } from 'typebox';
+import type { TableCheck } from '../../shared/consumer';
+import type { storedCharge } from '../state/schemas';
 import type { ChargeLedger, StoredCharge } from './payment-provider';
-
-const storedCharge = Type.Object({
-  pk: Type.String(),
-  orderId: Type.String(),
-  amount: Type.Number(),
-  currency: Type.String(),
-  at: Type.String(),
-  result: Type.Union([
-    Type.Object({ status: Type.Literal('succeeded'), chargeId: Type.String() }),
-    Type.Object({ status: Type.Literal('declined'), reason: Type.String() }),
-  ]),
-});
 
 /**
  * The provider stub's ledger in a DynamoDB table (the payments service's `provider-charges`), written
  * directly and conditionally: like a real provider's books, it is outside the service's transaction.
+ * Rows read back are checked against the table's item schema in the catalog (`charges`, the payments
+ * service's `itemChecks(catalog, 'payments').of('provider-charges')`).
  */
-export const dynamoChargeLedger = (client: DynamoDBDocumentClient, tableName: string): ChargeLedger => ({
+export const dynamoChargeLedger = (
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  charges: TableCheck<string, Static<typeof storedCharge>>,
+): ChargeLedger => ({
   async find(idempotencyKey) {
     const out = await client.send(
       new GetCommand({ TableName: tableName, Key: { pk: idempotencyKey }, ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
-    const charge = parseState(storedCharge, out.Item);
-    if (!charge) throw new Error(`${tableName}/${idempotencyKey} is not a charge record the ledger writes`);
-    const { pk, orderId, amount, currency, at, result } = charge;
+    const checked = charges.check(out.Item);
+    if (!checked.ok) {
+      const problems = checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+      throw new Error(`${tableName}/${idempotencyKey} is not a charge record the ledger writes: ${problems}`);
+    }
+    const { pk, orderId, amount, currency, at, result } = checked.item;
     return { idempotencyKey: pk, orderId, amount, currency, at, result };
   },
   async markReplayed(idempotencyKey) {

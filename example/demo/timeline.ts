@@ -5,7 +5,7 @@ import { notificationState } from '../domain/notification';
 import { orderState } from '../domain/order';
 import { paymentState } from '../domain/payment';
 import { shipmentState } from '../domain/shipping';
-import { parseState } from '../state/items';
+import { parseState } from '../state/parse';
 
 /** One line of the demo's timeline: when, which service, about which order, what it did. */
 export interface Step {

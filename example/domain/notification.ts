@@ -1,21 +1,11 @@
-import * as Type from 'typebox';
-import { parseState } from '../state/items';
-import type { OrderDelivered } from './events';
+import type * as Type from 'typebox';
+import type { notificationState } from '../state/schemas';
+import type { DataOf, OrderDelivered } from './events';
 
-/** A user as the notifications service materializes it: the latest `UserSignedUp` data. */
-const recipient = Type.Object({ userId: Type.String(), name: Type.String(), email: Type.String() });
-export type Recipient = Type.Static<typeof recipient>;
+/** A user as the notifications service materializes it: the latest `UserSignedUp` data (`ctx.lookup('users', …)`). */
+export type Recipient = DataOf<'UserSignedUp'>;
 
-/** The recipient in a looked-up user (what `ctx.lookup` returns), if any. */
-export const recipientOf = (data: unknown): Recipient | undefined => parseState(recipient, data);
-
-export const notificationState = Type.Object({
-  orderId: Type.String(),
-  userId: Type.String(),
-  to: Type.String(),
-  text: Type.String(),
-  at: Type.String(),
-});
+export { notificationState } from '../state/schemas';
 export type NotificationState = Type.Static<typeof notificationState>;
 
 /**

@@ -1,43 +1,15 @@
-import * as Type from 'typebox';
+import type * as Type from 'typebox';
+import type { ORDER_STATUSES, orderState } from '../state/schemas';
 import type { EventOf, FlowEvent, OrderRequested } from './events';
 import { HOME_CURRENCY, round2, SUPPORTED_CURRENCIES } from './money';
 
 /** Largest order total accepted, in the order's currency. */
 export const ORDER_LIMIT = 10_000;
 
-export const ORDER_STATUSES = [
-  'REQUESTED',
-  'VALIDATED',
-  'REJECTED',
-  'PAID',
-  'PAYMENT_FAILED',
-  'CONFIRMED',
-  'CANCELLED',
-  'SHIPPED',
-  'DELIVERED',
-] as const;
+export { ORDER_STATUSES, orderState } from '../state/schemas';
+
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-const status = Type.Enum(ORDER_STATUSES);
-
-const historyEntry = Type.Object({
-  status,
-  at: Type.String(),
-  detail: Type.Optional(Type.String()),
-});
-
-/** The orders service's state of one order; also the shape of its `orders` table items (pk = orderId). */
-export const orderState = Type.Object({
-  orderId: Type.String(),
-  customerId: Type.String(),
-  currency: Type.String(),
-  total: Type.Number(),
-  status,
-  history: Type.Array(historyEntry),
-  paymentToken: Type.Optional(Type.String()),
-  homeAmount: Type.Optional(Type.Number()),
-  homeCurrency: Type.Optional(Type.String()),
-});
 export type OrderState = Type.Static<typeof orderState>;
 
 /** The events the orders service writes (its decisions). */

@@ -1,5 +1,4 @@
 import * as Type from 'typebox';
-import { parseState } from '../state/items';
 import type { EventOf, OrderValidated } from './events';
 import type { Conversion } from './money';
 
@@ -22,26 +21,6 @@ export const paymentState = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 export type PaymentState = Type.Static<typeof paymentState>;
-
-const rateData = Type.Object({
-  pair: Type.String(),
-  rate: Type.Number({ exclusiveMinimum: 0 }),
-  asOf: Type.Optional(Type.String()),
-});
-
-/** The rate in the latest `ExchangeRateSet` data of a pair (what `ctx.lookup` returns), if any. */
-export const rateOf = (data: unknown): number | undefined => parseState(rateData, data)?.rate;
-
-/** A rates-table item as the runtime materializes it: the latest data under `value`, with its event time. */
-const materializedRate = Type.Object({ value: rateData, time: Type.String() });
-
-/** The read model of `GET /rates/{pair}`, or undefined for a missing or unreadable item. */
-export const rateView = (item: unknown) => {
-  const parsed = parseState(materializedRate, item);
-  if (!parsed) return undefined;
-  const { pair, rate, asOf } = parsed.value;
-  return { pair, rate, asOf: asOf ?? parsed.time };
-};
 
 /**
  * decide: the payment record and the event for a validated order, given the conversion into the home

@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
-import * as Type from 'typebox';
+import type * as Type from 'typebox';
+import type { shipmentState } from '../state/schemas';
 import type { EventOf, OrderConfirmed } from './events';
 
 export const CARRIER = 'spine-post';
 
-/** The shipping service's record of one shipment (`shipments` table, pk = orderId). */
-export const shipmentState = Type.Object({
-  orderId: Type.String(),
-  customerId: Type.String(),
-  status: Type.Enum(['SHIPPED', 'DELIVERED']),
-  carrier: Type.String(),
-  trackingId: Type.String(),
-  homeAmount: Type.Number(),
-  homeCurrency: Type.String(),
-  shippedAt: Type.String(),
-  deliveredAt: Type.Optional(Type.String()),
-});
+export { shipmentState } from '../state/schemas';
+
 export type ShipmentState = Type.Static<typeof shipmentState>;
 
 /** Deterministic, so a redelivered confirmation produces the same parcel label. */

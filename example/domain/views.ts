@@ -1,5 +1,5 @@
 import * as Type from 'typebox';
-import { parseState } from '../state/items';
+import { parseState } from '../state/parse';
 import { COUNTED_STATUSES } from './analytics';
 import { orderState } from './order';
 
@@ -12,6 +12,20 @@ export const orderView = (item: unknown) => {
   if (!parsed) return undefined;
   const { paymentToken: _token, ...view } = parsed;
   return view;
+};
+
+/** A rates-table item as the runtime materializes it: the latest `ExchangeRateSet` data under `value`, with its event time. */
+const materializedRate = Type.Object({
+  value: Type.Object({ pair: Type.String(), rate: Type.Number(), asOf: Type.Optional(Type.String()) }),
+  time: Type.String(),
+});
+
+/** The read model of `GET /rates/{pair}`, or undefined for a missing or unreadable item. */
+export const rateView = (item: unknown) => {
+  const parsed = parseState(materializedRate, item);
+  if (!parsed) return undefined;
+  const { pair, rate, asOf } = parsed.value;
+  return { pair, rate, asOf: asOf ?? parsed.time };
 };
 
 const countItem = Type.Object({ pk: Type.String(), count: Type.Number() });

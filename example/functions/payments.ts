@@ -1,7 +1,8 @@
 import { createDocumentClient, requireEnv, stateTableEnvVar } from '../../index';
-import { defineService } from '../../shared/consumer';
+import { defineService, itemChecks } from '../../shared/consumer';
 import { dynamoChargeLedger } from '../adapters/charge-ledger-dynamo';
 import { createPaymentProvider } from '../adapters/payment-provider';
+import { catalog } from '../catalog';
 import { paymentFailureRate } from '../faults';
 import { paymentsService } from '../services/payments';
 
@@ -9,6 +10,7 @@ const provider = createPaymentProvider({
   ledger: dynamoChargeLedger(
     createDocumentClient(),
     requireEnv(stateTableEnvVar('payments', 'provider-charges')),
+    itemChecks(catalog, 'payments').of('provider-charges'),
   ),
   failureRate: () => paymentFailureRate(),
 });

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, requireEnv, stateTableEnvVar } from '../../index';
-import { rateView } from '../domain/payment';
+import { rateView } from '../domain/views';
 import { guarded, json, missingParam, notFound, pathParam } from './http';
 
 const client = createDocumentClient();

@@ -1,18 +1,16 @@
-import * as Type from 'typebox';
-import { declareService, type ServiceHandler } from '../../shared/consumer';
+import { declareService, itemChecks, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
 import { type CountedType, countChanges } from '../domain/analytics';
-import { ORDER_STATUSES } from '../domain/order';
 import { analyticsFailing, FAULT_ENV } from '../faults';
 import { readState } from '../state/items';
 
-const lastStatus = Type.Object({ status: Type.Enum(ORDER_STATUSES) });
+const orderStatus = itemChecks(catalog, 'analytics').of('order-status');
 
 /** Keeps each order's last status and a counter per status; no user data. One handler, five types. */
 const onOrderEvent: ServiceHandler<typeof catalog, 'analytics', CountedType> = async (event, ctx) => {
   if (analyticsFailing()) throw new Error(`analytics is switched to fail (${FAULT_ENV.analyticsFail}=1)`);
   const { orderId } = event.data;
-  const previous = await readState(ctx, 'order-status', orderId, lastStatus);
+  const previous = await readState(ctx, orderStatus, orderId);
   const change = countChanges(previous?.status, event.type);
   if (!change) return;
   ctx.put('order-status', { pk: orderId, status: change.next });

@@ -1,8 +1,10 @@
-import { declareService, type ServiceHandler } from '../../shared/consumer';
+import { declareService, itemChecks, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
-import { orderState, react } from '../domain/order';
+import { react } from '../domain/order';
 import { now, readState, toItem } from '../state/items';
 import { appendToIndex, forgetUser } from '../state/user-index';
+
+const items = itemChecks(catalog, 'orders');
 
 type FlowHandler = ServiceHandler<
   typeof catalog,
@@ -13,7 +15,7 @@ type FlowHandler = ServiceHandler<
 /** Validates requests, confirms or cancels after payment, and follows shipping: see `domain/order.ts`. */
 const onOrderFlow: FlowHandler = async (event, ctx) => {
   const orderId = event.data.orderId;
-  const before = await readState(ctx, 'orders', orderId, orderState);
+  const before = await readState(ctx, items.of('orders'), orderId);
   const { state, emits } = react(before, event, now());
   for (const emitted of emits) ctx.emit(emitted.type, emitted.data);
   if (!state || state === before) return;
@@ -38,7 +40,7 @@ export const orders = declareService(catalog, 'orders', {
       ctx.update('customers', userId, { set: { name, email, signedUpAt: now() }, setIfAbsent: { ids: [] } });
     },
     UserDeleted: async (event, ctx) => {
-      await forgetUser(ctx, 'customers', 'orders', event.data.userId);
+      await forgetUser(ctx, items.of('customers'), 'orders', event.data.userId);
     },
   },
 });

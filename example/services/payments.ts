@@ -1,9 +1,11 @@
-import { declareService } from '../../shared/consumer';
+import { declareService, lookupChecks } from '../../shared/consumer';
 import { chargeWithRetries, type PaymentProvider } from '../adapters/payment-provider';
 import { catalog } from '../catalog';
 import { HOME_CURRENCY, ratePair, toHome } from '../domain/money';
-import { paymentOutcome, rateOf } from '../domain/payment';
-import { now, toItem } from '../state/items';
+import { paymentOutcome } from '../domain/payment';
+import { now, readLookup, toItem } from '../state/items';
+
+const rates = lookupChecks(catalog, 'payments').of('rates');
 
 /**
  * The `payments` service, given its payment provider (the Lambda entry passes the stub provider with a
@@ -24,7 +26,7 @@ export const paymentsService = (provider: PaymentProvider) =>
         const rate =
           order.currency === HOME_CURRENCY
             ? undefined
-            : rateOf(await ctx.lookup('rates', ratePair(order.currency)));
+            : (await readLookup(ctx, rates, ratePair(order.currency)))?.rate;
         const conversion = toHome(order.amount, order.currency, rate);
         const charge = conversion
           ? await chargeWithRetries(provider, {

@@ -1,15 +1,16 @@
-import { declareService } from '../../shared/consumer';
+import { declareService, itemChecks } from '../../shared/consumer';
 import { catalog } from '../catalog';
-import { deliver, ship, shipmentState } from '../domain/shipping';
+import { deliver, ship } from '../domain/shipping';
 import { now, readState, toItem } from '../state/items';
 import { appendToIndex, forgetUser } from '../state/user-index';
 
+const items = itemChecks(catalog, 'shipping');
 /** The `shipping` service: ships confirmed orders, and its stub carrier reports them delivered. */
 export const shipping = declareService(catalog, 'shipping', {
   on: {
     OrderConfirmed: async (event, ctx) => {
       const { orderId, customerId } = event.data;
-      const shipped = ship(await readState(ctx, 'shipments', orderId, shipmentState), event.data, now());
+      const shipped = ship(await readState(ctx, items.of('shipments'), orderId), event.data, now());
       if (!shipped) return;
       ctx.put('shipments', toItem(orderId, shipped.state));
       appendToIndex(ctx, 'customers', customerId, orderId);
@@ -18,14 +19,14 @@ export const shipping = declareService(catalog, 'shipping', {
     /** The stub carrier: shipping reads its own `OrderShipped` back and reports the parcel delivered. */
     OrderShipped: async (event, ctx) => {
       const { orderId } = event.data;
-      const delivered = deliver(await readState(ctx, 'shipments', orderId, shipmentState), now());
+      const delivered = deliver(await readState(ctx, items.of('shipments'), orderId), now());
       if (!delivered) return;
       ctx.put('shipments', toItem(orderId, delivered.state));
       ctx.emit(delivered.emit.type, delivered.emit.data);
     },
     /** Shipments name their customer: a deleted user's shipments and index go. */
     UserDeleted: async (event, ctx) => {
-      await forgetUser(ctx, 'customers', 'shipments', event.data.userId);
+      await forgetUser(ctx, items.of('customers'), 'shipments', event.data.userId);
     },
   },
 });

@@ -1,5 +1,4 @@
-import * as Type from 'typebox';
-import type { StateItem, StateUpdate, WriteOptions } from '../../shared/consumer';
+import type { StateItem, StateUpdate, TableCheck, WriteOptions } from '../../shared/consumer';
 import { readState } from './items';
 
 /** The state writes and reads the index needs, on the tables `T` (a service's own tables). */
@@ -15,7 +14,8 @@ interface IndexAccess<T extends string> {
  * Cost: one more write per item created, and a user's items must fit in one transaction (~98) to be
  * deleted by one event.
  */
-const index = Type.Object({ ids: Type.Optional(Type.Array(Type.String())) });
+/** The check of an index table's items (`itemChecks(catalog, service).of(table)`): what it lists. */
+type IndexCheck<T extends string> = TableCheck<T, { readonly ids?: readonly string[] }>;
 
 export const appendToIndex = <T extends string>(
   ctx: IndexAccess<T>,
@@ -27,18 +27,18 @@ export const appendToIndex = <T extends string>(
 /** The listed ids; an index item without `ids` (a profile written before any item) lists none. */
 const indexOf = async <T extends string>(
   ctx: IndexAccess<T>,
-  table: T,
+  index: IndexCheck<T>,
   userId: string,
-): Promise<string[] | undefined> => {
-  const item = await readState(ctx, table, userId, index);
+): Promise<readonly string[] | undefined> => {
+  const item = await readState(ctx, index, userId);
   return item === undefined ? undefined : (item.ids ?? []);
 };
 
 export const indexedIds = async <T extends string>(
   ctx: IndexAccess<T>,
-  table: T,
+  index: IndexCheck<T>,
   userId: string,
-): Promise<string[]> => [...new Set((await indexOf(ctx, table, userId)) ?? [])];
+): Promise<string[]> => [...new Set((await indexOf(ctx, index, userId)) ?? [])];
 
 /**
  * Deletes the user's index entry and every item it lists from `itemsTable`. The index delete is
@@ -48,11 +48,12 @@ export const indexedIds = async <T extends string>(
  */
 export const forgetUser = async <T extends string>(
   ctx: IndexAccess<T>,
-  indexTable: T,
+  index: IndexCheck<T>,
   itemsTable: T,
   userId: string,
 ): Promise<number> => {
-  const listed = await indexOf(ctx, indexTable, userId);
+  const indexTable = index.table;
+  const listed = await indexOf(ctx, index, userId);
   const ids = [...new Set(listed ?? [])];
   for (const id of ids) ctx.delete(itemsTable, id);
   ctx.delete(

@@ -16,6 +16,7 @@ import {
   type SubscriptionSpec,
 } from '../../shared/catalog';
 import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
+import { serviceSchemaScope } from '../../shared/schemas';
 import { iteratorAgeAlarm } from './alarms';
 import { consumerLeadingKeys } from './leading-keys';
 import type { SpineLogs } from './logs';
@@ -98,6 +99,7 @@ export class Service extends Construct {
       entry: `${props.projectRoot}/${service.entry}`,
       projectRoot: props.projectRoot,
       catalog,
+      schemaScope: serviceSchemaScope(catalog, service.name),
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
       logs: props.logs,
     });

@@ -4,7 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
 import type { Catalog } from '../../shared/catalog';
-import { schemasHash } from '../../shared/schemas';
+import { type SchemaRegistryOptions, schemasHash } from '../../shared/schemas';
 import { spineFile } from '../package-files';
 
 /** The SDK's default credential chain, replaced in bundles by `ENV_CREDENTIALS`. */
@@ -19,7 +19,8 @@ export const ENV_CREDENTIALS = spineFile('envCredentials');
  * - the default credential chain (~90 KB): credentials from the environment only, as Lambda gives them;
  * - the SDK's event-stream codec (~19 KB): no function sends an event-stream operation;
  * - the SDK's checksum module (3.8 KB): SHA-256 from Node's crypto, without a JavaScript fallback;
- * - mnemonist's LRU (~7 KB) under the DynamoDB client's endpoint-discovery cache: a `Map`.
+ * - mnemonist's LRU (~7 KB) under the DynamoDB client's endpoint-discovery cache: a `Map`;
+ * - the HTTP/2 handler (~6.7 KB) the Kinesis client's config names: Spine gives every client its HTTP/1.1 one.
  * A stand-in that lacks a name some bundled module imports fails the esbuild run, not the function.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
@@ -27,6 +28,7 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@smithy/core/event-streams': spineFile('noEventStreams'),
   '@smithy/core/checksum': spineFile('nodeSha256'),
   'mnemonist/lru-cache': spineFile('lruCache'),
+  '@smithy/node-http-handler': spineFile('http1Only'),
 };
 
 /**
@@ -61,13 +63,19 @@ const importPath = (from: string, to: string): string => {
  * Writes, under `<projectRoot>/.spine/bundles/`, a wrapper entry for `entry` and returns its path: bundle
  * that instead of `entry`. Before the entry's own code runs, the wrapper installs lazy source-map lookups
  * (stack traces point at the TypeScript, the map is read only when a stack is formatted) and, given the
- * catalog of a function that validates events, provides its validators as Ajv standalone code compiled
- * now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
+ * catalog of a function that validates events, provides its validators (of `scope` only, when given)
+ * as Ajv standalone code compiled now, so cold start creates no Ajv; the registry refuses them if `entry` runs with a catalog whose
  * schemas differ (`StaleValidatorsError`). Rewritten at every synth.
  */
-export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog): string => {
+export const spineEntry = (
+  entry: string,
+  projectRoot: string,
+  catalog?: Catalog,
+  scope?: SchemaRegistryOptions,
+): string => {
   const hash = createHash('sha256').update(entry);
   if (catalog) hash.update(schemasHash(catalog));
+  if (scope) hash.update(JSON.stringify(scope));
   const dir = join(projectRoot, '.spine', 'bundles', hash.digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
   const generated = '// Generated at synth by infra/constructs/spine-bundling.ts; do not edit.';
@@ -78,7 +86,10 @@ export const spineEntry = (entry: string, projectRoot: string, catalog?: Catalog
   );
   const schemas = spineFile('schemas');
   if (catalog)
-    writeFileSync(join(dir, 'validators.mjs'), standaloneValidatorsModule(catalog, importPath(dir, schemas)));
+    writeFileSync(
+      join(dir, 'validators.mjs'),
+      standaloneValidatorsModule(catalog, importPath(dir, schemas), scope),
+    );
   const wrapper = join(dir, 'entry.mjs');
   writeFileSync(
     wrapper,

@@ -9,6 +9,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Catalog } from '../../shared/catalog';
 import { STAGE_ENV, streamEnvVar } from '../../shared/config';
+import type { SchemaRegistryOptions } from '../../shared/schemas';
 import { GUARD } from './guard';
 import type { SpineLogs } from './logs';
 import { SPINE_BUNDLING, spineEntry } from './spine-bundling';
@@ -56,6 +57,13 @@ export interface SpineFunctionProps {
    * creates no Ajv and compiles nothing. @default - none: the function validates no events
    */
   readonly catalog?: Catalog;
+  /**
+   * What the function validates of `catalog`, when not every event type: a consumer's
+   * `serviceSchemaScope` (the types it consumes or writes, its tables' item schemas). Only these are
+   * compiled into its bundle; the runtime refuses the bundle at cold start if one it validates has no
+   * validator. @default - every event type of `catalog`, no item schemas
+   */
+  readonly schemaScope?: SchemaRegistryOptions;
   /** @default - none */
   readonly description?: string;
   /**
@@ -97,7 +105,7 @@ export class SpineFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: spineEntry(props.entry, props.projectRoot, props.catalog),
+      entry: spineEntry(props.entry, props.projectRoot, props.catalog, props.schemaScope),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,

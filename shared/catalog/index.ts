@@ -1,12 +1,22 @@
 export { cdcKeyAttributes, cdcServiceTable } from './cdc-checks';
 export { CatalogError, type CatalogProblem, isCatalogError } from './errors';
 export { type EventSourceMappingSettings, eventSourceMappingSettings } from './mapping';
-export { eventType, latestVersion, serviceByName, subscriptions, topicByName, topicWriters } from './queries';
+export {
+  eventType,
+  latestVersion,
+  materializedTypes,
+  serviceByName,
+  serviceEventTypes,
+  subscriptions,
+  topicByName,
+  topicWriters,
+} from './queries';
 export type {
   ConsumedTypeSpec,
   EventData,
   LatestVersion,
   LookupTableName,
+  MaterializedTypeSpec,
   SchemaData,
   ServiceName,
   SpecOf,

@@ -23,3 +23,30 @@ export const subscriptions = (catalog: Catalog): { service: ServiceSpec; subscri
 
 export const latestVersion = (spec: EventTypeSpec): number =>
   Math.max(...Object.keys(spec.versions).map(Number));
+
+/**
+ * The event types a service's function validates, sorted: every type on a topic it subscribes to (what
+ * it consumes, upcasts and materializes) and every type it writes (what `ctx.emit` checks). Its Lambda
+ * bundle carries validators for these only; the runtime checks at cold start that it has them all.
+ */
+export const serviceEventTypes = (catalog: Catalog, service: string): string[] => {
+  const spec = serviceByName(catalog, service);
+  const topics = new Set(spec?.subscriptions.map((s) => s.topic));
+  return catalog.eventTypes
+    .filter((e) => topics.has(e.topic) || e.writer === service)
+    .map((e) => e.type)
+    .sort();
+};
+
+/**
+ * The event types whose data service `service` keeps in its lookup table `table`: the types on the
+ * topic of its table subscription into `table`, except tombstones (they delete the key). What
+ * `ctx.lookup(table, key)` returns is the latest data of one of these, at the version it was written.
+ */
+export const materializedTypes = (catalog: Catalog, service: string, table: string): EventTypeSpec[] => {
+  const subscription = serviceByName(catalog, service)?.subscriptions.find(
+    (s) => s.materialize?.table === table,
+  );
+  if (!subscription) return [];
+  return catalog.eventTypes.filter((e) => e.topic === subscription.topic && !e.tombstone);
+};

@@ -39,6 +39,23 @@ export type LookupTableName<C extends Catalog, N> = Extract<
   { readonly materialize: { readonly table: string } }
 >['materialize']['table'];
 
+/**
+ * Event types service `N` materializes into its lookup table `K`: those on the topic of its table
+ * subscription into `K`, except tombstones. `ctx.lookup(K, key)` returns the data of one of them.
+ */
+export type MaterializedTypeSpec<C extends Catalog, N, K> = Exclude<
+  Extract<
+    SpecOf<C>['eventTypes'][number],
+    {
+      readonly topic: Extract<
+        ServiceIn<C, N>['subscriptions'][number],
+        { readonly materialize: { readonly table: K } }
+      >['topic'];
+    }
+  >,
+  { readonly tombstone: true }
+>;
+
 /** The versions an event type declares, as number literals (`1 | 2`). */
 export type VersionOf<E extends EventTypeSpec> = keyof E['versions'] & number;
 

@@ -137,7 +137,9 @@ export interface TableSpec {
   readonly ttlAttribute?: string;
   /**
    * Schema of the table's items besides `pk`. A TypeBox schema gives `defineService` handlers their
-   * item type in `ctx.get/put/update/delete`; the runtime does not validate state items against it.
+   * item type in `ctx.get/put/update/delete`. Writes are not validated against it; reads are where the
+   * service asks (`itemChecks(catalog, service).of(table)`), with validators generated at synth into the
+   * service's bundles (and compiled by Ajv in local mode and tests), covered by the stale-bundle check.
    * @default - items are free-form (`StateItem`)
    */
   readonly item?: JsonSchema;

@@ -99,7 +99,7 @@ export const defineConsumer = (
         service.tables.map((t) => [t.name, requireEnv(stateTableEnvVar(service.name, t.name), env)]),
       ),
     });
-  const schemas = schemaRegistryOf(definition.catalog);
+  const schemas = schemaRegistryOf(definition.catalog, service.name);
   // Only services that own event types can emit; only they get a Kinesis client and stream names.
   const written = [
     ...new Set(definition.catalog.eventTypes.filter((e) => e.writer === service.name).map((e) => e.topic)),

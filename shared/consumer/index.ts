@@ -54,9 +54,11 @@ export {
   UnknownTableError,
 } from './errors';
 export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
+export { type ItemCheck, type ItemChecks, itemChecks, type TableCheck } from './item-checks';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';
 export { createLogReaders, type LogReaders, lookBackDeadline } from './log-readers';
+export { type LookupChecks, type LookupValue, lookupChecks } from './lookup-checks';
 export { MemoryConsumerStore } from './memory-store';
 export { buildEmitted, EmitRejectedError, type OutboxEntry, outboxPk } from './outbox';
 export { PARKED_INLINE_CHARS, parkedChunkPk, parkedChunks, parkedItems } from './parked-items';

@@ -35,7 +35,13 @@ export const toConsumedEvent = (
   }
   if (!schemas.has(envelope.type, envelope.dataversion))
     throw new PoisonRecordError(`unknown event type ${envelope.type} version ${envelope.dataversion}`);
-  const result = schemas.validate(envelope.type, envelope.dataversion, envelope.data);
+  // A type of the catalog this function neither consumes nor writes (records written before the
+  // catalog moved it to another topic): no handler takes it (`service.ts` refuses handlers for types
+  // off the service's topics), so it is skipped like any type without a handler, unvalidated, as it
+  // was before validators were scoped per function. Parking it would stop nothing and alarm someone.
+  const result = schemas.validates(envelope.type, envelope.dataversion)
+    ? schemas.validate(envelope.type, envelope.dataversion, envelope.data)
+    : { ok: true as const };
   if (!result.ok)
     throw new PoisonRecordError(
       `data does not match the schema of ${envelope.type} v${envelope.dataversion}`,

@@ -61,7 +61,7 @@ const handlersOf = (
   if (!spec) throw new ServiceDefinitionError(service, `service "${service}" is not in the catalog`);
   const topics = new Set(spec.subscriptions.map((s) => s.topic));
   const consumed = new Set(catalog.eventTypes.filter((e) => topics.has(e.topic)).map((e) => e.type));
-  const registryOf = () => schemaRegistryOf(catalog);
+  const registryOf = () => schemaRegistryOf(catalog, service);
   const handlers: Record<string, EventHandler> = {};
   const entries: [string, unknown][] = Object.entries(definition.on);
   for (const [type, handle] of entries) {

@@ -12,6 +12,23 @@ export class SchemaCompileError extends Error {
   }
 }
 
+/** A state table's item schema (`TableSpec.item`) that Ajv (strict mode) refuses to compile. */
+export class ItemSchemaCompileError extends Error {
+  readonly code = 'ITEM_SCHEMA_COMPILE_FAILED';
+  constructor(
+    readonly service: string,
+    readonly table: string,
+    options?: { cause?: unknown },
+  ) {
+    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`The item schema of table "${table}" of service "${service}" does not compile${reason}`, options);
+    this.name = 'ItemSchemaCompileError';
+  }
+}
+
+export const isItemSchemaCompileError = (error: unknown): error is ItemSchemaCompileError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'ITEM_SCHEMA_COMPILE_FAILED';
+
 export const isSchemaCompileError = (error: unknown): error is SchemaCompileError =>
   error instanceof Error && (error as { code?: unknown }).code === 'SCHEMA_COMPILE_FAILED';
 

@@ -1,6 +1,8 @@
 export type { JsonSchema } from '../catalog';
 export { AJV_OPTIONS, createAjv, type SchemaCompiler } from './compile';
 export {
+  ItemSchemaCompileError,
+  isItemSchemaCompileError,
   isSchemaCompileError,
   isStaleValidatorsError,
   SchemaCompileError,
@@ -8,10 +10,13 @@ export {
 } from './errors';
 export { type StandaloneFormat, standaloneFormats } from './formats';
 export { schemasHash } from './hash';
-export { createSchemaRegistry } from './registry';
+export { createSchemaRegistry, type SchemaRegistryOptions } from './registry';
+export { serviceSchemaScope } from './scope';
 export {
+  itemValidatorKey,
   providedStandaloneValidators,
   provideStandaloneValidators,
+  type StandaloneError,
   type StandaloneValidate,
   type StandaloneValidators,
   validatorKey,

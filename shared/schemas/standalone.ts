@@ -1,12 +1,18 @@
 import type { ErrorObject } from 'ajv';
 
-/** A validator as Ajv's standalone code exports it: the same contract as a compiled `ValidateFunction`. */
+/**
+ * An error as generated validators report it: Ajv's, without `schemaPath`, which Spine never reports
+ * and the generator leaves out (scripts/compact-errors.ts).
+ */
+export type StandaloneError = Pick<ErrorObject, 'instancePath' | 'keyword' | 'params' | 'message'>;
+
+/** A validator as Ajv's standalone code exports it: the contract of a compiled `ValidateFunction`, errors without `schemaPath`. */
 export interface StandaloneValidate {
   (data: unknown): boolean;
-  errors?: ErrorObject[] | null;
+  errors?: StandaloneError[] | null;
 }
 
-/** What a generated validators module hands over: validators keyed by `type@version`, and its hash. */
+/** What a generated validators module hands over: validators keyed by `type@version` (events) or `service/table` (items), and its hash. */
 export interface StandaloneValidators {
   /** `schemasHash` of the catalog the module was generated from. */
   readonly hash: string;
@@ -39,3 +45,6 @@ export const providedStandaloneValidators = (): StandaloneValidators | undefined
 
 /** Key of one schema in a generated module. */
 export const validatorKey = (type: string, version: number): string => `${type}@${version}`;
+
+/** Key of a state table's item schema in a generated module (a `/` never occurs in a type name). */
+export const itemValidatorKey = (service: string, table: string): string => `${service}/${table}`;

@@ -17,7 +17,14 @@ export type ValidationResult =
 export interface SchemaRegistry {
   /** Checks `data` against the schema of `type` at `version`; an unknown type/version is a failure at `''`. */
   validate(type: string, version: number, data: unknown): ValidationResult;
+  /**
+   * Checks a stored item of `service`'s `table` against the table's item schema (`TableSpec.item`);
+   * fails at `''` for a table without one, or of another service than the registry's.
+   */
+  validateItem(service: string, table: string, item: unknown): ValidationResult;
   has(type: string, version: number): boolean;
+  /** True when this registry validates `type`/`version` (in its scope, `SchemaRegistryOptions.types`). */
+  validates(type: string, version: number): boolean;
   latestVersion(type: string): number | undefined;
   /** The catalog's schema as declared (not the compiled form). */
   schema(type: string, version: number): JsonSchema | undefined;

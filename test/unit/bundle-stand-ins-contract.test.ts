@@ -1,9 +1,11 @@
 import * as realChecksum from '@smithy/core/checksum';
 import * as realEventStreams from '@smithy/core/event-streams';
 import { HttpRequest } from '@smithy/core/protocols';
+import * as realHttpHandler from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import MnemonistLRU from 'mnemonist/lru-cache';
 import { describe, expect, it } from 'vitest';
+import * as http1Only from '../../shared/aws/http1-only';
 import LRUCache from '../../shared/aws/lru-cache';
 import * as noEventStreams from '../../shared/aws/no-event-streams';
 import * as nodeSha256 from '../../shared/aws/node-sha256';
@@ -20,6 +22,13 @@ import * as nodeSha256 from '../../shared/aws/node-sha256';
  * update fails here until someone checks whether the clients now use it.
  */
 const CONTRACTS = [
+  {
+    module: '@smithy/node-http-handler',
+    real: realHttpHandler,
+    standIn: http1Only,
+    used: ['DEFAULT_REQUEST_TIMEOUT', 'NodeHttp2Handler', 'NodeHttpHandler', 'streamCollector'],
+    unused: [],
+  },
   {
     module: '@smithy/core/checksum',
     real: realChecksum,

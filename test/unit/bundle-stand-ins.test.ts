@@ -1,6 +1,8 @@
 import { Sha256 as SdkSha256 } from '@smithy/core/checksum';
 import { describe, expect, it } from 'vitest';
-import { isEventStreamsNotBundledError } from '../../shared/aws/errors';
+import { isEventStreamsNotBundledError, isHttp2NotBundledError } from '../../shared/aws/errors';
+import { createHttpHandler } from '../../shared/aws/http';
+import { NodeHttp2Handler, NodeHttpHandler } from '../../shared/aws/http1-only';
 import LRUCache from '../../shared/aws/lru-cache';
 import { EventStreamSerde, eventStreamSerdeProvider } from '../../shared/aws/no-event-streams';
 import { Sha256 } from '../../shared/aws/node-sha256';
@@ -64,5 +66,33 @@ describe('no-event-streams (stand-in for @smithy/core/event-streams)', () => {
       }
       expect(isEventStreamsNotBundledError(caught)).toBe(true);
     }
+  });
+});
+
+describe('http1-only (stand-in for @smithy/node-http-handler)', () => {
+  it("returns the handler a client is given, as the SDK's NodeHttp2Handler.create does", () => {
+    // Prepare
+    const given = createHttpHandler();
+    // Act
+    const created = NodeHttp2Handler.create(given);
+    // Assess
+    expect(created).toBe(given);
+    expect(NodeHttpHandler.create(given)).toBe(given);
+  });
+
+  it('refuses to build an HTTP/2 handler, naming the fix', () => {
+    // Act
+    const attempts = [() => NodeHttp2Handler.create(), () => NodeHttp2Handler.create({ requestTimeout: 1 })];
+    const errors = attempts.map((attempt) => {
+      try {
+        attempt();
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    });
+    // Assess
+    expect(errors.every(isHttp2NotBundledError)).toBe(true);
+    expect(String(errors[0])).toMatch(/createHttpHandler/);
   });
 });

@@ -184,3 +184,60 @@ describe('consumer runtime at parallelization factor > 1', () => {
     expect(await total(store, 'b')).toBe(3);
   });
 });
+
+describe('consumer runtime and types outside its scope', () => {
+  // `Audited` is on a topic `counter` does not read and is written by another producer: its validators
+  // stay out of counter's bundle. Records of it on counts-stream are what a catalog that moved the type
+  // to another topic leaves behind in the stream.
+  const { __validated: _, ...spec } = testCatalog;
+  const moved = defineCatalog({
+    ...spec,
+    topics: [...spec.topics, { name: 'audit', shards: 1, retentionHours: 24 }],
+    eventTypes: [
+      ...spec.eventTypes,
+      {
+        type: 'Audited',
+        topic: 'audit',
+        writer: 'tester',
+        keyField: 'counter',
+        versions: {
+          1: { type: 'object', required: ['counter'], properties: { counter: { type: 'string' } } },
+        },
+      },
+    ],
+  });
+  const audited = (n: number, data: Record<string, unknown>) =>
+    kinesisRecord({
+      stream: 'counts-stream',
+      sequenceNumber: seq(n),
+      partitionKey: 'a',
+      data: envelopeOf('Audited', data, 'a', `e${n}`),
+    });
+
+  it('skips them unvalidated like any type without a handler, valid or not, and parks nothing', async () => {
+    // Prepare
+    const store = new MemoryConsumerStore(['totals', 'limits']);
+    const consumer = defineConsumer(
+      { catalog: moved, service: 'counter', handlers: { Counted: count } },
+      { env, store, logReaders: false },
+    );
+    const records = [
+      counted(1, 'a'),
+      audited(2, { counter: 'a' }),
+      audited(3, { counter: 7 }),
+      counted(4, 'a'),
+    ];
+    // Act
+    const response = await consumer(kinesisEvent(records));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.parked).toEqual([]);
+    expect(await total(store, 'a')).toBe(2);
+    const checkpoint = await store.loadCheckpoint({
+      service: 'counter',
+      topic: 'counts',
+      shardId: 'shardId-000000000000',
+    });
+    expect(checkpoint.sequenceNumber).toBe(seq(4));
+  });
+});

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { countChanges } from '../../example/domain/analytics';
 import type { OrderValidated } from '../../example/domain/events';
 import { toHome } from '../../example/domain/money';
-import { notify, recipientOf } from '../../example/domain/notification';
-import { paymentOutcome, rateOf, rateView } from '../../example/domain/payment';
+import { notify, type Recipient } from '../../example/domain/notification';
+import { paymentOutcome } from '../../example/domain/payment';
 import { deliver, ship, trackingIdOf } from '../../example/domain/shipping';
-import { countsView, orderView } from '../../example/domain/views';
+import { countsView, orderView, rateView } from '../../example/domain/views';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const validated: OrderValidated = { orderId: 'o-1', customerId: 'c-1', amount: 12.5, currency: 'USD' };
 
 describe('payments decide', () => {
   it('given a rate, when charged, then records and emits the amount in the home currency', () => {
-    const conversion = toHome(12.5, 'USD', rateOf({ pair: 'USD-EUR', rate: 0.9 }));
+    const conversion = toHome(12.5, 'USD', 0.9);
 
     const { state, emit } = paymentOutcome(
       validated,
@@ -37,7 +37,7 @@ describe('payments decide', () => {
   });
 
   it('given no rate for a foreign currency, then fails with NO_RATE without a charge', () => {
-    const { state, emit } = paymentOutcome(validated, toHome(12.5, 'USD', rateOf(undefined)), undefined, AT);
+    const { state, emit } = paymentOutcome(validated, toHome(12.5, 'USD', undefined), undefined, AT);
 
     expect(emit).toEqual({
       type: 'PaymentFailed',
@@ -116,7 +116,7 @@ describe('shipping decide', () => {
 
 describe('notifications decide', () => {
   const delivered = { orderId: 'o-1', customerId: 'c-1', homeAmount: 6.3, homeCurrency: 'EUR' };
-  const ada = recipientOf({ userId: 'c-1', name: 'Ada', email: 'ada@example.com' });
+  const ada: Recipient = { userId: 'c-1', name: 'Ada', email: 'ada@example.com' };
 
   it('given a known user, when delivered, then notifies once stating the home amount', () => {
     const notification = notify(undefined, ada, delivered, AT);
@@ -132,7 +132,7 @@ describe('notifications decide', () => {
   });
 
   it('given an unknown or deleted user, then notifies nobody', () => {
-    expect(notify(undefined, recipientOf(undefined), delivered, AT)).toBeUndefined();
+    expect(notify(undefined, undefined, delivered, AT)).toBeUndefined();
   });
 });
 

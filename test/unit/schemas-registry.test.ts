@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
-import { type CatalogSpec, defineCatalog } from '../../shared/catalog';
-import { createSchemaRegistry, isSchemaCompileError } from '../../shared/schemas';
+import { type CatalogSpec, defineCatalog, serviceEventTypes } from '../../shared/catalog';
+import {
+  createSchemaRegistry,
+  isItemSchemaCompileError,
+  isSchemaCompileError,
+  schemasHash,
+} from '../../shared/schemas';
 
 const order = { orderId: 'o-1', customerId: 'c-1', items: [{ sku: 'A', quantity: 1, unitPrice: 2 }] };
 
@@ -122,5 +127,101 @@ describe('createSchemaRegistry', () => {
     // Assess
     expect(isSchemaCompileError(caught)).toBe(true);
     expect(String((caught as Error).message)).toMatch(/"E" version 1.*minLenght/);
+  });
+
+  it('validates only the types in scope, and says so for another type of the catalog', () => {
+    // Prepare
+    const scoped = createSchemaRegistry(catalog, { types: serviceEventTypes(catalog, 'notifications') });
+    // Act
+    const inScope = scoped.validate('UserSignedUp', 1, { userId: 'u-1' });
+    const outside = scoped.validate('OrderRequested', 1, order);
+    // Assess
+    expect(serviceEventTypes(catalog, 'notifications')).toEqual([
+      'OrderDelivered',
+      'OrderShipped',
+      'UserDeleted',
+      'UserSignedUp',
+    ]);
+    expect(inScope.ok).toBe(false);
+    expect(scoped.has('OrderRequested', 1)).toBe(true);
+    expect(outside).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message:
+            'event type OrderRequested is not validated by this function: it neither consumes nor writes it',
+          expected: 'a type this function consumes or writes',
+        },
+      ],
+    });
+  });
+
+  it('fails at creation on an item schema strict mode rejects, naming service and table', () => {
+    // Prepare
+    const spec: CatalogSpec = {
+      topics: [{ name: 't', shards: 1, retentionHours: 24 }],
+      producers: [{ name: 'p' }],
+      eventTypes: [
+        {
+          type: 'E',
+          topic: 't',
+          writer: 'p',
+          keyField: 'k',
+          versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+        },
+      ],
+      services: [
+        {
+          name: 's',
+          entry: 's.ts',
+          subscriptions: [],
+          tables: [{ name: 'items', item: { type: 'object', properties: { n: { type: 'nmuber' } } } }],
+        },
+      ],
+    };
+    // Act
+    let caught: unknown;
+    try {
+      createSchemaRegistry(defineCatalog(spec), { service: 's' });
+    } catch (error) {
+      caught = error;
+    }
+    // Assess
+    expect(isItemSchemaCompileError(caught)).toBe(true);
+    expect(String((caught as Error).message)).toMatch(
+      /table "items" of service "s" does not compile.*properties\/n\/type/,
+    );
+  });
+});
+
+describe('schemasHash', () => {
+  const withItem = (item: Record<string, unknown>) =>
+    defineCatalog({
+      topics: [{ name: 't', shards: 1, retentionHours: 24 }],
+      producers: [{ name: 'p' }],
+      eventTypes: [
+        {
+          type: 'E',
+          topic: 't',
+          writer: 'p',
+          keyField: 'k',
+          versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+        },
+      ],
+      services: [{ name: 's', entry: 's.ts', subscriptions: [], tables: [{ name: 'items', item }] }],
+    });
+
+  it('covers state item schemas: an edited one changes it, reordered keys do not', () => {
+    // Prepare
+    const item = { type: 'object', required: ['n'], properties: { n: { type: 'number' } } };
+    const reordered = { properties: { n: { type: 'number' } }, required: ['n'], type: 'object' };
+    const edited = { type: 'object', required: ['n'], properties: { n: { type: 'string' } } };
+    // Act
+    const [a, b, c] = [item, reordered, edited].map((schema) => schemasHash(withItem(schema)));
+    // Assess
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(schemasHash(catalog)).not.toBe(schemasHash({ ...catalog, services: [] }));
   });
 });

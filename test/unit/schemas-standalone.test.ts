@@ -6,13 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../catalog';
 import { SPINE_BUNDLING } from '../../infra/constructs/spine-bundling';
 import { standaloneValidatorsModule } from '../../scripts/standalone-validators';
-import { defineCatalog, type JsonSchema } from '../../shared/catalog';
+import { defineCatalog, type JsonSchema, serviceEventTypes } from '../../shared/catalog';
 import {
   createAjv,
   createSchemaRegistry,
   isStaleValidatorsError,
+  itemValidatorKey,
   provideStandaloneValidators,
+  type SchemaRegistryOptions,
+  type StandaloneError,
+  type StandaloneValidate,
   type StandaloneValidators,
+  serviceSchemaScope,
   validatorKey,
 } from '../../shared/schemas';
 
@@ -62,28 +67,57 @@ const valid = (schema: JsonSchema): fc.Arbitrary<unknown> => {
 };
 
 // One change that a schema usually rejects: a field removed, added, retyped, or pushed past a limit.
-const mutate = (value: unknown, rnd: fc.Arbitrary<number>): fc.Arbitrary<unknown> =>
-  fc.tuple(rnd, fc.jsonValue(), fc.string({ maxLength: 300 })).map(([n, junk, long]) => {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return [junk, long, -1, null][n % 4];
-    const copy: Record<string, unknown> = structuredClone(value) as Record<string, unknown>;
-    const keys = Object.keys(copy);
-    const key = keys[n % Math.max(keys.length, 1)];
-    switch (n % 6) {
-      case 0:
-        if (key) delete copy[key];
-        return copy;
-      case 1:
-        return { ...copy, unexpected: junk };
-      case 2:
-        return key ? { ...copy, [key]: junk } : junk;
-      case 3:
-        return key ? { ...copy, [key]: long } : long;
-      case 4:
-        return key ? { ...copy, [key]: -n - 0.5 } : -1;
-      default:
-        return key ? { ...copy, [key]: [copy[key], copy[key]] } : [];
+const changeOne = (value: unknown, n: number, junk: unknown, long: string): unknown => {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [junk, long, -1, null][n % 4];
+  const copy: Record<string, unknown> = { ...value };
+  const keys = Object.keys(copy);
+  const key = keys[n % Math.max(keys.length, 1)];
+  switch (n % 6) {
+    case 0:
+      if (key) delete copy[key];
+      return copy;
+    case 1:
+      return { ...copy, unexpected: junk };
+    case 2:
+      return key ? { ...copy, [key]: junk } : junk;
+    case 3:
+      return key ? { ...copy, [key]: long } : long;
+    case 4:
+      return key ? { ...copy, [key]: -n - 0.5 } : -1;
+    default:
+      return key ? { ...copy, [key]: [copy[key], copy[key]] } : [];
+  }
+};
+
+// The change, at the top or (one time in three, where there is one) inside a nested object or array,
+// so nested schemas (an order's items, a state item's history entries) are mutated too.
+const changeAt = (value: unknown, n: number, junk: unknown, long: string): unknown => {
+  if (value && typeof value === 'object' && n % 3 === 0) {
+    const entries = Object.entries(value).filter(([, child]) => child && typeof child === 'object');
+    const [key, child] = entries[Math.floor(n / 3) % Math.max(entries.length, 1)] ?? [];
+    if (key !== undefined) {
+      const changed = changeAt(child, Math.floor(n / 3), junk, long);
+      if (Array.isArray(value)) return value.map((item, i) => (String(i) === key ? changed : item));
+      return { ...value, [key]: changed };
     }
-  });
+  }
+  return changeOne(value, n, junk, long);
+};
+
+const mutate = (value: unknown, rnd: fc.Arbitrary<number>): fc.Arbitrary<unknown> =>
+  fc
+    .tuple(rnd, fc.jsonValue(), fc.string({ maxLength: 300 }))
+    .map(([n, junk, long]) => changeAt(structuredClone(value), n, junk, long));
+
+// Whether the first error points inside a nested object or array (`/items/0/quantity`).
+const deep = (errors: readonly StandaloneError[] | null | undefined): boolean =>
+  (errors?.[0]?.instancePath.split('/').length ?? 0) > 2;
+
+// What Spine reports of an error (generated validators leave `schemaPath` out), in Ajv's key order.
+const reported = (errors: readonly StandaloneError[] | null | undefined): string =>
+  JSON.stringify(
+    errors?.map(({ instancePath, keyword, params, message }) => ({ instancePath, keyword, params, message })),
+  );
 
 const payloads = (schema: JsonSchema, seed: number): unknown[] => {
   const good = fc.sample(valid(schema), { seed, numRuns: PER_SCHEMA / 2 });
@@ -91,16 +125,12 @@ const payloads = (schema: JsonSchema, seed: number): unknown[] => {
   return [...good, ...bad];
 };
 
-let generated: StandaloneValidators;
-
-beforeAll(async () => {
-  mkdirSync(DIR, { recursive: true });
-  const file = join(DIR, 'validators.mjs');
-  const schemas = join(ROOT, 'shared/schemas/index.ts');
-  writeFileSync(file, standaloneValidatorsModule(catalog, schemas));
-  // Bundled as SpineFunction bundles it (Ajv's runtime `require`s become bundled code), with the
-  // schemas module left to this test's own copy, so that the generated code provides to it.
-  const bundled = join(DIR, 'bundled.mjs');
+// Bundled as SpineFunction bundles it (Ajv's runtime `require`s become bundled code), with the
+// schemas module left to this test's own copy, so that the generated code provides to it.
+const generate = async (name: string, scope: SchemaRegistryOptions): Promise<StandaloneValidators> => {
+  const file = join(DIR, `${name}.mjs`);
+  writeFileSync(file, standaloneValidatorsModule(catalog, join(ROOT, 'shared/schemas/index.ts'), scope));
+  const bundled = join(DIR, `${name}.bundled.mjs`);
   await build({
     entryPoints: [file],
     outfile: bundled,
@@ -121,7 +151,21 @@ beforeAll(async () => {
     ],
     logLevel: 'error',
   });
-  generated = await import(bundled);
+  return import(bundled);
+};
+
+let generated: StandaloneValidators;
+/** Item validators of every service of the example with item schemas, keyed `service/table`. */
+const items: Record<string, StandaloneValidate> = {};
+
+beforeAll(async () => {
+  mkdirSync(DIR, { recursive: true });
+  for (const service of catalog.services) {
+    const module = await generate(`items-${service.name}`, { types: [], service: service.name });
+    Object.assign(items, module.validators);
+  }
+  // Imported last: the registry uses the module imported last.
+  generated = await generate('validators', {});
 });
 
 afterAll(() => {
@@ -137,6 +181,7 @@ describe('standalone validators', () => {
     const ajv = createAjv();
     let compared = 0;
     let accepted = 0;
+    let nested = 0;
     const differences: string[] = [];
     // Act
     catalog.eventTypes.forEach((spec, t) => {
@@ -148,7 +193,8 @@ describe('standalone validators', () => {
           const b = standalone ? standalone(data) : undefined;
           compared += 1;
           if (a) accepted += 1;
-          const same = a === b && JSON.stringify(runtime.errors) === JSON.stringify(standalone?.errors);
+          if (deep(runtime.errors)) nested += 1;
+          const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
           if (!same) differences.push(`${spec.type}@${raw}: ${JSON.stringify(data)}`);
         }
       }
@@ -157,7 +203,81 @@ describe('standalone validators', () => {
     expect(compared).toBeGreaterThanOrEqual(1000);
     expect(accepted).toBeGreaterThan(compared / 5);
     expect(compared - accepted).toBeGreaterThan(compared / 5);
+    expect(nested).toBeGreaterThan(compared / 50);
     expect(differences).toEqual([]);
+  });
+
+  it("keep none of Ajv's error literals nor its unread bookkeeping, in every service's module", () => {
+    // Act
+    const sources = catalog.services.map((service) =>
+      standaloneValidatorsModule(catalog, 'spine-schemas', serviceSchemaScope(catalog, service.name)),
+    );
+    const all = standaloneValidatorsModule(catalog, 'spine-schemas');
+    // Assess
+    for (const source of [...sources, all]) {
+      expect(source).not.toMatch(/schemaPath/);
+      expect(source).not.toMatch(/\.evaluated|dynamicAnchors/);
+      expect(source).toMatch(/return \$spineFail\(validate\d+,/);
+    }
+    expect(sources.some((source) => /= \$spineError\(/.test(source))).toBe(true);
+  });
+
+  it('of state items accept, reject and report exactly as Ajv compiling at runtime', () => {
+    // Prepare
+    const ajv = createAjv();
+    const tables = catalog.services.flatMap((s) =>
+      s.tables.flatMap((t) => (t.item ? [{ key: itemValidatorKey(s.name, t.name), schema: t.item }] : [])),
+    );
+    let compared = 0;
+    let accepted = 0;
+    let nested = 0;
+    const differences: string[] = [];
+    // Act
+    tables.forEach(({ key, schema }, t) => {
+      const runtime = ajv.compile(schema);
+      const standalone = items[key];
+      for (const data of payloads(schema, SEED + 7000 + t * 100)) {
+        const a = runtime(data);
+        const b = standalone ? standalone(data) : undefined;
+        compared += 1;
+        if (a) accepted += 1;
+        if (deep(runtime.errors)) nested += 1;
+        const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
+        if (!same) differences.push(`${key}: ${JSON.stringify(data)}`);
+      }
+    });
+    // Assess
+    expect(tables.length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(items).sort()).toEqual(tables.map((x) => x.key).sort());
+    expect(compared).toBeGreaterThanOrEqual(6 * PER_SCHEMA);
+    expect(accepted).toBeGreaterThan(compared / 5);
+    expect(compared - accepted).toBeGreaterThan(compared / 5);
+    expect(nested).toBeGreaterThan(compared / 50);
+    expect(differences).toEqual([]);
+  });
+
+  it('of state items are what itemChecks uses, and a stale or missing one is refused', () => {
+    // Prepare
+    const stored = { pk: 'o-1', status: 'NOT-A-STATUS' };
+    provideStandaloneValidators({ hash: generated.hash, validators: { ...generated.validators, ...items } });
+    // Act
+    const checked = createSchemaRegistry(catalog, { types: [], service: 'analytics' }).validateItem(
+      'analytics',
+      'order-status',
+      stored,
+    );
+    provideStandaloneValidators(generated);
+    let refused: unknown;
+    try {
+      createSchemaRegistry(catalog, { types: [], service: 'analytics' });
+    } catch (error) {
+      refused = error;
+    }
+    // Assess
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.errors[0]?.path).toBe('/status');
+    expect(isStaleValidatorsError(refused)).toBe(true);
+    expect(String((refused as Error).message)).toMatch(/no validator for analytics\/order-status/);
   });
 
   it('are what the registry validates with once a generated module is loaded', () => {
@@ -192,5 +312,30 @@ describe('standalone validators', () => {
     } catch (error) {
       expect(isStaleValidatorsError(error)).toBe(true);
     }
+  });
+
+  it('of a service cover its types only, and a registry whose types they lack refuses them', () => {
+    // Prepare
+    const types = serviceEventTypes(catalog, 'notifications');
+    const source = standaloneValidatorsModule(catalog, 'spine-schemas', { types });
+    const keys = [...source.matchAll(/^ {2}"([^"]+)": v\d+,$/gm)].map((m) => m[1]);
+    const subset = Object.fromEntries(
+      Object.entries(generated.validators).filter(([key]) => keys.includes(key)),
+    );
+    provideStandaloneValidators({ hash: generated.hash, validators: subset });
+    // Act
+    let refused: unknown;
+    try {
+      createSchemaRegistry(catalog, { types: serviceEventTypes(catalog, 'orders') });
+    } catch (error) {
+      refused = error;
+    }
+    const scoped = createSchemaRegistry(catalog, { types });
+    provideStandaloneValidators(generated);
+    // Assess
+    expect(keys).toEqual(['OrderShipped@1', 'OrderDelivered@1', 'UserSignedUp@1', 'UserDeleted@1']);
+    expect(scoped.validate('UserDeleted', 1, {}).ok).toBe(false);
+    expect(isStaleValidatorsError(refused)).toBe(true);
+    expect(String((refused as Error).message)).toMatch(/no validator for OrderRequested@1, OrderRequested@2/);
   });
 });
