@@ -1,19 +1,13 @@
-import sinon from 'sinon';
-import { afterAll, vi } from 'vitest';
+import { afterAll } from 'vitest';
 import { removeTrackedDirs } from './temp-dirs';
+import { undoStubs } from './undo-stubs';
 
 /**
- * Runs before each test file, shared worker or not, so these hooks land on every file's root suite.
- * Files of the `shared` project (vitest.config.ts) share one process: whatever a file stubs, it must
- * not outlive the file. aws-sdk-client-mock stubs `send` on a client class's prototype in sinon's
- * default sandbox (`mockClient(LambdaClient)`), which would answer every later file's LambdaClient;
- * vitest's own stubs (spies, env, globals, fake timers) are undone here too.
+ * Runs before each test file, shared worker or not, so this hook lands on every file's root suite.
+ * Files of the `shared` project (vitest.config.ts) share one process: whatever a file stubs must not
+ * outlive the file (`undoStubs`), nor its temp dirs.
  */
 afterAll(() => {
-  sinon.restore();
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  vi.unstubAllGlobals();
-  vi.useRealTimers();
+  undoStubs();
   removeTrackedDirs();
 });
