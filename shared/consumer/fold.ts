@@ -1,0 +1,136 @@
+import type { StateUpdate } from './state-ops';
+import { applyClauses, exactSum } from './state-ops-memory';
+import { PlanProblem, planUpdate, type UpdateClause } from './state-ops-plan';
+import type { StateItem, StateWrite } from './types';
+
+/**
+ * Coalescing within one commit (Kafka Streams' record cache, Flink's mini-batch): a write to an item
+ * already pending folds into the pending write when one DynamoDB operation has exactly the effect of
+ * the two in order. `undefined` means no exact fold is known, and the caller commits first, as without
+ * coalescing. The rules:
+ * - a later put or delete replaces whatever was pending (the last image wins);
+ * - put or delete, then update: a put of the updated image, computed with the memory store's
+ *   semantics (held equal to DynamoDB by the store contract suite). On a deleted item the image is
+ *   what UpdateItem creates on a missing item: the key and the update;
+ * - update, then update: one update, per attribute (set, remove: last wins; add onto add or set: the
+ *   sum; append onto append or a set list: the concatenation; after a remove, add and append start
+ *   from nothing). It stays an update: a commutative `add` on an item other shards also write (a
+ *   shared counter) must never become a blind put of an image computed from a stale read.
+ * A later write with its own condition never folds (its condition reads the item between the two).
+ * The first write's condition is kept: it still reads the item as stored before the commit.
+ */
+export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | undefined => {
+  if (next.if !== undefined) return undefined;
+  const condition = pending.if === undefined ? {} : { if: pending.if };
+  if (next.kind === 'put' || next.kind === 'delete') return { ...next, ...condition };
+  if (pending.kind === 'update') {
+    const update = foldUpdates(pending.update, next.update);
+    return update && { ...pending, update };
+  }
+  const image = updatedImage(pending.kind === 'put' ? pending.item : undefined, next.pk, next.update);
+  return image && { kind: 'put', table: next.table, item: image, ...condition };
+};
+
+/**
+ * The item a reader sees once `update` applies to `stored` (read-your-writes over the batch), or
+ * undefined when that cannot be computed exactly (DynamoDB would refuse the update, or a sum would
+ * round): the caller then commits first and reads the store.
+ */
+export const updatedImage = (
+  stored: StateItem | undefined,
+  pk: string,
+  update: StateUpdate,
+): StateItem | undefined => {
+  const clauses = plan(update);
+  if (!clauses) return undefined;
+  for (const c of clauses) {
+    const current = stored?.[c.attr];
+    if (c.kind === 'add' && typeof current === 'number' && exactSum(current, Number(c.value)) === undefined)
+      return undefined;
+  }
+  try {
+    return applyClauses(stored, pk, clauses);
+  } catch {
+    return undefined; // a wrong operand type: DynamoDB refuses it, so the write goes alone and fails there
+  }
+};
+
+const plan = (update: StateUpdate): UpdateClause[] | undefined => {
+  try {
+    return planUpdate(update);
+  } catch (error) {
+    if (error instanceof PlanProblem) return undefined;
+    throw error;
+  }
+};
+
+/** One update with the effect of `first` then `second`, or undefined when no exact one is known. */
+export const foldUpdates = (first: StateUpdate, second: StateUpdate): StateUpdate | undefined => {
+  const a = plan(first);
+  const b = plan(second);
+  if (!a || !b) return undefined;
+  const byAttr = new Map(a.map((c) => [c.attr, c]));
+  for (const c of b) {
+    const before = byAttr.get(c.attr);
+    const folded = before ? foldClause(before, c) : c;
+    if (!folded) return undefined;
+    byAttr.set(c.attr, folded);
+  }
+  return toUpdate([...byAttr.values()]);
+};
+
+const set = (attr: string, value: unknown): UpdateClause => ({ kind: 'set', attr, value });
+
+/** One clause with the effect of `a` then `b` on one attribute, or undefined. */
+const foldClause = (a: UpdateClause, b: UpdateClause): UpdateClause | undefined => {
+  const { attr } = b;
+  switch (b.kind) {
+    case 'set':
+    case 'remove':
+      return b;
+    case 'setIfAbsent':
+      // After any clause but a remove the attribute exists, so the second is a no-op.
+      return a.kind === 'remove' ? set(attr, b.value) : a;
+    case 'add': {
+      const n = Number(b.value);
+      if (a.kind === 'remove') return set(attr, n);
+      if (a.kind === 'add') {
+        const sum = exactSum(Number(a.value), n);
+        return sum === undefined ? undefined : { kind: 'add', attr, value: sum };
+      }
+      if (a.kind === 'set' && typeof a.value === 'number') {
+        const sum = exactSum(a.value, n);
+        return sum === undefined ? undefined : set(attr, sum);
+      }
+      return undefined; // onto setIfAbsent (depends on the stored value) or a non-number
+    }
+    case 'append': {
+      const more = Array.isArray(b.value) ? b.value : [];
+      if (a.kind === 'remove') return set(attr, [...more]);
+      if (a.kind === 'append' && Array.isArray(a.value))
+        return { kind: 'append', attr, value: [...a.value, ...more] };
+      if (a.kind === 'set' && Array.isArray(a.value)) return set(attr, [...a.value, ...more]);
+      return undefined;
+    }
+  }
+};
+
+/** Clauses back into the typed form the stores read. */
+const toUpdate = (clauses: readonly UpdateClause[]): StateUpdate => {
+  const out: {
+    set?: Record<string, unknown>;
+    setIfAbsent?: Record<string, unknown>;
+    add?: Record<string, number>;
+    append?: Record<string, readonly unknown[]>;
+    remove?: string[];
+  } = {};
+  for (const c of clauses) {
+    if (c.kind === 'remove') out.remove = [...(out.remove ?? []), c.attr];
+    else if (c.kind === 'add') out.add = { ...out.add, [c.attr]: Number(c.value) };
+    else if (c.kind === 'append')
+      out.append = { ...out.append, [c.attr]: Array.isArray(c.value) ? c.value : [] };
+    else if (c.kind === 'set') out.set = { ...out.set, [c.attr]: c.value };
+    else out.setIfAbsent = { ...out.setIfAbsent, [c.attr]: c.value };
+  }
+  return out;
+};
