@@ -1,14 +1,15 @@
 import type { StateUpdate } from './state-ops';
 import { applyClauses, exactSum } from './state-ops-memory';
 import { PlanProblem, planUpdate, type UpdateClause } from './state-ops-plan';
+import { MAX_ITEM_BYTES } from './store';
 import type { StateItem, StateWrite } from './types';
 
 /**
  * Coalescing within one commit (Kafka Streams' record cache, Flink's mini-batch): a write to an item
  * already pending folds into the pending write when one DynamoDB operation has exactly the effect of
- * the two in order. `undefined` means no exact fold is known, and the caller commits first, as without
- * coalescing. The rules:
- * - a later put or delete replaces whatever was pending (the last image wins);
+ * the two in order, failures included. `undefined` means no exact fold is known, and the caller
+ * commits first, as without coalescing. The rules:
+ * - put or delete, then put or delete: the last image;
  * - put or delete, then update: a put of the updated image, computed with the memory store's
  *   semantics (held equal to DynamoDB by the store contract suite). On a deleted item the image is
  *   what UpdateItem creates on a missing item: the key and the update;
@@ -16,19 +17,46 @@ import type { StateItem, StateWrite } from './types';
  *   sum; append onto append or a set list: the concatenation; after a remove, add and append start
  *   from nothing). It stays an update: a commutative `add` on an item other shards also write (a
  *   shared counter) must never become a blind put of an image computed from a stale read.
- * A later write with its own condition never folds (its condition reads the item between the two).
- * The first write's condition is kept: it still reads the item as stored before the commit.
+ * A later write with its own condition never folds (its condition reads the item between the two);
+ * the first write's condition is kept (it still reads the item as stored before the commit). A write
+ * that could fail alone is never replaced by a later one, since the fold would hide its failure and
+ * apply an event the one-by-one path parks: a put whose item is not plainly valid and well under
+ * 400 KB, an update (but a remove-only one) under a put or delete, an `add` or `append` under a `set`
+ * or `remove` of its attribute (a wrong stored type), a `set` of a value over 1 KB (item size).
  */
 export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | undefined => {
   if (next.if !== undefined) return undefined;
+  if (pending.kind === 'put' && !plainWithin(pending.item, MAX_ITEM_BYTES / 2)) return undefined;
   const condition = pending.if === undefined ? {} : { if: pending.if };
-  if (next.kind === 'put' || next.kind === 'delete') return { ...next, ...condition };
+  if (next.kind === 'put' || next.kind === 'delete') {
+    if (pending.kind === 'update' && !removeOnly(pending.update)) return undefined;
+    return { ...next, ...condition };
+  }
   if (pending.kind === 'update') {
     const update = foldUpdates(pending.update, next.update);
     return update && { ...pending, update };
   }
   const image = updatedImage(pending.kind === 'put' ? pending.item : undefined, next.pk, next.update);
   return image && { kind: 'put', table: next.table, item: image, ...condition };
+};
+
+const removeOnly = (update: StateUpdate): boolean => Object.keys(update).every((k) => k === 'remove');
+
+/**
+ * True when `value` holds only what DynamoDB stores without complaint (strings, numbers in its range,
+ * booleans, null, lists and maps, nested at most 32 deep) in at most `bytes` of JSON: such a write
+ * cannot fail alone for its content. JSON is at least half DynamoDB's size for any such value.
+ */
+const plainWithin = (value: unknown, bytes: number): boolean => {
+  const plain = (v: unknown, depth: number): boolean => {
+    if (depth > 32) return false;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+    if (typeof v === 'number') return v === 0 || (Math.abs(v) < 1e125 && Math.abs(v) > 1e-129);
+    if (Array.isArray(v)) return v.every((x) => plain(x, depth + 1));
+    if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
+    return Object.entries(v).every(([k, x]) => k !== '' && plain(x, depth + 1));
+  };
+  return plain(value, 0) && Buffer.byteLength(JSON.stringify(value)) <= bytes;
 };
 
 /**
@@ -87,7 +115,10 @@ const foldClause = (a: UpdateClause, b: UpdateClause): UpdateClause | undefined 
   switch (b.kind) {
     case 'set':
     case 'remove':
-      return b;
+      // `a` alone may fail (a wrong stored type, or the item's size): only a write that cannot is replaced.
+      if (a.kind === 'remove') return b;
+      if ((a.kind === 'set' || a.kind === 'setIfAbsent') && plainWithin(a.value, 1024)) return b;
+      return undefined;
     case 'setIfAbsent':
       // After any clause but a remove the attribute exists, so the second is a no-op.
       return a.kind === 'remove' ? set(attr, b.value) : a;

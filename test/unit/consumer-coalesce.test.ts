@@ -54,7 +54,8 @@ const stored = { pk: 'k', n: 5, l: ['s'], s: 'x' };
 describe('foldWrite (coalescing rules)', () => {
   const exact: [string, StateWrite, StateWrite, 'put' | 'update' | 'delete'][] = [
     ['put then put: the last image', put({ n: 1 }), put({ s: 'y' }), 'put'],
-    ['update then delete: the delete', upd({ add: { n: 1 } }), del, 'delete'],
+    ['remove-only update then delete: the delete', upd({ remove: ['n'] }), del, 'delete'],
+    ['update then put over a remove-only update: the put', upd({ remove: ['s'] }), put({ n: 3 }), 'put'],
     ['delete then put: the put', del, put({ n: 2 }), 'put'],
     [
       'put then update: a put of the updated image',
@@ -85,7 +86,7 @@ describe('foldWrite (coalescing rules)', () => {
       upd({ append: { l: [9] } }),
       'update',
     ],
-    ['add then set: the set', upd({ add: { n: 1 } }), upd({ set: { n: 7 } }), 'update'],
+    ['set then set: the last', upd({ set: { n: 1 } }), upd({ set: { n: 7 } }), 'update'],
     ['set then remove: the remove', upd({ set: { s: 'q' } }), upd({ remove: ['s'] }), 'update'],
     ['remove then setIfAbsent: set', upd({ remove: ['s'] }), upd({ setIfAbsent: { s: 'w' } }), 'update'],
     ['add then setIfAbsent: the add', upd({ add: { m: 1 } }), upd({ setIfAbsent: { m: 9 } }), 'update'],
@@ -135,6 +136,15 @@ describe('foldWrite (coalescing rules)', () => {
     ['add onto a set string', upd({ set: { n: 'a' } }), upd({ add: { n: 1 } })],
     ['append onto add', upd({ add: { n: 1 } }), upd({ append: { n: [1] } })],
     ['a put image DynamoDB would refuse (add to a string)', put({ n: 'a' }), upd({ add: { n: 1 } })],
+    ['a put or delete over an update that may fail alone', upd({ add: { s: 1 } }), put({ n: 1 })],
+    ['a set over an add (the add may meet a string)', upd({ add: { s: 1 } }), upd({ set: { s: 'x' } })],
+    ['a remove over an append', upd({ append: { s: [1] } }), upd({ remove: ['s'] })],
+    [
+      'a set over a set of a large value (item size)',
+      upd({ set: { s: 'x'.repeat(2048) } }),
+      upd({ set: { s: 'y' } }),
+    ],
+    ['anything over a put DynamoDB may refuse', put({ n: new Set([1]) }), put({ n: 1 })],
     ['a sum a double cannot hold exactly', upd({ add: { n: 2 ** 53 } }), upd({ add: { n: 1 } })],
     ['a put image whose sum would round', put({ n: 2 ** 53 }), upd({ add: { n: 1 } })],
   ];
@@ -164,20 +174,21 @@ describe('PendingWrites limits with coalescing', () => {
 
   it('measures the folded size, not the sum of the writes', () => {
     const pending = new PendingWrites();
-    const mb = 1_000_000;
-    pending.add([big('a', mb)], [], 's', undefined, at(1), 0);
+    const kb150 = 150_000;
+    pending.add([big('a', kb150)], [], 's', undefined, at(1), 0);
 
-    const joins = [2, 3, 4, 5].map((n) => {
-      const must = pending.mustCommitBefore([big('a', mb)], [], 's');
-      if (!must) pending.add([big('a', mb)], [], 's', undefined, at(n), n);
+    // 30 puts of 150 KB: 4.5 MB summed, over the 3.5 MB limit; folded, one item of 150 KB.
+    const joins = Array.from({ length: 29 }, (_, n) => {
+      const must = pending.mustCommitBefore([big('a', kb150)], [], 's');
+      if (!must) pending.add([big('a', kb150)], [], 's', undefined, at(n + 2), n + 1);
       return must;
     });
 
-    expect(joins).toEqual([false, false, false, false]);
+    expect(joins.filter(Boolean)).toEqual([]);
     expect(pending.writes()).toHaveLength(1);
-    expect(pending.folds).toBe(4);
-    expect(pending.mustCommitBefore([big('b', MAX_COMMIT_BYTES - mb)], [], 's')).toBe(true);
-    expect(pending.mustCommitBefore([big('b', MAX_COMMIT_BYTES - 2 * mb)], [], 's')).toBe(false);
+    expect(pending.folds).toBe(29);
+    expect(pending.mustCommitBefore([big('b', MAX_COMMIT_BYTES - 100_000)], [], 's')).toBe(true);
+    expect(pending.mustCommitBefore([big('b', MAX_COMMIT_BYTES - 300_000)], [], 's')).toBe(false);
   });
 
   it('counts an item once however many events fold into it, and new items against the 99', () => {
