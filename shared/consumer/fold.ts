@@ -26,6 +26,9 @@ import type { StateItem, StateWrite } from './types';
  */
 export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | undefined => {
   if (next.if !== undefined) return undefined;
+  // A clause the fold drops (a setIfAbsent on a present attribute) is never sent: only a plain value
+  // is sure to be one DynamoDB would have accepted.
+  if (next.kind === 'update' && !plainUpdate(next.update)) return undefined;
   if (pending.kind === 'put' && !plainWithin(pending.item, MAX_ITEM_BYTES / 2)) return undefined;
   const condition = pending.if === undefined ? {} : { if: pending.if };
   if (next.kind === 'put' || next.kind === 'delete') {
@@ -38,6 +41,13 @@ export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | u
   }
   const image = updatedImage(pending.kind === 'put' ? pending.item : undefined, next.pk, next.update);
   return image && { kind: 'put', table: next.table, item: image, ...condition };
+};
+
+/** True when every value in `update` is plain, in all well under 400 KB: DynamoDB takes each as a value. */
+const plainUpdate = (update: StateUpdate): boolean => {
+  const clauses = plan(update);
+  const values = clauses?.map((c) => (c.kind === 'remove' ? null : c.value));
+  return values !== undefined && plainWithin(values, MAX_ITEM_BYTES / 2);
 };
 
 const removeOnly = (update: StateUpdate): boolean => Object.keys(update).every((k) => k === 'remove');
@@ -96,7 +106,7 @@ const plan = (update: StateUpdate): UpdateClause[] | undefined => {
 export const foldUpdates = (first: StateUpdate, second: StateUpdate): StateUpdate | undefined => {
   const a = plan(first);
   const b = plan(second);
-  if (!a || !b) return undefined;
+  if (!a || !b || !plainUpdate(second)) return undefined;
   const byAttr = new Map(a.map((c) => [c.attr, c]));
   for (const c of b) {
     const before = byAttr.get(c.attr);

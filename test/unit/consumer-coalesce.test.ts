@@ -147,6 +147,23 @@ describe('foldWrite (coalescing rules)', () => {
     ['anything over a put DynamoDB may refuse', put({ n: new Set([1]) }), put({ n: 1 })],
     ['a sum a double cannot hold exactly', upd({ add: { n: 2 ** 53 } }), upd({ add: { n: 1 } })],
     ['a put image whose sum would round', put({ n: 2 ** 53 }), upd({ add: { n: 1 } })],
+    // The later value would be dropped unchecked; alone DynamoDB's marshaller refuses it.
+    [
+      'a setIfAbsent of an empty Set after a set',
+      upd({ set: { s: 'a' } }),
+      upd({ setIfAbsent: { s: new Set() } }),
+    ],
+    [
+      'a setIfAbsent of a Date after an add',
+      upd({ add: { n: 1 } }),
+      upd({ setIfAbsent: { n: new Date(0) } }),
+    ],
+    [
+      'a setIfAbsent of a Date over a put holding it',
+      put({ n: 1 }),
+      upd({ setIfAbsent: { n: new Date(0) } }),
+    ],
+    ['a set of a class instance after a delete', del, upd({ set: { s: new (class Box {})() } })],
   ];
 
   it.each(refused)('does not fold %s', (_name, first, second) => {
