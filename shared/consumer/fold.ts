@@ -1,6 +1,13 @@
-import type { StateUpdate } from './state-ops';
+import type { Condition, StateUpdate } from './state-ops';
+import { withinExpressionLimits } from './state-ops-dynamo';
 import { applyClauses, exactSum } from './state-ops-memory';
-import { PlanProblem, planUpdate, type UpdateClause } from './state-ops-plan';
+import {
+  type ConditionTest,
+  PlanProblem,
+  planCondition,
+  planUpdate,
+  type UpdateClause,
+} from './state-ops-plan';
 import { MAX_ITEM_BYTES } from './store';
 import type { StateItem, StateWrite } from './types';
 
@@ -36,7 +43,7 @@ export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | u
     return { ...next, ...condition };
   }
   if (pending.kind === 'update') {
-    const update = foldUpdates(pending.update, next.update);
+    const update = foldUpdates(pending.update, next.update, pending.if);
     return update && { ...pending, update };
   }
   const image = updatedImage(pending.kind === 'put' ? pending.item : undefined, next.pk, next.update);
@@ -102,11 +109,20 @@ const plan = (update: StateUpdate): UpdateClause[] | undefined => {
   }
 };
 
-/** One update with the effect of `first` then `second`, or undefined when no exact one is known. */
-export const foldUpdates = (first: StateUpdate, second: StateUpdate): StateUpdate | undefined => {
+/**
+ * One update with the effect of `first` then `second`, or undefined when no exact one is known or when
+ * it would pass DynamoDB's expression limits together with `condition` (the first write's, kept): a
+ * rejected commit would cost every folded event a commit of its own.
+ */
+export const foldUpdates = (
+  first: StateUpdate,
+  second: StateUpdate,
+  condition?: Condition,
+): StateUpdate | undefined => {
   const a = plan(first);
   const b = plan(second);
-  if (!a || !b || !plainUpdate(second)) return undefined;
+  const test = condition === undefined ? undefined : planTest(condition);
+  if (!a || !b || test === null || !plainUpdate(second)) return undefined;
   const byAttr = new Map(a.map((c) => [c.attr, c]));
   for (const c of b) {
     const before = byAttr.get(c.attr);
@@ -114,7 +130,18 @@ export const foldUpdates = (first: StateUpdate, second: StateUpdate): StateUpdat
     if (!folded) return undefined;
     byAttr.set(c.attr, folded);
   }
-  return toUpdate([...byAttr.values()]);
+  const clauses = [...byAttr.values()];
+  return withinExpressionLimits(clauses, test) ? toUpdate(clauses) : undefined;
+};
+
+/** The typed condition, or null when it cannot be planned (the caller then does not fold). */
+const planTest = (condition: Condition): ConditionTest | null => {
+  try {
+    return planCondition(condition);
+  } catch (error) {
+    if (error instanceof PlanProblem) return null;
+    throw error;
+  }
 };
 
 const set = (attr: string, value: unknown): UpdateClause => ({ kind: 'set', attr, value });

@@ -170,6 +170,24 @@ describe('foldWrite (coalescing rules)', () => {
     expect(foldWrite(first, second)).toBeUndefined();
   });
 
+  it('does not fold past DynamoDB expression limits (4 KB, 300 operators), the kept condition included', () => {
+    const appends = (e: number, count: number) =>
+      upd({
+        append: Object.fromEntries(Array.from({ length: count }, (_, i) => [`attribute_${e}_${i}`, [e]])),
+      });
+    const adds = (e: number, count: number) =>
+      upd({ add: Object.fromEntries(Array.from({ length: count }, (_, i) => [`a${e}_${i}`, 1])) });
+    const condition = {
+      $or: Array.from({ length: 60 }, (_, i) => ({ [`c${i}`]: { exists: true } })),
+    };
+
+    expect(foldWrite(appends(0, 30), appends(1, 30))).toBeDefined(); // about 3.2 KB
+    expect(foldWrite(appends(0, 60), appends(1, 60))).toBeUndefined(); // about 6.5 KB
+    expect(foldWrite(adds(0, 100), adds(1, 100))).toBeDefined();
+    expect(foldWrite(adds(0, 160), adds(1, 160))).toBeUndefined(); // 320 ADD actions, under 4 KB
+    expect(foldWrite({ ...adds(0, 100), if: condition }, adds(1, 100))).toBeUndefined();
+  });
+
   it('reads through a pending update exactly, or not at all', () => {
     expect(updatedImage(stored, 'k', { add: { n: 1 }, append: { l: ['t'] } })).toEqual({
       ...stored,

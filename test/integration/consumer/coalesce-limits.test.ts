@@ -95,4 +95,18 @@ describe('coalescing within DynamoDB limits (DynamoDB Local)', () => {
     expect(on.response).toEqual(off.response);
     expect(on.item).toEqual(off.item);
   }, 120_000);
+
+  it('updates of many attributes fold no further than one UpdateExpression may hold', async () => {
+    const attrs = (e: number) =>
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`attribute_${e}_${i}`, [e]]));
+    const steps: Step[] = [0, 1, 2].map((e) => (ctx, pk) => ctx.update('totals', pk, { append: attrs(e) }));
+
+    const on = await play(steps, true);
+    const off = await play(steps, false);
+
+    expect(on.commits.every((ok) => ok)).toBe(true);
+    expect(on.commits.length).toBeLessThanOrEqual(off.commits.length);
+    expect(on.response).toEqual(off.response);
+    expect(on.item).toEqual(off.item);
+  }, 120_000);
 });
