@@ -144,6 +144,20 @@ const planTest = (condition: Condition): ConditionTest | null => {
   }
 };
 
+/** Addends this large are never summed: the stored value could take the first past DynamoDB's range. */
+const MAX_FOLDED_ADDEND = 1e120;
+
+/**
+ * Alone, the first add meets the stored value and may fail there (past DynamoDB's range, 9.99e125, or
+ * its 38 significant digits). Addends of one sign cannot hide that: the sum goes at least as far. Addends
+ * that cancel (+a then -a: add 0) could, so they fold only as safe integers (counters), and no addend
+ * or sum passes 1e120.
+ */
+const foldableAddends = (a: number, b: number, sum: number): boolean => {
+  if ([a, b, sum].some((x) => Math.abs(x) > MAX_FOLDED_ADDEND)) return false;
+  return Math.sign(a) * Math.sign(b) >= 0 || (Number.isSafeInteger(a) && Number.isSafeInteger(b));
+};
+
 const set = (attr: string, value: unknown): UpdateClause => ({ kind: 'set', attr, value });
 
 /** One clause with the effect of `a` then `b` on one attribute, or undefined. */
@@ -164,7 +178,9 @@ const foldClause = (a: UpdateClause, b: UpdateClause): UpdateClause | undefined 
       if (a.kind === 'remove') return set(attr, n);
       if (a.kind === 'add') {
         const sum = exactSum(Number(a.value), n);
-        return sum === undefined ? undefined : { kind: 'add', attr, value: sum };
+        return sum === undefined || !foldableAddends(Number(a.value), n, sum)
+          ? undefined
+          : { kind: 'add', attr, value: sum };
       }
       if (a.kind === 'set' && typeof a.value === 'number') {
         const sum = exactSum(a.value, n);

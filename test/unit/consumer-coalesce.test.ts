@@ -71,6 +71,7 @@ describe('foldWrite (coalescing rules)', () => {
     ],
     ['delete then a remove-only update: the key alone', del, upd({ remove: ['n'] }), 'put'],
     ['add then add: one add of the sum', upd({ add: { n: 0.1 } }), upd({ add: { n: 0.2 } }), 'update'],
+    ['add then add of a counter that cancels', upd({ add: { n: 3 } }), upd({ add: { n: -3 } }), 'update'],
     ['set then add: set to the sum', upd({ set: { n: 1 } }), upd({ add: { n: 2 } }), 'update'],
     ['remove then add: set to the addend', upd({ remove: ['n'] }), upd({ add: { n: 4 } }), 'update'],
     ['append then append: one append', upd({ append: { l: [1] } }), upd({ append: { l: [2, 3] } }), 'update'],
@@ -147,6 +148,15 @@ describe('foldWrite (coalescing rules)', () => {
     ['anything over a put DynamoDB may refuse', put({ n: new Set([1]) }), put({ n: 1 })],
     ['a sum a double cannot hold exactly', upd({ add: { n: 2 ** 53 } }), upd({ add: { n: 1 } })],
     ['a put image whose sum would round', put({ n: 2 ** 53 }), upd({ add: { n: 1 } })],
+    // Alone, the first add may take a stored 9e125 past DynamoDB's range; folded, it adds 0.
+    ['adds of large addends that cancel', upd({ add: { n: 1e125 } }), upd({ add: { n: -1e125 } })],
+    ['adds whose sum is large', upd({ add: { n: 6e120 } }), upd({ add: { n: 6e120 } })],
+    [
+      'adds that cancel at 1e120 (a stored 5 would need 121 digits)',
+      upd({ add: { n: 1e120 } }),
+      upd({ add: { n: -1e120 } }),
+    ],
+    ['fractions that cancel', upd({ add: { n: 0.5 } }), upd({ add: { n: -0.5 } })],
     // The later value would be dropped unchecked; alone DynamoDB's marshaller refuses it.
     [
       'a setIfAbsent of an empty Set after a set',
