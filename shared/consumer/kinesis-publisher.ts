@@ -15,7 +15,7 @@ const byTopic = (entries: readonly OutboxEntry[]): Map<string, OutboxEntry[]> =>
  * Entries in rounds holding at most one entry per partition key, each key's entries in order. Within
  * one PutRecords call Kinesis may store a later record of a key after rejecting an earlier one, whose
  * retry then lands behind it; a key's second entry therefore goes in the next round, sent only once the
- * round before is written. A commit holds several entries of one key when coalescing folds several
+ * round before is acknowledged, and only when the key's entry in it was written. A commit holds several entries of one key when coalescing folds several
  * events of it into one commit; rounds cost one more call per extra entry of the busiest key.
  */
 const rounds = (entries: readonly OutboxEntry[]): OutboxEntry[][] => {
@@ -43,8 +43,13 @@ export const createKinesisPublisher = (
   async publish(entries, options = {}) {
     let failed = 0;
     for (const [topic, list] of byTopic(entries)) {
-      const all = rounds(list);
-      for (const [n, round] of all.entries()) {
+      // Keys with an entry not written: their later entries stay unsent (recovery publishes them in
+      // order); other keys' later entries still go.
+      const stopped = new Set<string>();
+      for (const planned of rounds(list)) {
+        const round = planned.filter((e) => !stopped.has(e.envelope.partitionkey));
+        failed += planned.length - round.length;
+        if (round.length === 0) continue;
         const outcome = await writeRecords(
           client,
           streamOf(topic),
@@ -56,10 +61,11 @@ export const createKinesisPublisher = (
               : encodeEnvelope(e.envelope),
           })),
         );
-        if (outcome.failed.size === 0) continue;
-        // Later rounds hold later entries of these keys: left unsent, recovery publishes them in order.
-        failed += outcome.failed.size + all.slice(n + 1).reduce((sum, r) => sum + r.length, 0);
-        break;
+        for (const index of outcome.failed.keys()) {
+          const e = round[index];
+          if (e) stopped.add(e.envelope.partitionkey);
+        }
+        failed += outcome.failed.size;
       }
     }
     if (failed > 0) throw new OutboxPublishError(failed);

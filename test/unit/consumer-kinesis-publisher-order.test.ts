@@ -1,7 +1,7 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createKinesisPublisher, type OutboxEntry } from '../../shared/consumer';
+import { createKinesisPublisher, type OutboxEntry, OutboxPublishError } from '../../shared/consumer';
 import { envelopeOf } from '../fixtures/kinesis';
 
 const entry = (n: number, key: string): OutboxEntry => ({
@@ -54,5 +54,39 @@ describe('Kinesis publisher: order per key within one publish', () => {
       const keys = call.map((id) => (id === 'm-2' ? 'b' : 'a'));
       expect(new Set(keys).size).toBe(keys.length);
     }
+  });
+
+  it('after a key fails for good, keeps sending the later entries of the other keys, in order', async () => {
+    const client = new KinesisClient({ region: 'us-east-1', maxAttempts: 1 });
+    const stored: string[] = [];
+    const calls: string[][] = [];
+    mockClient(client)
+      .on(PutRecordsCommand)
+      .callsFake((input: PutRecordsCommandInput) => {
+        const records = input.Records ?? [];
+        calls.push(records.map((r) => r.PartitionKey ?? ''));
+        const answers = records.map((r) => {
+          // Key a is rejected on every attempt, the writer's retries included.
+          if (r.PartitionKey === 'a') return { ErrorCode: 'InternalFailure', ErrorMessage: 'no' };
+          stored.push(JSON.parse(Buffer.from(r.Data ?? new Uint8Array()).toString()).id);
+          return { ShardId: 'shardId-000000000000', SequenceNumber: String(stored.length) };
+        });
+        return { FailedRecordCount: answers.filter((a) => 'ErrorCode' in a).length, Records: answers };
+      });
+    const publisher = createKinesisPublisher(client, () => 'milestones-stream');
+
+    const publishing = publisher.publish([
+      entry(1, 'a'),
+      entry(2, 'b'),
+      entry(3, 'a'),
+      entry(4, 'b'),
+      entry(5, 'b'),
+    ]);
+
+    await expect(publishing).rejects.toEqual(new OutboxPublishError(2));
+    expect(stored).toEqual(['m-2', 'm-4', 'm-5']);
+    // a's second entry was never sent: its first is not in the log, and recovery publishes both in order.
+    expect(calls.flat().filter((k) => k === 'a').length).toBeGreaterThan(0);
+    expect(calls.slice(-2)).toEqual([['b'], ['b']]);
   });
 });
