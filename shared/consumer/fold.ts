@@ -29,7 +29,9 @@ import type { StateItem, StateWrite } from './types';
  * that could fail alone is never replaced by a later one, since the fold would hide its failure and
  * apply an event the one-by-one path parks: a put whose item is not plainly valid and well under
  * 400 KB, an update (but a remove-only one) under a put or delete, an `add` or `append` under a `set`
- * or `remove` of its attribute (a wrong stored type), a `set` of a value over 1 KB (item size).
+ * or `remove` of its attribute (a wrong stored type), a `set` of a value over 1 KB (item size). Nor
+ * is a later value DynamoDB may refuse dropped or trusted: a later update folds only when all its values
+ * are plain, and a folded update only within DynamoDB's expression limits.
  */
 export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | undefined => {
   if (next.if !== undefined) return undefined;
