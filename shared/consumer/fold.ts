@@ -62,7 +62,8 @@ const plainUpdate = (update: StateUpdate): boolean => {
 const removeOnly = (update: StateUpdate): boolean => Object.keys(update).every((k) => k === 'remove');
 
 /**
- * True when `value` holds only what DynamoDB stores without complaint (strings, numbers in its range,
+ * True when `value` holds only what DynamoDB stores without complaint (strings, numbers the marshaller
+ * takes and DynamoDB's range holds,
  * booleans, null, lists and maps, nested at most 32 deep) in at most `bytes` of JSON: such a write
  * cannot fail alone for its content. JSON is at least half DynamoDB's size for any such value.
  */
@@ -70,7 +71,9 @@ const plainWithin = (value: unknown, bytes: number): boolean => {
   const plain = (v: unknown, depth: number): boolean => {
     if (depth > 32) return false;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-    if (typeof v === 'number') return v === 0 || (Math.abs(v) < 1e125 && Math.abs(v) > 1e-129);
+    // The SDK's marshaller refuses numbers past the safe integers (without allowImpreciseNumbers).
+    if (typeof v === 'number')
+      return v === 0 || (Math.abs(v) <= Number.MAX_SAFE_INTEGER && Math.abs(v) > 1e-129);
     if (Array.isArray(v)) return v.every((x) => plain(x, depth + 1));
     if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
     return Object.entries(v).every(([k, x]) => k !== '' && plain(x, depth + 1));
