@@ -41,13 +41,16 @@ export const foldWrite = (pending: StateWrite, next: StateWrite): StateWrite | u
   if (pending.kind === 'put' && !plainWithin(pending.item, MAX_ITEM_BYTES / 2)) return undefined;
   const condition = pending.if === undefined ? {} : { if: pending.if };
   if (next.kind === 'put' || next.kind === 'delete') {
-    if (pending.kind === 'update' && !removeOnly(pending.update)) return undefined;
+    if (pending.kind === 'update' && !(removeOnly(pending.update) && expressible(pending.update)))
+      return undefined;
     return { ...next, ...condition };
   }
   if (pending.kind === 'update') {
     const update = foldUpdates(pending.update, next.update, pending.if);
     return update && { ...pending, update };
   }
+  // As a put, the update is never rendered: one DynamoDB would refuse for its size must go alone.
+  if (!expressible(next.update)) return undefined;
   const image = updatedImage(pending.kind === 'put' ? pending.item : undefined, next.pk, next.update);
   return image && { kind: 'put', table: next.table, item: image, ...condition };
 };
@@ -57,6 +60,12 @@ const plainUpdate = (update: StateUpdate): boolean => {
   const clauses = plan(update);
   const values = clauses?.map((c) => (c.kind === 'remove' ? null : c.value));
   return values !== undefined && plainWithin(values, MAX_ITEM_BYTES / 2);
+};
+
+/** True when `update` alone renders within DynamoDB's expression limits. */
+const expressible = (update: StateUpdate): boolean => {
+  const clauses = plan(update);
+  return clauses !== undefined && withinExpressionLimits(clauses);
 };
 
 const removeOnly = (update: StateUpdate): boolean => Object.keys(update).every((k) => k === 'remove');

@@ -199,6 +199,13 @@ describe('foldWrite (coalescing rules)', () => {
     expect(foldWrite(adds(0, 100), adds(1, 100))).toBeDefined();
     expect(foldWrite(adds(0, 160), adds(1, 160))).toBeUndefined(); // 320 ADD actions, under 4 KB
     expect(foldWrite({ ...adds(0, 100), if: condition }, adds(1, 100))).toBeUndefined();
+    // Found by the differential test: as a put image, an update DynamoDB refuses alone would apply.
+    expect(foldWrite(put({ n: 0 }), appends(0, 30))).toBeDefined();
+    expect(foldWrite(put({ n: 0 }), appends(0, 80))).toBeUndefined();
+    expect(foldWrite(del, appends(0, 80))).toBeUndefined();
+    const removes = (count: number) => upd({ remove: Array.from({ length: count }, (_, i) => `r${i}`) });
+    expect(foldWrite(removes(10), put({ n: 1 }))).toBeDefined();
+    expect(foldWrite(removes(400), put({ n: 1 }))).toBeUndefined();
   });
 
   it('reads through a pending update exactly, or not at all', () => {
