@@ -158,14 +158,18 @@ const planTest = (condition: Condition): ConditionTest | null => {
   }
 };
 
-/** Addends this large are never summed: the stored value could take the first past DynamoDB's range. */
-const MAX_FOLDED_ADDEND = 1e120;
+/**
+ * Addends this large are never summed: the stored value could take the first past DynamoDB's range
+ * (1e120 would do for that), and past the safe integers the SDK's marshaller refuses them anyway while
+ * the memory store's double sums round differently in two steps than in one.
+ */
+const MAX_FOLDED_ADDEND = Number.MAX_SAFE_INTEGER;
 
 /**
  * Alone, the first add meets the stored value and may fail there (past DynamoDB's range, 9.99e125, or
  * its 38 significant digits). Addends of one sign cannot hide that: the sum goes at least as far. Addends
  * that cancel (+a then -a: add 0) could, so they fold only as safe integers (counters), and no addend
- * or sum passes 1e120.
+ * or sum passes `MAX_FOLDED_ADDEND`.
  */
 const foldableAddends = (a: number, b: number, sum: number): boolean => {
   if ([a, b, sum].some((x) => Math.abs(x) > MAX_FOLDED_ADDEND)) return false;

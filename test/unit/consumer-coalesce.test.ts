@@ -157,6 +157,8 @@ describe('foldWrite (coalescing rules)', () => {
       upd({ add: { n: -1e120 } }),
     ],
     ['fractions that cancel', upd({ add: { n: 0.5 } }), upd({ add: { n: -0.5 } })],
+    // Found by the differential test on the memory store: a stored -3 plus 2^53 rounds before the 4 is added.
+    ['an add onto an add of 2^53', upd({ add: { n: 2 ** 53 } }), upd({ add: { n: 4 } })],
     // Found by the differential test: the SDK's marshaller refuses 2^53, so the setIfAbsent fails alone.
     ['a set over a setIfAbsent of 2^53', upd({ setIfAbsent: { n: 2 ** 53 } }), upd({ set: { n: 0 } })],
     ['a setIfAbsent of 2^53 after a set', upd({ set: { n: 1 } }), upd({ setIfAbsent: { n: 2 ** 53 } })],
