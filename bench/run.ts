@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { runColdStart } from './coldstart/run';
 import { costModel, loadPrices, REFERENCE } from './cost/model';
+import { runAnalytics } from './exactly-once/analytics';
 import { runExactlyOnce } from './exactly-once/run';
 import { runIngressCpu } from './ingress/cpu';
 import { probeDedupe, runIngressHttp } from './ingress/http';
@@ -40,6 +41,7 @@ const coldStart = await runColdStart();
 
 step('local mode without consumers: starting emulators');
 let exactlyOnce: Awaited<ReturnType<typeof runExactlyOnce>>;
+let analytics: Awaited<ReturnType<typeof runAnalytics>>;
 let dedupe: Awaited<ReturnType<typeof probeDedupe>>;
 let ingressHttp: Awaited<ReturnType<typeof runIngressHttp>>;
 let latency: Awaited<ReturnType<typeof runLatency>>;
@@ -49,6 +51,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'spine-bench-http-'));
 try {
   step('1 exactly-once cost on DynamoDB Local');
   exactlyOnce = await runExactlyOnce(quiet.backbone.endpoints.dynamodb);
+  step('1b analytics workload: coalescing on, off, and Powertools, on DynamoDB Local');
+  analytics = await runAnalytics(quiet.backbone.endpoints.dynamodb);
   step('6 rare paths: units and calls per event on DynamoDB Local and kinesis-mock');
   rarePaths = await runRarePaths(quiet.backbone.endpoints, exactlyOnce);
   step('2b ingress dedupe probe and throughput over HTTP');
@@ -83,6 +87,7 @@ const report = {
     stateItemBytes: itemSize(marshall(stateItem(sample)) as Record<string, unknown>),
   },
   exactlyOnce,
+  analytics,
   ingressCpu,
   ingressHttp,
   ingressDedupe: dedupe,

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, startDynamo } from '../../local';
 import { ROOT } from '../local/backbone';
+import { analyticsRows, runAnalytics } from './analytics';
 import { type DeliveryResult, runExactlyOnce } from './run';
 
 /**
  * `npx tsx bench/exactly-once/only.ts`: run 1 of the bench alone (exactly-once cost on DynamoDB
- * Local), printed beside the figures of the last full `npm run bench` (bench/results/report.json), so
+ * Local) and run 1b (the analytics workload, with and without coalescing, and Powertools), printed
+ * beside the figures of the last full `npm run bench` (bench/results/report.json), so
  * a change of the commit path shows its write units and calls per event without the whole bench.
  */
 const work = mkdtempSync(join(tmpdir(), 'spine-bench-eo-'));
@@ -44,6 +46,8 @@ try {
     };
   });
   console.table(rows);
+  console.log('run 1b, analytics workload (order-status put + shared counter adds), batch 100:');
+  console.table(analyticsRows(await runAnalytics(`http://127.0.0.1:${dynamo.port}`)));
 } finally {
   await dynamo.stop();
   rmSync(work, { recursive: true, force: true });

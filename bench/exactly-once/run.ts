@@ -1,6 +1,6 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { lambdaContext } from '../../test/fixtures/apigw';
-import { type Counts, DynamoMeter, diffCounts, totals } from '../lib/meter';
+import { DynamoMeter, diffCounts } from '../lib/meter';
 import { median, round } from '../lib/stats';
 import { kinesisRecords, orderData, recordSize } from '../lib/workload';
 import {
@@ -10,23 +10,14 @@ import {
   STREAM,
   spineConsumer,
 } from './consumers';
+import { type PerEvent, perEvent } from './per-event';
+
+export type { PerEvent } from './per-event';
 
 /** Run 1: DynamoDB cost of exactly-once (Spine) vs idempotency (Powertools), per event consumed. */
 export const BATCH_SIZES = [1, 10, 100] as const;
 /** Events per run: enough batches at each size for stable per-event figures, small enough for 2 cores. */
 const EVENTS: Record<(typeof BATCH_SIZES)[number], number> = { 1: 100, 10: 300, 100: 1000 };
-
-export interface PerEvent {
-  readonly wcu: number;
-  readonly rcu: number;
-  readonly calls: number;
-  /** Calls per operation per event, e.g. `{ TransactWriteItems: 0.02, GetItem: 0.01 }`. */
-  readonly callsByOp: Record<string, number>;
-  /** Write units per table per event. */
-  readonly wcuByTable: Record<string, number>;
-  /** What DynamoDB Local itself reported (it under-reports transactions). */
-  readonly wcuReportedByLocal: number;
-}
 
 export interface DeliveryResult {
   readonly design: 'spine' | 'powertools';
@@ -43,24 +34,6 @@ export interface DeliveryResult {
   readonly medianInvocationMs: number;
   readonly stateItemsWritten: number;
 }
-
-const perEvent = (counts: Counts, events: number): PerEvent => {
-  const t = totals(counts);
-  return {
-    wcu: round(t.wcu / events, 4),
-    rcu: round(t.rcu / events, 4),
-    calls: round(t.calls / events, 4),
-    callsByOp: Object.fromEntries(
-      Object.entries(counts.ops).map(([op, c]) => [op, round(c.calls / events, 4)]),
-    ),
-    wcuByTable: Object.fromEntries(
-      Object.entries(counts.tables)
-        .filter(([, c]) => c.wcu > 0)
-        .map(([table, c]) => [table, round(c.wcu / events, 4)]),
-    ),
-    wcuReportedByLocal: round(t.wcuReportedByLocal / events, 4),
-  };
-};
 
 const countItems = async (client: DynamoDBClient, table: string, prefix: string): Promise<number> => {
   let count = 0;

@@ -69,6 +69,7 @@ const build = (z: typeof Zod) => {
     startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']),
     retry,
     materialize: z.strictObject({ table: resourceName }).optional(),
+    coalesce: z.boolean().optional(),
     enhancedFanOut: z.boolean().optional(),
   });
 

@@ -122,6 +122,15 @@ export interface SubscriptionSpec {
    */
   readonly materialize?: { readonly table: string };
   /**
+   * Coalesce writes per item within a commit: events of one batch that write the same item fold into
+   * one write (a put then an update: one put; updates: one update, `add`s summed, `append`s joined), and
+   * a handler reading an item with a pending update gets the stored item with the update applied. Each
+   * item is then written once per commit, so hot items (a shared counter) cost a fraction of a write
+   * unit per event. `false`: an event touching an item already pending commits the pending events first,
+   * one more transaction each time. See docs/consumer-runtime.md. @default true
+   */
+  readonly coalesce?: boolean;
+  /**
    * Reads through a dedicated enhanced fan-out consumer (SubscribeToShard, 2 MB/s per shard of its
    * own, ~70 ms delivery) instead of sharing the shard's 5 GetRecords/s and 2 MB/s with every other
    * subscription of the topic. Costs per consumer-shard-hour and per GB read: see docs/deploy.md.

@@ -48,6 +48,12 @@ export interface BatchDeps extends CopyDeps, RecoveryDeps {
   readonly maxRecordAgeMs?: number;
   /** Keep the latest data per key in this table (a table subscription). */
   readonly materialize?: { readonly table: string; readonly tombstones: ReadonlySet<string> };
+  /**
+   * Fold writes of several events to one item into one write per commit, with read-your-writes over
+   * the batch (the catalog's subscription `coalesce`). Off: an event touching a pending item, or
+   * reading one with a pending update, commits first. @default true
+   */
+  readonly coalesce?: boolean;
   /** `suppress` validates emits but drops them (state-only replays). @default 'publish' */
   readonly emits?: 'publish' | 'suppress';
   /** How old another batch's outbox leftover must be before this invocation may recover it; see `recoverOutbox`. */

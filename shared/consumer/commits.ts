@@ -47,10 +47,16 @@ export class CommitRejectedError extends Error {
  * handler still asks for one in the background.
  */
 export class Committer {
-  readonly pending = new PendingWrites();
+  readonly pending: PendingWrites;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly run: BatchRun) {}
+  /** `coalesce`: fold writes to one item within a commit (the catalog's `coalesce`, default on). */
+  constructor(
+    private readonly run: BatchRun,
+    coalesce = true,
+  ) {
+    this.pending = new PendingWrites(coalesce);
+  }
 
   /** Where the mark goes once the events before `from` are committed: the next unapplied record. */
   private markFrom(from: number | undefined): Commit['started'] {

@@ -1,5 +1,6 @@
 import { InvalidStateOpError } from './errors';
 import { classifyFailure, StoreUnavailableError } from './failures';
+import { updatedImage } from './fold';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
 import type { Condition, StateUpdate, WriteOptions } from './state-ops';
@@ -87,8 +88,9 @@ const conditionOf = (table: string, pk: string, options: WriteOptions | undefine
 
 /**
  * Builds the context for one event. Reads look at this event's writes, then at writes pending from
- * earlier events, then at DynamoDB (consistent read). An item with a pending *update* has no known
- * value, so reading it commits the pending writes first. `abandon()` (the handler overran its
+ * earlier events, then at DynamoDB (consistent read). An item with a pending *update* is read from
+ * DynamoDB with the update applied in memory when coalescing (and exact); otherwise reading it
+ * commits the pending writes first. `abandon()` (the handler overran its
  * deadline) makes every later call throw: a handler still running in the background can no longer
  * add writes or trigger a commit.
  */
@@ -129,7 +131,17 @@ export const createEventContext = (
         throw new HandlerUsageError(`${table}/${pk}: read after update in the same event is not supported`);
       const overlay = pending.overlay(table, pk);
       if (overlay?.known) return overlay.item;
-      if (overlay && !overlay.known) {
+      if (overlay?.known === false && overlay.update) {
+        // Read-your-writes over the batch: the stored item with the pending update applied.
+        const { update } = overlay;
+        const stored = await store.getItem(table, pk);
+        live();
+        const still = pending.overlay(table, pk);
+        const same = still?.known === false && still.update === update;
+        const image = same ? updatedImage(stored, pk, update) : undefined;
+        if (image) return image;
+      }
+      if (overlay?.known === false) {
         await deps.commitPending();
         live();
       }

@@ -161,6 +161,7 @@ export const defineConsumer = (
       ...readers,
       ...lookBackDeadline(context),
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
+      coalesce: subscription.coalesce ?? true,
       ...(backoff && { backoff }),
       ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),

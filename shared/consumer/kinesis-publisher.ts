@@ -12,6 +12,26 @@ const byTopic = (entries: readonly OutboxEntry[]): Map<string, OutboxEntry[]> =>
 };
 
 /**
+ * Entries in rounds holding at most one entry per partition key, each key's entries in order. Within
+ * one PutRecords call Kinesis may store a later record of a key after rejecting an earlier one, whose
+ * retry then lands behind it; a key's second entry therefore goes in the next round, sent only once the
+ * round before is acknowledged, and only when the key's entry in it was written. A commit holds several entries of one key when coalescing folds several
+ * events of it into one commit; rounds cost one more call per extra entry of the busiest key.
+ */
+const rounds = (entries: readonly OutboxEntry[]): OutboxEntry[][] => {
+  const seen = new Map<string, number>();
+  const out: OutboxEntry[][] = [];
+  for (const e of entries) {
+    const n = seen.get(e.envelope.partitionkey) ?? 0;
+    seen.set(e.envelope.partitionkey, n + 1);
+    const round = out[n] ?? [];
+    round.push(e);
+    out[n] = round;
+  }
+  return out;
+};
+
+/**
  * Publishes emitted events with the ingress's batched, retrying PutRecords writer, and finds already
  * published ones with the ingress's log search, bounded by the caller's deadline (undecided searches
  * throw `OutboxRecoveryDeferredError`, so recovery never publishes on a guess).
@@ -23,18 +43,30 @@ export const createKinesisPublisher = (
   async publish(entries, options = {}) {
     let failed = 0;
     for (const [topic, list] of byTopic(entries)) {
-      const outcome = await writeRecords(
-        client,
-        streamOf(topic),
-        list.map((e, index) => ({
-          index,
-          partitionKey: e.envelope.partitionkey,
-          data: options.resent
-            ? markResent(encodeEnvelope(e.envelope), e.createdAt)
-            : encodeEnvelope(e.envelope),
-        })),
-      );
-      failed += outcome.failed.size;
+      // Keys with an entry not written: their later entries stay unsent (recovery publishes them in
+      // order); other keys' later entries still go.
+      const stopped = new Set<string>();
+      for (const planned of rounds(list)) {
+        const round = planned.filter((e) => !stopped.has(e.envelope.partitionkey));
+        failed += planned.length - round.length;
+        if (round.length === 0) continue;
+        const outcome = await writeRecords(
+          client,
+          streamOf(topic),
+          round.map((e, index) => ({
+            index,
+            partitionKey: e.envelope.partitionkey,
+            data: options.resent
+              ? markResent(encodeEnvelope(e.envelope), e.createdAt)
+              : encodeEnvelope(e.envelope),
+          })),
+        );
+        for (const index of outcome.failed.keys()) {
+          const e = round[index];
+          if (e) stopped.add(e.envelope.partitionkey);
+        }
+        failed += outcome.failed.size;
+      }
     }
     if (failed > 0) throw new OutboxPublishError(failed);
   },

@@ -1,14 +1,20 @@
+import { foldWrite } from './fold';
 import type { OutboxEntry } from './outbox';
+import type { StateUpdate } from './state-ops';
 import { type CheckpointMove, MAX_COMMIT_BYTES, MAX_ITEMS_PER_COMMIT } from './store';
 import type { StateItem, StateWrite } from './types';
 
 const itemKey = (table: string, pk: string): string => `${table}\u0000${pk}`;
 const keyOf = (w: StateWrite): string => itemKey(w.table, w.kind === 'put' ? w.item.pk : w.pk);
 
-/** What a pending write tells a reader about an item: its value, that it is gone, or unknown (an update). */
+/**
+ * What a pending write tells a reader: its value, that it is gone, or an update of the stored item
+ * (`update` present when coalescing, so the reader applies it to a consistent read; absent, the reader
+ * commits first).
+ */
 export type Overlay =
   | { readonly known: true; readonly item: StateItem | undefined }
-  | { readonly known: false };
+  | { readonly known: false; readonly update?: StateUpdate };
 
 type Position = { readonly sequenceNumber: string; readonly arrivedAt: number };
 
@@ -17,23 +23,32 @@ export interface PendingEvent {
   /** Index of the event's record in the batch. */
   readonly index: number;
   readonly sk: string;
+  /** The event's own writes, unfolded: what a one-by-one retry of a rejected commit writes. */
   readonly writes: readonly StateWrite[];
   readonly emits: readonly OutboxEntry[];
   readonly position: Position;
 }
 
+const sizeOf = (value: unknown): number => JSON.stringify(value).length;
+
 /**
  * Writes of events that ran but are not committed yet, so they share one transaction with their
- * emitted events and checkpoint moves. DynamoDB forbids two operations on one item in a transaction,
- * so an event touching an item already pending forces a commit first; that costs one more
- * checkpoint write, never correctness.
+ * emitted events and checkpoint moves. DynamoDB forbids two operations on one item in a transaction:
+ * with `coalesce` (the default) an event writing an item already pending folds its write into the
+ * pending one when the fold is exact (fold.ts), so each item is written once per commit; otherwise,
+ * or with `coalesce` off, the event forces a commit first. That costs one more checkpoint write, never
+ * correctness. Limits count the folded items and bytes.
  */
 export class PendingWrites {
-  private readonly byKey = new Map<string, StateWrite>();
+  private readonly byKey = new Map<string, { write: StateWrite; bytes: number }>();
   private readonly moves = new Map<string, { expected: string | undefined; next: Position }>();
   private emitted: OutboxEntry[] = [];
   private bytes = 0;
   private applied: PendingEvent[] = [];
+  /** Writes folded into a pending one since the batch began (figures, tests). */
+  folds = 0;
+
+  constructor(readonly coalesce = true) {}
 
   get empty(): boolean {
     return this.moves.size === 0;
@@ -43,13 +58,38 @@ export class PendingWrites {
     return this.byKey.size + this.emitted.length + this.moves.size;
   }
 
-  /** True when an event's writes and emits cannot join this commit (same item twice, or over the limits). */
+  /** The pending state once `writes` join: the writes per item, new items and bytes; undefined if one cannot fold. */
+  private plan(writes: readonly StateWrite[]) {
+    const next = new Map<string, { write: StateWrite; bytes: number }>();
+    let items = 0;
+    let bytes = 0;
+    for (const w of writes) {
+      const key = keyOf(w);
+      const before = this.byKey.get(key);
+      if (!before) {
+        const size = sizeOf(w);
+        items += 1;
+        next.set(key, { write: w, bytes: size });
+        bytes += size;
+        continue;
+      }
+      const folded = this.coalesce ? foldWrite(before.write, w) : undefined;
+      if (!folded) return undefined;
+      const size = sizeOf(folded);
+      next.set(key, { write: folded, bytes: size });
+      bytes += size - before.bytes;
+    }
+    return { next, items, bytes };
+  }
+
+  /** True when an event's writes and emits cannot join this commit (an item that cannot fold, or over the limits). */
   mustCommitBefore(writes: readonly StateWrite[], emits: readonly OutboxEntry[], sk: string): boolean {
     if (this.empty) return false;
-    const extra = writes.length + emits.length + (this.moves.has(sk) ? 0 : 1);
+    const plan = this.plan(writes);
+    if (!plan) return true;
+    const extra = plan.items + emits.length + (this.moves.has(sk) ? 0 : 1);
     if (this.items + extra > MAX_ITEMS_PER_COMMIT) return true;
-    if (this.bytes + JSON.stringify([writes, emits]).length > MAX_COMMIT_BYTES) return true;
-    return writes.some((w) => this.byKey.has(keyOf(w)));
+    return this.bytes + plan.bytes + sizeOf(emits) > MAX_COMMIT_BYTES;
   }
 
   /** Adds an applied event; `expected` is the checkpoint `sk` held before this commit. */
@@ -61,24 +101,32 @@ export class PendingWrites {
     position: Position,
     index: number,
   ): void {
+    const plan = this.plan(writes);
+    // The caller asks `mustCommitBefore` first; joining anyway would put two operations on one item.
+    if (!plan)
+      throw new Error(`event ${index} writes an item already pending that cannot fold; commit first`);
     this.applied.push({ index, sk, writes, emits, position });
-    for (const w of writes) this.byKey.set(keyOf(w), w);
+    for (const [key, entry] of plan.next) {
+      if (this.byKey.has(key)) this.folds += 1;
+      this.byKey.set(key, entry);
+    }
     this.emitted.push(...emits);
-    this.bytes += JSON.stringify([writes, emits]).length;
+    this.bytes += plan.bytes + sizeOf(emits);
     const move = this.moves.get(sk);
     this.moves.set(sk, { expected: move ? move.expected : expected, next: position });
   }
 
   overlay(table: string, pk: string): Overlay | undefined {
-    const w = this.byKey.get(itemKey(table, pk));
+    const w = this.byKey.get(itemKey(table, pk))?.write;
     if (!w) return undefined;
     if (w.kind === 'put') return { known: true, item: w.item };
     if (w.kind === 'delete') return { known: true, item: undefined };
-    return { known: false };
+    return this.coalesce ? { known: false, update: w.update } : { known: false };
   }
 
+  /** The commit's writes: one per item, folded. */
   writes(): StateWrite[] {
-    return [...this.byKey.values()];
+    return [...this.byKey.values()].map((e) => e.write);
   }
 
   outbox(): OutboxEntry[] {

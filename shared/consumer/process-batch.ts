@@ -100,7 +100,7 @@ export const processBatch = async (
       memories,
     };
     run = current;
-    const commits = new Committer(current);
+    const commits = new Committer(current, deps.coalesce ?? true);
     committer = commits;
     const startIndex = records.findIndex((r) => !view.isApplied(r));
     if (startIndex < 0) {

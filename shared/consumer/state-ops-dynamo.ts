@@ -80,3 +80,27 @@ export const toExpressions = (clauses: readonly UpdateClause[], condition?: Cond
     ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
   };
 };
+
+/** DynamoDB's cap on one expression string, in bytes (developer guide, "Expression parameters"). */
+export const MAX_EXPRESSION_BYTES = 4096;
+/** DynamoDB's cap on operators and functions in one UpdateExpression or ConditionExpression. */
+export const MAX_EXPRESSION_OPERATORS = 300;
+
+/** Comparators, arithmetic, logic words and function calls, each counted once. */
+const OPERATOR = /<>|<=|>=|[=<>+-]|\b[a-z_]+\(|\b(?:AND|OR|NOT|BETWEEN|IN)\b/g;
+
+/**
+ * True when the write `clauses` and `condition` render to stays within DynamoDB's expression limits.
+ * Counted conservatively (the documentation does not say which tokens count): the update and the
+ * condition together against each cap, and every ADD and REMOVE action as one operator more.
+ */
+export const withinExpressionLimits = (
+  clauses: readonly UpdateClause[],
+  condition?: ConditionTest,
+): boolean => {
+  const { UpdateExpression = '', ConditionExpression = '' } = toExpressions(clauses, condition);
+  const text = `${UpdateExpression} ${ConditionExpression}`;
+  const actions = clauses.filter((c) => c.kind === 'add' || c.kind === 'remove').length;
+  const operators = (text.match(OPERATOR) ?? []).length + actions;
+  return Buffer.byteLength(text) <= MAX_EXPRESSION_BYTES && operators <= MAX_EXPRESSION_OPERATORS;
+};

@@ -109,6 +109,20 @@ const decimalSum = (a: number, b: number): number => {
   return Number(`${sum}e-${scale}`);
 };
 
+/**
+ * a + b as one number that stands for the exact decimal sum, or undefined when the sum needs more
+ * digits than a double keeps (then sending it would round what DynamoDB would have kept exact).
+ */
+export const exactSum = (a: number, b: number): number | undefined => {
+  const sum = decimalSum(a, b);
+  const x = decimal(a);
+  const y = decimal(b);
+  const z = decimal(sum);
+  const scale = Math.max(x.scale, y.scale, z.scale, 0);
+  const up = (d: { digits: bigint; scale: number }) => d.digits * 10n ** BigInt(scale - d.scale);
+  return up(x) + up(y) === up(z) ? sum : undefined;
+};
+
 /** The item after `clauses`; every clause reads the item as it was before. Throws as DynamoDB does. */
 export const applyClauses = (
   before: StateItem | undefined,

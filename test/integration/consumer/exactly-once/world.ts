@@ -249,6 +249,12 @@ export const containerFactory = (options: {
           // The race at a closing shard's last batch (race.ts): the zombie's last commit with an emit
           // waits for the retry's outbox load, and the retry's load answers only after that commit.
           commit: async (commit) => {
+            // Coalescing at work: each counter event appends one index, so a longer append is several
+            // events' updates of one item folded into one write (the model's `counterHandler`).
+            for (const w of commit.writes) {
+              const folded = w.kind === 'update' ? (w.update.append?.indices?.length ?? 1) - 1 : 0;
+              for (let n = 0; n < folded; n++) options.counts?.add('coalesce.folded');
+            }
             const gate = race.finalCommit;
             if (
               gate &&
