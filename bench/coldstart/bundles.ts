@@ -42,6 +42,7 @@ export const bundleSpine = async (
     alias: { ...BUNDLE_ALIASES },
     absWorkingDir: ROOT,
     banner: { js: SPINE_BUNDLING.banner },
+    define: { ...SPINE_BUNDLING.define },
     logLevel: 'error',
   });
   return { file, nodeOptions: [], env: {} };

@@ -35,6 +35,9 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
  * How every Spine function is bundled; the cold-start bench (`bench/coldstart`) builds with the same
  * settings, so what it measures is what `SpineFunction` ships.
  */
+/** The build-time constant that tells `defineCatalog` its catalog was checked at synth. */
+export const CATALOG_CHECKED_AT_SYNTH = 'process.env.SPINE_CATALOG_CHECKED';
+
 export const SPINE_BUNDLING = {
   format: OutputFormat.ESM,
   target: 'node22',
@@ -49,6 +52,8 @@ export const SPINE_BUNDLING = {
   esbuildArgs: Object.fromEntries(
     Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
   ),
+  // `defineCatalog` skips the catalog checks in a bundle: synth ran them on the same source (see there).
+  define: { [CATALOG_CHECKED_AT_SYNTH]: '"at-synth"' },
   // Some bundled CommonJS dependencies call `require` for Node built-ins, which ESM lacks.
   banner:
     "import { createRequire as __spineCreateRequire } from 'node:module'; const require = __spineCreateRequire(import.meta.url);",
