@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { type Catalog, defineCatalog } from '../../shared/catalog';
 import {
   type Commit,
   defineConsumer,
@@ -11,20 +10,8 @@ import {
 import { foldWrite, updatedImage } from '../../shared/consumer/fold';
 import { PendingWrites } from '../../shared/consumer/pending';
 import { MAX_COMMIT_BYTES } from '../../shared/consumer/store';
-import { testCatalog, testStreamEnv } from '../fixtures/catalog';
+import { testCatalog, testCatalogCoalescing, testStreamEnv } from '../fixtures/catalog';
 import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
-
-/** testCatalog with every subscription's `coalesce` set. */
-const catalogWith = (coalesce: boolean): Catalog => {
-  const { __validated: _, ...spec } = testCatalog;
-  return defineCatalog({
-    ...spec,
-    services: spec.services.map((s) => ({
-      ...s,
-      subscriptions: s.subscriptions.map((sub) => ({ ...sub, coalesce })),
-    })),
-  });
-};
 
 /** Applies writes one commit each on a memory store holding `stored` under pk `k`; returns what is left. */
 const afterWrites = async (stored: StateItem | undefined, writes: readonly StateWrite[]) => {
@@ -289,7 +276,7 @@ const consumerOf = (coalesce: boolean | undefined, handler: EventHandler) => {
     commits.push(c);
     await commit(c);
   };
-  const catalog = coalesce === undefined ? testCatalog : catalogWith(coalesce);
+  const catalog = coalesce === undefined ? testCatalog : testCatalogCoalescing(coalesce);
   const consumer = defineConsumer(
     { catalog, service: 'counter', handlers: { Counted: handler } },
     { env: testStreamEnv, store, logReaders: false },

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Catalog, defineCatalog } from '../../../shared/catalog';
 import {
   type ConsumerStore,
   defineConsumer,
@@ -11,7 +10,7 @@ import {
   type StateUpdate,
   type WriteOptions,
 } from '../../../shared/consumer';
-import { testCatalog } from '../../fixtures/catalog';
+import { testCatalogCoalescing } from '../../fixtures/catalog';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 import { countedRecord, createRuntimeTables, dynamoStore, env } from './harness';
 
@@ -138,17 +137,7 @@ const scriptArb = fc.record({
   batch: fc.integer({ min: 3, max: 40 }),
 });
 
-const catalogWith = (coalesce: boolean): Catalog => {
-  const { __validated: _, ...spec } = testCatalog;
-  return defineCatalog({
-    ...spec,
-    services: spec.services.map((s) => ({
-      ...s,
-      subscriptions: s.subscriptions.map((sub) => ({ ...sub, coalesce })),
-    })),
-  });
-};
-const catalogs = { on: catalogWith(true), off: catalogWith(false) };
+const catalogs = { on: testCatalogCoalescing(true), off: testCatalogCoalescing(false) };
 
 type Script = {
   readonly initial: readonly (Record<string, unknown> | undefined)[];

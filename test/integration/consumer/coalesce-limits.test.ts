@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Catalog, defineCatalog } from '../../../shared/catalog';
 import {
   type ConsumerStore,
   defineConsumer,
   type EventHandler,
   type HandlerContext,
 } from '../../../shared/consumer';
-import { testCatalog } from '../../fixtures/catalog';
+import { testCatalogCoalescing } from '../../fixtures/catalog';
 import { type Emulators, startEmulators } from '../helpers/emulators';
 import { countedRecord, createRuntimeTables, dynamoStore, env } from './harness';
 
@@ -15,17 +14,6 @@ import { countedRecord, createRuntimeTables, dynamoStore, env } from './harness'
  * refuses nor build one it refuses (expression limits), so coalescing on ends as off and costs no
  * more transactions.
  */
-
-const catalogWith = (coalesce: boolean): Catalog => {
-  const { __validated: _, ...spec } = testCatalog;
-  return defineCatalog({
-    ...spec,
-    services: spec.services.map((s) => ({
-      ...s,
-      subscriptions: s.subscriptions.map((sub) => ({ ...sub, coalesce })),
-    })),
-  });
-};
 
 let emulators: Emulators | undefined;
 beforeAll(async () => {
@@ -71,7 +59,7 @@ const play = async (steps: readonly Step[], coalesce: boolean) => {
     steps[by]?.(ctx, `${tag}-x`);
   };
   const consumer = defineConsumer(
-    { catalog: catalogWith(coalesce), service: 'counter', handlers: { Counted: handler } },
+    { catalog: testCatalogCoalescing(coalesce), service: 'counter', handlers: { Counted: handler } },
     { env, store: counted, logReaders: false },
   );
   const Records = steps.map((_, n) => countedRecord(n + 1, 'c0', { by: n }, `shardId-${tag}`));
