@@ -44,7 +44,8 @@ const exclude =
  * start no process and hold no emulator, and re-importing the SDK, aws-cdk-lib and the catalog for each
  * of their ~120 files was most of their time. Measured at load ~5 (2 cores): unit + types 84 s -> 44 s
  * (import 73 s -> 15 s), infra 172 s -> 88 s (import 85 s -> 17 s). What such a file changes in its
- * process it must undo (see `provideStandaloneValidators`); `npm run test:isolated` runs every file
+ * process must not outlive it: test/setup/after-file.ts undoes stubs and temp dirs after every file, and
+ * process-wide state has a way back (`provideStandaloneValidators(undefined)`); `npm run test:isolated` runs every file
  * isolated, to tell a leak from a real failure. Integration and e2e files start emulators and local
  * mode, so each keeps its own process.
  */
