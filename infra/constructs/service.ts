@@ -15,7 +15,13 @@ import {
   type ServiceSpec,
   type SubscriptionSpec,
 } from '../../shared/catalog';
-import { RUNTIME_TABLE_ENV, type RuntimeTable, STATE_TABLE_KEY, stateTableEnvVar } from '../../shared/config';
+import {
+  CONSUMER_TIMEOUT_SECONDS,
+  RUNTIME_TABLE_ENV,
+  type RuntimeTable,
+  STATE_TABLE_KEY,
+  stateTableEnvVar,
+} from '../../shared/config';
 import { serviceSchemaScope } from '../../shared/schemas';
 import { iteratorAgeAlarm } from './alarms';
 import { consumerLeadingKeys } from './leading-keys';
@@ -101,6 +107,7 @@ export class Service extends Construct {
       catalog,
       schemaScope: serviceSchemaScope(catalog, service.name),
       description: `Spine consumer: service ${service.name} on topic ${sub.topic}`,
+      timeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS),
       logs: props.logs,
     });
     const settings = eventSourceMappingSettings(sub);

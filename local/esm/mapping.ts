@@ -7,6 +7,7 @@ import {
   type ServiceSpec,
   type SubscriptionSpec,
 } from '../../shared/catalog';
+import { CONSUMER_TIMEOUT_SECONDS } from '../../shared/config';
 import { lambdaContext } from '../context';
 import type { LambdaHandler } from '../handler';
 import type { LocalLogger } from '../log';
@@ -21,8 +22,8 @@ import { pollShard } from './shard-poller';
 
 /** New shards (resharding, on-demand scaling) are picked up within this delay. */
 const SHARD_REFRESH_MS = 2_000;
-/** The consumer functions' timeout in the CDK app; only feeds `getRemainingTimeInMillis`. */
-const FUNCTION_TIMEOUT_MS = 60_000;
+/** The consumer functions' timeout, as deployed: feeds `getRemainingTimeInMillis` and the attempt marks' deadlines. */
+const FUNCTION_TIMEOUT_MS = CONSUMER_TIMEOUT_SECONDS * 1_000;
 
 export interface MappingOptions {
   readonly service: ServiceSpec;

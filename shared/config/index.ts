@@ -8,3 +8,4 @@ export {
   streamEnvVar,
 } from './env';
 export { RUNTIME_TABLES, type RuntimeTable, STATE_TABLE_KEY, type TableKeySchema } from './tables';
+export { CONSUMER_TIMEOUT_SECONDS } from './timeouts';

@@ -3,7 +3,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpineStack } from '../../infra/spine-stack';
 import { type Catalog, subscriptions } from '../../shared/catalog';
-import { RUNTIME_TABLE_ENV, stateTableEnvVar, streamEnvVar } from '../../shared/config';
+import {
+  CONSUMER_TIMEOUT_SECONDS,
+  RUNTIME_TABLE_ENV,
+  stateTableEnvVar,
+  streamEnvVar,
+} from '../../shared/config';
 import { contrastCatalog, projectCatalog } from '../fixtures/infra/catalogs';
 import { actionsOf, logicalId, roleStatements, synth } from './synth';
 
@@ -33,6 +38,17 @@ describe.each([
       'AWS::Lambda::EventSourceMapping',
       subscriptions(catalog).length + (catalog.cdcSources ?? []).length,
     );
+  });
+
+  it('gives every consumer the timeout local mode gives its invocations (CONSUMER_TIMEOUT_SECONDS)', () => {
+    for (const { service, subscription: sub } of subscriptions(catalog)) {
+      const fn = consumer(stack, service.name, sub.topic);
+      const resource = template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.function)];
+      expect({ consumer: `${service.name}<-${sub.topic}`, timeout: resource?.Properties.Timeout }).toEqual({
+        consumer: `${service.name}<-${sub.topic}`,
+        timeout: CONSUMER_TIMEOUT_SECONDS,
+      });
+    }
   });
 
   it('carries every subscription setting of the catalog onto its mapping, which never gives up', () => {

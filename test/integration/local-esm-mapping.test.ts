@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LambdaHandler, silentLogger } from '../../local';
 import { type EventSourceMappings, type OnFailureRecord, startEventSourceMappings } from '../../local/esm';
 import { eventSourceMappingSettings } from '../../shared/catalog';
+import { CONSUMER_TIMEOUT_SECONDS } from '../../shared/config';
 import { handler as fixtureHandler } from '../fixtures/local/esm-handler';
 import { esmCatalog, putJson, removeTempHomes, tempHome, waitFor } from '../fixtures/local/helpers';
 import { invocationsOf } from '../fixtures/local/recorder';
@@ -103,6 +104,11 @@ describe('local event source mapping: give-ups, on-failure metadata, paralleliza
     await waitFor('bisect to finish', () => okIds('spine-map-bisect').includes('g8'), 60_000);
     // Assess
     expect(invocationsOf('spine-map-bisect').map((c) => c.ids.length)).toEqual([8, 4, 2, 2, 1, 1, 1, 4]);
+    // Each invocation's context has the deployed consumer's timeout (its deadline bounds attempt marks).
+    for (const { remainingMs } of invocationsOf('spine-map-bisect')) {
+      expect(remainingMs).toBeLessThanOrEqual(CONSUMER_TIMEOUT_SECONDS * 1_000);
+      expect(remainingMs).toBeGreaterThan(CONSUMER_TIMEOUT_SECONDS * 1_000 - 10_000);
+    }
     expect(okIds('spine-map-bisect')).toEqual(['g1', 'g2', 'g3', 'g5', 'g6', 'g7', 'g8']);
     const poisonSeq = put[3]?.SequenceNumber;
     const mine = failures().filter((f) => f.requestContext.functionArn.endsWith(':spine-map-bisect'));
