@@ -8,12 +8,14 @@ import {
 } from '../../shared/ingress';
 import { createSchemaRegistry } from '../../shared/schemas';
 import { lambdaContext } from '../../test/fixtures/apigw';
-import { catalog } from '../lib/catalog';
+import { bulkCatalog as catalog } from '../lib/catalog';
 import {
+  BULK_PRINCIPAL,
   cloudEventsBatch,
   LOAD_TOPIC,
   naiveRequest,
   PRINCIPAL,
+  plainArrayRequest,
   plainRequest,
   spineRequest,
 } from '../lib/requests';
@@ -24,13 +26,17 @@ import { fakeDynamo, fakeKinesis, stubbedKinesis, type WireCounts } from './wire
 /**
  * Run 2a: CPU per validated event through the ingress handler, in process, with Kinesis and DynamoDB
  * faked at the wire. Each scenario runs `ROUNDS` times, interleaved with the others so drift on a
- * shared machine hits them alike; the median round is reported. Publishing without producer ids is only
- * possible in plain JSON, one event per request (CloudEvents modes require `id`), so that scenario
- * pays the per-request work once per event. Two more scenarios split it: the same requests with
- * Kinesis stubbed above the SDK (the handler's own work per validated event), and the bare SDK call
- * it makes per request (one PutRecords of one ~1 KB record, through `sendPutRecordsOnce`).
+ * shared machine hits them alike; the median round is reported. Without producer ids a producer sends
+ * plain JSON: one event per request by default (CloudEvents modes require `id`), which pays the
+ * per-request work once per event, or, declared `delivery: 'at-least-once'`, an array of `ARRAY`
+ * events in one request (`spine-array-no-ids`, against `naive-putrecord-100` at the same size). Two
+ * more scenarios split the one-event case: the same requests with Kinesis stubbed above the SDK (the
+ * handler's own work per validated event), and the bare SDK call it makes per request (one PutRecords
+ * of one ~1 KB record, through `sendPutRecordsOnce`).
  */
 export const BATCH = 50;
+/** Events per request of the at-least-once array and the hand-built handler beside it. */
+export const ARRAY = 100;
 const EVENTS_PER_ROUND = 2_500;
 const ROUNDS = 3;
 
@@ -40,7 +46,10 @@ export interface CpuResult {
     | 'spine-plain-no-ids-sdk-stubbed'
     | 'sdk-putrecords-one'
     | 'spine-batch-ids'
-    | 'naive-putrecord';
+    | 'naive-putrecord'
+    | 'spine-array-no-ids'
+    | 'spine-array-no-ids-sdk-stubbed'
+    | 'naive-putrecord-100';
   readonly description: string;
   /** Events per request: `BATCH`, or 1 for plain JSON. */
   readonly eventsPerRequest: number;
@@ -65,15 +74,23 @@ interface Scenario {
   readonly dynamo: WireCounts;
 }
 
-type SpineKind = 'batch-ids' | 'plain-no-ids' | 'plain-no-ids-sdk-stubbed';
+type SpineKind =
+  | 'batch-ids'
+  | 'plain-no-ids'
+  | 'plain-no-ids-sdk-stubbed'
+  | 'array-no-ids'
+  | 'array-no-ids-sdk-stubbed';
 
 const spineScenario = (kind: SpineKind): Scenario => {
-  const kinesis = kind === 'plain-no-ids-sdk-stubbed' ? stubbedKinesis() : fakeKinesis('spine');
+  const kinesis = kind.endsWith('-sdk-stubbed') ? stubbedKinesis() : fakeKinesis('spine');
   const dynamo = fakeDynamo('spine');
   const env = {
     ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), t.name])),
     [RUNTIME_TABLE_ENV.idempotency]: 'idempotency',
-    [PRODUCER_PRINCIPALS_ENV]: JSON.stringify({ [PRINCIPAL]: 'storefront' }),
+    [PRODUCER_PRINCIPALS_ENV]: JSON.stringify({
+      [PRINCIPAL]: 'storefront',
+      [BULK_PRINCIPAL]: 'bulk-storefront',
+    }),
   };
   const config = loadIngressConfig(catalog, env);
   const ingress = createIngress({
@@ -95,6 +112,27 @@ const spineScenario = (kind: SpineKind): Scenario => {
       eventsPerRequest: 1,
       handler,
       request: (round, from) => plainRequest(`c${round}s`, from),
+      kinesis: kinesis.counts,
+      dynamo: dynamo.counts,
+    };
+  if (kind === 'array-no-ids-sdk-stubbed')
+    return {
+      name: 'spine-array-no-ids-sdk-stubbed',
+      description:
+        'the same arrays with Kinesis stubbed above the SDK: the handler own work per validated event',
+      eventsPerRequest: ARRAY,
+      handler,
+      request: (round, from) => plainArrayRequest(`c${round}b`, from, ARRAY),
+      kinesis: kinesis.counts,
+      dynamo: dynamo.counts,
+    };
+  if (kind === 'array-no-ids')
+    return {
+      name: 'spine-array-no-ids',
+      description: `Spine ingress, plain JSON array of ${ARRAY} without ids from an at-least-once producer (no claims)`,
+      eventsPerRequest: ARRAY,
+      handler,
+      request: (round, from) => plainArrayRequest(`c${round}a`, from, ARRAY),
       kinesis: kinesis.counts,
       dynamo: dynamo.counts,
     };
@@ -149,15 +187,15 @@ const sdkScenario = (): Scenario => {
   };
 };
 
-const naiveScenario = (): Scenario => {
+const naiveScenario = (size: number): Scenario => {
   const kinesis = fakeKinesis('sdk-default');
   const handler = createNaiveIngress(kinesis.client, LOAD_TOPIC);
   return {
-    name: 'naive-putrecord',
-    description: `hand-built ingress: zod parse, PutRecord per event, batch of ${BATCH}`,
-    eventsPerRequest: BATCH,
+    name: size === BATCH ? 'naive-putrecord' : 'naive-putrecord-100',
+    description: `hand-built ingress: zod parse, PutRecord per event, batch of ${size}`,
+    eventsPerRequest: size,
     handler,
-    request: (round, from) => naiveRequest(`c${round}n`, from, BATCH),
+    request: (round, from) => naiveRequest(`c${round}${size === BATCH ? 'n' : 'm'}`, from, size),
     kinesis: kinesis.counts,
     dynamo: fakeDynamo('sdk-default').counts,
   };
@@ -191,6 +229,9 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'sdk-putrecords-one',
   'spine-batch-ids',
   'naive-putrecord',
+  'spine-array-no-ids',
+  'spine-array-no-ids-sdk-stubbed',
+  'naive-putrecord-100',
 ];
 
 const BUILDERS: Record<ScenarioName, () => Scenario> = {
@@ -198,7 +239,10 @@ const BUILDERS: Record<ScenarioName, () => Scenario> = {
   'spine-plain-no-ids-sdk-stubbed': () => spineScenario('plain-no-ids-sdk-stubbed'),
   'sdk-putrecords-one': sdkScenario,
   'spine-batch-ids': () => spineScenario('batch-ids'),
-  'naive-putrecord': naiveScenario,
+  'naive-putrecord': () => naiveScenario(BATCH),
+  'spine-array-no-ids': () => spineScenario('array-no-ids'),
+  'spine-array-no-ids-sdk-stubbed': () => spineScenario('array-no-ids-sdk-stubbed'),
+  'naive-putrecord-100': () => naiveScenario(ARRAY),
 };
 
 /**

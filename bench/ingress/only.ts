@@ -3,8 +3,8 @@ import { ingressCpuTable, NO_IDS_NOTE } from '../report/print';
 import { runIngressCpu, SCENARIOS, type ScenarioName } from './cpu';
 
 /**
- * `npx tsx bench/ingress/only.ts [scenario ...] [--rounds N]`: run 2a of the bench alone (all three
- * scenarios by default), printed with the machine's load average. Naming one scenario is how to profile
+ * `npx tsx bench/ingress/only.ts [scenario ...] [--rounds N]`: run 2a of the bench alone (every
+ * scenario by default; `spine-array-no-ids naive-putrecord-100` for the arrays without ids), printed with the machine's load average. Naming one scenario is how to profile
  * it alone: `node --import tsx --cpu-prof bench/ingress/only.ts spine-batch-ids`.
  */
 const args = process.argv.slice(2);

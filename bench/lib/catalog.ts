@@ -85,3 +85,24 @@ export const benchCatalog = (consumerEntry = 'bench/local/consumer.ts', withCons
   });
 
 export const catalog = benchCatalog();
+
+/**
+ * The bench catalog plus `bulk-storefront`, a producer declared `delivery: 'at-least-once'` that writes
+ * `LoadOrderImported` (the same schema) on `load`: run 2a's arrays without ids. Kept apart from `catalog`
+ * so the bundles other runs measure do not carry a validator more.
+ */
+export const bulkCatalog = defineCatalog({
+  topics: catalog.topics,
+  producers: [...catalog.producers, { name: 'bulk-storefront', delivery: 'at-least-once' }],
+  eventTypes: [
+    ...catalog.eventTypes,
+    {
+      type: 'LoadOrderImported',
+      topic: 'load',
+      writer: 'bulk-storefront',
+      keyField: 'orderId',
+      versions: { 1: orderSchema },
+    },
+  ],
+  services: catalog.services,
+});

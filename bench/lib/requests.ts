@@ -3,8 +3,9 @@ import { eventId, orderData } from './workload';
 
 /**
  * Requests of the ingress runs, all on topic `load`. CloudEvents modes require `id` (JSON format, since
- * commit 70837cf), so every batch carries producer ids and each event is claimed; the one way to publish
- * without an id is plain JSON, one event per request, where the ingress generates the id.
+ * commit 70837cf), so every batch carries producer ids and each event is claimed. Without ids, a producer
+ * sends plain JSON: one event per request, or, declared `delivery: 'at-least-once'` (`bulkCatalog`), an
+ * array of events, where the ingress generates every id.
  */
 export const LOAD_TOPIC = 'load';
 export const LOAD_TYPE = 'LoadOrderRequested';
@@ -26,14 +27,29 @@ export const plainEvent = (run: string, n: number) => ({
   data: orderData(run, n),
 });
 
-const ingressRequest = (contentType: string, body: unknown) =>
+/** The role of `bulk-storefront` in `bulkCatalog`: declared `delivery: 'at-least-once'`. */
+export const BULK_PRINCIPAL = 'bench-bulk-storefront';
+export const BULK_TYPE = 'LoadOrderImported';
+
+const ingressRequest = (contentType: string, body: unknown, principal = PRINCIPAL) =>
   httpEvent({
     routeKey: 'POST /topics/{topic}/events',
     pathParameters: { topic: LOAD_TOPIC },
     headers: { 'content-type': contentType },
     body: JSON.stringify(body),
-    userArn: assumedRoleArn(PRINCIPAL),
+    userArn: assumedRoleArn(principal),
   });
+
+/**
+ * A plain JSON array of `size` events without ids from the at-least-once producer: no claims, one
+ * PutRecords per 500 events.
+ */
+export const plainArrayRequest = (run: string, from: number, size: number) =>
+  ingressRequest(
+    'application/json',
+    Array.from({ length: size }, (_, k) => ({ ...plainEvent(run, from + k), type: BULK_TYPE })),
+    BULK_PRINCIPAL,
+  );
 
 /** An API Gateway (payload v2) event as the HTTP API hands it to the ingress Lambda: a CloudEvents batch. */
 export const spineRequest = (body: unknown) => ingressRequest('application/cloudevents-batch+json', body);

@@ -74,9 +74,9 @@ export const targets = (r: Report): Verdict[] => {
 
 /** Why runs 2a, 2b and 5 have no "CloudEvents batch without ids" line any more. */
 export const NO_IDS_NOTE =
-  'No ids: CloudEvents batches require `id` since commit 70837cf, so the batch-of-50-without-ids scenario is ' +
-  'gone; a producer without ids sends plain JSON, one event per request (2a, 2b and the no-ids design of 5 ' +
-  'measure that). No batch without ids exists to compare with it.';
+  'No ids: CloudEvents batches require `id` since commit 70837cf. A producer without ids sends plain JSON, ' +
+  "one event per request (spine-plain-no-ids; 2b and the no-ids design of 5), or, declared delivery: 'at-least-once', " +
+  'a JSON array (spine-array-no-ids, 100 per request, beside naive-putrecord-100): a retry of it may store its events twice.';
 
 /** Table 2a, also printed alone by `bench/ingress/only.ts`. */
 export const ingressCpuTable = (results: readonly CpuResult[]): string =>

@@ -5,6 +5,7 @@ export {
   eventType,
   latestVersion,
   materializedTypes,
+  producerDelivery,
   serviceByName,
   serviceEventTypes,
   subscriptions,
@@ -33,6 +34,7 @@ export type {
   CompatibilityMode,
   EventTypeSpec,
   JsonSchema,
+  ProducerDelivery,
   ProducerSpec,
   QuerySpec,
   RetryPolicy,
@@ -44,5 +46,5 @@ export type {
   Upcaster,
   Upcasters,
 } from './types';
-export { COMPATIBILITY_MODES } from './types';
+export { COMPATIBILITY_MODES, PRODUCER_DELIVERIES } from './types';
 export { defineCatalog } from './validate';

@@ -1,4 +1,11 @@
-import type { Catalog, EventTypeSpec, ServiceSpec, SubscriptionSpec, TopicSpec } from './types';
+import type {
+  Catalog,
+  EventTypeSpec,
+  ProducerDelivery,
+  ServiceSpec,
+  SubscriptionSpec,
+  TopicSpec,
+} from './types';
 
 /** Derived views of the catalog, shared by infra, runtime and local mode so nothing is computed twice. */
 
@@ -10,6 +17,13 @@ export const eventType = (catalog: Catalog, type: string): EventTypeSpec | undef
 
 export const serviceByName = (catalog: Catalog, name: string): ServiceSpec | undefined =>
   catalog.services.find((s) => s.name === name);
+
+/**
+ * How the ingress treats a writer's retries: its producer's `delivery`, `'idempotent'` when unset or
+ * when the writer is not a declared producer (a service or CDC source keeps every guarantee).
+ */
+export const producerDelivery = (catalog: Catalog, writer: string): ProducerDelivery =>
+  catalog.producers.find((p) => p.name === writer)?.delivery ?? 'idempotent';
 
 /** Producers and services that own at least one event type on the topic (its only legal writers). */
 export const topicWriters = (catalog: Catalog, topic: string): string[] =>

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
-import { COMPATIBILITY_MODES } from './types';
+import { COMPATIBILITY_MODES, PRODUCER_DELIVERIES } from './types';
 
 // zod 4 classic does not tree-shake (about 440 KB in every bundle that imports it) and building
 // these schemas plus parsing the catalog costs init time in every Lambda, while synth (SpineStack),
@@ -107,7 +107,15 @@ const build = (z: typeof Zod) => {
     description: z.string().optional(),
   });
 
-  const producer = z.strictObject({ name: resourceName, description: z.string().optional() });
+  const producer = z.strictObject({
+    name: resourceName,
+    delivery: z
+      .enum(PRODUCER_DELIVERIES, {
+        error: `must be ${PRODUCER_DELIVERIES.map((d) => `'${d}'`).join(' or ')} (the default is 'idempotent')`,
+      })
+      .optional(),
+    description: z.string().optional(),
+  });
 
   const attributeName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/, 'must be an attribute name');
   const cdcTable = z.union([

@@ -173,9 +173,27 @@ export interface ServiceSpec {
   readonly description?: string;
 }
 
+/** What a producer's retries may do to the log: see `ProducerSpec.delivery`. */
+export const PRODUCER_DELIVERIES = ['idempotent', 'at-least-once'] as const;
+export type ProducerDelivery = (typeof PRODUCER_DELIVERIES)[number];
+
 export interface ProducerSpec {
   /** Identity of an external client that publishes through the ingress. */
   readonly name: string;
+  /**
+   * What a retried request may do to the log.
+   * - `'idempotent'` (Kafka's idempotent producer): every event with an idempotency key (`id`, or the
+   *   `Idempotency-Key` header) is claimed at the ingress, so a retry never stores it twice. A request
+   *   of several events must key every one (a CloudEvents batch, whose `id` is required); plain JSON
+   *   without an id is one event per request.
+   * - `'at-least-once'` (Kafka's `enable.idempotence=false`, Kinesis PutRecords): the ingress dedupes
+   *   nothing for this producer. It also accepts a plain JSON array of events without ids, written
+   *   in as few PutRecords calls as the limits allow, with no idempotency claim (no DynamoDB write).
+   *   A retried request may store its events again, and consumers apply such copies again (see
+   *   README, "Publishing"). The `Idempotency-Key` header is refused, not ignored.
+   * @default 'idempotent'
+   */
+  readonly delivery?: ProducerDelivery;
   readonly description?: string;
 }
 

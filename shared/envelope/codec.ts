@@ -10,8 +10,16 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * that is not an extension's is skipped, so an extension can never overwrite a core attribute.
  */
 export const encodeEnvelope = (envelope: Envelope): Uint8Array => {
+  // The ingress's case: no extensions member and data last (prepare-event builds it so). The envelope
+  // is then its own JSON, the same bytes as below without the two copies (~25% of this function's
+  // time per 1 KB event, docs/performance.md "Ingress CPU").
+  if (!('extensions' in envelope)) {
+    let last: string | undefined;
+    for (const key in envelope) last = key;
+    if (last === 'data') return encoder.encode(JSON.stringify(envelope));
+  }
   const { extensions, data, ...attributes } = envelope;
-  // The common case, and the same bytes: without extensions the attributes keep their order, then data.
+  // Without extensions the attributes keep their order, then data.
   if (extensions === undefined) return encoder.encode(JSON.stringify({ ...attributes, data }));
   const own = Object.entries(extensions ?? {}).filter(([name]) => isExtensionName(name));
   // Built from entries: an extension named `constructor` stays an own member like any other.

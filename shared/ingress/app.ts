@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { type Catalog, topicByName } from '../catalog';
+import { type Catalog, producerDelivery, topicByName } from '../catalog';
 import type { SchemaRegistry } from '../schemas';
 import { createAcknowledgedKeys } from './acknowledged';
 import { authorizeTopic, resolveProducer } from './auth';
@@ -64,12 +64,14 @@ export const createIngress = (deps: IngressDeps): IngressHandler => {
     if (!topicByName(deps.catalog, topic) || !streamName)
       throw new IngressError('UNKNOWN_TOPIC', `Unknown topic ${topic}; GET /topics lists them.`);
     authorizeTopic(deps.catalog, producer, topic);
-    const request = parseRequest(event);
+    const delivery = producerDelivery(deps.catalog, producer);
+    const request = parseRequest(event, { plainArrays: delivery === 'at-least-once' });
     const events = prepareEvents(request, {
       catalog: deps.catalog,
       registry: deps.registry,
       topic,
       producer,
+      delivery,
       now,
     });
     const deadline = remainingMs === undefined ? undefined : Date.now() + remainingMs - DEADLINE_MARGIN_MS;

@@ -20,16 +20,19 @@ export interface EventIdentity {
 /**
  * The idempotency key of an event and the id it gets. The `Idempotency-Key` header wins over
  * (`source`, `id`); both are scoped to (producer, topic), so two producers never collide. An id derived from
- * the header is stable, so a retried request stores the same id. `payload` is everything that makes the
- * event what it is: a repeat of the key with another payload is a conflict.
+ * the header is stable, so a retried request stores the same id. `payload` gives everything that makes
+ * the event what it is (built only for a keyed event): a repeat of the key with another payload is a
+ * conflict. An at-least-once producer's events have no key.
  */
 export const eventIdentity = (
   ctx: PrepareContext,
   source: string,
   givenId: string | undefined,
   headerKey: string | undefined,
-  payload: Readonly<Record<string, unknown>>,
+  payload: () => Readonly<Record<string, unknown>>,
 ): EventIdentity => {
+  // An at-least-once producer asked for no dedupe: its id names the event and claims nothing.
+  if (ctx.delivery === 'at-least-once') return { id: givenId ?? (ctx.newId ?? randomUUID)() };
   const scope = [ctx.producer, ctx.topic];
   const key = headerKey
     ? { parts: ['header', ...scope, headerKey], display: `Idempotency-Key "${shown(headerKey)}"` }
@@ -50,7 +53,7 @@ export const eventIdentity = (
     claim: {
       pk: `ingress#${ctx.topic}#${sha256(name)}`,
       display: key.display,
-      payloadHash: sha256(canonicalJson({ ...payload, id: givenId })),
+      payloadHash: sha256(canonicalJson({ ...payload(), id: givenId })),
       windowHours,
       ...(logHolds ? { logRetentionHours: topic.retentionHours } : {}),
     },

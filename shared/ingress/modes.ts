@@ -87,13 +87,46 @@ const cloudEvent = (value: unknown, what: string): RawEvent => {
   };
 };
 
+const refuseOverLimit = (count: number, what: string): void => {
+  if (count > MAX_EVENTS_PER_REQUEST)
+    throw new IngressError(
+      'PAYLOAD_TOO_LARGE',
+      `${what} holds at most ${MAX_EVENTS_PER_REQUEST} events; this one has ${count}.`,
+    );
+};
+
+/**
+ * Plain JSON: one event object, or, from an at-least-once producer, an array of 0..500 of them. Without
+ * the opt-in an array is refused: its events need no key, and a retry of the request would store every
+ * one of them again.
+ */
+const plainEvents = (parsed: unknown, plainArrays: boolean): RawEvent[] => {
+  if (!Array.isArray(parsed)) return [singleObject(parsed, 'request body')];
+  if (!plainArrays)
+    throw new IngressError(
+      'MALFORMED_REQUEST',
+      "The request body must be a JSON object. A JSON array of events is accepted only from a producer the catalog declares with delivery: 'at-least-once' (a retry of such a request may store its events twice); send one event per request, or a CloudEvents batch (application/cloudevents-batch+json) with ids.",
+    );
+  refuseOverLimit(parsed.length, 'A JSON array');
+  return parsed.map((item, i) => singleObject(item, `array entry ${i}`));
+};
+
+export interface ParseOptions {
+  /** Accept a plain JSON array of events: the producer is declared `delivery: 'at-least-once'`. */
+  readonly plainArrays: boolean;
+}
+
 /**
  * Reads the request in whichever mode it was sent: structured (`application/cloudevents+json`), batch
  * (`application/cloudevents-batch+json`, 0..500 events), binary (`ce-*` headers, JSON data in the body)
- * or plain JSON (`{ type, key?, data, id?, source? }`). Throws 415 for other content types, 400 for
- * malformed JSON, 413 for bodies or batches over the limits.
+ * or plain JSON (`{ type, key?, data, id?, source? }`, or an array of 0..500 such objects when
+ * `plainArrays`). Throws 415 for other content types, 400 for malformed JSON (or a plain array without
+ * `plainArrays`), 413 for bodies or batches over the limits.
  */
-export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
+export const parseRequest = (
+  event: APIGatewayProxyEventV2,
+  options: ParseOptions = { plainArrays: false },
+): ParsedRequest => {
   const headers = lowerHeaders(event);
   const media = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const body = bodyText(event);
@@ -108,11 +141,7 @@ export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
     // An empty batch is valid (JSON format 4.3): it is answered with no results.
     if (!Array.isArray(parsed))
       throw new IngressError('MALFORMED_REQUEST', 'A batch must be a JSON array of events.');
-    if (parsed.length > MAX_EVENTS_PER_REQUEST)
-      throw new IngressError(
-        'PAYLOAD_TOO_LARGE',
-        `A batch holds at most ${MAX_EVENTS_PER_REQUEST} events; this one has ${parsed.length}.`,
-      );
+    refuseOverLimit(parsed.length, 'A batch');
     return {
       mode: 'batch',
       events: parsed.map((item, i) => cloudEvent(item, `batch entry ${i}`)),
@@ -129,7 +158,7 @@ export const parseRequest = (event: APIGatewayProxyEventV2): ParsedRequest => {
   if (media === 'application/json')
     return {
       mode: 'plain',
-      events: [singleObject(parseJson(body, 'request body'), 'request body')],
+      events: plainEvents(parseJson(body, 'request body'), options.plainArrays),
       ...withKey,
     };
   throw new IngressError(

@@ -54,7 +54,7 @@ export const prepareEvent = (
   const extensions = Object.keys(attrs.extensions).length > 0 ? attrs.extensions : undefined;
   // Everything the producer sent that makes the event what it is: a repeat of its key with another
   // subject or extension is another event. Absent members hash as before they were stored.
-  const payload = {
+  const payload = () => ({
     type,
     dataversion: version,
     source,
@@ -66,7 +66,7 @@ export const prepareEvent = (
     datacontenttype: datacontenttype === 'application/json' ? undefined : datacontenttype,
     extensions,
     data: f.data,
-  };
+  });
   const identity = eventIdentity(ctx, source, attrs.id, headerKey, payload);
   const envelope: Envelope = {
     specversion: '1.0',

@@ -41,6 +41,12 @@ export const prepareEvents = (request: ParsedRequest, ctx: PrepareContext): Prep
     );
   if (request.idempotencyKey === '')
     throw new IngressError('MALFORMED_REQUEST', 'The Idempotency-Key header must not be empty.');
+  // Refused rather than ignored: a producer that sends a key expects a retry not to store a copy.
+  if (request.idempotencyKey !== undefined && ctx.delivery === 'at-least-once')
+    throw new IngressError(
+      'MALFORMED_REQUEST',
+      `Producer ${ctx.producer} is declared with delivery: 'at-least-once', so the ingress dedupes none of its events; the Idempotency-Key header is refused. Declare the producer 'idempotent' (the default) to use it.`,
+    );
   const findings: Finding[] = [];
   const prepared: PreparedEvent[] = [];
   request.events.forEach((raw, index) => {

@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog';
+import type { Catalog, ProducerDelivery } from '../catalog';
 import type { Envelope } from '../envelope';
 import type { SchemaRegistry } from '../schemas';
 
@@ -31,6 +31,11 @@ export interface PrepareContext {
   readonly registry: SchemaRegistry;
   readonly topic: string;
   readonly producer: string;
+  /**
+   * The producer's `delivery`. `'at-least-once'`: no event is claimed (ids, when sent, are kept as event
+   * ids but dedupe nothing) and the `Idempotency-Key` header is refused. @default 'idempotent'
+   */
+  readonly delivery?: ProducerDelivery;
   readonly now: () => Date;
   readonly newId?: () => string;
 }

@@ -54,6 +54,9 @@ export const unresolvedError = (
     problems.push({ index: event.index, path: '', message });
   }
   const notWritten = problems.length - unknown - undecidable;
+  // Without keys (an at-least-once producer, or plain JSON without an id) a retry is not deduped: the
+  // caller must resend only the events without a result, or the written ones are stored again.
+  const unkeyed = events.some((e) => unresolved.has(e.index) && e.idempotency === undefined);
   if (undecidable === problems.length)
     // A retry gets the same answer: the producer must decide (look for the event downstream).
     return new IngressError(
@@ -65,10 +68,14 @@ export const unresolvedError = (
     );
   const message = [
     unknown > 0
-      ? `${unknown} of ${events.length} events have an unknown outcome: they may be in the log. Retrying the request with the same idempotency keys is safe and never adds a copy.`
+      ? unkeyed
+        ? `${unknown} of ${events.length} events have an unknown outcome: they may be in the log, and without idempotency keys a retry of them may store them twice.`
+        : `${unknown} of ${events.length} events have an unknown outcome: they may be in the log. Retrying the request with the same idempotency keys is safe and never adds a copy.`
       : '',
     notWritten > 0
-      ? `${notWritten} of ${events.length} events were not written; retry the request with the same keys.`
+      ? unkeyed
+        ? `${notWritten} of ${events.length} events were not written; resend only the events listed in problems (results lists those written: resending them stores them again).`
+        : `${notWritten} of ${events.length} events were not written; retry the request with the same keys.`
       : '',
     undecidable > 0
       ? `${undecidable} of ${events.length} events cannot be decided (the topic's retention was lowered) and are not written again.`
