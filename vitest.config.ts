@@ -62,8 +62,10 @@ const exclude =
  * (import 73 s -> 15 s), infra 172 s -> 88 s (import 85 s -> 17 s). What such a file changes in its
  * process must not outlive it: test/setup/after-file.ts undoes stubs and temp dirs after every file, and
  * process-wide state has a way back (`provideStandaloneValidators(undefined)`); `npm run test:isolated` runs every file
- * isolated, to tell a leak from a real failure. Integration and e2e files start emulators and local
- * mode, so each keeps its own process.
+ * isolated, to tell a leak from a real failure. Integration files share too (they start their
+ * emulators as child processes and stop them in their own hooks; import time of the integration
+ * directory in a trial, all shared: 14 s), except IN_PROCESS_BACKBONE below. e2e files drive local mode
+ * as a child process and keep a process each.
  */
 const SHARED = [
   'test/unit/**/*.test.ts',
