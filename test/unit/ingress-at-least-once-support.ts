@@ -1,12 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { defineCatalog, type EventTypeSpec } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
 import { decodeEnvelope } from '../../shared/envelope';
 import { type IngressDeps, loadIngressConfig, wireIngress } from '../../shared/ingress';
 import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
-import { catalog, PUBLISH } from './ingress-support';
+import { catalog, mockedClients, PUBLISH } from './ingress-support';
 
 const ordered = catalog.eventTypes.find((e) => e.type === 'OrderRequested');
 if (!ordered) throw new Error('the ingress test catalog lost OrderRequested');
@@ -31,18 +29,7 @@ const env = {
 
 /** The ingress over `atLeastOnceCatalog`, Kinesis and DynamoDB mocked; PutRecords accepts everything. */
 export const atLeastOnceIngress = (overrides: Partial<IngressDeps> = {}) => {
-  const kinesis = new KinesisClient({ region: 'us-east-1' });
-  const dynamo = new DynamoDBClient({ region: 'us-east-1' });
-  const kinesisMock = mockClient(kinesis);
-  const dynamoMock = mockClient(dynamo);
-  let sequence = 0;
-  kinesisMock.on(PutRecordsCommand).callsFake((input: { Records?: unknown[] }) => ({
-    FailedRecordCount: 0,
-    Records: (input.Records ?? []).map(() => ({
-      ShardId: 'shardId-000000000000',
-      SequenceNumber: String(++sequence),
-    })),
-  }));
+  const { kinesis, dynamo, kinesisMock, dynamoMock } = mockedClients();
   const ingress = wireIngress({
     catalog: atLeastOnceCatalog,
     config: loadIngressConfig(atLeastOnceCatalog, env),

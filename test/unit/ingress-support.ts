@@ -78,8 +78,8 @@ export const catalog = defineCatalog({
   ],
 });
 
-/** Ingress over the unit-test catalog with mocked Kinesis/DynamoDB clients; PutRecords accepts everything. */
-export const ingressWithMocks = (overrides: Partial<IngressDeps> = {}) => {
+/** Mocked Kinesis and DynamoDB clients for an ingress under test; PutRecords accepts everything. */
+export const mockedClients = () => {
   const kinesis = new KinesisClient({ region: 'us-east-1' });
   const dynamo = new DynamoDBClient({ region: 'us-east-1' });
   const kinesisMock = mockClient(kinesis);
@@ -92,6 +92,12 @@ export const ingressWithMocks = (overrides: Partial<IngressDeps> = {}) => {
       SequenceNumber: String(++sequence),
     })),
   }));
+  return { kinesis, dynamo, kinesisMock, dynamoMock };
+};
+
+/** Ingress over the unit-test catalog with mocked Kinesis/DynamoDB clients; PutRecords accepts everything. */
+export const ingressWithMocks = (overrides: Partial<IngressDeps> = {}) => {
+  const { kinesis, dynamo, kinesisMock, dynamoMock } = mockedClients();
   const logged: unknown[] = [];
   const ingress = wireIngress({
     catalog,
