@@ -20,6 +20,23 @@ const catalogWith = (schema: Record<string, unknown>) => {
   return defineCatalog(spec);
 };
 
+/** One event type on one topic, and service `s` with table `items` holding `item`. */
+const catalogWithItem = (item: Record<string, unknown>) =>
+  defineCatalog({
+    topics: [{ name: 't', shards: 1, retentionHours: 24 }],
+    producers: [{ name: 'p' }],
+    eventTypes: [
+      {
+        type: 'E',
+        topic: 't',
+        writer: 'p',
+        keyField: 'k',
+        versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+      },
+    ],
+    services: [{ name: 's', entry: 's.ts', subscriptions: [], tables: [{ name: 'items', item }] }],
+  });
+
 describe('createSchemaRegistry', () => {
   const registry = createSchemaRegistry(catalog);
 
@@ -159,31 +176,11 @@ describe('createSchemaRegistry', () => {
 
   it('fails at creation on an item schema strict mode rejects, naming service and table', () => {
     // Prepare
-    const spec: CatalogSpec = {
-      topics: [{ name: 't', shards: 1, retentionHours: 24 }],
-      producers: [{ name: 'p' }],
-      eventTypes: [
-        {
-          type: 'E',
-          topic: 't',
-          writer: 'p',
-          keyField: 'k',
-          versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
-        },
-      ],
-      services: [
-        {
-          name: 's',
-          entry: 's.ts',
-          subscriptions: [],
-          tables: [{ name: 'items', item: { type: 'object', properties: { n: { type: 'nmuber' } } } }],
-        },
-      ],
-    };
+    const catalog = catalogWithItem({ type: 'object', properties: { n: { type: 'nmuber' } } });
     // Act
     let caught: unknown;
     try {
-      createSchemaRegistry(defineCatalog(spec), { service: 's' });
+      createSchemaRegistry(catalog, { service: 's' });
     } catch (error) {
       caught = error;
     }
@@ -196,29 +193,13 @@ describe('createSchemaRegistry', () => {
 });
 
 describe('schemasHash', () => {
-  const withItem = (item: Record<string, unknown>) =>
-    defineCatalog({
-      topics: [{ name: 't', shards: 1, retentionHours: 24 }],
-      producers: [{ name: 'p' }],
-      eventTypes: [
-        {
-          type: 'E',
-          topic: 't',
-          writer: 'p',
-          keyField: 'k',
-          versions: { 1: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
-        },
-      ],
-      services: [{ name: 's', entry: 's.ts', subscriptions: [], tables: [{ name: 'items', item }] }],
-    });
-
   it('covers state item schemas: an edited one changes it, reordered keys do not', () => {
     // Prepare
     const item = { type: 'object', required: ['n'], properties: { n: { type: 'number' } } };
     const reordered = { properties: { n: { type: 'number' } }, required: ['n'], type: 'object' };
     const edited = { type: 'object', required: ['n'], properties: { n: { type: 'string' } } };
     // Act
-    const [a, b, c] = [item, reordered, edited].map((schema) => schemasHash(withItem(schema)));
+    const [a, b, c] = [item, reordered, edited].map((schema) => schemasHash(catalogWithItem(schema)));
     // Assess
     expect(b).toBe(a);
     expect(c).not.toBe(a);

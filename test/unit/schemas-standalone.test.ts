@@ -168,6 +168,32 @@ beforeAll(async () => {
   generated = await generate('validators', {});
 });
 
+/** Counts of one differential run: payloads compared, accepted, with nested errors, and every disagreement. */
+interface Tally {
+  compared: number;
+  accepted: number;
+  nested: number;
+  readonly differences: string[];
+}
+const newTally = (): Tally => ({ compared: 0, accepted: 0, nested: 0, differences: [] });
+
+/** Runs `data` through Ajv's runtime validator and the standalone one, and counts the outcome in `tally`. */
+const compare = (
+  tally: Tally,
+  label: string,
+  runtime: StandaloneValidate,
+  standalone: StandaloneValidate | undefined,
+  data: unknown,
+): void => {
+  const a = runtime(data);
+  const b = standalone ? standalone(data) : undefined;
+  tally.compared += 1;
+  if (a) tally.accepted += 1;
+  if (deep(runtime.errors)) tally.nested += 1;
+  const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
+  if (!same) tally.differences.push(`${label}: ${JSON.stringify(data)}`);
+};
+
 afterAll(() => {
   // The generated module provided its validators to this process's registry module: withdraw them, so
   // files sharing the process (the unit project runs unisolated) compile with Ajv as before.
@@ -179,26 +205,17 @@ describe('standalone validators', () => {
   it('accept, reject and report exactly as Ajv compiling at runtime, over generated payloads', () => {
     // Prepare
     const ajv = createAjv();
-    let compared = 0;
-    let accepted = 0;
-    let nested = 0;
-    const differences: string[] = [];
+    const tally = newTally();
     // Act
     catalog.eventTypes.forEach((spec, t) => {
       for (const [raw, schema] of Object.entries(spec.versions)) {
         const runtime = ajv.compile(schema);
         const standalone = generated.validators[validatorKey(spec.type, Number(raw))];
-        for (const data of payloads(schema, SEED + t * 100 + Number(raw))) {
-          const a = runtime(data);
-          const b = standalone ? standalone(data) : undefined;
-          compared += 1;
-          if (a) accepted += 1;
-          if (deep(runtime.errors)) nested += 1;
-          const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
-          if (!same) differences.push(`${spec.type}@${raw}: ${JSON.stringify(data)}`);
-        }
+        for (const data of payloads(schema, SEED + t * 100 + Number(raw)))
+          compare(tally, `${spec.type}@${raw}`, runtime, standalone, data);
       }
     });
+    const { compared, accepted, nested, differences } = tally;
     // Assess
     expect(compared).toBeGreaterThanOrEqual(1000);
     expect(accepted).toBeGreaterThan(compared / 5);
@@ -228,24 +245,14 @@ describe('standalone validators', () => {
     const tables = catalog.services.flatMap((s) =>
       s.tables.flatMap((t) => (t.item ? [{ key: itemValidatorKey(s.name, t.name), schema: t.item }] : [])),
     );
-    let compared = 0;
-    let accepted = 0;
-    let nested = 0;
-    const differences: string[] = [];
+    const tally = newTally();
     // Act
     tables.forEach(({ key, schema }, t) => {
       const runtime = ajv.compile(schema);
-      const standalone = items[key];
-      for (const data of payloads(schema, SEED + 7000 + t * 100)) {
-        const a = runtime(data);
-        const b = standalone ? standalone(data) : undefined;
-        compared += 1;
-        if (a) accepted += 1;
-        if (deep(runtime.errors)) nested += 1;
-        const same = a === b && reported(runtime.errors) === reported(standalone?.errors);
-        if (!same) differences.push(`${key}: ${JSON.stringify(data)}`);
-      }
+      for (const data of payloads(schema, SEED + 7000 + t * 100))
+        compare(tally, key, runtime, items[key], data);
     });
+    const { compared, accepted, nested, differences } = tally;
     // Assess
     expect(tables.length).toBeGreaterThanOrEqual(6);
     expect(Object.keys(items).sort()).toEqual(tables.map((x) => x.key).sort());
