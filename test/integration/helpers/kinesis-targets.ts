@@ -1,5 +1,6 @@
 import { startMemoryKinesis } from '../../fixtures/memory-kinesis';
 import { startEmulators } from './emulators';
+import { startLiteProcess } from './kinesis-lite';
 
 /**
  * Where kinesis-mock departs from AWS's documented behaviour. The memory Kinesis follows AWS; each case
@@ -22,7 +23,7 @@ export interface KinesisTarget {
   start(): Promise<{ endpoint: string; stop(): Promise<void> }>;
 }
 
-/** The two Kinesis the contract suite holds to one set of cases. */
+/** The Kinesis the contract suite holds to one set of cases. */
 export const KINESIS_TARGETS: readonly KinesisTarget[] = [
   {
     name: 'kinesis-mock',
@@ -32,9 +33,19 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       badIteratorError: 'Unknown',
     },
     start: async () => {
-      const emulators = await startEmulators();
+      const emulators = await startEmulators({ log: 'kinesis-mock' });
       return { endpoint: emulators.kinesisEndpoint, stop: () => emulators.stop() };
     },
+  },
+  {
+    // Local mode's Kinesis: the memory Kinesis's code in its own process, journaling every change.
+    name: 'kinesis-lite',
+    quirks: {
+      endingAboveRecords: true,
+      foreignSequenceError: 'InvalidArgumentException',
+      badIteratorError: 'InvalidArgumentException',
+    },
+    start: () => startLiteProcess(),
   },
   {
     name: 'memory',
