@@ -15,6 +15,10 @@ export interface Quirks {
   /** GetRecords with a malformed iterator: AWS InvalidArgumentException; kinesis-mock a 500 with no body
    * (the SDK names it `Unknown`). */
   readonly badIteratorError: string;
+  /** PutRecords with 501 records: AWS refuses the request (at most 500); kinesis-mock stores them all. */
+  readonly over500Records: 'refused' | 'stored';
+  /** A PutRecords record over 1 MiB: AWS refuses the whole request; kinesis-mock fails that record only. */
+  readonly oversizedInBatch: 'request' | 'record';
 }
 
 export interface KinesisTarget {
@@ -31,6 +35,8 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       endingAboveRecords: false,
       foreignSequenceError: 'ResourceNotFoundException',
       badIteratorError: 'Unknown',
+      over500Records: 'stored',
+      oversizedInBatch: 'record',
     },
     start: async () => {
       const emulators = await startEmulators({ log: 'kinesis-mock' });
@@ -44,6 +50,8 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       endingAboveRecords: true,
       foreignSequenceError: 'InvalidArgumentException',
       badIteratorError: 'InvalidArgumentException',
+      over500Records: 'refused',
+      oversizedInBatch: 'request',
     },
     start: () => startLiteProcess(),
   },
@@ -53,6 +61,8 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       endingAboveRecords: true,
       foreignSequenceError: 'InvalidArgumentException',
       badIteratorError: 'InvalidArgumentException',
+      over500Records: 'refused',
+      oversizedInBatch: 'request',
     },
     start: () => startMemoryKinesis(),
   },
