@@ -1,4 +1,5 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeStreamSummaryCommand,
@@ -109,5 +110,78 @@ describe('Kinesis lite journal (local mode: a SIGKILL of the emulator loses no a
     const lines = readFileSync(join(first.lite.dataDir, JOURNAL), 'utf8').trimEnd().split('\n');
     expect(lines.every((line) => JSON.parse(line) !== undefined)).toBe(true);
     expect(lines.some((line) => line.includes('"torn"'))).toBe(false);
+  });
+
+  it('trims records past retention at start, compacts them out of the journal, and keeps numbering and reading', async () => {
+    // Prepare: a journal written a day and more ago, as a stream with 24 h retention left it.
+    const dir = mkdtempSync(join(tmpdir(), 'spine-lite-'));
+    mkdirSync(join(dir, 'kinesis'));
+    const seq = (n: number) => (49n * 10n ** 54n + BigInt(n)).toString();
+    const now = Date.now();
+    const old = now - 25 * 3_600_000;
+    const data = (text: string) => Buffer.from(text).toString('base64');
+    const lines = [
+      { o: 'create', s: 'aged', n: 1, t: now - 48 * 3_600_000 },
+      {
+        o: 'put',
+        s: 'aged',
+        t: old,
+        r: [1, 2, 3].map((i) => ['shardId-000000000000', seq(1 + i), `k${i}`, data(`old${i}`)]),
+      },
+      {
+        o: 'put',
+        s: 'aged',
+        t: now - 60_000,
+        r: [4, 5].map((i) => ['shardId-000000000000', seq(1 + i), `k${i}`, data(`new${i}`)]),
+      },
+    ];
+    writeFileSync(join(dir, JOURNAL), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const texts = async (kinesis: KinesisClient) =>
+      (
+        await readFrom(
+          kinesis,
+          await iterator(kinesis, {
+            StreamName: 'aged',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        )
+      ).records.map((r) => [r.SequenceNumber, Buffer.from(r.Data ?? []).toString()]);
+
+    // Act: start on it, write one more, SIGKILL, start again
+    const first = await start(dir);
+    expect(await texts(first.kinesis)).toEqual([
+      [seq(5), 'new4'],
+      [seq(6), 'new5'],
+    ]);
+    const compacted = readFileSync(join(dir, JOURNAL), 'utf8');
+    const more = await first.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'aged',
+        Records: [{ PartitionKey: 'k6', Data: new TextEncoder().encode('new6') }],
+      }),
+    );
+    process.kill(-first.lite.emulator.process.pid, 'SIGKILL');
+    await first.lite.emulator.process.exited;
+    await first.lite.stop({ remove: false });
+    running.splice(0);
+    const second = await start(dir);
+
+    // Assess: the old records left the journal, not just memory; the clock and the reads go on
+    expect(compacted).not.toContain(data('old1'));
+    expect(compacted).toContain(data('new4'));
+    expect(more.Records?.[0]?.SequenceNumber).toBe(seq(7));
+    expect(await texts(second.kinesis)).toEqual([
+      [seq(5), 'new4'],
+      [seq(6), 'new5'],
+      [seq(7), 'new6'],
+    ]);
+    const latest = await iterator(second.kinesis, {
+      StreamName: 'aged',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: seq(6),
+    });
+    expect((await readFrom(second.kinesis, latest)).records.map((r) => r.SequenceNumber)).toEqual([seq(7)]);
   });
 });

@@ -17,6 +17,26 @@ export const journalEntrySchema = z.discriminatedUnion('o', [
   z.object({ o: z.literal('merge'), s: z.string(), a: z.string(), b: z.string() }),
   z.object({ o: z.literal('scale'), s: z.string(), n: z.number().int() }),
   z.object({ o: z.literal('retention'), s: z.string(), h: z.number().int() }),
+  // Written only by compaction (compact.ts): the clock, and a stream's shards as they stand.
+  z.object({ o: z.literal('clock'), n: z.string() }),
+  z.object({
+    o: z.literal('stream'),
+    s: z.string(),
+    t: z.number(),
+    h: z.number().int(),
+    shards: z.array(
+      z.object({
+        id: z.string(),
+        start: z.string(),
+        end: z.string(),
+        parent: z.string().optional(),
+        adjacent: z.string().optional(),
+        from: z.string(),
+        to: z.string().optional(),
+        trimmed: z.number().int(),
+      }),
+    ),
+  }),
 ]);
 
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

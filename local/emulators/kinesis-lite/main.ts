@@ -30,10 +30,11 @@ const kinesis = await startMemoryKinesis({
     process.exit(70);
   },
 });
-const { entries, records, tornBytes } = kinesis.replayed;
+const { entries, records, tornBytes, trimmed } = kinesis.replayed;
 console.log(
   `kinesis-lite ${process.pid} listening on 127.0.0.1:${kinesis.port}; replayed ${entries} journal entries (${records} records) in ${Date.now() - started} ms` +
-    (tornBytes > 0 ? `; dropped a torn last line of ${tornBytes} bytes (never answered)` : ''),
+    (tornBytes > 0 ? `; dropped a torn last line of ${tornBytes} bytes (never answered)` : '') +
+    (trimmed > 0 ? `; trimmed ${trimmed} records past retention and compacted the journal` : ''),
 );
 
 let stopping = false;

@@ -43,15 +43,21 @@ export class MemoryStream {
   lastArrival = 0;
   private lastTrim = 0;
 
+  /** `shards`: a count for CreateStream, or the shards of a compacted journal (then ACTIVE at once). */
   constructor(
     readonly name: string,
     readonly arn: string,
-    shardCount: number,
+    shards: number | readonly MemoryShard[],
     private readonly clock: SequenceClock,
     private readonly delays: StatusDelays,
     readonly createdAt = Date.now(),
   ) {
-    for (const range of initialRanges(shardCount)) this.open(range);
+    if (typeof shards !== 'number') {
+      this.shards.push(...shards);
+      this.status = 'ACTIVE';
+      return;
+    }
+    for (const range of initialRanges(shards)) this.open(range);
     this.settleAfter(delays.createMs);
   }
 
@@ -101,18 +107,22 @@ export class MemoryStream {
   /**
    * Drops records older than the retention period from the front of each shard, at most once a
    * minute (a record lives up to a minute past its retention, as AWS's trimming is not instant either).
+   * Returns how many it dropped.
    */
-  trim(now: number): void {
-    if (now - this.lastTrim < TRIM_EVERY_MS) return;
+  trim(now: number): number {
+    if (now - this.lastTrim < TRIM_EVERY_MS) return 0;
     this.lastTrim = now;
     const horizon = now - this.retentionHours * 3_600_000;
+    let dropped = 0;
     for (const shard of this.shards) {
       let drop = 0;
       while (drop < shard.records.length && (shard.records[drop]?.arrival ?? now) < horizon) drop += 1;
       if (drop === 0) continue;
       shard.records.splice(0, drop);
       shard.trimmed += drop;
+      dropped += drop;
     }
+    return dropped;
   }
 
   /**
