@@ -8,7 +8,7 @@ import { startLocalCdc } from './cdc';
 import { localClientConfig } from './emulators/client';
 import { startDynamo } from './emulators/dynamodb';
 import { checkJava } from './emulators/java';
-import { startKinesis } from './emulators/kinesis';
+import { type KinesisEmulatorName, kinesisEmulatorFromEnv, startKinesis } from './emulators/kinesis';
 import { removePidFile, stopOrphans, writePidFile } from './emulators/pids';
 import type { EmulatorProcess } from './emulators/process';
 import { applyEnvironment, localEnvironment } from './env';
@@ -49,6 +49,11 @@ export interface BackboneOptions {
    * @default false
    */
   readonly ephemeral?: boolean;
+  /**
+   * Which Kinesis emulator to run (see `KinesisEmulatorName`). Each keeps its own files in the data
+   * dir, so switching starts from an empty log. @default `SPINE_KINESIS_EMULATOR`, else `lite`
+   */
+  readonly kinesisEmulator?: KinesisEmulatorName;
 }
 
 export interface Backbone {
@@ -91,6 +96,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
   try {
     // Test-only fault injection (SPINE_FAULTS); read first so a bad setting fails before anything starts.
     const faultConfig = readFaultConfig();
+    const kinesisProgram = options.kinesisEmulator ?? kinesisEmulatorFromEnv();
     const faults = faultConfig && new FaultInjector(faultConfig, join(home, 'faults.json'));
     const kinesisFaults = faults?.scheduleFor('kinesis');
     const dynamoFaults = faults?.scheduleFor('dynamodb');
@@ -113,6 +119,7 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     const activity = new StreamActivity();
     const [kinesisStart, dynamoStart] = await Promise.allSettled([
       startKinesis({
+        emulator: kinesisProgram,
         dataDir: paths.kinesisData,
         port: kinesisPort,
         homeMarker: `--spine-home=${home}`,

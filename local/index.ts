@@ -1,7 +1,15 @@
 export { type Backbone, type BackboneOptions, DEFAULT_PORTS, startBackbone } from './backbone';
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './emulators/client';
 export { type DynamoStartOptions, startDynamo } from './emulators/dynamodb';
-export { type KinesisEmulator, type KinesisStartOptions, startKinesis } from './emulators/kinesis';
+export {
+  DEFAULT_KINESIS_EMULATOR,
+  KINESIS_EMULATOR_ENV,
+  KINESIS_EMULATORS,
+  type KinesisEmulator,
+  type KinesisEmulatorName,
+  type KinesisStartOptions,
+  startKinesis,
+} from './emulators/kinesis';
 export { localEnvironment } from './env';
 export {
   BackboneAlreadyRunningError,

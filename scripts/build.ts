@@ -31,6 +31,8 @@ export const ENTRIES = {
   testing: 'shared/testing/index.ts',
   cli: 'cli/main.ts',
   'local-main': 'local/main.ts',
+  // Spawned by path next to dist/local.js (local/emulators/kinesis-lite-process.ts).
+  'kinesis-lite': 'local/emulators/kinesis-lite/main.ts',
   // Imported by path from the entries `spineEntry` generates at synth (infra/package-files.ts).
   'internal-schemas': 'shared/schemas/index.ts',
   'internal-stack-traces': 'shared/stack-traces/index.ts',

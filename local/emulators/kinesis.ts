@@ -8,6 +8,7 @@ import type { LocalLogger } from '../log';
 import type { StreamActivity } from '../net';
 import { localClientConfig } from './client';
 import { readKinesisSaves, recoverKinesisData } from './kinesis-data';
+import { spawnKinesisLite } from './kinesis-lite-process';
 import { LEASH_ENV } from './leash';
 import { onPickedPorts } from './picked';
 import type { EmulatorProcess } from './process';
@@ -36,7 +37,31 @@ const STOP_GRACE_MS = 7_000;
 /** Loaded into kinesis-mock: atomic saves and the leash. Plain CommonJS, next to this file. */
 const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'kinesis-preload.cjs');
 
+/**
+ * Which program serves Kinesis in local mode. `lite` (kinesis-lite/, the default): Spine's own emulator,
+ * journaled before each answer (a kill loses no acknowledged record), a few ms of CPU per call.
+ * `kinesis-mock`: the npm `kinesis-local` build of kinesis-mock, saving its whole state every second.
+ * Both are held to one contract suite (test/integration/memory-kinesis-contract.test.ts).
+ */
+export type KinesisEmulatorName = 'lite' | 'kinesis-mock';
+export const KINESIS_EMULATORS: readonly KinesisEmulatorName[] = ['lite', 'kinesis-mock'];
+export const DEFAULT_KINESIS_EMULATOR: KinesisEmulatorName = 'lite';
+/** The env var that picks the emulator when the backbone option does not. */
+export const KINESIS_EMULATOR_ENV = 'SPINE_KINESIS_EMULATOR';
+
+/** The emulator named by `SPINE_KINESIS_EMULATOR`, the default when unset; throws on any other value. */
+export const kinesisEmulatorFromEnv = (env: NodeJS.ProcessEnv = process.env): KinesisEmulatorName => {
+  const value = env[KINESIS_EMULATOR_ENV];
+  if (value === undefined || value === '') return DEFAULT_KINESIS_EMULATOR;
+  const found = KINESIS_EMULATORS.find((name) => name === value);
+  if (!found)
+    throw new RangeError(`${KINESIS_EMULATOR_ENV}=${value}: expected one of ${KINESIS_EMULATORS.join(', ')}`);
+  return found;
+};
+
 export interface KinesisStartOptions {
+  /** @default DEFAULT_KINESIS_EMULATOR */
+  readonly emulator?: KinesisEmulatorName;
   readonly dataDir: string;
   /** Port clients use (the relay). kinesis-mock itself listens on free internal ports. */
   readonly port: number;
@@ -110,9 +135,46 @@ const spawnKinesisMock = async (
   return { emulator, plainPort };
 };
 
+/** The relay clients use, in front of an emulator on `plainPort`: fault relay or plain TCP relay. */
+const startRelay = async (options: KinesisStartOptions, emulator: EmulatorProcess, plainPort: number) => {
+  try {
+    return options.faults
+      ? await startFaultRelay(options.port, plainPort, options.faults, options.activity)
+      : await startTcpProxy(options.port, plainPort, options.activity);
+  } catch (error) {
+    await emulator.stop().catch(() => {});
+    throw error;
+  }
+};
+
+/**
+ * Kinesis lite behind the same relay as kinesis-mock (it tells pollers of writes, and injects faults
+ * when asked). Every answer was journaled first, so a stop may SIGKILL after the usual grace.
+ */
+const startKinesisLite = async (options: KinesisStartOptions, persist: boolean): Promise<KinesisEmulator> => {
+  const { emulator, plainPort } = await onPickedPorts(
+    1,
+    async ([port]) => {
+      if (port === undefined) throw new RangeError('Kinesis lite needs a port');
+      return { emulator: await spawnKinesisLite(options, persist, port), plainPort: port };
+    },
+    options.log,
+  );
+  const proxy = await startRelay(options, emulator, plainPort);
+  return {
+    process: emulator,
+    port: proxy.port,
+    stop: async () => {
+      await proxy.close();
+      await emulator.stop();
+    },
+  };
+};
+
 export const startKinesis = async (options: KinesisStartOptions): Promise<KinesisEmulator> => {
   mkdirSync(options.dataDir, { recursive: true });
   const persist = options.persist ?? true;
+  if ((options.emulator ?? DEFAULT_KINESIS_EMULATOR) === 'lite') return startKinesisLite(options, persist);
   if (persist)
     for (const message of recoverKinesisData(options.dataDir, PERSIST_INTERVAL)) options.log.warn(message);
   // Its ports are internal (clients use the relay's), so a port taken before it bound is picked again.
@@ -121,15 +183,7 @@ export const startKinesis = async (options: KinesisStartOptions): Promise<Kinesi
     (ports) => spawnKinesisMock(options, persist, ports),
     options.log,
   );
-  let proxy: { readonly port: number; close(): Promise<void> };
-  try {
-    proxy = options.faults
-      ? await startFaultRelay(options.port, plainPort, options.faults, options.activity)
-      : await startTcpProxy(options.port, plainPort, options.activity);
-  } catch (error) {
-    await emulator.stop().catch(() => {});
-    throw error;
-  }
+  const proxy = await startRelay(options, emulator, plainPort);
   return {
     process: emulator,
     port: proxy.port,

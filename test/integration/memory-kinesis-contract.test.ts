@@ -1,10 +1,10 @@
 import {
   CreateStreamCommand,
+  DescribeStreamCommand,
   DescribeStreamSummaryCommand,
   type GetShardIteratorCommandInput,
   KinesisClient,
   ListShardsCommand,
-  ListStreamsCommand,
   MergeShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
@@ -344,9 +344,9 @@ describe('memory Kinesis beyond the contract', () => {
     const server = await startMemoryKinesis();
     const kinesis = new KinesisClient(emulatorClient(server.endpoint));
     try {
-      const error = await rejection(kinesis.send(new ListStreamsCommand({})));
+      const error = await rejection(kinesis.send(new DescribeStreamCommand({ StreamName: 'any' })));
       expect(error.name).toBe('InvalidArgumentException');
-      expect(error.message).toContain('ListStreams');
+      expect(error.message).toContain('DescribeStream');
     } finally {
       kinesis.destroy();
       await server.stop();

@@ -47,6 +47,12 @@ export const buildLocalMode = async (
     ...NODE_BUNDLE,
     entryPoints: [
       'local/main.ts',
+      // Kinesis lite's process entry, spawned by path next to the code that starts it: local/main.js
+      // or a chunk in `dir` (local/emulators/kinesis-lite-process.ts), so it goes to both places.
+      ...['kinesis-lite', 'local/kinesis-lite'].map((out) => ({
+        in: 'local/emulators/kinesis-lite/main.ts',
+        out,
+      })),
       { in: project.ingress, out: 'functions/ingress' },
       ...[...new Set(entries)].map((entry) => ({ in: entry, out: entry.replace(/\.ts$/, '') })),
     ],

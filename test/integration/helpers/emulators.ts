@@ -36,8 +36,11 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-/** Which Kinesis serves the log: kinesis-mock, or the in-process memory Kinesis (test/fixtures/memory-kinesis). */
-export type LogEmulator = 'kinesis-mock' | 'memory';
+/**
+ * Which Kinesis serves the log: kinesis-mock (the default here), Kinesis lite as local mode runs it (its
+ * own process, local/emulators/kinesis-lite), or the same code in-process (test/fixtures/memory-kinesis).
+ */
+export type LogEmulator = 'kinesis-mock' | 'lite' | 'memory';
 
 /**
  * Starts kinesis-mock and DynamoDB Local with local mode's own starters, on free ports, in their
@@ -55,6 +58,7 @@ export const startEmulators = async (
       ? startMemoryKinesis(options.memory)
       : startKinesis({
           ...common,
+          emulator: options.log ?? 'kinesis-mock',
           dataDir: join(work, 'kinesis'),
           port: 0,
           homeMarker: `--spine-test=${work}`,

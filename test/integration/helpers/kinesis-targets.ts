@@ -1,5 +1,6 @@
 import { startMemoryKinesis } from '../../fixtures/memory-kinesis';
 import { startEmulators } from './emulators';
+import { startLiteProcess } from './kinesis-lite';
 
 /**
  * Where kinesis-mock departs from AWS's documented behaviour. The memory Kinesis follows AWS; each case
@@ -14,6 +15,10 @@ export interface Quirks {
   /** GetRecords with a malformed iterator: AWS InvalidArgumentException; kinesis-mock a 500 with no body
    * (the SDK names it `Unknown`). */
   readonly badIteratorError: string;
+  /** PutRecords with 501 records: AWS refuses the request (at most 500); kinesis-mock stores them all. */
+  readonly over500Records: 'refused' | 'stored';
+  /** A PutRecords record over 1 MiB: AWS refuses the whole request; kinesis-mock fails that record only. */
+  readonly oversizedInBatch: 'request' | 'record';
 }
 
 export interface KinesisTarget {
@@ -22,7 +27,7 @@ export interface KinesisTarget {
   start(): Promise<{ endpoint: string; stop(): Promise<void> }>;
 }
 
-/** The two Kinesis the contract suite holds to one set of cases. */
+/** The Kinesis the contract suite holds to one set of cases. */
 export const KINESIS_TARGETS: readonly KinesisTarget[] = [
   {
     name: 'kinesis-mock',
@@ -30,11 +35,25 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       endingAboveRecords: false,
       foreignSequenceError: 'ResourceNotFoundException',
       badIteratorError: 'Unknown',
+      over500Records: 'stored',
+      oversizedInBatch: 'record',
     },
     start: async () => {
-      const emulators = await startEmulators();
+      const emulators = await startEmulators({ log: 'kinesis-mock' });
       return { endpoint: emulators.kinesisEndpoint, stop: () => emulators.stop() };
     },
+  },
+  {
+    // Local mode's Kinesis: the memory Kinesis's code in its own process, journaling every change.
+    name: 'kinesis-lite',
+    quirks: {
+      endingAboveRecords: true,
+      foreignSequenceError: 'InvalidArgumentException',
+      badIteratorError: 'InvalidArgumentException',
+      over500Records: 'refused',
+      oversizedInBatch: 'request',
+    },
+    start: () => startLiteProcess(),
   },
   {
     name: 'memory',
@@ -42,6 +61,8 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       endingAboveRecords: true,
       foreignSequenceError: 'InvalidArgumentException',
       badIteratorError: 'InvalidArgumentException',
+      over500Records: 'refused',
+      oversizedInBatch: 'request',
     },
     start: () => startMemoryKinesis(),
   },

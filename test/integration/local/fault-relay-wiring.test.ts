@@ -65,7 +65,7 @@ describe('local mode emulators with SPINE_FAULTS schedules', () => {
     expect(counts.total('dynamodb.lostResponse')).toBe(1);
   });
 
-  it('serves kinesis-mock through the fault relay: PutRecord throttled without reaching the stream', async () => {
+  it('serves the default Kinesis emulator (Kinesis lite) through the fault relay: PutRecord throttled without reaching the stream', async () => {
     const counts = new FaultCounts();
     const schedule = new FaultSchedule({ service: 'kinesis', rates: { throttle: 1 }, seed: 5, counts });
     const kinesisEmulator = await startKinesis({

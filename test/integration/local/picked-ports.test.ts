@@ -100,31 +100,39 @@ describe('emulators on picked ports that another process takes first', () => {
     expect(held.seen).not.toContain('DynamoDB_20120810.CreateTable');
   }, 240_000);
 
-  it("moves kinesis-mock when its internal port is held by another emulator's server (InvalidAction)", async () => {
-    // Prepare
-    const held = await foreign(400, { __type: 'com.amazonaws.dynamodb.v20120810#InvalidAction' });
-    cleanup.push(async () => void held.server.close());
-    handedOut.push(held.port);
-    const log = recording();
+  it.each([
+    { emulator: 'kinesis-mock', process: 'kinesis-mock' },
+    { emulator: 'lite', process: 'kinesis-lite' },
+  ] as const)(
+    "moves $process when its internal port is held by another emulator's server (InvalidAction)",
+    async ({ emulator, process: name }) => {
+      // Prepare
+      const held = await foreign(400, { __type: 'com.amazonaws.dynamodb.v20120810#InvalidAction' });
+      cleanup.push(async () => void held.server.close());
+      handedOut.push(held.port);
+      const log = recording();
 
-    // Act
-    const kinesis = await startKinesis({
-      dataDir: join(work, 'k1'),
-      port: 0,
-      homeMarker: `--spine-test=${work}`,
-      logFile: join(work, 'k1.log'),
-      log,
-      persist: false,
-      timeoutMs: 120_000,
-    });
-    cleanup.push(kinesis.stop);
+      // Act
+      const kinesis = await startKinesis({
+        emulator,
+        dataDir: join(work, `k1-${emulator}`),
+        port: 0,
+        homeMarker: `--spine-test=${work}`,
+        logFile: join(work, 'k1.log'),
+        log,
+        persist: false,
+        timeoutMs: 120_000,
+      });
+      cleanup.push(kinesis.stop);
 
-    // Assert
-    expect(log.warnings.join('\n')).toMatch(new RegExp(`kinesis-mock: port ${held.port} was taken`));
-    const client = new KinesisClient(localClientConfig(`http://127.0.0.1:${kinesis.port}`));
-    cleanup.push(async () => client.destroy());
-    expect((await client.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
-  }, 240_000);
+      // Assert
+      expect(log.warnings.join('\n')).toMatch(new RegExp(`${name}: port ${held.port} was taken`));
+      const client = new KinesisClient(localClientConfig(`http://127.0.0.1:${kinesis.port}`));
+      cleanup.push(async () => client.destroy());
+      expect((await client.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+    },
+    240_000,
+  );
 
   it('refuses a configured port that another process answers on, and leaves nothing running', async () => {
     // Prepare
