@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { JournalCorruptError } from './errors';
 import { type JournalEntry, journalEntrySchema } from './journal-entry';
 
@@ -26,15 +26,9 @@ export class Journal {
   static open(file: string): { journal: Journal; replay: JournalReplay } {
     const fd = openSync(file, 'a+');
     try {
-      const text = readFileSync(file, 'utf8');
-      const end = text.lastIndexOf('\n') + 1;
-      const entries = text
-        .slice(0, end)
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line, i) => parseLine(file, line, i + 1));
+      const entries: JournalEntry[] = [];
+      const keep = readLines(fd, (line, number) => entries.push(parseLine(file, line, number)));
       const size = fstatSync(fd).size;
-      const keep = Buffer.byteLength(text.slice(0, end));
       if (size > keep) ftruncateSync(fd, keep);
       return { journal: new Journal(fd), replay: { entries, tornBytes: size - keep } };
     } catch (error) {
@@ -54,6 +48,35 @@ export class Journal {
     closeSync(this.fd);
   }
 }
+
+/** Read size: a journal is read in chunks, as a whole one can pass V8's string limit (~512 MB). */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Calls `onLine` with every non-empty complete line of `fd` from its start (1-based line numbers) and
+ * returns the byte length those lines end at: what follows is a torn last line.
+ */
+const readLines = (fd: number, onLine: (line: string, number: number) => void): number => {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let carry = Buffer.alloc(0);
+  let position = 0;
+  let complete = 0;
+  let number = 0;
+  for (let read = readSync(fd, chunk, 0, CHUNK_BYTES, position); read > 0; ) {
+    position += read;
+    const data = Buffer.concat([carry, chunk.subarray(0, read)]);
+    let start = 0;
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+      number += 1;
+      if (nl > start) onLine(data.toString('utf8', start, nl), number);
+      start = nl + 1;
+    }
+    complete += start;
+    carry = data.subarray(start);
+    read = readSync(fd, chunk, 0, CHUNK_BYTES, position);
+  }
+  return complete;
+};
 
 const parseLine = (file: string, line: string, number: number): JournalEntry => {
   let value: unknown;
