@@ -1,13 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import type { LocalLogger } from '../log';
-import { localClientConfig } from './client';
+import { waitForKinesis } from './kinesis-ready';
 import { LEASH_ENV } from './leash';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
-import { PROBE_TIMEOUTS, STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
 export interface KinesisLiteSpawnOptions {
   readonly dataDir: string;
@@ -54,19 +52,6 @@ export const spawnKinesisLite = async (
     log: options.log,
   });
   options.onSpawn?.(emulator);
-  const client = new KinesisClient({
-    ...localClientConfig(`http://127.0.0.1:${port}`, PROBE_TIMEOUTS),
-    maxAttempts: 1,
-  });
-  try {
-    await waitUntilReady(
-      emulator,
-      () => client.send(new ListStreamsCommand({ Limit: 1 })),
-      options.timeoutMs ?? STARTUP_TIMEOUT_MS,
-      port,
-    );
-  } finally {
-    client.destroy();
-  }
+  await waitForKinesis(emulator, port, options.timeoutMs);
   return emulator;
 };

@@ -2,19 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { type FaultSchedule, startFaultRelay } from '../faults';
 import type { LocalLogger } from '../log';
 import type { StreamActivity } from '../net';
-import { localClientConfig } from './client';
 import { readKinesisSaves, recoverKinesisData } from './kinesis-data';
 import { spawnKinesisLite } from './kinesis-lite-process';
+import { waitForKinesis } from './kinesis-ready';
 import { LEASH_ENV } from './leash';
 import { onPickedPorts } from './picked';
 import type { EmulatorProcess } from './process';
 import { spawnEmulator } from './process';
 import { startTcpProxy } from './proxy';
-import { PROBE_TIMEOUTS, STARTUP_TIMEOUT_MS, waitUntilReady } from './wait';
 
 /**
  * How often kinesis-mock snapshots its whole state to `<dataDir>/kinesis-data.json` (default 5 s).
@@ -117,21 +115,7 @@ const spawnKinesisMock = async (
     log: options.log,
   });
   options.onSpawn?.(emulator);
-  const client = new KinesisClient({
-    ...localClientConfig(`http://127.0.0.1:${plainPort}`, PROBE_TIMEOUTS),
-    maxAttempts: 1,
-  });
-  try {
-    await waitUntilReady(
-      emulator,
-      () => client.send(new ListStreamsCommand({ Limit: 1 })),
-      options.timeoutMs ?? STARTUP_TIMEOUT_MS,
-      plainPort,
-    );
-  } finally {
-    // An open keep-alive connection would stall kinesis-mock's shutdown.
-    client.destroy();
-  }
+  await waitForKinesis(emulator, plainPort, options.timeoutMs);
   return { emulator, plainPort };
 };
 
