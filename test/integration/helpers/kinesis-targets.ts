@@ -19,6 +19,8 @@ export interface Quirks {
   readonly over500Records: 'refused' | 'stored';
   /** A PutRecords record over 1 MiB: AWS refuses the whole request; kinesis-mock fails that record only. */
   readonly oversizedInBatch: 'request' | 'record';
+  /** The 1 MiB record limit counts data and partition key together (AWS); kinesis-mock counts data only. */
+  readonly recordSizeCountsKey: boolean;
 }
 
 export interface KinesisTarget {
@@ -37,6 +39,7 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       badIteratorError: 'Unknown',
       over500Records: 'stored',
       oversizedInBatch: 'record',
+      recordSizeCountsKey: false,
     },
     start: async () => {
       const emulators = await startEmulators({ log: 'kinesis-mock' });
@@ -52,6 +55,7 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       badIteratorError: 'InvalidArgumentException',
       over500Records: 'refused',
       oversizedInBatch: 'request',
+      recordSizeCountsKey: true,
     },
     start: () => startLiteProcess(),
   },
@@ -63,6 +67,7 @@ export const KINESIS_TARGETS: readonly KinesisTarget[] = [
       badIteratorError: 'InvalidArgumentException',
       over500Records: 'refused',
       oversizedInBatch: 'request',
+      recordSizeCountsKey: true,
     },
     start: () => startMemoryKinesis(),
   },
