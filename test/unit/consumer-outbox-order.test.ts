@@ -34,11 +34,10 @@ class DeadPublisher extends MemoryPublisher {
 }
 
 describe('consumer runtime: a key emits in order when a zombie commits beside the retry', () => {
-  // KNOWN BUG, reproduced: processBatch reads the outbox (recoverOutbox) before the checkpoints
-  // (AppliedView.load), so an emit committed between the two reads is overtaken by the retry's later
-  // emit of the same key ([20, 10] here; downstream, the auditor's outOfOrder). `it.fails` until the
-  // fix (the checkpoints first, then the outbox) lands: this then fails and must become `it`.
-  it.fails("publishes the zombie's committed emit of a key before the retry's later emit of that key", async () => {
+  // processBatch reads the checkpoints before the outbox. Read the other way round (as it was until
+  // 2026-11-27), an emit committed between the two reads was overtaken by the retry's later emit of the
+  // same key ([20, 10] here; downstream, the property test's factor-4 `outOfOrder`).
+  it("publishes the zombie's committed emit of a key before the retry's later emit of that key", async () => {
     // Prepare: a timed-out invocation (the zombie) and the mapping's retry run the same records; the
     // zombie commits the first event and its emit between the retry's outbox read and its checkpoint
     // read, then is killed before it publishes (the property test's factor-4 run: twins, timeouts,
