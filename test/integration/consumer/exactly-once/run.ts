@@ -183,6 +183,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     dynamo: `http://127.0.0.1:${relays[1]?.port}`,
   };
   const catalog = catalogFor(names, o.shards, o.parallelizationFactor, o.budget);
+  const checkpoints = o.parallelizationFactor > 1 ? 'key' : 'shard';
   const random = seededRandom(o.seed + 2);
   const profile = new RunProfile();
   const firstClaims = new Map<string, string>();
@@ -198,6 +199,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'counter',
         handlers: { Counted: counterHandler },
+        checkpoints,
         profile,
         counts,
         firstClaims,
@@ -219,6 +221,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'auditor',
         handlers: { MilestoneReached: auditorHandler },
+        checkpoints,
         profile,
         counts,
       }),
