@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type Catalog, defineCatalog } from '../../shared/catalog';
 import {
   defineConsumer,
   type EventHandler,
@@ -33,7 +34,22 @@ class DeadPublisher extends MemoryPublisher {
   }
 }
 
-describe('consumer runtime: a key emits in order when a zombie commits beside the retry', () => {
+/** `testCatalog` at parallelization factor 4: checkpoints per key (key markers), not per shard. */
+const atFactor4 = (): Catalog => {
+  const { __validated: _, ...spec } = testCatalog;
+  return defineCatalog({
+    ...spec,
+    services: spec.services.map((s) => ({
+      ...s,
+      subscriptions: s.subscriptions.map((sub) => ({ ...sub, parallelizationFactor: 4 })),
+    })),
+  });
+};
+
+describe.each([
+  { mode: 'shard checkpoints (factor 1)', catalog: testCatalog },
+  { mode: 'key markers (factor 4)', catalog: atFactor4() },
+])('consumer runtime: a key emits in order when a zombie commits beside the retry, $mode', ({ catalog }) => {
   // processBatch reads the checkpoints before the outbox. Read the other way round (as it was until
   // 2026-11-27), an emit committed between the two reads was overtaken by the retry's later emit of the
   // same key ([20, 10] here; downstream, the property test's factor-4 `outOfOrder`).
@@ -47,13 +63,10 @@ describe('consumer runtime: a key emits in order when a zombie commits beside th
     const deps = { env: testStreamEnv, store, logReaders: false } as const;
     const handlers = { Counted: counting };
     const zombie = defineConsumer(
-      { catalog: testCatalog, service: 'counter', handlers },
+      { catalog, service: 'counter', handlers },
       { ...deps, publisher: new DeadPublisher() },
     );
-    const retry = defineConsumer(
-      { catalog: testCatalog, service: 'counter', handlers },
-      { ...deps, publisher },
-    );
+    const retry = defineConsumer({ catalog, service: 'counter', handlers }, { ...deps, publisher });
     const batch = [counted(1, 'a', 10), counted(2, 'a', 10)];
     // The zombie runs right after the retry's first read of its outbox or its checkpoints, whichever
     // comes first: between the two.

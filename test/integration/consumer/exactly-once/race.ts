@@ -53,8 +53,9 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
  *
  * Only applied records are given up, as in a run with unlimited retries nothing may be lost: once the
  * invocation is killed after its commit, `firstUnapplied` (a calm reader of the checkpoints) must find
- * every record of the batch applied; otherwise the batch is answered failed from the first unapplied
- * one and the mapping retries it (a miss, `unapplied`). Returns the answer the mapping gets, with what
+ * every record of the batch applied; otherwise the invocation died like any other, and the mapping
+ * retries the whole batch (a miss, `unapplied`: the gate also fires on a commit before an early exit,
+ * the deadline's or an undecided copy's). Returns the answer the mapping gets, with what
  * the race left, or why it did not happen (the batch's last commit held no emit, the invocation
  * answered a retry, or it died elsewhere): the caller then re-arms it.
  */
@@ -93,9 +94,8 @@ export const playRace = async <C extends RaceContainer>(o: {
       response === undefined ? 'died' : response.batchItemFailures.length > 0 ? 'retried' : 'noEmit';
     return { response, missed };
   }
-  const unapplied = await o.firstUnapplied();
-  if (unapplied !== undefined)
-    return { response: { batchItemFailures: [{ itemIdentifier: unapplied }] }, missed: 'unapplied' };
+  // A killed invocation has no answer: the mapping retries the whole batch, as after any death.
+  if ((await o.firstUnapplied()) !== undefined) return { response: undefined, missed: 'unapplied' };
   return { response: { batchItemFailures: [] }, left: { shardId: o.shardId, entries: committed } };
 };
 
