@@ -1,10 +1,6 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { resentSinceOfBytes } from '../../../../shared/envelope';
+import { readShard, shardIds } from '../log';
 
 /** One record of a key as the log holds it. */
 interface LoggedRecord {
@@ -33,41 +29,23 @@ const decode = (data: Uint8Array | undefined) => {
 
 /** Every record of `keys` in every shard (closed ones too), in each shard's order. */
 const recordsOf = async (kinesis: KinesisClient, stream: string, keys: ReadonlySet<string>) => {
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const byKey = new Map<string, LoggedRecord[]>();
-  for (const shard of shards) {
-    const shardId = shard.ShardId ?? '';
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    // Empty pages can come before the data; only an empty page at the tip (or a closed shard's end) ends it.
-    for (let pages = 0; iterator && pages < 2_000; pages++) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const records = page.Records ?? [];
-      for (const r of records) {
-        const { id, key, index } = decode(r.Data);
-        if (!keys.has(key)) continue;
-        const list = byKey.get(key) ?? [];
-        list.push({
-          shardId,
-          sequenceNumber: r.SequenceNumber ?? '',
-          arrivedAt: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
-          id,
-          index,
-          resentSince: r.Data ? resentSinceOfBytes(r.Data) : undefined,
-        });
-        byKey.set(key, list);
-      }
-      if (records.length === 0 && page.MillisBehindLatest === 0) break;
-      iterator = page.NextShardIterator;
+  for (const shardId of await shardIds(kinesis, stream))
+    for (const { kinesis: r } of await readShard(kinesis, stream, shardId)) {
+      const data = Buffer.from(r.data, 'base64');
+      const { id, key, index } = decode(data);
+      if (!keys.has(key)) continue;
+      const list = byKey.get(key) ?? [];
+      list.push({
+        shardId,
+        sequenceNumber: r.sequenceNumber,
+        arrivedAt: Math.round(r.approximateArrivalTimestamp * 1000),
+        id,
+        index,
+        resentSince: resentSinceOfBytes(data),
+      });
+      byKey.set(key, list);
     }
-  }
   return byKey;
 };
 
