@@ -7,7 +7,7 @@ import {
   MemoryPublisher,
 } from '../../shared/consumer';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
-import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+import { countedRecord, kinesisEvent } from '../fixtures/kinesis';
 
 const position = { service: 'counter', topic: 'counts', shardId: 'shardId-000000000000' };
 
@@ -19,13 +19,7 @@ const counting: EventHandler = async (event, ctx) => {
   if (total % 10 === 0) ctx.emit('MilestoneReached', { counter, total });
 };
 
-const counted = (n: number, counter: string, by: number) =>
-  kinesisRecord({
-    stream: 'counts-stream',
-    sequenceNumber: seq(n),
-    partitionKey: counter,
-    data: envelopeOf('Counted', { counter, by }, counter, `e${n}`),
-  });
+const counted = countedRecord;
 
 /** A publisher whose every call fails: the container is killed right after its commit. */
 class DeadPublisher extends MemoryPublisher {
