@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testCatalog } from '../../fixtures/catalog';
 import { playOutboxOrder, testCatalogAtFactor4 } from '../../fixtures/outbox-order';
-import { type Emulators, startEmulators } from '../helpers/emulators';
-import { createRuntimeTables, dynamoStore } from './harness';
+import { useDynamoStores } from './harness';
 
-let emulators: Emulators | undefined;
-beforeAll(async () => {
-  emulators = await startEmulators({ log: 'memory' });
-  await createRuntimeTables(emulators.dynamo);
-}, 180_000);
-afterAll(async () => {
-  await emulators?.stop();
-});
+const newStore = useDynamoStores();
 
 // test/unit/consumer-outbox-order.test.ts's scenario on DynamoDB Local: the twin's commit lands between
 // the retry's checkpoint read (BatchGetItem) and its outbox read (Query), and the retry's own commit is
@@ -23,8 +15,7 @@ describe.each([
   'consumer runtime on DynamoDB Local: a key emits in order beside a twin, $mode',
   ({ catalog, shardId }) => {
     it("publishes the twin's committed emit of a key before the retry's later emit of that key", async () => {
-      if (!emulators) throw new Error('emulators not started');
-      const outcome = await playOutboxOrder(catalog, dynamoStore(emulators.dynamo), shardId, `a-${shardId}`);
+      const outcome = await playOutboxOrder(catalog, newStore(), shardId, `a-${shardId}`);
       expect(outcome).toEqual({ total: 21, milestones: [10, 20], outboxLeft: 0 });
     });
   },
