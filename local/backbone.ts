@@ -12,7 +12,7 @@ import { type KinesisEmulatorName, kinesisEmulatorFromEnv, startKinesis } from '
 import { removePidFile, stopOrphans, writePidFile } from './emulators/pids';
 import type { EmulatorProcess } from './emulators/process';
 import { applyEnvironment, localEnvironment } from './env';
-import { EmulatorExitedError } from './errors';
+import { EmulatorExitedError, type PortRole } from './errors';
 import { startEventSourceMappings } from './esm';
 import { FaultInjector, readFaultConfig } from './faults';
 import { type LambdaHandler, loadHandler } from './handler';
@@ -27,6 +27,8 @@ import { provision } from './provision';
 
 /** Ports used when none are given (`SPINE_PORT`, `SPINE_KINESIS_PORT`, `SPINE_DYNAMODB_PORT` in the CLI). */
 export const DEFAULT_PORTS = { ingress: 4000, kinesis: 4568, dynamodb: 8000 } as const;
+/** How long a configured port may stay held after a run that did not stop cleanly (see `reservePort`). */
+export const ORPHAN_PORT_PATIENCE_MS = 15_000;
 
 export interface BackboneOptions {
   readonly catalog: Catalog;
@@ -100,12 +102,15 @@ export const startBackbone = async (options: BackboneOptions): Promise<Backbone>
     const faults = faultConfig && new FaultInjector(faultConfig, join(home, 'faults.json'));
     const kinesisFaults = faults?.scheduleFor('kinesis');
     const dynamoFaults = faults?.scheduleFor('dynamodb');
-    await stopOrphans(home, log);
+    // After a run that did not stop cleanly, its emulators may still hold their ports for a moment
+    // (an exiting JVM under load: seconds), so a configured port gets time to free before it counts as taken.
+    const patience = (await stopOrphans(home, log)) ? ORPHAN_PORT_PATIENCE_MS : 0;
     if (options.fresh) wipeData(home);
     const ports = { ...DEFAULT_PORTS, ...options.ports };
-    const ingressPort = ports.ingress === 0 ? 0 : await reservePort('ingress', ports.ingress);
-    const kinesisPort = ports.kinesis === 0 ? 0 : await reservePort('kinesis', ports.kinesis);
-    const dynamoPort = ports.dynamodb === 0 ? 0 : await reservePort('dynamodb', ports.dynamodb);
+    const reserve = (role: PortRole, port: number) => (port === 0 ? 0 : reservePort(role, port, patience));
+    const ingressPort = await reserve('ingress', ports.ingress);
+    const kinesisPort = await reserve('kinesis', ports.kinesis);
+    const dynamoPort = await reserve('dynamodb', ports.dynamodb);
     await checkJava();
 
     // Each pid is recorded the moment it exists: a runtime killed mid-start leaves no unknown orphan.

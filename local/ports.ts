@@ -49,13 +49,25 @@ export const freePort = async (avoid: readonly number[] = []): Promise<number> =
   return listenOnce(0);
 };
 
-/** Checks that a configured `port` is free and returns it; 0 picks one (see `freePort`). */
-export const reservePort = async (role: PortRole, port: number): Promise<number> => {
+const PATIENCE_POLL_MS = 100;
+
+/**
+ * Checks that a configured `port` is free and returns it; 0 picks one (see `freePort`). With
+ * `patienceMs`, a port in use is tried again until it frees or the time is up: for a start after a run
+ * that did not stop cleanly, whose emulators may still be releasing their ports. A process that is
+ * exiting keeps its sockets after its command line is gone (Linux tears its memory down first), so no
+ * process check can see it, only the port.
+ */
+export const reservePort = async (role: PortRole, port: number, patienceMs = 0): Promise<number> => {
   if (port === 0) return freePort();
-  try {
-    return await listenOnce(port);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new PortInUseError(role, port, error);
-    throw error;
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      return await listenOnce(port);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+      if (Date.now() >= deadline) throw new PortInUseError(role, port, error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, PATIENCE_POLL_MS));
   }
 };

@@ -49,11 +49,12 @@ export const ownsPid = (pid: number, home: string): boolean => {
 /**
  * Stops emulators orphaned by an earlier runtime that died without stopping them (kill -9, crash).
  * Throws when that runtime is still alive and still owns its emulators: two backbones must not share
- * one data dir.
+ * one data dir. Returns whether an earlier run left its pid file (it did not stop cleanly): its
+ * emulators may then still be releasing their ports.
  */
-export const stopOrphans = async (home: string, log: LocalLogger): Promise<void> => {
+export const stopOrphans = async (home: string, log: LocalLogger): Promise<boolean> => {
   const previous = readJsonFile(homePaths(home).pids, pidFileSchema);
-  if (!previous) return;
+  if (!previous) return false;
   const owned = previous.emulators.filter((e) => ownsPid(e.pid, home));
   if (owned.length > 0 && previous.runtimePid !== process.pid && isAlive(previous.runtimePid))
     throw new BackboneAlreadyRunningError(home, previous.runtimePid);
@@ -62,4 +63,5 @@ export const stopOrphans = async (home: string, log: LocalLogger): Promise<void>
     await stopGroup(emulator.name, emulator.pid, () => isAlive(emulator.pid), log);
   }
   removePidFile(home);
+  return true;
 };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   type Backbone,
+  freePort,
   homePaths,
   isPortInUseError,
   type LocalHttpEvent,
@@ -123,6 +124,28 @@ describe('local backbone lifecycle', () => {
     expect(isPortInUseError(failure)).toBe(true);
     expect(String((failure as Error).message)).toContain(`Port ${port} (ingress)`);
     expect(String((failure as Error).message)).toContain('SPINE_PORT=');
+  });
+
+  it('after a run that did not stop cleanly, waits for a configured port its emulator is still releasing', async () => {
+    // Prepare: the pid file a SIGKILLed runtime leaves, whose processes are gone, and DynamoDB Local's
+    // port still held, as an exiting JVM holds it after its command line is gone (stop 28's CI failure)
+    const home = tempHome();
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const dead = gone.pid ?? 0;
+    writeFileSync(
+      homePaths(home).pids,
+      JSON.stringify({ runtimePid: dead, emulators: [{ name: 'DynamoDB Local', pid: dead }] }),
+    );
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(port, resolve));
+    setTimeout(() => holder.close(), 2_000);
+    // Act
+    const backbone = await start(home, { dynamodb: port });
+    running.push(backbone);
+    // Assess
+    expect(backbone.endpoints.dynamodb).toBe(`http://127.0.0.1:${port}`);
   });
 
   it('leaves no emulator of a SIGKILLed runtime running, and starts again on the same data dir', async () => {

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { isPortInUseError } from '../../../local';
 import { listensOn } from '../../../local/emulators/listener';
-import { freePort, PICK_RANGE } from '../../../local/ports';
+import { freePort, PICK_RANGE, reservePort } from '../../../local/ports';
 
 const listen = async (port: number) => {
   const server = createServer();
@@ -38,5 +39,35 @@ describe('listensOn', () => {
     const expected = process.platform === 'linux' ? [true, false] : [undefined, undefined];
     expect([listensOn(process.pid, port), listensOn(process.pid, other)]).toEqual(expected);
     server.close();
+  });
+});
+
+describe('reservePort', () => {
+  it('refuses a held port at once without patience, and with patience takes it once it frees', async () => {
+    // Prepare: a port held as an exiting emulator holds it, released 1 s into the second call
+    const port = await freePort();
+    const holder = await listen(port);
+    // Act
+    const atOnce = await reservePort('dynamodb', port).catch((error: unknown) => error);
+    setTimeout(() => holder.close(), 1_000);
+    const started = Date.now();
+    const patient = await reservePort('dynamodb', port, 30_000);
+    // Assert
+    expect(isPortInUseError(atOnce)).toBe(true);
+    expect(patient).toBe(port);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('refuses a port still held when its patience runs out', async () => {
+    // Prepare
+    const port = await freePort();
+    const holder = await listen(port);
+    // Act
+    const started = Date.now();
+    const failure = await reservePort('kinesis', port, 500).catch((error: unknown) => error);
+    holder.close();
+    // Assert
+    expect(isPortInUseError(failure)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
   });
 });
