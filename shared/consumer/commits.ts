@@ -1,11 +1,13 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AppliedView } from './applied-view';
 import type { CopyMemories } from './copy-memory';
+import { isAlreadyAppliedError } from './errors';
 import { classifyFailure } from './failures';
 import type { OutboxEntry } from './outbox';
 import { type PendingEvent, PendingWrites } from './pending';
 import type { EventPublisher } from './publisher';
 import type { Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
+import type { StateWrite } from './types';
 
 /** One invocation's shared state: where it is, what is applied, where its attempt mark sits. */
 export interface BatchRun {
@@ -126,6 +128,31 @@ export class Committer {
     return run;
   }
 
+  /**
+   * Writes one event's only item alone, fenced (docs/consumer-single-item.md), in the commit chain's
+   * order; the caller checks that nothing but checkpoint moves is pending (`pending.writeless`), so the
+   * write overtakes no earlier event's. `applied`: a fence shows the event applied before.
+   * The user's condition failing comes back as `CommitRejectedError`, as from a transaction.
+   */
+  writeAlone(index: number, write: StateWrite, unit: string, seq: string): Promise<'written' | 'applied'> {
+    const fenced: StateWrite = { ...write, fences: [{ unit, first: seq, last: seq }] };
+    const run = this.chain
+      .catch(() => undefined)
+      .then(async () => {
+        try {
+          return await this.run.store.writeFenced(this.run.position, fenced);
+        } catch (cause) {
+          if (classifyFailure(cause) === 'infrastructure') throw cause;
+          throw new CommitRejectedError(index, { cause });
+        }
+      });
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   private async commitNow(next: number | undefined): Promise<void> {
     const { pending } = this;
     if (pending.empty) return;
@@ -134,6 +161,13 @@ export class Committer {
     try {
       await this.send({ moves: pending.checkpointMoves(), writes: pending.writes(), outbox }, next);
     } catch (error) {
+      if (isAlreadyAppliedError(error)) {
+        // A fence shows an event of this commit applied by an earlier invocation: event by event, the
+        // applied ones move the checkpoint without writing, the others commit.
+        pending.clear();
+        await this.oneByOne(events, next, error);
+        return;
+      }
       if (classifyFailure(error) === 'infrastructure' || events.length === 0) {
         pending.clear();
         throw error;
@@ -147,12 +181,21 @@ export class Committer {
   }
 
   private async oneByOne(events: readonly PendingEvent[], next: number | undefined, error: unknown) {
-    if (events.length === 1) throw new CommitRejectedError(events[0]?.index ?? 0, { cause: error });
+    const fenceOnly = isAlreadyAppliedError(error);
+    if (events.length === 1 && !fenceOnly)
+      throw new CommitRejectedError(events[0]?.index ?? 0, { cause: error });
     for (const [n, e] of events.entries()) {
       const move = { sk: e.sk, expected: this.run.view.own(e.sk), next: e.position };
+      const after = events[n + 1]?.index ?? next;
+      const seq = e.position.sequenceNumber;
+      const writes = e.writes.map((w) => ({ ...w, fences: [{ unit: e.unit, first: seq, last: seq }] }));
       try {
-        await this.send({ moves: [move], writes: e.writes, outbox: e.emits }, events[n + 1]?.index ?? next);
+        await this.send({ moves: [move], writes, outbox: e.emits }, after);
       } catch (cause) {
+        if (isAlreadyAppliedError(cause)) {
+          await this.send({ moves: [move], writes: [] }, after);
+          continue;
+        }
         if (classifyFailure(cause) === 'infrastructure') throw cause;
         throw new CommitRejectedError(e.index, { cause });
       }

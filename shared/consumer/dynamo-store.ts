@@ -6,16 +6,16 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CheckpointConflictError, UnknownTableError } from './errors';
+import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
+import { fencesOf, settledUnits, unitParts, userView } from './fence';
+import { classify, fencedOp, type MergeFrom, prunes, type TransactItem } from './fenced-dynamo';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
-import { toExpressions } from './state-ops-dynamo';
-import { planCondition, planUpdate } from './state-ops-plan';
 import {
   type AttemptStart,
   type Checkpoint,
@@ -24,10 +24,9 @@ import {
   type CopyMemory,
   checkpointKey,
   type FailureRecord,
+  type ShardPosition,
 } from './store';
-import type { StateItem, StateWrite } from './types';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import type { StateWrite } from './types';
 
 export interface DynamoStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -37,6 +36,18 @@ export interface DynamoStoreOptions {
   readonly outboxTable: string;
   /** Logical state table name -> physical table name. */
   readonly stateTables: Readonly<Record<string, string>>;
+}
+
+/** Reads and resends of a fenced write whose item keeps changing under it, before "retry later". */
+const FENCE_RETRIES = 4;
+
+/** A state item changed under a fenced write on every try (contention): retry the batch later. */
+class FenceContendedError extends Error {
+  readonly code = 'RETRY_LATER';
+  constructor(table: string) {
+    super(`${table}: an item kept changing under a fenced write; retry later`);
+    this.name = 'FenceContendedError';
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -90,20 +101,29 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     return name;
   };
 
-  const toTransactItem = (write: StateWrite): TransactItem => {
-    const TableName = physical(write.table);
-    const typed = write.if === undefined ? undefined : planCondition(write.if);
-    const condition = toExpressions([], typed);
-    switch (write.kind) {
-      case 'put':
-        return { Put: { TableName, Item: write.item, ...condition } };
-      case 'delete':
-        return { Delete: { TableName, Key: { pk: write.pk }, ...condition } };
-      case 'update': {
-        const { UpdateExpression = '', ...parts } = toExpressions(planUpdate(write.update), typed);
-        return { Update: { TableName, Key: { pk: write.pk }, UpdateExpression, ...parts } };
-      }
-    }
+  /** A fenced write's fast condition failed: after a read, merge, or say it is applied or rejected. */
+  const mergeAfterRead = async (position: ShardPosition, write: StateWrite) => {
+    const pk = write.kind === 'put' ? write.item.pk : write.pk;
+    // A failed read propagates as it came: never taken as "applied" nor as "rejected".
+    const raw = await readRaw(write.table, pk);
+    const verdict = classify(raw, write);
+    if (verdict !== 'retry') return verdict;
+    const mine = new Set((write.fences ?? []).map((f) => f.unit));
+    const dropped = prunes(raw, write)
+      ? await settledUnits(fencesOf(raw), mine, async (unit) => {
+          const { topic, sk } = unitParts(unit);
+          return (await checkpointOf({ ...position, topic }, sk)).sequenceNumber;
+        })
+      : new Set<string>();
+    const merge: MergeFrom = { raw, dropped };
+    return merge;
+  };
+
+  const readRaw = async (table: string, pk: string) => {
+    const out = await client.send(
+      new GetCommand({ TableName: physical(table), Key: { pk }, ConsistentRead: true }),
+    );
+    return out.Item;
   };
 
   type WriteRequests = NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>;
@@ -134,6 +154,141 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     return out.Item ? toCheckpoint(out.Item) : {};
   };
 
+  /**
+   * Sends one commit's transaction. Returns the fenced writes whose fast condition failed when no
+   * checkpoint condition did (the caller reads and merges them); a lost checkpoint race throws.
+   */
+  const commitOnce = async (
+    commit: Commit,
+    merges: ReadonlyMap<number, MergeFrom>,
+  ): Promise<{ index: number; error: TransactionCanceledException }[]> => {
+    const { position } = commit;
+    const items: TransactItem[] = commit.writes.map((w, i) => fencedOp(physical(w.table), w, merges.get(i)));
+    if (commit.park) {
+      // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a
+      // record of any size then parks (a 10 MiB record would not fit a 4 MB transaction).
+      const chunks = parkedChunks(service, commit.park);
+      await batchWrite(chunks.map((Item) => ({ PutRequest: { Item } })));
+      items.push(...parkedItems(options.parkingTable, service, commit.park));
+    }
+    for (const entry of commit.outbox ?? [])
+      items.push({
+        Put: {
+          TableName: options.outboxTable,
+          Item: {
+            pk: outboxPk(position),
+            sk: entry.sk,
+            topic: entry.topic,
+            envelope: JSON.stringify(entry.envelope),
+            createdAt: entry.createdAt,
+            sourceKey: entry.sourceKey,
+          },
+        },
+      });
+    // One token per commit call, passed to DynamoDB as ClientRequestToken (the SDK keeps it across
+    // its own retries) and stored on every moved checkpoint: a retry whose first try took effect is
+    // recognised as ours below instead of being misread as a lost race.
+    const token = randomUUID();
+    const now = Date.now();
+    // Checkpoint moves go last, so a cancellation reason at their index tells a lost race apart
+    // from a failed condition on a state write.
+    const firstMove = items.length;
+    const started = commit.started;
+    const startedOnMove = started !== undefined && commit.moves.some((m) => m.sk === started.sk);
+    for (const move of commit.moves) {
+      const cond = expectedCondition(move.expected);
+      const mark = startedOnMove && started?.sk === move.sk;
+      const flag = commit.flagKeyMarkers === true && move.sk === position.shardId;
+      // The copy memory is written only when it changed: the normal path leaves it untouched.
+      const memory = move.copies?.memory;
+      const setMemory = memory !== undefined ? ', recentCopies = :copies' : '';
+      const removeMemory = move.copies && memory === undefined ? ', recentCopies' : '';
+      items.push({
+        Update: {
+          TableName: options.checkpointsTable,
+          Key: checkpointKey(position, move.sk),
+          UpdateExpression: `SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now, commitToken = :token${
+            mark ? ', started = :started' : ''
+          }${flag ? ', keyMarkers = :true' : ''}${setMemory} REMOVE failure${mark ? '' : ', started'}${removeMemory}`,
+          ConditionExpression: cond.ConditionExpression,
+          ExpressionAttributeValues: {
+            ...cond.ExpressionAttributeValues,
+            ':next': move.next.sequenceNumber,
+            ':arrivedAt': move.next.arrivedAt,
+            ':now': now,
+            ':token': token,
+            ...(mark && { ':started': started.mark }),
+            ...(flag && { ':true': true }),
+            ...(memory && { ':copies': memory }),
+          },
+        },
+      });
+    }
+    if (started && !startedOnMove) {
+      const cond = expectedCondition(started.expected);
+      items.push({
+        Update: {
+          TableName: options.checkpointsTable,
+          Key: checkpointKey(position, started.sk),
+          UpdateExpression: 'SET started = :started, updatedAt = :now',
+          ConditionExpression: cond.ConditionExpression,
+          ExpressionAttributeValues: {
+            ...cond.ExpressionAttributeValues,
+            ':started': started.mark,
+            ':now': now,
+          },
+        },
+      });
+    }
+    if (commit.flagKeyMarkers && !commit.moves.some((m) => m.sk === position.shardId))
+      items.push({
+        Update: {
+          TableName: options.checkpointsTable,
+          Key: checkpointKey(position, position.shardId),
+          UpdateExpression: 'SET keyMarkers = :true',
+          ExpressionAttributeValues: { ':true': true },
+        },
+      });
+    const conflict = (cause: unknown) =>
+      new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, { cause });
+    const only = items.length === 1 ? items[0]?.Update : undefined;
+    if (only && firstMove === 0) {
+      // One checkpoint move and nothing else (the batch's single-item events were written alone): a
+      // plain conditional UpdateItem, 1 WCU where a one-item transaction costs 2.
+      try {
+        await client.send(new UpdateCommand(only));
+        return [];
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const first = commit.moves[0];
+        if (first && (await checkpointOf(position, first.sk)).commitToken === token) return [];
+        throw conflict(error);
+      }
+    }
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons.slice(firstMove).some((r) => r?.Code === 'ConditionalCheckFailed')) {
+          const first = commit.moves[0];
+          if (first && (await checkpointOf(position, first.sk)).commitToken === token) return [];
+          throw conflict(error);
+        }
+        const fenced = reasons
+          .slice(0, commit.writes.length)
+          .flatMap((r, index) =>
+            r?.Code === 'ConditionalCheckFailed' && commit.writes[index]?.fences?.length
+              ? [{ index, error }]
+              : [],
+          );
+        if (fenced.length > 0) return fenced;
+      }
+      throw error;
+    }
+    return [];
+  };
+
   return {
     async loadCheckpoints(position, sks) {
       const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
@@ -157,115 +312,50 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     },
 
     async getItem(table, pk) {
-      const out = await client.send(
-        new GetCommand({ TableName: physical(table), Key: { pk }, ConsistentRead: true }),
-      );
-      return out.Item as StateItem | undefined;
+      return userView(await readRaw(table, pk));
+    },
+
+    async readItem(table, pk) {
+      const raw = await readRaw(table, pk);
+      return { item: userView(raw), fences: fencesOf(raw) };
+    },
+
+    async writeFenced(position, write) {
+      let merge: MergeFrom | undefined;
+      for (let attempt = 0; attempt < FENCE_RETRIES; attempt++) {
+        const op = fencedOp(physical(write.table), write, merge);
+        try {
+          if (op.Put) await client.send(new PutCommand(op.Put));
+          else if (op.Update) await client.send(new UpdateCommand(op.Update));
+          return 'written';
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          const next = await mergeAfterRead(position, write);
+          if (next === 'applied') return 'applied';
+          if (next === 'rejected') throw error;
+          merge = next;
+        }
+      }
+      throw new FenceContendedError(write.table);
     },
 
     async commit(commit: Commit) {
-      const { position } = commit;
-      const items: TransactItem[] = commit.writes.map(toTransactItem);
-      if (commit.park) {
-        // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a
-        // record of any size then parks (a 10 MiB record would not fit a 4 MB transaction).
-        const chunks = parkedChunks(service, commit.park);
-        await batchWrite(chunks.map((Item) => ({ PutRequest: { Item } })));
-        items.push(...parkedItems(options.parkingTable, service, commit.park));
-      }
-      for (const entry of commit.outbox ?? [])
-        items.push({
-          Put: {
-            TableName: options.outboxTable,
-            Item: {
-              pk: outboxPk(position),
-              sk: entry.sk,
-              topic: entry.topic,
-              envelope: JSON.stringify(entry.envelope),
-              createdAt: entry.createdAt,
-              sourceKey: entry.sourceKey,
-            },
-          },
-        });
-      // One token per commit call, passed to DynamoDB as ClientRequestToken (the SDK keeps it across
-      // its own retries) and stored on every moved checkpoint: a retry whose first try took effect is
-      // recognised as ours below instead of being misread as a lost race.
-      const token = randomUUID();
-      const now = Date.now();
-      // Checkpoint moves go last, so a cancellation reason at their index tells a lost race apart
-      // from a failed condition on a state write.
-      const firstMove = items.length;
-      const started = commit.started;
-      const startedOnMove = started !== undefined && commit.moves.some((m) => m.sk === started.sk);
-      for (const move of commit.moves) {
-        const cond = expectedCondition(move.expected);
-        const mark = startedOnMove && started?.sk === move.sk;
-        const flag = commit.flagKeyMarkers === true && move.sk === position.shardId;
-        // The copy memory is written only when it changed: the normal path leaves it untouched.
-        const memory = move.copies?.memory;
-        const setMemory = memory !== undefined ? ', recentCopies = :copies' : '';
-        const removeMemory = move.copies && memory === undefined ? ', recentCopies' : '';
-        items.push({
-          Update: {
-            TableName: options.checkpointsTable,
-            Key: checkpointKey(position, move.sk),
-            UpdateExpression: `SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now, commitToken = :token${
-              mark ? ', started = :started' : ''
-            }${flag ? ', keyMarkers = :true' : ''}${setMemory} REMOVE failure${mark ? '' : ', started'}${removeMemory}`,
-            ConditionExpression: cond.ConditionExpression,
-            ExpressionAttributeValues: {
-              ...cond.ExpressionAttributeValues,
-              ':next': move.next.sequenceNumber,
-              ':arrivedAt': move.next.arrivedAt,
-              ':now': now,
-              ':token': token,
-              ...(mark && { ':started': started.mark }),
-              ...(flag && { ':true': true }),
-              ...(memory && { ':copies': memory }),
-            },
-          },
-        });
-      }
-      if (started && !startedOnMove) {
-        const cond = expectedCondition(started.expected);
-        items.push({
-          Update: {
-            TableName: options.checkpointsTable,
-            Key: checkpointKey(position, started.sk),
-            UpdateExpression: 'SET started = :started, updatedAt = :now',
-            ConditionExpression: cond.ConditionExpression,
-            ExpressionAttributeValues: {
-              ...cond.ExpressionAttributeValues,
-              ':started': started.mark,
-              ':now': now,
-            },
-          },
-        });
-      }
-      if (commit.flagKeyMarkers && !commit.moves.some((m) => m.sk === position.shardId))
-        items.push({
-          Update: {
-            TableName: options.checkpointsTable,
-            Key: checkpointKey(position, position.shardId),
-            UpdateExpression: 'SET keyMarkers = :true',
-            ExpressionAttributeValues: { ':true': true },
-          },
-        });
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
-      } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          const reasons = error.CancellationReasons ?? [];
-          if (reasons.slice(firstMove).some((r) => r?.Code === 'ConditionalCheckFailed')) {
-            const first = commit.moves[0];
-            if (first && (await checkpointOf(position, first.sk)).commitToken === token) return;
-            throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
-              cause: error,
-            });
-          }
+      const merges = new Map<number, MergeFrom>();
+      for (let attempt = 0; attempt < FENCE_RETRIES; attempt++) {
+        const failed = await commitOnce(commit, merges);
+        if (failed.length === 0) return;
+        // Fast fence conditions failed (no checkpoint did): read each item, then merge and resend.
+        for (const { index, error } of failed) {
+          const write = commit.writes[index];
+          if (!write) throw error;
+          const next = await mergeAfterRead(commit.position, write);
+          if (next === 'applied')
+            throw new AlreadyAppliedError('write', write.table, write.kind === 'put' ? write.item.pk : write.pk);
+          if (next === 'rejected') throw error;
+          merges.set(index, next);
         }
-        throw error;
       }
+      throw new FenceContendedError('a state table');
     },
 
     async markStarted(position, sk, loaded, mark, failure) {

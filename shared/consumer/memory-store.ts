@@ -1,14 +1,17 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { CheckpointConflictError, UnknownTableError } from './errors';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
+import { type FencedRead, fencesOf, unitParts, userView } from './fence';
+import { type FencedOutcome, fencedWrite, plainWrite } from './fenced-memory';
 import { type OutboxEntry, outboxPk } from './outbox';
-import { applyClauses, holds } from './state-ops-memory';
-import { planCondition, planUpdate } from './state-ops-plan';
+import { holds } from './state-ops-memory';
+import { planCondition } from './state-ops-plan';
 import {
   type AttemptStart,
   type Checkpoint,
   type Commit,
   type ConsumerStore,
   checkpointKey,
+  compareSequence,
   MAX_ITEM_BYTES,
   type ParkedEvent,
   type ShardPosition,
@@ -54,8 +57,70 @@ export class MemoryConsumerStore implements ConsumerStore {
   }
 
   async getItem(table: string, pk: string): Promise<StateItem | undefined> {
+    return (await this.readItem(table, pk)).item;
+  }
+
+  /** Errors the next `readItem` calls throw, in order (fault injection: a throttled read). */
+  readonly failNextReads: unknown[] = [];
+
+  async readItem(table: string, pk: string): Promise<FencedRead> {
+    const injected = this.failNextReads.shift();
+    if (injected !== undefined) throw injected;
+    const raw = this.table(table).get(pk);
+    return { item: structuredClone(userView(raw)), fences: fencesOf(raw) };
+  }
+
+  /** The stored item with the runtime's attributes (tests of the stored form). */
+  raw(table: string, pk: string): StateItem | undefined {
     const item = this.table(table).get(pk);
     return item && structuredClone(item);
+  }
+
+  /** Which foreign fences a write may drop: their unit's checkpoint has passed them. */
+  private settledOf(position: ShardPosition) {
+    return async (foreign: ReadonlyMap<string, string>): Promise<ReadonlySet<string>> => {
+      const out = new Set<string>();
+      for (const [unit, fence] of foreign) {
+        const { topic, sk } = unitParts(unit);
+        const at = this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
+        if (at !== undefined && compareSequence(at, fence) >= 0) out.add(unit);
+      }
+      return out;
+    };
+  }
+
+  private async outcome(position: ShardPosition, w: StateWrite): Promise<FencedOutcome> {
+    const pk = w.kind === 'put' ? w.item.pk : w.pk;
+    const raw = this.table(w.table).get(pk);
+    if (w.fences?.length) return fencedWrite(raw, w, this.settledOf(position));
+    const view = userView(raw);
+    if (w.if !== undefined && !holds(planCondition(w.if), view)) return { kind: 'rejected' };
+    return { kind: 'write', item: plainWrite(raw, w) };
+  }
+
+  async writeFenced(position: ShardPosition, write: StateWrite): Promise<'written' | 'applied'> {
+    const injected = this.failNextCommits.shift();
+    if (injected !== undefined) throw injected;
+    validateItemSize(write);
+    const result = await this.outcome(position, write);
+    if (result.kind === 'applied') return 'applied';
+    if (result.kind === 'rejected')
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: { httpStatusCode: 400 },
+      });
+    this.store(write, result.item);
+    this.singleWrites += 1;
+    return 'written';
+  }
+
+  /** Single fenced writes made (tests count them). */
+  singleWrites = 0;
+
+  private store(w: StateWrite, item: Record<string, unknown> | undefined) {
+    const pk = w.kind === 'put' ? w.item.pk : w.pk;
+    if (item) this.table(w.table).set(pk, { ...item, pk });
+    else this.table(w.table).delete(pk);
   }
 
   private check(position: ShardPosition, sk: string, expected: string | undefined): Checkpoint {
@@ -72,17 +137,20 @@ export class MemoryConsumerStore implements ConsumerStore {
     if (commit.started && !commit.moves.some((m) => m.sk === commit.started?.sk))
       this.check(commit.position, commit.started.sk, commit.started.expected);
     // All conditions are evaluated and all new items computed before anything changes: a failed
-    // condition or a wrong operand leaves every table as it was, as DynamoDB's transaction does.
-    const failed = commit.writes.map((w) => {
-      const stored = this.table(w.table).get(w.kind === 'put' ? w.item.pk : w.pk);
-      return w.if !== undefined && !holds(planCondition(w.if), stored);
-    });
+    // condition or a wrong operand leaves every table as it was, as DynamoDB's transaction does. A
+    // fence showing an event applied is told apart from the user's condition, as the DynamoDB store
+    // does by reading the item.
+    const outcomes: FencedOutcome[] = [];
+    for (const w of commit.writes) outcomes.push(await this.outcome(commit.position, w));
+    const applied = commit.writes.find((_, i) => outcomes[i]?.kind === 'applied');
+    if (applied)
+      throw new AlreadyAppliedError('write', applied.table, applied.kind === 'put' ? applied.item.pk : applied.pk);
+    const failed = outcomes.map((o) => o.kind === 'rejected');
     if (failed.some(Boolean)) throw conditionFailed(failed, transactionSize(commit));
-    const results = commit.writes.map((w) => ({ table: this.table(w.table), ...this.result(w) }));
-    for (const { table, pk, item } of results) {
-      if (item) table.set(pk, item);
-      else table.delete(pk);
-    }
+    commit.writes.forEach((w, i) => {
+      const o = outcomes[i];
+      if (o?.kind === 'write') this.store(w, o.item);
+    });
     if (commit.park) this.parked.push(commit.park);
     if (commit.outbox?.length) {
       const key = outboxPk(commit.position);
@@ -103,14 +171,6 @@ export class MemoryConsumerStore implements ConsumerStore {
       this.checkpoints.set(key, { ...this.checkpoints.get(key), keyMarkers: true });
     }
     this.commits += 1;
-  }
-
-  /** What a write leaves at its key (undefined: nothing). */
-  private result(w: StateWrite): { pk: string; item: StateItem | undefined } {
-    if (w.kind === 'put') return { pk: w.item.pk, item: structuredClone(w.item) };
-    if (w.kind === 'delete') return { pk: w.pk, item: undefined };
-    const stored = this.table(w.table).get(w.pk);
-    return { pk: w.pk, item: applyClauses(stored, w.pk, planUpdate(w.update)) };
   }
 
   async markStarted(
@@ -223,5 +283,14 @@ const validateTransaction = (commit: Commit): void => {
     seen.add(key);
     if (w.kind === 'put' && Buffer.byteLength(JSON.stringify(w.item)) > MAX_ITEM_BYTES)
       throw validation('Item size has exceeded the maximum allowed size');
+  }
+};
+
+/** PutItem's own check of the item's size (outside a transaction: a ValidationException). */
+const validateItemSize = (w: StateWrite): void => {
+  if (w.kind === 'put' && Buffer.byteLength(JSON.stringify(w.item)) > MAX_ITEM_BYTES) {
+    const error = new Error('Item size has exceeded the maximum allowed size');
+    error.name = 'ValidationException';
+    throw error;
   }
 };

@@ -7,10 +7,12 @@ import { type BatchRun, CommitRejectedError, Committer } from './commits';
 import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
 import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
+import { unitOf } from './fence';
 import { classifyFailure } from './failures';
 import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
+import { aloneWrite, fenceUnitsOf, lastIndexOfKeys, type SinglePathScope } from './single-path';
 import { MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
 import type { ConsumedEvent, StateWrite } from './types';
 
@@ -108,6 +110,26 @@ export const processBatch = async (
       return { batchItemFailures: [] };
     }
     const events = new Map<number, ConsumedEvent>();
+    const unitFor = (r: KinesisStreamRecord) => unitOf(position.topic, view.sk(r));
+    const single: SinglePathScope = {
+      allowed: (deps.checkpoints ?? 'shard') === 'shard' && !isScopedShard(position.shardId),
+      coalesce: deps.coalesce ?? true,
+      lastOfKey: lastIndexOfKeys(records),
+    };
+    /** Moves the checkpoint over an event with nothing (more) to write: it joins the pending commit. */
+    const skipApplied = async (index: number, record: KinesisStreamRecord, arrivedAt: number) => {
+      const sk = view.sk(record);
+      if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(index);
+      commits.pending.add(
+        [],
+        [],
+        sk,
+        view.own(sk),
+        { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
+        index,
+        unitFor(record),
+      );
+    };
 
     /** One attempt of the event at `index`; parks it after `maxAttempts`. */
     const attempt = async (index: number, error: unknown): Promise<'parked' | 'stop'> => {
@@ -201,6 +223,7 @@ export const processBatch = async (
               view.own(sk),
               { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
               i,
+              unitFor(record),
             );
             continue;
           }
@@ -247,7 +270,13 @@ export const processBatch = async (
             commits.pending,
             () => commits.commitPending(index),
             budget,
+            fenceUnitsOf(position.topic, position.shardId, view.sk(record), record),
           );
+          if (outcome.facts.applied) {
+            // A read found this event's unit fenced at or past it: applied before (prefix property).
+            await skipApplied(i, record, event.arrivedAt);
+            continue;
+          }
           if (!outcome.ok) {
             if (outcome.error instanceof CommitRejectedError) throw outcome.error;
             if (classifyFailure(outcome.error, 'handler') === 'infrastructure') throw outcome.error;
@@ -274,6 +303,20 @@ export const processBatch = async (
             continue;
           }
           const sk = view.sk(record);
+          const scope: SinglePathScope = { ...single, allowed: single.allowed && !current.careful };
+          const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
+          if (alone) {
+            try {
+              await commits.writeAlone(i, alone, unitFor(record), record.kinesis.sequenceNumber);
+            } catch (error) {
+              if (!(error instanceof CommitRejectedError)) throw error;
+              await commits.commitPending(i);
+              if ((await attempt(i, error.cause)) === 'stop') return retryFrom(record);
+              continue;
+            }
+            await skipApplied(i, record, event.arrivedAt);
+            continue;
+          }
           if (commits.pending.mustCommitBefore(outcome.writes, emitted, sk)) await commits.commitPending(i);
           commits.pending.add(
             outcome.writes,
@@ -282,6 +325,7 @@ export const processBatch = async (
             view.own(sk),
             { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt: event.arrivedAt },
             i,
+            unitFor(record),
           );
           if (current.careful) await commits.commitPending(i + 1);
         }

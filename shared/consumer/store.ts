@@ -1,4 +1,5 @@
 import type { ParkingItem } from '../layout';
+import type { FencedRead } from './fence';
 import type { OutboxEntry } from './outbox';
 import type { ShardPosition, StateItem, StateWrite } from './types';
 
@@ -124,8 +125,23 @@ export interface Commit {
 export interface ConsumerStore {
   /** Checkpoint items by sort key (`shardId`, or per-key markers); absent ones are `{}`. */
   loadCheckpoints(position: ShardPosition, sks: readonly string[]): Promise<Map<string, Checkpoint>>;
+  /** The item as its writers see it: no `spine:*` attribute, a tombstone is absent (docs/consumer-single-item.md). */
   getItem(table: string, pk: string): Promise<StateItem | undefined>;
+  /** The user's view and the item's position fences, in one consistent read (the runtime's reads). */
+  readItem(table: string, pk: string): Promise<FencedRead>;
+  /**
+   * Commits. A write carrying `fences` is conditional on them; a fence showing an event of the commit
+   * already applied throws `AlreadyAppliedError` (nothing is written), told apart from the user's
+   * own condition failing (a `TransactionCanceledException`, as before).
+   */
   commit(commit: Commit): Promise<void>;
+  /**
+   * One fenced write alone (the single-item path): `applied` when a fence shows its event applied (a
+   * retry after a lost response included), `written` when it took effect; the user's condition
+   * failing throws DynamoDB's `ConditionalCheckFailedException`. One conditional write, 1 WCU for an
+   * item up to 1 KB, plus a read only when the item holds other units' fences or the condition failed.
+   */
+  writeFenced(position: ShardPosition, write: StateWrite): Promise<'written' | 'applied'>;
   /** Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt mark. */
   recordFailure(
     position: ShardPosition,

@@ -171,6 +171,11 @@ const play = async (store: ConsumerStore, { steps, batch, initial }: Script, coa
   const counted: ConsumerStore = {
     loadCheckpoints: (position, sks) => store.loadCheckpoints(position, sks),
     getItem: (table, key) => store.getItem(table, key),
+    readItem: (table, key) => store.readItem(table, key),
+    writeFenced: async (position, write) => {
+      commits += 1;
+      return store.writeFenced(position, write);
+    },
     commit: async (commit) => {
       commits += 1;
       await store.commit(commit);

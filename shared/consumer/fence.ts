@@ -1,0 +1,98 @@
+import type { StateItem } from './state-ops';
+import { compareSequence } from './store';
+
+/**
+ * Position fences on state items (docs/consumer-single-item.md). Every runtime write to a state table
+ * records, per unit (one checkpoint item: `<topic>|<checkpoint sk>`), the sequence number of the last
+ * event of that unit applied to the item, and is conditional on it being below the event's. All of it
+ * lives in `spine:*` attributes that no reader outside the runtime sees (`userView`).
+ */
+
+/** Attributes starting with this are the runtime's; a handler may not write one. */
+export const RESERVED_PREFIX = 'spine:';
+export const FENCE_PREFIX = 'spine:fence:';
+/** String set of the units with a fence on the item: lets a condition say "only mine" without a read. */
+export const UNITS_ATTR = 'spine:units';
+/** `true` on a tombstone: a fenced delete keeps the key and the fences, and reads back as absent. */
+export const DELETED_ATTR = 'spine:deleted';
+/**
+ * Units an `update` leaves on an item without a read. Past it the store reads the item and prunes the
+ * fences their own checkpoints have passed (a shared counter written from many shards over reshards).
+ */
+export const MAX_FENCE_UNITS = 8;
+
+/** One unit's share of a write: its events in this write run from `first` to `last`. */
+export interface FenceEntry {
+  readonly unit: string;
+  readonly first: string;
+  readonly last: string;
+}
+
+/** An item as the runtime reads it: what the user sees, and the fences beside it (padded). */
+export interface FencedRead {
+  readonly item: StateItem | undefined;
+  readonly fences: ReadonlyMap<string, string>;
+}
+
+export const unitOf = (topic: string, sk: string): string => `${topic}|${sk}`;
+
+/** The unit's topic and checkpoint sk (topics never hold `|`: catalog names are [a-z0-9-]). */
+export const unitParts = (unit: string): { topic: string; sk: string } => {
+  const at = unit.indexOf('|');
+  return { topic: unit.slice(0, at), sk: unit.slice(at + 1) };
+};
+
+export const fenceAttr = (unit: string): string => `${FENCE_PREFIX}${unit}`;
+
+/** 40 digits hold any 128-bit sequence number: equal lengths make DynamoDB's string `<` numeric. */
+export const padSeq = (seq: string): string => seq.padStart(40, '0');
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** The fences stored on a raw item, by unit (padded sequence numbers). */
+export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, string> => {
+  const out = new Map<string, string>();
+  if (!raw) return out;
+  for (const [k, v] of Object.entries(raw))
+    if (k.startsWith(FENCE_PREFIX) && typeof v === 'string') out.set(k.slice(FENCE_PREFIX.length), v);
+  return out;
+};
+
+/** The item as its writers see it: no `spine:*` attribute, and a tombstone is no item. */
+export const userView = (raw: Record<string, unknown> | undefined): StateItem | undefined => {
+  if (!raw || raw[DELETED_ATTR] === true) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (!k.startsWith(RESERVED_PREFIX)) out[k] = v;
+  return typeof out.pk === 'string' ? { ...out, pk: out.pk } : undefined;
+};
+
+export const isFencedRead = (v: unknown): v is FencedRead => isObject(v) && v.fences instanceof Map;
+
+/** True when a fence of one of `units` is at or past `seq`: by the prefix property the event is applied. */
+export const fencedAtOrPast = (
+  fences: ReadonlyMap<string, string>,
+  units: readonly string[],
+  seq: string,
+): boolean =>
+  units.some((u) => {
+    const f = fences.get(u);
+    return f !== undefined && compareSequence(f, seq) >= 0;
+  });
+
+/**
+ * Which of `units` (other than `mine`) a write may drop: those whose own checkpoint (`checkpointOf`)
+ * is at or past their fence, so that unit can never run those events again.
+ */
+export const settledUnits = async (
+  fences: ReadonlyMap<string, string>,
+  mine: ReadonlySet<string>,
+  checkpointOf: (unit: string) => Promise<string | undefined>,
+): Promise<Set<string>> => {
+  const settled = new Set<string>();
+  for (const [unit, fence] of fences) {
+    if (mine.has(unit)) continue;
+    const at = await checkpointOf(unit);
+    if (at !== undefined && compareSequence(at, fence) >= 0) settled.add(unit);
+  }
+  return settled;
+};
