@@ -33,11 +33,13 @@ export {
 } from './define';
 export { createDynamoStore, type DynamoStoreOptions } from './dynamo-store';
 export {
+  AlreadyAppliedError,
   CheckpointConflictError,
   EventTooLargeError,
   HandlerOverranError,
   InvalidStateOpError,
   InvocationDiedError,
+  isAlreadyAppliedError,
   isCheckpointConflictError,
   isEventTooLargeError,
   isHandlerOverranError,
@@ -53,6 +55,16 @@ export {
   ServiceDefinitionError,
   UnknownTableError,
 } from './errors';
+export {
+  DELETED_ATTR,
+  type FenceEntry,
+  type FencedRead,
+  fenceAttr,
+  RESERVED_PREFIX,
+  UNITS_ATTR,
+  unitOf,
+  userView,
+} from './fence';
 export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
 export { type ItemCheck, type ItemChecks, itemChecks, type TableCheck } from './item-checks';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
