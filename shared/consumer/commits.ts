@@ -6,7 +6,14 @@ import { classifyFailure } from './failures';
 import type { OutboxEntry } from './outbox';
 import { type PendingEvent, PendingWrites } from './pending';
 import type { EventPublisher } from './publisher';
-import type { Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
+import {
+  type Commit,
+  type ConsumerStore,
+  compareSequence,
+  type FailureRecord,
+  type ParkedEvent,
+  type ShardPosition,
+} from './store';
 import type { StateWrite } from './types';
 
 /** One invocation's shared state: where it is, what is applied, where its attempt mark sits. */
@@ -28,6 +35,10 @@ export interface BatchRun {
   readonly failures: Map<string, FailureRecord>;
   /** Ids of applied marked records per checkpoint item, written by the commits that move the item. */
   readonly memories: CopyMemories;
+  /** Shard checkpoints on a live shard: events may be written alone (docs/consumer-single-item.md). */
+  readonly singleAllowed: boolean;
+  /** The shard checkpoint's `fencedTo` (loaded, then raised by this invocation's mark); a move past it clears it. */
+  fencedTo: string | undefined;
 }
 
 /** A commit DynamoDB refused for its content (not a transient fault); `index` names the culprit event. */
@@ -87,9 +98,14 @@ export class Committer {
     const { run } = this;
     const started = this.markFrom(next);
     const flag = run.view.needsKeyMarkersFlag;
+    const fenced = run.fencedTo;
     const moves = commit.moves.map((m) => {
       const copies = run.memories.change(m.sk, m.next.arrivedAt);
-      return copies ? { ...m, copies } : m;
+      const clear =
+        fenced !== undefined &&
+        m.sk === run.position.shardId &&
+        compareSequence(m.next.sequenceNumber, fenced) >= 0;
+      return { ...m, ...(copies && { copies }), ...(clear && { clearFencedTo: true }) };
     });
     await run.store.commit({
       ...commit,
@@ -99,7 +115,10 @@ export class Committer {
       ...(flag && { flagKeyMarkers: true }),
     });
     if (flag) run.view.needsKeyMarkersFlag = false;
-    for (const m of moves) if (m.copies) run.memories.written(m.sk, m.copies.memory);
+    for (const m of moves) {
+      if (m.copies) run.memories.written(m.sk, m.copies.memory);
+      if (m.clearFencedTo) run.fencedTo = undefined;
+    }
     for (const m of commit.moves) {
       run.view.moved(m.sk, m.next.sequenceNumber);
       run.failures.delete(m.sk);

@@ -59,6 +59,7 @@ const toStarted = (v: unknown): AttemptStart | undefined =>
         careful: v.careful === true,
         at: Number(v.at ?? 0),
         ...(typeof v.deadline === 'number' && { deadline: v.deadline }),
+        ...(typeof v.fenceTo === 'string' && { fenceTo: v.fenceTo }),
       }
     : undefined;
 const toFailure = (v: unknown): FailureRecord | undefined =>
@@ -84,6 +85,7 @@ const toCheckpoint = (item: Record<string, unknown>): Checkpoint => {
     ...(item.keyMarkers === true && { keyMarkers: true }),
     ...(typeof item.commitToken === 'string' && { commitToken: item.commitToken }),
     ...(recentCopies && { recentCopies }),
+    ...(typeof item.fencedTo === 'string' && { fencedTo: item.fencedTo }),
   };
 };
 
@@ -202,7 +204,9 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       // The copy memory is written only when it changed: the normal path leaves it untouched.
       const memory = move.copies?.memory;
       const setMemory = memory !== undefined ? ', recentCopies = :copies' : '';
-      const removeMemory = move.copies && memory === undefined ? ', recentCopies' : '';
+      const removeMemory = `${move.copies && memory === undefined ? ', recentCopies' : ''}${
+        move.clearFencedTo ? ', fencedTo' : ''
+      }`;
       items.push({
         Update: {
           TableName: options.checkpointsTable,
@@ -367,7 +371,9 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           new UpdateCommand({
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, sk),
-            UpdateExpression: `SET started = :mark, updatedAt = :now${failure ? ', failure = :failure' : ''}`,
+            UpdateExpression: `SET started = :mark, updatedAt = :now${failure ? ', failure = :failure' : ''}${
+              mark.fenceTo !== undefined ? ', fencedTo = :fenceTo' : ''
+            }`,
             ConditionExpression: `(${cond.ConditionExpression}) AND ${previous}`,
             ...(loaded.previousToken !== undefined && { ExpressionAttributeNames: { '#token': 'token' } }),
             ExpressionAttributeValues: {
@@ -375,6 +381,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
               ':mark': mark,
               ':now': Date.now(),
               ...(failure && { ':failure': failure }),
+              ...(mark.fenceTo !== undefined && { ':fenceTo': mark.fenceTo }),
               ...(loaded.previousToken !== undefined && { ':previous': loaded.previousToken }),
             },
           }),

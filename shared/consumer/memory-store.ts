@@ -158,9 +158,15 @@ export class MemoryConsumerStore implements ConsumerStore {
     }
     for (const move of commit.moves) {
       const key = posKey(commit.position, move.sk);
-      const { failure: _f, started: _s, recentCopies, ...kept } = this.checkpoints.get(key) ?? {};
+      const { failure: _f, started: _s, recentCopies, fencedTo, ...kept } = this.checkpoints.get(key) ?? {};
       const memory = move.copies ? move.copies.memory : recentCopies;
-      this.checkpoints.set(key, { ...kept, ...move.next, ...(memory && { recentCopies: memory }) });
+      const fence = move.clearFencedTo ? undefined : fencedTo;
+      this.checkpoints.set(key, {
+        ...kept,
+        ...move.next,
+        ...(memory && { recentCopies: memory }),
+        ...(fence !== undefined && { fencedTo: fence }),
+      });
     }
     if (commit.started) {
       const key = posKey(commit.position, commit.started.sk);
@@ -183,7 +189,12 @@ export class MemoryConsumerStore implements ConsumerStore {
     const current = this.check(position, sk, loaded.expected);
     if (current.started?.token !== loaded.previousToken)
       throw new CheckpointConflictError(posKey(position, sk));
-    this.checkpoints.set(posKey(position, sk), { ...current, started: mark, ...(failure && { failure }) });
+    this.checkpoints.set(posKey(position, sk), {
+      ...current,
+      started: mark,
+      ...(failure && { failure }),
+      ...(mark.fenceTo !== undefined && { fencedTo: mark.fenceTo }),
+    });
     this.starts += 1;
   }
 

@@ -13,7 +13,7 @@ import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './recor
 import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
 import { aloneWrite, fenceUnitsOf, lastIndexOfKeys, type SinglePathScope } from './single-path';
-import { MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
+import { compareSequence, MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
 import type { ConsumedEvent, StateWrite } from './types';
 
 export { type BatchDeps, LOG_MESSAGES, type Log } from './batch-deps';
@@ -100,6 +100,8 @@ export const processBatch = async (
       mark: undefined,
       failures,
       memories,
+      singleAllowed: (deps.checkpoints ?? 'shard') === 'shard' && !isScopedShard(position.shardId),
+      fencedTo: view.loaded.get(position.shardId)?.fencedTo,
     };
     run = current;
     const commits = new Committer(current, deps.coalesce ?? true);
@@ -110,9 +112,10 @@ export const processBatch = async (
       return { batchItemFailures: [] };
     }
     const events = new Map<number, ConsumedEvent>();
+    const loadedFencedTo = current.fencedTo;
     const unitFor = (r: KinesisStreamRecord) => unitOf(position.topic, view.sk(r));
     const single: SinglePathScope = {
-      allowed: (deps.checkpoints ?? 'shard') === 'shard' && !isScopedShard(position.shardId),
+      allowed: current.singleAllowed,
       coalesce: deps.coalesce ?? true,
       lastOfKey: lastIndexOfKeys(records),
     };
@@ -242,7 +245,10 @@ export const processBatch = async (
             continue;
           }
           const ageMs = Date.now() - event.arrivedAt;
-          if (maxAgeMs !== undefined && ageMs > maxAgeMs) {
+          // A record an earlier invocation may have written alone is run, never parked unrun: only its
+          // fence can tell whether it applied (docs/consumer-single-item.md, point 2).
+          const mayBeFenced = loadedFencedTo !== undefined && compareSequence(event.sequenceNumber, loadedFencedTo) <= 0;
+          if (maxAgeMs !== undefined && ageMs > maxAgeMs && !mayBeFenced) {
             const error = new RecordTooOldError(ageMs, maxAgeMs);
             await commits.park(i, {
               error: describe(error),

@@ -24,6 +24,8 @@ export interface CheckpointMove {
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
   /** Rewrites the item's copy memory (undefined: removes it); absent, the stored one stays. */
   readonly copies?: { readonly memory: CopyMemory | undefined };
+  /** The move passes the item's `fencedTo`: remove it. */
+  readonly clearFencedTo?: boolean;
 }
 
 /**
@@ -56,6 +58,11 @@ export interface AttemptStart {
    * the invocation had no Lambda context (then the mark is read as a death, as before deadlines).
    */
   readonly deadline?: number;
+  /**
+   * The last record this invocation may write alone (single-item path) beyond the checkpoint; the
+   * store keeps it as the checkpoint's `fencedTo` until a move passes it (docs/consumer-single-item.md).
+   */
+  readonly fenceTo?: string;
 }
 
 export interface Checkpoint {
@@ -70,6 +77,11 @@ export interface Checkpoint {
   readonly commitToken?: string;
   /** Marked records this lane applied recently: their unmarked originals are copies (copy-memory.ts). */
   readonly recentCopies?: CopyMemory;
+  /**
+   * Records up to here may have been written alone (fenced) beyond the checkpoint by an invocation
+   * that did not move it yet: none of them may be parked without running (docs/consumer-single-item.md).
+   */
+  readonly fencedTo?: string;
 }
 
 /**
