@@ -207,7 +207,9 @@ export class Committer {
       const move = { sk: e.sk, expected: this.run.view.own(e.sk), next: e.position };
       const after = events[n + 1]?.index ?? next;
       const seq = e.position.sequenceNumber;
-      const writes = e.writes.map((w) => ({ ...w, fences: [{ unit: e.unit, first: seq, last: seq }] }));
+      const { unit } = e;
+      const writes =
+        unit === undefined ? e.writes : e.writes.map((w) => ({ ...w, fences: [{ unit, first: seq, last: seq }] }));
       try {
         await this.send({ moves: [move], writes, outbox: e.emits }, after);
       } catch (cause) {

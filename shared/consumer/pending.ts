@@ -24,8 +24,8 @@ export interface PendingEvent {
   /** Index of the event's record in the batch. */
   readonly index: number;
   readonly sk: string;
-  /** The fence unit of the event's checkpoint item (`unitOf(topic, sk)`). */
-  readonly unit: string;
+  /** The fence unit of the event's checkpoint item (`unitOf(topic, sk)`); undefined: unfenced (key mode). */
+  readonly unit: string | undefined;
   /** The event's own writes, unfolded: what a one-by-one retry of a rejected commit writes. */
   readonly writes: readonly StateWrite[];
   readonly emits: readonly OutboxEntry[];
@@ -115,7 +115,7 @@ export class PendingWrites {
     expected: string | undefined,
     position: Position,
     index: number,
-    unit: string,
+    unit: string | undefined,
   ): void {
     const plan = this.plan(writes);
     // The caller asks `mustCommitBefore` first; joining anyway would put two operations on one item.
@@ -125,6 +125,7 @@ export class PendingWrites {
     for (const [key, entry] of plan.next) {
       if (this.byKey.has(key)) this.folds += 1;
       this.byKey.set(key, entry);
+      if (unit === undefined) continue;
       const units = this.fences.get(key) ?? new Map<string, { first: string; last: string }>();
       const seq = position.sequenceNumber;
       units.set(unit, { first: units.get(unit)?.first ?? seq, last: seq });

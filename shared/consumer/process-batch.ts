@@ -113,7 +113,10 @@ export const processBatch = async (
     }
     const events = new Map<number, ConsumedEvent>();
     const loadedFencedTo = current.fencedTo;
-    const unitFor = (r: KinesisStreamRecord) => unitOf(position.topic, view.sk(r));
+    // Fences are written and read with shard checkpoints only (live or a session's scoped shard): with
+    // per-key markers (parallelization above 1) the runtime commits as before, by transaction alone.
+    const fencing = (deps.checkpoints ?? 'shard') === 'shard';
+    const unitFor = (r: KinesisStreamRecord) => (fencing ? unitOf(position.topic, view.sk(r)) : undefined);
     const single: SinglePathScope = {
       allowed: current.singleAllowed,
       coalesce: deps.coalesce ?? true,
@@ -276,7 +279,7 @@ export const processBatch = async (
             commits.pending,
             () => commits.commitPending(index),
             budget,
-            fenceUnitsOf(position.topic, position.shardId, view.sk(record), record),
+            fencing ? fenceUnitsOf(position.topic, position.shardId) : [],
           );
           if (outcome.facts.applied) {
             // A read found this event's unit fenced at or past it: applied before (prefix property).
@@ -313,7 +316,7 @@ export const processBatch = async (
           const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
           if (alone) {
             try {
-              await commits.writeAlone(i, alone, unitFor(record), record.kinesis.sequenceNumber);
+              await commits.writeAlone(i, alone, unitOf(position.topic, position.shardId), record.kinesis.sequenceNumber);
             } catch (error) {
               if (!(error instanceof CommitRejectedError)) throw error;
               await commits.commitPending(i);

@@ -3,7 +3,6 @@ import type { RunFacts } from './context';
 import { unitOf } from './fence';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
-import { keyMarkerSk } from './store';
 import type { StateWrite } from './types';
 
 /** Where the batch runs, as far as the single-item path cares (docs/consumer-single-item.md). */
@@ -42,14 +41,5 @@ export const aloneWrite = (
   return write;
 };
 
-/**
- * Units whose fence at or past a record proves it applied: its own checkpoint item's, and the shard's
- * and its key marker's (a fence left under the other checkpoint mode before a parallelization change).
- */
-export const fenceUnitsOf = (topic: string, shardId: string, own: string, record: KinesisStreamRecord) => [
-  ...new Set([
-    unitOf(topic, own),
-    unitOf(topic, shardId),
-    unitOf(topic, keyMarkerSk(shardId, record.kinesis.partitionKey)),
-  ]),
-];
+/** Units whose fence at or past a record proves it applied: the shard's (fences are written in shard mode only). */
+export const fenceUnitsOf = (topic: string, shardId: string): string[] => [unitOf(topic, shardId)];
