@@ -73,7 +73,8 @@ export const startAttempt = async (
   // Records this invocation may write alone, on top of any a previous one left unpassed: none of
   // them is parked unrun until a checkpoint move passes them all.
   const lastSeq = run.records[run.records.length - 1]?.kinesis.sequenceNumber;
-  const fenceTo = run.singleAllowed && !died && lastSeq !== undefined ? maxSeq(lastSeq, run.fencedTo) : undefined;
+  const fenceTo =
+    run.singleAllowed && !died && lastSeq !== undefined ? maxSeq(lastSeq, run.fencedTo) : undefined;
   try {
     await run.store.markStarted(
       run.position,

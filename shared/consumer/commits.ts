@@ -209,7 +209,9 @@ export class Committer {
       const seq = e.position.sequenceNumber;
       const { unit } = e;
       const writes =
-        unit === undefined ? e.writes : e.writes.map((w) => ({ ...w, fences: [{ unit, first: seq, last: seq }] }));
+        unit === undefined
+          ? e.writes
+          : e.writes.map((w) => ({ ...w, fences: [{ unit, first: seq, last: seq }] }));
       try {
         await this.send({ moves: [move], writes, outbox: e.emits }, after);
       } catch (cause) {

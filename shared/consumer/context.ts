@@ -1,6 +1,6 @@
 import { AlreadyAppliedError, InvalidStateOpError } from './errors';
-import { fencedAtOrPast, RESERVED_PREFIX } from './fence';
 import { classifyFailure, StoreUnavailableError } from './failures';
+import { fencedAtOrPast, RESERVED_PREFIX } from './fence';
 import { updatedImage } from './fold';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';

@@ -354,7 +354,11 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           if (!write) throw error;
           const next = await mergeAfterRead(commit.position, write);
           if (next === 'applied')
-            throw new AlreadyAppliedError('write', write.table, write.kind === 'put' ? write.item.pk : write.pk);
+            throw new AlreadyAppliedError(
+              'write',
+              write.table,
+              write.kind === 'put' ? write.item.pk : write.pk,
+            );
           if (next === 'rejected') throw error;
           merges.set(index, next);
         }

@@ -1,5 +1,11 @@
 import type { StateItem } from './state-ops';
-import { compareSequence } from './store';
+
+/** Sequence numbers (padded or not) in numeric order; store.ts has the same, but imports this module's types. */
+const compareSequence = (a: string, b: string): number => {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 /**
  * Position fences on state items (docs/consumer-single-item.md). Every runtime write to a state table
@@ -47,8 +53,6 @@ export const fenceAttr = (unit: string): string => `${FENCE_PREFIX}${unit}`;
 /** 40 digits hold any 128-bit sequence number: equal lengths make DynamoDB's string `<` numeric. */
 export const padSeq = (seq: string): string => seq.padStart(40, '0');
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
 /** The fences stored on a raw item, by unit (padded sequence numbers). */
 export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, string> => {
   const out = new Map<string, string>();
@@ -65,8 +69,6 @@ export const userView = (raw: Record<string, unknown> | undefined): StateItem | 
   for (const [k, v] of Object.entries(raw)) if (!k.startsWith(RESERVED_PREFIX)) out[k] = v;
   return typeof out.pk === 'string' ? { ...out, pk: out.pk } : undefined;
 };
-
-export const isFencedRead = (v: unknown): v is FencedRead => isObject(v) && v.fences instanceof Map;
 
 /** True when a fence of one of `units` is at or past `seq`: by the prefix property the event is applied. */
 export const fencedAtOrPast = (

@@ -126,7 +126,10 @@ export const fencedOp = (table: string, write: StateWrite, merge?: MergeFrom): T
 /** The runtime's parts joined with the user's (toExpressions') maps; empty maps left out, as DynamoDB requires. */
 const merged = (
   parts: Parts,
-  maps: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> },
+  maps: {
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  },
 ) => {
   const tests = parts.tests;
   const names = { ...maps.ExpressionAttributeNames, ...usedNames(parts, tests) };

@@ -1,12 +1,4 @@
-import {
-  DELETED_ATTR,
-  fenceAttr,
-  fencesOf,
-  MAX_FENCE_UNITS,
-  padSeq,
-  UNITS_ATTR,
-  userView,
-} from './fence';
+import { DELETED_ATTR, fenceAttr, fencesOf, MAX_FENCE_UNITS, padSeq, UNITS_ATTR, userView } from './fence';
 import { applyClauses, holds } from './state-ops-memory';
 import { planCondition, planUpdate } from './state-ops-plan';
 import { compareSequence } from './store';
@@ -61,7 +53,10 @@ export const fencedWrite = async (
   const units = new Set([...kept.keys(), ...mine]);
   const pk = write.kind === 'put' ? write.item.pk : write.pk;
   if (write.kind === 'put')
-    return { kind: 'write', item: { ...structuredClone(write.item), ...keptAttrs, ...own, [UNITS_ATTR]: units } };
+    return {
+      kind: 'write',
+      item: { ...structuredClone(write.item), ...keptAttrs, ...own, [UNITS_ATTR]: units },
+    };
   if (write.kind === 'delete')
     return { kind: 'write', item: { pk, [DELETED_ATTR]: true, ...keptAttrs, ...own, [UNITS_ATTR]: units } };
   const base: Raw = { ...(raw ?? {}) };

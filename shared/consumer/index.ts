@@ -55,17 +55,17 @@ export {
   ServiceDefinitionError,
   UnknownTableError,
 } from './errors';
+export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
 export {
   DELETED_ATTR,
-  type FenceEntry,
   type FencedRead,
+  type FenceEntry,
   fenceAttr,
   RESERVED_PREFIX,
   UNITS_ATTR,
   unitOf,
   userView,
 } from './fence';
-export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
 export { type ItemCheck, type ItemChecks, itemChecks, type TableCheck } from './item-checks';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';

@@ -144,7 +144,11 @@ export class MemoryConsumerStore implements ConsumerStore {
     for (const w of commit.writes) outcomes.push(await this.outcome(commit.position, w));
     const applied = commit.writes.find((_, i) => outcomes[i]?.kind === 'applied');
     if (applied)
-      throw new AlreadyAppliedError('write', applied.table, applied.kind === 'put' ? applied.item.pk : applied.pk);
+      throw new AlreadyAppliedError(
+        'write',
+        applied.table,
+        applied.kind === 'put' ? applied.item.pk : applied.pk,
+      );
     const failed = outcomes.map((o) => o.kind === 'rejected');
     if (failed.some(Boolean)) throw conditionFailed(failed, transactionSize(commit));
     commit.writes.forEach((w, i) => {

@@ -7,8 +7,8 @@ import { type BatchRun, CommitRejectedError, Committer } from './commits';
 import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
 import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
-import { unitOf } from './fence';
 import { classifyFailure } from './failures';
+import { unitOf } from './fence';
 import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
@@ -250,7 +250,8 @@ export const processBatch = async (
           const ageMs = Date.now() - event.arrivedAt;
           // A record an earlier invocation may have written alone is run, never parked unrun: only its
           // fence can tell whether it applied (docs/consumer-single-item.md, point 2).
-          const mayBeFenced = loadedFencedTo !== undefined && compareSequence(event.sequenceNumber, loadedFencedTo) <= 0;
+          const mayBeFenced =
+            loadedFencedTo !== undefined && compareSequence(event.sequenceNumber, loadedFencedTo) <= 0;
           if (maxAgeMs !== undefined && ageMs > maxAgeMs && !mayBeFenced) {
             const error = new RecordTooOldError(ageMs, maxAgeMs);
             await commits.park(i, {
@@ -316,7 +317,12 @@ export const processBatch = async (
           const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
           if (alone) {
             try {
-              await commits.writeAlone(i, alone, unitOf(position.topic, position.shardId), record.kinesis.sequenceNumber);
+              await commits.writeAlone(
+                i,
+                alone,
+                unitOf(position.topic, position.shardId),
+                record.kinesis.sequenceNumber,
+              );
             } catch (error) {
               if (!(error instanceof CommitRejectedError)) throw error;
               await commits.commitPending(i);

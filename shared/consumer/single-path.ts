@@ -29,7 +29,11 @@ export const aloneWrite = (
   scope: SinglePathScope,
   index: number,
   record: KinesisStreamRecord,
-  out: { readonly writes: readonly StateWrite[]; readonly emits: readonly OutboxEntry[]; readonly facts: RunFacts },
+  out: {
+    readonly writes: readonly StateWrite[];
+    readonly emits: readonly OutboxEntry[];
+    readonly facts: RunFacts;
+  },
   pending: PendingWrites,
 ): StateWrite | undefined => {
   const [write, ...more] = out.writes;

@@ -51,6 +51,28 @@ describe('CDC changes', () => {
     expect(coveredBySnapshot(at(1), undefined)).toBe(false);
   });
 
+  it('never shows the runtime fences, and reads a Spine tombstone as a removal of the last state (point 7)', () => {
+    const fences = {
+      'spine:fence:orders|shardId-1': { S: '0'.repeat(39) + '7' },
+      'spine:units': { SS: ['x'] },
+    };
+    const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, ...fences };
+
+    const written = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: { ...image, ...fences } },
+    });
+    const deleted = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: tombstone, OldImage: { ...image, ...fences } },
+    });
+
+    expect(written.image).toEqual({ pk: 'a', version: 3, n: 7 });
+    expect(snapshotChange(source, { ...image, ...fences }, 1).image).toEqual({ pk: 'a', version: 3, n: 7 });
+    expect(deleted.kind).toBe('remove');
+    expect(deleted.image).toEqual({ pk: 'a', version: 3, n: 7 });
+  });
+
   it('publishes at most one change per key per round, in order', () => {
     const e = (key: string, id: string) => ({ partitionkey: key, id }) as unknown as Envelope;
     const rounds = roundsByKey([e('a', '1'), e('b', '2'), e('a', '3'), e('a', '4')]);

@@ -297,15 +297,18 @@ describe('coalescing in the consumer runtime', () => {
     [undefined, 1, 0],
     [true, 1, 0],
     [false, 1, 4],
-  ])('coalesce %s: %i commit(s) and %i single writes, the same state', async (coalesce, commitCount, singles) => {
-    const { store, commits, consumer } = consumerOf(coalesce, add);
+  ])(
+    'coalesce %s: %i commit(s) and %i single writes, the same state',
+    async (coalesce, commitCount, singles) => {
+      const { store, commits, consumer } = consumerOf(coalesce, add);
 
-    await consumer(kinesisEvent(records));
+      await consumer(kinesisEvent(records));
 
-    expect(commits).toHaveLength(commitCount);
-    expect(store.singleWrites).toBe(singles);
-    expect(await store.getItem('totals', 'a')).toEqual({ pk: 'a', total: 9, seen: ['e1', 'e3', 'e4'] });
-  });
+      expect(commits).toHaveLength(commitCount);
+      expect(store.singleWrites).toBe(singles);
+      expect(await store.getItem('totals', 'a')).toEqual({ pk: 'a', total: 9, seen: ['e1', 'e3', 'e4'] });
+    },
+  );
 
   it('reads an item with a pending update as stored plus the update, without committing first', async () => {
     const reads: unknown[] = [];

@@ -51,7 +51,9 @@ const consumerOn = (store: MemoryConsumerStore, handler: EventHandler, catalog: 
     if (failing > 0) {
       failing -= 1;
       // An infrastructure failure stops the batch as a death would: nothing after it is committed.
-      throw Object.assign(new Error('the process died before the checkpoint moved'), { name: 'TimeoutError' });
+      throw Object.assign(new Error('the process died before the checkpoint moved'), {
+        name: 'TimeoutError',
+      });
     }
     await commit(c);
   };
@@ -100,9 +102,12 @@ describe('single-item path, point 2: an event that may be applied by fence is ne
     // Prepare: two records written alone, then a death before the checkpoint moved.
     const store = new MemoryConsumerStore(['totals', 'limits']);
     const old = 700;
-    await consumerOn(store, add, withMaxAge(noCoalescing, 10_000), 1)(
-      kinesisEvent([counted(1, 'a', old), counted(2, 'b', old)]),
-    );
+    await consumerOn(
+      store,
+      add,
+      withMaxAge(noCoalescing, 10_000),
+      1,
+    )(kinesisEvent([counted(1, 'a', old), counted(2, 'b', old)]));
     const fencedTo = (await store.loadCheckpoint({ service: 'counter', topic: 'counts', shardId: SHARD }))
       .fencedTo;
 

@@ -45,7 +45,11 @@ let runs = 0;
 const fresh = () => {
   runs += 1;
   const tag = `fence-${Date.now()}-${runs}`;
-  const at = (shard: string): ShardPosition => ({ service: 'counter', topic: 'counts', shardId: `${tag}-${shard}` });
+  const at = (shard: string): ShardPosition => ({
+    service: 'counter',
+    topic: 'counts',
+    shardId: `${tag}-${shard}`,
+  });
   return { pk: `${tag}-item`, at, unit: (p: ShardPosition) => unitOf(p.topic, p.shardId) };
 };
 
@@ -67,7 +71,10 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const { pk, at, unit } = fresh();
     const a = at('a');
 
-    const result = await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk } }, a, '100'));
+    const result = await store.writeFenced(
+      a,
+      fenced({ kind: 'put', table: 'totals', item: { pk } }, a, '100'),
+    );
     const read = await store.readItem('totals', pk);
 
     expect(result).toBe('written');
@@ -108,7 +115,11 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     await expect(mustExist).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
     const created = await store.writeFenced(
       a,
-      fenced({ kind: 'update', table: 'totals', pk, update: { add: { n: 2 } }, if: { n: { exists: false } } }, a, '103'),
+      fenced(
+        { kind: 'update', table: 'totals', pk, update: { add: { n: 2 } }, if: { n: { exists: false } } },
+        a,
+        '103',
+      ),
     );
     expect(created).toBe('written');
     expect(await store.getItem('totals', pk)).toEqual({ pk, n: 2 });
