@@ -50,15 +50,24 @@ export const unitParts = (unit: string): { topic: string; sk: string } => {
 
 export const fenceAttr = (unit: string): string => `${FENCE_PREFIX}${unit}`;
 
-/** 40 digits hold any 128-bit sequence number: equal lengths make DynamoDB's string `<` numeric. */
-export const padSeq = (seq: string): string => seq.padStart(40, '0');
+/**
+ * A sequence number as stored in a fence: its digit count in 3 digits, then the digits. Kinesis
+ * sequence numbers match `0|([1-9]\d{0,128})` (no leading zero, up to 129 digits), so a longer one is
+ * a larger one, and DynamoDB's string `<` (byte order) on this form is the numeric order whatever the
+ * lengths. 3 bytes per fence, where padding to 129 digits would cost up to 73.
+ */
+export const padSeq = (seq: string): string => `${String(seq.length).padStart(3, '0')}${seq}`;
 
-/** The fences stored on a raw item, by unit (padded sequence numbers). */
+/** The sequence number a stored fence holds (`padSeq` undone); a value of another form is kept as it is. */
+export const unpadSeq = (stored: string): string =>
+  /^\d{4,}$/.test(stored) && Number(stored.slice(0, 3)) === stored.length - 3 ? stored.slice(3) : stored;
+
+/** The fences stored on a raw item, by unit (plain sequence numbers: `padSeq` them to compare in DynamoDB). */
 export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, string> => {
   const out = new Map<string, string>();
   if (!raw) return out;
   for (const [k, v] of Object.entries(raw))
-    if (k.startsWith(FENCE_PREFIX) && typeof v === 'string') out.set(k.slice(FENCE_PREFIX.length), v);
+    if (k.startsWith(FENCE_PREFIX) && typeof v === 'string') out.set(k.slice(FENCE_PREFIX.length), unpadSeq(v));
   return out;
 };
 

@@ -59,7 +59,7 @@ const fenceConditions = (parts: Parts, write: StateWrite, merge: MergeFrom | und
     if (stored.size === 0) parts.tests.push(`attribute_not_exists(${units})`);
     else {
       parts.tests.push(`size(${units}) = ${parts.value(stored.size)}`);
-      for (const [u, s] of stored) parts.tests.push(`${parts.name(fenceAttr(u))} = ${parts.value(s)}`);
+      for (const [u, s] of stored) parts.tests.push(`${parts.name(fenceAttr(u))} = ${parts.value(padSeq(s))}`);
     }
     return;
   }
@@ -79,7 +79,7 @@ const fenceAttrs = (write: StateWrite, merge: MergeFrom | undefined) => {
   const mine = new Set(fences.map((f) => f.unit));
   const kept = [...fencesOf(merge?.raw)].filter(([u]) => !mine.has(u) && !merge?.dropped.has(u));
   const attrs: Raw = Object.fromEntries([
-    ...kept.map(([u, s]) => [fenceAttr(u), s]),
+    ...kept.map(([u, s]) => [fenceAttr(u), padSeq(s)]),
     ...fences.map((f) => [fenceAttr(f.unit), padSeq(f.last)]),
   ]);
   return { attrs, units: new Set([...kept.map(([u]) => u), ...mine]) };

@@ -49,7 +49,7 @@ export const fencedWrite = async (
   const dropped = prune ? await settledOf(foreign) : new Set<string>();
   const kept = new Map([...foreign].filter(([u]) => !dropped.has(u)));
   const own = Object.fromEntries(fences.map((f) => [fenceAttr(f.unit), padSeq(f.last)]));
-  const keptAttrs = Object.fromEntries([...kept].map(([u, s]) => [fenceAttr(u), s]));
+  const keptAttrs = Object.fromEntries([...kept].map(([u, s]) => [fenceAttr(u), padSeq(s)]));
   const units = new Set([...kept.keys(), ...mine]);
   const pk = write.kind === 'put' ? write.item.pk : write.pk;
   if (write.kind === 'put')
