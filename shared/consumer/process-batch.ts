@@ -184,6 +184,9 @@ export const processBatch = async (
       return retryFrom(from);
     }
     if (start.kind === 'park') {
+      // No mark raised `fencedTo` (the park's move may even clear it): nothing goes alone after it in
+      // this invocation, and the rest commits one event at a time as after any death (review F4).
+      current.careful = true;
       await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
       deps.log?.('warn', LOG_MESSAGES.parked, {
         ...where,
