@@ -96,7 +96,7 @@ const renderRedrive = (service: string, outcome: RedriveOutcome): string => {
 export const parkedRedrive = async (
   ctx: OpsContext,
   io: CliIo,
-  options: ParkedOptions & { dryRun?: boolean },
+  options: ParkedOptions & { dryRun?: boolean; force?: boolean },
 ): Promise<number> => {
   const outcomes: Record<string, RedriveOutcome> = {};
   for (const service of servicesOf(ctx, options.service)) {
@@ -107,6 +107,7 @@ export const parkedRedrive = async (
         ...(options.topic && { topic: options.topic }),
         ...(options.seq && { sequenceNumbers: options.seq }),
         ...(options.dryRun && { dryRun: true }),
+        ...(options.force && { force: true }),
       },
       ctx,
     );

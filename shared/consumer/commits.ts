@@ -39,6 +39,11 @@ export interface BatchRun {
   readonly singleAllowed: boolean;
   /** The shard checkpoint's `fencedTo` (loaded, then raised by this invocation's mark); a move past it clears it. */
   fencedTo: string | undefined;
+  /**
+   * The `fencedTo` the batch loaded: records at or below it an earlier invocation may have written
+   * alone, so a park of one is flagged `mayBeApplied` (its failed re-run proves nothing; review F3).
+   */
+  readonly loadedFencedTo: string | undefined;
 }
 
 /** A commit DynamoDB refused for its content (not a transient fault); `index` names the culprit event. */
@@ -238,6 +243,8 @@ export class Committer {
     const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
     const sk = this.run.view.sk(record);
     const position = this.run.position;
+    const loaded = this.run.loadedFencedTo;
+    const mayBeApplied = loaded !== undefined && compareSequence(sequenceNumber, loaded) <= 0;
     await this.send(
       {
         moves: [{ sk, expected: this.run.view.own(sk), next: { sequenceNumber, arrivedAt } }],
@@ -249,6 +256,7 @@ export class Committer {
           data: record.kinesis.data,
           arrivedAt,
           ...parked,
+          ...(mayBeApplied && { mayBeApplied: true }),
         },
       },
       index + 1,

@@ -67,7 +67,8 @@ export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, 
   const out = new Map<string, string>();
   if (!raw) return out;
   for (const [k, v] of Object.entries(raw))
-    if (k.startsWith(FENCE_PREFIX) && typeof v === 'string') out.set(k.slice(FENCE_PREFIX.length), unpadSeq(v));
+    if (k.startsWith(FENCE_PREFIX) && typeof v === 'string')
+      out.set(k.slice(FENCE_PREFIX.length), unpadSeq(v));
   return out;
 };
 

@@ -102,6 +102,7 @@ export const processBatch = async (
       memories,
       singleAllowed: (deps.checkpoints ?? 'shard') === 'shard' && !isScopedShard(position.shardId),
       fencedTo: view.loaded.get(position.shardId)?.fencedTo,
+      loadedFencedTo: view.loaded.get(position.shardId)?.fencedTo,
     };
     run = current;
     const commits = new Committer(current, deps.coalesce ?? true);
@@ -364,6 +365,9 @@ export const processBatch = async (
     // A lost race, a store outage, an unpublished outbox: nothing uncommitted was applied. Retry from
     // the first unapplied record, or from the last one when all were applied but their emitted events
     // still wait in the outbox (the retry skips the events and publishes those first).
+    // Events written alone (or run) before the failure move the checkpoint first, best effort, as on
+    // the deadline path: their re-run would otherwise rest on a read or a fence alone (review F3).
+    await committer?.commitPending(undefined).catch(() => undefined);
     const unapplied = run ? records.find((r) => !run?.view.isApplied(r)) : first;
     const from = unapplied ?? last;
     await committer?.clearMark();

@@ -99,6 +99,7 @@ export type ParkedEvent = Pick<
   | 'errorDetails'
   | 'attempts'
   | 'arrivedAt'
+  | 'mayBeApplied'
 > & {
   /** Where the record was read; the parking item's `topic`, `shardId` and keys derive from it. */
   readonly position: ShardPosition;

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog';
 import { compareSequence } from '../consumer';
 import { parkedSk } from '../layout';
 import type { Delivery } from './deliver';
+import { OpsError } from './errors';
 import type { LogReader } from './log-reader';
 import { toKinesisRecord } from './records';
 import { newScope, scopedShardId, splitShardId } from './scope';
@@ -15,6 +16,8 @@ export interface RedriveRequest {
   /** Only these parked events (sequence numbers); default all of the service (or topic). */
   readonly sequenceNumbers?: readonly string[];
   readonly dryRun?: boolean;
+  /** Redrive events parked `mayBeApplied` too (the operator checked their effect is not in the state). */
+  readonly force?: boolean;
 }
 
 export interface RedriveDeps {
@@ -48,6 +51,25 @@ const order = (a: ParkedItem, b: ParkedItem) =>
   compareSequence(a.sequenceNumber, b.sequenceNumber);
 
 /**
+ * Events the runtime parked although an earlier invocation may have applied them alone (fenced single
+ * writes, docs/consumer-single-item.md): a redrive writes under its own session's fence, so it would
+ * apply such an event a second time. Refused, before anything changes, unless `force` or a dry run.
+ */
+const refuseMayBeApplied = (request: RedriveRequest, items: readonly ParkedItem[]) => {
+  const risky = items.filter((p) => p.mayBeApplied === true);
+  if (request.force || request.dryRun || risky.length === 0) return;
+  const list = risky.map((p) => `${p.topic}/${splitShardId(p.shardId).shardId} seq ${p.sequenceNumber}`);
+  throw new OpsError(
+    'MAY_BE_APPLIED',
+    `${request.service}: ${risky.length} parked event(s) may already be applied (written alone before a ` +
+      `failed re-run parked them), and a redrive would apply them again: ${list.join(', ')}. Nothing was ` +
+      "redriven. Check each one's effect in the state tables: discard those applied " +
+      '(`spine parked discard --seq <n>`), redrive the others with `spine parked redrive --seq <n> --force`, ' +
+      'or leave them out with `--seq`.',
+  );
+};
+
+/**
  * Re-delivers parked events through the service's own consumer, in sequence order per shard (so in
  * original order per key), one event per invocation, in a redrive session scope:
  * - applied: the state change and the session checkpoint commit in one transaction; then the parked
@@ -75,6 +97,7 @@ export const runRedrive = async (request: RedriveRequest, deps: RedriveDeps): Pr
   const items = all
     .filter((p) => splitShardId(p.shardId).scope !== scope && (!wanted || wanted.has(p.sequenceNumber)))
     .sort(order);
+  refuseMayBeApplied(request, items);
   if (!request.dryRun && !open && items.length > 0)
     await deps.store.putSession(request.service, undefined, REDRIVE_SESSION, {
       kind: 'redrive',

@@ -1,4 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import type { EventHandler } from '../../shared/consumer';
+import { dynamoOpsStore, isOpsError, runRedrive } from '../../shared/ops';
+import { testCatalog } from '../fixtures/catalog';
 import { kinesisEvent, seq } from '../fixtures/kinesis';
 import { adding, consumerOn, counted, countsWith, newStore, position } from '../fixtures/single-item';
 
@@ -27,9 +33,12 @@ describe('F4: after a death-park, the invocation writes nothing alone that fence
     );
     const records = (age: number) => [counted(1, 'a', age), counted(2, 'b', age), counted(3, 'c', age)];
     // The park commit goes through; the next commit dies (e2, e3 may already be written alone).
-    await consumerOn(store, adding, countsWith({ maxRecordAgeSeconds: 10_000 }), [2])(
-      kinesisEvent(records(700)),
-    );
+    await consumerOn(
+      store,
+      adding,
+      countsWith({ maxRecordAgeSeconds: 10_000 }),
+      [2],
+    )(kinesisEvent(records(700)));
 
     // Act: redelivered once all are past a 600 s age limit.
     await consumerOn(store, adding, countsWith({ maxRecordAgeSeconds: 600 }))(kinesisEvent(records(700)));
@@ -37,12 +46,103 @@ describe('F4: after a death-park, the invocation writes nothing alone that fence
     // Assess: e1 parked by its deaths; e2 and e3 each applied once or parked unapplied.
     const parked = store.parked.map((p) => p.sequenceNumber);
     expect(parked[0]).toBe(seq(1));
-    for (const [n, counter] of [[2, 'b'], [3, 'c']] as const) {
+    for (const [n, counter] of [
+      [2, 'b'],
+      [3, 'c'],
+    ] as const) {
       const applied = await total(store, counter);
       expect({ n, parked: parked.includes(seq(n)), applied }).toEqual(
         parked.includes(seq(n)) ? { n, parked: true, applied: undefined } : { n, parked: false, applied: 1 },
       );
     }
     expect(await total(store, 'a')).toBeUndefined();
+  });
+});
+
+describe('F3: an event applied alone is never parked as if it were not', () => {
+  it('(b) an applied event whose re-runs fail before reading is parked flagged mayBeApplied', async () => {
+    // Prepare: e1 written alone, then the final checkpoint commit times out (no death).
+    const store = newStore();
+    let runs = 0;
+    const flaky: EventHandler = (event, ctx) => {
+      runs += 1;
+      if (runs > 1) throw new Error('payment provider timed out');
+      adding(event, ctx);
+    };
+    const consumer = consumerOn(store, flaky, countsWith({}), [1]);
+    await consumer(kinesisEvent([counted(1, 'a')]));
+
+    // Act: the mapping redelivers; the handler fails on every re-run (maxAttempts 3).
+    for (let i = 0; i < 3; i++) await consumer(kinesisEvent([counted(1, 'a')]));
+
+    // Assess: parked after 3 failed re-runs, flagged: its effect is in the table.
+    expect(await total(store, 'a')).toBe(1);
+    expect(store.parked.map((p) => [p.sequenceNumber, p.mayBeApplied])).toEqual([[seq(1), true]]);
+  });
+
+  it('(a) an infrastructure failure after a single write still moves the checkpoint over it', async () => {
+    // Prepare: e1 goes alone; e2's handler read is throttled (infrastructure: retry later).
+    const store = newStore();
+    const reading: EventHandler = async (event, ctx) => {
+      if (event.id === 'e2') await ctx.get('totals', 'b');
+      adding(event, ctx);
+    };
+    store.failNextReads.push(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    // Act
+    const response = await consumerOn(
+      store,
+      reading,
+      countsWith({}),
+    )(kinesisEvent([counted(1, 'a'), counted(2, 'b')]));
+
+    // Assess: retried from e2, with e1's move committed (its re-run would rest on its fence alone).
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: seq(2) }]);
+    expect(store.singleWrites).toBe(1);
+    expect((await store.loadCheckpoint(position)).sequenceNumber).toBe(seq(1));
+  });
+
+  it('spine redrive refuses an event parked mayBeApplied unless forced, and says what to do', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const client = mockClient(doc);
+    const item = (n: number, mayBeApplied: boolean) => ({
+      pk: 'counter',
+      sk: `counts#${position.shardId}#${seq(n)}`,
+      topic: 'counts',
+      shardId: position.shardId,
+      sequenceNumber: seq(n),
+      partitionKey: 'a',
+      data: '',
+      error: 'Error: payment provider timed out',
+      attempts: 3,
+      arrivedAt: 1,
+      ...(mayBeApplied && { mayBeApplied }),
+    });
+    client.on(QueryCommand).resolves({ Items: [item(1, true), item(2, false)] });
+    client.on(GetCommand).resolves({});
+    const delivered: string[] = [];
+    const deps = {
+      catalog: testCatalog,
+      store: dynamoOpsStore(doc, { checkpoints: 'checkpoints', parking: 'parking' }),
+      delivery: {
+        deliver: async (_s: string, _t: string, records: { kinesis: { sequenceNumber: string } }[]) => {
+          delivered.push(...records.map((r) => r.kinesis.sequenceNumber));
+          return { batchItemFailures: [] };
+        },
+      },
+      reader: { streamArn: async () => 'arn:aws:kinesis:us-east-1:000000000000:stream/counts-stream' },
+      region: 'us-east-1',
+    };
+
+    const refused = await runRedrive({ service: 'counter' }, deps).catch((e: unknown) => e);
+    const dryRun = await runRedrive({ service: 'counter', dryRun: true }, deps);
+
+    expect(isOpsError(refused) && refused.code).toBe('MAY_BE_APPLIED');
+    expect(String(refused)).toContain(`counts/${position.shardId} seq ${seq(1)}`);
+    expect(String(refused)).toContain('--force');
+    expect(client.commandCalls(PutCommand)).toHaveLength(0);
+    expect(delivered).toEqual([]);
+    expect(dryRun.results.map((r) => r.outcome)).toEqual(['planned', 'planned']);
+    client.restore();
   });
 });

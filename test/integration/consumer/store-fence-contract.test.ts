@@ -142,7 +142,9 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
       .commit({
         position: a,
         moves: [],
-        writes: [fenced({ kind: 'put', table: 'totals', item: { pk, n: 7 }, if: { n: { eq: 2 } } }, a, '101')],
+        writes: [
+          fenced({ kind: 'put', table: 'totals', item: { pk, n: 7 }, if: { n: { eq: 2 } } }, a, '101'),
+        ],
       })
       .catch((e: unknown) => e);
 
