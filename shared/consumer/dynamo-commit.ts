@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CheckpointConflictError } from './errors';
-import { fencedOp, type MergeFrom, type TransactItem } from './fenced-dynamo';
+import { fencedOp, type MergeFrom, runtimeConditioned, type TransactItem } from './fenced-dynamo';
 import { outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
 import { type Checkpoint, type Commit, checkpointKey, type ShardPosition } from './store';
@@ -152,13 +152,12 @@ export const sendCommit = async (
         if (first && (await checkpointOf(position, first.sk)).commitToken === token) return [];
         throw conflict(error);
       }
-      const fenced = reasons
-        .slice(0, commit.writes.length)
-        .flatMap((r, index) =>
-          r?.Code === 'ConditionalCheckFailed' && commit.writes[index]?.fences?.length
-            ? [{ index, error }]
-            : [],
-        );
+      const fenced = reasons.slice(0, commit.writes.length).flatMap((r, index) => {
+        const write = commit.writes[index];
+        return r?.Code === 'ConditionalCheckFailed' && write !== undefined && runtimeConditioned(write)
+          ? [{ index, error }]
+          : [];
+      });
       if (fenced.length > 0) return fenced;
     }
     throw error;

@@ -59,12 +59,18 @@ const fenceConditions = (parts: Parts, write: StateWrite, merge: MergeFrom | und
     if (stored.size === 0) parts.tests.push(`attribute_not_exists(${units})`);
     else {
       parts.tests.push(`size(${units}) = ${parts.value(stored.size)}`);
-      for (const [u, s] of stored) parts.tests.push(`${parts.name(fenceAttr(u))} = ${parts.value(padSeq(s))}`);
+      for (const [u, s] of stored)
+        parts.tests.push(`${parts.name(fenceAttr(u))} = ${parts.value(padSeq(s))}`);
     }
     return;
   }
   if (write.kind === 'update') {
     parts.tests.push(`(attribute_not_exists(${units}) OR size(${units}) <= ${parts.value(MAX_FENCE_UNITS)})`);
+    return;
+  }
+  if (fences.length === 0) {
+    // An unfenced put or delete (key mode) replaces the item whole: only when no unit's fence is on it.
+    parts.tests.push(`attribute_not_exists(${units})`);
     return;
   }
   const mine = fences.map((f) => `contains(${units}, ${parts.value(f.unit)})`);
@@ -110,17 +116,18 @@ export const fencedOp = (table: string, write: StateWrite, merge?: MergeFrom): T
   }
   const { ConditionExpression, ...maps } = toExpressions([], typed);
   userCondition(parts, typed, ConditionExpression);
-  if (!fenced) {
-    const rest = merged(parts, maps);
+  // Put and delete keep other units' unsettled fences, fenced or not (review F1): an unfenced one
+  // (key mode) whose fast condition fails merges after a read as a fenced one does.
+  fenceConditions(parts, write, merge);
+  const { attrs, units } = fenceAttrs(write, merge);
+  const rest = merged(parts, maps);
+  if (units.size === 0)
     return write.kind === 'put'
       ? { Put: { TableName: table, Item: write.item, ...rest } }
       : { Delete: { TableName: table, Key: { pk: write.pk }, ...rest } };
-  }
-  fenceConditions(parts, write, merge);
-  const { attrs, units } = fenceAttrs(write, merge);
   const user = write.kind === 'put' ? write.item : { pk: write.pk, [DELETED_ATTR]: true };
   const Item = { ...user, ...attrs, [UNITS_ATTR]: units };
-  return { Put: { TableName: table, Item, ...merged(parts, maps) } };
+  return { Put: { TableName: table, Item, ...rest } };
 };
 
 /** The runtime's parts joined with the user's (toExpressions') maps; empty maps left out, as DynamoDB requires. */
@@ -146,6 +153,10 @@ const usedNames = (parts: Parts, tests: readonly string[]) => {
   const text = tests.join(' ');
   return Object.fromEntries(Object.entries(parts.names).filter(([k]) => new RegExp(`${k}\\b`).test(text)));
 };
+
+/** Writes whose condition carries runtime parts (fences or units): a failed one is read and merged. */
+export const runtimeConditioned = (write: StateWrite): boolean =>
+  (write.fences ?? []).length > 0 || write.kind !== 'update';
 
 /** Why a fenced write's condition failed, from a consistent read of the item after it. */
 export const classify = (raw: Raw | undefined, write: StateWrite): 'applied' | 'rejected' | 'retry' => {

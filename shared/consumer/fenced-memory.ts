@@ -52,13 +52,15 @@ export const fencedWrite = async (
   const keptAttrs = Object.fromEntries([...kept].map(([u, s]) => [fenceAttr(u), padSeq(s)]));
   const units = new Set([...kept.keys(), ...mine]);
   const pk = write.kind === 'put' ? write.item.pk : write.pk;
+  // An unfenced put or delete (key mode) keeping no fence is the plain one (review F1).
+  const unitsAttr = units.size > 0 ? { [UNITS_ATTR]: units } : {};
   if (write.kind === 'put')
+    return { kind: 'write', item: { ...structuredClone(write.item), ...keptAttrs, ...own, ...unitsAttr } };
+  if (write.kind === 'delete')
     return {
       kind: 'write',
-      item: { ...structuredClone(write.item), ...keptAttrs, ...own, [UNITS_ATTR]: units },
+      item: units.size > 0 ? { pk, [DELETED_ATTR]: true, ...keptAttrs, ...own, ...unitsAttr } : undefined,
     };
-  if (write.kind === 'delete')
-    return { kind: 'write', item: { pk, [DELETED_ATTR]: true, ...keptAttrs, ...own, [UNITS_ATTR]: units } };
   const base: Raw = { ...(raw ?? {}) };
   for (const u of dropped) delete base[fenceAttr(u)];
   const next: Raw = { ...applyClauses(userAndFences(base, pk), pk, planUpdate(write.update)), ...own };

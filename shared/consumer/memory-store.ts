@@ -92,7 +92,8 @@ export class MemoryConsumerStore implements ConsumerStore {
   private async outcome(position: ShardPosition, w: StateWrite): Promise<FencedOutcome> {
     const pk = w.kind === 'put' ? w.item.pk : w.pk;
     const raw = this.table(w.table).get(pk);
-    if (w.fences?.length) return fencedWrite(raw, w, this.settledOf(position));
+    // Puts and deletes keep other units' unsettled fences, fenced or not (review F1).
+    if (w.fences?.length || w.kind !== 'update') return fencedWrite(raw, w, this.settledOf(position));
     const view = userView(raw);
     if (w.if !== undefined && !holds(planCondition(w.if), view)) return { kind: 'rejected' };
     return { kind: 'write', item: plainWrite(raw, w) };

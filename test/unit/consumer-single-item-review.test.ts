@@ -2,11 +2,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import type { EventHandler } from '../../shared/consumer';
+import { defineConsumer, type EventHandler } from '../../shared/consumer';
 import { dynamoOpsStore, isOpsError, runRedrive } from '../../shared/ops';
-import { testCatalog } from '../fixtures/catalog';
+import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { kinesisEvent, seq } from '../fixtures/kinesis';
-import { adding, consumerOn, counted, countsWith, newStore, position } from '../fixtures/single-item';
+import {
+  adding,
+  consumerOn,
+  counted,
+  countsWith,
+  milestone,
+  newStore,
+  position,
+  withMilestones,
+} from '../fixtures/single-item';
 
 /**
  * The review's findings (docs/review-single-item.md) that can apply an event twice, each as the
@@ -144,5 +153,37 @@ describe('F3: an event applied alone is never parked as if it were not', () => {
     expect(delivered).toEqual([]);
     expect(dryRun.results.map((r) => r.outcome)).toEqual(['planned', 'planned']);
     client.restore();
+  });
+});
+
+describe("F1: a key-mode put keeps a shard unit's unsettled fence", () => {
+  it('a factor-1 event written alone, then a factor-4 read-modify-write put of its item, then its re-run: applied once', async () => {
+    // Prepare: counts (factor 1) writes e1 alone on `x`, then dies before the checkpoint moves.
+    const store = newStore();
+    const catalog = withMilestones(countsWith({}), 4);
+    await consumerOn(store, adding, catalog, [1])(kinesisEvent([counted(1, 'x')]));
+    const keyed = defineConsumer(
+      {
+        catalog,
+        service: 'counter',
+        handlers: {
+          Counted: adding,
+          MilestoneReached: async (event, ctx) => {
+            const { total } = event.data as { total: number };
+            const current = await ctx.get('totals', 'x');
+            ctx.put('totals', { ...current, pk: 'x', milestone: total });
+          },
+        },
+      },
+      { env: testStreamEnv, store, logReaders: false, backoff: false },
+    );
+    await keyed(kinesisEvent([milestone(1, 'x', 10)]));
+
+    // Act: the mapping redelivers e1 to the factor-1 subscription.
+    const response = await consumerOn(store, adding, catalog)(kinesisEvent([counted(1, 'x')]));
+
+    // Assess: e1's effect once, the put's kept.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await store.getItem('totals', 'x')).toEqual({ pk: 'x', total: 1, milestone: 10 });
   });
 });

@@ -212,6 +212,34 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     expect((await store.readItem('totals', pk)).fences.get(unitOf(a.topic, a.shardId))).toBe(d56);
   });
 
+  it("an unfenced put or delete (key mode) keeps another unit's unsettled fence, drops a settled one (F1)", async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, keyed] = [at('a'), at('keyed')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const plain = (w: StateWrite) => store.commit({ position: keyed, moves: [], writes: [w] });
+    await store.writeFenced(a, fenced(add, a, '100'));
+
+    await plain({ kind: 'put', table: 'totals', item: { pk, n: 5 } });
+    const afterPut = await store.readItem('totals', pk);
+    const rerunAfterPut = await store.writeFenced(a, fenced(add, a, '100'));
+    await plain({ kind: 'delete', table: 'totals', pk });
+    const afterDelete = await store.readItem('totals', pk);
+    const rerunAfterDelete = await store.writeFenced(a, fenced(add, a, '100'));
+    await moveTo(store, a, '100');
+    await plain({ kind: 'put', table: 'totals', item: { pk, n: 7 } });
+    const settled = await store.readItem('totals', pk);
+    await plain({ kind: 'delete', table: 'totals', pk });
+
+    expect(afterPut.item).toEqual({ pk, n: 5 });
+    expect([...afterPut.fences.keys()]).toEqual([unit(a)]);
+    expect([rerunAfterPut, rerunAfterDelete]).toEqual(['applied', 'applied']);
+    expect(afterDelete.item).toBeUndefined();
+    expect([...afterDelete.fences.keys()]).toEqual([unit(a)]);
+    expect(settled).toEqual({ item: { pk, n: 7 }, fences: new Map() });
+    expect(await store.readItem('totals', pk)).toEqual({ item: undefined, fences: new Map() });
+  });
+
   it('keeps fences of other units on a shared item: each unit is fenced by its own sequence numbers', async () => {
     const store = makeStore();
     const { pk, at } = fresh();
