@@ -216,7 +216,10 @@ export class Committer {
       const writes =
         unit === undefined
           ? e.writes
-          : e.writes.map((w) => ({ ...w, fences: [{ unit, first: seq, last: seq }] }));
+          : e.writes.map((w) => ({
+              ...w,
+              fences: [{ unit, first: seq, last: seq, ...(e.conditionOnly && { conditionOnly: true }) }],
+            }));
       try {
         await this.send({ moves: [move], writes, outbox: e.emits }, after);
       } catch (cause) {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { expectedCondition, sendCommit } from './dynamo-commit';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
-import { fencesOf, settledUnits, unitParts, userView } from './fence';
+import { fencesOf, settledUnits, unitParts, userView, writtenFences } from './fence';
 import { classify, fencedOp, type MergeFrom, prunes } from './fenced-dynamo';
 import { type OutboxEntry, outboxPk } from './outbox';
 import {
@@ -103,7 +103,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     const raw = await readRaw(write.table, pk);
     const verdict = classify(raw, write);
     if (verdict !== 'retry') return verdict;
-    const mine = new Set((write.fences ?? []).map((f) => f.unit));
+    const mine = new Set(writtenFences(write.fences).map((f) => f.unit));
     const dropped = prunes(raw, write)
       ? await settledUnits(fencesOf(raw), mine, async (unit) => {
           const { topic, sk } = unitParts(unit);

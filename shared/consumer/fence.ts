@@ -32,7 +32,16 @@ export interface FenceEntry {
   readonly unit: string;
   readonly first: string;
   readonly last: string;
+  /**
+   * Condition only: the write requires the unit's fence below `first` but neither writes nor counts
+   * it (key mode over records an earlier shard-mode invocation may have written alone; review F2).
+   */
+  readonly conditionOnly?: boolean;
 }
+
+/** The fences a write leaves on its item (condition-only ones are tested, not written). */
+export const writtenFences = (fences: readonly FenceEntry[] | undefined): FenceEntry[] =>
+  (fences ?? []).filter((f) => f.conditionOnly !== true);
 
 /** An item as the runtime reads it: what the user sees, and the fences beside it (padded). */
 export interface FencedRead {

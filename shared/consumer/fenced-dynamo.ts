@@ -1,5 +1,13 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DELETED_ATTR, fenceAttr, fencesOf, MAX_FENCE_UNITS, padSeq, UNITS_ATTR } from './fence';
+import {
+  DELETED_ATTR,
+  fenceAttr,
+  fencesOf,
+  MAX_FENCE_UNITS,
+  padSeq,
+  UNITS_ATTR,
+  writtenFences,
+} from './fence';
 import { fenceApplied, userConditionHolds } from './fenced-memory';
 import { toExpressions } from './state-ops-dynamo';
 import { holds } from './state-ops-memory';
@@ -68,20 +76,21 @@ const fenceConditions = (parts: Parts, write: StateWrite, merge: MergeFrom | und
     parts.tests.push(`(attribute_not_exists(${units}) OR size(${units}) <= ${parts.value(MAX_FENCE_UNITS)})`);
     return;
   }
-  if (fences.length === 0) {
+  const written = writtenFences(fences);
+  if (written.length === 0) {
     // An unfenced put or delete (key mode) replaces the item whole: only when no unit's fence is on it.
     parts.tests.push(`attribute_not_exists(${units})`);
     return;
   }
-  const mine = fences.map((f) => `contains(${units}, ${parts.value(f.unit)})`);
+  const mine = written.map((f) => `contains(${units}, ${parts.value(f.unit)})`);
   parts.tests.push(
-    `(attribute_not_exists(${units}) OR (size(${units}) = ${parts.value(fences.length)} AND ${mine.join(' AND ')}))`,
+    `(attribute_not_exists(${units}) OR (size(${units}) = ${parts.value(written.length)} AND ${mine.join(' AND ')}))`,
   );
 };
 
 /** Fences the write leaves: its own at `last`, and (merging) the other units' it keeps. */
 const fenceAttrs = (write: StateWrite, merge: MergeFrom | undefined) => {
-  const fences = write.fences ?? [];
+  const fences = writtenFences(write.fences);
   const mine = new Set(fences.map((f) => f.unit));
   const kept = [...fencesOf(merge?.raw)].filter(([u]) => !mine.has(u) && !merge?.dropped.has(u));
   const attrs: Raw = Object.fromEntries([
@@ -107,7 +116,8 @@ export const fencedOp = (table: string, write: StateWrite, merge?: MergeFrom): T
       for (const [attr, value] of Object.entries(attrs)) clauses.push({ kind: 'set', attr, value });
       for (const u of merge?.dropped ?? []) clauses.push({ kind: 'remove', attr: fenceAttr(u) });
       const pruned = merge !== undefined && fencesOf(merge.raw).size > 0;
-      clauses.push({ kind: pruned ? 'set' : 'add', attr: UNITS_ATTR, value: units });
+      if (units.size > 0) clauses.push({ kind: pruned ? 'set' : 'add', attr: UNITS_ATTR, value: units });
+      else if (pruned) clauses.push({ kind: 'remove', attr: UNITS_ATTR });
     }
     const { UpdateExpression = '', ConditionExpression, ...maps } = toExpressions(clauses, typed);
     userCondition(parts, typed, ConditionExpression);

@@ -1,4 +1,13 @@
-import { DELETED_ATTR, fenceAttr, fencesOf, MAX_FENCE_UNITS, padSeq, UNITS_ATTR, userView } from './fence';
+import {
+  DELETED_ATTR,
+  fenceAttr,
+  fencesOf,
+  MAX_FENCE_UNITS,
+  padSeq,
+  UNITS_ATTR,
+  userView,
+  writtenFences,
+} from './fence';
 import { applyClauses, holds } from './state-ops-memory';
 import { planCondition, planUpdate } from './state-ops-plan';
 import { compareSequence } from './store';
@@ -41,7 +50,7 @@ export const fencedWrite = async (
 ): Promise<FencedOutcome> => {
   if (fenceApplied(raw, write)) return { kind: 'applied' };
   if (!userConditionHolds(raw, write)) return { kind: 'rejected' };
-  const fences = write.fences ?? [];
+  const fences = writtenFences(write.fences);
   const mine = new Set(fences.map((f) => f.unit));
   const stored = fencesOf(raw);
   const foreign = new Map([...stored].filter(([u]) => !mine.has(u)));
@@ -65,7 +74,7 @@ export const fencedWrite = async (
   for (const u of dropped) delete base[fenceAttr(u)];
   const next: Raw = { ...applyClauses(userAndFences(base, pk), pk, planUpdate(write.update)), ...own };
   delete next[DELETED_ATTR];
-  return { kind: 'write', item: { ...next, [UNITS_ATTR]: units } };
+  return { kind: 'write', item: { ...next, ...unitsAttr } };
 };
 
 /** The stored item without its units set (rebuilt by the caller), as an item for `applyClauses`. */

@@ -26,6 +26,8 @@ export interface PendingEvent {
   readonly sk: string;
   /** The fence unit of the event's checkpoint item (`unitOf(topic, sk)`); undefined: unfenced (key mode). */
   readonly unit: string | undefined;
+  /** Key mode: the unit's fence is a condition of the event's writes, not written (FenceEntry). */
+  readonly conditionOnly: boolean;
   /** The event's own writes, unfolded: what a one-by-one retry of a rejected commit writes. */
   readonly writes: readonly StateWrite[];
   readonly emits: readonly OutboxEntry[];
@@ -45,7 +47,7 @@ const sizeOf = (value: unknown): number => JSON.stringify(value).length;
 export class PendingWrites {
   private readonly byKey = new Map<string, { write: StateWrite; bytes: number }>();
   /** Per item, per unit: the first and last event of the commit that wrote it (its fence). */
-  private readonly fences = new Map<string, Map<string, { first: string; last: string }>>();
+  private readonly fences = new Map<string, Map<string, Omit<FenceEntry, 'unit'>>>();
   private readonly moves = new Map<string, { expected: string | undefined; next: Position }>();
   private emitted: OutboxEntry[] = [];
   private bytes = 0;
@@ -116,19 +118,21 @@ export class PendingWrites {
     position: Position,
     index: number,
     unit: string | undefined,
+    conditionOnly = false,
   ): void {
     const plan = this.plan(writes);
     // The caller asks `mustCommitBefore` first; joining anyway would put two operations on one item.
     if (!plan)
       throw new Error(`event ${index} writes an item already pending that cannot fold; commit first`);
-    this.applied.push({ index, sk, unit, writes, emits, position });
+    this.applied.push({ index, sk, unit, conditionOnly, writes, emits, position });
     for (const [key, entry] of plan.next) {
       if (this.byKey.has(key)) this.folds += 1;
       this.byKey.set(key, entry);
       if (unit === undefined) continue;
-      const units = this.fences.get(key) ?? new Map<string, { first: string; last: string }>();
+      const units = this.fences.get(key) ?? new Map<string, Omit<FenceEntry, 'unit'>>();
       const seq = position.sequenceNumber;
-      units.set(unit, { first: units.get(unit)?.first ?? seq, last: seq });
+      const first = units.get(unit)?.first ?? seq;
+      units.set(unit, { first, last: seq, ...(conditionOnly && { conditionOnly }) });
       this.fences.set(key, units);
     }
     this.emitted.push(...emits);

@@ -117,7 +117,19 @@ export const processBatch = async (
     // Fences are written and read with shard checkpoints only (live or a session's scoped shard): with
     // per-key markers (parallelization above 1) the runtime commits as before, by transaction alone.
     const fencing = (deps.checkpoints ?? 'shard') === 'shard';
-    const unitFor = (r: KinesisStreamRecord) => (fencing ? unitOf(position.topic, view.sk(r)) : undefined);
+    // Key mode over records a shard-mode invocation may have written alone (at or below the shard's
+    // `fencedTo`): the shard unit's fence is read, and tested by their writes (not written), so a
+    // change of the parallelization factor never applies one twice (review F2).
+    const shardFenced = (r: KinesisStreamRecord) =>
+      !fencing &&
+      loadedFencedTo !== undefined &&
+      compareSequence(r.kinesis.sequenceNumber, loadedFencedTo) <= 0;
+    const unitFor = (r: KinesisStreamRecord) =>
+      fencing
+        ? unitOf(position.topic, view.sk(r))
+        : shardFenced(r)
+          ? unitOf(position.topic, position.shardId)
+          : undefined;
     const single: SinglePathScope = {
       allowed: current.singleAllowed,
       coalesce: deps.coalesce ?? true,
@@ -135,6 +147,7 @@ export const processBatch = async (
         { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
         index,
         unitFor(record),
+        !fencing,
       );
     };
 
@@ -234,6 +247,7 @@ export const processBatch = async (
               { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
               i,
               unitFor(record),
+              !fencing,
             );
             continue;
           }
@@ -284,7 +298,7 @@ export const processBatch = async (
             commits.pending,
             () => commits.commitPending(index),
             budget,
-            fencing ? fenceUnitsOf(position.topic, position.shardId) : [],
+            fencing || shardFenced(record) ? fenceUnitsOf(position.topic, position.shardId) : [],
           );
           if (outcome.facts.applied) {
             // A read found this event's unit fenced at or past it: applied before (prefix property).
@@ -345,6 +359,7 @@ export const processBatch = async (
             { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt: event.arrivedAt },
             i,
             unitFor(record),
+            !fencing,
           );
           if (current.careful) await commits.commitPending(i + 1);
         }

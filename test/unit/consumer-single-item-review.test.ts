@@ -187,3 +187,31 @@ describe("F1: a key-mode put keeps a shard unit's unsettled fence", () => {
     expect(await store.getItem('totals', 'x')).toEqual({ pk: 'x', total: 1, milestone: 10 });
   });
 });
+
+describe('F2: raising the parallelization factor after a death inside fencedTo applies nothing twice', () => {
+  const readThenAdd: EventHandler = async (event, ctx) => {
+    const data = event.data as { counter: string };
+    const current = await ctx.get('totals', data.counter);
+    ctx.put('totals', { pk: data.counter, total: Number(current?.total ?? 0) + 1 });
+  };
+
+  it.each([
+    ['a blind update (the write tests the shard fence)', adding],
+    ['a read then put (the read sees the shard fence)', readThenAdd],
+  ])(
+    'factor 1 writes e1 alone and dies; e1 then delivered at factor 4 applies once: %s',
+    async (_n, handler) => {
+      // Prepare: e1 and e2 written alone at factor 1, then a death before the checkpoint moved.
+      const store = newStore();
+      await consumerOn(store, handler, countsWith({}), [1])(kinesisEvent([counted(1, 'a'), counted(2, 'b')]));
+
+      // Act: the mapping now runs the shard at factor 4 (key markers) and redelivers, with e3.
+      const keyed = consumerOn(store, handler, countsWith({ parallelizationFactor: 4 }));
+      const response = await keyed(kinesisEvent([counted(1, 'a'), counted(2, 'b'), counted(3, 'a')]));
+
+      // Assess: e1 and e2 once, e3 once on top.
+      expect(response.batchItemFailures).toEqual([]);
+      expect([await total(store, 'a'), await total(store, 'b')]).toEqual([2, 1]);
+    },
+  );
+});

@@ -240,6 +240,34 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     expect(await store.readItem('totals', pk)).toEqual({ item: undefined, fences: new Map() });
   });
 
+  it('a condition-only fence refuses an applied event and is neither written nor dropped (key mode, F2)', async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, keyed] = [at('a'), at('keyed')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const onlyIf = (w: StateWrite, seq: string): StateWrite => ({
+      ...w,
+      fences: [{ unit: unit(a), first: seq, last: seq, conditionOnly: true }],
+    });
+    const commitKeyed = (w: StateWrite) =>
+      store.commit({ position: keyed, moves: [], writes: [w] }).then(
+        () => 'written',
+        (e: unknown) => (isAlreadyAppliedError(e) ? 'applied' : e),
+      );
+    await store.writeFenced(a, fenced(add, a, '100'));
+
+    const results = [
+      await commitKeyed(onlyIf(add, '100')),
+      await commitKeyed(onlyIf({ kind: 'put', table: 'totals', item: { pk, n: 9 } }, '99')),
+      await commitKeyed(onlyIf(add, '101')),
+      await commitKeyed(onlyIf({ kind: 'put', table: 'totals', item: { pk, n: 5 } }, '102')),
+    ];
+    const read = await store.readItem('totals', pk);
+
+    expect(results).toEqual(['applied', 'applied', 'written', 'written']);
+    expect(read).toEqual({ item: { pk, n: 5 }, fences: new Map([[unit(a), '100']]) });
+  });
+
   it('keeps fences of other units on a shared item: each unit is fenced by its own sequence numbers', async () => {
     const store = makeStore();
     const { pk, at } = fresh();
