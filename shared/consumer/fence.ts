@@ -1,3 +1,4 @@
+import { parseCheckpointSk } from '../layout';
 import type { StateItem } from './state-ops';
 
 /** Sequence numbers (padded or not) in numeric order; store.ts has the same, but imports this module's types. */
@@ -100,9 +101,17 @@ export const fencedAtOrPast = (
     return f !== undefined && compareSequence(f, seq) >= 0;
   });
 
+/** A replay, rebuild or redrive session's scoped shard (`<shardId>#<scope>`), not a key marker. */
+const isSessionUnit = (unit: string): boolean => {
+  const { scope, key } = parseCheckpointSk(unitParts(unit).sk);
+  return scope !== undefined && key === undefined;
+};
+
 /**
  * Which of `units` (other than `mine`) a write may drop: those whose own checkpoint (`checkpointOf`)
- * is at or past their fence, so that unit can never run those events again.
+ * is at or past their fence, so that unit can never run those events again; and a session's unit
+ * whose checkpoint item is gone (review F6): a session writes fences only in transactions that create
+ * or move its checkpoint, and deletes the checkpoint when it ends, so an absent one is a finished one.
  */
 export const settledUnits = async (
   fences: ReadonlyMap<string, string>,
@@ -113,7 +122,7 @@ export const settledUnits = async (
   for (const [unit, fence] of fences) {
     if (mine.has(unit)) continue;
     const at = await checkpointOf(unit);
-    if (at !== undefined && compareSequence(at, fence) >= 0) settled.add(unit);
+    if (at === undefined ? isSessionUnit(unit) : compareSequence(at, fence) >= 0) settled.add(unit);
   }
   return settled;
 };

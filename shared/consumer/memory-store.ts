@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
-import { type FencedRead, fencesOf, unitParts, userView } from './fence';
+import { type FencedRead, fencesOf, settledUnits, unitParts, userView } from './fence';
 import { type FencedOutcome, fencedWrite, plainWrite } from './fenced-memory';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { holds } from './state-ops-memory';
@@ -78,15 +78,11 @@ export class MemoryConsumerStore implements ConsumerStore {
 
   /** Which foreign fences a write may drop: their unit's checkpoint has passed them. */
   private settledOf(position: ShardPosition) {
-    return async (foreign: ReadonlyMap<string, string>): Promise<ReadonlySet<string>> => {
-      const out = new Set<string>();
-      for (const [unit, fence] of foreign) {
+    return (foreign: ReadonlyMap<string, string>): Promise<ReadonlySet<string>> =>
+      settledUnits(foreign, new Set(), async (unit) => {
         const { topic, sk } = unitParts(unit);
-        const at = this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
-        if (at !== undefined && compareSequence(at, fence) >= 0) out.add(unit);
-      }
-      return out;
-    };
+        return this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
+      });
   }
 
   private async outcome(position: ShardPosition, w: StateWrite): Promise<FencedOutcome> {

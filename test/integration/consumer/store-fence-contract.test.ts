@@ -268,6 +268,24 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     expect(read).toEqual({ item: { pk, n: 5 }, fences: new Map([[unit(a), '100']]) });
   });
 
+  it("a live put prunes the fence of a finished session (no checkpoint item), keeps a running one's (F6)", async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, finished, running, fresh0] = [at('a'), at('s#replay-1'), at('s#redrive-2'), at('never')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    await store.writeFenced(finished, fenced(add, finished, '500'));
+    await store.writeFenced(running, fenced(add, running, '500'));
+    await moveTo(store, running, '400');
+    await store.writeFenced(fresh0, fenced(add, fresh0, '500'));
+
+    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 10 } }, a, '5'));
+    const read = await store.readItem('totals', pk);
+
+    // A live shard without a checkpoint yet is not finished: its fence stays.
+    expect([...read.fences.keys()].sort()).toEqual([unit(a), unit(running), unit(fresh0)].sort());
+    expect(read.item).toEqual({ pk, n: 10 });
+  });
+
   it('keeps fences of other units on a shared item: each unit is fenced by its own sequence numbers', async () => {
     const store = makeStore();
     const { pk, at } = fresh();
