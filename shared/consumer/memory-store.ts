@@ -11,7 +11,6 @@ import {
   type Commit,
   type ConsumerStore,
   checkpointKey,
-  compareSequence,
   MAX_ITEM_BYTES,
   type ParkedEvent,
   type ShardPosition,
