@@ -5,6 +5,7 @@ import { CheckpointConflictError } from './errors';
 import { fencedOp, type MergeFrom, runtimeConditioned, type TransactItem } from './fenced-dynamo';
 import { outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
+import { cancelledItem } from './returned-item';
 import { type Checkpoint, type Commit, checkpointKey, type ShardPosition } from './store';
 
 /** What the DynamoDB store lends its commit: the client, the tables and three of its helpers. */
@@ -34,7 +35,9 @@ export const sendCommit = async (
   deps: CommitDeps,
   commit: Commit,
   merges: ReadonlyMap<number, MergeFrom>,
-): Promise<{ index: number; error: TransactionCanceledException }[]> => {
+): Promise<
+  { index: number; error: TransactionCanceledException; item: Record<string, unknown> | undefined }[]
+> => {
   const { client, options, physical, batchWrite, checkpointOf } = deps;
   const service = options.service;
   const { position } = commit;
@@ -155,7 +158,7 @@ export const sendCommit = async (
       const fenced = reasons.slice(0, commit.writes.length).flatMap((r, index) => {
         const write = commit.writes[index];
         return r?.Code === 'ConditionalCheckFailed' && write !== undefined && runtimeConditioned(write)
-          ? [{ index, error }]
+          ? [{ index, error, item: cancelledItem(error, index) }]
           : [];
       });
       if (fenced.length > 0) return fenced;

@@ -14,6 +14,7 @@ import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from 
 import { fencesOf, settledUnits, unitParts, userView, writtenFences } from './fence';
 import { classify, fencedOp, type MergeFrom, prunes } from './fenced-dynamo';
 import { type OutboxEntry, outboxPk } from './outbox';
+import { returnedItem } from './returned-item';
 import {
   type AttemptStart,
   type Checkpoint,
@@ -97,10 +98,15 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
   };
 
   /** A fenced write's fast condition failed: after a read, merge, or say it is applied or rejected. */
-  const mergeAfterRead = async (position: ShardPosition, write: StateWrite) => {
+  const mergeAfterRead = async (
+    position: ShardPosition,
+    write: StateWrite,
+    returned: Record<string, unknown> | undefined,
+  ) => {
     const pk = write.kind === 'put' ? write.item.pk : write.pk;
-    // A failed read propagates as it came: never taken as "applied" nor as "rejected".
-    const raw = await readRaw(write.table, pk);
+    // The item DynamoDB returned with the failure, else a read. A failed read propagates as it came:
+    // never taken as "applied" nor as "rejected".
+    const raw = returned ?? (await readRaw(write.table, pk));
     const verdict = classify(raw, write);
     if (verdict !== 'retry') return verdict;
     const mine = new Set(writtenFences(write.fences).map((f) => f.unit));
@@ -193,7 +199,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           return 'written';
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          const next = await mergeAfterRead(position, write);
+          const next = await mergeAfterRead(position, write, returnedItem(error));
           if (next === 'applied') return 'applied';
           if (next === 'rejected') throw error;
           merge = next;
@@ -208,10 +214,10 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
         const failed = await commitOnce(commit, merges);
         if (failed.length === 0) return;
         // Fast fence conditions failed (no checkpoint did): read each item, then merge and resend.
-        for (const { index, error } of failed) {
+        for (const { index, error, item } of failed) {
           const write = commit.writes[index];
           if (!write) throw error;
-          const next = await mergeAfterRead(commit.position, write);
+          const next = await mergeAfterRead(commit.position, write, item);
           if (next === 'applied')
             throw new AlreadyAppliedError(
               'write',

@@ -153,6 +153,8 @@ const merged = (
   const values = { ...maps.ExpressionAttributeValues, ...parts.values };
   return {
     ...(tests.length > 0 && { ConditionExpression: tests.join(' AND ') }),
+    // A failed condition returns the item it was evaluated against: classified without a read (F8).
+    ...(tests.length > 0 && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
     ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
     ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
   };

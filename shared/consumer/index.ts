@@ -61,6 +61,7 @@ export {
   type FencedRead,
   type FenceEntry,
   fenceAttr,
+  padSeq,
   RESERVED_PREFIX,
   UNITS_ATTR,
   unitOf,

@@ -1,8 +1,27 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { defineConsumer, type EventHandler } from '../../shared/consumer';
+import {
+  createDynamoStore,
+  defineConsumer,
+  type EventHandler,
+  isAlreadyAppliedError,
+  padSeq,
+  type StateWrite,
+  unitOf,
+} from '../../shared/consumer';
 import { dynamoOpsStore, isOpsError, runRedrive } from '../../shared/ops';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { kinesisEvent, seq } from '../fixtures/kinesis';
@@ -214,4 +233,69 @@ describe('F2: raising the parallelization factor after a death inside fencedTo a
       expect([await total(store, 'a'), await total(store, 'b')]).toEqual([2, 1]);
     },
   );
+});
+
+describe('F8: a failed condition is classified from the item DynamoDB returns, not a read', () => {
+  const unit = unitOf('counts', position.shardId);
+  const write: StateWrite = {
+    kind: 'update',
+    table: 'totals',
+    pk: 'a',
+    update: { add: { n: 1 } },
+    fences: [{ unit, first: '5', last: '5' }],
+  };
+  const old = {
+    pk: { S: 'a' },
+    n: { N: '1' },
+    [`spine:fence:${unit}`]: { S: padSeq('5') },
+    'spine:units': { SS: [unit] },
+  };
+  const storeOn = () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const client = mockClient(doc);
+    const store = createDynamoStore({
+      client: doc,
+      service: 'counter',
+      checkpointsTable: 'cp',
+      parkingTable: 'pk',
+      outboxTable: 'ob',
+      stateTables: { totals: 'totals-physical' },
+    });
+    return { client, store };
+  };
+
+  it('a single write asks for ALL_OLD and reads nothing when the item comes back', async () => {
+    const { client, store } = storeOn();
+    client
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: old }));
+
+    const result = await store.writeFenced(position, write);
+
+    expect(result).toBe('applied');
+    expect(client.commandCalls(UpdateCommand)[0]?.args[0].input.ReturnValuesOnConditionCheckFailure).toBe(
+      'ALL_OLD',
+    );
+    expect(client.commandCalls(GetCommand)).toHaveLength(0);
+    client.restore();
+  });
+
+  it('a transaction item does the same from its cancellation reason', async () => {
+    const { client, store } = storeOn();
+    client.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: old }],
+      }),
+    );
+
+    const outcome = await store.commit({ position, moves: [], writes: [write] }).catch((e: unknown) => e);
+
+    expect(isAlreadyAppliedError(outcome)).toBe(true);
+    const sent = client.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0];
+    expect(sent?.Update?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    expect(client.commandCalls(GetCommand)).toHaveLength(0);
+    client.restore();
+  });
 });

@@ -1,4 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsumerStore,
@@ -9,7 +10,7 @@ import {
   unitOf,
 } from '../../../shared/consumer';
 import { type Emulators, startEmulators } from '../helpers/emulators';
-import { createRuntimeTables, dynamoStore } from './harness';
+import { createRuntimeTables, dynamoStore, TABLES } from './harness';
 
 /**
  * Position fences (docs/consumer-single-item.md) held to one behaviour on both stores: what a fenced
@@ -302,5 +303,33 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
 
     expect(results).toEqual(['written', 'written', 'applied', 'applied']);
     expect(await store.getItem('totals', pk)).toEqual({ pk, n: 2 });
+  });
+});
+
+describe('DynamoDB Local and ReturnValuesOnConditionCheckFailure (F8)', () => {
+  it('returns the item a failed condition was evaluated against, on a write and on a transaction item', async () => {
+    if (!emulators) throw new Error('emulators did not start');
+    const doc = DynamoDBDocumentClient.from(emulators.dynamo);
+    const pk = `all-old-${Date.now()}`;
+    await doc.send(new PutCommand({ TableName: TABLES.totals, Item: { pk, n: 1 } }));
+    const put = {
+      TableName: TABLES.totals,
+      Item: { pk, n: 2 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+
+    const single = await doc.send(new PutCommand(put)).catch((e: unknown) => e);
+    const inTransaction = await doc
+      .send(new TransactWriteCommand({ TransactItems: [{ Put: put }] }))
+      .catch((e: unknown) => e);
+
+    expect(single instanceof ConditionalCheckFailedException && single.Item).toEqual({
+      pk: { S: pk },
+      n: { N: '1' },
+    });
+    expect(
+      inTransaction instanceof TransactionCanceledException && inTransaction.CancellationReasons?.[0]?.Item,
+    ).toEqual({ pk: { S: pk }, n: { N: '1' } });
   });
 });
