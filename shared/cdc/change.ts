@@ -55,8 +55,9 @@ const userImage = (raw: Image): Record<string, unknown> => {
 /** A Spine tombstone: a fenced delete keeps the key and fences, flagged; to CDC it is a remove. */
 const isTombstone = (raw: Image | undefined): boolean => raw?.[DELETED_ATTR]?.BOOL === true;
 
-/** A scanned item as a change: the item as it is, typed as an insert. */
-export const snapshotChange = (source: CdcSourceSpec, item: Image, readAt: number): Change => {
+/** A scanned item as a change: the item as it is, typed as an insert; a tombstone is no item (undefined). */
+export const snapshotChange = (source: CdcSourceSpec, item: Image, readAt: number): Change | undefined => {
+  if (isTombstone(item)) return undefined;
   const image = userImage(item);
   const { key, keyString } = keyOf(source, image);
   return {
@@ -88,12 +89,21 @@ export const STREAM_KINDS: Readonly<Record<string, ChangeKind>> = {
   REMOVE: 'remove',
 };
 
-/** A stream record as a change. Needs the NEW_AND_OLD_IMAGES view (a remove carries its old image). */
-export const streamChange = (source: CdcSourceSpec, record: StreamRecordLike): Change => {
+/**
+ * A stream record as a change. Needs the NEW_AND_OLD_IMAGES view (a remove carries its old image).
+ * Undefined when nothing changed as the item's writers see it: a tombstone written over a missing item
+ * or over a tombstone (a delete of an absent item), or a tombstone removed (review F7b).
+ */
+export const streamChange = (source: CdcSourceSpec, record: StreamRecordLike): Change | undefined => {
   const named = STREAM_KINDS[record.eventName ?? ''];
   if (!named) throw new ChangeReadError(source.name, `unknown stream event "${String(record.eventName)}"`);
-  // A write that leaves a tombstone removes the item as its writers see it: its last state goes out.
-  const kind = named !== 'remove' && isTombstone(record.dynamodb?.NewImage) ? 'remove' : named;
+  const old = record.dynamodb?.OldImage;
+  const wasAbsent = named === 'remove' ? isTombstone(old) : old === undefined || isTombstone(old);
+  const deletes = named === 'remove' || isTombstone(record.dynamodb?.NewImage);
+  if (deletes && wasAbsent) return undefined;
+  // A write that leaves a tombstone removes the item as its writers see it: its last state goes out;
+  // a write over a tombstone creates it again.
+  const kind = deletes ? 'remove' : named === 'modify' && isTombstone(old) ? 'insert' : named;
   const raw = kind === 'remove' ? record.dynamodb?.OldImage : record.dynamodb?.NewImage;
   if (!raw)
     throw new ChangeReadError(

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type CdcSourceSpec, defineCatalog, isCatalogError } from '../../shared/catalog';
 import {
+  type Change,
   changeEventId,
   coveredBySnapshot,
   roundsByKey,
-  snapshotChange,
-  streamChange,
+  snapshotChange as snapshotChangeOrNone,
+  streamChange as streamChangeOrNone,
 } from '../../shared/cdc';
 import type { Envelope } from '../../shared/envelope';
 
@@ -17,6 +18,13 @@ const source: CdcSourceSpec = {
   versionAttribute: 'version',
 };
 const image = { pk: { S: 'a' }, version: { N: '3' }, n: { N: '7' } };
+const present = (change: Change | undefined): Change => {
+  if (!change) throw new Error('expected a change, got none');
+  return change;
+};
+const streamChange = (...args: Parameters<typeof streamChangeOrNone>) => present(streamChangeOrNone(...args));
+const snapshotChange = (...args: Parameters<typeof snapshotChangeOrNone>) =>
+  present(snapshotChangeOrNone(...args));
 
 describe('CDC changes', () => {
   it('gives a snapshot read and a stream record of the same item version the same event id', () => {
@@ -71,6 +79,29 @@ describe('CDC changes', () => {
     expect(snapshotChange(source, { ...image, ...fences }, 1).image).toEqual({ pk: 'a', version: 3, n: 7 });
     expect(deleted.kind).toBe('remove');
     expect(deleted.image).toEqual({ pk: 'a', version: 3, n: 7 });
+  });
+
+  it('a tombstone over a missing item or a tombstone publishes nothing and parks nothing (F7b)', () => {
+    const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, 'spine:units': { SS: ['x'] } };
+    const live = { ...image, 'spine:units': { SS: ['x'] } };
+
+    const changes = [
+      streamChangeOrNone(source, { eventName: 'INSERT', dynamodb: { NewImage: tombstone } }),
+      streamChangeOrNone(source, {
+        eventName: 'MODIFY',
+        dynamodb: { NewImage: tombstone, OldImage: tombstone },
+      }),
+      streamChangeOrNone(source, { eventName: 'REMOVE', dynamodb: { OldImage: tombstone } }),
+      snapshotChangeOrNone(source, tombstone, 1),
+    ];
+    const recreated = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: live, OldImage: tombstone },
+    });
+
+    expect(changes).toEqual([undefined, undefined, undefined, undefined]);
+    expect(recreated.kind).toBe('insert');
+    expect(recreated.image).toEqual({ pk: 'a', version: 3, n: 7 });
   });
 
   it('publishes at most one change per key per round, in order', () => {
