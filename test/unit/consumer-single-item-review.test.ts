@@ -299,3 +299,32 @@ describe('F8: a failed condition is classified from the item DynamoDB returns, n
     client.restore();
   });
 });
+
+describe('F7c: the memory store checks the stored form, fences included, against 400 KB', () => {
+  it('refuses a put whose user bytes fit but whose fences push it over, alone and in a transaction', async () => {
+    const store = newStore();
+    const pk = 'big';
+    const overhead = Buffer.byteLength(JSON.stringify({ pk, blob: '' }));
+    const item = { pk, blob: 'x'.repeat(400 * 1024 - overhead) };
+    const unit = unitOf('counts', position.shardId);
+    const put = (s: string): StateWrite => ({
+      kind: 'put',
+      table: 'totals',
+      item,
+      fences: [{ unit, first: s, last: s }],
+    });
+
+    const alone = await store.writeFenced(position, put('5')).catch((e: unknown) => e);
+    const inCommit = await store.commit({ position, moves: [], writes: [put('6')] }).catch((e: unknown) => e);
+    const plain = await store.commit({
+      position,
+      moves: [],
+      writes: [{ kind: 'put', table: 'totals', item }],
+    });
+
+    expect(alone).toMatchObject({ name: 'ValidationException' });
+    expect(inCommit).toMatchObject({ name: 'TransactionCanceledException' });
+    expect(plain).toBeUndefined();
+    expect((await store.getItem('totals', pk))?.blob).toBe(item.blob);
+  });
+});
