@@ -82,7 +82,12 @@ export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, 
   return out;
 };
 
-/** The item as its writers see it: no `spine:*` attribute, and a tombstone is no item. */
+/**
+ * A state item as its writers see it, from a raw DynamoDB read (GetItem, Query, Scan through the
+ * document client): no `spine:*` attribute (the runtime's position fences), and a tombstone (what a
+ * runtime delete leaves) is no item, `undefined`. Code that reads a Spine state table directly, such as
+ * a query route, reads through this (docs/consumer-single-item.md, "Stored form").
+ */
 export const userView = (raw: Record<string, unknown> | undefined): StateItem | undefined => {
   if (!raw || raw[DELETED_ATTR] === true) return undefined;
   const out: Record<string, unknown> = {};
