@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { expectedCondition, sendCommit } from './dynamo-commit';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
-import { fencesOf, settledUnits, unitParts, userView, writtenFences } from './fence';
+import { fencesOf, settledUnits, unitOf, unitParts, userView, writtenFences } from './fence';
 import { classify, fencedOp, type MergeFrom, prunes } from './fenced-dynamo';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { returnedItem } from './returned-item';
@@ -111,13 +111,25 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     if (verdict !== 'retry') return verdict;
     const mine = new Set(writtenFences(write.fences).map((f) => f.unit));
     const dropped = prunes(raw, write)
-      ? await settledUnits(fencesOf(raw), mine, async (unit) => {
-          const { topic, sk } = unitParts(unit);
-          return (await checkpointOf({ ...position, topic }, sk)).sequenceNumber;
-        })
+      ? await settledUnits(fencesOf(raw), mine, (units) => checkpointsOfUnits(position, units))
       : new Set<string>();
     const merge: MergeFrom = { raw, dropped };
     return merge;
+  };
+
+  /** The checkpoints of fence units, one BatchGet per topic (consistent reads): absent ones undefined. */
+  const checkpointsOfUnits = async (position: ShardPosition, units: readonly string[]) => {
+    const out = new Map<string, string | undefined>();
+    const byTopic = new Map<string, string[]>();
+    for (const unit of units) {
+      const { topic, sk } = unitParts(unit);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), sk]);
+    }
+    for (const [topic, sks] of byTopic) {
+      const found = await loadCheckpoints({ ...position, topic }, sks);
+      for (const sk of sks) out.set(unitOf(topic, sk), found.get(sk)?.sequenceNumber);
+    }
+    return out;
   };
 
   const readRaw = async (table: string, pk: string) => {
@@ -158,27 +170,29 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
   const commitOnce = (commit: Commit, merges: ReadonlyMap<number, MergeFrom>) =>
     sendCommit({ client, options, physical, batchWrite, checkpointOf }, commit, merges);
 
-  return {
-    async loadCheckpoints(position, sks) {
-      const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
-      for (let i = 0; i < sks.length; i += 100) {
-        let keys: Record<string, unknown>[] | undefined = sks
-          .slice(i, i + 100)
-          .map((sk) => checkpointKey(position, sk));
-        for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
-          const out: BatchGetCommandOutput = await client.send(
-            new BatchGetCommand({
-              RequestItems: { [options.checkpointsTable]: { Keys: keys, ConsistentRead: true } },
-            }),
-          );
-          for (const item of out.Responses?.[options.checkpointsTable] ?? [])
-            found.set(String(item.sk), toCheckpoint(item));
-          keys = out.UnprocessedKeys?.[options.checkpointsTable]?.Keys;
-          if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        }
+  const loadCheckpoints: ConsumerStore['loadCheckpoints'] = async (position, sks) => {
+    const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
+    for (let i = 0; i < sks.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = sks
+        .slice(i, i + 100)
+        .map((sk) => checkpointKey(position, sk));
+      for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
+        const out: BatchGetCommandOutput = await client.send(
+          new BatchGetCommand({
+            RequestItems: { [options.checkpointsTable]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of out.Responses?.[options.checkpointsTable] ?? [])
+          found.set(String(item.sk), toCheckpoint(item));
+        keys = out.UnprocessedKeys?.[options.checkpointsTable]?.Keys;
+        if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
-      return found;
-    },
+    }
+    return found;
+  };
+
+  return {
+    loadCheckpoints,
 
     async getItem(table, pk) {
       return userView(await readRaw(table, pk));

@@ -121,12 +121,16 @@ const isSessionUnit = (unit: string): boolean => {
 export const settledUnits = async (
   fences: ReadonlyMap<string, string>,
   mine: ReadonlySet<string>,
-  checkpointOf: (unit: string) => Promise<string | undefined>,
+  checkpointsOf: (units: readonly string[]) => Promise<ReadonlyMap<string, string | undefined>>,
 ): Promise<Set<string>> => {
   const settled = new Set<string>();
+  const foreign = [...fences.keys()].filter((u) => !mine.has(u));
+  if (foreign.length === 0) return settled;
+  // One read of all of them (a BatchGet in DynamoDB), not one per unit.
+  const checkpoints = await checkpointsOf(foreign);
   for (const [unit, fence] of fences) {
     if (mine.has(unit)) continue;
-    const at = await checkpointOf(unit);
+    const at = checkpoints.get(unit);
     if (at === undefined ? isSessionUnit(unit) : compareSequence(at, fence) >= 0) settled.add(unit);
   }
   return settled;

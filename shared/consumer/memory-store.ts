@@ -78,9 +78,12 @@ export class MemoryConsumerStore implements ConsumerStore {
   /** Which foreign fences a write may drop: their unit's checkpoint has passed them. */
   private settledOf(position: ShardPosition) {
     return (foreign: ReadonlyMap<string, string>): Promise<ReadonlySet<string>> =>
-      settledUnits(foreign, new Set(), async (unit) => {
-        const { topic, sk } = unitParts(unit);
-        return this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
+      settledUnits(foreign, new Set(), async (units) => {
+        const at = (unit: string) => {
+          const { topic, sk } = unitParts(unit);
+          return this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
+        };
+        return new Map(units.map((u) => [u, at(u)]));
       });
   }
 

@@ -4,6 +4,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -276,6 +277,33 @@ describe('F8: a failed condition is classified from the item DynamoDB returns, n
     expect(client.commandCalls(UpdateCommand)[0]?.args[0].input.ReturnValuesOnConditionCheckFailure).toBe(
       'ALL_OLD',
     );
+    expect(client.commandCalls(GetCommand)).toHaveLength(0);
+    client.restore();
+  });
+
+  it('reads the checkpoints of other units on the item in one BatchGet, not one GetItem each', async () => {
+    const { client, store } = storeOn();
+    const others = ['counts|shardId-000000000001', 'counts|shardId-000000000002'];
+    const item = {
+      pk: { S: 'a' },
+      ...Object.fromEntries(others.map((u) => [`spine:fence:${u}`, { S: padSeq('9') }])),
+      'spine:units': { SS: others },
+    };
+    client
+      .on(PutCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: item }))
+      .resolves({});
+    client.on(BatchGetCommand).resolves({ Responses: { cp: [] } });
+
+    const result = await store.writeFenced(position, {
+      kind: 'put',
+      table: 'totals',
+      item: { pk: 'a' },
+      fences: write.fences,
+    });
+
+    expect(result).toBe('written');
+    expect(client.commandCalls(BatchGetCommand)).toHaveLength(1);
     expect(client.commandCalls(GetCommand)).toHaveLength(0);
     client.restore();
   });
