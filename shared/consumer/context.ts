@@ -47,8 +47,9 @@ export interface EventContextDeps {
   readonly buildEmit: (index: number, type: string, data: unknown, options?: EmitOptions) => OutboxEntry;
   readonly lookups: LookupCache;
   /**
-   * Fence units whose fence at or past this event proves it applied (its checkpoint item's, and the
-   * shard's and key marker's of the other checkpoint mode): a read finding one stops the run.
+   * Fence units whose fence at or past this event proves it applied: the shard's, in shard mode and,
+   * in key mode, for records at or below the shard's `fencedTo` (review F2). A read finding one stops
+   * the run.
    */
   readonly fenceUnits: readonly string[];
 }
