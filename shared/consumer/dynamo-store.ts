@@ -354,19 +354,24 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       );
     },
 
-    async recordFailure(position, sk, expected, failure) {
+    async recordFailure(position, sk, expected, failure, fencedTo) {
       const cond = expectedCondition(expected);
+      const restore = fencedTo?.restore;
+      const fence = fencedTo === undefined ? '' : restore === undefined ? ', fencedTo' : '';
       try {
         await client.send(
           new UpdateCommand({
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, sk),
-            UpdateExpression: 'SET failure = :failure, updatedAt = :now REMOVE started',
+            UpdateExpression: `SET failure = :failure, updatedAt = :now${
+              restore !== undefined ? ', fencedTo = :fencedTo' : ''
+            } REMOVE started${fence}`,
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeValues: {
               ...cond.ExpressionAttributeValues,
               ':failure': failure,
               ':now': Date.now(),
+              ...(restore !== undefined && { ':fencedTo': restore }),
             },
           }),
         );

@@ -246,9 +246,15 @@ export class MemoryConsumerStore implements ConsumerStore {
     sk: string,
     expected: string | undefined,
     failure: Checkpoint['failure'],
+    fencedTo?: { readonly restore: string | undefined },
   ) {
-    const { started: _s, ...current } = this.check(position, sk, expected);
-    this.checkpoints.set(posKey(position, sk), { ...current, ...(failure && { failure }) });
+    const { started: _s, fencedTo: loaded, ...current } = this.check(position, sk, expected);
+    const fence = fencedTo ? fencedTo.restore : loaded;
+    this.checkpoints.set(posKey(position, sk), {
+      ...current,
+      ...(failure && { failure }),
+      ...(fence !== undefined && { fencedTo: fence }),
+    });
   }
 }
 

@@ -175,7 +175,17 @@ export const processBatch = async (
         return 'parked';
       }
       const recorded = { sequenceNumber: seq, attempts, error: describe(error) };
-      await deps.store.recordFailure(position, sk, view.own(sk), recorded);
+      // Nothing of this invocation is written alone past the checkpoint now (pending moves committed
+      // before the attempt): its mark's raise of `fencedTo` is undone (review F3).
+      const restore = current.singleAllowed && sk === position.shardId;
+      await deps.store.recordFailure(
+        position,
+        sk,
+        view.own(sk),
+        recorded,
+        restore ? { restore: loadedFencedTo } : undefined,
+      );
+      if (restore) current.fencedTo = loadedFencedTo;
       current.failures.set(sk, recorded);
       current.mark = undefined;
       deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts, error: describe(error) });

@@ -155,12 +155,19 @@ export interface ConsumerStore {
    * item up to 1 KB, plus a read only when the item holds other units' fences or the condition failed.
    */
   writeFenced(position: ShardPosition, write: StateWrite): Promise<'written' | 'applied'>;
-  /** Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt mark. */
+  /**
+   * Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt
+   * mark. `fencedTo`: set the checkpoint's `fencedTo` back to `restore` (absent when undefined), the
+   * value the failing invocation loaded: it wrote nothing alone past the checkpoint (its pending moves
+   * committed first), so its own mark's raise is undone and a later park of the failing event is
+   * flagged `mayBeApplied` only when an earlier invocation may have written it alone (review F3).
+   */
   recordFailure(
     position: ShardPosition,
     sk: string,
     expected: string | undefined,
     failure: FailureRecord,
+    fencedTo?: { readonly restore: string | undefined },
   ): Promise<void>;
   /**
    * Writes the attempt-start mark before any work, conditional on the checkpoint just loaded (`expected`

@@ -356,3 +356,24 @@ describe('F7c: the memory store checks the stored form, fences included, against
     expect((await store.getItem('totals', pk))?.blob).toBe(item.blob);
   });
 });
+
+describe('F3: a park is flagged mayBeApplied only when an earlier invocation may have written it alone', () => {
+  it('an event whose handler fails on every run is parked unflagged (its failed attempts wrote nothing alone)', async () => {
+    const store = newStore();
+    const failing: EventHandler = (event, ctx) => {
+      if (event.id === 'e2') throw new Error('downstream is broken');
+      adding(event, ctx);
+    };
+    const consumer = consumerOn(store, failing, countsWith({}));
+
+    for (let i = 0; i < 3; i++)
+      await consumer(kinesisEvent([counted(1, 'a'), counted(2, 'b'), counted(3, 'c')]));
+
+    expect(store.parked.map((p) => [p.sequenceNumber, p.mayBeApplied])).toEqual([[seq(2), undefined]]);
+    expect([await total(store, 'a'), await total(store, 'b'), await total(store, 'c')]).toEqual([
+      1,
+      undefined,
+      1,
+    ]);
+  });
+});

@@ -190,9 +190,9 @@ const play = async (store: ConsumerStore, { steps, batch, initial }: Script, coa
       for (const e of commit.outbox ?? [])
         outbox.push(untag([e.sk, e.topic, e.envelope.partitionkey, e.envelope.data]));
     },
-    recordFailure: (position, sk, expected, failure) => {
+    recordFailure: (position, sk, expected, failure, fencedTo) => {
       failures.push(untag([sk, { ...failure, error: sameFailure(failure.error) }]));
-      return store.recordFailure(position, sk, expected, failure);
+      return store.recordFailure(position, sk, expected, failure, fencedTo);
     },
     markStarted: (position, sk, loaded, mark, failure) =>
       store.markStarted(position, sk, loaded, mark, failure),

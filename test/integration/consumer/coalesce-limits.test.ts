@@ -58,7 +58,7 @@ const play = async (steps: readonly Step[], coalesce: boolean) => {
         throw error;
       }
     },
-    recordFailure: (a, b, c, d) => store.recordFailure(a, b, c, d),
+    recordFailure: (a, b, c, d, e) => store.recordFailure(a, b, c, d, e),
     markStarted: (a, b, c, d, e) => store.markStarted(a, b, c, d, e),
     clearStarted: (a, b, c) => store.clearStarted(a, b, c),
     loadOutbox: (a) => store.loadOutbox(a),

@@ -102,8 +102,8 @@ export const withFaults = (
         await store.commit(commit);
         fault('after-commit');
       },
-      recordFailure: (position, sk, expected, failure) =>
-        store.recordFailure(position, sk, expected, failure),
+      recordFailure: (position, sk, expected, failure, fencedTo) =>
+        store.recordFailure(position, sk, expected, failure, fencedTo),
       markStarted: (position, sk, loaded, mark, failure) =>
         store.markStarted(position, sk, loaded, mark, failure),
       clearStarted: (position, sk, token) => store.clearStarted(position, sk, token),
