@@ -61,7 +61,7 @@ describe('CDC changes', () => {
 
   it('never shows the runtime fences, and reads a Spine tombstone as a removal of the last state (point 7)', () => {
     const fences = {
-      'spine:fence:orders|shardId-1': { S: '0'.repeat(39) + '7' },
+      'spine:fence:orders|shardId-1': { S: `${'0'.repeat(39)}7` },
       'spine:units': { SS: ['x'] },
     };
     const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, ...fences };
