@@ -14,7 +14,7 @@ import {
   validatorKey,
 } from '../shared/schemas';
 import { compactErrorObjects } from './compact-errors';
-import { foldUnchangedErrorCount, trimUnusedEvaluation } from './trim-standalone';
+import { foldUnchangedErrorCount, inlineSchemaReads, trimUnusedEvaluation } from './trim-standalone';
 
 const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => {
   if (Array.isArray(schema)) for (const item of schema) formatNames(item, into);
@@ -102,9 +102,11 @@ export const standaloneValidatorsModule = (
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
     `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
-    foldUnchangedErrorCount(
-      trimUnusedEvaluation(
-        compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+    inlineSchemaReads(
+      foldUnchangedErrorCount(
+        trimUnusedEvaluation(
+          compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+        ),
       ),
     ),
     `export const hash = ${JSON.stringify(schemasHash(catalog))};`,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { foldUnchangedErrorCount, trimUnusedEvaluation } from '../../scripts/trim-standalone';
+import {
+  foldUnchangedErrorCount,
+  inlineSchemaReads,
+  trimUnusedEvaluation,
+} from '../../scripts/trim-standalone';
 
 const HEADER = '{instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}';
 const RESET =
@@ -79,5 +83,20 @@ describe('foldUnchangedErrorCount', () => {
     expect(folded).not.toContain('_errs');
     expect(folded).toContain('var valid0 = true;');
     expect(folded).toContain('if(!valid1)');
+  });
+});
+
+describe('inlineSchemaReads', () => {
+  it('writes dotted reads of a schema object as their value, and leaves reads it cannot resolve', () => {
+    // Prepare: an enum error reads allowed values; `.enum.x` is no own property of the schema
+    const schema = '{"properties":{"status":{"enum":["A","B \\"q\\""]}}}';
+    const source = `const schema43 = ${schema};function f(){return [schema43.properties.status.enum, schema43.properties.status.enum.x];}`;
+    // Act
+    const inlined = inlineSchemaReads(source);
+    // Assess
+    expect(inlined).toBe(
+      `const schema43 = ${schema};function f(){return [["A","B \\"q\\""], schema43.properties.status.enum.x];}`,
+    );
+    expect(new Function(`${inlined}\nreturn f();`)()[0]).toEqual(['A', 'B "q"']);
   });
 });
