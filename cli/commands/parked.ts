@@ -140,15 +140,25 @@ export const parkedRedrive = async (
     if (flagged.length > 0) throw mayBeAppliedError(flagged);
   }
   const outcomes: Record<string, RedriveOutcome> = {};
-  for (const service of services) outcomes[service] = await runRedrive(request(service), ctx);
-  if (options.json) io.out(JSON.stringify(outcomes, null, 2));
-  else
+  const report = () =>
     io.out(
-      Object.entries(outcomes)
-        .filter(([, o]) => o.results.length > 0)
-        .map(([s, o]) => renderRedrive(s, o))
-        .join('\n\n') || 'parking lot is empty',
+      options.json
+        ? JSON.stringify(outcomes, null, 2)
+        : Object.entries(outcomes)
+            .filter(([, o]) => o.results.length > 0)
+            .map(([s, o]) => renderRedrive(s, o))
+            .join('\n\n') || 'parking lot is empty',
     );
+  for (const service of services)
+    try {
+      outcomes[service] = await runRedrive(request(service), ctx);
+    } catch (error) {
+      // A later service failing (an event parked flagged since the check, an outage) must not hide
+      // what the services before it already redrove.
+      if (Object.keys(outcomes).length > 0) report();
+      throw error;
+    }
+  report();
   const failed = Object.values(outcomes).some((o) => o.results.some((r) => r.outcome === 'failed'));
   return failed ? 1 : 0;
 };

@@ -133,30 +133,26 @@ describe('spine parked list, show, discard and redrive (local mode)', () => {
   });
 
   it('shows the mayBeApplied flag, and refuses a redrive of every service before redriving any; --force takes the flagged one', async () => {
-    // Prepare: a fragile deposit parks in accounts (first in the catalog), two fragile payments in payer.
-    // (Not `late`: it starts at LATEST; with this test run alone, late never parked the deposit within 60 s.)
+    // Prepare: a fragile payment parks in payer, a fragile tick in laggard (after payer in the catalog;
+    // services on their own topics, so no other test's events park beside them)
     broken(true);
-    const [deposit] = await ops.publish('ledger', 'Deposit', [{ account: 'd1', amount: 10, fragile: true }]);
-    const [k3, k4] = await ops.publish('payments', 'Payment', [
-      { account: 'k3', amount: 5, fragile: true },
-      { account: 'k4', amount: 7, fragile: true },
-    ]);
+    const [payment] = await ops.publish('payments', 'Payment', [{ account: 'k3', amount: 5, fragile: true }]);
+    const [tick] = await ops.publish('ticks', 'Tick', [{ account: 't1', amount: 7, fragile: true }]);
     const all = async () => listed.parse(JSON.parse((await ops.cli(['parked', 'list', '--json'])).out));
-    await waitUntil('three parked events (accounts, payer twice)', async () => (await all()).length === 3);
+    await waitUntil('two parked events (payer, laggard)', async () => (await all()).length === 2);
     broken(false);
-    // payer's k4 as the runtime parks an event an earlier invocation may have written alone
+    // laggard's tick as the runtime parks an event an earlier invocation may have written alone
     const stored = await ops.doc.send(
       new QueryCommand({
         TableName: 'spine-parking',
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'payer' },
+        ExpressionAttributeValues: { ':pk': 'laggard' },
       }),
     );
-    const k4Item = stored.Items?.find((i) => i.sequenceNumber === k4);
     await ops.doc.send(
       new UpdateCommand({
         TableName: 'spine-parking',
-        Key: { pk: 'payer', sk: k4Item?.sk },
+        Key: { pk: 'laggard', sk: stored.Items?.find((i) => i.sequenceNumber === tick)?.sk },
         UpdateExpression: 'SET mayBeApplied = :yes',
         ExpressionAttributeValues: { ':yes': true },
       }),
@@ -168,14 +164,22 @@ describe('spine parked list, show, discard and redrive (local mode)', () => {
     const plan = await ops.cli(['parked', 'redrive', '--dry-run']);
     const refused = await ops.cli(['parked', 'redrive']);
     const afterRefusal = await all();
-    const forced = await ops.cli(['parked', 'redrive', '--service', 'payer', '--seq', k4 ?? '', '--force']);
+    const k3AfterRefusal = await ops.balance('payer', 'k3');
+    const forced = await ops.cli([
+      'parked',
+      'redrive',
+      '--service',
+      'laggard',
+      '--seq',
+      tick ?? '',
+      '--force',
+    ]);
     const rest = await ops.cli(['parked', 'redrive']);
 
     // Assess
     expect(json.map((p) => [p.service, p.sequenceNumber, p.mayBeApplied])).toEqual([
-      ['accounts', deposit, undefined],
-      ['payer', k3, undefined],
-      ['payer', k4, true],
+      ['payer', payment, undefined],
+      ['laggard', tick, true],
     ]);
     expect(human.out.split('\n').filter((l) => l.includes('mayBeApplied'))).toHaveLength(1);
     expect(human.out).toMatch(/\bflag\b/);
@@ -183,15 +187,15 @@ describe('spine parked list, show, discard and redrive (local mode)', () => {
     expect(plan.out.split('\n').filter((l) => /planned\s+mayBeApplied/.test(l))).toHaveLength(1);
     expect(refused.code).toBe(2);
     expect(refused.out).toBe('');
-    expect(refused.err).toContain(`payer payments/shardId-000000000000 seq ${k4}`);
+    expect(refused.err).toContain(`laggard ticks/shardId-000000000000 seq ${tick}`);
     expect(refused.err).toMatch(/Nothing was redriven[\s\S]*--seq <n> --force[\s\S]*\[MAY_BE_APPLIED\]/);
     expect(afterRefusal).toEqual(json);
+    expect(k3AfterRefusal).toBeUndefined();
     expect(forced.code).toBe(0);
-    expect(forced.out).toMatch(/redriven 1, failed 0, skipped 0/);
+    expect(forced.out).toMatch(/redrive laggard[\s\S]*redriven 1, failed 0, skipped 0/);
     expect(rest.code).toBe(0);
-    expect(rest.out).toMatch(/redrive accounts[\s\S]*redrive payer/);
+    expect(rest.out).toMatch(/redrive payer[\s\S]*redriven 1, failed 0, skipped 0/);
     expect(await all()).toEqual([]);
-    expect(await ops.balance('accounts', 'd1')).toBe(10);
-    expect([await ops.balance('payer', 'k3'), await ops.balance('payer', 'k4')]).toEqual([5, 7]);
+    expect([await ops.balance('payer', 'k3'), await ops.balance('laggard', 't1')]).toEqual([5, 7]);
   });
 });
