@@ -2,9 +2,9 @@ import type { Catalog } from '../catalog';
 import { compareSequence } from '../consumer';
 import { parkedSk } from '../layout';
 import type { Delivery } from './deliver';
-import { OpsError } from './errors';
 import type { LogReader } from './log-reader';
 import { toKinesisRecord } from './records';
+import { mayBeAppliedError } from './redrive-guard';
 import { newScope, scopedShardId, splitShardId } from './scope';
 import type { OpsStore, ParkedItem } from './store';
 
@@ -37,6 +37,8 @@ export interface RedriveItemResult {
   readonly eventType?: string;
   readonly outcome: 'redriven' | 'failed' | 'skipped' | 'planned';
   readonly reason?: string;
+  /** Parked `mayBeApplied`: its effect may be in the state already (a dry run plans it anyway). */
+  readonly mayBeApplied?: boolean;
 }
 
 export interface RedriveOutcome {
@@ -50,23 +52,11 @@ const order = (a: ParkedItem, b: ParkedItem) =>
   splitShardId(a.shardId).shardId.localeCompare(splitShardId(b.shardId).shardId) ||
   compareSequence(a.sequenceNumber, b.sequenceNumber);
 
-/**
- * Events the runtime parked although an earlier invocation may have applied them alone (fenced single
- * writes, docs/consumer-single-item.md): a redrive writes under its own session's fence, so it would
- * apply such an event a second time. Refused, before anything changes, unless `force` or a dry run.
- */
+/** Refuses, before anything changes, events parked `mayBeApplied` unless `force` or a dry run. */
 const refuseMayBeApplied = (request: RedriveRequest, items: readonly ParkedItem[]) => {
   const risky = items.filter((p) => p.mayBeApplied === true);
   if (request.force || request.dryRun || risky.length === 0) return;
-  const list = risky.map((p) => `${p.topic}/${splitShardId(p.shardId).shardId} seq ${p.sequenceNumber}`);
-  throw new OpsError(
-    'MAY_BE_APPLIED',
-    `${request.service}: ${risky.length} parked event(s) may already be applied (written alone before a ` +
-      `failed re-run parked them), and a redrive would apply them again: ${list.join(', ')}. Nothing was ` +
-      "redriven. Check each one's effect in the state tables: discard those applied " +
-      '(`spine parked discard --seq <n>`), redrive the others with `spine parked redrive --seq <n> --force`, ' +
-      'or leave them out with `--seq`.',
-  );
+  throw mayBeAppliedError([{ service: request.service, items: risky }]);
 };
 
 /**
@@ -124,6 +114,7 @@ export const runRedrive = async (request: RedriveRequest, deps: RedriveDeps): Pr
         key: item.partitionKey,
         ...(item.eventType && { eventType: item.eventType }),
         outcome,
+        ...(item.mayBeApplied === true && { mayBeApplied: true }),
         ...(reason && { reason }),
       });
     if (item.redriveFailedIn === scope) {

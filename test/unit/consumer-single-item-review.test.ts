@@ -109,6 +109,42 @@ describe('F3: an event applied alone is never parked as if it were not', () => {
     expect(store.parked.map((p) => [p.sequenceNumber, p.mayBeApplied])).toEqual([[seq(1), true]]);
   });
 
+  it('(b) an event written alone, then killing careful invocations, is death-parked flagged mayBeApplied', async () => {
+    // Prepare: e1 written alone, then the final checkpoint commit times out: fencedTo covers e1.
+    const store = newStore();
+    await consumerOn(store, adding, countsWith({}), [1])(kinesisEvent([counted(1, 'a')]));
+    const fencedTo = (await store.loadCheckpoint(position)).fencedTo;
+    // Then two careful invocations died on e1, and a third one's mark has expired (maxAttempts 3).
+    await store.recordFailure(position, position.shardId, undefined, {
+      sequenceNumber: seq(1),
+      attempts: 2,
+      error: 'InvocationDiedError: the invocation died 2 time(s)',
+    });
+    const dead = {
+      seq: seq(1),
+      token: 'dead',
+      careful: true,
+      at: Date.now() - 1_000,
+      deadline: Date.now() - 5_000,
+    };
+    await store.markStarted(
+      position,
+      position.shardId,
+      { expected: undefined, previousToken: undefined },
+      dead,
+    );
+
+    // Act: the mapping redelivers; this invocation counts the third death and parks e1.
+    await consumerOn(store, adding, countsWith({}))(kinesisEvent([counted(1, 'a')]));
+
+    // Assess: death-parked, flagged (its effect is in the table), and applied once.
+    expect(fencedTo).toBe(seq(1));
+    expect(store.parked.map((p) => [p.sequenceNumber, p.attempts, p.mayBeApplied])).toEqual([
+      [seq(1), 3, true],
+    ]);
+    expect(await total(store, 'a')).toBe(1);
+  });
+
   it('(a) an infrastructure failure after a single write still moves the checkpoint over it', async () => {
     // Prepare: e1 goes alone; e2's handler read is throttled (infrastructure: retry later).
     const store = newStore();
