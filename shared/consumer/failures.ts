@@ -16,6 +16,8 @@ const INFRA_CODES = new Set([
   'RETRY_LATER',
   'OUTBOX_RECOVERY_DEFERRED',
   'LOG_SEARCH_INCOMPLETE',
+  // Handled by the runtime before it classifies; should one escape, a retry re-reads the fence.
+  'ALREADY_APPLIED',
 ]);
 /** AWS SDK error names of throttling, contention and transient service faults. */
 const INFRA_NAMES = new Set([

@@ -1,3 +1,4 @@
+import type { FenceEntry } from './fence';
 import { foldWrite } from './fold';
 import type { OutboxEntry } from './outbox';
 import type { StateUpdate } from './state-ops';
@@ -23,6 +24,10 @@ export interface PendingEvent {
   /** Index of the event's record in the batch. */
   readonly index: number;
   readonly sk: string;
+  /** The fence unit of the event's checkpoint item (`unitOf(topic, sk)`); undefined: unfenced (key mode). */
+  readonly unit: string | undefined;
+  /** Key mode: the unit's fence is a condition of the event's writes, not written (FenceEntry). */
+  readonly conditionOnly: boolean;
   /** The event's own writes, unfolded: what a one-by-one retry of a rejected commit writes. */
   readonly writes: readonly StateWrite[];
   readonly emits: readonly OutboxEntry[];
@@ -41,6 +46,8 @@ const sizeOf = (value: unknown): number => JSON.stringify(value).length;
  */
 export class PendingWrites {
   private readonly byKey = new Map<string, { write: StateWrite; bytes: number }>();
+  /** Per item, per unit: the first and last event of the commit that wrote it (its fence). */
+  private readonly fences = new Map<string, Map<string, Omit<FenceEntry, 'unit'>>>();
   private readonly moves = new Map<string, { expected: string | undefined; next: Position }>();
   private emitted: OutboxEntry[] = [];
   private bytes = 0;
@@ -52,6 +59,16 @@ export class PendingWrites {
 
   get empty(): boolean {
     return this.moves.size === 0;
+  }
+
+  /** Nothing pending but checkpoint moves (copies, events written alone): a single write may go first. */
+  get writeless(): boolean {
+    return this.byKey.size === 0 && this.emitted.length === 0;
+  }
+
+  /** True when `table`/`pk` has a pending write (a single write of it would overtake that write). */
+  has(table: string, pk: string): boolean {
+    return this.byKey.has(itemKey(table, pk));
   }
 
   private get items(): number {
@@ -100,15 +117,23 @@ export class PendingWrites {
     expected: string | undefined,
     position: Position,
     index: number,
+    unit: string | undefined,
+    conditionOnly = false,
   ): void {
     const plan = this.plan(writes);
     // The caller asks `mustCommitBefore` first; joining anyway would put two operations on one item.
     if (!plan)
       throw new Error(`event ${index} writes an item already pending that cannot fold; commit first`);
-    this.applied.push({ index, sk, writes, emits, position });
+    this.applied.push({ index, sk, unit, conditionOnly, writes, emits, position });
     for (const [key, entry] of plan.next) {
       if (this.byKey.has(key)) this.folds += 1;
       this.byKey.set(key, entry);
+      if (unit === undefined) continue;
+      const units = this.fences.get(key) ?? new Map<string, Omit<FenceEntry, 'unit'>>();
+      const seq = position.sequenceNumber;
+      const first = units.get(unit)?.first ?? seq;
+      units.set(unit, { first, last: seq, ...(conditionOnly && { conditionOnly }) });
+      this.fences.set(key, units);
     }
     this.emitted.push(...emits);
     this.bytes += plan.bytes + sizeOf(emits);
@@ -124,9 +149,13 @@ export class PendingWrites {
     return this.coalesce ? { known: false, update: w.update } : { known: false };
   }
 
-  /** The commit's writes: one per item, folded. */
+  /** The commit's writes: one per item, folded, each with the fences of the events that wrote it. */
   writes(): StateWrite[] {
-    return [...this.byKey.values()].map((e) => e.write);
+    return [...this.byKey].map(([key, e]) => {
+      const units = this.fences.get(key) ?? new Map();
+      const fences: FenceEntry[] = [...units].map(([unit, f]) => ({ unit, ...f }));
+      return fences.length > 0 ? { ...e.write, fences } : e.write;
+    });
   }
 
   outbox(): OutboxEntry[] {
@@ -145,6 +174,7 @@ export class PendingWrites {
   clear(): void {
     this.applied = [];
     this.byKey.clear();
+    this.fences.clear();
     this.moves.clear();
     this.emitted = [];
     this.bytes = 0;

@@ -8,10 +8,12 @@ import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
 import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
 import { classifyFailure } from './failures';
+import { unitOf } from './fence';
 import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
-import { MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
+import { aloneWrite, fenceUnitsOf, lastIndexOfKeys, type SinglePathScope } from './single-path';
+import { compareSequence, MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
 import type { ConsumedEvent, StateWrite } from './types';
 
 export { type BatchDeps, LOG_MESSAGES, type Log } from './batch-deps';
@@ -98,6 +100,9 @@ export const processBatch = async (
       mark: undefined,
       failures,
       memories,
+      singleAllowed: (deps.checkpoints ?? 'shard') === 'shard' && !isScopedShard(position.shardId),
+      fencedTo: view.loaded.get(position.shardId)?.fencedTo,
+      loadedFencedTo: view.loaded.get(position.shardId)?.fencedTo,
     };
     run = current;
     const commits = new Committer(current, deps.coalesce ?? true);
@@ -108,6 +113,43 @@ export const processBatch = async (
       return { batchItemFailures: [] };
     }
     const events = new Map<number, ConsumedEvent>();
+    const loadedFencedTo = current.fencedTo;
+    // Fences are written and read with shard checkpoints only (live or a session's scoped shard): with
+    // per-key markers (parallelization above 1) the runtime commits as before, by transaction alone.
+    const fencing = (deps.checkpoints ?? 'shard') === 'shard';
+    // Key mode over records a shard-mode invocation may have written alone (at or below the shard's
+    // `fencedTo`): the shard unit's fence is read, and tested by their writes (not written), so a
+    // change of the parallelization factor never applies one twice (review F2).
+    const shardFenced = (r: KinesisStreamRecord) =>
+      !fencing &&
+      loadedFencedTo !== undefined &&
+      compareSequence(r.kinesis.sequenceNumber, loadedFencedTo) <= 0;
+    const unitFor = (r: KinesisStreamRecord) =>
+      fencing
+        ? unitOf(position.topic, view.sk(r))
+        : shardFenced(r)
+          ? unitOf(position.topic, position.shardId)
+          : undefined;
+    const single: SinglePathScope = {
+      allowed: current.singleAllowed,
+      coalesce: deps.coalesce ?? true,
+      lastOfKey: lastIndexOfKeys(records),
+    };
+    /** Moves the checkpoint over an event with nothing (more) to write: it joins the pending commit. */
+    const skipApplied = async (index: number, record: KinesisStreamRecord, arrivedAt: number) => {
+      const sk = view.sk(record);
+      if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(index);
+      commits.pending.add(
+        [],
+        [],
+        sk,
+        view.own(sk),
+        { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
+        index,
+        unitFor(record),
+        !fencing,
+      );
+    };
 
     /** One attempt of the event at `index`; parks it after `maxAttempts`. */
     const attempt = async (index: number, error: unknown): Promise<'parked' | 'stop'> => {
@@ -133,7 +175,17 @@ export const processBatch = async (
         return 'parked';
       }
       const recorded = { sequenceNumber: seq, attempts, error: describe(error) };
-      await deps.store.recordFailure(position, sk, view.own(sk), recorded);
+      // Nothing of this invocation is written alone past the checkpoint now (pending moves committed
+      // before the attempt): its mark's raise of `fencedTo` is undone (review F3).
+      const restore = current.singleAllowed && sk === position.shardId;
+      await deps.store.recordFailure(
+        position,
+        sk,
+        view.own(sk),
+        recorded,
+        restore ? { restore: loadedFencedTo } : undefined,
+      );
+      if (restore) current.fencedTo = loadedFencedTo;
       current.failures.set(sk, recorded);
       current.mark = undefined;
       deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts, error: describe(error) });
@@ -156,6 +208,9 @@ export const processBatch = async (
       return retryFrom(from);
     }
     if (start.kind === 'park') {
+      // No mark raised `fencedTo` (the park's move may even clear it): nothing goes alone after it in
+      // this invocation, and the rest commits one event at a time as after any death (review F4).
+      current.careful = true;
       await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
       deps.log?.('warn', LOG_MESSAGES.parked, {
         ...where,
@@ -201,6 +256,8 @@ export const processBatch = async (
               view.own(sk),
               { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
               i,
+              unitFor(record),
+              !fencing,
             );
             continue;
           }
@@ -219,7 +276,11 @@ export const processBatch = async (
             continue;
           }
           const ageMs = Date.now() - event.arrivedAt;
-          if (maxAgeMs !== undefined && ageMs > maxAgeMs) {
+          // A record an earlier invocation may have written alone is run, never parked unrun: only its
+          // fence can tell whether it applied (docs/consumer-single-item.md, point 2).
+          const mayBeFenced =
+            loadedFencedTo !== undefined && compareSequence(event.sequenceNumber, loadedFencedTo) <= 0;
+          if (maxAgeMs !== undefined && ageMs > maxAgeMs && !mayBeFenced) {
             const error = new RecordTooOldError(ageMs, maxAgeMs);
             await commits.park(i, {
               error: describe(error),
@@ -247,7 +308,13 @@ export const processBatch = async (
             commits.pending,
             () => commits.commitPending(index),
             budget,
+            fencing || shardFenced(record) ? fenceUnitsOf(position.topic, position.shardId) : [],
           );
+          if (outcome.facts.applied) {
+            // A read found this event's unit fenced at or past it: applied before (prefix property).
+            await skipApplied(i, record, event.arrivedAt);
+            continue;
+          }
           if (!outcome.ok) {
             if (outcome.error instanceof CommitRejectedError) throw outcome.error;
             if (classifyFailure(outcome.error, 'handler') === 'infrastructure') throw outcome.error;
@@ -274,6 +341,25 @@ export const processBatch = async (
             continue;
           }
           const sk = view.sk(record);
+          const scope: SinglePathScope = { ...single, allowed: single.allowed && !current.careful };
+          const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
+          if (alone) {
+            try {
+              await commits.writeAlone(
+                i,
+                alone,
+                unitOf(position.topic, position.shardId),
+                record.kinesis.sequenceNumber,
+              );
+            } catch (error) {
+              if (!(error instanceof CommitRejectedError)) throw error;
+              await commits.commitPending(i);
+              if ((await attempt(i, error.cause)) === 'stop') return retryFrom(record);
+              continue;
+            }
+            await skipApplied(i, record, event.arrivedAt);
+            continue;
+          }
           if (commits.pending.mustCommitBefore(outcome.writes, emitted, sk)) await commits.commitPending(i);
           commits.pending.add(
             outcome.writes,
@@ -282,6 +368,8 @@ export const processBatch = async (
             view.own(sk),
             { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt: event.arrivedAt },
             i,
+            unitFor(record),
+            !fencing,
           );
           if (current.careful) await commits.commitPending(i + 1);
         }
@@ -302,6 +390,9 @@ export const processBatch = async (
     // A lost race, a store outage, an unpublished outbox: nothing uncommitted was applied. Retry from
     // the first unapplied record, or from the last one when all were applied but their emitted events
     // still wait in the outbox (the retry skips the events and publishes those first).
+    // Events written alone (or run) before the failure move the checkpoint first, best effort, as on
+    // the deadline path: their re-run would otherwise rest on a read or a fence alone (review F3).
+    await committer?.commitPending(undefined).catch(() => undefined);
     const unapplied = run ? records.find((r) => !run?.view.isApplied(r)) : first;
     const from = unapplied ?? last;
     await committer?.clearMark();

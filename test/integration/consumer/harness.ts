@@ -88,13 +88,22 @@ export const withFaults = (
         return store.loadCheckpoints(position, sks);
       },
       getItem: (table, pk) => store.getItem(table, pk),
+      readItem: (table, pk) => store.readItem(table, pk),
+      // A single-item write is a commit of its own: the same crash points, so a death between fenced
+      // writes and the checkpoint is exercised.
+      writeFenced: async (position, write) => {
+        fault('before-commit');
+        const result = await store.writeFenced(position, write);
+        fault('after-commit');
+        return result;
+      },
       commit: async (commit) => {
         fault('before-commit');
         await store.commit(commit);
         fault('after-commit');
       },
-      recordFailure: (position, sk, expected, failure) =>
-        store.recordFailure(position, sk, expected, failure),
+      recordFailure: (position, sk, expected, failure, fencedTo) =>
+        store.recordFailure(position, sk, expected, failure, fencedTo),
       markStarted: (position, sk, loaded, mark, failure) =>
         store.markStarted(position, sk, loaded, mark, failure),
       clearStarted: (position, sk, token) => store.clearStarted(position, sk, token),

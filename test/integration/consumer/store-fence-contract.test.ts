@@ -1,0 +1,337 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ConsumerStore,
+  isAlreadyAppliedError,
+  MemoryConsumerStore,
+  type ShardPosition,
+  type StateWrite,
+  unitOf,
+} from '../../../shared/consumer';
+import { type Emulators, startEmulators } from '../helpers/emulators';
+import { createRuntimeTables, dynamoStore, TABLES } from './harness';
+
+/**
+ * Position fences (docs/consumer-single-item.md) held to one behaviour on both stores: what a fenced
+ * write leaves, what readers see, how "already applied" is told from the user's condition, and which
+ * fences of other units a write prunes.
+ */
+let emulators: Emulators | undefined;
+let dynamo: ConsumerStore | undefined;
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  await createRuntimeTables(emulators.dynamo);
+  dynamo = dynamoStore(emulators.dynamo);
+});
+
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+const stores: [string, () => ConsumerStore][] = [
+  ['MemoryConsumerStore', () => new MemoryConsumerStore(['totals', 'limits'])],
+  [
+    'DynamoDB store (DynamoDB Local)',
+    () => {
+      if (!dynamo) throw new Error('DynamoDB Local did not start');
+      return dynamo;
+    },
+  ],
+];
+
+let runs = 0;
+/** A fresh key and shard per test: DynamoDB Local is shared by the tests of this file. */
+const fresh = () => {
+  runs += 1;
+  const tag = `fence-${Date.now()}-${runs}`;
+  const at = (shard: string): ShardPosition => ({
+    service: 'counter',
+    topic: 'counts',
+    shardId: `${tag}-${shard}`,
+  });
+  return { pk: `${tag}-item`, at, unit: (p: ShardPosition) => unitOf(p.topic, p.shardId) };
+};
+
+const fenced = (w: StateWrite, p: ShardPosition, seq: string): StateWrite => ({
+  ...w,
+  fences: [{ unit: unitOf(p.topic, p.shardId), first: seq, last: seq }],
+});
+
+const moveTo = (store: ConsumerStore, p: ShardPosition, seq: string) =>
+  store.commit({
+    position: p,
+    moves: [{ sk: p.shardId, expected: undefined, next: { sequenceNumber: seq, arrivedAt: 1 } }],
+    writes: [],
+  });
+
+describe.each(stores)('%s position fences (store contract)', (_name, makeStore) => {
+  it('a key-only item reads back as written, with its fence beside it (point 3)', async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const a = at('a');
+
+    const result = await store.writeFenced(
+      a,
+      fenced({ kind: 'put', table: 'totals', item: { pk } }, a, '100'),
+    );
+    const read = await store.readItem('totals', pk);
+
+    expect(result).toBe('written');
+    expect(await store.getItem('totals', pk)).toEqual({ pk });
+    expect(read.item).toEqual({ pk });
+    expect([...read.fences.keys()]).toEqual([unit(a)]);
+  });
+
+  it('a retried or replayed write is "applied", and changes nothing (lost response)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const a = at('a');
+    const add = (n: number): StateWrite => ({ kind: 'update', table: 'totals', pk, update: { add: { n } } });
+
+    const first = await store.writeFenced(a, fenced(add(1), a, '100'));
+    const again = await store.writeFenced(a, fenced(add(1), a, '100'));
+    const older = await store.writeFenced(a, fenced(add(5), a, '99'));
+    const later = await store.writeFenced(a, fenced(add(2), a, '101'));
+
+    expect([first, again, older, later]).toEqual(['written', 'applied', 'applied', 'written']);
+    expect(await store.getItem('totals', pk)).toEqual({ pk, n: 3 });
+  });
+
+  it('a delete leaves a tombstone that reads as absent, and user conditions see it as missing (point 4)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const a = at('a');
+    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 1 } }, a, '100'));
+
+    await store.writeFenced(a, fenced({ kind: 'delete', table: 'totals', pk }, a, '101'));
+    const mustExist = await store
+      .writeFenced(
+        a,
+        fenced({ kind: 'put', table: 'totals', item: { pk, n: 9 }, if: { pk: { exists: true } } }, a, '102'),
+      )
+      .catch((e: unknown) => e);
+    const gone = await store.getItem('totals', pk);
+
+    expect(gone).toBeUndefined();
+    expect(mustExist).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    const created = await store.writeFenced(
+      a,
+      fenced(
+        { kind: 'update', table: 'totals', pk, update: { add: { n: 2 } }, if: { n: { exists: false } } },
+        a,
+        '103',
+      ),
+    );
+    expect(created).toBe('written');
+    expect(await store.getItem('totals', pk)).toEqual({ pk, n: 2 });
+  });
+
+  it('a commit tells a fence showing its event applied from the user condition failing', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const a = at('a');
+    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 1 } }, a, '100'));
+
+    const replay = await store
+      .commit({
+        position: a,
+        moves: [],
+        writes: [fenced({ kind: 'put', table: 'totals', item: { pk, n: 7 } }, a, '100')],
+      })
+      .catch((e: unknown) => e);
+    const refused = await store
+      .commit({
+        position: a,
+        moves: [],
+        writes: [
+          fenced({ kind: 'put', table: 'totals', item: { pk, n: 7 }, if: { n: { eq: 2 } } }, a, '101'),
+        ],
+      })
+      .catch((e: unknown) => e);
+
+    expect(isAlreadyAppliedError(replay)).toBe(true);
+    expect(refused).toBeInstanceOf(TransactionCanceledException);
+    expect(await store.getItem('totals', pk)).toEqual({ pk, n: 1 });
+  });
+
+  it('prunes the fences of units whose checkpoint passed them, keeps the others (point 6)', async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, settled, live] = [at('a'), at('parent'), at('sibling')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    await store.writeFenced(settled, fenced(add, settled, '500'));
+    await store.writeFenced(live, fenced(add, live, '900'));
+    await moveTo(store, settled, '700');
+    await moveTo(store, live, '300');
+
+    const updated = await store.readItem('totals', pk);
+    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 10 } }, a, '5'));
+    const put = await store.readItem('totals', pk);
+
+    // An update keeps every fence (few units on the item); a put drops the settled parent's.
+    expect([...updated.fences.keys()].sort()).toEqual([unit(settled), unit(live)].sort());
+    expect([...put.fences.keys()].sort()).toEqual([unit(a), unit(live)].sort());
+    expect(put.item).toEqual({ pk, n: 10 });
+  });
+
+  it('an update past the unit limit prunes settled fences, so an item written from many shards stays small', async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const shards = Array.from({ length: 9 }, (_, n) => at(`s${n}`));
+    for (const s of shards) {
+      await store.writeFenced(s, fenced(add, s, '10'));
+      await moveTo(store, s, '10');
+    }
+    const last = at('last');
+
+    await store.writeFenced(last, fenced(add, last, '1'));
+    const read = await store.readItem('totals', pk);
+
+    expect([...read.fences.keys()]).toEqual([unit(last)]);
+    expect(read.item).toEqual({ pk, n: 10 });
+  });
+
+  it('orders fences by number whatever the digit count (41, 42 and 56-digit sequence numbers, F5)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const a = at('a');
+    const add = (n: number): StateWrite => ({ kind: 'update', table: 'totals', pk, update: { add: { n } } });
+    // Kinesis allows `0|([1-9]\d{0,128})`: a longer number is a larger one, never a string-smaller one.
+    const [d41, d42, d56] = [`9${'9'.repeat(40)}`, `1${'0'.repeat(41)}`, `4959${'0'.repeat(52)}`];
+
+    const results = [
+      await store.writeFenced(a, fenced(add(1), a, d41)),
+      await store.writeFenced(a, fenced(add(2), a, d42)),
+      await store.writeFenced(a, fenced(add(50), a, d41)),
+      await store.writeFenced(a, fenced(add(4), a, d56)),
+      await store.writeFenced(a, fenced(add(50), a, d42)),
+    ];
+
+    expect(results).toEqual(['written', 'written', 'applied', 'written', 'applied']);
+    expect(await store.getItem('totals', pk)).toEqual({ pk, n: 7 });
+    expect((await store.readItem('totals', pk)).fences.get(unitOf(a.topic, a.shardId))).toBe(d56);
+  });
+
+  it("an unfenced put or delete (key mode) keeps another unit's unsettled fence, drops a settled one (F1)", async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, keyed] = [at('a'), at('keyed')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const plain = (w: StateWrite) => store.commit({ position: keyed, moves: [], writes: [w] });
+    await store.writeFenced(a, fenced(add, a, '100'));
+
+    await plain({ kind: 'put', table: 'totals', item: { pk, n: 5 } });
+    const afterPut = await store.readItem('totals', pk);
+    const rerunAfterPut = await store.writeFenced(a, fenced(add, a, '100'));
+    await plain({ kind: 'delete', table: 'totals', pk });
+    const afterDelete = await store.readItem('totals', pk);
+    const rerunAfterDelete = await store.writeFenced(a, fenced(add, a, '100'));
+    await moveTo(store, a, '100');
+    await plain({ kind: 'put', table: 'totals', item: { pk, n: 7 } });
+    const settled = await store.readItem('totals', pk);
+    await plain({ kind: 'delete', table: 'totals', pk });
+
+    expect(afterPut.item).toEqual({ pk, n: 5 });
+    expect([...afterPut.fences.keys()]).toEqual([unit(a)]);
+    expect([rerunAfterPut, rerunAfterDelete]).toEqual(['applied', 'applied']);
+    expect(afterDelete.item).toBeUndefined();
+    expect([...afterDelete.fences.keys()]).toEqual([unit(a)]);
+    expect(settled).toEqual({ item: { pk, n: 7 }, fences: new Map() });
+    expect(await store.readItem('totals', pk)).toEqual({ item: undefined, fences: new Map() });
+  });
+
+  it('a condition-only fence refuses an applied event and is neither written nor dropped (key mode, F2)', async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, keyed] = [at('a'), at('keyed')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const onlyIf = (w: StateWrite, seq: string): StateWrite => ({
+      ...w,
+      fences: [{ unit: unit(a), first: seq, last: seq, conditionOnly: true }],
+    });
+    const commitKeyed = (w: StateWrite) =>
+      store.commit({ position: keyed, moves: [], writes: [w] }).then(
+        () => 'written',
+        (e: unknown) => (isAlreadyAppliedError(e) ? 'applied' : e),
+      );
+    await store.writeFenced(a, fenced(add, a, '100'));
+
+    const results = [
+      await commitKeyed(onlyIf(add, '100')),
+      await commitKeyed(onlyIf({ kind: 'put', table: 'totals', item: { pk, n: 9 } }, '99')),
+      await commitKeyed(onlyIf(add, '101')),
+      await commitKeyed(onlyIf({ kind: 'put', table: 'totals', item: { pk, n: 5 } }, '102')),
+    ];
+    const read = await store.readItem('totals', pk);
+
+    expect(results).toEqual(['applied', 'applied', 'written', 'written']);
+    expect(read).toEqual({ item: { pk, n: 5 }, fences: new Map([[unit(a), '100']]) });
+  });
+
+  it("a live put prunes the fence of a finished session (no checkpoint item), keeps a running one's (F6)", async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, finished, running, fresh0] = [at('a'), at('s#replay-1'), at('s#redrive-2'), at('never')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    await store.writeFenced(finished, fenced(add, finished, '500'));
+    await store.writeFenced(running, fenced(add, running, '500'));
+    await moveTo(store, running, '400');
+    await store.writeFenced(fresh0, fenced(add, fresh0, '500'));
+
+    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 10 } }, a, '5'));
+    const read = await store.readItem('totals', pk);
+
+    // A live shard without a checkpoint yet is not finished: its fence stays.
+    expect([...read.fences.keys()].sort()).toEqual([unit(a), unit(running), unit(fresh0)].sort());
+    expect(read.item).toEqual({ pk, n: 10 });
+  });
+
+  it('keeps fences of other units on a shared item: each unit is fenced by its own sequence numbers', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const [parent, child] = [at('parent'), at('child')];
+    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+
+    // A child's sequence numbers are below its parent's; they are never compared.
+    const results = [
+      await store.writeFenced(parent, fenced(add, parent, '900')),
+      await store.writeFenced(child, fenced(add, child, '10')),
+      await store.writeFenced(parent, fenced(add, parent, '900')),
+      await store.writeFenced(child, fenced(add, child, '10')),
+    ];
+
+    expect(results).toEqual(['written', 'written', 'applied', 'applied']);
+    expect(await store.getItem('totals', pk)).toEqual({ pk, n: 2 });
+  });
+});
+
+describe('DynamoDB Local and ReturnValuesOnConditionCheckFailure (F8)', () => {
+  it('returns the item a failed condition was evaluated against, on a write and on a transaction item', async () => {
+    if (!emulators) throw new Error('emulators did not start');
+    const doc = DynamoDBDocumentClient.from(emulators.dynamo);
+    const pk = `all-old-${Date.now()}`;
+    await doc.send(new PutCommand({ TableName: TABLES.totals, Item: { pk, n: 1 } }));
+    const put = {
+      TableName: TABLES.totals,
+      Item: { pk, n: 2 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+
+    const single = await doc.send(new PutCommand(put)).catch((e: unknown) => e);
+    const inTransaction = await doc
+      .send(new TransactWriteCommand({ TransactItems: [{ Put: put }] }))
+      .catch((e: unknown) => e);
+
+    expect(single instanceof ConditionalCheckFailedException && single.Item).toEqual({
+      pk: { S: pk },
+      n: { N: '1' },
+    });
+    expect(
+      inTransaction instanceof TransactionCanceledException && inTransaction.CancellationReasons?.[0]?.Item,
+    ).toEqual({ pk: { S: pk }, n: { N: '1' } });
+  });
+});
