@@ -14,7 +14,7 @@ import {
   type ParkedEvent,
   type ShardPosition,
 } from './store';
-import type { StateWrite } from './types';
+import type { SingleWrite } from './types';
 
 /** One invocation's shared state: where it is, what is applied, where its attempt mark sits. */
 export interface BatchRun {
@@ -158,8 +158,8 @@ export class Committer {
    * write overtakes no earlier event's. `applied`: a fence shows the event applied before.
    * The user's condition failing comes back as `CommitRejectedError`, as from a transaction.
    */
-  writeAlone(index: number, write: StateWrite, unit: string, seq: string): Promise<'written' | 'applied'> {
-    const fenced: StateWrite = { ...write, fences: [{ unit, first: seq, last: seq }] };
+  writeAlone(index: number, write: SingleWrite, unit: string, seq: string): Promise<'written' | 'applied'> {
+    const fenced: SingleWrite = { ...write, fences: [{ unit, first: seq, last: seq }] };
     const run = this.chain
       .catch(() => undefined)
       .then(async () => {

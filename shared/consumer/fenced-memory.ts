@@ -65,10 +65,15 @@ export const fencedWrite = async (
   const unitsAttr = units.size > 0 ? { [UNITS_ATTR]: units } : {};
   if (write.kind === 'put')
     return { kind: 'write', item: { ...structuredClone(write.item), ...keptAttrs, ...own, ...unitsAttr } };
+  // A delete keeps no fence of its own: it commits with its unit's checkpoint move (fenceAttrs in
+  // fenced-dynamo.ts); a tombstone remains only for other units' unsettled fences.
   if (write.kind === 'delete')
     return {
       kind: 'write',
-      item: units.size > 0 ? { pk, [DELETED_ATTR]: true, ...keptAttrs, ...own, ...unitsAttr } : undefined,
+      item:
+        kept.size > 0
+          ? { pk, [DELETED_ATTR]: true, ...keptAttrs, [UNITS_ATTR]: new Set(kept.keys()) }
+          : undefined,
     };
   const base: Raw = { ...(raw ?? {}) };
   for (const u of dropped) delete base[fenceAttr(u)];

@@ -128,6 +128,7 @@ export type {
   EmitOptions,
   EventHandler,
   HandlerContext,
+  SingleWrite,
   StateItem,
   StateWrite,
 } from './types';

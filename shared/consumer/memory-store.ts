@@ -15,7 +15,7 @@ import {
   type ParkedEvent,
   type ShardPosition,
 } from './store';
-import type { StateItem, StateWrite } from './types';
+import type { SingleWrite, StateItem, StateWrite } from './types';
 
 const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p).pk}/${sk}`;
 
@@ -97,7 +97,7 @@ export class MemoryConsumerStore implements ConsumerStore {
     return { kind: 'write', item: plainWrite(raw, w) };
   }
 
-  async writeFenced(position: ShardPosition, write: StateWrite): Promise<'written' | 'applied'> {
+  async writeFenced(position: ShardPosition, write: SingleWrite): Promise<'written' | 'applied'> {
     const injected = this.failNextCommits.shift();
     if (injected !== undefined) throw injected;
     validateItemSize(write);

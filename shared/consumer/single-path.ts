@@ -3,7 +3,7 @@ import type { RunFacts } from './context';
 import { unitOf } from './fence';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
-import type { StateWrite } from './types';
+import type { SingleWrite, StateWrite } from './types';
 
 /** Where the batch runs, as far as the single-item path cares (docs/consumer-single-item.md). */
 export interface SinglePathScope {
@@ -23,7 +23,8 @@ export const lastIndexOfKeys = (records: readonly KinesisStreamRecord[]): Map<st
  * made no lookup (so a re-run of an applied event reads or writes that very item, and its fence
  * says so); nothing but checkpoint moves is pending (the write must not overtake an earlier event's:
  * the prefix property); and, coalescing, no later record of the batch has its partition key (those
- * may fold into one transaction, which is cheaper still).
+ * may fold into one transaction, which is cheaper still). Never a delete: it commits in the transaction
+ * that moves the checkpoint past it, so no tombstone has to keep the deleted key to fence its re-runs.
  */
 export const aloneWrite = (
   scope: SinglePathScope,
@@ -35,9 +36,10 @@ export const aloneWrite = (
     readonly facts: RunFacts;
   },
   pending: PendingWrites,
-): StateWrite | undefined => {
+): SingleWrite | undefined => {
   const [write, ...more] = out.writes;
   if (!scope.allowed || !write || more.length > 0 || out.emits.length > 0) return undefined;
+  if (write.kind === 'delete') return undefined;
   if (out.facts.lookedUp || !pending.writeless) return undefined;
   const key = eventWriteKey(write);
   if ([...out.facts.reads].some((r) => r !== key)) return undefined;

@@ -1,7 +1,7 @@
 import type { ParkingItem } from '../layout';
 import type { FencedRead } from './fence';
 import type { OutboxEntry } from './outbox';
-import type { ShardPosition, StateItem, StateWrite } from './types';
+import type { ShardPosition, SingleWrite, StateItem, StateWrite } from './types';
 
 export { checkpointKey, keyMarkerSk } from '../layout';
 export type { ShardPosition } from './types';
@@ -153,8 +153,9 @@ export interface ConsumerStore {
    * retry after a lost response included), `written` when it took effect; the user's condition
    * failing throws DynamoDB's `ConditionalCheckFailedException`. One conditional write, 1 WCU for an
    * item up to 1 KB, plus a read only when the item holds other units' fences or the condition failed.
+   * Never a delete (`SingleWrite`): a delete commits with its checkpoint move and keeps no fence.
    */
-  writeFenced(position: ShardPosition, write: StateWrite): Promise<'written' | 'applied'>;
+  writeFenced(position: ShardPosition, write: SingleWrite): Promise<'written' | 'applied'>;
   /**
    * Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt
    * mark. `fencedTo`: set the checkpoint's `fencedTo` back to `restore` (absent when undefined), the

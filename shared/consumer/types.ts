@@ -56,6 +56,13 @@ export type StateWrite = (
 };
 
 /**
+ * A write the single-item path may send alone: a put or an update. A delete always commits in the
+ * transaction that moves its checkpoint, so it leaves no item behind to fence its re-runs (erasure:
+ * no tombstone keeps the deleted key; docs/consumer-single-item.md, "Deletes").
+ */
+export type SingleWrite = Exclude<StateWrite, { readonly kind: 'delete' }>;
+
+/**
  * What a handler may do. Reads see the service's committed state plus writes of earlier events in
  * the same commit; writes are collected and committed atomically with the event's checkpoint.
  */

@@ -20,6 +20,7 @@ import {
   type EventHandler,
   isAlreadyAppliedError,
   padSeq,
+  type SingleWrite,
   type StateWrite,
   unitOf,
 } from '../../shared/consumer';
@@ -371,7 +372,7 @@ describe('F7c: the memory store checks the stored form, fences included, against
     const overhead = Buffer.byteLength(JSON.stringify({ pk, blob: '' }));
     const item = { pk, blob: 'x'.repeat(400 * 1024 - overhead) };
     const unit = unitOf('counts', position.shardId);
-    const put = (s: string): StateWrite => ({
+    const put = (s: string): SingleWrite => ({
       kind: 'put',
       table: 'totals',
       item,

@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsumerStore,
   isAlreadyAppliedError,
   MemoryConsumerStore,
   type ShardPosition,
+  type SingleWrite,
   type StateWrite,
   unitOf,
 } from '../../../shared/consumer';
@@ -30,14 +31,30 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-const stores: [string, () => ConsumerStore][] = [
-  ['MemoryConsumerStore', () => new MemoryConsumerStore(['totals', 'limits'])],
+/** The stored item as it is, `spine:*` attributes and tombstones included (what a scan would see). */
+type RawRead = (store: ConsumerStore, pk: string) => Promise<Record<string, unknown> | undefined>;
+
+const memoryRaw: RawRead = async (store, pk) => {
+  if (!(store instanceof MemoryConsumerStore)) throw new Error('not the memory store');
+  return store.raw('totals', pk);
+};
+
+const dynamoRaw: RawRead = async (_store, pk) => {
+  if (!emulators) throw new Error('DynamoDB Local did not start');
+  const doc = DynamoDBDocumentClient.from(emulators.dynamo);
+  const out = await doc.send(new GetCommand({ TableName: TABLES.totals, Key: { pk }, ConsistentRead: true }));
+  return out.Item;
+};
+
+const stores: [string, () => ConsumerStore, RawRead][] = [
+  ['MemoryConsumerStore', () => new MemoryConsumerStore(['totals', 'limits']), memoryRaw],
   [
     'DynamoDB store (DynamoDB Local)',
     () => {
       if (!dynamo) throw new Error('DynamoDB Local did not start');
       return dynamo;
     },
+    dynamoRaw,
   ],
 ];
 
@@ -54,7 +71,7 @@ const fresh = () => {
   return { pk: `${tag}-item`, at, unit: (p: ShardPosition) => unitOf(p.topic, p.shardId) };
 };
 
-const fenced = (w: StateWrite, p: ShardPosition, seq: string): StateWrite => ({
+const fenced = <W extends StateWrite>(w: W, p: ShardPosition, seq: string): W => ({
   ...w,
   fences: [{ unit: unitOf(p.topic, p.shardId), first: seq, last: seq }],
 });
@@ -66,7 +83,7 @@ const moveTo = (store: ConsumerStore, p: ShardPosition, seq: string) =>
     writes: [],
   });
 
-describe.each(stores)('%s position fences (store contract)', (_name, makeStore) => {
+describe.each(stores)('%s position fences (store contract)', (_name, makeStore, rawOf) => {
   it('a key-only item reads back as written, with its fence beside it (point 3)', async () => {
     const store = makeStore();
     const { pk, at, unit } = fresh();
@@ -88,7 +105,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at } = fresh();
     const a = at('a');
-    const add = (n: number): StateWrite => ({ kind: 'update', table: 'totals', pk, update: { add: { n } } });
+    const add = (n: number): SingleWrite => ({ kind: 'update', table: 'totals', pk, update: { add: { n } } });
 
     const first = await store.writeFenced(a, fenced(add(1), a, '100'));
     const again = await store.writeFenced(a, fenced(add(1), a, '100'));
@@ -99,22 +116,56 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     expect(await store.getItem('totals', pk)).toEqual({ pk, n: 3 });
   });
 
-  it('a delete leaves a tombstone that reads as absent, and user conditions see it as missing (point 4)', async () => {
+  it('a committed delete leaves no item: no tombstone keeps the erased key (erasure)', async () => {
     const store = makeStore();
     const { pk, at } = fresh();
     const a = at('a');
-    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 1 } }, a, '100'));
+    await store.writeFenced(
+      a,
+      fenced({ kind: 'put', table: 'totals', item: { pk, name: 'Delia' } }, a, '100'),
+    );
 
-    await store.writeFenced(a, fenced({ kind: 'delete', table: 'totals', pk }, a, '101'));
+    await store.commit({
+      position: a,
+      moves: [{ sk: a.shardId, expected: undefined, next: { sequenceNumber: '101', arrivedAt: 1 } }],
+      writes: [fenced({ kind: 'delete', table: 'totals', pk }, a, '101')],
+    });
+
+    expect(await rawOf(store, pk)).toBeUndefined();
+    expect(await store.readItem('totals', pk)).toEqual({ item: undefined, fences: new Map() });
+  });
+
+  it("a delete over another unit's unsettled fence leaves a tombstone of that fence alone, which user conditions see as missing (point 4)", async () => {
+    const store = makeStore();
+    const { pk, at, unit } = fresh();
+    const [a, b] = [at('a'), at('b')];
+    await store.writeFenced(
+      b,
+      fenced({ kind: 'put', table: 'totals', item: { pk, name: 'Delia' } }, b, '100'),
+    );
+
+    await store.commit({
+      position: a,
+      moves: [{ sk: a.shardId, expected: undefined, next: { sequenceNumber: '101', arrivedAt: 1 } }],
+      writes: [fenced({ kind: 'delete', table: 'totals', pk }, a, '101')],
+    });
+    const tombstone = await rawOf(store, pk);
+    const rerun = await store.writeFenced(
+      b,
+      fenced({ kind: 'put', table: 'totals', item: { pk, name: 'Delia' } }, b, '100'),
+    );
     const mustExist = await store
       .writeFenced(
         a,
         fenced({ kind: 'put', table: 'totals', item: { pk, n: 9 }, if: { pk: { exists: true } } }, a, '102'),
       )
       .catch((e: unknown) => e);
-    const gone = await store.getItem('totals', pk);
 
-    expect(gone).toBeUndefined();
+    expect(Object.keys(tombstone ?? {}).sort()).toEqual(
+      ['pk', 'spine:deleted', `spine:fence:${unit(b)}`, 'spine:units'].sort(),
+    );
+    expect(rerun).toBe('applied');
+    expect(await store.getItem('totals', pk)).toBeUndefined();
     expect(mustExist).toMatchObject({ name: 'ConditionalCheckFailedException' });
     const created = await store.writeFenced(
       a,
@@ -160,7 +211,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at, unit } = fresh();
     const [a, settled, live] = [at('a'), at('parent'), at('sibling')];
-    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
     await store.writeFenced(settled, fenced(add, settled, '500'));
     await store.writeFenced(live, fenced(add, live, '900'));
     await moveTo(store, settled, '700');
@@ -179,7 +230,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
   it('an update past the unit limit prunes settled fences, so an item written from many shards stays small', async () => {
     const store = makeStore();
     const { pk, at, unit } = fresh();
-    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
     const shards = Array.from({ length: 9 }, (_, n) => at(`s${n}`));
     for (const s of shards) {
       await store.writeFenced(s, fenced(add, s, '10'));
@@ -198,7 +249,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at } = fresh();
     const a = at('a');
-    const add = (n: number): StateWrite => ({ kind: 'update', table: 'totals', pk, update: { add: { n } } });
+    const add = (n: number): SingleWrite => ({ kind: 'update', table: 'totals', pk, update: { add: { n } } });
     // Kinesis allows `0|([1-9]\d{0,128})`: a longer number is a larger one, never a string-smaller one.
     const [d41, d42, d56] = [`9${'9'.repeat(40)}`, `1${'0'.repeat(41)}`, `4959${'0'.repeat(52)}`];
 
@@ -219,7 +270,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at, unit } = fresh();
     const [a, keyed] = [at('a'), at('keyed')];
-    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
     const plain = (w: StateWrite) => store.commit({ position: keyed, moves: [], writes: [w] });
     await store.writeFenced(a, fenced(add, a, '100'));
 
@@ -247,7 +298,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at, unit } = fresh();
     const [a, keyed] = [at('a'), at('keyed')];
-    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
     const onlyIf = (w: StateWrite, seq: string): StateWrite => ({
       ...w,
       fences: [{ unit: unit(a), first: seq, last: seq, conditionOnly: true }],
@@ -275,7 +326,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at, unit } = fresh();
     const [a, finished, running, fresh0] = [at('a'), at('s#replay-1'), at('s#redrive-2'), at('never')];
-    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
     await store.writeFenced(finished, fenced(add, finished, '500'));
     await store.writeFenced(running, fenced(add, running, '500'));
     await moveTo(store, running, '400');
@@ -293,7 +344,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore) 
     const store = makeStore();
     const { pk, at } = fresh();
     const [parent, child] = [at('parent'), at('child')];
-    const add: StateWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
+    const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
 
     // A child's sequence numbers are below its parent's; they are never compared.
     const results = [
