@@ -7,6 +7,7 @@ import { outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
 import { cancelledItem } from './returned-item';
 import { type Checkpoint, type Commit, checkpointKey, type ShardPosition } from './store';
+import { sweepItem } from './tombstones';
 
 /** What the DynamoDB store lends its commit: the client, the tables and three of its helpers. */
 export interface CommitDeps {
@@ -42,6 +43,12 @@ export const sendCommit = async (
   const service = options.service;
   const { position } = commit;
   const items: TransactItem[] = commit.writes.map((w, i) => fencedOp(physical(w.table), w, merges.get(i)));
+  // A delete that keeps another unit's unsettled fence puts a tombstone: note it for a later sweep, in
+  // the same transaction (after the writes, so a cancellation reason's index still names its write).
+  commit.writes.forEach((w, i) => {
+    if (w.kind === 'delete' && items[i]?.Put)
+      items.push({ Put: { TableName: options.parkingTable, Item: sweepItem(service, w) } });
+  });
   if (commit.park) {
     // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a
     // record of any size then parks (a 10 MiB record would not fit a 4 MB transaction).

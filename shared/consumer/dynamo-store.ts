@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { expectedCondition, sendCommit } from './dynamo-commit';
+import { sweepDynamo } from './dynamo-sweep';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
 import { fencesOf, settledUnits, unitOf, unitParts, userView, writtenFences } from './fence';
 import { classify, fencedOp, type MergeFrom, prunes } from './fenced-dynamo';
@@ -294,6 +295,17 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+    },
+
+    sweepTombstones(position) {
+      return sweepDynamo({
+        client,
+        service: options.service,
+        parkingTable: options.parkingTable,
+        physical,
+        readRaw,
+        checkpointsOf: (units) => checkpointsOfUnits(position, units),
+      });
     },
 
     async loadOutbox(position) {

@@ -15,6 +15,7 @@ import {
   type ParkedEvent,
   type ShardPosition,
 } from './store';
+import { SWEEP_LIMIT, type SweepEntry, sweepKey, sweepVerdict } from './tombstones';
 import type { SingleWrite, StateItem, StateWrite } from './types';
 
 const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p).pk}/${sk}`;
@@ -75,16 +76,45 @@ export class MemoryConsumerStore implements ConsumerStore {
     return item && structuredClone(item);
   }
 
+  /** The checkpoints of fence units (of the position's service): absent ones undefined. */
+  private checkpointsOfUnits(position: ShardPosition) {
+    return async (units: readonly string[]): Promise<ReadonlyMap<string, string | undefined>> => {
+      const at = (unit: string) => {
+        const { topic, sk } = unitParts(unit);
+        return this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
+      };
+      return new Map(units.map((u) => [u, at(u)]));
+    };
+  }
+
   /** Which foreign fences a write may drop: their unit's checkpoint has passed them. */
   private settledOf(position: ShardPosition) {
     return (foreign: ReadonlyMap<string, string>): Promise<ReadonlySet<string>> =>
-      settledUnits(foreign, new Set(), async (units) => {
-        const at = (unit: string) => {
-          const { topic, sk } = unitParts(unit);
-          return this.checkpoints.get(posKey({ ...position, topic }, sk))?.sequenceNumber;
-        };
-        return new Map(units.map((u) => [u, at(u)]));
-      });
+      settledUnits(foreign, new Set(), this.checkpointsOfUnits(position));
+  }
+
+  /** Tombstone sweep entries by `pk/sk` of the parking table (tombstones.ts). */
+  readonly sweepEntries = new Map<string, SweepEntry>();
+
+  async sweepTombstones(position: ShardPosition): Promise<number> {
+    const pk = sweepKey(position.service, { table: '', pk: '' }).pk;
+    // A Query page: the entries of the service in sk order, `SWEEP_LIMIT` at most.
+    const page = [...this.sweepEntries]
+      .filter(([key]) => key.startsWith(`${pk}/`))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, SWEEP_LIMIT);
+    let removed = 0;
+    for (const [key, entry] of page) {
+      const raw = this.table(entry.table).get(entry.pk);
+      const verdict = await sweepVerdict(raw, this.checkpointsOfUnits(position));
+      if (verdict === 'keep') continue;
+      if (verdict === 'remove') {
+        this.table(entry.table).delete(entry.pk);
+        removed += 1;
+      }
+      this.sweepEntries.delete(key);
+    }
+    return removed;
   }
 
   private async outcome(position: ShardPosition, w: StateWrite): Promise<FencedOutcome> {
@@ -155,7 +185,13 @@ export class MemoryConsumerStore implements ConsumerStore {
     if (failed.some(Boolean)) throw conditionFailed(failed, transactionSize(commit));
     commit.writes.forEach((w, i) => {
       const o = outcomes[i];
-      if (o?.kind === 'write') this.store(w, o.item);
+      if (o?.kind !== 'write') return;
+      this.store(w, o.item);
+      // A delete that left a tombstone (another unit's unsettled fence) notes it for a sweep.
+      if (w.kind === 'delete' && o.item) {
+        const { pk, sk } = sweepKey(commit.position.service, w);
+        this.sweepEntries.set(`${pk}/${sk}`, { table: w.table, pk: w.pk });
+      }
     });
     if (commit.park) this.parked.push(commit.park);
     if (commit.outbox?.length) {

@@ -114,6 +114,10 @@ export const processBatch = async (
     }
     const events = new Map<number, ConsumedEvent>();
     const loadedFencedTo = current.fencedTo;
+    // Sweep tombstones at the end (tombstones.ts) when this batch may have settled a fence that keeps
+    // one (it wrote alone, or re-ran records an earlier invocation may have written alone) or may have
+    // left one (a delete). One consistent Query (1 RCU) when there is nothing to sweep.
+    let sweep = loadedFencedTo !== undefined;
     // Fences are written and read with shard checkpoints only (live or a session's scoped shard): with
     // per-key markers (parallelization above 1) the runtime commits as before, by transaction alone.
     const fencing = (deps.checkpoints ?? 'shard') === 'shard';
@@ -343,6 +347,7 @@ export const processBatch = async (
           const sk = view.sk(record);
           const scope: SinglePathScope = { ...single, allowed: single.allowed && !current.careful };
           const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
+          if (alone || outcome.writes.some((w) => w.kind === 'delete')) sweep = true;
           if (alone) {
             try {
               await commits.writeAlone(
@@ -375,6 +380,8 @@ export const processBatch = async (
         }
         await commits.commitPending(undefined);
         await commits.clearMark();
+        // Best effort, after the batch is committed: a failed sweep leaves its entries to the next one.
+        if (sweep && remaining() > 2 * margin) await deps.store.sweepTombstones(position).catch(() => 0);
         deps.backoff?.succeeded();
         return { batchItemFailures: [] };
       } catch (error) {

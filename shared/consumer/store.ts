@@ -157,6 +157,12 @@ export interface ConsumerStore {
    */
   writeFenced(position: ShardPosition, write: SingleWrite): Promise<'written' | 'applied'>;
   /**
+   * Removes the service's tombstones whose units have all settled (docs/consumer-single-item.md,
+   * "Deletes"), one page of sweep entries at most (`SWEEP_LIMIT`); returns how many it removed. A
+   * commit whose delete had to leave a tombstone wrote its entry. `position` names the service.
+   */
+  sweepTombstones(position: ShardPosition): Promise<number>;
+  /**
    * Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt
    * mark. `fencedTo`: set the checkpoint's `fencedTo` back to `restore` (absent when undefined), the
    * value the failing invocation loaded: it wrote nothing alone past the checkpoint (its pending moves

@@ -11,6 +11,12 @@ export const parkedSk = (topic: string, shardId: string, sequenceNumber: string)
   `${topic}#${shardId}#${sequenceNumber}`;
 /** Partition of the chunk items, apart from `pk = service` so listings of parked events never see them. */
 export const parkedChunkPk = (service: string): string => `chunks#${service}`;
+/**
+ * Partition of the tombstone sweep entries (`sk = <state table>#<item pk>`): a delete that had to leave
+ * a tombstone for another unit's unsettled fence notes it here, in its transaction, so a later
+ * invocation removes it once that unit settles (shared/consumer/tombstones.ts).
+ */
+export const sweepPk = (service: string): string => `sweep#${service}`;
 export const parkedChunkSk = (sk: string, n: number): string => `${sk}#${String(n).padStart(4, '0')}`;
 
 /** A parking item as operations read it (unknown attributes are dropped, `dataChars` among them). */

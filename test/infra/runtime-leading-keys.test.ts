@@ -8,7 +8,7 @@ import {
   parkedChunkPk,
   type ShardPosition,
 } from '../../shared/consumer';
-import { scopedShardId } from '../../shared/layout';
+import { scopedShardId, sweepPk } from '../../shared/layout';
 import { securityCatalog } from '../fixtures/infra/security-catalog';
 import { grantsOf } from './security/grants';
 import { type TemplateJson, templateJson } from './security/template';
@@ -78,6 +78,7 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
       }
       expect(reaches(parking, service.name), label).toBe(true);
       expect(reaches(parking, parkedChunkPk(service.name)), label).toBe(true);
+      expect(reaches(parking, sweepPk(service.name)), label).toBe(true);
     }
   });
 
@@ -104,6 +105,7 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
         if (other.service.name !== mine.service.name) {
           expect(reaches(parking, other.service.name), label).toBe(false);
           expect(reaches(parking, parkedChunkPk(other.service.name)), label).toBe(false);
+          expect(reaches(parking, sweepPk(other.service.name)), label).toBe(false);
         }
         expect(reaches(checkpoints, `ops#${mine.service.name}#${mine.subscription.topic}`), label).toBe(
           false,

@@ -138,6 +138,7 @@ describe('attempt marks (startAttempt, memory store)', () => {
       loadOutbox: (p) => shared.loadOutbox(p),
       deleteOutbox: (p, sks) => shared.deleteOutbox(p, sks),
       claimOutbox: (p, sk, l, t) => shared.claimOutbox(p, sk, l, t),
+      sweepTombstones: (p) => shared.sweepTombstones(p),
     };
 
     // Act

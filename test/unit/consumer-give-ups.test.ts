@@ -194,6 +194,7 @@ describe('consumer runtime give-ups (memory store)', () => {
         loadOutbox: (p) => gate(() => shared.loadOutbox(p)),
         deleteOutbox: (p, sks) => gate(() => shared.deleteOutbox(p, sks)),
         claimOutbox: (p, sk, l, t) => gate(() => shared.claimOutbox(p, sk, l, t)),
+        sweepTombstones: (p) => gate(() => shared.sweepTombstones(p)),
       };
       const handler: EventHandler = async (event, ctx) => {
         if (event.key === 'killer') {

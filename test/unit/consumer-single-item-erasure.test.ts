@@ -80,4 +80,55 @@ describe('single-item path and deletes (erasure)', () => {
       });
     },
   );
+
+  it("a delete over another shard's unsettled fence leaves a tombstone that shard sweeps once it settles", async () => {
+    // Prepare: shard A adds to the shared item alone and dies before its checkpoint moves.
+    const store = new MemoryConsumerStore(['totals', 'limits']);
+    const onShard = (shardId: string, n: number, by: number) =>
+      kinesisRecord({
+        stream: 'counts-stream',
+        shardId,
+        sequenceNumber: seq(n),
+        partitionKey: `k-${n}`,
+        data: envelopeOf('Counted', { counter: `k-${n}`, by }, `k-${n}`, `${shardId}-e${n}`),
+      });
+    const shared: EventHandler = (event, ctx) => {
+      const data = event.data as { by: number };
+      if (data.by > 0)
+        ctx.update('totals', 'shared', { set: { owner: 'Delia Deleteme' }, add: { total: data.by } });
+      else ctx.delete('totals', 'shared');
+    };
+    const consumer = (failCommits = 0) => {
+      let failing = failCommits;
+      const commit = store.commit.bind(store);
+      const wrapped = Object.assign(Object.create(store) as MemoryConsumerStore, {
+        commit: async (c: Commit) => {
+          if (failing > 0) {
+            failing -= 1;
+            throw Object.assign(new Error('died before the checkpoint moved'), { name: 'TimeoutError' });
+          }
+          await commit(c);
+        },
+      });
+      return defineConsumer(
+        { catalog: testCatalogCoalescing(true), service: 'counter', handlers: { Counted: shared } },
+        { env: testStreamEnv, store: wrapped, logReaders: false, backoff: false },
+      );
+    };
+    const a = [onShard('shardId-000000000001', 1, 5)];
+    await consumer(1)(kinesisEvent(a));
+
+    // Act: shard B deletes the item; then shard A's batch is re-delivered and settles.
+    const deleted = await consumer()(kinesisEvent([onShard('shardId-000000000002', 2, 0)]));
+    const tombstone = store.raw('totals', 'shared');
+    const rerun = await consumer()(kinesisEvent(a));
+
+    // Assess: the tombstone held A's fence alone; A's re-run applied nothing and removed it.
+    expect([deleted.batchItemFailures, rerun.batchItemFailures]).toEqual([[], []]);
+    expect(Object.keys(tombstone ?? {}).sort()).toEqual(
+      ['pk', 'spine:deleted', 'spine:fence:counts|shardId-000000000001', 'spine:units'].sort(),
+    );
+    expect(store.raw('totals', 'shared')).toBeUndefined();
+    expect(store.sweepEntries.size).toBe(0);
+  });
 });

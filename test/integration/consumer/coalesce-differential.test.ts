@@ -200,6 +200,7 @@ const play = async (store: ConsumerStore, { steps, batch, initial }: Script, coa
     loadOutbox: (position) => store.loadOutbox(position),
     deleteOutbox: (position, sks) => store.deleteOutbox(position, sks),
     claimOutbox: (position, sk, lease, token) => store.claimOutbox(position, sk, lease, token),
+    sweepTombstones: (position) => store.sweepTombstones(position),
   };
   const handler: EventHandler = async (event, ctx) => {
     const n = (event.data as { by: number }).by;

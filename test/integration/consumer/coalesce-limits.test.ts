@@ -64,6 +64,7 @@ const play = async (steps: readonly Step[], coalesce: boolean) => {
     loadOutbox: (a) => store.loadOutbox(a),
     deleteOutbox: (a, b) => store.deleteOutbox(a, b),
     claimOutbox: (a, b, c, d) => store.claimOutbox(a, b, c, d),
+    sweepTombstones: (a) => store.sweepTombstones(a),
   };
   const handler: EventHandler = async (event, ctx) => {
     const { by } = event.data as { by: number };

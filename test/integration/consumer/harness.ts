@@ -113,6 +113,7 @@ export const withFaults = (
         await store.deleteOutbox(position, sks);
       },
       claimOutbox: (position, sk, lease, token) => store.claimOutbox(position, sk, lease, token),
+      sweepTombstones: (position) => store.sweepTombstones(position),
     },
     publisher: {
       publish: async (entries: readonly OutboxEntry[], options) => {

@@ -179,6 +179,30 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
     expect(await store.getItem('totals', pk)).toEqual({ pk, n: 2 });
   });
 
+  it('a sweep removes a tombstone once every unit on it has settled, and not before (erasure)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const [a, b] = [at('a'), at('b')];
+    await store.writeFenced(
+      b,
+      fenced({ kind: 'put', table: 'totals', item: { pk, name: 'Delia' } }, b, '100'),
+    );
+    await store.commit({
+      position: a,
+      moves: [{ sk: a.shardId, expected: undefined, next: { sequenceNumber: '101', arrivedAt: 1 } }],
+      writes: [fenced({ kind: 'delete', table: 'totals', pk }, a, '101')],
+    });
+
+    await store.sweepTombstones(a);
+    const whileUnsettled = await rawOf(store, pk);
+    await moveTo(store, b, '100');
+    await store.sweepTombstones(b);
+
+    expect(whileUnsettled).toMatchObject({ pk, 'spine:deleted': true });
+    expect(await rawOf(store, pk)).toBeUndefined();
+    expect(await store.readItem('totals', pk)).toEqual({ item: undefined, fences: new Map() });
+  });
+
   it('a commit tells a fence showing its event applied from the user condition failing', async () => {
     const store = makeStore();
     const { pk, at } = fresh();
