@@ -48,6 +48,26 @@ export const processBatch = async (
   records: readonly KinesisStreamRecord[],
   deps: BatchDeps,
 ): Promise<KinesisStreamBatchResponse> => {
+  const sweep = { due: false };
+  const response = await applyBatch(records, deps, sweep);
+  // Tombstones (tombstones.ts) once the batch has answered, committed or not: a batch that wrote alone,
+  // re-ran records an earlier invocation may have written alone, or deleted may have settled a fence
+  // that keeps one, or left one. Best effort: a failed sweep leaves its entries to the next one. One
+  // consistent Query (1 RCU) when there is nothing to sweep.
+  const left = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const first = records[0];
+  if (sweep.due && first && left > 2 * (deps.deadlineMarginMs ?? 2_000))
+    await deps.store
+      .sweepTombstones({ service: deps.service, topic: deps.topic, shardId: shardIdOf(first) })
+      .catch(() => 0);
+  return response;
+};
+
+const applyBatch = async (
+  records: readonly KinesisStreamRecord[],
+  deps: BatchDeps,
+  sweep: { due: boolean },
+): Promise<KinesisStreamBatchResponse> => {
   const first = records[0];
   const last = records[records.length - 1];
   if (!first || !last) return { batchItemFailures: [] };
@@ -114,10 +134,7 @@ export const processBatch = async (
     }
     const events = new Map<number, ConsumedEvent>();
     const loadedFencedTo = current.fencedTo;
-    // Sweep tombstones at the end (tombstones.ts) when this batch may have settled a fence that keeps
-    // one (it wrote alone, or re-ran records an earlier invocation may have written alone) or may have
-    // left one (a delete). One consistent Query (1 RCU) when there is nothing to sweep.
-    let sweep = loadedFencedTo !== undefined;
+    if (loadedFencedTo !== undefined) sweep.due = true;
     // Fences are written and read with shard checkpoints only (live or a session's scoped shard): with
     // per-key markers (parallelization above 1) the runtime commits as before, by transaction alone.
     const fencing = (deps.checkpoints ?? 'shard') === 'shard';
@@ -347,7 +364,7 @@ export const processBatch = async (
           const sk = view.sk(record);
           const scope: SinglePathScope = { ...single, allowed: single.allowed && !current.careful };
           const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
-          if (alone || outcome.writes.some((w) => w.kind === 'delete')) sweep = true;
+          if (alone || outcome.writes.some((w) => w.kind === 'delete')) sweep.due = true;
           if (alone) {
             try {
               await commits.writeAlone(
@@ -380,8 +397,6 @@ export const processBatch = async (
         }
         await commits.commitPending(undefined);
         await commits.clearMark();
-        // Best effort, after the batch is committed: a failed sweep leaves its entries to the next one.
-        if (sweep && remaining() > 2 * margin) await deps.store.sweepTombstones(position).catch(() => 0);
         deps.backoff?.succeeded();
         return { batchItemFailures: [] };
       } catch (error) {
