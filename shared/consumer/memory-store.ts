@@ -108,6 +108,8 @@ export class MemoryConsumerStore implements ConsumerStore {
       const raw = this.table(entry.table).get(entry.pk);
       const verdict = await sweepVerdict(raw, this.checkpointsOfUnits(position));
       if (verdict === 'keep') continue;
+      // Written since the read (another invocation ran meanwhile): DynamoDB's condition would fail.
+      if (this.table(entry.table).get(entry.pk) !== raw) continue;
       if (verdict === 'remove') {
         this.table(entry.table).delete(entry.pk);
         removed += 1;
