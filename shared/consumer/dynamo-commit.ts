@@ -7,7 +7,7 @@ import { outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
 import { cancelledItem } from './returned-item';
 import { type Checkpoint, type Commit, checkpointKey, type ShardPosition } from './store';
-import { sweepItem } from './tombstones';
+import { sweepKey } from './tombstones';
 
 /** What the DynamoDB store lends its commit: the client, the tables and three of its helpers. */
 export interface CommitDeps {
@@ -47,7 +47,7 @@ export const sendCommit = async (
   // the same transaction (after the writes, so a cancellation reason's index still names its write).
   commit.writes.forEach((w, i) => {
     if (w.kind === 'delete' && items[i]?.Put)
-      items.push({ Put: { TableName: options.parkingTable, Item: sweepItem(service, w) } });
+      items.push({ Put: { TableName: options.parkingTable, Item: sweepKey(service, w) } });
   });
   if (commit.park) {
     // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { sweepPk } from '../layout';
 import { entryOf, SWEEP_LIMIT, sweepKey, sweepVerdict, unchangedTombstone } from './tombstones';
 
@@ -16,8 +16,10 @@ export interface SweepDeps {
 
 /**
  * One sweep of the service's tombstone entries (tombstones.ts): a consistent Query of one page (1 RCU
- * when there is none), then per entry a read, a BatchGet of its units' checkpoints, and up to two
- * deletes. A tombstone changed since its read fails its condition and waits for the next sweep.
+ * when there is none), then per entry a read and a BatchGet of its units' checkpoints. A settled
+ * tombstone and its entry go in one transaction (the commands the store sends already: no new SDK
+ * command in the bundle), conditioned on the tombstone's fences being unchanged; one changed since its
+ * read fails that condition and waits for the next sweep.
  */
 export const sweepDynamo = async (deps: SweepDeps): Promise<number> => {
   const { client, service, parkingTable } = deps;
@@ -32,27 +34,31 @@ export const sweepDynamo = async (deps: SweepDeps): Promise<number> => {
   );
   let removed = 0;
   for (const item of page?.Items ?? []) {
-    const entry = entryOf(item);
+    const entry = entryOf(item.sk);
     if (!entry) continue;
     const raw = await deps.readRaw(entry.table, entry.pk);
     const verdict = await sweepVerdict(raw, deps.checkpointsOf);
     if (verdict === 'keep') continue;
-    if (verdict === 'remove' && raw) {
-      try {
-        await client.send(
-          new DeleteCommand({
-            TableName: deps.physical(entry.table),
-            Key: { pk: entry.pk },
-            ...unchangedTombstone(raw),
-          }),
-        );
-        removed += 1;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) continue;
-        throw error;
-      }
+    const dropEntry = { Delete: { TableName: parkingTable, Key: sweepKey(service, entry) } };
+    const tombstone =
+      verdict === 'remove' && raw
+        ? [
+            {
+              Delete: {
+                TableName: deps.physical(entry.table),
+                Key: { pk: entry.pk },
+                ...unchangedTombstone(raw),
+              },
+            },
+          ]
+        : [];
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: [...tombstone, dropEntry] }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) continue;
+      throw error;
     }
-    await client.send(new DeleteCommand({ TableName: parkingTable, Key: sweepKey(service, entry) }));
+    removed += tombstone.length;
   }
   return removed;
 };

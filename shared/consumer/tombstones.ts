@@ -25,18 +25,11 @@ export const sweepKey = (service: string, entry: SweepEntry): { pk: string; sk: 
   sk: `${entry.table}#${entry.pk}`,
 });
 
-/** The entry as stored: its key, and the table and item key again as plain attributes. */
-export const sweepItem = (service: string, entry: SweepEntry): Record<string, string> => ({
-  ...sweepKey(service, entry),
-  table: entry.table,
-  key: entry.pk,
-});
-
-/** An entry read back; undefined for an item of another form. */
-export const entryOf = (item: Record<string, unknown>): SweepEntry | undefined =>
-  typeof item.table === 'string' && typeof item.key === 'string'
-    ? { table: item.table, pk: item.key }
-    : undefined;
+/** An entry read back from its `sk` (the item holds its key alone: a few bytes less in every bundle). */
+export const entryOf = (sk: unknown): SweepEntry | undefined => {
+  const at = typeof sk === 'string' ? sk.indexOf('#') : -1;
+  return typeof sk === 'string' && at > 0 ? { table: sk.slice(0, at), pk: sk.slice(at + 1) } : undefined;
+};
 
 /**
  * What a sweep does with an entry, from the stored item: `drop` the entry alone (no tombstone there any
