@@ -81,6 +81,24 @@ describe('CDC changes', () => {
     expect(deleted.image).toEqual({ pk: 'a', version: 3, n: 7 });
   });
 
+  it('a runtime delete (the item removed, fences and all) is one removal; the later sweep of a tombstone none', () => {
+    const fences = {
+      'spine:fence:orders|shardId-1': { S: '0017' },
+      'spine:units': { SS: ['orders|shardId-1'] },
+    };
+    const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, ...fences };
+
+    const removed = streamChange(source, {
+      eventName: 'REMOVE',
+      dynamodb: { OldImage: { ...image, ...fences } },
+    });
+    const swept = streamChangeOrNone(source, { eventName: 'REMOVE', dynamodb: { OldImage: tombstone } });
+
+    expect(removed.kind).toBe('remove');
+    expect(removed.image).toEqual({ pk: 'a', version: 3, n: 7 });
+    expect(swept).toBeUndefined();
+  });
+
   it('a tombstone over a missing item or a tombstone publishes nothing and parks nothing (F7b)', () => {
     const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, 'spine:units': { SS: ['x'] } };
     const live = { ...image, 'spine:units': { SS: ['x'] } };
