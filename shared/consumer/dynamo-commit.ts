@@ -7,7 +7,7 @@ import { outboxPk } from './outbox';
 import { parkedChunks, parkedItems } from './parked-items';
 import { cancelledItem } from './returned-item';
 import { type Checkpoint, type Commit, checkpointKey, type ShardPosition } from './store';
-import { sweepKey } from './tombstones';
+import { sweepKey, TOMBSTONE_GRACE_MS } from './tombstones';
 
 /** What the DynamoDB store lends its commit: the client, the tables and three of its helpers. */
 export interface CommitDeps {
@@ -17,6 +17,8 @@ export interface CommitDeps {
     readonly checkpointsTable: string;
     readonly parkingTable: string;
     readonly outboxTable: string;
+    readonly tombstoneGraceMs?: number;
+    readonly now?: () => number;
   };
   readonly physical: (table: string) => string;
   readonly batchWrite: (writes: { PutRequest: { Item: Record<string, unknown> } }[]) => Promise<void>;
@@ -43,11 +45,13 @@ export const sendCommit = async (
   const service = options.service;
   const { position } = commit;
   const items: TransactItem[] = commit.writes.map((w, i) => fencedOp(physical(w.table), w, merges.get(i)));
-  // A delete that keeps another unit's unsettled fence puts a tombstone: note it for a later sweep, in
-  // the same transaction (after the writes, so a cancellation reason's index still names its write).
+  // A delete that leaves a tombstone (its own fence, or another unit's unsettled one) notes it for a
+  // sweep after the grace, in the same transaction (after the writes, so a cancellation reason's index
+  // still names its write). `tombstoneEntries` counts these for the 100-item limit.
+  const sweepAfter = (options.now ?? Date.now)() + (options.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS);
   commit.writes.forEach((w, i) => {
     if (w.kind === 'delete' && items[i]?.Put)
-      items.push({ Put: { TableName: options.parkingTable, Item: sweepKey(service, w) } });
+      items.push({ Put: { TableName: options.parkingTable, Item: { ...sweepKey(service, w), sweepAfter } } });
   });
   if (commit.park) {
     // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a

@@ -36,6 +36,14 @@ export interface DynamoStoreOptions {
   readonly outboxTable: string;
   /** Logical state table name -> physical table name. */
   readonly stateTables: Readonly<Record<string, string>>;
+  /**
+   * How long a tombstone stays after its delete before a sweep may remove it: longer than a request of
+   * the deleting unit can be in flight (tombstones.ts). Shorter is for local mode and tests; it reopens
+   * the late-landing window it closes. @default TOMBSTONE_GRACE_MS (15 min 2 s)
+   */
+  readonly tombstoneGraceMs?: number;
+  /** The clock of `sweepAfter` (tests). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Reads and resends of a fenced write whose item keeps changing under it, before "retry later". */
@@ -92,6 +100,8 @@ const toCheckpoint = (item: Record<string, unknown>): Checkpoint => {
 /** DynamoDB adapter of `ConsumerStore`; every commit is one conditional transaction. */
 export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore => {
   const { client, service } = options;
+  // Where this container's last sweep stopped: the next one reads on from there (sweep.ts).
+  const sweepCursor: { after?: string } = {};
   const physical = (table: string): string => {
     const name = options.stateTables[table];
     if (name === undefined) throw new UnknownTableError(service, table, Object.keys(options.stateTables));
@@ -297,15 +307,20 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       }
     },
 
-    sweepTombstones(position) {
-      return sweepDynamo({
-        client,
-        service: options.service,
-        parkingTable: options.parkingTable,
-        physical,
-        readRaw,
-        checkpointsOf: (units) => checkpointsOfUnits(position, units),
-      });
+    sweepTombstones(position, sweepOptions) {
+      return sweepDynamo(
+        {
+          client,
+          service: options.service,
+          parkingTable: options.parkingTable,
+          physical,
+          readRaw,
+          checkpointsOf: (units) => checkpointsOfUnits(position, units),
+          cursor: sweepCursor,
+          now: options.now ?? Date.now,
+        },
+        sweepOptions,
+      );
     },
 
     async loadOutbox(position) {

@@ -1,7 +1,16 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { sweepPk } from '../layout';
-import { entryOf, SWEEP_LIMIT, sweepKey, sweepVerdict, unchangedTombstone } from './tombstones';
+import { DELETED_ATTR } from './fence';
+import { type SweepOptions, type SweepResult, sweepEntries } from './sweep';
+import {
+  entryOf,
+  type StoredSweepEntry,
+  SWEEP_LIMIT,
+  sweepKey,
+  unchangedEntry,
+  unchangedTombstone,
+} from './tombstones';
 
 /** What the DynamoDB store lends its sweep. */
 export interface SweepDeps {
@@ -12,53 +21,78 @@ export interface SweepDeps {
   /** A consistent read of a state item as stored. */
   readonly readRaw: (table: string, pk: string) => Promise<Record<string, unknown> | undefined>;
   readonly checkpointsOf: (units: readonly string[]) => Promise<ReadonlyMap<string, string | undefined>>;
+  /** Where the last sweep of this container stopped (sweep.ts). */
+  readonly cursor: { after?: string };
+  readonly now: () => number;
 }
 
 /**
- * One sweep of the service's tombstone entries (tombstones.ts): a consistent Query of one page (1 RCU
- * when there is none), then per entry a read and a BatchGet of its units' checkpoints. A settled
- * tombstone and its entry go in one transaction (the commands the store sends already: no new SDK
- * command in the bundle), conditioned on the tombstone's fences being unchanged; one changed since its
- * read fails that condition and waits for the next sweep.
+ * One sweep of the service's tombstone entries (sweep.ts) in DynamoDB: a consistent Query of one page
+ * (1 RCU when there is none). A settled tombstone and its entry go in one transaction, conditioned on
+ * the tombstone's fences and the entry's `sweepAfter` being as read; an entry whose tombstone is gone is
+ * dropped with a ConditionCheck that no tombstone is there now (one written since the read keeps its
+ * entry). Only commands the store sends already: no new SDK command in the bundle.
  */
-export const sweepDynamo = async (deps: SweepDeps): Promise<number> => {
+export const sweepDynamo = (deps: SweepDeps, options: SweepOptions = {}): Promise<SweepResult> => {
   const { client, service, parkingTable } = deps;
-  const page = await client.send(
-    new QueryCommand({
-      TableName: parkingTable,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': sweepPk(service) },
-      ConsistentRead: true,
-      Limit: SWEEP_LIMIT,
-    }),
-  );
-  let removed = 0;
-  for (const item of page?.Items ?? []) {
-    const entry = entryOf(item.sk);
-    if (!entry) continue;
-    const raw = await deps.readRaw(entry.table, entry.pk);
-    const verdict = await sweepVerdict(raw, deps.checkpointsOf);
-    if (verdict === 'keep') continue;
-    const dropEntry = { Delete: { TableName: parkingTable, Key: sweepKey(service, entry) } };
-    const tombstone =
-      verdict === 'remove' && raw
-        ? [
-            {
-              Delete: {
-                TableName: deps.physical(entry.table),
-                Key: { pk: entry.pk },
-                ...unchangedTombstone(raw),
-              },
-            },
-          ]
-        : [];
+  const entryDelete = (entry: StoredSweepEntry) => ({
+    Delete: { TableName: parkingTable, Key: sweepKey(service, entry), ...unchangedEntry(entry) },
+  });
+  const send = async (
+    items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+  ) => {
     try {
-      await client.send(new TransactWriteCommand({ TransactItems: [...tombstone, dropEntry] }));
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException) continue;
+      if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
-    removed += tombstone.length;
-  }
-  return removed;
+  };
+  return sweepEntries(
+    {
+      page: async (after) => {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: parkingTable,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': sweepPk(service) },
+            ConsistentRead: true,
+            Limit: SWEEP_LIMIT,
+            ...(after !== undefined && { ExclusiveStartKey: { pk: sweepPk(service), sk: after } }),
+          }),
+        );
+        const entries = (out?.Items ?? []).flatMap((item) => entryOf(item) ?? []);
+        return { entries, more: out?.LastEvaluatedKey !== undefined };
+      },
+      readRaw: (entry) => deps.readRaw(entry.table, entry.pk),
+      checkpointsOf: deps.checkpointsOf,
+      remove: (entry, raw) =>
+        send([
+          {
+            Delete: {
+              TableName: deps.physical(entry.table),
+              Key: { pk: entry.pk },
+              ...unchangedTombstone(raw),
+            },
+          },
+          entryDelete(entry),
+        ]),
+      drop: (entry) =>
+        send([
+          {
+            ConditionCheck: {
+              TableName: deps.physical(entry.table),
+              Key: { pk: entry.pk },
+              ConditionExpression: 'attribute_not_exists(#d)',
+              ExpressionAttributeNames: { '#d': DELETED_ATTR },
+            },
+          },
+          entryDelete(entry),
+        ]),
+    },
+    deps.cursor,
+    deps.now,
+    options,
+  );
 };

@@ -89,19 +89,20 @@ const fenceConditions = (parts: Parts, write: StateWrite, merge: MergeFrom | und
 };
 
 /**
- * Fences the write leaves: its own at `last`, and (merging) the other units' it keeps. A delete leaves
- * none of its own: it commits only in the transaction that moves its unit's checkpoint past it
- * (`SingleWrite`), so the checkpoint skips its re-runs and no item need keep the erased key for it.
+ * Fences the write leaves: its own at `last`, and (merging) the other units' it keeps. A delete keeps its
+ * own too, as a tombstone: a put of an earlier event of its unit whose request lands late (abandoned by
+ * the SDK at its timeout, or in flight when Lambda killed the invocation) then fails its fence condition
+ * instead of re-creating the erased item. The tombstone is swept after a grace period (tombstones.ts).
  */
 const fenceAttrs = (write: StateWrite, merge: MergeFrom | undefined) => {
-  const fences = write.kind === 'delete' ? [] : writtenFences(write.fences);
-  const mine = new Set(writtenFences(write.fences).map((f) => f.unit));
+  const fences = writtenFences(write.fences);
+  const mine = new Set(fences.map((f) => f.unit));
   const kept = [...fencesOf(merge?.raw)].filter(([u]) => !mine.has(u) && !merge?.dropped.has(u));
   const attrs: Raw = Object.fromEntries([
     ...kept.map(([u, s]) => [fenceAttr(u), padSeq(s)]),
     ...fences.map((f) => [fenceAttr(f.unit), padSeq(f.last)]),
   ]);
-  return { attrs, units: new Set([...kept.map(([u]) => u), ...fences.map((f) => f.unit)]) };
+  return { attrs, units: new Set([...kept.map(([u]) => u), ...mine]) };
 };
 
 /**

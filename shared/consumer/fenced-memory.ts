@@ -65,15 +65,12 @@ export const fencedWrite = async (
   const unitsAttr = units.size > 0 ? { [UNITS_ATTR]: units } : {};
   if (write.kind === 'put')
     return { kind: 'write', item: { ...structuredClone(write.item), ...keptAttrs, ...own, ...unitsAttr } };
-  // A delete keeps no fence of its own: it commits with its unit's checkpoint move (fenceAttrs in
-  // fenced-dynamo.ts); a tombstone remains only for other units' unsettled fences.
+  // A delete keeps its own fence as a tombstone (fenceAttrs in fenced-dynamo.ts): a late-landing put
+  // of an earlier event of its unit is then "applied", not a resurrection. Swept after a grace period.
   if (write.kind === 'delete')
     return {
       kind: 'write',
-      item:
-        kept.size > 0
-          ? { pk, [DELETED_ATTR]: true, ...keptAttrs, [UNITS_ATTR]: new Set(kept.keys()) }
-          : undefined,
+      item: units.size > 0 ? { pk, [DELETED_ATTR]: true, ...keptAttrs, ...own, ...unitsAttr } : undefined,
     };
   const base: Raw = { ...(raw ?? {}) };
   for (const u of dropped) delete base[fenceAttr(u)];

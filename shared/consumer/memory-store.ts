@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { sweepPk } from '../layout';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
-import { type FencedRead, fencesOf, settledUnits, unitParts, userView } from './fence';
+import { DELETED_ATTR, type FencedRead, fencesOf, settledUnits, unitParts, userView } from './fence';
 import { type FencedOutcome, fencedWrite, plainWrite } from './fenced-memory';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { holds } from './state-ops-memory';
@@ -15,7 +16,17 @@ import {
   type ParkedEvent,
   type ShardPosition,
 } from './store';
-import { SWEEP_LIMIT, type SweepEntry, sweepKey, sweepVerdict } from './tombstones';
+import { type SweepOptions, type SweepResult, sweepEntries } from './sweep';
+import {
+  entryOf,
+  isUnchangedTombstone,
+  type StoredSweepEntry,
+  SWEEP_LIMIT,
+  type SweepEntry,
+  sweepKey,
+  TOMBSTONE_GRACE_MS,
+  tombstoneEntries,
+} from './tombstones';
 import type { SingleWrite, StateItem, StateWrite } from './types';
 
 const posKey = (p: ShardPosition, sk: string = p.shardId) => `${checkpointKey(p).pk}/${sk}`;
@@ -37,8 +48,17 @@ export class MemoryConsumerStore implements ConsumerStore {
   /** Errors the next `commit` calls throw, in order, before touching anything (fault injection). */
   readonly failNextCommits: unknown[] = [];
 
-  constructor(tables: readonly string[]) {
+  private readonly tombstoneGraceMs: number;
+  private readonly now: () => number;
+
+  /** `options`: the tombstone grace and the clock, as `DynamoStoreOptions` has them. */
+  constructor(
+    tables: readonly string[],
+    options: { readonly tombstoneGraceMs?: number; readonly now?: () => number } = {},
+  ) {
     for (const t of tables) this.tables.set(t, new Map());
+    this.tombstoneGraceMs = options.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS;
+    this.now = options.now ?? Date.now;
   }
 
   private table(name: string): Map<string, StateItem> {
@@ -70,6 +90,11 @@ export class MemoryConsumerStore implements ConsumerStore {
     return { item: structuredClone(userView(raw)), fences: fencesOf(raw) };
   }
 
+  /** A read of the stored item as the sweep makes it (the DynamoDB store's consistent GetItem). */
+  async readRaw(table: string, pk: string): Promise<StateItem | undefined> {
+    return this.raw(table, pk);
+  }
+
   /** The stored item with the runtime's attributes (tests of the stored form). */
   raw(table: string, pk: string): StateItem | undefined {
     const item = this.table(table).get(pk);
@@ -93,30 +118,47 @@ export class MemoryConsumerStore implements ConsumerStore {
       settledUnits(foreign, new Set(), this.checkpointsOfUnits(position));
   }
 
-  /** Tombstone sweep entries by `pk/sk` of the parking table (tombstones.ts). */
-  readonly sweepEntries = new Map<string, SweepEntry>();
+  /** Tombstone sweep entries by `pk/sk` of the parking table, with their `sweepAfter` (tombstones.ts). */
+  readonly sweepEntries = new Map<string, { readonly entry: SweepEntry; readonly sweepAfter: number }>();
+  private readonly sweepCursor: { after?: string } = {};
 
-  async sweepTombstones(position: ShardPosition): Promise<number> {
-    const pk = sweepKey(position.service, { table: '', pk: '' }).pk;
-    // A Query page: the entries of the service in sk order, `SWEEP_LIMIT` at most.
-    const page = [...this.sweepEntries]
-      .filter(([key]) => key.startsWith(`${pk}/`))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, SWEEP_LIMIT);
-    let removed = 0;
-    for (const [key, entry] of page) {
-      const raw = this.table(entry.table).get(entry.pk);
-      const verdict = await sweepVerdict(raw, this.checkpointsOfUnits(position));
-      if (verdict === 'keep') continue;
-      // Written since the read (another invocation ran meanwhile): DynamoDB's condition would fail.
-      if (this.table(entry.table).get(entry.pk) !== raw) continue;
-      if (verdict === 'remove') {
-        this.table(entry.table).delete(entry.pk);
-        removed += 1;
-      }
-      this.sweepEntries.delete(key);
-    }
-    return removed;
+  /** The same loop as the DynamoDB store's, with its conditions evaluated on the stored items (dynamo-sweep.ts). */
+  sweepTombstones(position: ShardPosition, options?: SweepOptions): Promise<SweepResult> {
+    const pk = sweepPk(position.service);
+    const stored = (entry: StoredSweepEntry) => this.sweepEntries.get(`${pk}/${entry.sk}`);
+    const unchanged = (entry: StoredSweepEntry) => stored(entry)?.sweepAfter === entry.sweepAfter;
+    return sweepEntries(
+      {
+        page: async (after) => {
+          // A Query page: the entries of the service in sk order after `after`, `SWEEP_LIMIT` at most.
+          const all = [...this.sweepEntries]
+            .filter(([key]) => key.startsWith(`${pk}/`))
+            .map(([key, { sweepAfter }]) => ({ sk: key.slice(pk.length + 1), sweepAfter }))
+            .filter(({ sk }) => after === undefined || sk > after)
+            .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+          const entries = all.slice(0, SWEEP_LIMIT).flatMap((e) => entryOf(e) ?? []);
+          return { entries, more: all.length > SWEEP_LIMIT };
+        },
+        readRaw: (entry) => this.readRaw(entry.table, entry.pk),
+        checkpointsOf: this.checkpointsOfUnits(position),
+        remove: async (entry, raw) => {
+          if (!isUnchangedTombstone(this.table(entry.table).get(entry.pk), raw) || !unchanged(entry))
+            return false;
+          this.table(entry.table).delete(entry.pk);
+          this.sweepEntries.delete(`${pk}/${entry.sk}`);
+          return true;
+        },
+        drop: async (entry) => {
+          if (this.table(entry.table).get(entry.pk)?.[DELETED_ATTR] === true || !unchanged(entry))
+            return false;
+          this.sweepEntries.delete(`${pk}/${entry.sk}`);
+          return true;
+        },
+      },
+      this.sweepCursor,
+      this.now,
+      options,
+    );
   }
 
   private async outcome(position: ShardPosition, w: StateWrite): Promise<FencedOutcome> {
@@ -185,14 +227,21 @@ export class MemoryConsumerStore implements ConsumerStore {
       throw validation('Item size has exceeded the maximum allowed size');
     const failed = outcomes.map((o) => o.kind === 'rejected');
     if (failed.some(Boolean)) throw conditionFailed(failed, transactionSize(commit));
+    // DynamoDB counts the sweep entries of deletes that leave a tombstone among the transaction's items.
+    const entries = commit.writes.filter(
+      (w, i) => w.kind === 'delete' && outcomes[i]?.kind === 'write' && outcomes[i]?.item,
+    );
+    if (transactionSize(commit) + entries.length > MAX_TRANSACTION_ITEMS)
+      throw tooManyItems(transactionSize(commit) + entries.length);
+    const sweepAfter = this.now() + this.tombstoneGraceMs;
     commit.writes.forEach((w, i) => {
       const o = outcomes[i];
       if (o?.kind !== 'write') return;
       this.store(w, o.item);
-      // A delete that left a tombstone (another unit's unsettled fence) notes it for a sweep.
+      // A delete that left a tombstone notes it for a sweep after the grace.
       if (w.kind === 'delete' && o.item) {
         const { pk, sk } = sweepKey(commit.position.service, w);
-        this.sweepEntries.set(`${pk}/${sk}`, { table: w.table, pk: w.pk });
+        this.sweepEntries.set(`${pk}/${sk}`, { entry: { table: w.table, pk: w.pk }, sweepAfter });
       }
     });
     if (commit.park) this.parked.push(commit.park);
@@ -327,12 +376,9 @@ const conditionFailed = (failed: readonly boolean[], size: number): TransactionC
 
 /** The checks DynamoDB makes on a TransactWriteItems before running it. */
 const validateTransaction = (commit: Commit): void => {
-  const items = transactionSize(commit);
-  if (items > 100) {
-    const error = new Error(`Member must have length less than or equal to 100 (was ${items})`);
-    error.name = 'ValidationException';
-    throw error;
-  }
+  // A fenced delete always leaves a tombstone, so its sweep entry is known before any read.
+  const items = transactionSize(commit) + tombstoneEntries(commit.writes);
+  if (items > MAX_TRANSACTION_ITEMS) throw tooManyItems(items);
   const seen = new Set<string>();
   for (const w of commit.writes) {
     const key = `${w.table}\u0000${w.kind === 'put' ? w.item.pk : w.pk}`;
@@ -345,6 +391,13 @@ const validateTransaction = (commit: Commit): void => {
     if (w.kind === 'put' && Buffer.byteLength(JSON.stringify(w.item)) > MAX_ITEM_BYTES)
       throw validation('Item size has exceeded the maximum allowed size');
   }
+};
+
+const MAX_TRANSACTION_ITEMS = 100;
+const tooManyItems = (items: number): Error => {
+  const error = new Error(`Member must have length less than or equal to 100 (was ${items})`);
+  error.name = 'ValidationException';
+  return error;
 };
 
 const itemTooLarge = (): Error => {

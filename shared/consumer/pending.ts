@@ -3,6 +3,7 @@ import { foldWrite } from './fold';
 import type { OutboxEntry } from './outbox';
 import type { StateUpdate } from './state-ops';
 import { type CheckpointMove, MAX_COMMIT_BYTES, MAX_ITEMS_PER_COMMIT } from './store';
+import { writeItems } from './tombstones';
 import type { StateItem, StateWrite } from './types';
 
 const itemKey = (table: string, pk: string): string => `${table}\u0000${pk}`;
@@ -71,8 +72,10 @@ export class PendingWrites {
     return this.byKey.has(itemKey(table, pk));
   }
 
+  /** Transaction items of what is pending; a delete counts its sweep entry too (tombstones.ts `writeItems`). */
   private get items(): number {
-    return this.byKey.size + this.emitted.length + this.moves.size;
+    const writes = writeItems([...this.byKey.values()].map((p) => p.write));
+    return writes + this.emitted.length + this.moves.size;
   }
 
   /** The pending state once `writes` join: the writes per item, new items and bytes; undefined if one cannot fold. */
@@ -85,7 +88,7 @@ export class PendingWrites {
       const before = this.byKey.get(key);
       if (!before) {
         const size = sizeOf(w);
-        items += 1;
+        items += writeItems([w]);
         next.set(key, { write: w, bytes: size });
         bytes += size;
         continue;
@@ -93,6 +96,8 @@ export class PendingWrites {
       const folded = this.coalesce ? foldWrite(before.write, w) : undefined;
       if (!folded) return undefined;
       const size = sizeOf(folded);
+      // A fold may turn a put into a delete (or back), which adds (or frees) a sweep entry.
+      items += writeItems([folded]) - writeItems([before.write]);
       next.set(key, { write: folded, bytes: size });
       bytes += size - before.bytes;
     }

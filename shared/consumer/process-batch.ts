@@ -6,6 +6,7 @@ import { type BatchDeps, LOG_MESSAGES } from './batch-deps';
 import { type BatchRun, CommitRejectedError, Committer } from './commits';
 import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
+import { sweepAfterBatch } from './end-sweep';
 import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
 import { classifyFailure } from './failures';
 import { unitOf } from './fence';
@@ -14,6 +15,7 @@ import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
 import { aloneWrite, fenceUnitsOf, lastIndexOfKeys, type SinglePathScope } from './single-path';
 import { compareSequence, MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
+import { writeItems } from './tombstones';
 import type { ConsumedEvent, StateWrite } from './types';
 
 export { type BatchDeps, LOG_MESSAGES, type Log } from './batch-deps';
@@ -26,9 +28,10 @@ const retryFrom = (record: KinesisStreamRecord): KinesisStreamBatchResponse => (
 
 /** Why an event's own writes cannot fit one transaction, or undefined when they can. */
 const tooLarge = (writes: readonly StateWrite[], emits: readonly unknown[]): string | undefined => {
-  const items = writes.length + emits.length;
+  // A delete may leave a tombstone, whose sweep entry is one more item of the transaction.
+  const items = writeItems(writes) + emits.length;
   if (items > MAX_ITEMS_PER_EVENT)
-    return `the event writes ${items} items (${writes.length} state writes, ${emits.length} emits); one DynamoDB transaction holds at most ${MAX_ITEMS_PER_EVENT} beside its checkpoint`;
+    return `the event writes ${items} items (${writes.length} state writes, deletes counting their sweep entry, ${emits.length} emits); one DynamoDB transaction holds at most ${MAX_ITEMS_PER_EVENT} beside its checkpoint`;
   const bytes = Buffer.byteLength(JSON.stringify([writes, emits]));
   if (bytes > MAX_COMMIT_BYTES)
     return `the event writes ${bytes} bytes; one commit holds at most ${MAX_COMMIT_BYTES} (DynamoDB transactions: 4 MB)`;
@@ -50,16 +53,8 @@ export const processBatch = async (
 ): Promise<KinesisStreamBatchResponse> => {
   const sweep = { due: false };
   const response = await applyBatch(records, deps, sweep);
-  // Tombstones (tombstones.ts) once the batch has answered, committed or not: a batch that wrote alone,
-  // re-ran records an earlier invocation may have written alone, or deleted may have settled a fence
-  // that keeps one, or left one. Best effort: a failed sweep leaves its entries to the next one. One
-  // consistent Query (1 RCU) when there is nothing to sweep.
-  const left = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   const first = records[0];
-  if (sweep.due && first && left > 2 * (deps.deadlineMarginMs ?? 2_000))
-    await deps.store
-      .sweepTombstones({ service: deps.service, topic: deps.topic, shardId: shardIdOf(first) })
-      .catch(() => 0);
+  if (first) await sweepAfterBatch(deps, shardIdOf(first), sweep.due);
   return response;
 };
 

@@ -1,6 +1,7 @@
 import type { ParkingItem } from '../layout';
 import type { FencedRead } from './fence';
 import type { OutboxEntry } from './outbox';
+import type { SweepOptions, SweepResult } from './sweep';
 import type { ShardPosition, SingleWrite, StateItem, StateWrite } from './types';
 
 export { checkpointKey, keyMarkerSk } from '../layout';
@@ -153,15 +154,17 @@ export interface ConsumerStore {
    * retry after a lost response included), `written` when it took effect; the user's condition
    * failing throws DynamoDB's `ConditionalCheckFailedException`. One conditional write, 1 WCU for an
    * item up to 1 KB, plus a read only when the item holds other units' fences or the condition failed.
-   * Never a delete (`SingleWrite`): a delete commits with its checkpoint move and keeps no fence.
+   * Never a delete (`SingleWrite`): a delete commits with its checkpoint move, as a fenced tombstone.
    */
   writeFenced(position: ShardPosition, write: SingleWrite): Promise<'written' | 'applied'>;
   /**
-   * Removes the service's tombstones whose units have all settled (docs/consumer-single-item.md,
-   * "Deletes"), one page of sweep entries at most (`SWEEP_LIMIT`); returns how many it removed. A
-   * commit whose delete had to leave a tombstone wrote its entry. `position` names the service.
+   * Removes the service's tombstones whose grace has passed and whose units have all settled
+   * (docs/consumer-single-item.md, "Deletes"): one page of sweep entries at most (`SWEEP_LIMIT`), read on
+   * from where this container's last sweep stopped, none started at or after `options.until`; a failing
+   * entry is logged and skipped. A commit whose delete left a tombstone wrote its entry. `position`
+   * names the service (and the topic whose reads of other checkpoints the unit names complete).
    */
-  sweepTombstones(position: ShardPosition): Promise<number>;
+  sweepTombstones(position: ShardPosition, options?: SweepOptions): Promise<SweepResult>;
   /**
    * Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt
    * mark. `fencedTo`: set the checkpoint's `fencedTo` back to `restore` (absent when undefined), the

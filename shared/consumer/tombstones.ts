@@ -1,22 +1,36 @@
 import { sweepPk } from '../layout';
-import { DELETED_ATTR, fenceAttr, fencesOf, padSeq, settledUnits, UNITS_ATTR } from './fence';
+import { DELETED_ATTR, fenceAttr, fencesOf, padSeq, settledUnits, UNITS_ATTR, writtenFences } from './fence';
+import type { StateWrite } from './types';
 
 /**
- * The residual tombstone's lifecycle (docs/consumer-single-item.md, "Deletes"). A delete commits with
- * its checkpoint move and leaves no item, except when the item holds another unit's unsettled fence:
- * then it leaves `{ pk, spine:deleted, those fences }` and, in the same transaction, a sweep entry
- * (`pk = sweep#<service>`, `sk = <table>#<item pk>` in the parking table). Later invocations of the
- * service remove the tombstone once every unit on it has settled (`sweepVerdict`), conditioned on its
- * fences being unchanged, then the entry.
+ * The tombstone's lifecycle (docs/consumer-single-item.md, "Deletes"). A fenced delete leaves
+ * `{ pk, spine:deleted, its own fence, other units' unsettled fences }` so that a write of an earlier
+ * event landing late fails its fence condition, and in the same transaction a sweep entry
+ * (`pk = sweep#<service>`, `sk = <table>#<item pk>`, `sweepAfter` in the parking table). Later
+ * invocations of the service remove the tombstone once the grace has passed and every unit on it has
+ * settled (`sweepVerdict`), conditioned on its fences being unchanged, with the entry.
  */
 
-/** Entries one sweep reads (a Query page): each costs a read and a BatchGet of its units' checkpoints. */
+/** Entries one sweep reads (a Query page): each due one costs a read and a BatchGet of its units' checkpoints. */
 export const SWEEP_LIMIT = 25;
+
+/**
+ * How long a tombstone stays after its delete: longer than any request of the deleting unit can be in
+ * flight (an invocation lives at most 15 minutes, Lambda's maximum timeout; a request it sent may land
+ * until then), plus the attempt mark's 2 s skew. @default 15 min 2 s
+ */
+export const TOMBSTONE_GRACE_MS = 15 * 60_000 + 2_000;
 
 /** A tombstone to remove once its units settle: the state table (logical name) and the item's key. */
 export interface SweepEntry {
   readonly table: string;
   readonly pk: string;
+}
+
+/** An entry as read back, with when its grace ends (absent: due now). */
+export interface StoredSweepEntry extends SweepEntry {
+  readonly sk: string;
+  readonly sweepAfter?: number;
 }
 
 /** The entry's key in the parking table (table names are `[a-z0-9-]`, so `#` ends the name). */
@@ -25,10 +39,18 @@ export const sweepKey = (service: string, entry: SweepEntry): { pk: string; sk: 
   sk: `${entry.table}#${entry.pk}`,
 });
 
-/** An entry read back from its `sk` (the item holds its key alone: a few bytes less in every bundle). */
-export const entryOf = (sk: unknown): SweepEntry | undefined => {
+/** An entry read back from its item. */
+export const entryOf = (item: Record<string, unknown>): StoredSweepEntry | undefined => {
+  const sk = item.sk;
   const at = typeof sk === 'string' ? sk.indexOf('#') : -1;
-  return typeof sk === 'string' && at > 0 ? { table: sk.slice(0, at), pk: sk.slice(at + 1) } : undefined;
+  if (typeof sk !== 'string' || at <= 0) return undefined;
+  const after = item.sweepAfter;
+  return {
+    sk,
+    table: sk.slice(0, at),
+    pk: sk.slice(at + 1),
+    ...(typeof after === 'number' && { sweepAfter: after }),
+  };
 };
 
 /**
@@ -66,3 +88,31 @@ export const unchangedTombstone = (raw: Record<string, unknown>) => {
     ExpressionAttributeValues: values,
   };
 };
+
+/** The same test on a stored item (the memory store), so both stores refuse the same removals. */
+export const isUnchangedTombstone = (
+  now: Record<string, unknown> | undefined,
+  read: Record<string, unknown>,
+) => {
+  if (now?.[DELETED_ATTR] !== true) return false;
+  const [a, b] = [fencesOf(now), fencesOf(read)];
+  return a.size === b.size && [...b].every(([u, s]) => a.get(u) === s);
+};
+
+/** The condition of an entry's delete: still the entry the sweep read (a later delete re-puts it). */
+export const unchangedEntry = (entry: StoredSweepEntry) =>
+  entry.sweepAfter === undefined
+    ? { ConditionExpression: 'attribute_not_exists(sweepAfter)' }
+    : { ConditionExpression: 'sweepAfter = :a', ExpressionAttributeValues: { ':a': entry.sweepAfter } };
+
+/**
+ * Sweep entries a commit's writes surely add to its transaction: one per fenced delete (it always leaves
+ * its own fence as a tombstone). An unfenced delete (key mode) adds one only when it keeps another unit's
+ * unsettled fence, known after a read: the planner counts every delete as two items (`writeItems`).
+ */
+export const tombstoneEntries = (writes: readonly StateWrite[]): number =>
+  writes.filter((w) => w.kind === 'delete' && writtenFences(w.fences).length > 0).length;
+
+/** Transaction items a write may take, its sweep entry included: the planner's and the event check's count. */
+export const writeItems = (writes: readonly StateWrite[]): number =>
+  writes.reduce((n, w) => n + (w.kind === 'delete' ? 2 : 1), 0);

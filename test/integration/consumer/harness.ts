@@ -5,6 +5,7 @@ import { RUNTIME_TABLES } from '../../../shared/config';
 import {
   type ConsumerStore,
   createDynamoStore,
+  type DynamoStoreOptions,
   type EventPublisher,
   MemoryPublisher,
   type OutboxEntry,
@@ -29,9 +30,15 @@ export const createRuntimeTables = async (dynamo: DynamoDBClient): Promise<void>
   await createTable(dynamo, TABLES.limits, { partitionKey: 'pk' });
 };
 
-export const dynamoStore = (dynamo: DynamoDBClient, service = 'counter'): ConsumerStore =>
+export const dynamoStore = (
+  dynamo: DynamoDBClient,
+  service = 'counter',
+  options: Pick<DynamoStoreOptions, 'tombstoneGraceMs' | 'now'> & { client?: DynamoDBDocumentClient } = {},
+): ConsumerStore =>
   createDynamoStore({
-    client: DynamoDBDocumentClient.from(dynamo),
+    ...(options.tombstoneGraceMs !== undefined && { tombstoneGraceMs: options.tombstoneGraceMs }),
+    ...(options.now && { now: options.now }),
+    client: options.client ?? DynamoDBDocumentClient.from(dynamo),
     service,
     checkpointsTable: TABLES.checkpoints,
     parkingTable: TABLES.parking,

@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +14,7 @@ import {
   type StateWrite,
   unitOf,
 } from '../../../shared/consumer';
-import { type Emulators, startEmulators } from '../helpers/emulators';
+import { type Emulators, emulatorClient, startEmulators } from '../helpers/emulators';
 import { createRuntimeTables, dynamoStore, TABLES } from './harness';
 
 /**
@@ -46,13 +50,68 @@ const dynamoRaw: RawRead = async (_store, pk) => {
   return out.Item;
 };
 
-const stores: [string, () => ConsumerStore, RawRead][] = [
-  ['MemoryConsumerStore', () => new MemoryConsumerStore(['totals', 'limits']), memoryRaw],
+/** What a test may set on a fresh store: the tombstone grace, the clock, and a step after a state item's read. */
+interface StoreOptions {
+  readonly tombstoneGraceMs?: number;
+  readonly now?: () => number;
+  /** Runs once, right after the first read of `pk`'s state item (another invocation writing meanwhile). */
+  readonly afterRead?: { readonly pk: string; readonly run: () => Promise<unknown> };
+}
+
+/** The memory store, whose sweep's read of `afterRead.pk` runs the step before answering. */
+const memoryStore = (o: StoreOptions): ConsumerStore => {
+  const store = new MemoryConsumerStore(['totals', 'limits'], o);
+  const hook = o.afterRead;
+  if (hook) {
+    let fired = false;
+    const read = store.readRaw.bind(store);
+    store.readRaw = async (table, key) => {
+      const item = await read(table, key);
+      if (key === hook.pk && !fired) {
+        fired = true;
+        await hook.run();
+      }
+      return item;
+    };
+  }
+  return store;
+};
+
+/** A DynamoDB store on its own client, whose GetItem of `afterRead.pk` runs the step before answering. */
+const dynamoStoreWith = (o: StoreOptions): ConsumerStore => {
+  if (!emulators) throw new Error('DynamoDB Local did not start');
+  const hook = o.afterRead;
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClient(emulators.dynamoEndpoint)));
+  if (hook) {
+    let fired = false;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const input: Record<string, unknown> = isRecord(args.input) ? args.input : {};
+        const key = isRecord(input.Key) ? input.Key.pk : undefined;
+        const isGet =
+          key !== undefined && !('UpdateExpression' in input) && !('ConditionExpression' in input);
+        if (isGet && key === hook.pk && !fired) {
+          fired = true;
+          await hook.run();
+        }
+        return out;
+      },
+      { step: 'initialize' },
+    );
+  }
+  return dynamoStore(emulators.dynamo, 'counter', { ...o, client });
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+const stores: [string, (o?: StoreOptions) => ConsumerStore, RawRead][] = [
+  ['MemoryConsumerStore', (o = {}) => memoryStore(o), memoryRaw],
   [
     'DynamoDB store (DynamoDB Local)',
-    () => {
+    (o) => {
       if (!dynamo) throw new Error('DynamoDB Local did not start');
-      return dynamo;
+      return o ? dynamoStoreWith(o) : dynamo;
     },
     dynamoRaw,
   ],
@@ -75,6 +134,13 @@ const fenced = <W extends StateWrite>(w: W, p: ShardPosition, seq: string): W =>
   ...w,
   fences: [{ unit: unitOf(p.topic, p.shardId), first: seq, last: seq }],
 });
+
+const moveTo2 = (store: ConsumerStore, p: ShardPosition, seq: string, expected: string) =>
+  store.commit({
+    position: p,
+    moves: [{ sk: p.shardId, expected, next: { sequenceNumber: seq, arrivedAt: 1 } }],
+    writes: [],
+  });
 
 const moveTo = (store: ConsumerStore, p: ShardPosition, seq: string) =>
   store.commit({
@@ -116,9 +182,10 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
     expect(await store.getItem('totals', pk)).toEqual({ pk, n: 3 });
   });
 
-  it('a committed delete leaves no item: no tombstone keeps the erased key (erasure)', async () => {
-    const store = makeStore();
-    const { pk, at } = fresh();
+  it('a committed delete leaves a tombstone of fences alone, removed by a sweep once its grace has passed (erasure)', async () => {
+    let now = 1_000_000;
+    const store = makeStore({ tombstoneGraceMs: 60_000, now: () => now });
+    const { pk, at, unit } = fresh();
     const a = at('a');
     await store.writeFenced(
       a,
@@ -130,12 +197,93 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
       moves: [{ sk: a.shardId, expected: undefined, next: { sequenceNumber: '101', arrivedAt: 1 } }],
       writes: [fenced({ kind: 'delete', table: 'totals', pk }, a, '101')],
     });
+    const tombstone = await rawOf(store, pk);
+    const inGrace = await store.sweepTombstones(a);
+    const kept = await rawOf(store, pk);
+    now += 60_001;
+    const swept = await store.sweepTombstones(a);
 
+    expect(Object.keys(tombstone ?? {}).sort()).toEqual(
+      ['pk', 'spine:deleted', `spine:fence:${unit(a)}`, 'spine:units'].sort(),
+    );
+    expect(inGrace.removed).toBe(0);
+    expect(inGrace.nextDueInMs).toBeGreaterThan(0);
+    expect(kept).toEqual(tombstone);
+    expect(swept.removed).toBe(1);
     expect(await rawOf(store, pk)).toBeUndefined();
     expect(await store.readItem('totals', pk)).toEqual({ item: undefined, fences: new Map() });
   });
 
-  it("a delete over another unit's unsettled fence leaves a tombstone of that fence alone, which user conditions see as missing (point 4)", async () => {
+  it('a put request of an earlier event landing after its key was deleted is "applied", never a resurrection (review 2026-11-27, 1)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const a = at('a');
+    const put = fenced<SingleWrite>({ kind: 'put', table: 'totals', item: { pk, name: 'Delia' } }, a, '100');
+    await store.writeFenced(a, put);
+    await store.commit({
+      position: a,
+      moves: [{ sk: a.shardId, expected: undefined, next: { sequenceNumber: '102', arrivedAt: 1 } }],
+      writes: [fenced({ kind: 'delete', table: 'totals', pk }, a, '102')],
+    });
+
+    // The same request again: an attempt the SDK abandoned at its timeout, applied late.
+    const late = await store.writeFenced(a, put);
+
+    expect(late).toBe('applied');
+    expect(await store.getItem('totals', pk)).toBeUndefined();
+    expect(await rawOf(store, pk)).not.toHaveProperty('name');
+  });
+
+  it('a sweep never drops the entry of a tombstone written after its read (review 2026-11-27, 2)', async () => {
+    const { pk, at } = fresh();
+    const a = at('a');
+    const deleteAt = (seq: string, expected: string | undefined) => ({
+      position: a,
+      moves: [{ sk: a.shardId, expected, next: { sequenceNumber: seq, arrivedAt: 1 } }],
+      writes: [fenced<StateWrite>({ kind: 'delete', table: 'totals', pk }, a, seq)],
+    });
+    // Another invocation deletes the key again between the sweep's read of the item and its drop.
+    let store: ConsumerStore | undefined;
+    store = makeStore({
+      tombstoneGraceMs: 0,
+      afterRead: { pk, run: () => (store ? store.commit(deleteAt('103', '102')) : Promise.resolve()) },
+    });
+    await store.commit(deleteAt('101', undefined));
+    await store.writeFenced(
+      a,
+      fenced<SingleWrite>({ kind: 'put', table: 'totals', item: { pk, n: 1 } }, a, '102'),
+    );
+    await moveTo2(store, a, '102', '101');
+
+    await store.sweepTombstones(a);
+    const afterRace = await rawOf(store, pk);
+    await store.sweepTombstones(a);
+
+    expect(afterRace).toMatchObject({ pk, 'spine:deleted': true });
+    expect(await rawOf(store, pk)).toBeUndefined();
+  });
+
+  it('a commit whose sweep entries take it past 100 items is refused whole (review 2026-11-27, 4)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const a = at('a');
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      fenced<StateWrite>({ kind: 'delete', table: 'totals', pk: `${pk}-${i}` }, a, '100'),
+    );
+
+    const refused = await store
+      .commit({
+        position: a,
+        moves: [{ sk: a.shardId, expected: undefined, next: { sequenceNumber: '100', arrivedAt: 1 } }],
+        writes,
+      })
+      .catch((e: unknown) => e);
+
+    expect(refused).toMatchObject({ name: 'ValidationException' });
+    expect((await store.loadCheckpoints(a, [a.shardId])).get(a.shardId)?.sequenceNumber).toBeUndefined();
+  });
+
+  it("a delete over another unit's unsettled fence leaves a tombstone of its own and that fence, which user conditions see as missing (point 4)", async () => {
     const store = makeStore();
     const { pk, at, unit } = fresh();
     const [a, b] = [at('a'), at('b')];
@@ -162,7 +310,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
       .catch((e: unknown) => e);
 
     expect(Object.keys(tombstone ?? {}).sort()).toEqual(
-      ['pk', 'spine:deleted', `spine:fence:${unit(b)}`, 'spine:units'].sort(),
+      ['pk', 'spine:deleted', `spine:fence:${unit(a)}`, `spine:fence:${unit(b)}`, 'spine:units'].sort(),
     );
     expect(rerun).toBe('applied');
     expect(await store.getItem('totals', pk)).toBeUndefined();
@@ -180,7 +328,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
   });
 
   it('a sweep removes a tombstone once every unit on it has settled, and not before (erasure)', async () => {
-    const store = makeStore();
+    const store = makeStore({ tombstoneGraceMs: 0 });
     const { pk, at } = fresh();
     const [a, b] = [at('a'), at('b')];
     await store.writeFenced(

@@ -1,0 +1,89 @@
+import { type StoredSweepEntry, sweepVerdict } from './tombstones';
+
+type Raw = Record<string, unknown>;
+
+/** What a store lends the sweep loop; `remove` and `drop` are conditional and say whether they took effect. */
+export interface SweepPort {
+  /** One page of the service's entries in `sk` order, starting after `after`; `more`: a next page exists. */
+  page(after: string | undefined): Promise<{ entries: readonly StoredSweepEntry[]; more: boolean }>;
+  /** A consistent read of the entry's state item as stored. */
+  readRaw(entry: StoredSweepEntry): Promise<Raw | undefined>;
+  checkpointsOf(units: readonly string[]): Promise<ReadonlyMap<string, string | undefined>>;
+  /** Removes the tombstone and the entry when both are as read (fences, `sweepAfter`). */
+  remove(entry: StoredSweepEntry, raw: Raw): Promise<boolean>;
+  /** Drops the entry when it is as read and no tombstone is on its item (a new one may have come since). */
+  drop(entry: StoredSweepEntry): Promise<boolean>;
+}
+
+/** Bounds of one sweep. */
+export interface SweepOptions {
+  /** Milliseconds the sweep may still start an entry in (checked before each): the answer comes first. @default unbounded */
+  readonly timeLeft?: () => number;
+  /** Per-entry failures (AccessDenied, throttling) are logged here and the sweep goes on. */
+  readonly log?: (level: 'warn', message: string, fields: Record<string, unknown>) => void;
+}
+
+/** What one sweep did: tombstones removed, and in how long the earliest grace end it saw ahead passes (0: entries left now). */
+export interface SweepResult {
+  readonly removed: number;
+  readonly nextDueInMs?: number;
+}
+
+const describe = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/**
+ * One sweep (tombstones.ts): a page of entries after `cursor.after` (kept per container, so entries that
+ * stay, unsettled or in their grace, do not hide the ones after them: the next sweep reads on, and wraps
+ * to the start after the last page). Entries in their grace cost nothing but their place in the page;
+ * each due one costs a read and a BatchGet of its units' checkpoints, and one transaction when it goes.
+ * The time is checked before each entry. An entry that fails is logged (table and error, never the
+ * erased key) and left for a later sweep; the others go on.
+ */
+export const sweepEntries = async (
+  port: SweepPort,
+  cursor: { after?: string },
+  now: () => number,
+  options: SweepOptions = {},
+): Promise<SweepResult> => {
+  let page = await port.page(cursor.after);
+  if (page.entries.length === 0 && cursor.after !== undefined) {
+    cursor.after = undefined;
+    page = await port.page(undefined);
+  }
+  let removed = 0;
+  let nextDueAt: number | undefined;
+  let done = 0;
+  for (const entry of page.entries) {
+    if (options.timeLeft && options.timeLeft() <= 0) break;
+    const at = now();
+    done += 1;
+    if (entry.sweepAfter !== undefined && entry.sweepAfter > at) {
+      nextDueAt = Math.min(nextDueAt ?? entry.sweepAfter, entry.sweepAfter);
+      continue;
+    }
+    try {
+      const raw = await port.readRaw(entry);
+      const verdict = await sweepVerdict(raw, (units) => port.checkpointsOf(units));
+      if (verdict === 'remove' && raw) removed += (await port.remove(entry, raw)) ? 1 : 0;
+      else if (verdict === 'drop') await port.drop(entry);
+    } catch (error) {
+      options.log?.('warn', 'tombstone sweep: an entry failed; left for a later sweep', {
+        table: entry.table,
+        error: describe(error),
+      });
+    }
+  }
+  const stopped = done < page.entries.length;
+  const last = page.entries[done - 1]?.sk;
+  // Stopped for time: what is left is due now. Whole page read: go on after it, or wrap to the start.
+  cursor.after = stopped || page.more ? (last ?? cursor.after) : undefined;
+  const nextDueInMs = stopped ? 0 : nextDueAt === undefined ? undefined : Math.max(0, nextDueAt - now());
+  return { removed, ...(nextDueInMs !== undefined && { nextDueInMs }) };
+};
+
+/** When this container's sweeps should run again (per container, as `Backoff`; end-sweep.ts). */
+export class SweepSchedule {
+  /** When (epoch ms) the earliest grace end a sweep saw ahead passes, or now when one stopped for time; none: nothing known. */
+  dueAt: number | undefined;
+}
