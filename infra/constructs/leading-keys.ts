@@ -19,3 +19,14 @@ export const consumerLeadingKeys = (
   // the tombstone sweep entries (`sweepPk`).
   parking: [service, `chunks#${service}`, `sweep#${service}`],
 });
+
+/**
+ * Checkpoint keys a consumer (of any of the service's topics) may only read (GetItem, BatchGetItem): the
+ * service's checkpoints of every topic. A state item written from two topics of the service carries
+ * fences of both, and a write or a tombstone sweep over it reads the other topic's checkpoint to tell
+ * settled fences (shared/consumer/fence.ts `settledUnits`). Writes stay on `consumerLeadingKeys`.
+ */
+export const consumerCheckpointReadKeys = (service: string): readonly string[] => [`${service}#*`];
+
+/** The read-only actions `consumerCheckpointReadKeys` grants. */
+export const CHECKPOINT_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
