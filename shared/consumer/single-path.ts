@@ -24,7 +24,7 @@ export const lastIndexOfKeys = (records: readonly KinesisStreamRecord[]): Map<st
  * says so); nothing but checkpoint moves is pending (the write must not overtake an earlier event's:
  * the prefix property); and, coalescing, no later record of the batch has its partition key (those
  * may fold into one transaction, which is cheaper still). Never a delete: it commits in the transaction
- * that moves the checkpoint past it, so no tombstone has to keep the deleted key to fence its re-runs.
+ * that moves the checkpoint past it, which skips its re-runs; its tombstone fences late writes only.
  */
 export const aloneWrite = (
   scope: SinglePathScope,

@@ -57,8 +57,8 @@ export type StateWrite = (
 
 /**
  * A write the single-item path may send alone: a put or an update. A delete always commits in the
- * transaction that moves its checkpoint, so it leaves no item behind to fence its re-runs (erasure:
- * no tombstone keeps the deleted key; docs/consumer-single-item.md, "Deletes").
+ * transaction that moves its checkpoint (its re-runs are skipped by the checkpoint), leaving a tombstone
+ * of fences that a sweep removes after a grace (docs/consumer-single-item.md, "Deletes").
  */
 export type SingleWrite = Exclude<StateWrite, { readonly kind: 'delete' }>;
 
