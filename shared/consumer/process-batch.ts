@@ -80,6 +80,13 @@ const applyBatch = async (
   const maxAgeMs = isScopedShard(position.shardId) ? undefined : deps.maxRecordAgeMs;
 
   try {
+    // The checkpoints first, then the outbox: a commit this view sees wrote its emits in the same
+    // transaction, so they are either in the outbox now (recovered here, before any later emit of their
+    // keys) or already published. Read the other way round, a commit landing between the two reads
+    // (a zombie or twin beside this retry) left emits this invocation then overtook with later emits
+    // of the same key. A commit after this view cannot be overtaken: it moved a checkpoint this
+    // invocation's own commits are conditioned on.
+    const view = await AppliedView.load(deps.store, position, deps.checkpoints ?? 'shard', records);
     // Emitted events a crashed invocation committed but did not publish go out first, in order.
     await recoverOutbox(
       position,
@@ -87,7 +94,6 @@ const applyBatch = async (
       deps.checkpoints === 'key' ? new Set(records.map((r) => r.kinesis.partitionKey)) : undefined,
       streamNameOf(first.eventSourceARN),
     );
-    const view = await AppliedView.load(deps.store, position, deps.checkpoints ?? 'shard', records);
     // Copies in the log (docs/consumer-runtime.md): a duplicate moves the checkpoint like an applied
     // event with nothing to write; undecided stops there, not counted as a handler attempt.
     const memories = new CopyMemories(view.loaded);

@@ -30,6 +30,10 @@ export interface RecoveryDeps {
   readonly drainedParents?: Set<string>;
 }
 
+/** Entries in sk (source sequence) order: the order a key's emits must go out in. */
+const bySk = (entries: readonly OutboxEntry[]): OutboxEntry[] =>
+  [...entries].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+
 /** Whether another invocation's claim on `entry`, as loaded, is still within its lease. */
 const heldElsewhere = (entry: OutboxEntry, token: string, lease: number, now: number): boolean =>
   entry.claim !== undefined && entry.claim.token !== token && entry.claim.at > now - lease;
@@ -58,7 +62,7 @@ const recoverEntries = async (
   // nothing, so two contenders never each hold part of the leftovers and wait out each other's lease
   // (claimed side by side they did: a unit test races two invocations). Claims going stale mid-way
   // was a harness lease shorter than the function timeout, not the order.
-  for (const entry of [...leftovers].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)))
+  for (const entry of bySk(leftovers))
     if (!(await deps.store.claimOutbox(position, entry.sk, lease, token)))
       throw new OutboxRecoveryDeferredError(
         'claimed-elsewhere',
@@ -88,7 +92,8 @@ const recoverEntries = async (
  * time (at any parallelization factor) and retries a failed batch with the same keys, so the
  * leftovers emitted for the keys of this batch belong to a dead invocation and are recovered at once.
  * Others (keys of a concurrent batch at parallelization > 1) are only taken after `outboxLeaseMs`,
- * and not while another invocation's claim on them is within its lease.
+ * and not while another invocation's claim on them, or on an earlier leftover of their key, is within
+ * its lease.
  * An ancestor's leftovers are all taken: a closed shard gets no invocation of its own.
  *
  * Throws `OutboxRecoveryDeferredError` when a leftover is claimed elsewhere or the search is undecided.
@@ -103,11 +108,17 @@ export const recoverOutbox = async (
   const token = deps.claimToken ?? randomUUID();
   const now = Date.now();
   // Another batch's old leftover that a live claim holds is left to its claimant: it has no key of
-  // this batch, so nothing here must wait for it (taking it would only defer this batch).
-  const mine = (e: OutboxEntry) =>
-    keys === undefined ||
-    (e.sourceKey !== undefined && keys.has(e.sourceKey)) ||
-    (e.createdAt <= now - lease && !heldElsewhere(e, token, lease, now));
+  // this batch, so nothing here must wait for it (taking it would only defer this batch). So are that
+  // key's later leftovers: taken without the held one, they went out before it (property test at
+  // factor 4, run eo4-745578: one lane published milestones 6 of 9 keys while another held their 3).
+  const skipped = new Set<string | undefined>();
+  const mine = (e: OutboxEntry) => {
+    if (keys === undefined || (e.sourceKey !== undefined && keys.has(e.sourceKey))) return true;
+    const free = e.createdAt <= now - lease && !heldElsewhere(e, token, lease, now);
+    if (free && !skipped.has(e.sourceKey)) return true;
+    skipped.add(e.sourceKey);
+    return false;
+  };
   let published = 0;
   if (deps.shards && stream !== undefined)
     for (const parent of (await ancestorsOf(deps.shards, stream, position.shardId)).reverse()) {
@@ -117,7 +128,7 @@ export const recoverOutbox = async (
       if (leftovers.length > 0) published += await recoverEntries(at, leftovers, deps, token);
       deps.drainedParents?.add(outboxPk(at));
     }
-  const leftovers = (await deps.store.loadOutbox(position)).filter(mine);
+  const leftovers = bySk(await deps.store.loadOutbox(position)).filter(mine);
   if (leftovers.length > 0) published += await recoverEntries(position, leftovers, deps, token);
   return published;
 };

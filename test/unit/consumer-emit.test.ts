@@ -6,7 +6,7 @@ import {
   MemoryPublisher,
 } from '../../shared/consumer';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
-import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+import { countedRecord, envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
 
 const env = testStreamEnv;
 const position = { service: 'counter', topic: 'counts', shardId: 'shardId-000000000000' };
@@ -30,13 +30,7 @@ const setup = (handler: EventHandler = counting) => {
   return { store, publisher, consumer };
 };
 
-const counted = (n: number, counter: string, by: number) =>
-  kinesisRecord({
-    stream: 'counts-stream',
-    sequenceNumber: seq(n),
-    partitionKey: counter,
-    data: envelopeOf('Counted', { counter, by }, counter, `e${n}`),
-  });
+const counted = countedRecord;
 
 describe('consumer runtime: emitting through the outbox', () => {
   it('publishes an emitted event after its state commits and empties the outbox', async () => {

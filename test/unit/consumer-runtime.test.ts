@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineCatalog } from '../../shared/catalog';
 import { defineConsumer, type EventHandler, MemoryConsumerStore } from '../../shared/consumer';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
-import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+import { countedRecord, envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
 
 const env = testStreamEnv;
 
@@ -21,13 +21,7 @@ const setup = (handler: EventHandler = count) => {
   return { store, consumer };
 };
 
-const counted = (n: number, counter: string, by = 1, extra: Record<string, unknown> = {}) =>
-  kinesisRecord({
-    stream: 'counts-stream',
-    sequenceNumber: seq(n),
-    partitionKey: counter,
-    data: envelopeOf('Counted', { counter, by, ...extra }, counter, `e${n}`),
-  });
+const counted = countedRecord;
 
 const total = async (store: MemoryConsumerStore, counter: string) =>
   (await store.getItem('totals', counter))?.total;

@@ -9,15 +9,9 @@ import {
 import { toExpressions } from '../../shared/consumer/state-ops-dynamo';
 import { planCondition, planUpdate } from '../../shared/consumer/state-ops-plan';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
-import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+import { countedRecord, kinesisEvent, seq } from '../fixtures/kinesis';
 
-const counted = (n: number, counter: string, by = 1) =>
-  kinesisRecord({
-    stream: 'counts-stream',
-    sequenceNumber: seq(n),
-    partitionKey: counter,
-    data: envelopeOf('Counted', { counter, by }, counter, `e${n}`),
-  });
+const counted = countedRecord;
 
 const run = async (handler: EventHandler, n = 1) => {
   const store = new MemoryConsumerStore(['totals', 'limits']);

@@ -18,6 +18,7 @@ const slowContainers = (ms: number, finished: number[]) => {
     const container: Container = {
       transport: new DyingHttpHandler(),
       race: {},
+      firstUnapplied: async () => undefined,
       handler: async () => {
         await sleep(ms);
         finished.push(id);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ConsumerStore,
   defineConsumer,
@@ -11,8 +11,7 @@ import {
   type WriteOptions,
 } from '../../../shared/consumer';
 import { testCatalogCoalescing } from '../../fixtures/catalog';
-import { type Emulators, startEmulators } from '../helpers/emulators';
-import { countedRecord, createRuntimeTables, dynamoStore, env } from './harness';
+import { countedRecord, env, useDynamoStores } from './harness';
 
 /**
  * Coalescing is an optimisation only: random events writing a few items (put, update with set, add,
@@ -273,25 +272,11 @@ const FOUND: Script = {
   batch: 3,
 };
 
-let emulators: Emulators | undefined;
-beforeAll(async () => {
-  emulators = await startEmulators({ log: 'memory' });
-  await createRuntimeTables(emulators.dynamo);
-}, 180_000);
-afterAll(async () => {
-  await emulators?.stop();
-});
+const newStore = useDynamoStores();
 
 const stores: [string, () => ConsumerStore, number][] = [
   ['MemoryConsumerStore', () => new MemoryConsumerStore(['totals', 'limits']), 300],
-  [
-    'DynamoDB store (DynamoDB Local)',
-    () => {
-      if (!emulators) throw new Error('DynamoDB Local did not start');
-      return dynamoStore(emulators.dynamo);
-    },
-    80,
-  ],
+  ['DynamoDB store (DynamoDB Local)', () => newStore(), 80],
 ];
 
 describe.each(stores)('coalescing against no coalescing (%s)', (_name, makeStore, numRuns) => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ConsumerStore,
   defineConsumer,
@@ -6,8 +6,7 @@ import {
   type HandlerContext,
 } from '../../../shared/consumer';
 import { testCatalogCoalescing } from '../../fixtures/catalog';
-import { type Emulators, startEmulators } from '../helpers/emulators';
-import { countedRecord, createRuntimeTables, dynamoStore, env } from './harness';
+import { countedRecord, env, useDynamoStores } from './harness';
 
 /**
  * Cases from the coalescing review, on DynamoDB Local: a fold must neither hide a write DynamoDB
@@ -15,14 +14,7 @@ import { countedRecord, createRuntimeTables, dynamoStore, env } from './harness'
  * more transactions.
  */
 
-let emulators: Emulators | undefined;
-beforeAll(async () => {
-  emulators = await startEmulators({ log: 'memory' });
-  await createRuntimeTables(emulators.dynamo);
-}, 180_000);
-afterAll(async () => {
-  await emulators?.stop();
-});
+const newStore = useDynamoStores();
 
 /** One handler step per event, each writing item `pk`. */
 type Step = (ctx: HandlerContext, pk: string) => void;
@@ -30,8 +22,7 @@ type Step = (ctx: HandlerContext, pk: string) => void;
 let runs = 0;
 /** Runs one batch of `steps.length` events; returns the batch answer, commit outcomes and the item. */
 const play = async (steps: readonly Step[], coalesce: boolean) => {
-  if (!emulators) throw new Error('emulators not started');
-  const store = dynamoStore(emulators.dynamo);
+  const store = newStore();
   runs += 1;
   const tag = `lim${runs}${coalesce ? 'on' : 'off'}`;
   const commits: boolean[] = [];

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { afterAll, beforeAll } from 'vitest';
 import { RUNTIME_TABLES } from '../../../shared/config';
 import {
   type ConsumerStore,
@@ -12,6 +13,7 @@ import {
 } from '../../../shared/consumer';
 import { testStreamEnv } from '../../fixtures/catalog';
 import { envelopeOf, kinesisRecord, seq } from '../../fixtures/kinesis';
+import { type Emulators, startEmulators } from '../helpers/emulators';
 import { createTable } from '../helpers/tables';
 
 export const TABLES = {
@@ -28,6 +30,25 @@ export const createRuntimeTables = async (dynamo: DynamoDBClient): Promise<void>
   await createTable(dynamo, TABLES.outbox, RUNTIME_TABLES.outbox);
   await createTable(dynamo, TABLES.totals, { partitionKey: 'pk' });
   await createTable(dynamo, TABLES.limits, { partitionKey: 'pk' });
+};
+
+/**
+ * Starts DynamoDB Local (and the memory Kinesis) with the runtime tables for the enclosing file or
+ * describe, and stops them after. Returns a store factory on it: one call per test or case.
+ */
+export const useDynamoStores = (): ((service?: string) => ConsumerStore) => {
+  let emulators: Emulators | undefined;
+  beforeAll(async () => {
+    emulators = await startEmulators({ log: 'memory' });
+    await createRuntimeTables(emulators.dynamo);
+  }, 180_000);
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+  return (service) => {
+    if (!emulators) throw new Error('DynamoDB Local did not start');
+    return dynamoStore(emulators.dynamo, service);
+  };
 };
 
 export const dynamoStore = (

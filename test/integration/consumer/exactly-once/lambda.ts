@@ -15,13 +15,15 @@ export interface Container {
   readonly handler: KinesisHandler;
   /** Store hooks a race at a closing shard's last batch sets (race.ts). */
   readonly race: RaceHooks;
+  /** The first record of `event` its checkpoints do not cover (read through this container's store). */
+  firstUnapplied(event: KinesisStreamEvent): Promise<string | undefined>;
   destroy(): void;
 }
 
 /**
- * The deadline of a race's zombie and retry (race.ts): each waits for a step of the other, so a kill at
- * the function timeout would decide the race by the machine's speed. The zombie is killed by the race
- * itself right after its commit; this only bounds a run that went wrong.
+ * The deadline of a race's invocation (race.ts): a kill at the function timeout before its final commit
+ * would decide the race by the machine's speed. The race kills it right after that commit; this only
+ * bounds a run that went wrong.
  */
 const RACE_DEADLINE_MS = 600_000;
 
@@ -215,34 +217,32 @@ export const lambdaService = (options: {
     if (race) {
       races.splice(races.indexOf(race), 1);
       // Forced, not timed: no earlier invocation of the shard (a zombie or twin started before it went
-      // calm) is left to load its outbox after the race's commit; the pair's clients see no injected
-      // fault (a lost answer or throttle could fail the zombie before its commit, and the retry would
-      // then apply the batch itself: a race lost for good, as nothing delivers a closed shard's last
-      // batch again); and their deadline is far above the steps' time, so neither is killed at a
-      // function timeout while it waits for the other (a quiet machine takes seconds; CI's is slower).
+      // calm) is left to commit after the race's reads; the race's clients see no injected fault (a lost
+      // answer or throttle could fail the invocation before its commit: a race missed); and its deadline
+      // is far above the steps' time, so it is not killed at a function timeout before its commit (a
+      // quiet machine takes seconds; CI's is slower).
       await quietOn(shardId);
-      const zombie = fresh(true);
-      const retry = fresh(true);
+      const dying = fresh(true);
       const { response, left, missed } = await playRace({
-        zombie,
-        retry,
+        dying,
         shardId,
-        run: (container, twin) => {
-          const run = start(container, event, twin, RACE_DEADLINE_MS);
+        run: (container) => {
+          const run = start(container, event, false, RACE_DEADLINE_MS);
           track(container, run, shardId);
           return run;
         },
+        firstUnapplied: () => fresh(true).firstUnapplied(event),
       });
       if (left) {
         counts.add(`invocation.race.${race.tag}`);
         race.won(left);
       } else {
-        // Not played out (the batch's last commit held no emit, or the retry failed): the next
-        // delivery of a last batch plays it.
+        // Not played out (the batch's last commit held no emit, the invocation answered a retry, or
+        // records were left unapplied): the next delivery of a last batch plays it.
         counts.add(`invocation.race.missed.${missed}`);
         races.push(race);
       }
-      // The pair is not reused: its clients bypass the faults the rest of the run must see.
+      // The race's containers are not reused: their clients bypass the faults the rest of the run must see.
       if (response === undefined) {
         counts.add('invocation.death');
         throw new InvocationFailedError('death');

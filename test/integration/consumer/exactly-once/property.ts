@@ -88,11 +88,12 @@ export const KINDS = [
   'invocation.commitDeath.unclosedShard',
   // Marked copies written into a shard just before it closes, while the counter had not read them.
   'reshard.markedCopy.unread',
-  // An emit a closing shard's last invocation committed and left pending (race.ts): only a child
-  // shard's recovery of its ancestors' outbox publishes it. Required of the run, not of each reshard:
-  // a race misses when the zombie finds its last batch already applied by an earlier invocation of
-  // the shard, so its commit holds no emit (`invocation.race.missed.zombieNoEmit`). Seen once in 11
-  // runs (a fresh-clone suite of 3e6317e: the split missed, the merge left 59 entries, all recovered).
+  // An emit a closing shard's last invocation committed and left pending (race.ts: it died after its
+  // commit and the mapping gave the batch up): only a child shard's recovery of its ancestors' outbox
+  // publishes it. Required of the run, not of each reshard: a race misses when the invocation finds its
+  // last batch already applied by an earlier invocation of the shard, so its commit holds no emit
+  // (`invocation.race.missed.noEmit`). Seen once in 11 runs (a fresh-clone suite of 3e6317e: the split
+  // missed, the merge left 59 entries, all recovered).
   'reshard.outboxPendingInParent',
 ];
 

@@ -9,8 +9,6 @@ import type { DyingHttpHandler } from './transport';
 export interface RaceHooks {
   /** Around the commit that ends an invocation's batch (no attempt mark left) and holds emits. */
   finalCommit?: (entries: readonly OutboxEntry[], commit: () => Promise<void>) => Promise<void>;
-  /** After the container loaded its own shard's outbox (recovery's first read). */
-  ownOutboxLoaded?: () => Promise<void>;
 }
 
 /** A race to play at a closed shard's last batch (the one holding its record `lastSeq`). */
@@ -38,94 +36,67 @@ const settled = (p: Promise<unknown>): Promise<void> =>
     () => {},
   );
 
-/** A promise with its resolve; resolving again is a no-op. */
-const deferred = <T>() => {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-};
-
 /** Settles never: what the rest of a killed invocation looks like. */
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
 /**
- * The interleaving by which a closed shard's outbox entry outlives its shard's last invocation under
- * retries for ever (nothing else does: a publish that fails after its commit fails the batch, which
- * the mapping retries on the parent; the mapping's own give-ups would, but Spine sets its retries and
- * record age to -1). A timed-out invocation of the shard's last batch (the zombie,
- * still running) and the mapping's retry of that batch run side by side:
- * 1. the retry loads its shard's outbox (empty: nothing committed yet);
- * 2. the zombie commits the batch's last events with their emits, then is killed at its deadline
- *    before it publishes them;
- * 3. the retry loads its checkpoint, finds every record applied and answers success.
- * The mapping moves past the shard, which is closed: nothing retries it, and only a child's recovery of
- * its ancestors' outbox publishes the entries. Here each step waits for the one before (the zombie's
- * commit for the retry's load, the retry's checkpoint read for that commit), so the interleaving is
- * certain; on AWS it is a matter of timing.
+ * The way a closed shard's outbox entry outlives its shard's last invocation: that invocation commits
+ * the batch's last events with their emits and dies before it publishes them, and the mapping then
+ * moves past the batch with no retry that succeeds. Spine sets the mapping's retries and record age to
+ * -1, and AWS then retries "until the record expires": the give-up left is the stream's retention
+ * (a batch that keeps failing for a day, then expires), played here at once. Any retry that runs
+ * recovers the entries itself: it reads its checkpoints before its outbox, so a commit it sees
+ * applied has its emits still in the outbox or already published, and a commit after its reads moves
+ * a checkpoint its own commits are conditioned on. (Until 2026-11-27 it read the outbox first, and a
+ * twin's commit between the two reads was this race: the retry answered success with the entries
+ * left, and its later emits of the same keys overtook them, the factor-4 `outOfOrder` flake.)
  *
- * `zombie` runs as a twin (its answer discarded, as a timed-out one is); `retry`'s answer is returned.
- * Returns the retry's answer with what the race left, or why it did not happen (the batch's last
- * commit held no emit, the zombie answered a retry, or the retry failed): the caller then re-arms it.
+ * Only applied records are given up, as in a run with unlimited retries nothing may be lost: once the
+ * invocation is killed after its commit, `firstUnapplied` (a calm reader of the checkpoints) must find
+ * every record of the batch applied; otherwise the invocation died like any other, and the mapping
+ * retries the whole batch (a miss, `unapplied`: the gate also fires on a commit before an early exit,
+ * the deadline's or an undecided copy's). Returns the answer the mapping gets, with what
+ * the race left, or why it did not happen (the batch's last commit held no emit, the invocation
+ * answered a retry, or it died elsewhere): the caller then re-arms it.
  */
 export const playRace = async <C extends RaceContainer>(o: {
-  readonly zombie: C;
-  readonly retry: C;
+  readonly dying: C;
+  readonly run: (c: C) => Promise<KinesisStreamBatchResponse>;
   readonly shardId: string;
-  readonly run: (c: C, twin: boolean) => Promise<KinesisStreamBatchResponse>;
+  /** The first record of the batch its checkpoints do not cover, read past the fault relays. */
+  readonly firstUnapplied: () => Promise<string | undefined>;
 }): Promise<{
   response: KinesisStreamBatchResponse | undefined;
   left?: RaceOutcome;
-  /** Why not: the zombie answered a retry (e.g. busy), answered with no emit in its last commit, or died. */
   missed?: string;
 }> => {
-  const { zombie, retry } = o;
-  const retryLoaded = deferred<void>();
-  const zombieCommitted = deferred<readonly OutboxEntry[] | undefined>();
-  const retryDone = deferred<void>();
-  const zombieDone = deferred<void>();
-  zombie.race.finalCommit = async (entries, commit) => {
-    zombie.race.finalCommit = undefined;
-    await Promise.race([retryLoaded.promise, retryDone.promise]);
-    try {
-      await commit();
-    } catch (error) {
-      zombieCommitted.resolve(undefined);
-      throw error;
-    }
-    zombieCommitted.resolve(entries);
-    zombie.transport.kill();
+  const { dying } = o;
+  let committed: readonly OutboxEntry[] | undefined;
+  dying.race.finalCommit = async (entries, commit) => {
+    dying.race.finalCommit = undefined;
+    await commit();
+    committed = entries;
+    dying.transport.kill();
     return never();
   };
-  retry.race.ownOutboxLoaded = async () => {
-    retry.race.ownOutboxLoaded = undefined;
-    retryLoaded.resolve();
-    await Promise.race([zombieCommitted.promise, zombieDone.promise]);
-  };
-  const zombieRun = o.run(zombie, true);
-  let zombieAnswer = 'zombieDied';
-  void zombieRun.then(
+  const run = o.run(dying);
+  let response: KinesisStreamBatchResponse | undefined;
+  void run.then(
     (r) => {
-      zombieAnswer = r.batchItemFailures.length > 0 ? 'zombieRetried' : 'zombieNoEmit';
+      response = r;
     },
     () => {},
   );
-  void Promise.race([settled(zombieRun), zombie.transport.died]).then(() => {
-    zombieCommitted.resolve(undefined);
-    zombieDone.resolve();
-  });
-  const retryRun = o.run(retry, false);
-  void Promise.race([settled(retryRun), retry.transport.died]).then(() => retryDone.resolve());
-  const response = await Promise.race([retryRun, retry.transport.died.then(() => undefined)]).catch(
-    () => undefined,
-  );
-  zombie.race.finalCommit = undefined;
-  retry.race.ownOutboxLoaded = undefined;
-  const entries = await zombieCommitted.promise;
-  const answered = response !== undefined && response.batchItemFailures.length === 0;
-  if (answered && entries && entries.length > 0) return { response, left: { shardId: o.shardId, entries } };
-  return { response, missed: entries === undefined ? zombieAnswer : 'retryFailed' };
+  await Promise.race([settled(run), dying.transport.died]);
+  dying.race.finalCommit = undefined;
+  if (committed === undefined || committed.length === 0) {
+    const missed =
+      response === undefined ? 'died' : response.batchItemFailures.length > 0 ? 'retried' : 'noEmit';
+    return { response, missed };
+  }
+  // A killed invocation has no answer: the mapping retries the whole batch, as after any death.
+  if ((await o.firstUnapplied()) !== undefined) return { response: undefined, missed: 'unapplied' };
+  return { response: { batchItemFailures: [] }, left: { shardId: o.shardId, entries: committed } };
 };
 
 /** The armed race `event` is the last batch for, if any. */

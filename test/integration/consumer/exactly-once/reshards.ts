@@ -154,11 +154,11 @@ export const reshardsWhilePublishing = (d: {
    *   on the closing shard(s): its originals and their marked copies sit unapplied there when it closes
    *   (`reshard.markedCopy.unread`), and the parent's backlog is that round alone, so its last batch
    *   holds emitting events;
-   * - after the reshard, the last batch of a closed parent is played as race.ts's race (a zombie commits
-   *   its emits between its retry's outbox read and checkpoint read, then dies): the retry answers
-   *   success, nothing retries the closed parent, and only a child's recovery of its ancestors'
-   *   outbox publishes the entries (`reshard.<split|merge>.outboxPendingInParent`, then
-   *   `outbox.claimed.parent`). A death after the commit instead (the former forcing) was always
+   * - after the reshard, the last batch of a closed parent is played as race.ts's race (its invocation
+   *   commits the batch with its emits and dies before it publishes, and the mapping gives the batch up,
+   *   as it does once records expire): nothing retries the closed parent, and only a child's recovery
+   *   of its ancestors' outbox publishes the entries (`reshard.<split|merge>.outboxPendingInParent`,
+   *   then `outbox.claimed.parent`). A death after the commit alone (the former forcing) was always
    *   recovered by the mapping's retry on the parent itself.
    */
   const kinds = ['split', 'merge'] as const;

@@ -33,6 +33,7 @@ import {
   runNames,
   type Shards,
 } from './model';
+import { diagnoseOrder } from './order-diagnosis';
 import { RunProfile } from './profile';
 import { eventsInRanges, planEvents, publishRounds } from './publish';
 import { type PendingAtReshard, reshardsWhilePublishing } from './reshards';
@@ -120,15 +121,17 @@ export interface RunResult {
   readonly esmLog: Record<string, number>;
   /** Where the run's time went (see `RunProfile`). */
   readonly profile: RunProfile;
+  /** Per out-of-order key: its indices as applied and its records in log order (`diagnoseOrder`). */
+  readonly orderDiagnosis: string[];
 }
 
 const num = (item: Record<string, unknown> | undefined, field: string) => Number(item?.[field] ?? 0);
 
 /** Indices the additive counter applied, in application order, that are not at their own position. */
-const misplaced = (item: Record<string, unknown> | undefined): number => {
-  const indices = Array.isArray(item?.indices) ? item.indices.map(Number) : [];
-  return indices.filter((index, at) => index !== at).length;
-};
+const appliedIndices = (item: Record<string, unknown> | undefined): number[] =>
+  Array.isArray(item?.indices) ? item.indices.map(Number) : [];
+const misplaced = (item: Record<string, unknown> | undefined): number =>
+  appliedIndices(item).filter((index, at) => index !== at).length;
 
 const reached = (
   expected: Map<string, Expected>,
@@ -180,6 +183,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     dynamo: `http://127.0.0.1:${relays[1]?.port}`,
   };
   const catalog = catalogFor(names, o.shards, o.parallelizationFactor, o.budget);
+  const checkpoints = o.parallelizationFactor > 1 ? 'key' : 'shard';
   const random = seededRandom(o.seed + 2);
   const profile = new RunProfile();
   const firstClaims = new Map<string, string>();
@@ -195,6 +199,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'counter',
         handlers: { Counted: counterHandler },
+        checkpoints,
         profile,
         counts,
         firstClaims,
@@ -216,6 +221,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
         catalog,
         service: 'auditor',
         handlers: { MilestoneReached: auditorHandler },
+        checkpoints,
         profile,
         counts,
       }),
@@ -339,6 +345,19 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
     const stopped = Date.now();
     const final = await read();
     const discards = readDiscards(failuresFile);
+    // The verdict's out-of-order keys, from either end: the counter's indices or the auditor's milestones.
+    // `SPINE_EO_ORDER_SAMPLE=n` shows n in-order keys too: the diagnosis checked on a passing run.
+    const sample = Number(process.env.SPINE_EO_ORDER_SAMPLE ?? 0);
+    const disordered = [...final.totals].filter(([, item], at) => misplaced(item) > 0 || at < sample);
+    const auditDisordered = [...final.audit].filter(([, item]) => num(item, 'outOfOrder') > 0);
+    const orderDiagnosis = [
+      ...(await diagnoseOrder(
+        o.direct.kinesis,
+        names.counts,
+        new Map(disordered.map(([key, item]) => [key, appliedIndices(item)])),
+      )),
+      ...(await diagnoseOrder(o.direct.kinesis, names.milestones, new Map(auditDisordered))),
+    ];
     return {
       run: o.run,
       seed: o.seed,
@@ -374,6 +393,7 @@ export const runUnderFaults = async (o: RunOptions): Promise<RunResult> => {
       ended,
       esmLog,
       profile,
+      orderDiagnosis,
       phases: {
         publish: Math.round((published - started) / 1000),
         settle: Math.round((settled - published) / 1000),
@@ -431,6 +451,7 @@ export const summary = (result: RunResult) => {
     `${result.profile.summary()}\n` +
     `  keys lost=${v.lost.length} doubled=${v.doubled.length} wrongTotal=${v.wrongTotal.length} outOfOrder=${v.outOfOrder.length} ` +
     `emitsLost=${v.emitsLost.length} emitsDoubled=${v.emitsDoubled.length} emitsWrongSum=${v.emitsWrongSum.length}\n` +
-    `  first: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([k, list]) => [k, list.slice(0, 3)])))}`
+    `  first: ${JSON.stringify(Object.fromEntries(Object.entries(v).map(([k, list]) => [k, list.slice(0, 3)])))}` +
+    result.orderDiagnosis.map((d) => `\n${d}`).join('')
   );
 };

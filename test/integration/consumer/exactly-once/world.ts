@@ -28,6 +28,7 @@ import {
   createKinesisShardDirectory,
   defineConsumer,
 } from '../../../../shared/consumer';
+import { AppliedView } from '../../../../shared/consumer/applied-view';
 import { createTable } from '../../helpers/tables';
 import type { Container } from './lambda';
 import type { RunNames, Shards } from './model';
@@ -213,6 +214,8 @@ export const containerFactory = (options: {
    * who recovered what a crashed or raced invocation left.
    */
   readonly firstClaims?: Map<string, string>;
+  /** The service's checkpoint mode (its subscription's parallelization factor above 1: key). */
+  readonly checkpoints: 'shard' | 'key';
 }) => {
   // Shared by the service's containers: a claim of an entry some container claimed before is a re-claim.
   const firstClaims = options.firstClaims ?? new Map<string, string>();
@@ -246,8 +249,8 @@ export const containerFactory = (options: {
         },
         store: {
           ...store,
-          // The race at a closing shard's last batch (race.ts): the zombie's last commit with an emit
-          // waits for the retry's outbox load, and the retry's load answers only after that commit.
+          // The race at a closing shard's last batch (race.ts): the container dies right after its last
+          // commit with an emit.
           commit: async (commit) => {
             // Coalescing at work: each counter event appends one index, so a longer append is several
             // events' updates of one item folded into one write (the model's `counterHandler`).
@@ -265,11 +268,6 @@ export const containerFactory = (options: {
             )
               return gate(commit.outbox, () => store.commit(commit));
             return store.commit(commit);
-          },
-          loadOutbox: async (position) => {
-            const entries = await store.loadOutbox(position);
-            if (position.shardId === invokedOn) await race.ownOutboxLoaded?.();
-            return entries;
           },
           claimOutbox: async (position, sk, leaseMs, token) => {
             const claimed = await store.claimOutbox(position, sk, leaseMs, token);
@@ -299,6 +297,15 @@ export const containerFactory = (options: {
     return {
       transport,
       race,
+      firstUnapplied: async (event) => {
+        const first = event.Records[0];
+        if (!first) return undefined;
+        const shardId = first.eventID.slice(0, first.eventID.lastIndexOf(':'));
+        const topic = options.service === 'counter' ? names.counts : names.milestones;
+        const position = { service: options.service, topic, shardId };
+        const view = await AppliedView.load(store, position, options.checkpoints, event.Records);
+        return event.Records.find((r) => !view.isApplied(r))?.kinesis.sequenceNumber;
+      },
       handler: (event, context) => {
         const first = event.Records[0];
         invokedOn = first?.eventID.slice(0, first.eventID.lastIndexOf(':')) ?? '';
