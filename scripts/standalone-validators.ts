@@ -14,7 +14,12 @@ import {
   validatorKey,
 } from '../shared/schemas';
 import { compactErrorObjects } from './compact-errors';
-import { foldUnchangedErrorCount, inlineSchemaReads, trimUnusedEvaluation } from './trim-standalone';
+import {
+  compactStringChecks,
+  foldUnchangedErrorCount,
+  inlineSchemaReads,
+  trimUnusedEvaluation,
+} from './trim-standalone';
 
 const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => {
   if (Array.isArray(schema)) for (const item of schema) formatNames(item, into);
@@ -102,10 +107,12 @@ export const standaloneValidatorsModule = (
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
     `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
-    inlineSchemaReads(
-      foldUnchangedErrorCount(
-        trimUnusedEvaluation(
-          compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+    compactStringChecks(
+      inlineSchemaReads(
+        foldUnchangedErrorCount(
+          trimUnusedEvaluation(
+            compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+          ),
         ),
       ),
     ),

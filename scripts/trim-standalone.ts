@@ -138,3 +138,65 @@ export const inlineSchemaReads = (source: string): string => {
   }
   return out;
 };
+
+const STRING_CHECK = '$spineString';
+/** `typeof d !== "string"`, then maxLength, then minLength, in Ajv's order: the failing spec, or undefined. */
+const STRING_CHECK_HELPER = `const ${STRING_CHECK} = (length, d, type, max, maxSpec, min, minSpec) => typeof d !== "string" ? type : max !== undefined && length(d) > max ? maxSpec : min !== undefined && length(d) < min ? minSpec : undefined;`;
+const FAIL_CALL = String.raw`\{return \$spineFail\((validate\d+),([^;{}]+?),(\$spineSpec\d+)\);\}`;
+const DATA = String.raw`([\w$]+(?:\.[\w$]+)*)`;
+// `if(typeof D === "string"){<maxLength and/or minLength checks>}else {<type error>}`, each check a
+// failing return of a constant spec: Ajv's code for a string with length bounds and nothing else.
+const STRING_CHECKS = new RegExp(
+  String.raw`if\(typeof ${DATA} === "string"\)\{` +
+    String.raw`(?:if\((func\d+)\(\1\) > (\d+)\)${FAIL_CALL}(?:else \{if\(\2\(\1\) < (\d+)\)${FAIL_CALL}\})?` +
+    String.raw`|if\((func\d+)\(\1\) < (\d+)\)${FAIL_CALL})` +
+    String.raw`\}else ${FAIL_CALL}`,
+  'g',
+);
+
+/**
+ * Ajv writes each string property with `maxLength`/`minLength` as its own nest of `if`s with up to three
+ * failing returns (25 of them in the orders service's validators, ~120 bytes each minified). Each becomes
+ * one call of `$spineString`, which makes the same checks in the same order and answers the spec of the
+ * first that fails, and one failing return of it: the same error at the same instance path. A nest whose
+ * returns name different validators or paths is left as Ajv wrote it. The differential test
+ * (test/unit/schemas-standalone.test.ts) runs over the result.
+ */
+export const compactStringChecks = (source: string): string => {
+  let used = false;
+  const out = source.replace(STRING_CHECKS, (match, ...g: (string | undefined)[]) => {
+    const [
+      data,
+      fMax,
+      max,
+      vMax,
+      pMax,
+      sMax,
+      min,
+      vMin,
+      pMin,
+      sMin,
+      fOnly,
+      minOnly,
+      vOnly,
+      pOnly,
+      sOnly,
+      v,
+      p,
+      sType,
+    ] = g;
+    const calls = [
+      [vMax, pMax],
+      [vMin, pMin],
+      [vOnly, pOnly],
+    ].filter(([cv]) => cv !== undefined);
+    if (!data || !v || !p || !sType || calls.some(([cv, cp]) => cv !== v || cp !== p)) return match;
+    const args =
+      fMax !== undefined
+        ? [fMax, data, sType, max, sMax, ...(min !== undefined ? [min, sMin] : [])]
+        : [fOnly, data, sType, 'undefined', 'undefined', minOnly, sOnly];
+    used = true;
+    return `{const $s = ${STRING_CHECK}(${args.join(',')});if($s){return $spineFail(${v},${p},$s);}}`;
+  });
+  return used ? `${STRING_CHECK_HELPER}\n${out}` : out;
+};

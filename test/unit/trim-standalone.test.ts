@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compactStringChecks,
   foldUnchangedErrorCount,
   inlineSchemaReads,
   trimUnusedEvaluation,
@@ -98,5 +99,53 @@ describe('inlineSchemaReads', () => {
       `const schema43 = ${schema};function f(){return [["A","B \\"q\\""], schema43.properties.status.enum.x];}`,
     );
     expect(new Function(`${inlined}\nreturn f();`)()[0]).toEqual(['A', 'B "q"']);
+  });
+});
+
+describe('compactStringChecks', () => {
+  const fail = (v: string, path: string, spec: string) => `{return $spineFail(${v},${path},${spec});}`;
+  const both = (path2 = 'instancePath+"/a"') =>
+    `if(typeof data0 === "string"){if(func1(data0) > 64)${fail('validate20', 'instancePath+"/a"', '$spineSpec0')}else {if(func1(data0) < 1)${fail('validate20', path2, '$spineSpec1')}}}else ${fail('validate20', 'instancePath+"/a"', '$spineSpec2')}`;
+  const maxOnly = `if(typeof data.b === "string"){if(func1(data.b) > 9)${fail('validate20', 'instancePath+"/b"', '$spineSpec3')}}else ${fail('validate20', 'instancePath+"/b"', '$spineSpec2')}`;
+  const minOnly = `if(typeof data1 === "string"){if(func1(data1) < 2)${fail('validate20', 'instancePath+"/c/" + i0', '$spineSpec4')}}else ${fail('validate20', 'instancePath+"/c/" + i0', '$spineSpec2')}`;
+  // Runs a nest as a validator body: which spec fails, at which path (or true).
+  const run = (code: string, data: Record<string, unknown>) =>
+    new Function(
+      'data',
+      `const func1 = (s) => [...s].length; const validate20 = {}; const instancePath = ""; const i0 = 0;
+       const $spineSpec0 = "max", $spineSpec1 = "min", $spineSpec2 = "type", $spineSpec3 = "max9", $spineSpec4 = "min2";
+       const $spineFail = (v, p, s) => p + " " + s;
+       return (() => { const data0 = data.a; const data1 = data.c; ${code} return true; })();`,
+    )(data);
+
+  it('writes each length-bounded string nest as one check and one failing return, failing alike', () => {
+    // Prepare
+    const source = `${both()}${maxOnly}${minOnly}`;
+    const cases = [
+      { a: 'ok', b: 'ok', c: 'ok' },
+      { a: 'x'.repeat(65), b: 'ok', c: 'ok' },
+      { a: '', b: 'ok', c: 'ok' },
+      { a: 3, b: 'ok', c: 'ok' },
+      { a: 'ok', b: 'x'.repeat(10), c: 'ok' },
+      { a: 'ok', b: null, c: 'ok' },
+      { a: 'ok', b: 'ok', c: 'x' },
+      { a: 'ok', b: 'ok', c: [] },
+      { a: '😀'.repeat(64), b: 'ok', c: 'ok' },
+    ];
+    // Act
+    const compacted = compactStringChecks(source);
+    // Assess
+    expect(compacted.match(/\$spineString\(/g)?.length).toBe(3);
+    expect(compacted).not.toContain('typeof data0 === "string"');
+    for (const data of cases) expect(run(compacted, data)).toBe(run(source, data));
+  });
+
+  it('leaves a nest whose returns name different paths, and adds no helper when nothing changed', () => {
+    // Prepare
+    const source = both('instancePath+"/other"');
+    // Act
+    const compacted = compactStringChecks(source);
+    // Assess
+    expect(compacted).toBe(source);
   });
 });
