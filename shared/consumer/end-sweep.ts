@@ -1,7 +1,5 @@
 import type { BatchDeps } from './batch-deps';
-
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+import { describeError } from './failures';
 
 /**
  * The tombstone sweep once the batch has answered, committed or not. It runs when the batch may have
@@ -28,6 +26,6 @@ export const sweepAfterBatch = async (deps: BatchDeps, shardId: string, due: boo
     if (deps.sweeps)
       deps.sweeps.dueAt = result.nextDueInMs === undefined ? undefined : Date.now() + result.nextDueInMs;
   } catch (error) {
-    deps.log?.('warn', 'tombstone sweep failed; left for a later sweep', { error: describe(error) });
+    deps.log?.('warn', 'tombstone sweep failed; left for a later sweep', { error: describeError(error) });
   }
 };

@@ -8,6 +8,10 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
  */
 export type FailureKind = 'infrastructure' | 'deterministic';
 
+/** An error as one log or checkpoint line: `Name: message` (never its stack). */
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 /** Stable `code`s of Spine errors that mean "retry later". The dedupe helper's errors may set `retryLater`. */
 const INFRA_CODES = new Set([
   'CHECKPOINT_CONFLICT',

@@ -26,7 +26,10 @@ export interface MergeFrom {
   readonly dropped: ReadonlySet<string>;
 }
 
-/** Names and values of the runtime's own condition parts; `#s*` / `:s*` never meet toExpressions' `#a*` / `:v*`. */
+/**
+ * Names and values of the runtime's own condition parts; `#s*` / `:s*` never meet toExpressions' `#a*` /
+ * `:v*`. A name is taken only where a test uses it: DynamoDB refuses a placeholder no expression uses.
+ */
 class Parts {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
@@ -45,8 +48,8 @@ class Parts {
 
 /** The user's condition as DynamoDB sees it, read against the user's view: a tombstone is a missing item. */
 const userCondition = (parts: Parts, typed: ConditionTest | undefined, rendered: string | undefined) => {
-  const deleted = parts.name(DELETED_ATTR);
   if (typed === undefined || rendered === undefined) return;
+  const deleted = parts.name(DELETED_ATTR);
   parts.tests.push(
     holds(typed, undefined)
       ? `(attribute_exists(${deleted}) OR ${rendered})`
@@ -154,7 +157,7 @@ const merged = (
   },
 ) => {
   const tests = parts.tests;
-  const names = { ...maps.ExpressionAttributeNames, ...usedNames(parts, tests) };
+  const names = { ...maps.ExpressionAttributeNames, ...parts.names };
   const values = { ...maps.ExpressionAttributeValues, ...parts.values };
   return {
     ...(tests.length > 0 && { ConditionExpression: tests.join(' AND ') }),
@@ -163,12 +166,6 @@ const merged = (
     ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
     ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
   };
-};
-
-/** DynamoDB refuses a name placeholder no expression uses. */
-const usedNames = (parts: Parts, tests: readonly string[]) => {
-  const text = tests.join(' ');
-  return Object.fromEntries(Object.entries(parts.names).filter(([k]) => new RegExp(`${k}\\b`).test(text)));
 };
 
 /** Writes whose condition carries runtime parts (fences or units): a failed one is read and merged. */

@@ -8,7 +8,7 @@ import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
 import { sweepAfterBatch } from './end-sweep';
 import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
-import { classifyFailure } from './failures';
+import { classifyFailure, describeError } from './failures';
 import { unitOf } from './fence';
 import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
@@ -20,8 +20,6 @@ import type { ConsumedEvent, StateWrite } from './types';
 
 export { type BatchDeps, LOG_MESSAGES, type Log } from './batch-deps';
 
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 const retryFrom = (record: KinesisStreamRecord): KinesisStreamBatchResponse => ({
   batchItemFailures: [{ itemIdentifier: record.kinesis.sequenceNumber }],
 });
@@ -184,7 +182,7 @@ const applyBatch = async (
       const event = events.get(index);
       if (attempts >= deps.maxAttempts) {
         await commits.park(index, {
-          error: describe(error),
+          error: describeError(error),
           attempts,
           ...(event && { eventId: event.id, eventType: event.type }),
         });
@@ -192,11 +190,11 @@ const applyBatch = async (
           ...where,
           sequenceNumber: seq,
           attempts,
-          error: describe(error),
+          error: describeError(error),
         });
         return 'parked';
       }
-      const recorded = { sequenceNumber: seq, attempts, error: describe(error) };
+      const recorded = { sequenceNumber: seq, attempts, error: describeError(error) };
       // Nothing of this invocation is written alone past the checkpoint now (pending moves committed
       // before the attempt): its mark's raise of `fencedTo` is undone (review F3).
       const restore = current.singleAllowed && sk === position.shardId;
@@ -210,7 +208,12 @@ const applyBatch = async (
       if (restore) current.fencedTo = loadedFencedTo;
       current.failures.set(sk, recorded);
       current.mark = undefined;
-      deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts, error: describe(error) });
+      deps.log?.('warn', LOG_MESSAGES.handlerFailed, {
+        ...where,
+        seq,
+        attempts,
+        error: describeError(error),
+      });
       return 'stop';
     };
 
@@ -233,12 +236,12 @@ const applyBatch = async (
       // No mark raised `fencedTo` (the park's move may even clear it): nothing goes alone after it in
       // this invocation, and the rest commits one event at a time as after any death (review F4).
       current.careful = true;
-      await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
+      await commits.park(startIndex, { error: describeError(start.error), attempts: start.deaths });
       deps.log?.('warn', LOG_MESSAGES.parked, {
         ...where,
         sequenceNumber: records[startIndex]?.kinesis.sequenceNumber,
         attempts: start.deaths,
-        error: describe(start.error),
+        error: describeError(start.error),
       });
       i = startIndex + 1;
     } else if (start.careful)
@@ -288,12 +291,12 @@ const applyBatch = async (
             event = toConsumedEvent(record, deps.topic, deps.schemas);
           } catch (error) {
             if (!isPoisonRecordError(error)) throw error;
-            await commits.park(i, { error: describe(error), attempts: 1, errorDetails: error.details });
+            await commits.park(i, { error: describeError(error), attempts: 1, errorDetails: error.details });
             deps.log?.('warn', LOG_MESSAGES.parked, {
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 1,
-              error: describe(error),
+              error: describeError(error),
             });
             continue;
           }
@@ -305,7 +308,7 @@ const applyBatch = async (
           if (maxAgeMs !== undefined && ageMs > maxAgeMs && !mayBeFenced) {
             const error = new RecordTooOldError(ageMs, maxAgeMs);
             await commits.park(i, {
-              error: describe(error),
+              error: describeError(error),
               attempts: 0,
               eventId: event.id,
               eventType: event.type,
@@ -314,7 +317,7 @@ const applyBatch = async (
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 0,
-              error: describe(error),
+              error: describeError(error),
             });
             continue;
           }
@@ -349,7 +352,7 @@ const applyBatch = async (
           if (oversize) {
             const error = new EventTooLargeError(oversize);
             await commits.park(i, {
-              error: describe(error),
+              error: describeError(error),
               attempts: 1,
               eventId: event.id,
               eventType: event.type,
@@ -358,7 +361,7 @@ const applyBatch = async (
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 1,
-              error: describe(error),
+              error: describeError(error),
             });
             continue;
           }
@@ -428,7 +431,7 @@ const applyBatch = async (
         ...where,
         retryFrom: from.kinesis.sequenceNumber,
         pauseMs: pause,
-        error: describe(error),
+        error: describeError(error),
       },
     );
     if (pause > 0) await new Promise((r) => setTimeout(r, pause));

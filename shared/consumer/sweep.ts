@@ -1,3 +1,4 @@
+import { describeError } from './failures';
 import { type StoredSweepEntry, sweepVerdict } from './tombstones';
 
 type Raw = Record<string, unknown>;
@@ -28,9 +29,6 @@ export interface SweepResult {
   readonly removed: number;
   readonly nextDueInMs?: number;
 }
-
-const describe = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
  * One sweep (tombstones.ts): a page of entries after `cursor.after` (kept per container, so entries that
@@ -70,7 +68,7 @@ export const sweepEntries = async (
     } catch (error) {
       options.log?.('warn', 'tombstone sweep: an entry failed; left for a later sweep', {
         table: entry.table,
-        error: describe(error),
+        error: describeError(error),
       });
     }
   }
