@@ -40,6 +40,7 @@ export const ENTRIES = {
   'internal-no-event-streams': 'shared/aws/no-event-streams.ts',
   'internal-node-sha256': 'shared/aws/node-sha256.ts',
   'internal-lru-cache': 'shared/aws/lru-cache.ts',
+  'internal-no-endpoint-discovery': 'shared/aws/no-endpoint-discovery.ts',
   'internal-http1-only': 'shared/aws/http1-only.ts',
 } as const;
 

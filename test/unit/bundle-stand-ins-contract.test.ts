@@ -1,3 +1,4 @@
+import * as realEndpointDiscovery from '@aws-sdk/middleware-endpoint-discovery';
 import * as realChecksum from '@smithy/core/checksum';
 import * as realEventStreams from '@smithy/core/event-streams';
 import { HttpRequest } from '@smithy/core/protocols';
@@ -7,6 +8,7 @@ import MnemonistLRU from 'mnemonist/lru-cache';
 import { describe, expect, it } from 'vitest';
 import * as http1Only from '../../shared/aws/http1-only';
 import LRUCache from '../../shared/aws/lru-cache';
+import * as noEndpointDiscovery from '../../shared/aws/no-endpoint-discovery';
 import * as noEventStreams from '../../shared/aws/no-event-streams';
 import * as nodeSha256 from '../../shared/aws/node-sha256';
 
@@ -48,6 +50,18 @@ const CONTRACTS = [
       'blobReader',
       'fileStreamHasher',
       'readableStreamHasher',
+    ],
+  },
+  {
+    module: '@aws-sdk/middleware-endpoint-discovery',
+    real: realEndpointDiscovery,
+    standIn: noEndpointDiscovery,
+    used: ['NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS', 'resolveEndpointDiscoveryConfig'],
+    unused: [
+      'endpointDiscoveryMiddlewareOptions',
+      'getEndpointDiscoveryOptionalPlugin',
+      'getEndpointDiscoveryPlugin',
+      'getEndpointDiscoveryRequiredPlugin',
     ],
   },
   {
@@ -165,5 +179,67 @@ describe('bundle stand-ins against the modules they replace', () => {
       expect(() => new MnemonistLRU(capacity)).toThrow();
       expect(() => new LRUCache(capacity)).toThrow(RangeError);
     }
+  });
+
+  it('endpoint discovery: the same selectors, and the same resolved flags without the cache', async () => {
+    // Prepare
+    const envs = [
+      {},
+      { AWS_ENABLE_ENDPOINT_DISCOVERY: 'true' },
+      { AWS_ENDPOINT_DISCOVERY_ENABLED: '0' },
+      { AWS_ENABLE_ENDPOINT_DISCOVERY: '' },
+    ];
+    const profiles = [
+      {},
+      { endpoint_discovery_enabled: 'false' },
+      { endpoint_discovery_enabled: '1' },
+      { endpoint_discovery_enabled: undefined },
+    ];
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    };
+    const select = (options: typeof noEndpointDiscovery.NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS) => [
+      ...envs.map((env) => outcome(() => options.environmentVariableSelector(env))),
+      ...profiles.map((profile) => outcome(() => options.configFileSelector(profile))),
+      options.default,
+    ];
+    const command = class DescribeEndpoints {};
+    const input = (enabled?: boolean) => ({
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+      endpointDiscoveryEnabledProvider: async () => true,
+      ...(enabled !== undefined && { endpointDiscoveryEnabled: enabled }),
+    });
+    type Resolved = {
+      endpointDiscoveryCommandCtor: unknown;
+      endpointDiscoveryEnabled: () => Promise<boolean | undefined>;
+      isClientEndpointDiscoveryEnabled: boolean;
+    };
+    const flags = async (config: Resolved) => ({
+      command: config.endpointDiscoveryCommandCtor,
+      enabled: await config.endpointDiscoveryEnabled(),
+      local: config.isClientEndpointDiscoveryEnabled,
+    });
+    // Act
+    const pairs = [undefined, false, true].map(async (enabled) => [
+      await flags(
+        noEndpointDiscovery.resolveEndpointDiscoveryConfig(input(enabled), {
+          endpointDiscoveryCommandCtor: command,
+        }),
+      ),
+      await flags(
+        realEndpointDiscovery.resolveEndpointDiscoveryConfig(input(enabled), {
+          endpointDiscoveryCommandCtor: command,
+        }),
+      ),
+    ]);
+    // Assess
+    expect(select(noEndpointDiscovery.NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS)).toEqual(
+      select(realEndpointDiscovery.NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS),
+    );
+    for (const [ours, theirs] of await Promise.all(pairs)) expect(ours).toEqual(theirs);
   });
 });
