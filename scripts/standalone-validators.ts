@@ -15,6 +15,7 @@ import {
 } from '../shared/schemas';
 import { compactErrorObjects } from './compact-errors';
 import {
+  compactRequiredChecks,
   compactStringChecks,
   foldUnchangedErrorCount,
   inlineSchemaReads,
@@ -107,11 +108,13 @@ export const standaloneValidatorsModule = (
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
     `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
-    compactStringChecks(
-      inlineSchemaReads(
-        foldUnchangedErrorCount(
-          trimUnusedEvaluation(
-            compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+    compactRequiredChecks(
+      compactStringChecks(
+        inlineSchemaReads(
+          foldUnchangedErrorCount(
+            trimUnusedEvaluation(
+              compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+            ),
           ),
         ),
       ),

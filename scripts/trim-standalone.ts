@@ -200,3 +200,48 @@ export const compactStringChecks = (source: string): string => {
   });
   return used ? `${STRING_CHECK_HELPER}\n${out}` : out;
 };
+
+const REQUIRED_CHECK = '$spineRequired';
+/** The first of `names` that `data` lacks, as the error Ajv reports for it; undefined if none is missing. */
+const REQUIRED_HELPER = `const ${REQUIRED_CHECK} = (data, ...names) => { for (const name of names) if (data[name] === undefined) return { keyword: "required", params: { missingProperty: name }, message: "must have required property '" + name + "'" }; };`;
+// `let missingN;if(<(D.p === undefined) && (missingN = "p") joined by ||>){return $spineFail(V,P,"required",…);}`
+const REQUIRED =
+  /let (missing\d+);if\(([^{}]*)\)\{return \$spineFail\((validate\d+),([^;{}]+?),"required",\{missingProperty: \1\},"must have required property '"\+\1\+"'"\);\}/g;
+const REQUIRED_CLAUSE =
+  /\(([\w$]+(?:\.[\w$]+)*)(?:\.([A-Za-z_$][\w$]*)|\[("(?:[^"\\]|\\.)*")\]) === undefined\) && \((missing\d+) = ("(?:[^"\\]|\\.)*")\)/g;
+
+/**
+ * Ajv checks an object's `required` properties with one `(data.p === undefined) && (missingN = "p")`
+ * clause per property, and spells the `required` error out at each object (16 of them in the orders
+ * service's validators). Each check becomes a call of `$spineRequired`, which looks for the same
+ * properties in the same order and answers the error Ajv builds for the first missing one, and one
+ * failing return of it. A check of another shape (a clause on another object, a property named twice,
+ * `missingN` used elsewhere) is left as Ajv wrote it. The differential test
+ * (test/unit/schemas-standalone.test.ts) runs over the result.
+ */
+export const compactRequiredChecks = (source: string): string => {
+  let used = false;
+  // `missingN` is each validator function's own local.
+  const inFunction = (fn: string) =>
+    fn.replace(REQUIRED, (match, missing: string, condition: string, v: string, p: string) => {
+      if (count(fn, missing) !== count(match, missing)) return match;
+      const clauses = [...condition.matchAll(REQUIRED_CLAUSE)];
+      const rest = condition.replace(REQUIRED_CLAUSE, '');
+      const [first] = clauses;
+      if (!first || !/^[()| ]*$/.test(rest)) return match;
+      const names: string[] = [];
+      for (const [, data, dotted, quoted, assigned, name = ''] of clauses) {
+        const read = dotted === undefined ? quoted : JSON.stringify(dotted);
+        if (data !== first[1] || assigned !== missing || read !== name) return match;
+        names.push(name);
+      }
+      used = true;
+      // Ajv's `else` may follow the `if`: the error takes the place of `missingN` in the same scope.
+      return `const ${missing} = ${REQUIRED_CHECK}(${[first[1], ...names].join(',')});if(${missing}){return $spineFail(${v},${p},${missing});}`;
+    });
+  const out = source
+    .split(/(?=function validate\d+\()/)
+    .map(inFunction)
+    .join('');
+  return used ? `${REQUIRED_HELPER}\n${out}` : out;
+};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compactRequiredChecks,
   compactStringChecks,
   foldUnchangedErrorCount,
   inlineSchemaReads,
@@ -147,5 +148,45 @@ describe('compactStringChecks', () => {
     const compacted = compactStringChecks(source);
     // Assess
     expect(compacted).toBe(source);
+  });
+});
+
+describe('compactRequiredChecks', () => {
+  const check = (n: number, data: string, names: string[], read = (p: string) => `${data}.${p}`) =>
+    `let missing${n};if(${names
+      .map((p) => `((${read(p)} === undefined) && (missing${n} = ${JSON.stringify(p)}))`)
+      .join(
+        ' || ',
+      )}){return $spineFail(validate20,instancePath,"required",{missingProperty: missing${n}},"must have required property '"+missing${n}+"'");}`;
+  // A validator of one object: the required error it fails with, or true.
+  const run = (body: string, data: Record<string, unknown>) =>
+    new Function(
+      'data',
+      `const validate20 = {}; const instancePath = "";
+       const $spineFail = (v, p, k, params, message) => k.params ? { p, ...k } : { p, keyword: k, params, message };
+       ${body.includes('$spineRequired') ? body.split('\n')[0] : ''}
+       return (() => { ${body.includes('$spineRequired') ? body.split('\n').slice(1).join('\n') : body}else {return "present";} })();`,
+    )(data);
+
+  it("writes each required check as one call that fails with the same error, then Ajv's else", () => {
+    // Prepare: one check with a dotted and a quoted read
+    const source = check(0, 'data', ['a', 'b-c'], (p) =>
+      p === 'a' ? 'data.a' : `data[${JSON.stringify(p)}]`,
+    );
+    const cases = [{}, { a: 1 }, { 'b-c': 1 }, { a: 1, 'b-c': 2 }, { a: undefined, 'b-c': 2 }];
+    // Act
+    const compacted = compactRequiredChecks(source);
+    // Assess
+    expect(compacted).toContain('const missing0 = $spineRequired(data,"a","b-c")');
+    for (const data of cases) expect(run(compacted, data)).toEqual(run(source, data));
+  });
+
+  it('leaves a check that reads another object or uses missingN elsewhere', () => {
+    // Prepare
+    const mixed = check(0, 'data', ['a', 'b'], (p) => (p === 'a' ? 'data.a' : 'other.b'));
+    const reused = `${check(1, 'data', ['a'])}missing1;`;
+    // Act / Assess
+    expect(compactRequiredChecks(mixed)).toBe(mixed);
+    expect(compactRequiredChecks(reused)).toBe(reused);
   });
 });
