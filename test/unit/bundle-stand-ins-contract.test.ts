@@ -202,7 +202,12 @@ describe('bundle stand-ins against the modules they replace', () => {
         return { error: String(error) };
       }
     };
-    const select = (options: typeof noEndpointDiscovery.NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS) => [
+    type Selectors = {
+      environmentVariableSelector: (env: Record<string, string | undefined>) => unknown;
+      configFileSelector: (profile: Record<string, string | undefined>) => unknown;
+      default: unknown;
+    };
+    const select = (options: Selectors) => [
       ...envs.map((env) => outcome(() => options.environmentVariableSelector(env))),
       ...profiles.map((profile) => outcome(() => options.configFileSelector(profile))),
       options.default,
