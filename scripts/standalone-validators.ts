@@ -15,6 +15,8 @@ import {
 } from '../shared/schemas';
 import { compactErrorObjects } from './compact-errors';
 import {
+  compactExtraChecks,
+  compactObjectChecks,
   compactRequiredChecks,
   compactStringChecks,
   foldUnchangedErrorCount,
@@ -108,12 +110,16 @@ export const standaloneValidatorsModule = (
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
     `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
-    compactRequiredChecks(
-      compactStringChecks(
-        inlineSchemaReads(
-          foldUnchangedErrorCount(
-            trimUnusedEvaluation(
-              compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+    compactObjectChecks(
+      compactExtraChecks(
+        compactRequiredChecks(
+          compactStringChecks(
+            inlineSchemaReads(
+              foldUnchangedErrorCount(
+                trimUnusedEvaluation(
+                  compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+                ),
+              ),
             ),
           ),
         ),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compactExtraChecks,
+  compactObjectChecks,
   compactRequiredChecks,
   compactStringChecks,
   foldUnchangedErrorCount,
@@ -188,5 +190,56 @@ describe('compactRequiredChecks', () => {
     // Act / Assess
     expect(compactRequiredChecks(mixed)).toBe(mixed);
     expect(compactRequiredChecks(reused)).toBe(reused);
+  });
+});
+
+describe('compactExtraChecks', () => {
+  const loop = (n: number, names: string[], other = `key${n}`) =>
+    `for(const key${n} in data){if(!(${names
+      .map((p, i) => `(${i === names.length - 1 ? other : `key${n}`} === ${JSON.stringify(p)})`)
+      .join(
+        ' || ',
+      )})){return $spineFail(validate20,instancePath,"additionalProperties",{additionalProperty: key${n}},$spineMessage0);break;}}`;
+  const run = (body: string, data: Record<string, unknown>) =>
+    new Function(
+      'data',
+      `const validate20 = {}; const instancePath = ""; const $spineMessage0 = "must NOT have additional properties";
+       const other = "x";
+       const $spineFail = (v, p, k, params, message) => k.params ? { p, ...k } : { p, keyword: k, params, message };
+       ${body}
+       return true;`,
+    )(data);
+
+  it('writes each additionalProperties loop as one call that fails with the same error', () => {
+    // Prepare
+    const source = loop(0, ['a', 'b-c']);
+    const cases = [{}, { a: 1 }, { a: 1, z: 2 }, { y: 1, z: 2 }, { 'b-c': 1, a: 2 }];
+    // Act
+    const compacted = compactExtraChecks(source);
+    // Assess
+    expect(compacted).toContain('$spineExtra(data,$spineMessage0,"a","b-c")');
+    for (const data of cases) expect(run(compacted, data)).toEqual(run(source, data));
+  });
+
+  it('leaves a loop that compares another variable', () => {
+    // Prepare
+    const source = loop(0, ['a', 'b'], 'other');
+    // Act / Assess
+    expect(compactExtraChecks(source)).toBe(source);
+  });
+});
+
+describe('compactObjectChecks', () => {
+  it('writes each object test as a call with the same value', () => {
+    // Prepare
+    const source =
+      'return [data0 && typeof data0 == "object" && !Array.isArray(data0), data.a && typeof data.a == "object" && !Array.isArray(data.a)];';
+    const values = [null, 0, '', 'x', [], {}, { a: 1 }];
+    // Act
+    const compacted = compactObjectChecks(source);
+    // Assess
+    expect(compacted.split('\n')[1]).not.toContain('typeof');
+    const run = (code: string, v: unknown) => new Function('data0', 'data', code)(v, { a: v });
+    for (const v of values) expect(run(compacted.replace('\n', ';'), v)).toEqual(run(source, v));
   });
 });
