@@ -13,16 +13,14 @@ import {
   standaloneFormats,
   validatorKey,
 } from '../shared/schemas';
-import { compactErrorObjects } from './compact-errors';
 import {
   compactExtraChecks,
   compactObjectChecks,
   compactRequiredChecks,
   compactStringChecks,
-  foldUnchangedErrorCount,
-  inlineSchemaReads,
-  trimUnusedEvaluation,
-} from './trim-standalone';
+} from './compact-checks';
+import { compactErrorObjects } from './compact-errors';
+import { foldUnchangedErrorCount, inlineSchemaReads, trimUnusedEvaluation } from './trim-standalone';
 
 const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => {
   if (Array.isArray(schema)) for (const item of schema) formatNames(item, into);
