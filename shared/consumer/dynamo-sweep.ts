@@ -24,6 +24,8 @@ export interface SweepDeps {
   /** Where the last sweep of this container stopped (sweep.ts). */
   readonly cursor: { after?: string };
   readonly now: () => number;
+  /** The tombstone grace (`SweepPort.graceMs`). */
+  readonly graceMs: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export const sweepDynamo = (deps: SweepDeps, options: SweepOptions = {}): Promis
       },
       readRaw: (entry) => deps.readRaw(entry.table, entry.pk),
       checkpointsOf: deps.checkpointsOf,
+      graceMs: deps.graceMs,
       remove: (entry, raw) =>
         send([
           {

@@ -9,6 +9,8 @@ export interface SweepPort {
   /** A consistent read of the entry's state item as stored. */
   readRaw(entry: StoredSweepEntry): Promise<Raw | undefined>;
   checkpointsOf(units: readonly string[]): Promise<ReadonlyMap<string, string | undefined>>;
+  /** The tombstone grace: a fence on a tombstone goes only once it is this old (`settledUnits`). */
+  readonly graceMs: number;
   /** Removes the tombstone and the entry when both are as read (fences, `sweepAfter`). */
   remove(entry: StoredSweepEntry, raw: Raw): Promise<boolean>;
   /** Drops the entry when it is as read and no tombstone is on its item (a new one may have come since). */
@@ -64,7 +66,10 @@ export const sweepEntries = async (
     }
     try {
       const raw = await port.readRaw(entry);
-      const verdict = await sweepVerdict(raw, (units) => port.checkpointsOf(units));
+      const verdict = await sweepVerdict(raw, (units) => port.checkpointsOf(units), {
+        now: now(),
+        graceMs: port.graceMs,
+      });
       if (verdict === 'remove' && raw) removed += (await port.remove(entry, raw)) ? 1 : 0;
       else if (verdict === 'drop') await port.drop(entry);
     } catch (error) {
