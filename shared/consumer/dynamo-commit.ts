@@ -44,11 +44,15 @@ export const sendCommit = async (
   const { client, options, physical, batchWrite, checkpointOf } = deps;
   const service = options.service;
   const { position } = commit;
-  const items: TransactItem[] = commit.writes.map((w, i) => fencedOp(physical(w.table), w, merges.get(i)));
+  // One time for the commit: its fences' write time, and its tombstones' grace start.
+  const at = (options.now ?? Date.now)();
+  const items: TransactItem[] = commit.writes.map((w, i) =>
+    fencedOp(physical(w.table), w, at, merges.get(i)),
+  );
   // A delete that leaves a tombstone (its own fence, or another unit's unsettled one) notes it for a
   // sweep after the grace, in the same transaction (after the writes, so a cancellation reason's index
   // still names its write). `tombstoneEntries` counts these for the 100-item limit.
-  const sweepAfter = (options.now ?? Date.now)() + (options.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS);
+  const sweepAfter = at + (options.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS);
   commit.writes.forEach((w, i) => {
     if (w.kind === 'delete' && items[i]?.Put)
       items.push({ Put: { TableName: options.parkingTable, Item: { ...sweepKey(service, w), sweepAfter } } });

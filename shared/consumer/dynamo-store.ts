@@ -12,7 +12,7 @@ import {
 import { expectedCondition, sendCommit } from './dynamo-commit';
 import { sweepDynamo } from './dynamo-sweep';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
-import { fencesOf, settledUnits, unitOf, unitParts, userView, writtenFences } from './fence';
+import { fencesOf, settledUnits, storedFencesOf, unitOf, unitParts, userView, writtenFences } from './fence';
 import { classify, fencedOp, type MergeFrom, prunes } from './fenced-dynamo';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { returnedItem } from './returned-item';
@@ -26,6 +26,7 @@ import {
   type FailureRecord,
   type ShardPosition,
 } from './store';
+import { TOMBSTONE_GRACE_MS } from './tombstones';
 import type { StateWrite } from './types';
 
 export interface DynamoStoreOptions {
@@ -102,6 +103,8 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
   const { client, service } = options;
   // Where this container's last sweep stopped: the next one reads on from there (sweep.ts).
   const sweepCursor: { after?: string } = {};
+  const clock = options.now ?? Date.now;
+  const graceMs = options.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS;
   const physical = (table: string): string => {
     const name = options.stateTables[table];
     if (name === undefined) throw new UnknownTableError(service, table, Object.keys(options.stateTables));
@@ -121,8 +124,10 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     const verdict = classify(raw, write);
     if (verdict !== 'retry') return verdict;
     const mine = new Set(writtenFences(write.fences).map((f) => f.unit));
+    const now = clock();
+    const age = { now, graceMs, untimedAt: now };
     const dropped = prunes(raw, write)
-      ? await settledUnits(fencesOf(raw), mine, (units) => checkpointsOfUnits(position, units))
+      ? await settledUnits(storedFencesOf(raw), mine, (units) => checkpointsOfUnits(position, units), age)
       : new Set<string>();
     const merge: MergeFrom = { raw, dropped };
     return merge;
@@ -217,7 +222,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     async writeFenced(position, write) {
       let merge: MergeFrom | undefined;
       for (let attempt = 0; attempt < FENCE_RETRIES; attempt++) {
-        const op = fencedOp(physical(write.table), write, merge);
+        const op = fencedOp(physical(write.table), write, clock(), merge);
         try {
           if (op.Put) await client.send(new PutCommand(op.Put));
           else if (op.Update) await client.send(new UpdateCommand(op.Update));
@@ -318,6 +323,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           checkpointsOf: (units) => checkpointsOfUnits(position, units),
           cursor: sweepCursor,
           now: options.now ?? Date.now,
+          graceMs,
         },
         sweepOptions,
       );

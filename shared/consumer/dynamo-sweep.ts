@@ -24,6 +24,8 @@ export interface SweepDeps {
   /** Where the last sweep of this container stopped (sweep.ts). */
   readonly cursor: { after?: string };
   readonly now: () => number;
+  /** The tombstone grace (`SweepPort.graceMs`). */
+  readonly graceMs: number;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface SweepDeps {
  */
 export const sweepDynamo = (deps: SweepDeps, options: SweepOptions = {}): Promise<SweepResult> => {
   const { client, service, parkingTable } = deps;
+  // The SDK stops its attempts and retries once the sweep's time is up (sweep.ts, `signal`).
+  const abort = options.signal ? { abortSignal: options.signal } : {};
   const entryDelete = (entry: StoredSweepEntry) => ({
     Delete: { TableName: parkingTable, Key: sweepKey(service, entry), ...unchangedEntry(entry) },
   });
@@ -42,7 +46,7 @@ export const sweepDynamo = (deps: SweepDeps, options: SweepOptions = {}): Promis
     items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
   ) => {
     try {
-      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      await client.send(new TransactWriteCommand({ TransactItems: items }), abort);
       return true;
     } catch (error) {
       if (error instanceof TransactionCanceledException) return false;
@@ -61,12 +65,14 @@ export const sweepDynamo = (deps: SweepDeps, options: SweepOptions = {}): Promis
             Limit: SWEEP_LIMIT,
             ...(after !== undefined && { ExclusiveStartKey: { pk: sweepPk(service), sk: after } }),
           }),
+          abort,
         );
         const entries = (out?.Items ?? []).flatMap((item) => entryOf(item) ?? []);
         return { entries, more: out?.LastEvaluatedKey !== undefined };
       },
       readRaw: (entry) => deps.readRaw(entry.table, entry.pk),
       checkpointsOf: deps.checkpointsOf,
+      graceMs: deps.graceMs,
       remove: (entry, raw) =>
         send([
           {

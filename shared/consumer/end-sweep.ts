@@ -21,6 +21,8 @@ export const sweepAfterBatch = async (deps: BatchDeps, shardId: string, due: boo
     const remaining = deps.remainingMs;
     const result = await deps.store.sweepTombstones(position, {
       ...(remaining && { timeLeft: () => remaining() - reserve }),
+      // Calls in flight are cut at the same point, so the batch answers before the invocation's end.
+      ...(left !== undefined && { signal: AbortSignal.timeout(left - reserve) }),
       ...(deps.log && { log: deps.log }),
     });
     if (deps.sweeps)

@@ -72,15 +72,54 @@ export const padSeq = (seq: string): string => `${String(seq.length).padStart(3,
 export const unpadSeq = (stored: string): string =>
   /^\d{4,}$/.test(stored) && Number(stored.slice(0, 3)) === stored.length - 3 ? stored.slice(3) : stored;
 
-/** The fences stored on a raw item, by unit (plain sequence numbers: `padSeq` them to compare in DynamoDB). */
-export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, string> => {
-  const out = new Map<string, string>();
+/**
+ * A fence as stored: `padSeq(seq)`, `@`, and the epoch ms (writer's clock) of the write that set it,
+ * which `graceOld` reads. Inside the value, not beside it: no second attribute per unit, and a merge's
+ * "fences unchanged" condition covers the time too. The padded forms of two different numbers differ
+ * within the shorter one, so the `@...` tail never decides DynamoDB's `fence < padSeq(first)` (equal
+ * numbers: the longer stored value is not below, as wanted). 14 bytes more per fence. A fence written
+ * before times were stored has none (`at` undefined).
+ */
+export interface StoredFence {
+  readonly seq: string;
+  readonly at?: number;
+  /** The stored string, for conditions that the fence is as read. */
+  readonly value: string;
+}
+
+export const fenceValue = (seq: string, at: number): string => `${padSeq(seq)}@${at}`;
+
+const parseFence = (value: string): StoredFence => {
+  const cut = value.indexOf('@');
+  const at = cut < 0 ? Number.NaN : Number(value.slice(cut + 1));
+  return {
+    seq: unpadSeq(cut < 0 ? value : value.slice(0, cut)),
+    value,
+    ...(Number.isFinite(at) && { at }),
+  };
+};
+
+/** The fences stored on a raw item, by unit, with their write times. */
+export const storedFencesOf = (raw: Record<string, unknown> | undefined): Map<string, StoredFence> => {
+  const out = new Map<string, StoredFence>();
   if (!raw) return out;
   for (const [k, v] of Object.entries(raw))
     if (k.startsWith(FENCE_PREFIX) && typeof v === 'string')
-      out.set(k.slice(FENCE_PREFIX.length), unpadSeq(v));
+      out.set(k.slice(FENCE_PREFIX.length), parseFence(v));
   return out;
 };
+
+/** The fences stored on a raw item, by unit (plain sequence numbers: `padSeq` them to compare in DynamoDB). */
+export const fencesOf = (raw: Record<string, unknown> | undefined): Map<string, string> =>
+  new Map([...storedFencesOf(raw)].map(([u, f]) => [u, f.seq]));
+
+/**
+ * A kept fence's stored value: as it was, or, written before fences carried a time, stamped with the
+ * keeping write's time (`at`). That is no earlier than its real write, so it starts the fence's grace
+ * late, never early: a fence from before the upgrade is kept one grace past the first write that merges it.
+ */
+export const keptValue = (fence: StoredFence, at: number): string =>
+  fence.at === undefined ? fenceValue(fence.seq, at) : fence.value;
 
 /**
  * A state item as its writers see it, from a raw DynamoDB read (GetItem, Query, Scan through the
@@ -112,26 +151,47 @@ const isSessionUnit = (unit: string): boolean => {
   return scope !== undefined && key === undefined;
 };
 
+/** The clock a pruning reads: a settled unit's fence goes only once its write is a grace old. */
+export interface PruneAge {
+  /** The pruner's clock, epoch ms. */
+  readonly now: number;
+  /**
+   * The tombstone grace (tombstones.ts): no request stays in flight longer after it was sent. It carries
+   * the clock skew between the fence's writer and the pruner (the attempt mark's 2 s, in the default).
+   * 0 (local mode): a settled fence goes whatever its age.
+   */
+  readonly graceMs: number;
+  /** The write time taken for a fence stored without one (see `keptValue` and `sweepVerdict`). */
+  readonly untimedAt: number;
+}
+
+/** True when the fence's write is at least a grace old on the pruner's clock (always with grace 0). */
+export const graceOld = (fence: StoredFence, age: PruneAge): boolean =>
+  age.graceMs === 0 || age.now - (fence.at ?? age.untimedAt) >= age.graceMs;
+
 /**
  * Which of `units` (other than `mine`) a write may drop: those whose own checkpoint (`checkpointOf`)
  * is at or past their fence, so that unit can never run those events again; and a session's unit
  * whose checkpoint item is gone (review F6): a session writes fences only in transactions that create
  * or move its checkpoint, and deletes the checkpoint when it ends, so an absent one is a finished one.
+ * Settled is not enough (review 2026-11-27 F1): a request of that unit sent before it settled may still
+ * land (abandoned by the SDK at its timeout and retried, or in flight when Lambda ended the invocation),
+ * and its condition holds once its fence is gone. So the fence must also be a grace old (`graceOld`).
  */
 export const settledUnits = async (
-  fences: ReadonlyMap<string, string>,
+  fences: ReadonlyMap<string, StoredFence>,
   mine: ReadonlySet<string>,
   checkpointsOf: (units: readonly string[]) => Promise<ReadonlyMap<string, string | undefined>>,
+  age: PruneAge,
 ): Promise<Set<string>> => {
   const settled = new Set<string>();
-  const foreign = [...fences.keys()].filter((u) => !mine.has(u));
-  if (foreign.length === 0) return settled;
+  const candidates = [...fences].filter(([u, f]) => !mine.has(u) && graceOld(f, age));
+  if (candidates.length === 0) return settled;
   // One read of all of them (a BatchGet in DynamoDB), not one per unit.
-  const checkpoints = await checkpointsOf(foreign);
-  for (const [unit, fence] of fences) {
-    if (mine.has(unit)) continue;
+  const checkpoints = await checkpointsOf(candidates.map(([u]) => u));
+  for (const [unit, fence] of candidates) {
     const at = checkpoints.get(unit);
-    if (at === undefined ? isSessionUnit(unit) : compareSequence(at, fence) >= 0) settled.add(unit);
+    if (at === undefined ? isSessionUnit(unit) : compareSequence(at, fence.seq) >= 0) settled.add(unit);
   }
   return settled;
 };

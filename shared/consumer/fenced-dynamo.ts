@@ -3,8 +3,11 @@ import {
   DELETED_ATTR,
   fenceAttr,
   fencesOf,
+  fenceValue,
+  keptValue,
   MAX_FENCE_UNITS,
   padSeq,
+  storedFencesOf,
   UNITS_ATTR,
   writtenFences,
 } from './fence';
@@ -66,12 +69,11 @@ const fenceConditions = (parts: Parts, write: StateWrite, merge: MergeFrom | und
   }
   const units = parts.name(UNITS_ATTR);
   if (merge) {
-    const stored = fencesOf(merge.raw);
+    const stored = storedFencesOf(merge.raw);
     if (stored.size === 0) parts.tests.push(`attribute_not_exists(${units})`);
     else {
       parts.tests.push(`size(${units}) = ${parts.value(stored.size)}`);
-      for (const [u, s] of stored)
-        parts.tests.push(`${parts.name(fenceAttr(u))} = ${parts.value(padSeq(s))}`);
+      for (const [u, f] of stored) parts.tests.push(`${parts.name(fenceAttr(u))} = ${parts.value(f.value)}`);
     }
     return;
   }
@@ -96,14 +98,15 @@ const fenceConditions = (parts: Parts, write: StateWrite, merge: MergeFrom | und
  * own too, as a tombstone: a put of an earlier event of its unit whose request lands late (abandoned by
  * the SDK at its timeout, or in flight when Lambda killed the invocation) then fails its fence condition
  * instead of re-creating the erased item. The tombstone is swept after a grace period (tombstones.ts).
+ * Every fence written carries `at`, the write's time (`fenceValue`; a kept untimed one is stamped).
  */
-const fenceAttrs = (write: StateWrite, merge: MergeFrom | undefined) => {
+const fenceAttrs = (write: StateWrite, merge: MergeFrom | undefined, at: number) => {
   const fences = writtenFences(write.fences);
   const mine = new Set(fences.map((f) => f.unit));
-  const kept = [...fencesOf(merge?.raw)].filter(([u]) => !mine.has(u) && !merge?.dropped.has(u));
+  const kept = [...storedFencesOf(merge?.raw)].filter(([u]) => !mine.has(u) && !merge?.dropped.has(u));
   const attrs: Raw = Object.fromEntries([
-    ...kept.map(([u, s]) => [fenceAttr(u), padSeq(s)]),
-    ...fences.map((f) => [fenceAttr(f.unit), padSeq(f.last)]),
+    ...kept.map(([u, f]) => [fenceAttr(u), keptValue(f, at)]),
+    ...fences.map((f) => [fenceAttr(f.unit), fenceValue(f.last, at)]),
   ]);
   return { attrs, units: new Set([...kept.map(([u]) => u), ...mine]) };
 };
@@ -112,15 +115,16 @@ const fenceAttrs = (write: StateWrite, merge: MergeFrom | undefined) => {
  * One write as a DynamoDB operation (a transaction item; the single path sends its Put or Update
  * alone). Unfenced writes are today's, but for the tombstone: their conditions read the user's view
  * and an update clears the flag. Fenced: see docs/consumer-single-item.md; `merge` after a read.
+ * `at`: the write's time (epoch ms, the writer's clock), stored in its fences for pruning.
  */
-export const fencedOp = (table: string, write: StateWrite, merge?: MergeFrom): TransactItem => {
+export const fencedOp = (table: string, write: StateWrite, at: number, merge?: MergeFrom): TransactItem => {
   const typed = write.if === undefined ? undefined : planCondition(write.if);
   const fenced = (write.fences ?? []).length > 0;
   const parts = new Parts();
   if (write.kind === 'update') {
     const clauses: UpdateClause[] = [...planUpdate(write.update), { kind: 'remove', attr: DELETED_ATTR }];
     if (fenced) {
-      const { attrs, units } = fenceAttrs(write, merge);
+      const { attrs, units } = fenceAttrs(write, merge, at);
       for (const [attr, value] of Object.entries(attrs)) clauses.push({ kind: 'set', attr, value });
       for (const u of merge?.dropped ?? []) clauses.push({ kind: 'remove', attr: fenceAttr(u) });
       const pruned = merge !== undefined && fencesOf(merge.raw).size > 0;
@@ -137,7 +141,7 @@ export const fencedOp = (table: string, write: StateWrite, merge?: MergeFrom): T
   // Put and delete keep other units' unsettled fences, fenced or not (review F1): an unfenced one
   // (key mode) whose fast condition fails merges after a read as a fenced one does.
   fenceConditions(parts, write, merge);
-  const { attrs, units } = fenceAttrs(write, merge);
+  const { attrs, units } = fenceAttrs(write, merge, at);
   const rest = merged(parts, maps);
   if (units.size === 0)
     return write.kind === 'put'

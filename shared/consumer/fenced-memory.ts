@@ -2,8 +2,11 @@ import {
   DELETED_ATTR,
   fenceAttr,
   fencesOf,
+  fenceValue,
+  keptValue,
   MAX_FENCE_UNITS,
-  padSeq,
+  type StoredFence,
+  storedFencesOf,
   UNITS_ATTR,
   userView,
   writtenFences,
@@ -21,8 +24,8 @@ export type FencedOutcome =
   | { readonly kind: 'rejected' }
   | { readonly kind: 'write'; readonly item: Raw | undefined };
 
-/** Units whose fence the write may drop (their checkpoint passed it), out of the `foreign` ones. */
-export type SettledOf = (foreign: ReadonlyMap<string, string>) => Promise<ReadonlySet<string>>;
+/** Units whose fence the write may drop (settled a grace ago: `settledUnits`), out of the `foreign` ones. */
+export type SettledOf = (foreign: ReadonlyMap<string, StoredFence>) => Promise<ReadonlySet<string>>;
 
 /** The fences of a write already at or past its events: the write must not apply again. */
 export const fenceApplied = (raw: Raw | undefined, write: StateWrite): boolean => {
@@ -40,25 +43,28 @@ export const userConditionHolds = (raw: Raw | undefined, write: StateWrite): boo
 /**
  * A fenced write with the DynamoDB store's semantics (fenced-dynamo.ts; the store contract suite holds
  * them equal): applied when a fence says so, rejected when the user's condition fails on the user's
- * view, else the new stored item. A put or delete drops the fences of other units whose checkpoint
- * passed them; an update keeps them until the item holds more than `MAX_FENCE_UNITS` units.
+ * view, else the new stored item. A put or delete drops the fences of other units settled a grace
+ * ago; an update keeps them until the item holds more than `MAX_FENCE_UNITS` units. `at`: the write's
+ * time, stored in its fences (and in kept untimed ones, as the DynamoDB store's merge does).
  */
 export const fencedWrite = async (
   raw: Raw | undefined,
   write: StateWrite,
   settledOf: SettledOf,
+  at: number,
 ): Promise<FencedOutcome> => {
   if (fenceApplied(raw, write)) return { kind: 'applied' };
   if (!userConditionHolds(raw, write)) return { kind: 'rejected' };
   const fences = writtenFences(write.fences);
   const mine = new Set(fences.map((f) => f.unit));
-  const stored = fencesOf(raw);
+  const stored = storedFencesOf(raw);
   const foreign = new Map([...stored].filter(([u]) => !mine.has(u)));
+  // Where the DynamoDB store reads and merges (a put or delete over other units, an update past the limit).
   const prune = write.kind !== 'update' || stored.size > MAX_FENCE_UNITS;
   const dropped = prune ? await settledOf(foreign) : new Set<string>();
   const kept = new Map([...foreign].filter(([u]) => !dropped.has(u)));
-  const own = Object.fromEntries(fences.map((f) => [fenceAttr(f.unit), padSeq(f.last)]));
-  const keptAttrs = Object.fromEntries([...kept].map(([u, s]) => [fenceAttr(u), padSeq(s)]));
+  const own = Object.fromEntries(fences.map((f) => [fenceAttr(f.unit), fenceValue(f.last, at)]));
+  const keptAttrs = Object.fromEntries([...kept].map(([u, f]) => [fenceAttr(u), keptValue(f, at)]));
   const units = new Set([...kept.keys(), ...mine]);
   const pk = write.kind === 'put' ? write.item.pk : write.pk;
   // An unfenced put or delete (key mode) keeping no fence is the plain one (review F1).
@@ -74,7 +80,12 @@ export const fencedWrite = async (
     };
   const base: Raw = { ...(raw ?? {}) };
   for (const u of dropped) delete base[fenceAttr(u)];
-  const next: Raw = { ...applyClauses(userAndFences(base, pk), pk, planUpdate(write.update)), ...own };
+  const merged = prune ? keptAttrs : {};
+  const next: Raw = {
+    ...applyClauses(userAndFences(base, pk), pk, planUpdate(write.update)),
+    ...merged,
+    ...own,
+  };
   delete next[DELETED_ATTR];
   return { kind: 'write', item: { ...next, ...unitsAttr } };
 };

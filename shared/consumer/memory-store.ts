@@ -1,7 +1,15 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { sweepPk } from '../layout';
 import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
-import { DELETED_ATTR, type FencedRead, fencesOf, settledUnits, unitParts, userView } from './fence';
+import {
+  DELETED_ATTR,
+  type FencedRead,
+  fencesOf,
+  type StoredFence,
+  settledUnits,
+  unitParts,
+  userView,
+} from './fence';
 import { type FencedOutcome, fencedWrite, plainWrite } from './fenced-memory';
 import { type OutboxEntry, outboxPk } from './outbox';
 import { holds } from './state-ops-memory';
@@ -112,10 +120,11 @@ export class MemoryConsumerStore implements ConsumerStore {
     };
   }
 
-  /** Which foreign fences a write may drop: their unit's checkpoint has passed them. */
-  private settledOf(position: ShardPosition) {
-    return (foreign: ReadonlyMap<string, string>): Promise<ReadonlySet<string>> =>
-      settledUnits(foreign, new Set(), this.checkpointsOfUnits(position));
+  /** Which foreign fences a write at `now` may drop: settled, and a grace old (`settledUnits`). */
+  private settledOf(position: ShardPosition, now: number) {
+    const age = { now, graceMs: this.tombstoneGraceMs, untimedAt: now };
+    return (foreign: ReadonlyMap<string, StoredFence>): Promise<ReadonlySet<string>> =>
+      settledUnits(foreign, new Set(), this.checkpointsOfUnits(position), age);
   }
 
   /** Tombstone sweep entries by `pk/sk` of the parking table, with their `sweepAfter` (tombstones.ts). */
@@ -141,6 +150,7 @@ export class MemoryConsumerStore implements ConsumerStore {
         },
         readRaw: (entry) => this.readRaw(entry.table, entry.pk),
         checkpointsOf: this.checkpointsOfUnits(position),
+        graceMs: this.tombstoneGraceMs,
         remove: async (entry, raw) => {
           if (!isUnchangedTombstone(this.table(entry.table).get(entry.pk), raw) || !unchanged(entry))
             return false;
@@ -165,7 +175,10 @@ export class MemoryConsumerStore implements ConsumerStore {
     const pk = w.kind === 'put' ? w.item.pk : w.pk;
     const raw = this.table(w.table).get(pk);
     // Puts and deletes keep other units' unsettled fences, fenced or not (review F1).
-    if (w.fences?.length || w.kind !== 'update') return fencedWrite(raw, w, this.settledOf(position));
+    if (w.fences?.length || w.kind !== 'update') {
+      const now = this.now();
+      return fencedWrite(raw, w, this.settledOf(position, now), now);
+    }
     const view = userView(raw);
     if (w.if !== undefined && !holds(planCondition(w.if), view)) return { kind: 'rejected' };
     return { kind: 'write', item: plainWrite(raw, w) };

@@ -1,5 +1,5 @@
 import { sweepPk } from '../layout';
-import { DELETED_ATTR, fenceAttr, fencesOf, padSeq, settledUnits, UNITS_ATTR, writtenFences } from './fence';
+import { DELETED_ATTR, fenceAttr, settledUnits, storedFencesOf, UNITS_ATTR, writtenFences } from './fence';
 import type { StateWrite } from './types';
 
 /**
@@ -15,9 +15,14 @@ import type { StateWrite } from './types';
 export const SWEEP_LIMIT = 25;
 
 /**
- * How long a tombstone stays after its delete: longer than any request of the deleting unit can be in
- * flight (an invocation lives at most 15 minutes, Lambda's maximum timeout; a request it sent may land
- * until then), plus the attempt mark's 2 s skew. @default 15 min 2 s
+ * How long a tombstone stays after its delete, and how old a settled unit's fence must be before a write
+ * or a sweep drops it (`settledUnits`). An assumption, not a bound AWS gives: no request of the runtime
+ * stays in flight longer than this after it was sent. A request may land late: the SDK abandons an
+ * attempt at its request timeout (10 s here) and retries (3 attempts by default), and the abandoned one
+ * may still apply; one in flight when Lambda ends an invocation (900 s at most, Lambda's maximum
+ * timeout) may land after it. The delete's `sweepAfter` is taken when it commits, after any such request
+ * was sent. Plus the attempt mark's 2 s clock skew (`MARK_CLOCK_SKEW_MS`): the time is one writer's
+ * clock, compared on another's. @default 15 min 2 s
  */
 export const TOMBSTONE_GRACE_MS = 15 * 60_000 + 2_000;
 
@@ -61,10 +66,13 @@ export const entryOf = (item: Record<string, unknown>): StoredSweepEntry | undef
 export const sweepVerdict = async (
   raw: Record<string, unknown> | undefined,
   checkpointsOf: (units: readonly string[]) => Promise<ReadonlyMap<string, string | undefined>>,
+  age: { readonly now: number; readonly graceMs: number },
 ): Promise<'drop' | 'remove' | 'keep'> => {
   if (raw?.[DELETED_ATTR] !== true) return 'drop';
-  const fences = fencesOf(raw);
-  const settled = await settledUnits(fences, new Set(), checkpointsOf);
+  const fences = storedFencesOf(raw);
+  // A fence without a time is old: every delete since the upgrade stamps the fences it keeps, so such a
+  // tombstone was written before it, and its entry, due, says that delete is a grace old.
+  const settled = await settledUnits(fences, new Set(), checkpointsOf, { ...age, untimedAt: 0 });
   return settled.size === fences.size ? 'remove' : 'keep';
 };
 
@@ -73,13 +81,13 @@ export const sweepVerdict = async (
  * sweep read (a write since then changed them, and the next sweep decides again).
  */
 export const unchangedTombstone = (raw: Record<string, unknown>) => {
-  const fences = [...fencesOf(raw)];
+  const fences = [...storedFencesOf(raw)];
   const names: Record<string, string> = { '#d': DELETED_ATTR, '#u': UNITS_ATTR };
   const values: Record<string, unknown> = { ':n': fences.length };
   const tests = ['attribute_exists(#d)', 'size(#u) = :n'];
-  fences.forEach(([unit, seq], i) => {
+  fences.forEach(([unit, fence], i) => {
     names[`#f${i}`] = fenceAttr(unit);
-    values[`:f${i}`] = padSeq(seq);
+    values[`:f${i}`] = fence.value;
     tests.push(`#f${i} = :f${i}`);
   });
   return {
@@ -95,8 +103,8 @@ export const isUnchangedTombstone = (
   read: Record<string, unknown>,
 ) => {
   if (now?.[DELETED_ATTR] !== true) return false;
-  const [a, b] = [fencesOf(now), fencesOf(read)];
-  return a.size === b.size && [...b].every(([u, s]) => a.get(u) === s);
+  const [a, b] = [storedFencesOf(now), storedFencesOf(read)];
+  return a.size === b.size && [...b].every(([u, f]) => a.get(u)?.value === f.value);
 };
 
 /** The condition of an entry's delete: still the entry the sweep read (a later delete re-puts it). */

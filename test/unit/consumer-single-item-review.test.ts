@@ -24,6 +24,7 @@ import {
   type StateWrite,
   unitOf,
 } from '../../shared/consumer';
+import { fenceValue } from '../../shared/consumer/fence';
 import { dynamoOpsStore, isOpsError, runRedrive } from '../../shared/ops';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { kinesisEvent, seq } from '../fixtures/kinesis';
@@ -323,7 +324,8 @@ describe('F8: a failed condition is classified from the item DynamoDB returns, n
     const others = ['counts|shardId-000000000001', 'counts|shardId-000000000002'];
     const item = {
       pk: { S: 'a' },
-      ...Object.fromEntries(others.map((u) => [`spine:fence:${u}`, { S: padSeq('9') }])),
+      // Written long ago (epoch ms 1): past the grace, so their checkpoints decide (review F1).
+      ...Object.fromEntries(others.map((u) => [`spine:fence:${u}`, { S: fenceValue('9', 1) }])),
       'spine:units': { SS: others },
     };
     client

@@ -104,6 +104,42 @@ describe('sweepTombstones', () => {
   });
 });
 
+describe('sweepTombstones with a signal (review R1)', () => {
+  it('stops waiting on a call that hangs once its time is up, and leaves the entry for a later sweep', async () => {
+    // Prepare: one due entry whose item read never answers (a throttled table's retries, stretched).
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const client = mockClient(doc);
+    const store = createDynamoStore({
+      client: doc,
+      service: 'counter',
+      checkpointsTable: 'cp',
+      parkingTable: 'parking',
+      outboxTable: 'ob',
+      stateTables: { totals: 'totals-physical' },
+    });
+    client.on(QueryCommand).resolves({ Items: [{ pk: 'sweep#counter', sk: 'totals#a', sweepAfter: 0 }] });
+    client.on(GetCommand).callsFake(() => new Promise(() => {}));
+    const logged: Record<string, unknown>[] = [];
+    const started = Date.now();
+
+    // Act
+    const result = await store.sweepTombstones(position, {
+      signal: AbortSignal.timeout(200),
+      log: (_level, _message, fields) => logged.push(fields),
+    });
+    const tookMs = Date.now() - started;
+
+    // Assess: back soon after the signal (headroom for a loaded machine), nothing removed, the entry
+    // left for the next sweep, due at once.
+    expect(tookMs).toBeLessThan(5_000);
+    expect(result).toEqual({ removed: 0, nextDueInMs: 0 });
+    expect(logged).toEqual([{ table: 'totals', error: expect.stringContaining('TimeoutError') }]);
+    expect(client.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    client.restore();
+    // Without the signal the sweep waits forever: fail here, not at the suite's 600 s timeout.
+  }, 30_000);
+});
+
 describe('PendingWrites and sweep entries (finding 4)', () => {
   it('counts a delete as two transaction items: its write and the sweep entry its tombstone adds', () => {
     // Prepare: 49 events deleting one item each, one checkpoint move: 99 items with their entries.

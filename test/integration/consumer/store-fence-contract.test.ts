@@ -14,6 +14,7 @@ import {
   type StateWrite,
   unitOf,
 } from '../../../shared/consumer';
+import { TOMBSTONE_GRACE_MS } from '../../../shared/consumer/tombstones';
 import { type Emulators, emulatorClient, startEmulators } from '../helpers/emulators';
 import { createRuntimeTables, dynamoStore, TABLES } from './harness';
 
@@ -148,6 +149,17 @@ const moveTo = (store: ConsumerStore, p: ShardPosition, seq: string) =>
     moves: [{ sk: p.shardId, expected: undefined, next: { sequenceNumber: seq, arrivedAt: 1 } }],
     writes: [],
   });
+
+/** A clock the test moves on: `pass(ms)`. Starts at the wall clock's now. */
+const testClock = () => {
+  let t = Date.now();
+  return {
+    now: () => t,
+    pass: (ms: number) => {
+      t += ms;
+    },
+  };
+};
 
 describe.each(stores)('%s position fences (store contract)', (_name, makeStore, rawOf) => {
   it('a key-only item reads back as written, with its fence beside it (point 3)', async () => {
@@ -379,8 +391,9 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
     expect(await store.getItem('totals', pk)).toEqual({ pk, n: 1 });
   });
 
-  it('prunes the fences of units whose checkpoint passed them, keeps the others (point 6)', async () => {
-    const store = makeStore();
+  it('prunes the fences of units whose checkpoint passed them a grace after their write, keeps the others (point 6, review F1)', async () => {
+    const clock = testClock();
+    const store = makeStore({ now: clock.now });
     const { pk, at, unit } = fresh();
     const [a, settled, live] = [at('a'), at('parent'), at('sibling')];
     const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
@@ -390,17 +403,90 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
     await moveTo(store, live, '300');
 
     const updated = await store.readItem('totals', pk);
+    clock.pass(TOMBSTONE_GRACE_MS - 1);
     await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 10 } }, a, '5'));
+    const young = await store.readItem('totals', pk);
+    clock.pass(1);
+    await store.writeFenced(a, fenced({ kind: 'put', table: 'totals', item: { pk, n: 11 } }, a, '6'));
     const put = await store.readItem('totals', pk);
 
-    // An update keeps every fence (few units on the item); a put drops the settled parent's.
+    // An update keeps every fence (few units on the item); a put drops the settled parent's, once its
+    // write is a grace old: until then a request of the parent may still land.
     expect([...updated.fences.keys()].sort()).toEqual([unit(settled), unit(live)].sort());
+    expect([...young.fences.keys()].sort()).toEqual([unit(a), unit(settled), unit(live)].sort());
     expect([...put.fences.keys()].sort()).toEqual([unit(a), unit(live)].sort());
-    expect(put.item).toEqual({ pk, n: 10 });
+    expect(put.item).toEqual({ pk, n: 11 });
+  });
+
+  it('a request of a settled unit landing after another unit\'s delete is "applied", never a resurrection (review F1, U1)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const [p, c] = [at('parent'), at('child')];
+    const add = fenced<SingleWrite>(
+      { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } },
+      p,
+      '100',
+    );
+    // Attempt 2 of the parent's write (attempt 1 abandoned by the SDK, still in flight); the parent settles.
+    await store.writeFenced(p, add);
+    await moveTo(store, p, '100');
+    await store.commit({
+      position: c,
+      moves: [{ sk: c.shardId, expected: undefined, next: { sequenceNumber: '200', arrivedAt: 1 } }],
+      writes: [fenced<StateWrite>({ kind: 'delete', table: 'totals', pk }, c, '200')],
+    });
+
+    const late = await store.writeFenced(p, add);
+
+    expect(late).toBe('applied');
+    expect(await store.getItem('totals', pk)).toBeUndefined();
+    expect(await rawOf(store, pk)).toMatchObject({ 'spine:deleted': true });
+  });
+
+  it('a request of a settled unit landing after another unit\'s put is "applied", never applied twice (review F1, U2)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const [p, c] = [at('parent'), at('child')];
+    const add = fenced<SingleWrite>(
+      { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } },
+      p,
+      '100',
+    );
+    await store.writeFenced(p, add);
+    await moveTo(store, p, '100');
+    await store.writeFenced(
+      c,
+      fenced<SingleWrite>({ kind: 'put', table: 'totals', item: { pk, n: 10 } }, c, '200'),
+    );
+
+    const late = await store.writeFenced(p, add);
+
+    expect(late).toBe('applied');
+    expect(await store.getItem('totals', pk)).toEqual({ pk, n: 10 });
+  });
+
+  it('a settled factor-1 put landing after a key-mode put is "applied", never a lost later write (review F1, U3)', async () => {
+    const store = makeStore();
+    const { pk, at } = fresh();
+    const [a, keyed] = [at('a'), at('keyed')];
+    const put = fenced<SingleWrite>({ kind: 'put', table: 'totals', item: { pk, v: 'e1' } }, a, '100');
+    await store.writeFenced(a, put);
+    await moveTo(store, a, '100');
+    await store.commit({
+      position: keyed,
+      moves: [],
+      writes: [{ kind: 'put', table: 'totals', item: { pk, v: 'e5-keymode' } }],
+    });
+
+    const late = await store.writeFenced(a, put);
+
+    expect(late).toBe('applied');
+    expect(await store.getItem('totals', pk)).toEqual({ pk, v: 'e5-keymode' });
   });
 
   it('an update past the unit limit prunes settled fences, so an item written from many shards stays small', async () => {
-    const store = makeStore();
+    // Grace 0 (local mode): settled fences go whatever their age.
+    const store = makeStore({ tombstoneGraceMs: 0 });
     const { pk, at, unit } = fresh();
     const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
     const shards = Array.from({ length: 9 }, (_, n) => at(`s${n}`));
@@ -439,7 +525,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
   });
 
   it("an unfenced put or delete (key mode) keeps another unit's unsettled fence, drops a settled one (F1)", async () => {
-    const store = makeStore();
+    const store = makeStore({ tombstoneGraceMs: 0 });
     const { pk, at, unit } = fresh();
     const [a, keyed] = [at('a'), at('keyed')];
     const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
@@ -495,7 +581,7 @@ describe.each(stores)('%s position fences (store contract)', (_name, makeStore, 
   });
 
   it("a live put prunes the fence of a finished session (no checkpoint item), keeps a running one's (F6)", async () => {
-    const store = makeStore();
+    const store = makeStore({ tombstoneGraceMs: 0 });
     const { pk, at, unit } = fresh();
     const [a, finished, running, fresh0] = [at('a'), at('s#replay-1'), at('s#redrive-2'), at('never')];
     const add: SingleWrite = { kind: 'update', table: 'totals', pk, update: { add: { n: 1 } } };
