@@ -366,7 +366,12 @@ const applyBatch = async (
             continue;
           }
           const sk = view.sk(record);
-          const scope: SinglePathScope = { ...single, allowed: single.allowed && !current.careful };
+          // A record an earlier invocation may have written alone goes by transaction, conditioned on the
+          // checkpoint: alone, a late attempt of it could land once its fence was pruned (review EO1, 2026-11-27).
+          const scope: SinglePathScope = {
+            ...single,
+            allowed: single.allowed && !current.careful && !mayBeFenced,
+          };
           const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
           if (alone || outcome.writes.some((w) => w.kind === 'delete')) sweep.due = true;
           if (alone) {
