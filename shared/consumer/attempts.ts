@@ -2,7 +2,8 @@ import type { BatchRun } from './commits';
 import { InvocationDiedError, isCheckpointConflictError } from './errors';
 import { type AttemptStart, compareSequence, type FailureRecord } from './store';
 
-const maxSeq = (a: string, b: string | undefined): string =>
+/** The later of two sequence numbers (`b` may be absent). */
+export const maxSeq = (a: string, b: string | undefined): string =>
   b === undefined || compareSequence(a, b) >= 0 ? a : b;
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import { AppliedView } from './applied-view';
-import { startAttempt } from './attempts';
+import { maxSeq, startAttempt } from './attempts';
 import { type BatchDeps, LOG_MESSAGES } from './batch-deps';
 import { type BatchRun, CommitRejectedError, Committer } from './commits';
 import { classifyCopies, type MarkedOriginal } from './copies';
@@ -171,8 +171,11 @@ const applyBatch = async (
       );
     };
 
-    /** One attempt of the event at `index`; parks it after `maxAttempts`. */
-    const attempt = async (index: number, error: unknown): Promise<'parked' | 'stop'> => {
+    /**
+     * One attempt of the event at `index`; parks it after `maxAttempts`. `sentAlone`: its write went
+     * alone and was refused, and an earlier try of that request may still land (review EO2, 2026-11-27).
+     */
+    const attempt = async (index: number, error: unknown, sentAlone = false): Promise<'parked' | 'stop'> => {
       const record = records[index];
       if (!record) return 'parked';
       const seq = record.kinesis.sequenceNumber;
@@ -184,6 +187,7 @@ const applyBatch = async (
         await commits.park(index, {
           error: describeError(error),
           attempts,
+          ...(sentAlone && { mayBeApplied: true }),
           ...(event && { eventId: event.id, eventType: event.type }),
         });
         deps.log?.('warn', LOG_MESSAGES.parked, {
@@ -196,16 +200,19 @@ const applyBatch = async (
       }
       const recorded = { sequenceNumber: seq, attempts, error: describeError(error) };
       // Nothing of this invocation is written alone past the checkpoint now (pending moves committed
-      // before the attempt): its mark's raise of `fencedTo` is undone (review F3).
+      // before the attempt): its mark's raise of `fencedTo` is undone (review F3). But a refused write
+      // sent alone may still land (an earlier try of its request, stalled, then applied): `fencedTo` keeps
+      // covering it, so its re-run goes by transaction and a park of it is flagged (review EO2).
       const restore = current.singleAllowed && sk === position.shardId;
+      const restored = sentAlone ? maxSeq(seq, loadedFencedTo) : loadedFencedTo;
       await deps.store.recordFailure(
         position,
         sk,
         view.own(sk),
         recorded,
-        restore ? { restore: loadedFencedTo } : undefined,
+        restore ? { restore: restored } : undefined,
       );
-      if (restore) current.fencedTo = loadedFencedTo;
+      if (restore) current.fencedTo = restored;
       current.failures.set(sk, recorded);
       current.mark = undefined;
       deps.log?.('warn', LOG_MESSAGES.handlerFailed, {
@@ -385,7 +392,7 @@ const applyBatch = async (
             } catch (error) {
               if (!(error instanceof CommitRejectedError)) throw error;
               await commits.commitPending(i);
-              if ((await attempt(i, error.cause)) === 'stop') return retryFrom(record);
+              if ((await attempt(i, error.cause, true)) === 'stop') return retryFrom(record);
               continue;
             }
             await skipApplied(i, record, event.arrivedAt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventHandler } from '../../shared/consumer';
+import type { EventHandler, SingleWrite } from '../../shared/consumer';
 import { kinesisEvent, seq } from '../fixtures/kinesis';
 import { adding, consumerOn, counted, countsWith, newStore, position } from '../fixtures/single-item';
 
@@ -37,6 +37,40 @@ describe('a re-run of a record at or below fencedTo goes by transaction', () => 
     // found applied there, e2 behind it); each counted once
     expect(afterFirst).toBeUndefined();
     expect(alone).toEqual([`${seq(1)}:written`]);
+    expect((await store.getItem('totals', 'a'))?.total).toBe(1);
+    expect((await store.getItem('totals', 'b'))?.total).toBe(1);
+    expect((await store.loadCheckpoint(position)).sequenceNumber).toBe(seq(2));
+  });
+
+  it('a write sent alone and refused keeps fencedTo over it: a stalled earlier try that lands later is not applied twice (review EO2)', async () => {
+    // Prepare: e1's first try stalls (held back) and its retry is refused by a condition
+    const store = newStore();
+    const alone: string[] = [];
+    const write = store.writeFenced.bind(store);
+    let stalled: (() => Promise<unknown>) | undefined;
+    store.writeFenced = async (p, w: SingleWrite) => {
+      if (!stalled) {
+        stalled = () => write(p, w);
+        alone.push(`${w.fences?.[0]?.first}:refused`);
+        throw Object.assign(new Error('The conditional request failed'), {
+          name: 'ConditionalCheckFailedException',
+        });
+      }
+      const result = await write(p, w);
+      alone.push(`${w.fences?.[0]?.first}:${result}`);
+      return result;
+    };
+    const batch = () => kinesisEvent([counted(1, 'a'), counted(2, 'b')]);
+    await consumerOn(store, adding, countsWith({}))(batch());
+    await stalled?.();
+    const fencedTo = (await store.loadCheckpoint(position)).fencedTo;
+
+    // Act: the mapping's retry
+    await consumerOn(store, adding, countsWith({}))(batch());
+
+    // Assert: fencedTo covers e1, so its re-run went by transaction (found applied), not alone
+    expect(fencedTo).toBe(seq(1));
+    expect(alone).toEqual([`${seq(1)}:refused`]);
     expect((await store.getItem('totals', 'a'))?.total).toBe(1);
     expect((await store.getItem('totals', 'b'))?.total).toBe(1);
     expect((await store.loadCheckpoint(position)).sequenceNumber).toBe(seq(2));
