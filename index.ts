@@ -38,4 +38,5 @@ export {
   type ServiceEventOf,
   type ServiceHandler,
   type TableCheck,
+  userView,
 } from './shared/consumer';

@@ -32,7 +32,11 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const failure = (io: CliIo, error: unknown): number => {
   if (isOpsError(error)) {
     io.err(`spine: ${error.message} [${error.code}]`);
-    return error.code === 'CONFIRMATION_REQUIRED' || error.code === 'INVALID_ARGUMENT' ? 2 : 3;
+    return error.code === 'CONFIRMATION_REQUIRED' ||
+      error.code === 'INVALID_ARGUMENT' ||
+      error.code === 'MAY_BE_APPLIED'
+      ? 2
+      : 3;
   }
   io.err(`spine: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   return 1;
@@ -256,9 +260,14 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     .action(withContext((ctx, _g, seq: string, o: { service?: string }) => parkedShow(ctx, io, seq, o)));
   filters(parked.command('redrive').description('re-deliver parked events exactly once, in order per key'))
     .option('--dry-run', 'list what would be redriven, change nothing')
+    .option('--force', 'also redrive events parked as possibly applied (check their effect first)')
     .action(
-      withContext((ctx, g, o: { service?: string; topic?: string; seq?: string[]; dryRun?: boolean }) =>
-        parkedRedrive(ctx, io, { ...o, ...(g.json && { json: true }) }),
+      withContext(
+        (
+          ctx,
+          g,
+          o: { service?: string; topic?: string; seq?: string[]; dryRun?: boolean; force?: boolean },
+        ) => parkedRedrive(ctx, io, { ...o, ...(g.json && { json: true }) }),
       ),
     );
   filters(parked.command('discard').description('delete parked events for good, keeping an audit record'))

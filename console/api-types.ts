@@ -102,6 +102,11 @@ export interface ParkedSummary {
   readonly parkedAt?: string;
   readonly error: string;
   readonly redriveFailedIn?: string;
+  /**
+   * Parked although an earlier invocation may have applied it alone: a redrive would apply it again,
+   * so the console's redrive is refused (409) and the CLI's needs `--force` after a check of the state.
+   */
+  readonly mayBeApplied?: boolean;
 }
 
 export interface ParkedDetail extends ParkedSummary {

@@ -22,7 +22,7 @@ const FILES = {
   envCredentials: ['shared/aws/env-credentials.ts', 'dist/internal-env-credentials.js'],
   noEventStreams: ['shared/aws/no-event-streams.ts', 'dist/internal-no-event-streams.js'],
   nodeSha256: ['shared/aws/node-sha256.ts', 'dist/internal-node-sha256.js'],
-  lruCache: ['shared/aws/lru-cache.ts', 'dist/internal-lru-cache.js'],
+  noEndpointDiscovery: ['shared/aws/no-endpoint-discovery.ts', 'dist/internal-no-endpoint-discovery.js'],
   http1Only: ['shared/aws/http1-only.ts', 'dist/internal-http1-only.js'],
 } as const satisfies Record<string, readonly [string, string]>;
 

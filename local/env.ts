@@ -6,6 +6,7 @@ import {
   STAGE_ENV,
   stateTableEnvVar,
   streamEnvVar,
+  TOMBSTONE_GRACE_ENV,
 } from '../shared/config';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/client';
 import type { Endpoints } from './home';
@@ -24,6 +25,9 @@ export const localEnvironment = (catalog: Catalog, endpoints: Endpoints): Record
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     [STAGE_ENV]: 'local',
+    // No grace: a local shard that goes idle after a delete gets no later batch to sweep its tombstone
+    // (docs/consumer-single-item.md, "Deletes"). A value already set (a test of the grace) is kept.
+    [TOMBSTONE_GRACE_ENV]: process.env[TOMBSTONE_GRACE_ENV] ?? '0',
     [PRODUCER_PRINCIPALS_ENV]: JSON.stringify(
       Object.fromEntries(catalog.producers.map((p) => [producerPrincipal(p.name), p.name])),
     ),

@@ -39,7 +39,7 @@ export const ENTRIES = {
   'internal-env-credentials': 'shared/aws/env-credentials.ts',
   'internal-no-event-streams': 'shared/aws/no-event-streams.ts',
   'internal-node-sha256': 'shared/aws/node-sha256.ts',
-  'internal-lru-cache': 'shared/aws/lru-cache.ts',
+  'internal-no-endpoint-discovery': 'shared/aws/no-endpoint-discovery.ts',
   'internal-http1-only': 'shared/aws/http1-only.ts',
 } as const;
 

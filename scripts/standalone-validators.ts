@@ -13,8 +13,14 @@ import {
   standaloneFormats,
   validatorKey,
 } from '../shared/schemas';
+import {
+  compactExtraChecks,
+  compactObjectChecks,
+  compactRequiredChecks,
+  compactStringChecks,
+} from './compact-checks';
 import { compactErrorObjects } from './compact-errors';
-import { trimUnusedEvaluation } from './trim-standalone';
+import { foldUnchangedErrorCount, inlineSchemaReads, trimUnusedEvaluation } from './trim-standalone';
 
 const formatNames = (schema: unknown, into = new Set<string>()): Set<string> => {
   if (Array.isArray(schema)) for (const item of schema) formatNames(item, into);
@@ -102,8 +108,20 @@ export const standaloneValidatorsModule = (
   return [
     '// Generated at synth by scripts/standalone-validators.ts from the catalog; do not edit.',
     `import { provideStandaloneValidators${spine ? ', standaloneFormats' : ''} } from ${JSON.stringify(schemasModule)};`,
-    trimUnusedEvaluation(
-      compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+    compactObjectChecks(
+      compactExtraChecks(
+        compactRequiredChecks(
+          compactStringChecks(
+            inlineSchemaReads(
+              foldUnchangedErrorCount(
+                trimUnusedEvaluation(
+                  compactErrorObjects(standaloneCode(ajv, exports).replace(/^"use strict";/, '')).source,
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
     ),
     `export const hash = ${JSON.stringify(schemasHash(catalog))};`,
     `export const validators = {\n${table}\n};`,

@@ -1,5 +1,15 @@
 import { decodeEnvelope } from '../../shared/envelope';
-import { OpsError, type ParkedItem, type RedriveOutcome, runRedrive, splitShardId } from '../../shared/ops';
+import {
+  type MayBeAppliedItems,
+  mayBeAppliedError,
+  mayBeAppliedIn,
+  OpsError,
+  type ParkedItem,
+  REDRIVE_SESSION,
+  type RedriveOutcome,
+  runRedrive,
+  splitShardId,
+} from '../../shared/ops';
 import type { CliIo, OpsContext } from '../context';
 import { shortSeq, table } from '../format';
 
@@ -39,7 +49,11 @@ const summaryOf = (i: ParkedItem) => ({
   parkedAt: i.parkedAt,
   error: i.error,
   ...(i.redriveFailedIn && { redriveFailedIn: i.redriveFailedIn }),
+  ...(i.mayBeApplied === true && { mayBeApplied: true }),
 });
+
+/** The list's and the plan's flag column: a redrive refuses these without `--force`. */
+const flagOf = (mayBeApplied: boolean | undefined) => (mayBeApplied === true ? 'mayBeApplied' : '-');
 
 export const parkedList = async (ctx: OpsContext, io: CliIo, options: ParkedOptions): Promise<number> => {
   const items = await select(ctx, options);
@@ -47,7 +61,7 @@ export const parkedList = async (ctx: OpsContext, io: CliIo, options: ParkedOpti
     io.out(JSON.stringify(items.map(summaryOf), null, 2));
     return 0;
   }
-  const rows = [['service', 'topic/shard', 'seq', 'key', 'type', 'attempts', 'parked at', 'error']];
+  const rows = [['service', 'topic/shard', 'seq', 'key', 'type', 'attempts', 'parked at', 'flag', 'error']];
   for (const i of items)
     rows.push([
       i.pk,
@@ -57,6 +71,7 @@ export const parkedList = async (ctx: OpsContext, io: CliIo, options: ParkedOpti
       i.eventType ?? '-',
       String(i.attempts),
       i.parkedAt ?? '-',
+      flagOf(i.mayBeApplied),
       i.error.slice(0, 80),
     ]);
   io.out(items.length === 0 ? 'parking lot is empty' : `${table(rows)}\n${items.length} parked event(s)`);
@@ -86,9 +101,16 @@ export const parkedShow = async (
 };
 
 const renderRedrive = (service: string, outcome: RedriveOutcome): string => {
-  const rows = [['  topic/shard', 'seq', 'key', 'outcome', 'reason']];
+  const rows = [['  topic/shard', 'seq', 'key', 'outcome', 'flag', 'reason']];
   for (const r of outcome.results)
-    rows.push([`  ${r.topic}/${r.shardId}`, shortSeq(r.sequenceNumber), r.key, r.outcome, r.reason ?? '']);
+    rows.push([
+      `  ${r.topic}/${r.shardId}`,
+      shortSeq(r.sequenceNumber),
+      r.key,
+      r.outcome,
+      flagOf(r.mayBeApplied),
+      r.reason ?? '',
+    ]);
   const count = (o: string) => outcome.results.filter((r) => r.outcome === o).length;
   return `redrive ${service} (session ${outcome.session}${outcome.resumed ? ', resumed' : ''})\n${table(rows)}\n  redriven ${count('redriven')}, failed ${count('failed')}, skipped ${count('skipped')}${count('planned') ? `, planned ${count('planned')}` : ''}`;
 };
@@ -96,29 +118,47 @@ const renderRedrive = (service: string, outcome: RedriveOutcome): string => {
 export const parkedRedrive = async (
   ctx: OpsContext,
   io: CliIo,
-  options: ParkedOptions & { dryRun?: boolean },
+  options: ParkedOptions & { dryRun?: boolean; force?: boolean },
 ): Promise<number> => {
-  const outcomes: Record<string, RedriveOutcome> = {};
-  for (const service of servicesOf(ctx, options.service)) {
-    if (options.service === undefined && (await ctx.store.parkedCount(service)) === 0) continue;
-    outcomes[service] = await runRedrive(
-      {
-        service,
-        ...(options.topic && { topic: options.topic }),
-        ...(options.seq && { sequenceNumbers: options.seq }),
-        ...(options.dryRun && { dryRun: true }),
-      },
-      ctx,
-    );
+  const services: string[] = [];
+  for (const service of servicesOf(ctx, options.service))
+    if (options.service !== undefined || (await ctx.store.parkedCount(service)) > 0) services.push(service);
+  const request = (service: string) => ({
+    service,
+    ...(options.topic && { topic: options.topic }),
+    ...(options.seq && { sequenceNumbers: options.seq }),
+    ...(options.dryRun && { dryRun: true }),
+    ...(options.force && { force: true }),
+  });
+  // All or nothing: check every service before redriving any, so a refusal leaves all of them as they were.
+  if (!options.force && !options.dryRun) {
+    const flagged: MayBeAppliedItems[] = [];
+    for (const service of services) {
+      const items = await mayBeAppliedIn(ctx.store, request(service), REDRIVE_SESSION);
+      if (items.length > 0) flagged.push({ service, items });
+    }
+    if (flagged.length > 0) throw mayBeAppliedError(flagged);
   }
-  if (options.json) io.out(JSON.stringify(outcomes, null, 2));
-  else
+  const outcomes: Record<string, RedriveOutcome> = {};
+  const report = () =>
     io.out(
-      Object.entries(outcomes)
-        .filter(([, o]) => o.results.length > 0)
-        .map(([s, o]) => renderRedrive(s, o))
-        .join('\n\n') || 'parking lot is empty',
+      options.json
+        ? JSON.stringify(outcomes, null, 2)
+        : Object.entries(outcomes)
+            .filter(([, o]) => o.results.length > 0)
+            .map(([s, o]) => renderRedrive(s, o))
+            .join('\n\n') || 'parking lot is empty',
     );
+  for (const service of services)
+    try {
+      outcomes[service] = await runRedrive(request(service), ctx);
+    } catch (error) {
+      // A later service failing (an event parked flagged since the check, an outage) must not hide
+      // what the services before it already redrove.
+      if (Object.keys(outcomes).length > 0) report();
+      throw error;
+    }
+  report();
   const failed = Object.values(outcomes).some((o) => o.results.some((r) => r.outcome === 'failed'));
   return failed ? 1 : 0;
 };

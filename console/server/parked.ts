@@ -21,6 +21,7 @@ const summaryOf = (i: ParkedItem): ParkedSummary => ({
   ...(i.parkedAt && { parkedAt: i.parkedAt }),
   error: i.error,
   ...(i.redriveFailedIn && { redriveFailedIn: i.redriveFailedIn }),
+  ...(i.mayBeApplied === true && { mayBeApplied: true }),
 });
 
 /** Every parked event of every service (one Query per service, as `spine parked list`). */

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StreamConsumer } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnEventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -24,7 +25,7 @@ import {
 } from '../../shared/config';
 import { serviceSchemaScope } from '../../shared/schemas';
 import { iteratorAgeAlarm } from './alarms';
-import { consumerLeadingKeys } from './leading-keys';
+import { CHECKPOINT_READ_ACTIONS, consumerCheckpointReadKeys, consumerLeadingKeys } from './leading-keys';
 import type { SpineLogs } from './logs';
 import { SpineFunction } from './spine-function';
 import { spineTable } from './spine-table';
@@ -134,6 +135,18 @@ export class Service extends Construct {
     fn.bindTable(RUNTIME_TABLE_ENV.checkpoints, runtimeTables.checkpoints, 'readWrite', {
       leadingKeys: keys.checkpoints,
     });
+    // Other topics' checkpoints of the service, read only: fences of another topic on a shared item.
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...CHECKPOINT_READ_ACTIONS],
+        resources: [runtimeTables.checkpoints.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [...consumerCheckpointReadKeys(service.name)],
+          },
+        },
+      }),
+    );
     fn.bindTable(RUNTIME_TABLE_ENV.parking, runtimeTables.parking, 'readWrite', {
       leadingKeys: keys.parking,
     });

@@ -1,4 +1,5 @@
 import { type CdcSourceSpec, cdcKeyAttributes } from '../catalog';
+import { DELETED_ATTR, RESERVED_PREFIX } from '../consumer';
 import { type AttributeValue, plainImage } from './attributes';
 import { ChangeReadError } from './errors';
 
@@ -44,9 +45,20 @@ const versionOf = (source: CdcSourceSpec, item: Record<string, unknown>, keyStri
   return version;
 };
 
-/** A scanned item as a change: the item as it is, typed as an insert. */
-export const snapshotChange = (source: CdcSourceSpec, item: Image, readAt: number): Change => {
-  const image = plainImage(item);
+/** An image without the Spine runtime's `spine:*` attributes (position fences: docs/consumer-single-item.md). */
+const userImage = (raw: Image): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(plainImage(raw))) if (!k.startsWith(RESERVED_PREFIX)) out[k] = v;
+  return out;
+};
+
+/** A Spine tombstone: a fenced delete keeps the key and fences, flagged; to CDC it is a remove. */
+const isTombstone = (raw: Image | undefined): boolean => raw?.[DELETED_ATTR]?.BOOL === true;
+
+/** A scanned item as a change: the item as it is, typed as an insert; a tombstone is no item (undefined). */
+export const snapshotChange = (source: CdcSourceSpec, item: Image, readAt: number): Change | undefined => {
+  if (isTombstone(item)) return undefined;
+  const image = userImage(item);
   const { key, keyString } = keyOf(source, image);
   return {
     kind: 'insert',
@@ -77,17 +89,28 @@ export const STREAM_KINDS: Readonly<Record<string, ChangeKind>> = {
   REMOVE: 'remove',
 };
 
-/** A stream record as a change. Needs the NEW_AND_OLD_IMAGES view (a remove carries its old image). */
-export const streamChange = (source: CdcSourceSpec, record: StreamRecordLike): Change => {
-  const kind = STREAM_KINDS[record.eventName ?? ''];
-  if (!kind) throw new ChangeReadError(source.name, `unknown stream event "${String(record.eventName)}"`);
+/**
+ * A stream record as a change. Needs the NEW_AND_OLD_IMAGES view (a remove carries its old image).
+ * Undefined when nothing changed as the item's writers see it: a tombstone written over a missing item
+ * or over a tombstone (a delete of an absent item), or a tombstone removed (review F7b).
+ */
+export const streamChange = (source: CdcSourceSpec, record: StreamRecordLike): Change | undefined => {
+  const named = STREAM_KINDS[record.eventName ?? ''];
+  if (!named) throw new ChangeReadError(source.name, `unknown stream event "${String(record.eventName)}"`);
+  const old = record.dynamodb?.OldImage;
+  const wasAbsent = named === 'remove' ? isTombstone(old) : old === undefined || isTombstone(old);
+  const deletes = named === 'remove' || isTombstone(record.dynamodb?.NewImage);
+  if (deletes && wasAbsent) return undefined;
+  // A write that leaves a tombstone removes the item as its writers see it: its last state goes out;
+  // a write over a tombstone creates it again.
+  const kind = deletes ? 'remove' : named === 'modify' && isTombstone(old) ? 'insert' : named;
   const raw = kind === 'remove' ? record.dynamodb?.OldImage : record.dynamodb?.NewImage;
   if (!raw)
     throw new ChangeReadError(
       source.name,
       `${kind} record without ${kind === 'remove' ? 'OldImage' : 'NewImage'}: the stream view type must be NEW_AND_OLD_IMAGES`,
     );
-  const image = plainImage(raw);
+  const image = userImage(raw);
   const { key, keyString } = keyOf(source, image);
   const when = record.dynamodb?.ApproximateCreationDateTime;
   // Lambda's event gives seconds; the SDK's GetRecords gives a Date.

@@ -140,7 +140,8 @@ export const runSnapshot = async (
       const changes: Change[] = [];
       for (const item of page.items) {
         try {
-          changes.push(snapshotChange(deps.source, item, readAt));
+          const change = snapshotChange(deps.source, item, readAt);
+          if (change) changes.push(change);
         } catch (error) {
           if (!isChangeReadError(error)) throw error;
           parked.push(

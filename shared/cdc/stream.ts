@@ -88,7 +88,8 @@ const captureBatch = async (
   const parked: ParkedChange[] = [];
   for (const record of alive) {
     try {
-      changes.push({ change: streamChange(deps.source, record), record });
+      const change = streamChange(deps.source, record);
+      if (change) changes.push({ change, record });
     } catch (error) {
       if (!isChangeReadError(error)) throw error;
       const kind = STREAM_KINDS[record.eventName ?? ''];

@@ -23,6 +23,13 @@ export const RUNTIME_TABLE_ENV = {
 /** JSON map `{ [principal]: producerName }` used by the ingress to name the caller (see ingress/auth). */
 export const PRODUCER_PRINCIPALS_ENV = 'SPINE_PRODUCER_PRINCIPALS';
 
+/**
+ * Milliseconds a tombstone stays after its delete before a sweep may remove it (shared/consumer/
+ * tombstones.ts). Optional: unset, the runtime's default (15 min 2 s) holds. Local mode sets 0 (its idle
+ * shards get no later batch to sweep them; see docs/consumer-single-item.md).
+ */
+export const TOMBSTONE_GRACE_ENV = 'SPINE_TOMBSTONE_GRACE_MS';
+
 /** Name of the stack or local backbone, used in logs and metrics namespaces. */
 export const STAGE_ENV = 'SPINE_STAGE';
 

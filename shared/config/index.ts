@@ -6,6 +6,7 @@ export {
   STAGE_ENV,
   stateTableEnvVar,
   streamEnvVar,
+  TOMBSTONE_GRACE_ENV,
 } from './env';
 export { RUNTIME_TABLES, type RuntimeTable, STATE_TABLE_KEY, type TableKeySchema } from './tables';
 export { CONSUMER_TIMEOUT_SECONDS } from './timeouts';

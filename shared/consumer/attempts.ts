@@ -1,6 +1,10 @@
 import type { BatchRun } from './commits';
 import { InvocationDiedError, isCheckpointConflictError } from './errors';
-import type { AttemptStart, FailureRecord } from './store';
+import { type AttemptStart, compareSequence, type FailureRecord } from './store';
+
+/** The later of two sequence numbers (`b` may be absent). */
+export const maxSeq = (a: string, b: string | undefined): string =>
+  b === undefined || compareSequence(a, b) >= 0 ? a : b;
 
 /**
  * How far past a mark's deadline it still counts as possibly alive. The deadline is computed on the
@@ -67,6 +71,11 @@ export const startAttempt = async (
     if (deaths >= maxAttempts) return { kind: 'park', deaths, error };
     failure = { sequenceNumber: seq, attempts: deaths, error: `${error.name}: ${error.message}` };
   }
+  // Records this invocation may write alone, on top of any a previous one left unpassed: none of
+  // them is parked unrun until a checkpoint move passes them all.
+  const lastSeq = run.records[run.records.length - 1]?.kinesis.sequenceNumber;
+  const fenceTo =
+    run.singleAllowed && !died && lastSeq !== undefined ? maxSeq(lastSeq, run.fencedTo) : undefined;
   try {
     await run.store.markStarted(
       run.position,
@@ -78,6 +87,7 @@ export const startAttempt = async (
         careful: died,
         at: now,
         ...(run.deadline !== undefined && { deadline: run.deadline }),
+        ...(fenceTo !== undefined && { fenceTo }),
       },
       failure,
     );
@@ -88,6 +98,7 @@ export const startAttempt = async (
   }
   run.careful = died;
   run.mark = sk;
+  if (fenceTo !== undefined) run.fencedTo = fenceTo;
   if (failure) run.failures.set(sk, failure);
   return { kind: 'run', careful: died };
 };

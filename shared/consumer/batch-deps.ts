@@ -6,6 +6,7 @@ import type { CopyDeps } from './copies';
 import type { EventPublisher } from './publisher';
 import type { RecoveryDeps } from './recovery';
 import type { ConsumerStore } from './store';
+import type { SweepSchedule } from './sweep';
 import type { EventHandler } from './types';
 
 /**
@@ -68,6 +69,8 @@ export interface BatchDeps extends CopyDeps, RecoveryDeps {
   readonly remainingMs?: () => number;
   /** No event starts with less time left than this; it is also what a commit and the answer may take. @default 2000 */
   readonly deadlineMarginMs?: number;
+  /** Per-container schedule of tombstone sweeps (end-sweep.ts); none: sweep only after batches that may need it. */
+  readonly sweeps?: SweepSchedule;
   /** Per-container backoff for infrastructure failures; none: answer at once. */
   readonly backoff?: Backoff;
   readonly log?: Log;

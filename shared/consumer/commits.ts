@@ -1,11 +1,20 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { AppliedView } from './applied-view';
 import type { CopyMemories } from './copy-memory';
+import { isAlreadyAppliedError } from './errors';
 import { classifyFailure } from './failures';
 import type { OutboxEntry } from './outbox';
 import { type PendingEvent, PendingWrites } from './pending';
 import type { EventPublisher } from './publisher';
-import type { Commit, ConsumerStore, FailureRecord, ParkedEvent, ShardPosition } from './store';
+import {
+  type Commit,
+  type ConsumerStore,
+  compareSequence,
+  type FailureRecord,
+  type ParkedEvent,
+  type ShardPosition,
+} from './store';
+import type { SingleWrite } from './types';
 
 /** One invocation's shared state: where it is, what is applied, where its attempt mark sits. */
 export interface BatchRun {
@@ -26,6 +35,15 @@ export interface BatchRun {
   readonly failures: Map<string, FailureRecord>;
   /** Ids of applied marked records per checkpoint item, written by the commits that move the item. */
   readonly memories: CopyMemories;
+  /** Shard checkpoints on a live shard: events may be written alone (docs/consumer-single-item.md). */
+  readonly singleAllowed: boolean;
+  /** The shard checkpoint's `fencedTo` (loaded, then raised by this invocation's mark); a move past it clears it. */
+  fencedTo: string | undefined;
+  /**
+   * The `fencedTo` the batch loaded: records at or below it an earlier invocation may have written
+   * alone, so a park of one is flagged `mayBeApplied` (its failed re-run proves nothing; review F3).
+   */
+  readonly loadedFencedTo: string | undefined;
 }
 
 /** A commit DynamoDB refused for its content (not a transient fault); `index` names the culprit event. */
@@ -85,9 +103,14 @@ export class Committer {
     const { run } = this;
     const started = this.markFrom(next);
     const flag = run.view.needsKeyMarkersFlag;
+    const fenced = run.fencedTo;
     const moves = commit.moves.map((m) => {
       const copies = run.memories.change(m.sk, m.next.arrivedAt);
-      return copies ? { ...m, copies } : m;
+      const clear =
+        fenced !== undefined &&
+        m.sk === run.position.shardId &&
+        compareSequence(m.next.sequenceNumber, fenced) >= 0;
+      return { ...m, ...(copies && { copies }), ...(clear && { clearFencedTo: true }) };
     });
     await run.store.commit({
       ...commit,
@@ -97,7 +120,10 @@ export class Committer {
       ...(flag && { flagKeyMarkers: true }),
     });
     if (flag) run.view.needsKeyMarkersFlag = false;
-    for (const m of moves) if (m.copies) run.memories.written(m.sk, m.copies.memory);
+    for (const m of moves) {
+      if (m.copies) run.memories.written(m.sk, m.copies.memory);
+      if (m.clearFencedTo) run.fencedTo = undefined;
+    }
     for (const m of commit.moves) {
       run.view.moved(m.sk, m.next.sequenceNumber);
       run.failures.delete(m.sk);
@@ -126,6 +152,31 @@ export class Committer {
     return run;
   }
 
+  /**
+   * Writes one event's only item alone, fenced (docs/consumer-single-item.md), in the commit chain's
+   * order; the caller checks that nothing but checkpoint moves is pending (`pending.writeless`), so the
+   * write overtakes no earlier event's. `applied`: a fence shows the event applied before.
+   * The user's condition failing comes back as `CommitRejectedError`, as from a transaction.
+   */
+  writeAlone(index: number, write: SingleWrite, unit: string, seq: string): Promise<'written' | 'applied'> {
+    const fenced: SingleWrite = { ...write, fences: [{ unit, first: seq, last: seq }] };
+    const run = this.chain
+      .catch(() => undefined)
+      .then(async () => {
+        try {
+          return await this.run.store.writeFenced(this.run.position, fenced);
+        } catch (cause) {
+          if (classifyFailure(cause) === 'infrastructure') throw cause;
+          throw new CommitRejectedError(index, { cause });
+        }
+      });
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   private async commitNow(next: number | undefined): Promise<void> {
     const { pending } = this;
     if (pending.empty) return;
@@ -134,6 +185,13 @@ export class Committer {
     try {
       await this.send({ moves: pending.checkpointMoves(), writes: pending.writes(), outbox }, next);
     } catch (error) {
+      if (isAlreadyAppliedError(error)) {
+        // A fence shows an event of this commit applied by an earlier invocation: event by event, the
+        // applied ones move the checkpoint without writing, the others commit.
+        pending.clear();
+        await this.oneByOne(events, next, error);
+        return;
+      }
       if (classifyFailure(error) === 'infrastructure' || events.length === 0) {
         pending.clear();
         throw error;
@@ -147,12 +205,28 @@ export class Committer {
   }
 
   private async oneByOne(events: readonly PendingEvent[], next: number | undefined, error: unknown) {
-    if (events.length === 1) throw new CommitRejectedError(events[0]?.index ?? 0, { cause: error });
+    const fenceOnly = isAlreadyAppliedError(error);
+    if (events.length === 1 && !fenceOnly)
+      throw new CommitRejectedError(events[0]?.index ?? 0, { cause: error });
     for (const [n, e] of events.entries()) {
       const move = { sk: e.sk, expected: this.run.view.own(e.sk), next: e.position };
+      const after = events[n + 1]?.index ?? next;
+      const seq = e.position.sequenceNumber;
+      const { unit } = e;
+      const writes =
+        unit === undefined
+          ? e.writes
+          : e.writes.map((w) => ({
+              ...w,
+              fences: [{ unit, first: seq, last: seq, ...(e.conditionOnly && { conditionOnly: true }) }],
+            }));
       try {
-        await this.send({ moves: [move], writes: e.writes, outbox: e.emits }, events[n + 1]?.index ?? next);
+        await this.send({ moves: [move], writes, outbox: e.emits }, after);
       } catch (cause) {
+        if (isAlreadyAppliedError(cause)) {
+          await this.send({ moves: [move], writes: [] }, after);
+          continue;
+        }
         if (classifyFailure(cause) === 'infrastructure') throw cause;
         throw new CommitRejectedError(e.index, { cause });
       }
@@ -172,6 +246,8 @@ export class Committer {
     const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
     const sk = this.run.view.sk(record);
     const position = this.run.position;
+    const loaded = this.run.loadedFencedTo;
+    const mayBeApplied = loaded !== undefined && compareSequence(sequenceNumber, loaded) <= 0;
     await this.send(
       {
         moves: [{ sk, expected: this.run.view.own(sk), next: { sequenceNumber, arrivedAt } }],
@@ -183,6 +259,7 @@ export class Committer {
           data: record.kinesis.data,
           arrivedAt,
           ...parked,
+          ...(mayBeApplied && { mayBeApplied: true }),
         },
       },
       index + 1,

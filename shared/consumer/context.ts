@@ -1,10 +1,11 @@
-import { InvalidStateOpError } from './errors';
+import { AlreadyAppliedError, InvalidStateOpError } from './errors';
 import { classifyFailure, StoreUnavailableError } from './failures';
+import { fencedAtOrPast, RESERVED_PREFIX } from './fence';
 import { updatedImage } from './fold';
 import type { OutboxEntry } from './outbox';
 import { eventWriteKey, type PendingWrites } from './pending';
 import type { Condition, StateUpdate, WriteOptions } from './state-ops';
-import { PlanProblem, planCondition, planUpdate } from './state-ops-plan';
+import { type ConditionTest, PlanProblem, planCondition, planUpdate } from './state-ops-plan';
 import type { ConsumerStore } from './store';
 import type { ConsumedEvent, EmitOptions, HandlerContext, StateItem, StateWrite } from './types';
 
@@ -45,7 +46,40 @@ export interface EventContextDeps {
   /** Validates an emit and builds its outbox entry (index = order of emits within the event). */
   readonly buildEmit: (index: number, type: string, data: unknown, options?: EmitOptions) => OutboxEntry;
   readonly lookups: LookupCache;
+  /**
+   * Fence units whose fence at or past this event proves it applied: the shard's, in shard mode and,
+   * in key mode, for records at or below the shard's `fencedTo` (review F2). A read finding one stops
+   * the run.
+   */
+  readonly fenceUnits: readonly string[];
 }
+
+/** What the runtime needs to know of a run beyond its writes: what it read, and whether a fence stopped it. */
+export interface RunFacts {
+  /** Items read from the store or the pending writes, as `table\u0000pk`. */
+  readonly reads: ReadonlySet<string>;
+  readonly lookedUp: boolean;
+  /** A read found this event applied (AlreadyAppliedError), even if the handler caught the error. */
+  readonly applied: boolean;
+}
+
+const reservedIn = (test: ConditionTest): string | undefined => {
+  switch (test.kind) {
+    case 'and':
+    case 'or':
+      return test.of.map(reservedIn).find((a) => a !== undefined);
+    case 'not':
+      return reservedIn(test.of);
+    default:
+      return test.attr.startsWith(RESERVED_PREFIX) ? test.attr : undefined;
+  }
+};
+
+/** Attributes named `spine:*` are the runtime's (position fences, tombstones): no handler writes or tests one. */
+const refuseReserved = (attrs: readonly string[], condition: ConditionTest | undefined) => {
+  const attr = attrs.find((a) => a.startsWith(RESERVED_PREFIX)) ?? (condition && reservedIn(condition));
+  if (attr !== undefined) throw new PlanProblem(`attribute "${attr}" is reserved (${RESERVED_PREFIX}*)`);
+};
 
 /** A store read for a handler: infrastructure failures become `StoreUnavailableError` (not the handler's attempt). */
 const readFor = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -67,13 +101,19 @@ const checked = (
   pk: string,
   update: StateUpdate | undefined,
   options: WriteOptions | undefined,
+  item?: StateItem,
 ) => {
   try {
-    if (update) planUpdate(update);
+    const clauses = update ? planUpdate(update) : [];
+    if (item) refuseReserved(Object.keys(item), undefined);
     // An untyped caller's `{ expression }` (the removed string form) would otherwise be a silent no-op.
     for (const key of Object.keys(options ?? {}))
       if (key !== 'if') throw new PlanProblem(`unknown write option "${key}" (known: if)`);
-    if (options?.if !== undefined) planCondition(options.if);
+    const test = options?.if === undefined ? undefined : planCondition(options.if);
+    refuseReserved(
+      clauses.map((c) => c.attr),
+      test,
+    );
   } catch (error) {
     if (error instanceof PlanProblem) throw new InvalidStateOpError(table, pk, error.message);
     throw error;
@@ -96,10 +136,19 @@ const conditionOf = (table: string, pk: string, options: WriteOptions | undefine
  */
 export const createEventContext = (
   deps: EventContextDeps,
-): { ctx: HandlerContext; writes: () => StateWrite[]; emits: () => OutboxEntry[]; abandon: () => void } => {
+): {
+  ctx: HandlerContext;
+  writes: () => StateWrite[];
+  emits: () => OutboxEntry[];
+  facts: () => RunFacts;
+  abandon: () => void;
+} => {
   const { service, event, pending } = deps;
   const own = new Map<string, StateWrite>();
   const emitted: OutboxEntry[] = [];
+  const reads = new Set<string>();
+  let lookedUp = false;
+  let applied = false;
   let abandoned = false;
   const live = () => {
     if (abandoned)
@@ -108,7 +157,15 @@ export const createEventContext = (
       );
   };
   const store = {
-    getItem: (table: string, pk: string) => readFor(() => deps.store.getItem(table, pk)),
+    /** A consistent read of the user's view; a fence at or past this event stops the run (prefix property). */
+    getItem: async (table: string, pk: string) => {
+      const read = await readFor(() => deps.store.readItem(table, pk));
+      if (fencedAtOrPast(read.fences, deps.fenceUnits, event.sequenceNumber)) {
+        applied = true;
+        throw new AlreadyAppliedError('read', table, pk);
+      }
+      return read.item;
+    },
   };
   const record = (write: StateWrite) => {
     live();
@@ -124,6 +181,7 @@ export const createEventContext = (
   const ctx: HandlerContext = {
     async get(table: string, pk: string): Promise<StateItem | undefined> {
       live();
+      reads.add(`${table}\u0000${pk}`);
       const mine = own.get(`${table}\u0000${pk}`);
       if (mine?.kind === 'put') return mine.item;
       if (mine?.kind === 'delete') return undefined;
@@ -149,6 +207,7 @@ export const createEventContext = (
     },
     put(table: string, item: StateItem, options?: WriteOptions) {
       live();
+      checked(table, item.pk, undefined, undefined, item);
       record({ kind: 'put', table, item, ...conditionOf(table, item.pk, options) });
     },
     update(table: string, pk: string, update: StateUpdate, options?: WriteOptions) {
@@ -169,8 +228,10 @@ export const createEventContext = (
     },
     async lookup(table: string, key: string, options?: { maxAgeMs?: number }) {
       live();
+      lookedUp = true;
+      // A materialized table is another unit's (its table subscription): its user view, unfenced.
       const item = await deps.lookups.get(`${table}\u0000${key}`, options?.maxAgeMs ?? 1_000, () =>
-        store.getItem(table, key),
+        readFor(() => deps.store.getItem(table, key)),
       );
       const value = item?.value;
       return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
@@ -180,6 +241,7 @@ export const createEventContext = (
     ctx,
     writes: () => [...own.values()],
     emits: () => [...emitted],
+    facts: () => ({ reads, lookedUp, applied }),
     abandon: () => {
       abandoned = true;
     },

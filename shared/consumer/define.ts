@@ -2,7 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDocumentClient, createKinesisClient } from '../aws';
 import { type Catalog, serviceByName } from '../catalog';
-import { RUNTIME_TABLE_ENV, requireEnv, stateTableEnvVar, streamEnvVar } from '../config';
+import {
+  RUNTIME_TABLE_ENV,
+  requireEnv,
+  stateTableEnvVar,
+  streamEnvVar,
+  TOMBSTONE_GRACE_ENV,
+} from '../config';
 import { Backoff } from './backoff';
 import { LookupCache } from './context';
 import type { CopyFinder } from './copy-finder';
@@ -16,6 +22,7 @@ import { OUTBOX_LEASE_MS } from './recovery';
 import { schemaRegistryOf } from './schema-registries';
 import type { ShardDirectory } from './shard-parents';
 import type { ConsumerStore } from './store';
+import { SweepSchedule } from './sweep';
 import type { EventHandler } from './types';
 
 export interface ConsumerDefinition {
@@ -62,6 +69,18 @@ export type KinesisHandler = (
   context?: Context,
 ) => Promise<KinesisStreamBatchResponse>;
 
+/** The tombstone grace from the environment (`TOMBSTONE_GRACE_ENV`), checked at cold start; unset: the default. */
+const tombstoneGrace = (env: NodeJS.ProcessEnv): { tombstoneGraceMs?: number } => {
+  const value = env[TOMBSTONE_GRACE_ENV];
+  if (value === undefined || value === '') return {};
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new Error(
+      `${TOMBSTONE_GRACE_ENV} must be a whole number of milliseconds, 0 or more (was "${value}")`,
+    );
+  return { tombstoneGraceMs: ms };
+};
+
 /**
  * Wraps a service's event handlers as the Lambda handler for its Kinesis event source mappings.
  * Configuration is read once, here, at cold start: a missing variable fails with its name.
@@ -98,6 +117,7 @@ export const defineConsumer = (
       stateTables: Object.fromEntries(
         service.tables.map((t) => [t.name, requireEnv(stateTableEnvVar(service.name, t.name), env)]),
       ),
+      ...tombstoneGrace(env),
     });
   const schemas = schemaRegistryOf(definition.catalog, service.name);
   // Only services that own event types can emit; only they get a Kinesis client and stream names.
@@ -129,6 +149,7 @@ export const defineConsumer = (
   const lookups = new LookupCache();
   // Per container: consecutive infrastructure failures grow the pause before the batch is answered.
   const backoff = options.backoff === false ? undefined : (options.backoff ?? new Backoff());
+  const sweeps = new SweepSchedule();
   const tombstones = new Set(definition.catalog.eventTypes.filter((e) => e.tombstone).map((e) => e.type));
   const logger = new Logger({ serviceName: service.name });
   const dispatch: EventHandler = async (event, ctx) => {
@@ -163,6 +184,7 @@ export const defineConsumer = (
       checkpoints: subscription.parallelizationFactor > 1 ? 'key' : 'shard',
       coalesce: subscription.coalesce ?? true,
       ...(backoff && { backoff }),
+      sweeps,
       ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
       ...(subscription.materialize && { materialize: { table: subscription.materialize.table, tombstones } }),
       ...(event.spine?.emits === 'suppress' && { emits: 'suppress' as const }),

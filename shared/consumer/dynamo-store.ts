@@ -1,21 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CheckpointConflictError, UnknownTableError } from './errors';
+import { expectedCondition, sendCommit } from './dynamo-commit';
+import { sweepDynamo } from './dynamo-sweep';
+import { AlreadyAppliedError, CheckpointConflictError, UnknownTableError } from './errors';
+import { fencesOf, settledUnits, storedFencesOf, unitOf, unitParts, userView, writtenFences } from './fence';
+import { classify, fencedOp, type MergeFrom, prunes } from './fenced-dynamo';
 import { type OutboxEntry, outboxPk } from './outbox';
-import { parkedChunks, parkedItems } from './parked-items';
-import { toExpressions } from './state-ops-dynamo';
-import { planCondition, planUpdate } from './state-ops-plan';
+import { returnedItem } from './returned-item';
 import {
   type AttemptStart,
   type Checkpoint,
@@ -24,10 +24,10 @@ import {
   type CopyMemory,
   checkpointKey,
   type FailureRecord,
+  type ShardPosition,
 } from './store';
-import type { StateItem, StateWrite } from './types';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { TOMBSTONE_GRACE_MS } from './tombstones';
+import type { StateWrite } from './types';
 
 export interface DynamoStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -37,6 +37,26 @@ export interface DynamoStoreOptions {
   readonly outboxTable: string;
   /** Logical state table name -> physical table name. */
   readonly stateTables: Readonly<Record<string, string>>;
+  /**
+   * How long a tombstone stays after its delete before a sweep may remove it: longer than a request of
+   * the deleting unit can be in flight (tombstones.ts). Shorter is for local mode and tests; it reopens
+   * the late-landing window it closes. @default TOMBSTONE_GRACE_MS (15 min 2 s)
+   */
+  readonly tombstoneGraceMs?: number;
+  /** The clock of `sweepAfter` (tests). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Reads and resends of a fenced write whose item keeps changing under it, before "retry later". */
+const FENCE_RETRIES = 4;
+
+/** A state item changed under a fenced write on every try (contention): retry the batch later. */
+class FenceContendedError extends Error {
+  readonly code = 'RETRY_LATER';
+  constructor(table: string) {
+    super(`${table}: an item kept changing under a fenced write; retry later`);
+    this.name = 'FenceContendedError';
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -48,6 +68,7 @@ const toStarted = (v: unknown): AttemptStart | undefined =>
         careful: v.careful === true,
         at: Number(v.at ?? 0),
         ...(typeof v.deadline === 'number' && { deadline: v.deadline }),
+        ...(typeof v.fenceTo === 'string' && { fenceTo: v.fenceTo }),
       }
     : undefined;
 const toFailure = (v: unknown): FailureRecord | undefined =>
@@ -73,37 +94,65 @@ const toCheckpoint = (item: Record<string, unknown>): Checkpoint => {
     ...(item.keyMarkers === true && { keyMarkers: true }),
     ...(typeof item.commitToken === 'string' && { commitToken: item.commitToken }),
     ...(recentCopies && { recentCopies }),
+    ...(typeof item.fencedTo === 'string' && { fencedTo: item.fencedTo }),
   };
 };
-
-const expectedCondition = (expected: string | undefined) =>
-  expected === undefined
-    ? { ConditionExpression: 'attribute_not_exists(seq)' }
-    : { ConditionExpression: 'seq = :expected', ExpressionAttributeValues: { ':expected': expected } };
 
 /** DynamoDB adapter of `ConsumerStore`; every commit is one conditional transaction. */
 export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore => {
   const { client, service } = options;
+  // Where this container's last sweep stopped: the next one reads on from there (sweep.ts).
+  const sweepCursor: { after?: string } = {};
+  const clock = options.now ?? Date.now;
+  const graceMs = options.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS;
   const physical = (table: string): string => {
     const name = options.stateTables[table];
     if (name === undefined) throw new UnknownTableError(service, table, Object.keys(options.stateTables));
     return name;
   };
 
-  const toTransactItem = (write: StateWrite): TransactItem => {
-    const TableName = physical(write.table);
-    const typed = write.if === undefined ? undefined : planCondition(write.if);
-    const condition = toExpressions([], typed);
-    switch (write.kind) {
-      case 'put':
-        return { Put: { TableName, Item: write.item, ...condition } };
-      case 'delete':
-        return { Delete: { TableName, Key: { pk: write.pk }, ...condition } };
-      case 'update': {
-        const { UpdateExpression = '', ...parts } = toExpressions(planUpdate(write.update), typed);
-        return { Update: { TableName, Key: { pk: write.pk }, UpdateExpression, ...parts } };
-      }
+  /** A fenced write's fast condition failed: after a read, merge, or say it is applied or rejected. */
+  const mergeAfterRead = async (
+    position: ShardPosition,
+    write: StateWrite,
+    returned: Record<string, unknown> | undefined,
+  ) => {
+    const pk = write.kind === 'put' ? write.item.pk : write.pk;
+    // The item DynamoDB returned with the failure, else a read. A failed read propagates as it came:
+    // never taken as "applied" nor as "rejected".
+    const raw = returned ?? (await readRaw(write.table, pk));
+    const verdict = classify(raw, write);
+    if (verdict !== 'retry') return verdict;
+    const mine = new Set(writtenFences(write.fences).map((f) => f.unit));
+    const now = clock();
+    const age = { now, graceMs, untimedAt: now };
+    const dropped = prunes(raw, write)
+      ? await settledUnits(storedFencesOf(raw), mine, (units) => checkpointsOfUnits(position, units), age)
+      : new Set<string>();
+    const merge: MergeFrom = { raw, dropped };
+    return merge;
+  };
+
+  /** The checkpoints of fence units, one BatchGet per topic (consistent reads): absent ones undefined. */
+  const checkpointsOfUnits = async (position: ShardPosition, units: readonly string[]) => {
+    const out = new Map<string, string | undefined>();
+    const byTopic = new Map<string, string[]>();
+    for (const unit of units) {
+      const { topic, sk } = unitParts(unit);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), sk]);
     }
+    for (const [topic, sks] of byTopic) {
+      const found = await loadCheckpoints({ ...position, topic }, sks);
+      for (const sk of sks) out.set(unitOf(topic, sk), found.get(sk)?.sequenceNumber);
+    }
+    return out;
+  };
+
+  const readRaw = async (table: string, pk: string) => {
+    const out = await client.send(
+      new GetCommand({ TableName: physical(table), Key: { pk }, ConsistentRead: true }),
+    );
+    return out.Item;
   };
 
   type WriteRequests = NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>;
@@ -134,138 +183,82 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
     return out.Item ? toCheckpoint(out.Item) : {};
   };
 
-  return {
-    async loadCheckpoints(position, sks) {
-      const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
-      for (let i = 0; i < sks.length; i += 100) {
-        let keys: Record<string, unknown>[] | undefined = sks
-          .slice(i, i + 100)
-          .map((sk) => checkpointKey(position, sk));
-        for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
-          const out: BatchGetCommandOutput = await client.send(
-            new BatchGetCommand({
-              RequestItems: { [options.checkpointsTable]: { Keys: keys, ConsistentRead: true } },
-            }),
-          );
-          for (const item of out.Responses?.[options.checkpointsTable] ?? [])
-            found.set(String(item.sk), toCheckpoint(item));
-          keys = out.UnprocessedKeys?.[options.checkpointsTable]?.Keys;
-          if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        }
+  const commitOnce = (commit: Commit, merges: ReadonlyMap<number, MergeFrom>) =>
+    sendCommit({ client, options, physical, batchWrite, checkpointOf }, commit, merges);
+
+  const loadCheckpoints: ConsumerStore['loadCheckpoints'] = async (position, sks) => {
+    const found = new Map<string, Checkpoint>(sks.map((sk) => [sk, {}]));
+    for (let i = 0; i < sks.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = sks
+        .slice(i, i + 100)
+        .map((sk) => checkpointKey(position, sk));
+      for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
+        const out: BatchGetCommandOutput = await client.send(
+          new BatchGetCommand({
+            RequestItems: { [options.checkpointsTable]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of out.Responses?.[options.checkpointsTable] ?? [])
+          found.set(String(item.sk), toCheckpoint(item));
+        keys = out.UnprocessedKeys?.[options.checkpointsTable]?.Keys;
+        if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
-      return found;
-    },
+    }
+    return found;
+  };
+
+  return {
+    loadCheckpoints,
 
     async getItem(table, pk) {
-      const out = await client.send(
-        new GetCommand({ TableName: physical(table), Key: { pk }, ConsistentRead: true }),
-      );
-      return out.Item as StateItem | undefined;
+      return userView(await readRaw(table, pk));
+    },
+
+    async readItem(table, pk) {
+      const raw = await readRaw(table, pk);
+      return { item: userView(raw), fences: fencesOf(raw) };
+    },
+
+    async writeFenced(position, write) {
+      let merge: MergeFrom | undefined;
+      for (let attempt = 0; attempt < FENCE_RETRIES; attempt++) {
+        const op = fencedOp(physical(write.table), write, clock(), merge);
+        try {
+          if (op.Put) await client.send(new PutCommand(op.Put));
+          else if (op.Update) await client.send(new UpdateCommand(op.Update));
+          return 'written';
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          const next = await mergeAfterRead(position, write, returnedItem(error));
+          if (next === 'applied') return 'applied';
+          if (next === 'rejected') throw error;
+          merge = next;
+        }
+      }
+      throw new FenceContendedError(write.table);
     },
 
     async commit(commit: Commit) {
-      const { position } = commit;
-      const items: TransactItem[] = commit.writes.map(toTransactItem);
-      if (commit.park) {
-        // Chunks first, outside the transaction: plain puts of the same content are idempotent, and a
-        // record of any size then parks (a 10 MiB record would not fit a 4 MB transaction).
-        const chunks = parkedChunks(service, commit.park);
-        await batchWrite(chunks.map((Item) => ({ PutRequest: { Item } })));
-        items.push(...parkedItems(options.parkingTable, service, commit.park));
-      }
-      for (const entry of commit.outbox ?? [])
-        items.push({
-          Put: {
-            TableName: options.outboxTable,
-            Item: {
-              pk: outboxPk(position),
-              sk: entry.sk,
-              topic: entry.topic,
-              envelope: JSON.stringify(entry.envelope),
-              createdAt: entry.createdAt,
-              sourceKey: entry.sourceKey,
-            },
-          },
-        });
-      // One token per commit call, passed to DynamoDB as ClientRequestToken (the SDK keeps it across
-      // its own retries) and stored on every moved checkpoint: a retry whose first try took effect is
-      // recognised as ours below instead of being misread as a lost race.
-      const token = randomUUID();
-      const now = Date.now();
-      // Checkpoint moves go last, so a cancellation reason at their index tells a lost race apart
-      // from a failed condition on a state write.
-      const firstMove = items.length;
-      const started = commit.started;
-      const startedOnMove = started !== undefined && commit.moves.some((m) => m.sk === started.sk);
-      for (const move of commit.moves) {
-        const cond = expectedCondition(move.expected);
-        const mark = startedOnMove && started?.sk === move.sk;
-        const flag = commit.flagKeyMarkers === true && move.sk === position.shardId;
-        // The copy memory is written only when it changed: the normal path leaves it untouched.
-        const memory = move.copies?.memory;
-        const setMemory = memory !== undefined ? ', recentCopies = :copies' : '';
-        const removeMemory = move.copies && memory === undefined ? ', recentCopies' : '';
-        items.push({
-          Update: {
-            TableName: options.checkpointsTable,
-            Key: checkpointKey(position, move.sk),
-            UpdateExpression: `SET seq = :next, arrivedAt = :arrivedAt, updatedAt = :now, commitToken = :token${
-              mark ? ', started = :started' : ''
-            }${flag ? ', keyMarkers = :true' : ''}${setMemory} REMOVE failure${mark ? '' : ', started'}${removeMemory}`,
-            ConditionExpression: cond.ConditionExpression,
-            ExpressionAttributeValues: {
-              ...cond.ExpressionAttributeValues,
-              ':next': move.next.sequenceNumber,
-              ':arrivedAt': move.next.arrivedAt,
-              ':now': now,
-              ':token': token,
-              ...(mark && { ':started': started.mark }),
-              ...(flag && { ':true': true }),
-              ...(memory && { ':copies': memory }),
-            },
-          },
-        });
-      }
-      if (started && !startedOnMove) {
-        const cond = expectedCondition(started.expected);
-        items.push({
-          Update: {
-            TableName: options.checkpointsTable,
-            Key: checkpointKey(position, started.sk),
-            UpdateExpression: 'SET started = :started, updatedAt = :now',
-            ConditionExpression: cond.ConditionExpression,
-            ExpressionAttributeValues: {
-              ...cond.ExpressionAttributeValues,
-              ':started': started.mark,
-              ':now': now,
-            },
-          },
-        });
-      }
-      if (commit.flagKeyMarkers && !commit.moves.some((m) => m.sk === position.shardId))
-        items.push({
-          Update: {
-            TableName: options.checkpointsTable,
-            Key: checkpointKey(position, position.shardId),
-            UpdateExpression: 'SET keyMarkers = :true',
-            ExpressionAttributeValues: { ':true': true },
-          },
-        });
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
-      } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          const reasons = error.CancellationReasons ?? [];
-          if (reasons.slice(firstMove).some((r) => r?.Code === 'ConditionalCheckFailed')) {
-            const first = commit.moves[0];
-            if (first && (await checkpointOf(position, first.sk)).commitToken === token) return;
-            throw new CheckpointConflictError(`${position.service}#${position.topic}/${position.shardId}`, {
-              cause: error,
-            });
-          }
+      const merges = new Map<number, MergeFrom>();
+      for (let attempt = 0; attempt < FENCE_RETRIES; attempt++) {
+        const failed = await commitOnce(commit, merges);
+        if (failed.length === 0) return;
+        // Fast fence conditions failed (no checkpoint did): read each item, then merge and resend.
+        for (const { index, error, item } of failed) {
+          const write = commit.writes[index];
+          if (!write) throw error;
+          const next = await mergeAfterRead(commit.position, write, item);
+          if (next === 'applied')
+            throw new AlreadyAppliedError(
+              'write',
+              write.table,
+              write.kind === 'put' ? write.item.pk : write.pk,
+            );
+          if (next === 'rejected') throw error;
+          merges.set(index, next);
         }
-        throw error;
       }
+      throw new FenceContendedError('a state table');
     },
 
     async markStarted(position, sk, loaded, mark, failure) {
@@ -277,7 +270,9 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
           new UpdateCommand({
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, sk),
-            UpdateExpression: `SET started = :mark, updatedAt = :now${failure ? ', failure = :failure' : ''}`,
+            UpdateExpression: `SET started = :mark, updatedAt = :now${failure ? ', failure = :failure' : ''}${
+              mark.fenceTo !== undefined ? ', fencedTo = :fenceTo' : ''
+            }`,
             ConditionExpression: `(${cond.ConditionExpression}) AND ${previous}`,
             ...(loaded.previousToken !== undefined && { ExpressionAttributeNames: { '#token': 'token' } }),
             ExpressionAttributeValues: {
@@ -285,6 +280,7 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
               ':mark': mark,
               ':now': Date.now(),
               ...(failure && { ':failure': failure }),
+              ...(mark.fenceTo !== undefined && { ':fenceTo': mark.fenceTo }),
               ...(loaded.previousToken !== undefined && { ':previous': loaded.previousToken }),
             },
           }),
@@ -314,6 +310,23 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+    },
+
+    sweepTombstones(position, sweepOptions) {
+      return sweepDynamo(
+        {
+          client,
+          service: options.service,
+          parkingTable: options.parkingTable,
+          physical,
+          readRaw,
+          checkpointsOf: (units) => checkpointsOfUnits(position, units),
+          cursor: sweepCursor,
+          now: options.now ?? Date.now,
+          graceMs,
+        },
+        sweepOptions,
+      );
     },
 
     async loadOutbox(position) {
@@ -374,19 +387,24 @@ export const createDynamoStore = (options: DynamoStoreOptions): ConsumerStore =>
       );
     },
 
-    async recordFailure(position, sk, expected, failure) {
+    async recordFailure(position, sk, expected, failure, fencedTo) {
       const cond = expectedCondition(expected);
+      const restore = fencedTo?.restore;
+      const fence = fencedTo === undefined ? '' : restore === undefined ? ', fencedTo' : '';
       try {
         await client.send(
           new UpdateCommand({
             TableName: options.checkpointsTable,
             Key: checkpointKey(position, sk),
-            UpdateExpression: 'SET failure = :failure, updatedAt = :now REMOVE started',
+            UpdateExpression: `SET failure = :failure, updatedAt = :now${
+              restore !== undefined ? ', fencedTo = :fencedTo' : ''
+            } REMOVE started${fence}`,
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeValues: {
               ...cond.ExpressionAttributeValues,
               ':failure': failure,
               ':now': Date.now(),
+              ...(restore !== undefined && { ':fencedTo': restore }),
             },
           }),
         );

@@ -158,3 +158,24 @@ export class InvalidStateOpError extends Error {
 
 export const isInvalidStateOpError = (error: unknown): error is InvalidStateOpError =>
   error instanceof Error && (error as { code?: unknown }).code === 'INVALID_STATE_OP';
+
+/**
+ * A position fence shows the event (or an event of the same commit) already applied by an earlier or
+ * concurrent invocation: a handler's read found the item fenced at or past the event, or a write's
+ * fence condition failed. Not a failure: the runtime moves the checkpoint over the event without
+ * writing (docs/consumer-single-item.md).
+ */
+export class AlreadyAppliedError extends Error {
+  readonly code = 'ALREADY_APPLIED';
+  constructor(
+    readonly where: 'read' | 'write',
+    readonly table: string,
+    readonly pk: string,
+  ) {
+    super(`${table}/${pk}: a position fence shows this event already applied (${where})`);
+    this.name = 'AlreadyAppliedError';
+  }
+}
+
+export const isAlreadyAppliedError = (error: unknown): error is AlreadyAppliedError =>
+  error instanceof Error && (error as { code?: unknown }).code === 'ALREADY_APPLIED';

@@ -8,6 +8,10 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
  */
 export type FailureKind = 'infrastructure' | 'deterministic';
 
+/** An error as one log or checkpoint line: `Name: message` (never its stack). */
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 /** Stable `code`s of Spine errors that mean "retry later". The dedupe helper's errors may set `retryLater`. */
 const INFRA_CODES = new Set([
   'CHECKPOINT_CONFLICT',
@@ -16,6 +20,8 @@ const INFRA_CODES = new Set([
   'RETRY_LATER',
   'OUTBOX_RECOVERY_DEFERRED',
   'LOG_SEARCH_INCOMPLETE',
+  // Handled by the runtime before it classifies; should one escape, a retry re-reads the fence.
+  'ALREADY_APPLIED',
 ]);
 /** AWS SDK error names of throttling, contention and transient service faults. */
 const INFRA_NAMES = new Set([

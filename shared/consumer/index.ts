@@ -33,11 +33,13 @@ export {
 } from './define';
 export { createDynamoStore, type DynamoStoreOptions } from './dynamo-store';
 export {
+  AlreadyAppliedError,
   CheckpointConflictError,
   EventTooLargeError,
   HandlerOverranError,
   InvalidStateOpError,
   InvocationDiedError,
+  isAlreadyAppliedError,
   isCheckpointConflictError,
   isEventTooLargeError,
   isHandlerOverranError,
@@ -54,6 +56,17 @@ export {
   UnknownTableError,
 } from './errors';
 export { classifyFailure, type FailureKind, StoreUnavailableError } from './failures';
+export {
+  DELETED_ATTR,
+  type FencedRead,
+  type FenceEntry,
+  fenceAttr,
+  padSeq,
+  RESERVED_PREFIX,
+  UNITS_ATTR,
+  unitOf,
+  userView,
+} from './fence';
 export { type ItemCheck, type ItemChecks, itemChecks, type TableCheck } from './item-checks';
 export { createKinesisCopyFinder, type KinesisCopyFinderOptions } from './kinesis-copy-finder';
 export { createKinesisPublisher } from './kinesis-publisher';
@@ -115,6 +128,7 @@ export type {
   EmitOptions,
   EventHandler,
   HandlerContext,
+  SingleWrite,
   StateItem,
   StateWrite,
 } from './types';

@@ -1,7 +1,9 @@
+import type { FenceEntry } from './fence';
 import { foldWrite } from './fold';
 import type { OutboxEntry } from './outbox';
 import type { StateUpdate } from './state-ops';
 import { type CheckpointMove, MAX_COMMIT_BYTES, MAX_ITEMS_PER_COMMIT } from './store';
+import { writeItems } from './tombstones';
 import type { StateItem, StateWrite } from './types';
 
 const itemKey = (table: string, pk: string): string => `${table}\u0000${pk}`;
@@ -23,6 +25,10 @@ export interface PendingEvent {
   /** Index of the event's record in the batch. */
   readonly index: number;
   readonly sk: string;
+  /** The fence unit of the event's checkpoint item (`unitOf(topic, sk)`); undefined: unfenced (key mode). */
+  readonly unit: string | undefined;
+  /** Key mode: the unit's fence is a condition of the event's writes, not written (FenceEntry). */
+  readonly conditionOnly: boolean;
   /** The event's own writes, unfolded: what a one-by-one retry of a rejected commit writes. */
   readonly writes: readonly StateWrite[];
   readonly emits: readonly OutboxEntry[];
@@ -41,6 +47,8 @@ const sizeOf = (value: unknown): number => JSON.stringify(value).length;
  */
 export class PendingWrites {
   private readonly byKey = new Map<string, { write: StateWrite; bytes: number }>();
+  /** Per item, per unit: the first and last event of the commit that wrote it (its fence). */
+  private readonly fences = new Map<string, Map<string, Omit<FenceEntry, 'unit'>>>();
   private readonly moves = new Map<string, { expected: string | undefined; next: Position }>();
   private emitted: OutboxEntry[] = [];
   private bytes = 0;
@@ -54,8 +62,20 @@ export class PendingWrites {
     return this.moves.size === 0;
   }
 
+  /** Nothing pending but checkpoint moves (copies, events written alone): a single write may go first. */
+  get writeless(): boolean {
+    return this.byKey.size === 0 && this.emitted.length === 0;
+  }
+
+  /** True when `table`/`pk` has a pending write (a single write of it would overtake that write). */
+  has(table: string, pk: string): boolean {
+    return this.byKey.has(itemKey(table, pk));
+  }
+
+  /** Transaction items of what is pending; a delete counts its sweep entry too (tombstones.ts `writeItems`). */
   private get items(): number {
-    return this.byKey.size + this.emitted.length + this.moves.size;
+    const writes = writeItems([...this.byKey.values()].map((p) => p.write));
+    return writes + this.emitted.length + this.moves.size;
   }
 
   /** The pending state once `writes` join: the writes per item, new items and bytes; undefined if one cannot fold. */
@@ -68,7 +88,7 @@ export class PendingWrites {
       const before = this.byKey.get(key);
       if (!before) {
         const size = sizeOf(w);
-        items += 1;
+        items += writeItems([w]);
         next.set(key, { write: w, bytes: size });
         bytes += size;
         continue;
@@ -76,6 +96,8 @@ export class PendingWrites {
       const folded = this.coalesce ? foldWrite(before.write, w) : undefined;
       if (!folded) return undefined;
       const size = sizeOf(folded);
+      // A fold may turn a put into a delete (or back), which adds (or frees) a sweep entry.
+      items += writeItems([folded]) - writeItems([before.write]);
       next.set(key, { write: folded, bytes: size });
       bytes += size - before.bytes;
     }
@@ -100,15 +122,23 @@ export class PendingWrites {
     expected: string | undefined,
     position: Position,
     index: number,
+    unit: string | undefined,
+    conditionOnly = false,
   ): void {
     const plan = this.plan(writes);
     // The caller asks `mustCommitBefore` first; joining anyway would put two operations on one item.
     if (!plan)
       throw new Error(`event ${index} writes an item already pending that cannot fold; commit first`);
-    this.applied.push({ index, sk, writes, emits, position });
+    this.applied.push({ index, sk, unit, conditionOnly, writes, emits, position });
     for (const [key, entry] of plan.next) {
       if (this.byKey.has(key)) this.folds += 1;
       this.byKey.set(key, entry);
+      if (unit === undefined) continue;
+      const units = this.fences.get(key) ?? new Map<string, Omit<FenceEntry, 'unit'>>();
+      const seq = position.sequenceNumber;
+      const first = units.get(unit)?.first ?? seq;
+      units.set(unit, { first, last: seq, ...(conditionOnly && { conditionOnly }) });
+      this.fences.set(key, units);
     }
     this.emitted.push(...emits);
     this.bytes += plan.bytes + sizeOf(emits);
@@ -124,9 +154,13 @@ export class PendingWrites {
     return this.coalesce ? { known: false, update: w.update } : { known: false };
   }
 
-  /** The commit's writes: one per item, folded. */
+  /** The commit's writes: one per item, folded, each with the fences of the events that wrote it. */
   writes(): StateWrite[] {
-    return [...this.byKey.values()].map((e) => e.write);
+    return [...this.byKey].map(([key, e]) => {
+      const units = this.fences.get(key) ?? new Map();
+      const fences: FenceEntry[] = [...units].map(([unit, f]) => ({ unit, ...f }));
+      return fences.length > 0 ? { ...e.write, fences } : e.write;
+    });
   }
 
   outbox(): OutboxEntry[] {
@@ -145,6 +179,7 @@ export class PendingWrites {
   clear(): void {
     this.applied = [];
     this.byKey.clear();
+    this.fences.clear();
     this.moves.clear();
     this.emitted = [];
     this.bytes = 0;

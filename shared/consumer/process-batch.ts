@@ -1,32 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import { AppliedView } from './applied-view';
-import { startAttempt } from './attempts';
+import { maxSeq, startAttempt } from './attempts';
 import { type BatchDeps, LOG_MESSAGES } from './batch-deps';
 import { type BatchRun, CommitRejectedError, Committer } from './commits';
 import { classifyCopies, type MarkedOriginal } from './copies';
 import { CopyMemories } from './copy-memory';
+import { sweepAfterBatch } from './end-sweep';
 import { EventTooLargeError, isPoisonRecordError, RecordTooOldError } from './errors';
-import { classifyFailure } from './failures';
+import { classifyFailure, describeError } from './failures';
+import { unitOf } from './fence';
 import { isScopedShard, shardIdOf, streamNameOf, toConsumedEvent } from './records';
 import { recoverOutbox } from './recovery';
 import { runHandler } from './run-handler';
-import { MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
+import { aloneWrite, fenceUnitsOf, lastIndexOfKeys, type SinglePathScope } from './single-path';
+import { compareSequence, MAX_COMMIT_BYTES, MAX_ITEMS_PER_EVENT, type ShardPosition } from './store';
+import { writeItems } from './tombstones';
 import type { ConsumedEvent, StateWrite } from './types';
 
 export { type BatchDeps, LOG_MESSAGES, type Log } from './batch-deps';
 
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 const retryFrom = (record: KinesisStreamRecord): KinesisStreamBatchResponse => ({
   batchItemFailures: [{ itemIdentifier: record.kinesis.sequenceNumber }],
 });
 
 /** Why an event's own writes cannot fit one transaction, or undefined when they can. */
 const tooLarge = (writes: readonly StateWrite[], emits: readonly unknown[]): string | undefined => {
-  const items = writes.length + emits.length;
+  // A delete may leave a tombstone, whose sweep entry is one more item of the transaction.
+  const items = writeItems(writes) + emits.length;
   if (items > MAX_ITEMS_PER_EVENT)
-    return `the event writes ${items} items (${writes.length} state writes, ${emits.length} emits); one DynamoDB transaction holds at most ${MAX_ITEMS_PER_EVENT} beside its checkpoint`;
+    return `the event writes ${items} items (${writes.length} state writes, deletes counting their sweep entry, ${emits.length} emits); one DynamoDB transaction holds at most ${MAX_ITEMS_PER_EVENT} beside its checkpoint`;
   const bytes = Buffer.byteLength(JSON.stringify([writes, emits]));
   if (bytes > MAX_COMMIT_BYTES)
     return `the event writes ${bytes} bytes; one commit holds at most ${MAX_COMMIT_BYTES} (DynamoDB transactions: 4 MB)`;
@@ -45,6 +48,18 @@ const tooLarge = (writes: readonly StateWrite[], emits: readonly unknown[]): str
 export const processBatch = async (
   records: readonly KinesisStreamRecord[],
   deps: BatchDeps,
+): Promise<KinesisStreamBatchResponse> => {
+  const sweep = { due: false };
+  const response = await applyBatch(records, deps, sweep);
+  const first = records[0];
+  if (first) await sweepAfterBatch(deps, shardIdOf(first), sweep.due);
+  return response;
+};
+
+const applyBatch = async (
+  records: readonly KinesisStreamRecord[],
+  deps: BatchDeps,
+  sweep: { due: boolean },
 ): Promise<KinesisStreamBatchResponse> => {
   const first = records[0];
   const last = records[records.length - 1];
@@ -104,6 +119,9 @@ export const processBatch = async (
       mark: undefined,
       failures,
       memories,
+      singleAllowed: (deps.checkpoints ?? 'shard') === 'shard' && !isScopedShard(position.shardId),
+      fencedTo: view.loaded.get(position.shardId)?.fencedTo,
+      loadedFencedTo: view.loaded.get(position.shardId)?.fencedTo,
     };
     run = current;
     const commits = new Committer(current, deps.coalesce ?? true);
@@ -114,9 +132,50 @@ export const processBatch = async (
       return { batchItemFailures: [] };
     }
     const events = new Map<number, ConsumedEvent>();
+    const loadedFencedTo = current.fencedTo;
+    if (loadedFencedTo !== undefined) sweep.due = true;
+    // Fences are written and read with shard checkpoints only (live or a session's scoped shard): with
+    // per-key markers (parallelization above 1) the runtime commits as before, by transaction alone.
+    const fencing = (deps.checkpoints ?? 'shard') === 'shard';
+    // Key mode over records a shard-mode invocation may have written alone (at or below the shard's
+    // `fencedTo`): the shard unit's fence is read, and tested by their writes (not written), so a
+    // change of the parallelization factor never applies one twice (review F2).
+    const shardFenced = (r: KinesisStreamRecord) =>
+      !fencing &&
+      loadedFencedTo !== undefined &&
+      compareSequence(r.kinesis.sequenceNumber, loadedFencedTo) <= 0;
+    const unitFor = (r: KinesisStreamRecord) =>
+      fencing
+        ? unitOf(position.topic, view.sk(r))
+        : shardFenced(r)
+          ? unitOf(position.topic, position.shardId)
+          : undefined;
+    const single: SinglePathScope = {
+      allowed: current.singleAllowed,
+      coalesce: deps.coalesce ?? true,
+      lastOfKey: lastIndexOfKeys(records),
+    };
+    /** Moves the checkpoint over an event with nothing (more) to write: it joins the pending commit. */
+    const skipApplied = async (index: number, record: KinesisStreamRecord, arrivedAt: number) => {
+      const sk = view.sk(record);
+      if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(index);
+      commits.pending.add(
+        [],
+        [],
+        sk,
+        view.own(sk),
+        { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
+        index,
+        unitFor(record),
+        !fencing,
+      );
+    };
 
-    /** One attempt of the event at `index`; parks it after `maxAttempts`. */
-    const attempt = async (index: number, error: unknown): Promise<'parked' | 'stop'> => {
+    /**
+     * One attempt of the event at `index`; parks it after `maxAttempts`. `sentAlone`: its write went
+     * alone and was refused, and an earlier try of that request may still land (review EO2, 2026-11-27).
+     */
+    const attempt = async (index: number, error: unknown, sentAlone = false): Promise<'parked' | 'stop'> => {
       const record = records[index];
       if (!record) return 'parked';
       const seq = record.kinesis.sequenceNumber;
@@ -126,23 +185,42 @@ export const processBatch = async (
       const event = events.get(index);
       if (attempts >= deps.maxAttempts) {
         await commits.park(index, {
-          error: describe(error),
+          error: describeError(error),
           attempts,
+          ...(sentAlone && { mayBeApplied: true }),
           ...(event && { eventId: event.id, eventType: event.type }),
         });
         deps.log?.('warn', LOG_MESSAGES.parked, {
           ...where,
           sequenceNumber: seq,
           attempts,
-          error: describe(error),
+          error: describeError(error),
         });
         return 'parked';
       }
-      const recorded = { sequenceNumber: seq, attempts, error: describe(error) };
-      await deps.store.recordFailure(position, sk, view.own(sk), recorded);
+      const recorded = { sequenceNumber: seq, attempts, error: describeError(error) };
+      // Nothing of this invocation is written alone past the checkpoint now (pending moves committed
+      // before the attempt): its mark's raise of `fencedTo` is undone (review F3). But a refused write
+      // sent alone may still land (an earlier try of its request, stalled, then applied): `fencedTo` keeps
+      // covering it, so its re-run goes by transaction and a park of it is flagged (review EO2).
+      const restore = current.singleAllowed && sk === position.shardId;
+      const restored = sentAlone ? maxSeq(seq, loadedFencedTo) : loadedFencedTo;
+      await deps.store.recordFailure(
+        position,
+        sk,
+        view.own(sk),
+        recorded,
+        restore ? { restore: restored } : undefined,
+      );
+      if (restore) current.fencedTo = restored;
       current.failures.set(sk, recorded);
       current.mark = undefined;
-      deps.log?.('warn', LOG_MESSAGES.handlerFailed, { ...where, seq, attempts, error: describe(error) });
+      deps.log?.('warn', LOG_MESSAGES.handlerFailed, {
+        ...where,
+        seq,
+        attempts,
+        error: describeError(error),
+      });
       return 'stop';
     };
 
@@ -162,12 +240,15 @@ export const processBatch = async (
       return retryFrom(from);
     }
     if (start.kind === 'park') {
-      await commits.park(startIndex, { error: describe(start.error), attempts: start.deaths });
+      // No mark raised `fencedTo` (the park's move may even clear it): nothing goes alone after it in
+      // this invocation, and the rest commits one event at a time as after any death (review F4).
+      current.careful = true;
+      await commits.park(startIndex, { error: describeError(start.error), attempts: start.deaths });
       deps.log?.('warn', LOG_MESSAGES.parked, {
         ...where,
         sequenceNumber: records[startIndex]?.kinesis.sequenceNumber,
         attempts: start.deaths,
-        error: describe(start.error),
+        error: describeError(start.error),
       });
       i = startIndex + 1;
     } else if (start.careful)
@@ -207,6 +288,8 @@ export const processBatch = async (
               view.own(sk),
               { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
               i,
+              unitFor(record),
+              !fencing,
             );
             continue;
           }
@@ -215,20 +298,24 @@ export const processBatch = async (
             event = toConsumedEvent(record, deps.topic, deps.schemas);
           } catch (error) {
             if (!isPoisonRecordError(error)) throw error;
-            await commits.park(i, { error: describe(error), attempts: 1, errorDetails: error.details });
+            await commits.park(i, { error: describeError(error), attempts: 1, errorDetails: error.details });
             deps.log?.('warn', LOG_MESSAGES.parked, {
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 1,
-              error: describe(error),
+              error: describeError(error),
             });
             continue;
           }
           const ageMs = Date.now() - event.arrivedAt;
-          if (maxAgeMs !== undefined && ageMs > maxAgeMs) {
+          // A record an earlier invocation may have written alone is run, never parked unrun: only its
+          // fence can tell whether it applied (docs/consumer-single-item.md, point 2).
+          const mayBeFenced =
+            loadedFencedTo !== undefined && compareSequence(event.sequenceNumber, loadedFencedTo) <= 0;
+          if (maxAgeMs !== undefined && ageMs > maxAgeMs && !mayBeFenced) {
             const error = new RecordTooOldError(ageMs, maxAgeMs);
             await commits.park(i, {
-              error: describe(error),
+              error: describeError(error),
               attempts: 0,
               eventId: event.id,
               eventType: event.type,
@@ -237,7 +324,7 @@ export const processBatch = async (
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 0,
-              error: describe(error),
+              error: describeError(error),
             });
             continue;
           }
@@ -253,7 +340,13 @@ export const processBatch = async (
             commits.pending,
             () => commits.commitPending(index),
             budget,
+            fencing || shardFenced(record) ? fenceUnitsOf(position.topic, position.shardId) : [],
           );
+          if (outcome.facts.applied) {
+            // A read found this event's unit fenced at or past it: applied before (prefix property).
+            await skipApplied(i, record, event.arrivedAt);
+            continue;
+          }
           if (!outcome.ok) {
             if (outcome.error instanceof CommitRejectedError) throw outcome.error;
             if (classifyFailure(outcome.error, 'handler') === 'infrastructure') throw outcome.error;
@@ -266,7 +359,7 @@ export const processBatch = async (
           if (oversize) {
             const error = new EventTooLargeError(oversize);
             await commits.park(i, {
-              error: describe(error),
+              error: describeError(error),
               attempts: 1,
               eventId: event.id,
               eventType: event.type,
@@ -275,11 +368,36 @@ export const processBatch = async (
               ...where,
               sequenceNumber: record.kinesis.sequenceNumber,
               attempts: 1,
-              error: describe(error),
+              error: describeError(error),
             });
             continue;
           }
           const sk = view.sk(record);
+          // A record an earlier invocation may have written alone goes by transaction, conditioned on the
+          // checkpoint: alone, a late attempt of it could land once its fence was pruned (review EO1, 2026-11-27).
+          const scope: SinglePathScope = {
+            ...single,
+            allowed: single.allowed && !current.careful && !mayBeFenced,
+          };
+          const alone = aloneWrite(scope, i, record, { ...outcome, emits: emitted }, commits.pending);
+          if (alone || outcome.writes.some((w) => w.kind === 'delete')) sweep.due = true;
+          if (alone) {
+            try {
+              await commits.writeAlone(
+                i,
+                alone,
+                unitOf(position.topic, position.shardId),
+                record.kinesis.sequenceNumber,
+              );
+            } catch (error) {
+              if (!(error instanceof CommitRejectedError)) throw error;
+              await commits.commitPending(i);
+              if ((await attempt(i, error.cause, true)) === 'stop') return retryFrom(record);
+              continue;
+            }
+            await skipApplied(i, record, event.arrivedAt);
+            continue;
+          }
           if (commits.pending.mustCommitBefore(outcome.writes, emitted, sk)) await commits.commitPending(i);
           commits.pending.add(
             outcome.writes,
@@ -288,6 +406,8 @@ export const processBatch = async (
             view.own(sk),
             { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt: event.arrivedAt },
             i,
+            unitFor(record),
+            !fencing,
           );
           if (current.careful) await commits.commitPending(i + 1);
         }
@@ -308,6 +428,9 @@ export const processBatch = async (
     // A lost race, a store outage, an unpublished outbox: nothing uncommitted was applied. Retry from
     // the first unapplied record, or from the last one when all were applied but their emitted events
     // still wait in the outbox (the retry skips the events and publishes those first).
+    // Events written alone (or run) before the failure move the checkpoint first, best effort, as on
+    // the deadline path: their re-run would otherwise rest on a read or a fence alone (review F3).
+    await committer?.commitPending(undefined).catch(() => undefined);
     const unapplied = run ? records.find((r) => !run?.view.isApplied(r)) : first;
     const from = unapplied ?? last;
     await committer?.clearMark();
@@ -320,7 +443,7 @@ export const processBatch = async (
         ...where,
         retryFrom: from.kinesis.sequenceNumber,
         pauseMs: pause,
-        error: describe(error),
+        error: describeError(error),
       },
     );
     if (pause > 0) await new Promise((r) => setTimeout(r, pause));

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog';
 import type { SchemaRegistry } from '../schemas';
-import { createEventContext, type LookupCache } from './context';
+import { createEventContext, type LookupCache, type RunFacts } from './context';
 import { HandlerOverranError } from './errors';
 import { buildEmitted, type OutboxEntry } from './outbox';
 import type { PendingWrites } from './pending';
@@ -17,9 +17,10 @@ export interface HandlerDeps {
   readonly materialize?: { readonly table: string; readonly tombstones: ReadonlySet<string> };
 }
 
-export type HandlerOutcome =
+export type HandlerOutcome = (
   | { readonly ok: true; readonly writes: StateWrite[]; readonly emits: OutboxEntry[] }
-  | { readonly ok: false; readonly error: unknown };
+  | { readonly ok: false; readonly error: unknown }
+) & { readonly facts: RunFacts };
 
 /** The state change a table subscription makes before the handler runs: upsert the latest value, or delete. */
 const materialization = (deps: HandlerDeps, event: ConsumedEvent): StateWrite[] => {
@@ -46,14 +47,16 @@ export const runHandler = async (
   pending: PendingWrites,
   commitPending: () => Promise<void>,
   budgetMs: number,
+  fenceUnits: readonly string[],
 ): Promise<HandlerOutcome> => {
-  const { ctx, writes, emits, abandon } = createEventContext({
+  const { ctx, writes, emits, facts, abandon } = createEventContext({
     service: deps.service,
     event,
     store: deps.store,
     pending,
     commitPending,
     lookups: deps.lookups,
+    fenceUnits,
     buildEmit: (index, type, data, options) =>
       buildEmitted(deps.catalog, deps.schemas, deps.service, event, index, type, data, options),
   });
@@ -74,11 +77,11 @@ export const runHandler = async (
       abandon();
       // The abandoned handler may still fail later; nobody awaits it, so keep that from crashing the process.
       work.catch(() => undefined);
-      return { ok: false, error: new HandlerOverranError(Math.round(budgetMs)) };
+      return { ok: false, error: new HandlerOverranError(Math.round(budgetMs)), facts: facts() };
     }
-    return { ok: true, writes: writes(), emits: emits() };
+    return { ok: true, writes: writes(), emits: emits(), facts: facts() };
   } catch (error) {
-    return { ok: false, error };
+    return { ok: false, error, facts: facts() };
   } finally {
     clearTimeout(timer);
   }

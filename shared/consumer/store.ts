@@ -1,6 +1,8 @@
 import type { ParkingItem } from '../layout';
+import type { FencedRead } from './fence';
 import type { OutboxEntry } from './outbox';
-import type { ShardPosition, StateItem, StateWrite } from './types';
+import type { SweepOptions, SweepResult } from './sweep';
+import type { ShardPosition, SingleWrite, StateItem, StateWrite } from './types';
 
 export { checkpointKey, keyMarkerSk } from '../layout';
 export type { ShardPosition } from './types';
@@ -23,6 +25,8 @@ export interface CheckpointMove {
   readonly next: { readonly sequenceNumber: string; readonly arrivedAt: number };
   /** Rewrites the item's copy memory (undefined: removes it); absent, the stored one stays. */
   readonly copies?: { readonly memory: CopyMemory | undefined };
+  /** The move passes the item's `fencedTo`: remove it. */
+  readonly clearFencedTo?: boolean;
 }
 
 /**
@@ -55,6 +59,11 @@ export interface AttemptStart {
    * the invocation had no Lambda context (then the mark is read as a death, as before deadlines).
    */
   readonly deadline?: number;
+  /**
+   * The last record this invocation may write alone (single-item path) beyond the checkpoint; the
+   * store keeps it as the checkpoint's `fencedTo` until a move passes it (docs/consumer-single-item.md).
+   */
+  readonly fenceTo?: string;
 }
 
 export interface Checkpoint {
@@ -69,6 +78,11 @@ export interface Checkpoint {
   readonly commitToken?: string;
   /** Marked records this lane applied recently: their unmarked originals are copies (copy-memory.ts). */
   readonly recentCopies?: CopyMemory;
+  /**
+   * Records up to here may have been written alone (fenced) beyond the checkpoint by an invocation
+   * that did not move it yet: none of them may be parked without running (docs/consumer-single-item.md).
+   */
+  readonly fencedTo?: string;
 }
 
 /**
@@ -86,6 +100,7 @@ export type ParkedEvent = Pick<
   | 'errorDetails'
   | 'attempts'
   | 'arrivedAt'
+  | 'mayBeApplied'
 > & {
   /** Where the record was read; the parking item's `topic`, `shardId` and keys derive from it. */
   readonly position: ShardPosition;
@@ -124,14 +139,45 @@ export interface Commit {
 export interface ConsumerStore {
   /** Checkpoint items by sort key (`shardId`, or per-key markers); absent ones are `{}`. */
   loadCheckpoints(position: ShardPosition, sks: readonly string[]): Promise<Map<string, Checkpoint>>;
+  /** The item as its writers see it: no `spine:*` attribute, a tombstone is absent (docs/consumer-single-item.md). */
   getItem(table: string, pk: string): Promise<StateItem | undefined>;
+  /** The user's view and the item's position fences, in one consistent read (the runtime's reads). */
+  readItem(table: string, pk: string): Promise<FencedRead>;
+  /**
+   * Commits. A write carrying `fences` is conditional on them; a fence showing an event of the commit
+   * already applied throws `AlreadyAppliedError` (nothing is written), told apart from the user's
+   * own condition failing (a `TransactionCanceledException`, as before).
+   */
   commit(commit: Commit): Promise<void>;
-  /** Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt mark. */
+  /**
+   * One fenced write alone (the single-item path): `applied` when a fence shows its event applied (a
+   * retry after a lost response included), `written` when it took effect; the user's condition
+   * failing throws DynamoDB's `ConditionalCheckFailedException`. One conditional write, 1 WCU for an
+   * item up to 1 KB, plus a read only when the item holds other units' fences or the condition failed.
+   * Never a delete (`SingleWrite`): a delete commits with its checkpoint move, as a fenced tombstone.
+   */
+  writeFenced(position: ShardPosition, write: SingleWrite): Promise<'written' | 'applied'>;
+  /**
+   * Removes the service's tombstones whose grace has passed and whose units have all settled
+   * (docs/consumer-single-item.md, "Deletes"): one page of sweep entries at most (`SWEEP_LIMIT`), read on
+   * from where this container's last sweep stopped, none started at or after `options.until`; a failing
+   * entry is logged and skipped. A commit whose delete left a tombstone wrote its entry. `position`
+   * names the service (and the topic whose reads of other checkpoints the unit names complete).
+   */
+  sweepTombstones(position: ShardPosition, options?: SweepOptions): Promise<SweepResult>;
+  /**
+   * Records a deterministic failure of the event at `failure.sequenceNumber` and removes the attempt
+   * mark. `fencedTo`: set the checkpoint's `fencedTo` back to `restore` (absent when undefined), the
+   * value the failing invocation loaded: it wrote nothing alone past the checkpoint (its pending moves
+   * committed first), so its own mark's raise is undone and a later park of the failing event is
+   * flagged `mayBeApplied` only when an earlier invocation may have written it alone (review F3).
+   */
   recordFailure(
     position: ShardPosition,
     sk: string,
     expected: string | undefined,
     failure: FailureRecord,
+    fencedTo?: { readonly restore: string | undefined },
   ): Promise<void>;
   /**
    * Writes the attempt-start mark before any work, conditional on the checkpoint just loaded (`expected`

@@ -1,4 +1,5 @@
 import type { Envelope, ExtensionValue } from '../envelope';
+import type { FenceEntry } from './fence';
 import type { Condition, StateItem, StateUpdate, WriteOptions } from './state-ops';
 
 export type { StateItem } from './state-ops';
@@ -36,7 +37,7 @@ export interface ConsumedEvent<TData = unknown> {
  * operations exist (no DynamoDB expression strings), so the memory store and the DynamoDB store
  * evaluate the same thing (test/integration/consumer/state-ops-contract.test.ts holds them to it).
  */
-export type StateWrite =
+export type StateWrite = (
   | { readonly kind: 'put'; readonly table: string; readonly item: StateItem; readonly if?: Condition }
   | {
       readonly kind: 'update';
@@ -45,7 +46,21 @@ export type StateWrite =
       readonly update: StateUpdate;
       readonly if?: Condition;
     }
-  | { readonly kind: 'delete'; readonly table: string; readonly pk: string; readonly if?: Condition };
+  | { readonly kind: 'delete'; readonly table: string; readonly pk: string; readonly if?: Condition }
+) & {
+  /**
+   * Position fences the runtime adds when it commits (never a handler): the write is conditional on
+   * each unit's fence being below `first`, and leaves it at `last` (docs/consumer-single-item.md).
+   */
+  readonly fences?: readonly FenceEntry[];
+};
+
+/**
+ * A write the single-item path may send alone: a put or an update. A delete always commits in the
+ * transaction that moves its checkpoint (its re-runs are skipped by the checkpoint), leaving a tombstone
+ * of fences that a sweep removes after a grace (docs/consumer-single-item.md, "Deletes").
+ */
+export type SingleWrite = Exclude<StateWrite, { readonly kind: 'delete' }>;
 
 /**
  * What a handler may do. Reads see the service's committed state plus writes of earlier events in

@@ -20,7 +20,8 @@ const FAMILIES: readonly { readonly side: 'lower' | 'upper'; readonly keywords: 
   { side: 'upper', keywords: ['maxProperties'] },
 ];
 
-export const BOUND_KEYWORDS = FAMILIES.flatMap((f) => f.keywords);
+// Pure: droppable from bundles that never compare schemas (see compare.ts).
+export const BOUND_KEYWORDS = /* @__PURE__ */ FAMILIES.flatMap((f) => f.keywords);
 
 /** Positive when `a` admits fewer values than `b` on this side. */
 const tighter = (side: 'lower' | 'upper', a: Bound, b: Bound): number => {

@@ -7,7 +7,11 @@ import { ANNOTATIONS, pureRef, resolveRef } from './refs';
 import type { SchemaChange } from './types';
 import { containsRef, isObject, pointer, type SchemaObject, sameJson, show } from './values';
 
-const HANDLED = new Set([...LEAF_KEYWORDS, ...BOUND_KEYWORDS, ...OBJECT_KEYWORDS, ...ARRAY_KEYWORDS]);
+// Pure-annotated (and no spread, which esbuild counts as a side effect): a bundle that imports the
+// evolution module only for `upcast` (every consumer) then drops the comparison rules (~3 KB).
+const HANDLED = /* @__PURE__ */ new Set(
+  /* @__PURE__ */ LEAF_KEYWORDS.concat(BOUND_KEYWORDS, OBJECT_KEYWORDS, ARRAY_KEYWORDS),
+);
 
 /**
  * Keywords whose meaning depends on their siblings (which properties count as "additional" once

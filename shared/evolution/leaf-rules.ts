@@ -148,11 +148,13 @@ const multipleOfRule: LeafRule = (old, next, path) => {
 
 export const LEAF_KEYWORDS = ['type', 'enum', 'const', 'pattern', 'format', 'uniqueItems', 'multipleOf'];
 
+// The calls are marked pure so a bundle that imports this module only for `upcast` (every consumer)
+// drops the rules (see compare.ts).
 export const LEAF_RULES: readonly LeafRule[] = [
   typeRule,
   valuesRule,
-  presenceRule('pattern'),
-  presenceRule('format'),
+  /* @__PURE__ */ presenceRule('pattern'),
+  /* @__PURE__ */ presenceRule('format'),
   uniqueItemsRule,
   multipleOfRule,
 ];

@@ -35,7 +35,6 @@ export type IngressHandler = (
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<HttpResult>;
 
-const [PUBLISH, TOPICS, SCHEMA, SCHEMA_VERSION, HEALTH] = INGRESS_ROUTES.map(routeKey);
 /** Retries stop this long before the Lambda deadline, leaving time to record claims and answer. */
 const DEADLINE_MARGIN_MS = 3_000;
 /** A log search after a takeover stops this much earlier still, leaving time to write what it did not find. */
@@ -46,6 +45,9 @@ const SEARCH_MARGIN_MS = 2_000;
  * authenticates producer routes, and maps every outcome to a response. Local mode calls the same function.
  */
 export const createIngress = (deps: IngressDeps): IngressHandler => {
+  // Here, not at module level: a top-level destructuring keeps the routes in every bundle that imports
+  // the ingress module (consumers use its writer and log search).
+  const [PUBLISH, TOPICS, SCHEMA, SCHEMA_VERSION, HEALTH] = INGRESS_ROUTES.map(routeKey);
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const probeStream = deps.config.streams.values().next().value ?? '';

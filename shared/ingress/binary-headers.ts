@@ -1,6 +1,6 @@
 import type { EventProblem } from './errors';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
 
 /** RFC 7230 section 3.2.6: a value in double quotes loses them and its backslash escapes. */

@@ -246,7 +246,7 @@ export const releaseClaims: HeldClaimsAction = async (store, events, outcomes, w
   ]);
 };
 
-const releaseFresh: HeldClaimsAction = onHeldClaims(
+const releaseFresh: HeldClaimsAction = /* @__PURE__ */ onHeldClaims(
   (store, pk, claim) => store.release(pk, claim.token),
   'idempotency claim release failed; the key stays blocked until its lease ends',
 );
@@ -257,7 +257,7 @@ const releaseFresh: HeldClaimsAction = onHeldClaims(
  * leaves the claim pending: the key then answers 409 until its lease ends and is taken over as stale,
  * with the same search.
  */
-export const keepUncertainClaims: HeldClaimsAction = onHeldClaims(
+export const keepUncertainClaims: HeldClaimsAction = /* @__PURE__ */ onHeldClaims(
   (store, pk, claim) => store.markUncertain(pk, claim.token),
   'idempotency claim not marked uncertain; the key stays blocked until its lease ends',
 );

@@ -26,7 +26,7 @@ export const lowerHeaders = (event: APIGatewayProxyEventV2): Map<string, string>
   return out;
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The body as text. API Gateway base64-encodes bodies it does not take for text (and local mode does so

@@ -22,4 +22,5 @@ export {
   parkedPk,
   parkedSk,
   parseParkingItem,
+  sweepPk,
 } from './parking';

@@ -11,6 +11,12 @@ export const parkedSk = (topic: string, shardId: string, sequenceNumber: string)
   `${topic}#${shardId}#${sequenceNumber}`;
 /** Partition of the chunk items, apart from `pk = service` so listings of parked events never see them. */
 export const parkedChunkPk = (service: string): string => `chunks#${service}`;
+/**
+ * Partition of the tombstone sweep entries (`sk = <state table>#<item pk>`): a delete that had to leave
+ * a tombstone for another unit's unsettled fence notes it here, in its transaction, so a later
+ * invocation removes it once that unit settles (shared/consumer/tombstones.ts).
+ */
+export const sweepPk = (service: string): string => `sweep#${service}`;
 export const parkedChunkSk = (sk: string, n: number): string => `${sk}#${String(n).padStart(4, '0')}`;
 
 /** A parking item as operations read it (unknown attributes are dropped, `dataChars` among them). */
@@ -35,6 +41,12 @@ export interface ParkingItem {
   readonly redriveAttempts?: number;
   /** The record was too large for one item: its data is in this many chunk items (`parkedChunkPk`). */
   readonly dataChunks?: number;
+  /**
+   * The runtime may have applied the event alone (a fenced single write) before it was parked: it lay
+   * within the shard's `fencedTo` (docs/consumer-single-item.md, review F3). Redrive refuses it
+   * without `--force`: check the state first, or a redrive may apply it a second time.
+   */
+  readonly mayBeApplied?: boolean;
 }
 
 /** What the runtime writes: a `ParkingItem` plus the length of chunked data, kept for people reading the table. */
@@ -57,6 +69,7 @@ const optional = <T>(v: unknown, is: (x: unknown) => x is T): T | undefined | nu
   v === undefined ? undefined : is(v) ? v : null;
 const isString = (x: unknown): x is string => typeof x === 'string';
 const isNumber = (x: unknown): x is number => typeof x === 'number';
+const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
 
 /** Reads a parking item; undefined for anything else in the table (chunks, audit records, damaged items). */
 export const parseParkingItem = (item: Record<string, unknown>): ParkingItem | undefined => {
@@ -80,6 +93,7 @@ export const parseParkingItem = (item: Record<string, unknown>): ParkingItem | u
   const redriveFailedIn = optional(item.redriveFailedIn, isString);
   const redriveAttempts = optional(item.redriveAttempts, isNumber);
   const dataChunks = optional(item.dataChunks, isNumber);
+  const mayBeApplied = optional(item.mayBeApplied, isBoolean);
   const errorDetails = item.errorDetails === undefined ? undefined : detailsOf(item.errorDetails);
   const optionals = [
     eventId,
@@ -89,6 +103,7 @@ export const parseParkingItem = (item: Record<string, unknown>): ParkingItem | u
     redriveAttempts,
     dataChunks,
     errorDetails,
+    mayBeApplied,
   ];
   if (optionals.some((v) => v === null)) return undefined;
   // Same attribute order as the zod schema this replaces: an audit record copies the item as read.
@@ -110,5 +125,6 @@ export const parseParkingItem = (item: Record<string, unknown>): ParkingItem | u
     ...(redriveFailedIn != null && { redriveFailedIn }),
     ...(redriveAttempts != null && { redriveAttempts }),
     ...(dataChunks != null && { dataChunks }),
+    ...(mayBeApplied === true && { mayBeApplied }),
   };
 };

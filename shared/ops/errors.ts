@@ -10,6 +10,7 @@ export type OpsErrorCode =
   | 'PAUSE_TIMEOUT'
   | 'PARKED_NOT_FOUND'
   | 'PARKED_INCOMPLETE'
+  | 'MAY_BE_APPLIED'
   | 'DELIVERY_FAILED'
   | 'NOT_CONFIGURED';
 

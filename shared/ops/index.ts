@@ -34,6 +34,7 @@ export {
   type RedriveRequest,
   runRedrive,
 } from './redrive';
+export { type MayBeAppliedItems, mayBeAppliedError, mayBeAppliedIn } from './redrive-guard';
 export { runReplay } from './replay';
 export type {
   ReplayDeps,

@@ -4,6 +4,7 @@ import { parkedSk } from '../layout';
 import type { Delivery } from './deliver';
 import type { LogReader } from './log-reader';
 import { toKinesisRecord } from './records';
+import { mayBeAppliedError } from './redrive-guard';
 import { newScope, scopedShardId, splitShardId } from './scope';
 import type { OpsStore, ParkedItem } from './store';
 
@@ -15,6 +16,8 @@ export interface RedriveRequest {
   /** Only these parked events (sequence numbers); default all of the service (or topic). */
   readonly sequenceNumbers?: readonly string[];
   readonly dryRun?: boolean;
+  /** Redrive events parked `mayBeApplied` too (the operator checked their effect is not in the state). */
+  readonly force?: boolean;
 }
 
 export interface RedriveDeps {
@@ -34,6 +37,8 @@ export interface RedriveItemResult {
   readonly eventType?: string;
   readonly outcome: 'redriven' | 'failed' | 'skipped' | 'planned';
   readonly reason?: string;
+  /** Parked `mayBeApplied`: its effect may be in the state already (a dry run plans it anyway). */
+  readonly mayBeApplied?: boolean;
 }
 
 export interface RedriveOutcome {
@@ -46,6 +51,13 @@ const order = (a: ParkedItem, b: ParkedItem) =>
   a.topic.localeCompare(b.topic) ||
   splitShardId(a.shardId).shardId.localeCompare(splitShardId(b.shardId).shardId) ||
   compareSequence(a.sequenceNumber, b.sequenceNumber);
+
+/** Refuses, before anything changes, events parked `mayBeApplied` unless `force` or a dry run. */
+const refuseMayBeApplied = (request: RedriveRequest, items: readonly ParkedItem[]) => {
+  const risky = items.filter((p) => p.mayBeApplied === true);
+  if (request.force || request.dryRun || risky.length === 0) return;
+  throw mayBeAppliedError([{ service: request.service, items: risky }]);
+};
 
 /**
  * Re-delivers parked events through the service's own consumer, in sequence order per shard (so in
@@ -75,6 +87,7 @@ export const runRedrive = async (request: RedriveRequest, deps: RedriveDeps): Pr
   const items = all
     .filter((p) => splitShardId(p.shardId).scope !== scope && (!wanted || wanted.has(p.sequenceNumber)))
     .sort(order);
+  refuseMayBeApplied(request, items);
   if (!request.dryRun && !open && items.length > 0)
     await deps.store.putSession(request.service, undefined, REDRIVE_SESSION, {
       kind: 'redrive',
@@ -101,6 +114,7 @@ export const runRedrive = async (request: RedriveRequest, deps: RedriveDeps): Pr
         key: item.partitionKey,
         ...(item.eventType && { eventType: item.eventType }),
         outcome,
+        ...(item.mayBeApplied === true && { mayBeApplied: true }),
         ...(reason && { reason }),
       });
     if (item.redriveFailedIn === scope) {

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudEvent, HTTP, type Message } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program';
+import { userView } from '../../index';
 import {
   type Backbone,
   localClientConfig,
@@ -110,7 +111,9 @@ describe('CloudEvents extensions from producer to handler and spine tail (local 
           ConsistentRead: true,
         }),
       );
-      if (Item) return Item;
+      // State items carry the runtime's `spine:*` attributes: read as a user would, through userView.
+      const item = userView(Item);
+      if (item) return item;
       if (Date.now() > deadline) throw new Error(`the handler did not see ${id} within ${timeoutMs} ms`);
       await sleep(200);
     }

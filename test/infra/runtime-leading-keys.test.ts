@@ -8,7 +8,7 @@ import {
   parkedChunkPk,
   type ShardPosition,
 } from '../../shared/consumer';
-import { scopedShardId } from '../../shared/layout';
+import { scopedShardId, sweepPk } from '../../shared/layout';
 import { securityCatalog } from '../fixtures/infra/security-catalog';
 import { grantsOf } from './security/grants';
 import { type TemplateJson, templateJson } from './security/template';
@@ -17,10 +17,16 @@ import { logicalId, synth } from './synth';
 const glob = (pattern: string) =>
   new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`);
 
-/** The LeadingKeys patterns granted to a role on a table (item actions only). */
-const grantedKeys = (t: TemplateJson, role: string, table: string): string[] =>
+/** The LeadingKeys patterns granted to a role on a table for `action` (item actions only). */
+const grantedKeys = (t: TemplateJson, role: string, table: string, action = 'dynamodb:PutItem'): string[] =>
   grantsOf(t)
-    .filter((g) => g.principal === role && g.resources.some((r) => r.includes(`\${${table}.Arn}`)))
+    .filter(
+      (g) =>
+        g.principal === role &&
+        !g.notAction &&
+        g.actions.includes(action) &&
+        g.resources.some((r) => r.includes(`\${${table}.Arn}`)),
+    )
     .flatMap((g) => {
       const block = g.condition?.['ForAllValues:StringLike'];
       const keys =
@@ -78,6 +84,7 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
       }
       expect(reaches(parking, service.name), label).toBe(true);
       expect(reaches(parking, parkedChunkPk(service.name)), label).toBe(true);
+      expect(reaches(parking, sweepPk(service.name)), label).toBe(true);
     }
   });
 
@@ -104,11 +111,46 @@ describe('Consumer LeadingKeys against the runtime’s own keys', () => {
         if (other.service.name !== mine.service.name) {
           expect(reaches(parking, other.service.name), label).toBe(false);
           expect(reaches(parking, parkedChunkPk(other.service.name)), label).toBe(false);
+          expect(reaches(parking, sweepPk(other.service.name)), label).toBe(false);
         }
         expect(reaches(checkpoints, `ops#${mine.service.name}#${mine.subscription.topic}`), label).toBe(
           false,
         );
         expect(reaches(parking, `audit#${mine.service.name}`), label).toBe(false);
+      }
+  });
+
+  it('lets each consumer read, never write, the checkpoints of every topic of its own service, and no other service', () => {
+    // A state item written from two topics of a service carries both topics' fences: a write or a sweep
+    // over it reads the other topic's checkpoint (review 2026-11-27, finding 3).
+    const tables = stack.runtimeTables.tables;
+    const all = subscriptions(catalog);
+    const sameService = all.filter((a) => all.some((b) => b !== a && b.service.name === a.service.name));
+    expect(sameService.length).toBeGreaterThan(0);
+    for (const mine of all)
+      for (const other of all.filter((o) => o !== mine)) {
+        // Prepare
+        const role = roleOf(mine.service.name, mine.subscription.topic);
+        const theirs: ShardPosition = {
+          service: other.service.name,
+          topic: other.subscription.topic,
+          shardId: 'shardId-000000000000',
+        };
+        const table = logicalId(stack, tables.checkpoints);
+        // Act
+        const keysOf = (action: string) => grantedKeys(t, role, table, action);
+        // Assess
+        const label = `${mine.service.name}<-${mine.subscription.topic} vs ${other.service.name}<-${other.subscription.topic}`;
+        const own = other.service.name === mine.service.name;
+        for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem'])
+          expect(reaches(keysOf(action), checkpointKey(theirs).pk), `${label} ${action}`).toBe(own);
+        for (const action of [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ])
+          expect(reaches(keysOf(action), checkpointKey(theirs).pk), `${label} ${action}`).toBe(false);
       }
   });
 });

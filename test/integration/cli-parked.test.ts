@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { localContext } from '../../cli/local';
@@ -10,11 +10,13 @@ import { OpsHarness, waitUntil } from '../fixtures/ops/harness';
 
 const listed = z.array(
   z.object({
+    service: z.string(),
     sequenceNumber: z.string(),
     key: z.string(),
     attempts: z.number(),
     error: z.string(),
     redriveFailedIn: z.string().optional(),
+    mayBeApplied: z.boolean().optional(),
   }),
 );
 
@@ -128,5 +130,72 @@ describe('spine parked list, show, discard and redrive (local mode)', () => {
     expect(await ops.balance('payer', 'k1')).toBe(6);
     expect(await ops.balance('payer', 'k2')).toBeUndefined();
     expect(status.out).toMatch(/parking lot: payer 0/);
+  });
+
+  it('shows the mayBeApplied flag, and refuses a redrive of every service before redriving any; --force takes the flagged one', async () => {
+    // Prepare: a fragile payment parks in payer, a fragile tick in laggard (after payer in the catalog;
+    // services on their own topics, so no other test's events park beside them)
+    broken(true);
+    const [payment] = await ops.publish('payments', 'Payment', [{ account: 'k3', amount: 5, fragile: true }]);
+    const [tick] = await ops.publish('ticks', 'Tick', [{ account: 't1', amount: 7, fragile: true }]);
+    const all = async () => listed.parse(JSON.parse((await ops.cli(['parked', 'list', '--json'])).out));
+    await waitUntil('two parked events (payer, laggard)', async () => (await all()).length === 2);
+    broken(false);
+    // laggard's tick as the runtime parks an event an earlier invocation may have written alone
+    const stored = await ops.doc.send(
+      new QueryCommand({
+        TableName: 'spine-parking',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'laggard' },
+      }),
+    );
+    await ops.doc.send(
+      new UpdateCommand({
+        TableName: 'spine-parking',
+        Key: { pk: 'laggard', sk: stored.Items?.find((i) => i.sequenceNumber === tick)?.sk },
+        UpdateExpression: 'SET mayBeApplied = :yes',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
+
+    // Act
+    const json = await all();
+    const human = await ops.cli(['parked', 'list']);
+    const plan = await ops.cli(['parked', 'redrive', '--dry-run']);
+    const refused = await ops.cli(['parked', 'redrive']);
+    const afterRefusal = await all();
+    const k3AfterRefusal = await ops.balance('payer', 'k3');
+    const forced = await ops.cli([
+      'parked',
+      'redrive',
+      '--service',
+      'laggard',
+      '--seq',
+      tick ?? '',
+      '--force',
+    ]);
+    const rest = await ops.cli(['parked', 'redrive']);
+
+    // Assess
+    expect(json.map((p) => [p.service, p.sequenceNumber, p.mayBeApplied])).toEqual([
+      ['payer', payment, undefined],
+      ['laggard', tick, true],
+    ]);
+    expect(human.out.split('\n').filter((l) => l.includes('mayBeApplied'))).toHaveLength(1);
+    expect(human.out).toMatch(/\bflag\b/);
+    expect(plan.code).toBe(0);
+    expect(plan.out.split('\n').filter((l) => /planned\s+mayBeApplied/.test(l))).toHaveLength(1);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain(`laggard ticks/shardId-000000000000 seq ${tick}`);
+    expect(refused.err).toMatch(/Nothing was redriven[\s\S]*--seq <n> --force[\s\S]*\[MAY_BE_APPLIED\]/);
+    expect(afterRefusal).toEqual(json);
+    expect(k3AfterRefusal).toBeUndefined();
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/redrive laggard[\s\S]*redriven 1, failed 0, skipped 0/);
+    expect(rest.code).toBe(0);
+    expect(rest.out).toMatch(/redrive payer[\s\S]*redriven 1, failed 0, skipped 0/);
+    expect(await all()).toEqual([]);
+    expect([await ops.balance('payer', 'k3'), await ops.balance('laggard', 't1')]).toEqual([5, 7]);
   });
 });

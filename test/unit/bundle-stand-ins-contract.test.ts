@@ -1,12 +1,12 @@
+import * as realEndpointDiscovery from '@aws-sdk/middleware-endpoint-discovery';
 import * as realChecksum from '@smithy/core/checksum';
 import * as realEventStreams from '@smithy/core/event-streams';
 import { HttpRequest } from '@smithy/core/protocols';
 import * as realHttpHandler from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import MnemonistLRU from 'mnemonist/lru-cache';
 import { describe, expect, it } from 'vitest';
 import * as http1Only from '../../shared/aws/http1-only';
-import LRUCache from '../../shared/aws/lru-cache';
+import * as noEndpointDiscovery from '../../shared/aws/no-endpoint-discovery';
 import * as noEventStreams from '../../shared/aws/no-event-streams';
 import * as nodeSha256 from '../../shared/aws/node-sha256';
 
@@ -48,6 +48,18 @@ const CONTRACTS = [
       'blobReader',
       'fileStreamHasher',
       'readableStreamHasher',
+    ],
+  },
+  {
+    module: '@aws-sdk/middleware-endpoint-discovery',
+    real: realEndpointDiscovery,
+    standIn: noEndpointDiscovery,
+    used: ['NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS', 'resolveEndpointDiscoveryConfig'],
+    unused: [
+      'endpointDiscoveryMiddlewareOptions',
+      'getEndpointDiscoveryOptionalPlugin',
+      'getEndpointDiscoveryPlugin',
+      'getEndpointDiscoveryRequiredPlugin',
     ],
   },
   {
@@ -125,45 +137,70 @@ describe('bundle stand-ins against the modules they replace', () => {
       expect(await signWith(nodeSha256.Sha256, body)).toEqual(await signWith(realChecksum.Sha256, body));
   });
 
-  it('LRUCache behaves as mnemonist over 5,000 seeded operations per capacity', () => {
-    // Prepare: a small linear congruential generator, so a failure replays.
-    let seed = 42;
-    const next = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return Math.floor(seed / 65_536) % n; // high bits: the low bits of this generator cycle fast
-    };
-    for (const capacity of [1, 2, 3, 5]) {
-      const ours = new LRUCache<string, number>(capacity);
-      const theirs = new MnemonistLRU<string, number>(capacity);
-      // Act
-      for (let i = 0; i < 5_000; i++) {
-        const key = `k${next(8)}`;
-        const op = next(4);
-        const setAndSize = (cache: LRUCache<string, number> | MnemonistLRU<string, number>) => {
-          cache.set(key, i);
-          return cache.size;
-        };
-        const outcome = (cache: LRUCache<string, number> | MnemonistLRU<string, number>) =>
-          op === 0
-            ? setAndSize(cache)
-            : op === 1
-              ? cache.get(key)
-              : op === 2
-                ? cache.peek(key)
-                : cache.has(key);
-        // Assess
-        expect(outcome(ours), `capacity ${capacity}, op ${i}`).toEqual(outcome(theirs));
+  it('endpoint discovery: the same selectors, and the same resolved flags without the cache', async () => {
+    // Prepare
+    const envs = [
+      {},
+      { AWS_ENABLE_ENDPOINT_DISCOVERY: 'true' },
+      { AWS_ENDPOINT_DISCOVERY_ENABLED: '0' },
+      { AWS_ENABLE_ENDPOINT_DISCOVERY: '' },
+    ];
+    const profiles = [
+      {},
+      { endpoint_discovery_enabled: 'false' },
+      { endpoint_discovery_enabled: '1' },
+      { endpoint_discovery_enabled: undefined },
+    ];
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (error) {
+        return { error: String(error) };
       }
-      ours.clear();
-      theirs.clear();
-      expect([ours.size, theirs.size]).toEqual([0, 0]);
-    }
-  });
-
-  it('LRUCache refuses a capacity that holds nothing, as mnemonist does', () => {
-    for (const capacity of [0, -1, 1.5]) {
-      expect(() => new MnemonistLRU(capacity)).toThrow();
-      expect(() => new LRUCache(capacity)).toThrow(RangeError);
-    }
+    };
+    type Selectors = {
+      environmentVariableSelector: (env: Record<string, string | undefined>) => unknown;
+      configFileSelector: (profile: Record<string, string | undefined>) => unknown;
+      default: unknown;
+    };
+    const select = (options: Selectors) => [
+      ...envs.map((env) => outcome(() => options.environmentVariableSelector(env))),
+      ...profiles.map((profile) => outcome(() => options.configFileSelector(profile))),
+      options.default,
+    ];
+    const command = class DescribeEndpoints {};
+    const input = (enabled?: boolean) => ({
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+      endpointDiscoveryEnabledProvider: async () => true,
+      ...(enabled !== undefined && { endpointDiscoveryEnabled: enabled }),
+    });
+    type Resolved = {
+      endpointDiscoveryCommandCtor: unknown;
+      endpointDiscoveryEnabled: () => Promise<boolean | undefined>;
+      isClientEndpointDiscoveryEnabled: boolean;
+    };
+    const flags = async (config: Resolved) => ({
+      command: config.endpointDiscoveryCommandCtor,
+      enabled: await config.endpointDiscoveryEnabled(),
+      local: config.isClientEndpointDiscoveryEnabled,
+    });
+    // Act
+    const pairs = [undefined, false, true].map(async (enabled) => [
+      await flags(
+        noEndpointDiscovery.resolveEndpointDiscoveryConfig(input(enabled), {
+          endpointDiscoveryCommandCtor: command,
+        }),
+      ),
+      await flags(
+        realEndpointDiscovery.resolveEndpointDiscoveryConfig(input(enabled), {
+          endpointDiscoveryCommandCtor: command,
+        }),
+      ),
+    ]);
+    // Assess
+    expect(select(noEndpointDiscovery.NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS)).toEqual(
+      select(realEndpointDiscovery.NODE_ENDPOINT_DISCOVERY_CONFIG_OPTIONS),
+    );
+    for (const [ours, theirs] of await Promise.all(pairs)) expect(ours).toEqual(theirs);
   });
 });

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { isEventStreamsNotBundledError, isHttp2NotBundledError } from '../../shared/aws/errors';
 import { createHttpHandler } from '../../shared/aws/http';
 import { NodeHttp2Handler, NodeHttpHandler } from '../../shared/aws/http1-only';
-import LRUCache from '../../shared/aws/lru-cache';
 import { EventStreamSerde, eventStreamSerdeProvider } from '../../shared/aws/no-event-streams';
 import { Sha256 } from '../../shared/aws/node-sha256';
 
@@ -32,21 +31,6 @@ describe('Sha256 (stand-in for @smithy/core/checksum)', () => {
     // Assess
     expect(pairs.length).toBe(12);
     for (const [ours, sdk] of pairs) expect(ours).toBe(sdk);
-  });
-});
-
-describe('LRUCache (stand-in for mnemonist/lru-cache)', () => {
-  it('evicts the least recently used entry; peek does not refresh it', () => {
-    // Prepare
-    const cache = new LRUCache<string, number>(2);
-    cache.set('a', 1).set('b', 2);
-    // Act
-    cache.get('a');
-    cache.peek('b');
-    cache.set('c', 3);
-    // Assess
-    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
-    expect(cache.size).toBe(2);
   });
 });
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type CdcSourceSpec, defineCatalog, isCatalogError } from '../../shared/catalog';
 import {
+  type Change,
   changeEventId,
   coveredBySnapshot,
   roundsByKey,
-  snapshotChange,
-  streamChange,
+  snapshotChange as snapshotChangeOrNone,
+  streamChange as streamChangeOrNone,
 } from '../../shared/cdc';
 import type { Envelope } from '../../shared/envelope';
 
@@ -17,6 +18,13 @@ const source: CdcSourceSpec = {
   versionAttribute: 'version',
 };
 const image = { pk: { S: 'a' }, version: { N: '3' }, n: { N: '7' } };
+const present = (change: Change | undefined): Change => {
+  if (!change) throw new Error('expected a change, got none');
+  return change;
+};
+const streamChange = (...args: Parameters<typeof streamChangeOrNone>) => present(streamChangeOrNone(...args));
+const snapshotChange = (...args: Parameters<typeof snapshotChangeOrNone>) =>
+  present(snapshotChangeOrNone(...args));
 
 describe('CDC changes', () => {
   it('gives a snapshot read and a stream record of the same item version the same event id', () => {
@@ -49,6 +57,69 @@ describe('CDC changes', () => {
     expect(coveredBySnapshot(at(4), 3)).toBe(false);
     expect(coveredBySnapshot(at(3, 'REMOVE'), 3)).toBe(false);
     expect(coveredBySnapshot(at(1), undefined)).toBe(false);
+  });
+
+  it('never shows the runtime fences, and reads a Spine tombstone as a removal of the last state (point 7)', () => {
+    const fences = {
+      'spine:fence:orders|shardId-1': { S: `${'0'.repeat(39)}7` },
+      'spine:units': { SS: ['x'] },
+    };
+    const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, ...fences };
+
+    const written = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: { ...image, ...fences } },
+    });
+    const deleted = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: tombstone, OldImage: { ...image, ...fences } },
+    });
+
+    expect(written.image).toEqual({ pk: 'a', version: 3, n: 7 });
+    expect(snapshotChange(source, { ...image, ...fences }, 1).image).toEqual({ pk: 'a', version: 3, n: 7 });
+    expect(deleted.kind).toBe('remove');
+    expect(deleted.image).toEqual({ pk: 'a', version: 3, n: 7 });
+  });
+
+  it('a runtime delete (the item removed, fences and all) is one removal; the later sweep of a tombstone none', () => {
+    const fences = {
+      'spine:fence:orders|shardId-1': { S: '0017' },
+      'spine:units': { SS: ['orders|shardId-1'] },
+    };
+    const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, ...fences };
+
+    const removed = streamChange(source, {
+      eventName: 'REMOVE',
+      dynamodb: { OldImage: { ...image, ...fences } },
+    });
+    const swept = streamChangeOrNone(source, { eventName: 'REMOVE', dynamodb: { OldImage: tombstone } });
+
+    expect(removed.kind).toBe('remove');
+    expect(removed.image).toEqual({ pk: 'a', version: 3, n: 7 });
+    expect(swept).toBeUndefined();
+  });
+
+  it('a tombstone over a missing item or a tombstone publishes nothing and parks nothing (F7b)', () => {
+    const tombstone = { pk: { S: 'a' }, 'spine:deleted': { BOOL: true }, 'spine:units': { SS: ['x'] } };
+    const live = { ...image, 'spine:units': { SS: ['x'] } };
+
+    const changes = [
+      streamChangeOrNone(source, { eventName: 'INSERT', dynamodb: { NewImage: tombstone } }),
+      streamChangeOrNone(source, {
+        eventName: 'MODIFY',
+        dynamodb: { NewImage: tombstone, OldImage: tombstone },
+      }),
+      streamChangeOrNone(source, { eventName: 'REMOVE', dynamodb: { OldImage: tombstone } }),
+      snapshotChangeOrNone(source, tombstone, 1),
+    ];
+    const recreated = streamChange(source, {
+      eventName: 'MODIFY',
+      dynamodb: { NewImage: live, OldImage: tombstone },
+    });
+
+    expect(changes).toEqual([undefined, undefined, undefined, undefined]);
+    expect(recreated.kind).toBe('insert');
+    expect(recreated.image).toEqual({ pk: 'a', version: 3, n: 7 });
   });
 
   it('publishes at most one change per key per round, in order', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OpsContext } from '../../cli/context';
 import { type ConsoleServer, guardRequest, LagHistory, startConsole } from '../../console';
+import type { ParkedSummary } from '../../console/api-types';
 import { IDLE_SOCKET_MS } from '../../local/net';
 import type { OpsStore, ParkedItem } from '../../shared/ops';
 import { opsCatalog } from '../fixtures/ops/catalog';
@@ -60,13 +61,14 @@ const parkedItem: ParkedItem = {
 };
 
 /** An ops context whose parking lot holds one item and records discards, as the DynamoDB store would. */
-const fakeContext = () => {
-  const parked = [parkedItem];
+const fakeContext = (more: readonly ParkedItem[] = []) => {
+  const parked = [parkedItem, ...more];
   const audits: { item: ParkedItem; audit: { by: string; reason: string } }[] = [];
   const store: Partial<OpsStore> = {
     parked: async (service) => parked.filter((p) => p.pk === service),
     parkedCount: async (service) => parked.filter((p) => p.pk === service).length,
     checkpoints: async () => [],
+    getSession: async () => undefined,
     discardParked: async (item, audit) => {
       parked.splice(parked.indexOf(item), 1);
       audits.push({ item, audit });
@@ -88,8 +90,9 @@ const fakeContext = () => {
 describe('startConsole API', () => {
   const withServer = async (
     run: (server: ConsoleServer, fake: ReturnType<typeof fakeContext>) => Promise<void>,
+    more: readonly ParkedItem[] = [],
   ) => {
-    const fake = fakeContext();
+    const fake = fakeContext(more);
     const server = await startConsole({ ctx: fake.ctx, port: 0, intervalMs: 60_000, log: () => {} });
     try {
       await run(server, fake);
@@ -159,5 +162,43 @@ describe('startConsole API', () => {
       expect(shown).toMatchObject({ error: 'boom', event: { raw: '{"not":"an envelope"}' } });
       expect(missing.status).toBe(404);
     });
+  }, 30_000);
+
+  it('lists the mayBeApplied flag and refuses to redrive a flagged event (409), leaving it parked', async () => {
+    // Prepare: a second event, parked flagged (an earlier invocation may have written it alone)
+    const flagged: ParkedItem = {
+      ...parkedItem,
+      sk: 'payments#shardId-000000000000#49600000000000000000000000000002',
+      sequenceNumber: '49600000000000000000000000000002',
+      partitionKey: 'k2',
+      mayBeApplied: true,
+    };
+    await withServer(
+      async (server, fake) => {
+        // Act
+        const list = (await (await fetch(`${server.url}api/parked`)).json()) as ParkedSummary[];
+        const redrive = await fetch(
+          `${server.url}api/parked/payer/payments/${flagged.sequenceNumber}/redrive`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          },
+        );
+
+        // Assess
+        expect(list.map((p) => [p.key, p.mayBeApplied])).toEqual([
+          ['k1', undefined],
+          ['k2', true],
+        ]);
+        expect(redrive.status).toBe(409);
+        expect(await redrive.json()).toEqual({
+          code: 'MAY_BE_APPLIED',
+          error: expect.stringContaining('--seq <n> --force'),
+        });
+        expect(fake.parked).toHaveLength(2);
+      },
+      [flagged],
+    );
   }, 30_000);
 });

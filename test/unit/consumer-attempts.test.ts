@@ -129,13 +129,16 @@ describe('attempt marks (startAttempt, memory store)', () => {
         return loaded;
       },
       getItem: (t, pk) => shared.getItem(t, pk),
+      readItem: (t, pk) => shared.readItem(t, pk),
+      writeFenced: (p, w) => shared.writeFenced(p, w),
       commit: (c) => shared.commit(c),
-      recordFailure: (p, sk, e, f) => shared.recordFailure(p, sk, e, f),
+      recordFailure: (p, sk, e, f, t) => shared.recordFailure(p, sk, e, f, t),
       markStarted: (p, sk, l, m, f) => shared.markStarted(p, sk, l, m, f),
       clearStarted: (p, sk, t) => shared.clearStarted(p, sk, t),
       loadOutbox: (p) => shared.loadOutbox(p),
       deleteOutbox: (p, sks) => shared.deleteOutbox(p, sks),
       claimOutbox: (p, sk, l, t) => shared.claimOutbox(p, sk, l, t),
+      sweepTombstones: (p) => shared.sweepTombstones(p),
     };
 
     // Act

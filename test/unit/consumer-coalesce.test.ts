@@ -219,12 +219,12 @@ describe('PendingWrites limits with coalescing', () => {
   it('measures the folded size, not the sum of the writes', () => {
     const pending = new PendingWrites();
     const kb150 = 150_000;
-    pending.add([big('a', kb150)], [], 's', undefined, at(1), 0);
+    pending.add([big('a', kb150)], [], 's', undefined, at(1), 0, 'u');
 
     // 30 puts of 150 KB: 4.5 MB summed, over the 3.5 MB limit; folded, one item of 150 KB.
     const joins = Array.from({ length: 29 }, (_, n) => {
       const must = pending.mustCommitBefore([big('a', kb150)], [], 's');
-      if (!must) pending.add([big('a', kb150)], [], 's', undefined, at(n + 2), n + 1);
+      if (!must) pending.add([big('a', kb150)], [], 's', undefined, at(n + 2), n + 1, 'u');
       return must;
     });
 
@@ -243,7 +243,7 @@ describe('PendingWrites limits with coalescing', () => {
       pk,
       update: { add: { n: 1 } },
     });
-    for (let n = 0; n < 97; n++) pending.add([write(`k${n}`)], [], 's', undefined, at(n), n);
+    for (let n = 0; n < 97; n++) pending.add([write(`k${n}`)], [], 's', undefined, at(n), n, 'u');
 
     expect(pending.mustCommitBefore([write('k1')], [], 's')).toBe(false);
     expect(pending.mustCommitBefore([write('k97')], [], 's')).toBe(false);
@@ -252,7 +252,7 @@ describe('PendingWrites limits with coalescing', () => {
 
   it('with coalescing off, any pending item forces a commit', () => {
     const pending = new PendingWrites(false);
-    pending.add([upd({ add: { n: 1 } })], [], 's', undefined, at(1), 0);
+    pending.add([upd({ add: { n: 1 } })], [], 's', undefined, at(1), 0, 'u');
 
     expect(pending.mustCommitBefore([upd({ add: { n: 1 } })], [], 's')).toBe(true);
     expect(pending.overlay('totals', 'k')).toEqual({ known: false });
@@ -291,18 +291,24 @@ describe('coalescing in the consumer runtime', () => {
   };
   const records = [counted(1, 'a', 2), counted(2, 'b', 1), counted(3, 'a', 3), counted(4, 'a', 4)];
 
+  // Coalescing off, each event's one item goes alone as a fenced write (docs/consumer-single-item.md)
+  // and the checkpoint moves once; on, they fold into one transaction.
   it.each([
-    [undefined, 1],
-    [true, 1],
-    [false, 3],
-  ])('coalesce %s: %i commit(s), the same state', async (coalesce, commitCount) => {
-    const { store, commits, consumer } = consumerOf(coalesce, add);
+    [undefined, 1, 0],
+    [true, 1, 0],
+    [false, 1, 4],
+  ])(
+    'coalesce %s: %i commit(s) and %i single writes, the same state',
+    async (coalesce, commitCount, singles) => {
+      const { store, commits, consumer } = consumerOf(coalesce, add);
 
-    await consumer(kinesisEvent(records));
+      await consumer(kinesisEvent(records));
 
-    expect(commits).toHaveLength(commitCount);
-    expect(await store.getItem('totals', 'a')).toEqual({ pk: 'a', total: 9, seen: ['e1', 'e3', 'e4'] });
-  });
+      expect(commits).toHaveLength(commitCount);
+      expect(store.singleWrites).toBe(singles);
+      expect(await store.getItem('totals', 'a')).toEqual({ pk: 'a', total: 9, seen: ['e1', 'e3', 'e4'] });
+    },
+  );
 
   it('reads an item with a pending update as stored plus the update, without committing first', async () => {
     const reads: unknown[] = [];
@@ -317,7 +323,8 @@ describe('coalescing in the consumer runtime', () => {
       await consumer(kinesisEvent(records));
 
       expect(reads).toEqual([undefined, 2, 2, 5]);
-      expect(commits).toHaveLength(coalesce ? 1 : 3);
+      // Coalescing off, event 1 (read and wrote `a` only) went alone: one transaction fewer.
+      expect(commits).toHaveLength(coalesce ? 1 : 2);
     }
   });
 
@@ -344,7 +351,7 @@ describe('coalescing in the consumer runtime', () => {
     expect(commits[0]?.writes).toContainEqual(
       expect.objectContaining({ pk: 'a', update: { add: { total: 6 } } }),
     );
-    const retried = commits.slice(1, 3).map((c) => c.writes);
+    const retried = commits.slice(1, 3).map((c) => c.writes.map(({ fences: _, ...w }) => w));
     expect(retried).toEqual([
       [{ kind: 'update', table: 'totals', pk: 'a', update: { add: { total: 1 } } }],
       [{ kind: 'update', table: 'totals', pk: 'b', update: { add: { total: 1 } } }],

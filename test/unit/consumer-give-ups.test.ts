@@ -185,13 +185,16 @@ describe('consumer runtime give-ups (memory store)', () => {
       const store: ConsumerStore = {
         loadCheckpoints: (p, sks) => gate(() => shared.loadCheckpoints(p, sks)),
         getItem: (t, pk) => gate(() => shared.getItem(t, pk)),
+        readItem: (t, pk) => gate(() => shared.readItem(t, pk)),
+        writeFenced: (p, w) => gate(() => shared.writeFenced(p, w)),
         commit: (c) => gate(() => shared.commit(c)),
-        recordFailure: (p, sk, e, f) => gate(() => shared.recordFailure(p, sk, e, f)),
+        recordFailure: (p, sk, e, f, t) => gate(() => shared.recordFailure(p, sk, e, f, t)),
         markStarted: (p, sk, l, m, f) => gate(() => shared.markStarted(p, sk, l, m, f)),
         clearStarted: (p, sk, t) => gate(() => shared.clearStarted(p, sk, t)),
         loadOutbox: (p) => gate(() => shared.loadOutbox(p)),
         deleteOutbox: (p, sks) => gate(() => shared.deleteOutbox(p, sks)),
         claimOutbox: (p, sk, l, t) => gate(() => shared.claimOutbox(p, sk, l, t)),
+        sweepTombstones: (p) => gate(() => shared.sweepTombstones(p)),
       };
       const handler: EventHandler = async (event, ctx) => {
         if (event.key === 'killer') {

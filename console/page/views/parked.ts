@@ -47,6 +47,14 @@ const Detail = ({ item, done }: { item: ParkedSummary; done: (message: string) =
       `${item.service} ← ${item.topic} · ${item.eventType ?? 'event'} · key ${item.key}`,
     ),
     h('p', { class: 'error' }, `After ${item.attempts} attempt(s): ${item.error}`),
+    item.mayBeApplied &&
+      h(
+        'p',
+        { class: 'error' },
+        'Flagged mayBeApplied: an earlier run may have applied it alone, so Redrive is refused. Check its ' +
+          'effect in the state tables, then discard it, or redrive it with ' +
+          `spine parked redrive --service ${item.service} --seq ${item.sequenceNumber} --force`,
+      ),
     error && h('p', { class: 'error', role: 'alert' }, error),
     data && h(EventBody, { event: data.event }),
     h('p', null, h('button', { type: 'button', disabled: busy, onClick: redrive }, 'Redrive')),
@@ -89,9 +97,18 @@ export const Parked = () => {
           h(
             'tr',
             null,
-            ['Service', 'Topic/shard', 'Seq', 'Key', 'Type', 'Attempts', 'Parked at', 'Error', ''].map((c) =>
-              h('th', { scope: 'col' }, c),
-            ),
+            [
+              'Service',
+              'Topic/shard',
+              'Seq',
+              'Key',
+              'Type',
+              'Attempts',
+              'Parked at',
+              'Flag',
+              'Error',
+              '',
+            ].map((c) => h('th', { scope: 'col' }, c)),
           ),
         ),
         h(
@@ -106,6 +123,13 @@ export const Parked = () => {
               h('td', null, p.eventType ?? '-'),
               h('td', { class: 'num' }, p.attempts),
               h('td', null, p.parkedAt ?? '-'),
+              h(
+                'td',
+                p.mayBeApplied
+                  ? { title: 'May be applied already: a redrive needs the CLI and --force' }
+                  : null,
+                p.mayBeApplied ? 'may be applied' : '-',
+              ),
               h('td', { class: 'clip' }, p.error),
               h(
                 'td',

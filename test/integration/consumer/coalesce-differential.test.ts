@@ -164,23 +164,34 @@ const play = async (store: ConsumerStore, { steps, batch, initial }: Script, coa
   let commits = 0;
   /** What committed: parked events and outbox entries, by source sequence number (ids hold the tag). */
   const untag = (v: unknown): unknown => JSON.parse(JSON.stringify(v).replaceAll(tag, 'TAG'));
+  // A write whose own condition failed reads "ConditionalCheckFailedException" when it went alone
+  // (single-item path, docs/consumer-single-item.md) and "TransactionCanceledException ...
+  // [ConditionalCheckFailed, ...]" in a transaction: the same failure in DynamoDB's two dialects.
+  const sameFailure = (error: string): string =>
+    error.includes('ConditionalCheckFailed') ? 'the write condition failed' : error;
   const parked: unknown[] = [];
   const outbox: unknown[] = [];
   const failures: unknown[] = [];
   const counted: ConsumerStore = {
     loadCheckpoints: (position, sks) => store.loadCheckpoints(position, sks),
     getItem: (table, key) => store.getItem(table, key),
+    readItem: (table, key) => store.readItem(table, key),
+    writeFenced: async (position, write) => {
+      commits += 1;
+      return store.writeFenced(position, write);
+    },
     commit: async (commit) => {
       commits += 1;
       await store.commit(commit);
       const { park } = commit;
-      if (park) parked.push(untag([park.sequenceNumber, park.eventType, park.attempts, park.error]));
+      if (park)
+        parked.push(untag([park.sequenceNumber, park.eventType, park.attempts, sameFailure(park.error)]));
       for (const e of commit.outbox ?? [])
         outbox.push(untag([e.sk, e.topic, e.envelope.partitionkey, e.envelope.data]));
     },
-    recordFailure: (position, sk, expected, failure) => {
-      failures.push(untag([sk, failure]));
-      return store.recordFailure(position, sk, expected, failure);
+    recordFailure: (position, sk, expected, failure, fencedTo) => {
+      failures.push(untag([sk, { ...failure, error: sameFailure(failure.error) }]));
+      return store.recordFailure(position, sk, expected, failure, fencedTo);
     },
     markStarted: (position, sk, loaded, mark, failure) =>
       store.markStarted(position, sk, loaded, mark, failure),
@@ -188,6 +199,7 @@ const play = async (store: ConsumerStore, { steps, batch, initial }: Script, coa
     loadOutbox: (position) => store.loadOutbox(position),
     deleteOutbox: (position, sks) => store.deleteOutbox(position, sks),
     claimOutbox: (position, sk, lease, token) => store.claimOutbox(position, sk, lease, token),
+    sweepTombstones: (position) => store.sweepTombstones(position),
   };
   const handler: EventHandler = async (event, ctx) => {
     const n = (event.data as { by: number }).by;

@@ -29,6 +29,17 @@ const play = async (steps: readonly Step[], coalesce: boolean) => {
   const counted: ConsumerStore = {
     loadCheckpoints: (p, s) => store.loadCheckpoints(p, s),
     getItem: (t, k) => store.getItem(t, k),
+    readItem: (t, k) => store.readItem(t, k),
+    writeFenced: async (p, w) => {
+      try {
+        const result = await store.writeFenced(p, w);
+        commits.push(true);
+        return result;
+      } catch (error) {
+        commits.push(false);
+        throw error;
+      }
+    },
     commit: async (c) => {
       try {
         await store.commit(c);
@@ -38,12 +49,13 @@ const play = async (steps: readonly Step[], coalesce: boolean) => {
         throw error;
       }
     },
-    recordFailure: (a, b, c, d) => store.recordFailure(a, b, c, d),
+    recordFailure: (a, b, c, d, e) => store.recordFailure(a, b, c, d, e),
     markStarted: (a, b, c, d, e) => store.markStarted(a, b, c, d, e),
     clearStarted: (a, b, c) => store.clearStarted(a, b, c),
     loadOutbox: (a) => store.loadOutbox(a),
     deleteOutbox: (a, b) => store.deleteOutbox(a, b),
     claimOutbox: (a, b, c, d) => store.claimOutbox(a, b, c, d),
+    sweepTombstones: (a) => store.sweepTombstones(a),
   };
   const handler: EventHandler = async (event, ctx) => {
     const { by } = event.data as { by: number };

@@ -6,6 +6,7 @@ import { RUNTIME_TABLES } from '../../../shared/config';
 import {
   type ConsumerStore,
   createDynamoStore,
+  type DynamoStoreOptions,
   type EventPublisher,
   MemoryPublisher,
   type OutboxEntry,
@@ -50,9 +51,15 @@ export const useDynamoStores = (): ((service?: string) => ConsumerStore) => {
   };
 };
 
-export const dynamoStore = (dynamo: DynamoDBClient, service = 'counter'): ConsumerStore =>
+export const dynamoStore = (
+  dynamo: DynamoDBClient,
+  service = 'counter',
+  options: Pick<DynamoStoreOptions, 'tombstoneGraceMs' | 'now'> & { client?: DynamoDBDocumentClient } = {},
+): ConsumerStore =>
   createDynamoStore({
-    client: DynamoDBDocumentClient.from(dynamo),
+    ...(options.tombstoneGraceMs !== undefined && { tombstoneGraceMs: options.tombstoneGraceMs }),
+    ...(options.now && { now: options.now }),
+    client: options.client ?? DynamoDBDocumentClient.from(dynamo),
     service,
     checkpointsTable: TABLES.checkpoints,
     parkingTable: TABLES.parking,
@@ -109,13 +116,22 @@ export const withFaults = (
         return store.loadCheckpoints(position, sks);
       },
       getItem: (table, pk) => store.getItem(table, pk),
+      readItem: (table, pk) => store.readItem(table, pk),
+      // A single-item write is a commit of its own: the same crash points, so a death between fenced
+      // writes and the checkpoint is exercised.
+      writeFenced: async (position, write) => {
+        fault('before-commit');
+        const result = await store.writeFenced(position, write);
+        fault('after-commit');
+        return result;
+      },
       commit: async (commit) => {
         fault('before-commit');
         await store.commit(commit);
         fault('after-commit');
       },
-      recordFailure: (position, sk, expected, failure) =>
-        store.recordFailure(position, sk, expected, failure),
+      recordFailure: (position, sk, expected, failure, fencedTo) =>
+        store.recordFailure(position, sk, expected, failure, fencedTo),
       markStarted: (position, sk, loaded, mark, failure) =>
         store.markStarted(position, sk, loaded, mark, failure),
       clearStarted: (position, sk, token) => store.clearStarted(position, sk, token),
@@ -125,6 +141,7 @@ export const withFaults = (
         await store.deleteOutbox(position, sks);
       },
       claimOutbox: (position, sk, lease, token) => store.claimOutbox(position, sk, lease, token),
+      sweepTombstones: (position) => store.sweepTombstones(position),
     },
     publisher: {
       publish: async (entries: readonly OutboxEntry[], options) => {

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createDocumentClient, requireEnv, stateTableEnvVar } from 'spine';
+import { createDocumentClient, requireEnv, stateTableEnvVar, userView } from 'spine';
 
 const client = createDocumentClient();
 const counts = requireEnv(stateTableEnvVar('greeter', 'counts'));
@@ -18,5 +18,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const out = await client.send(
     new GetCommand({ TableName: counts, Key: { pk: name }, ConsistentRead: true }),
   );
-  return out.Item ? json(200, out.Item) : json(404, { message: `no greetings for ${name}` });
+  // The item as the greeter wrote it: Spine's own attributes stripped, and a deleted one is absent.
+  const item = userView(out.Item);
+  return item ? json(200, item) : json(404, { message: `no greetings for ${name}` });
 };
