@@ -15,7 +15,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import {
-  createDynamoStore,
   defineConsumer,
   type EventHandler,
   isAlreadyAppliedError,
@@ -28,6 +27,7 @@ import { fenceValue } from '../../shared/consumer/fence';
 import { dynamoOpsStore, isOpsError, runRedrive } from '../../shared/ops';
 import { testCatalog, testStreamEnv } from '../fixtures/catalog';
 import { kinesisEvent, seq } from '../fixtures/kinesis';
+import { mockedDynamoStore } from '../fixtures/mocked-dynamo-store';
 import {
   adding,
   consumerOn,
@@ -289,19 +289,7 @@ describe('F8: a failed condition is classified from the item DynamoDB returns, n
     [`spine:fence:${unit}`]: { S: padSeq('5') },
     'spine:units': { SS: [unit] },
   };
-  const storeOn = () => {
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-    const client = mockClient(doc);
-    const store = createDynamoStore({
-      client: doc,
-      service: 'counter',
-      checkpointsTable: 'cp',
-      parkingTable: 'pk',
-      outboxTable: 'ob',
-      stateTables: { totals: 'totals-physical' },
-    });
-    return { client, store };
-  };
+  const storeOn = () => mockedDynamoStore();
 
   it('a single write asks for ALL_OLD and reads nothing when the item comes back', async () => {
     const { client, store } = storeOn();

@@ -1,15 +1,9 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { type Catalog, defineCatalog } from '../../shared/catalog';
 import {
   type Commit,
-  createDynamoStore,
   defineConsumer,
   type EventHandler,
   MemoryConsumerStore,
@@ -18,6 +12,7 @@ import {
 } from '../../shared/consumer';
 import { testCatalogCoalescing, testStreamEnv } from '../fixtures/catalog';
 import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+import { mockedDynamoStore } from '../fixtures/mocked-dynamo-store';
 
 /** Single-item writes and their fences (docs/consumer-single-item.md), one test per review point. */
 const SHARD = 'shardId-000000000000';
@@ -135,19 +130,7 @@ describe('single-item path, point 5: a failed read never decides applied or reje
     fences: [{ unit: unitOf('counts', SHARD), first: '5', last: '5' }],
   };
   const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-  const storeOn = () => {
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-    const client = mockClient(doc);
-    const store = createDynamoStore({
-      client: doc,
-      service: 'counter',
-      checkpointsTable: 'cp',
-      parkingTable: 'pk',
-      outboxTable: 'ob',
-      stateTables: { totals: 'totals-physical' },
-    });
-    return { client, store };
-  };
+  const storeOn = () => mockedDynamoStore();
 
   it('a single write whose condition failed, then whose classifying read is throttled, throws the throttle', async () => {
     const { client, store } = storeOn();

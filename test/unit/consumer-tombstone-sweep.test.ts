@@ -1,14 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createDynamoStore, MemoryConsumerStore, type StateWrite, unitOf } from '../../shared/consumer';
+import { MemoryConsumerStore, type StateWrite, unitOf } from '../../shared/consumer';
 import { PendingWrites } from '../../shared/consumer/pending';
+import { mockedDynamoStore } from '../fixtures/mocked-dynamo-store';
 
 /**
  * The tombstone sweep (shared/consumer/sweep.ts) against the review of 2026-11-27: one failing entry
@@ -22,16 +16,7 @@ const accessDenied = () =>
 describe('sweepTombstones', () => {
   it('logs an entry that fails and goes on with the others (finding 3)', async () => {
     // Prepare: three entries; the read of the second one is refused.
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-    const client = mockClient(doc);
-    const store = createDynamoStore({
-      client: doc,
-      service: 'counter',
-      checkpointsTable: 'cp',
-      parkingTable: 'parking',
-      outboxTable: 'ob',
-      stateTables: { totals: 'totals-physical' },
-    });
+    const { client, store } = mockedDynamoStore('parking');
     client.on(QueryCommand).resolves({
       Items: ['a', 'b', 'c'].map((k) => ({ pk: 'sweep#counter', sk: `totals#${k}`, sweepAfter: 0 })),
     });
@@ -107,16 +92,7 @@ describe('sweepTombstones', () => {
 describe('sweepTombstones with a signal (review R1)', () => {
   it('stops waiting on a call that hangs once its time is up, and leaves the entry for a later sweep', async () => {
     // Prepare: one due entry whose item read never answers (a throttled table's retries, stretched).
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-    const client = mockClient(doc);
-    const store = createDynamoStore({
-      client: doc,
-      service: 'counter',
-      checkpointsTable: 'cp',
-      parkingTable: 'parking',
-      outboxTable: 'ob',
-      stateTables: { totals: 'totals-physical' },
-    });
+    const { client, store } = mockedDynamoStore('parking');
     client.on(QueryCommand).resolves({ Items: [{ pk: 'sweep#counter', sk: 'totals#a', sweepAfter: 0 }] });
     client.on(GetCommand).callsFake(() => new Promise(() => {}));
     const logged: Record<string, unknown>[] = [];
