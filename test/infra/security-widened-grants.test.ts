@@ -137,6 +137,19 @@ describe('Least-privilege checks on a widened grant', () => {
         `${ids(s).role('cart', 'carts')} may reach partition keys accounting of table ${logicalId(s, s.runtimeTables.tables.parking)}`,
     ],
     [
+      'a consumer may move the checkpoints of its service’s other topics (reads of them only are allowed)',
+      (s) =>
+        consumer(s, 'accounting', 'checkout').addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+            resources: [s.runtimeTables.tables.checkpoints.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['accounting#*'] } },
+          }),
+        ),
+      (s) =>
+        `${ids(s).role('accounting', 'checkout')} may reach partition keys accounting#* of table ${logicalId(s, s.runtimeTables.tables.checkpoints)}`,
+    ],
+    [
       'a consumer’s outbox grant under ForAnyValue, which one matching key satisfies',
       (s) =>
         consumer(s, 'cart', 'carts').addToPrincipalPolicy(

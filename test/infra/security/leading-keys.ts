@@ -2,8 +2,17 @@ import { accessOf } from './actions';
 import { grantReaches, grantsOf } from './grants';
 import { asArray, isRecord, render, type TemplateJson } from './template';
 
-/** Table -> the partition key patterns a principal may reach in it (`dynamodb:LeadingKeys`). */
-export type LeadingKeyModel = ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
+/**
+ * The partition key patterns a principal may reach in one table (`dynamodb:LeadingKeys`): `any` with
+ * any item action, `read` with read actions only (GetItem, BatchGetItem, Query...).
+ */
+export interface TableKeys {
+  readonly any: ReadonlySet<string>;
+  readonly read?: ReadonlySet<string>;
+}
+
+/** Principal -> table -> the keys it may reach there. */
+export type LeadingKeyModel = ReadonlyMap<string, ReadonlyMap<string, TableKeys>>;
 
 // Operators under which LeadingKeys narrows every key of the request. A plain StringLike on a multivalued
 // key, or ForAnyValue, lets a request through when one of its keys matches.
@@ -44,8 +53,10 @@ export const leadingKeyFindings = (t: TemplateJson, model: LeadingKeyModel): str
             return [
               `${principal} may ${reached.join(', ')} on table ${table} for any partition key (${g.policy})`,
             ];
+          const readsOnly = reached.every((a) => accessOf(a) === 'read');
+          const fits = (k: string) => allowed.any.has(k) || (readsOnly && (allowed.read?.has(k) ?? false));
           return keys
-            .filter((k) => !allowed.has(k))
+            .filter((k) => !fits(k))
             .map((k) => `${principal} may reach partition keys ${k} of table ${table} (${g.policy})`);
         }),
       ),

@@ -1,7 +1,7 @@
 import type { SpineStack } from '../../../infra/spine-stack';
 import type { Catalog } from '../../../shared/catalog';
 import { logicalId } from '../synth';
-import type { LeadingKeyModel } from './leading-keys';
+import type { LeadingKeyModel, TableKeys } from './leading-keys';
 import { type AllowedAccess, READ_BACK } from './policies';
 
 /** Who may do what, derived from the catalog alone, in the template's logical ids. */
@@ -33,7 +33,7 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
   const principals = new Map<string, { label: string; allowed: AllowedAccess }>();
   const streamOwners = new Map<string, Set<string>>();
   const stateTableOwners = new Map<string, Set<string>>();
-  const leadingKeys = new Map<string, Map<string, Set<string>>>();
+  const leadingKeys = new Map<string, Map<string, TableKeys>>();
   const producers = new Set(catalog.producers.map((p) => p.name));
   const writtenBy = (writer: (w: string) => boolean) =>
     new Set(catalog.eventTypes.filter((e) => writer(e.writer)).map((e) => stream(e.topic)));
@@ -53,15 +53,23 @@ export const accessModel = (catalog: Catalog, stack: SpineStack): AccessModel =>
         label: `consumer ${service.name}/${topic}`,
         allowed: { streamReads, streamWrites: written, tableReads: tables, tableWrites: tables },
       });
-      // The runtime's key formats (shared/consumer: checkpointKey, outboxPk, the parking item), written
-      // out again here rather than imported from infra, so the test does not check infra against itself.
+      // The runtime's key formats (shared/consumer: checkpointKey, outboxPk, the parking item, the
+      // tombstone sweep's entries), written out again here rather than imported from infra, so the test
+      // does not check infra against itself. Reads only: the checkpoints of every topic of the service,
+      // which a single-item write reads to tell whether another unit's fence on an item has settled.
       const key = (t: string) => `${service.name}#${topic}${t}`;
       leadingKeys.set(
         role,
-        new Map([
-          [id(runtime.checkpoints), new Set([key(''), key('#*')])],
-          [id(runtime.outbox), new Set([key('#*')])],
-          [id(runtime.parking), new Set([service.name, `chunks#${service.name}`])],
+        new Map<string, TableKeys>([
+          [
+            id(runtime.checkpoints),
+            { any: new Set([key(''), key('#*')]), read: new Set([`${service.name}#*`]) },
+          ],
+          [id(runtime.outbox), { any: new Set([key('#*')]) }],
+          [
+            id(runtime.parking),
+            { any: new Set([service.name, `chunks#${service.name}`, `sweep#${service.name}`]) },
+          ],
         ]),
       );
       for (const s of written) addTo(streamOwners, s, role);
