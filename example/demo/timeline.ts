@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { localClientConfig, localRuntimeTableName, localStateTableName } from '../../local';
+import { userView } from '../../shared/consumer';
 import { notificationState } from '../domain/notification';
 import { orderState } from '../domain/order';
 import { paymentState } from '../domain/payment';
@@ -25,8 +26,12 @@ const ms = (iso: string | undefined): number => (iso ? Date.parse(iso) : Number.
 /** Reads what each service recorded about the demo's orders, straight from their tables in DynamoDB Local. */
 export const stateReader = (dynamodbEndpoint: string): StateReader => {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamodbEndpoint)));
+  // Through `userView`, as every direct read of a state table: no `spine:*` attribute, a tombstone absent.
   const get = async (service: string, table: string, pk: string) =>
-    (await client.send(new GetCommand({ TableName: localStateTableName(service, table), Key: { pk } }))).Item;
+    userView(
+      (await client.send(new GetCommand({ TableName: localStateTableName(service, table), Key: { pk } })))
+        .Item,
+    );
 
   const parked = async (): Promise<Step[]> => {
     const steps: Step[] = [];

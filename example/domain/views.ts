@@ -1,14 +1,22 @@
 import * as Type from 'typebox';
+import { userView } from '../../shared/consumer';
 import { parseState } from '../state/parse';
 import { COUNTED_STATUSES } from './analytics';
 import { orderState } from './order';
 
 /**
- * The read model of `GET /orders/{orderId}`: status, amounts and history. The payment token stays
- * inside the service. Undefined for a missing or unreadable item.
+ * A state item as a direct read of its table returns it. Each view reads it through `userView`: no
+ * `spine:*` attribute (the runtime's position fences) reaches a response, and a tombstone (a deleted
+ * item, swept after a grace) reads as absent.
  */
-export const orderView = (item: unknown) => {
-  const parsed = parseState(orderState, item);
+type RawItem = Record<string, unknown> | undefined;
+
+/**
+ * The read model of `GET /orders/{orderId}`: status, amounts and history. The payment token stays
+ * inside the service. Undefined for a missing, deleted or unreadable item.
+ */
+export const orderView = (item: RawItem) => {
+  const parsed = parseState(orderState, userView(item));
   if (!parsed) return undefined;
   const { paymentToken: _token, ...view } = parsed;
   return view;
@@ -21,8 +29,8 @@ const materializedRate = Type.Object({
 });
 
 /** The read model of `GET /rates/{pair}`, or undefined for a missing or unreadable item. */
-export const rateView = (item: unknown) => {
-  const parsed = parseState(materializedRate, item);
+export const rateView = (item: RawItem) => {
+  const parsed = parseState(materializedRate, userView(item));
   if (!parsed) return undefined;
   const { pair, rate, asOf } = parsed.value;
   return { pair, rate, asOf: asOf ?? parsed.time };
@@ -31,10 +39,10 @@ export const rateView = (item: unknown) => {
 const countItem = Type.Object({ pk: Type.String(), count: Type.Number() });
 
 /** The read model of `GET /stats/orders`: a count for every status analytics tracks, 0 when unseen. */
-export const countsView = (items: readonly unknown[]) => {
+export const countsView = (items: readonly RawItem[]) => {
   const counts: Record<string, number> = Object.fromEntries(COUNTED_STATUSES.map((s) => [s, 0]));
   for (const item of items) {
-    const parsed = parseState(countItem, item);
+    const parsed = parseState(countItem, userView(item));
     if (parsed && parsed.pk in counts) counts[parsed.pk] = parsed.count;
   }
   return { counts };

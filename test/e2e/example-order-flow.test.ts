@@ -160,6 +160,14 @@ describe('example order workflow (local mode, HTTP only)', () => {
     ]);
   });
 
+  it("answers GET /orders with the order alone: none of the runtime's spine:* attributes", () => {
+    // Every state item the runtime wrote carries its position fences (docs/consumer-single-item.md).
+    const leaked = [...finals.values()].flatMap((v) => Object.keys(v).filter((k) => k.startsWith('spine:')));
+
+    expect(finals.size).toBe(ORDERS);
+    expect(leaked).toEqual([]);
+  });
+
   it('charges each paid order exactly once, though calls failed and every order was posted twice', async () => {
     const charges = await system.scan('payments', 'provider-charges');
     const succeeded = charges.filter((c) => (c.result as { status?: string }).status === 'succeeded');

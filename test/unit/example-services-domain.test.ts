@@ -179,4 +179,29 @@ describe('order view', () => {
     expect(orderView(item)?.status).toBe('REQUESTED');
     expect(orderView({ pk: 'o-1' })).toBeUndefined();
   });
+
+  it('shows none of the runtime attributes a direct read returns, and a tombstone as absent', () => {
+    // Prepare: the item as GetItem returns it after the runtime's fenced write, and a deleted one's tombstone
+    const fence = 'spine:fence:shipments|shardId-000000000001';
+    const stored = {
+      pk: 'o-1',
+      orderId: 'o-1',
+      customerId: 'c-1',
+      currency: 'EUR',
+      total: 7,
+      status: 'DELIVERED',
+      history: [{ status: 'DELIVERED', at: AT }],
+      [fence]: '05649000000000000000000000000000000000000000000000000000018@1795818770108',
+      'spine:units': new Set([fence.slice('spine:fence:'.length)]),
+    };
+    const tombstone = { pk: 'USD-EUR', 'spine:deleted': true, [fence]: '0011@1' };
+    // Act
+    const view = orderView(stored);
+    // Assert
+    expect(view?.status).toBe('DELIVERED');
+    expect(Object.keys(view ?? {}).filter((k) => k.startsWith('spine:'))).toEqual([]);
+    expect(orderView({ ...tombstone, pk: 'o-1' })).toBeUndefined();
+    expect(rateView(tombstone)).toBeUndefined();
+    expect(countsView([{ pk: 'CONFIRMED', count: 3, 'spine:deleted': true }]).counts.CONFIRMED).toBe(0);
+  });
 });
