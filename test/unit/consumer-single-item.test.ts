@@ -11,21 +11,11 @@ import {
   unitOf,
 } from '../../shared/consumer';
 import { testCatalogCoalescing, testStreamEnv } from '../fixtures/catalog';
-import { envelopeOf, kinesisEvent, kinesisRecord, seq } from '../fixtures/kinesis';
+import { kinesisEvent, seq } from '../fixtures/kinesis';
 import { mockedDynamoStore } from '../fixtures/mocked-dynamo-store';
+import { counted, SHARD } from '../fixtures/single-item';
 
 /** Single-item writes and their fences (docs/consumer-single-item.md), one test per review point. */
-const SHARD = 'shardId-000000000000';
-
-const counted = (n: number, counter: string, ageSeconds = 1) =>
-  kinesisRecord({
-    stream: 'counts-stream',
-    shardId: SHARD,
-    sequenceNumber: seq(n),
-    partitionKey: counter,
-    data: envelopeOf('Counted', { counter, by: 1 }, counter, `e${n}`),
-    arrivedAtSeconds: (Date.now() - ageSeconds * 1000) / 1000,
-  });
 
 const withMaxAge = (catalog: Catalog, maxRecordAgeSeconds: number): Catalog => {
   const { __validated: _, ...spec } = catalog;
