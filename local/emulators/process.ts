@@ -26,7 +26,7 @@ export interface EmulatorProcess {
   isRunning(): boolean;
   /** Settles when the process has exited, for whatever reason (our stop, a kill, a crash). */
   readonly exited: Promise<EmulatorExit>;
-  /** The last lines the emulator wrote, for error messages. */
+  /** The last lines this process wrote (not earlier runs appending to the same log), for error messages. */
   tail(lines?: number): string[];
   /** SIGTERM the group, wait the grace period, SIGKILL, and verify the process is gone. */
   stop(options?: StopOptions): Promise<void>;
@@ -53,15 +53,29 @@ export interface SpawnOptions {
   readonly log: LocalLogger;
 }
 
-/** Last `lines` lines of a file, reading at most its last 16 KiB. */
-export const tailFile = (file: string, lines = 15): string[] => {
+/** The size of `file` now, 0 when it does not exist. */
+const sizeOf = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Last `lines` lines of a file, reading at most its last 16 KiB and nothing before byte `from` (what an
+ * earlier run appended to the same log is not this run's output).
+ */
+export const tailFile = (file: string, lines = 15, from = 0): string[] => {
   try {
     const size = statSync(file).size;
-    const length = Math.min(size, 16_384);
+    const start = Math.max(from, size - 16_384, 0);
+    const length = size - start;
+    if (length <= 0) return [];
     const buffer = Buffer.alloc(length);
     const fd = openSync(file, 'r');
     try {
-      readSync(fd, buffer, 0, length, size - length);
+      readSync(fd, buffer, 0, length, start);
     } finally {
       closeSync(fd);
     }
@@ -127,6 +141,7 @@ export const stopGroup = async (
  */
 export const spawnEmulator = (options: SpawnOptions): EmulatorProcess => {
   mkdirSync(dirname(options.logFile), { recursive: true });
+  const logStart = sizeOf(options.logFile);
   const fd = openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
@@ -161,7 +176,7 @@ export const spawnEmulator = (options: SpawnOptions): EmulatorProcess => {
     logFile: options.logFile,
     isRunning,
     exited,
-    tail: (lines) => tailFile(options.logFile, lines),
+    tail: (lines) => tailFile(options.logFile, lines, logStart),
     stop: (stopOptions) => stopGroup(options.name, pid, isRunning, options.log, stopOptions),
   };
 };

@@ -31,6 +31,9 @@ const bounded = async (probe: () => Promise<unknown>, ms: number): Promise<void>
   }
 };
 
+/** How much of an emulator's own output a readiness poll reads for a bind failure (its startup fits). */
+const STARTUP_TAIL_LINES = 200;
+
 /** What a JVM or Node server prints when its listen fails because the port is held. */
 const BIND_FAILURE = /EADDRINUSE|BindException|Address already in use/;
 
@@ -39,7 +42,8 @@ const BIND_FAILURE = /EADDRINUSE|BindException|Address already in use/;
  * exits, and after `timeoutMs` with the emulator's last output lines and the last probe error; an
  * emulator that never became ready is stopped before the error is thrown, so nothing is left behind.
  * With `port`, the answer must come from the emulator itself (checked where the OS tells, listener.ts):
- * a port held by another process fails as `EmulatorPortTakenError`, as does a bind error in the output.
+ * a port held by another process fails as `EmulatorPortTakenError`, as does a bind error in the output
+ * this process wrote, whether it exited or runs on.
  */
 export const waitUntilReady = async (
   emulator: EmulatorProcess,
@@ -71,16 +75,19 @@ const pollUntilReady = async (
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (!emulator.isRunning()) {
-      const output = emulator.tail();
-      if (port !== undefined && output.some((line) => BIND_FAILURE.test(line)))
-        throw new EmulatorPortTakenError(
-          emulator.name,
-          port,
-          'is held by another process',
-          output,
-          lastError,
-        );
+    const running = emulator.isRunning();
+    // kinesis-mock binds two ports, and when the second is taken it logs the bind error and runs on
+    // without answering on either: waiting for it to exit took the whole deadline (90 s) in a suite.
+    const output = port === undefined ? [] : emulator.tail(STARTUP_TAIL_LINES);
+    if (port !== undefined && output.some((line) => BIND_FAILURE.test(line)))
+      throw new EmulatorPortTakenError(
+        emulator.name,
+        port,
+        running ? 'or another port it binds is held by another process' : 'is held by another process',
+        output,
+        lastError,
+      );
+    if (!running) {
       throw new EmulatorStartError(
         emulator.name,
         'the process exited during startup',
