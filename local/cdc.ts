@@ -42,8 +42,15 @@ interface ShardState {
   iterator?: string;
   /** The last delivered record's sequence number: where a re-created iterator resumes. */
   after?: string;
+  /** Whether `iterator` came from TRIM_HORIZON (nothing saved or delivered on this shard yet). */
+  fromHorizon?: boolean;
+  /** Whether DynamoDB Local's trimmed answer to a first horizon iterator was seen (see pollShard). */
+  horizonQuirkSeen?: boolean;
   finished: boolean;
 }
+
+const isTrimmed = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'TrimmedDataAccessException';
 
 /** The last stream sequence number of a delivered batch (DynamoDB Streams numbers every record). */
 const lastSequence = (records: readonly DeliveredRecord[]): string | undefined =>
@@ -80,6 +87,7 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
         state.finished = true;
         return false;
       }
+      state.fromHorizon = !saved?.sequenceNumber;
       state.iterator = (
         await options.streams.send(
           new GetShardIteratorCommand({
@@ -99,12 +107,19 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
     // A failed read drops its iterator: the next poll makes a new one from the last delivered record.
     // DynamoDB Local answers TrimmedDataAccessException for ever to a TRIM_HORIZON iterator taken while
     // a newly enabled stream was empty, so keeping a failed iterator stalled local CDC for good.
+    // That answer comes on every fresh start, so its first time on a shard is retried without a warning
+    // (nothing was delivered from a horizon iterator, so nothing can be skipped); a repeat still warns.
     const out = await options.streams
       .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize }))
       .catch((error: unknown) => {
         state.iterator = undefined;
+        if (isTrimmed(error) && state.fromHorizon && !state.horizonQuirkSeen) {
+          state.horizonQuirkSeen = true;
+          return undefined;
+        }
         throw error;
       });
+    if (!out) return false;
     const records = (out.Records ?? []) as DeliveredRecord[];
     for (let attempt = 0; records.length > 0 && !stopping; attempt++) {
       try {

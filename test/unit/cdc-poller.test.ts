@@ -8,8 +8,19 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCdcPoller } from '../../local/cdc';
-import { silentLogger } from '../../local/log';
+import type { LocalLogger } from '../../local/log';
 import type { DeliveredRecord } from '../../shared/cdc';
+
+/** Keeps the warnings; the other levels are dropped. */
+const recordingLogger = () => {
+  const warnings: string[] = [];
+  const log: LocalLogger = {
+    info: () => {},
+    warn: (m, d) => warnings.push(`${m} ${JSON.stringify(d)}`),
+    error: () => {},
+  };
+  return { log, warnings };
+};
 
 const STREAM_ARN = 'arn:aws:dynamodb:ddblocal:000000000000:table/items/stream/2026-11-26T00:00:00.000';
 
@@ -36,6 +47,7 @@ describe('startCdcPoller', () => {
       .on(GetRecordsCommand, { ShardIterator: 'next' })
       .resolves({ Records: [], NextShardIterator: 'next' });
     const delivered: DeliveredRecord[] = [];
+    const { log, warnings } = recordingLogger();
     const poller = startCdcPoller({
       streams: new DynamoDBStreamsClient({ region: 'ddblocal' }),
       streamArn: STREAM_ARN,
@@ -43,7 +55,7 @@ describe('startCdcPoller', () => {
         delivered.push(...records);
       },
       pollMs: 5,
-      log: silentLogger,
+      log,
     });
 
     // Act: wait (bounded) for the record
@@ -51,7 +63,36 @@ describe('startCdcPoller', () => {
     while (delivered.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     await poller.stop();
 
-    // Assess
+    // Assess: the record came, and the known first answer of a fresh start was no warning.
     expect(delivered.map((r) => r.dynamodb?.SequenceNumber)).toEqual(['100']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('still warns when horizon iterators keep answering trimmed, past the first time', async () => {
+    // Prepare: every iterator of the shard is trimmed: not the fresh-start quirk, something to see.
+    streams
+      .on(DescribeStreamCommand)
+      .resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } })
+      .on(GetShardIteratorCommand)
+      .resolves({ ShardIterator: 'stale' })
+      .on(GetRecordsCommand)
+      .rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
+    const { log, warnings } = recordingLogger();
+    const poller = startCdcPoller({
+      streams: new DynamoDBStreamsClient({ region: 'ddblocal' }),
+      streamArn: STREAM_ARN,
+      deliver: async () => {},
+      pollMs: 5,
+      log,
+    });
+
+    // Act: wait (bounded) for a warning
+    const until = Date.now() + 5_000;
+    while (warnings.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await poller.stop();
+
+    // Assess: the first trimmed answer was retried quietly, the second one warned.
+    expect(warnings[0]).toMatch(/cdc poll failed; retrying.*trimmed/);
+    expect(streams.commandCalls(GetRecordsCommand).length).toBeGreaterThanOrEqual(2);
   });
 });
