@@ -113,7 +113,7 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
       .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize }))
       .catch((error: unknown) => {
         state.iterator = undefined;
-        if (isTrimmed(error) && state.fromHorizon && !state.horizonQuirkSeen) {
+        if (isTrimmed(error) && state.fromHorizon && !state.after && !state.horizonQuirkSeen) {
           state.horizonQuirkSeen = true;
           return undefined;
         }
