@@ -15,7 +15,7 @@ import { appliedAt } from './applied';
 /**
  * The `orders` consumer local mode runs in the latency bench: the real runtime and DynamoDB store,
  * configured from the environment as `defineConsumer` does by default, with the store's `commit`
- * wrapped to note when each state write became durable. Nothing else differs from a service.
+ * and `writeFenced` wrapped to note when each state write became durable. Nothing else differs from a service.
  */
 const inner = createDynamoStore({
   client: createDocumentClient(),
@@ -32,6 +32,12 @@ const store: ConsumerStore = {
     await inner.commit(commit);
     const now = performance.now();
     for (const write of commit.writes) if (write.kind === 'put') appliedAt.set(write.item.pk, now);
+  },
+  // The single-item path commits a one-put event alone, outside `commit` (docs/consumer-single-item.md).
+  async writeFenced(position, write) {
+    const outcome = await inner.writeFenced(position, write);
+    if (outcome === 'written' && write.kind === 'put') appliedAt.set(write.item.pk, performance.now());
+    return outcome;
   },
 };
 

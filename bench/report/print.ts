@@ -188,6 +188,11 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
       [[`${l.applied}/${l.sent}`, fmt(l.p50Ms, 0), fmt(l.p95Ms, 0), fmt(l.p99Ms, 0), fmt(l.maxMs, 0)]],
     ),
   );
+  // A run where events were acknowledged but not seen applied measured nothing about them: say so.
+  if (l.applied < l.acknowledged)
+    out.push(
+      `WARNING: ${l.acknowledged - l.applied} of ${l.acknowledged} acknowledged events were not seen applied; the percentiles leave them out.`,
+    );
   out.push(
     table(
       '4. Cold start: minified bundle and module init (fresh node --enable-source-maps, median of 20)',
