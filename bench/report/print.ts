@@ -4,7 +4,6 @@ import type { AnalyticsResult } from '../exactly-once/analytics';
 import type { DeliveryResult } from '../exactly-once/run';
 import type { CpuResult } from '../ingress/cpu';
 import type { DedupeProbe, ThroughputResult } from '../ingress/http';
-import { round } from '../lib/stats';
 import type { LatencyResult } from '../local/latency';
 import { fmt, table } from './table';
 
@@ -22,55 +21,9 @@ export interface Report {
   readonly cost: { readonly pricesTakenOn: string; readonly designs: readonly DesignCost[] };
 }
 
-export interface Verdict {
-  readonly target: string;
-  /** The run and scenario the figure comes from. */
-  readonly judgedOn: string;
-  readonly measured: number;
-  readonly limit: number;
-  readonly met: boolean;
-  readonly gap: number;
-}
+import type { Verdict } from './targets';
 
-/**
- * The issue's targets, judged on this run's figures. The throughput target was set on CloudEvents
- * batches of 50 without ids, which the ingress refuses since commit 70837cf (`id` is required); it is
- * judged on the scenario that replaced them in run 2b, named in `judgedOn`.
- */
-export const targets = (r: Report): Verdict[] => {
-  const spine100 = r.exactlyOnce.find((e) => e.design === 'spine' && e.batchSize === 100);
-  const ingress = r.ingressHttp.find((t) => t.ratioToRaw !== undefined);
-  const raw = r.ingressHttp.find((t) => t.ratioToRaw === undefined);
-  const overhead = spine100?.overheadWcu ?? Number.NaN;
-  const ratio = ingress?.ratioToRaw ?? Number.NaN;
-  const analytics = r.analytics?.find((a) => a.design === 'spine')?.first.wcu ?? Number.NaN;
-  return [
-    {
-      target: 'Spine WCU/event on the analytics workload with coalescing, batch 100 <= 0.3',
-      judgedOn: 'run 1b, spine (coalesce on), batch 100',
-      measured: analytics,
-      limit: 0.3,
-      met: analytics <= 0.3,
-      gap: round(analytics - 0.3, 4),
-    },
-    {
-      target: 'Spine WCU/event over the state write, batch 100 <= 0.1',
-      judgedOn: 'run 1, spine, batch 100',
-      measured: overhead,
-      limit: 0.1,
-      met: overhead <= 0.1,
-      gap: round(overhead - 0.1, 4),
-    },
-    {
-      target: 'ingress events/s over HTTP / raw PutRecords >= 0.8',
-      judgedOn: `run 2b, ${ingress?.scenario ?? '(missing)'} vs ${raw?.scenario ?? '(missing)'}`,
-      measured: ratio,
-      limit: 0.8,
-      met: ratio >= 0.8,
-      gap: round(0.8 - ratio, 3),
-    },
-  ];
-};
+export { targets, type Verdict } from './targets';
 
 /** Why runs 2a, 2b and 5 have no "CloudEvents batch without ids" line any more. */
 export const NO_IDS_NOTE =
