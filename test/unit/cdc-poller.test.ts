@@ -24,21 +24,42 @@ const recordingLogger = () => {
 
 const STREAM_ARN = 'arn:aws:dynamodb:ddblocal:000000000000:table/items/stream/2026-11-26T00:00:00.000';
 
+/** A poller on the mocked client that keeps what it is given and what it warns, until `done` or 5 s. */
+const pollUntil = async (done: (seen: { delivered: DeliveredRecord[]; warnings: string[] }) => boolean) => {
+  const delivered: DeliveredRecord[] = [];
+  const { log, warnings } = recordingLogger();
+  const poller = startCdcPoller({
+    streams: new DynamoDBStreamsClient({ region: 'ddblocal' }),
+    streamArn: STREAM_ARN,
+    deliver: async (records) => {
+      delivered.push(...records);
+    },
+    pollMs: 5,
+    log,
+  });
+  const until = Date.now() + 5_000;
+  while (!done({ delivered, warnings }) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await poller.stop();
+  return { delivered, warnings };
+};
+
 describe('startCdcPoller', () => {
   const streams = mockClient(DynamoDBStreamsClient);
   afterEach(() => streams.reset());
+  const trimmed = () => new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} });
+  /** The stream has one shard, `shard-1`. */
+  const oneShard = () =>
+    streams.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } });
 
   it('makes a new iterator after a read that failed, instead of keeping the failing one (b3f3227)', async () => {
     // Prepare: as a file-backed DynamoDB Local does, the first TRIM_HORIZON iterator answers
     // TrimmedDataAccessException to every read; a new one reads the record.
-    streams
-      .on(DescribeStreamCommand)
-      .resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } })
+    oneShard()
       .on(GetShardIteratorCommand)
       .resolvesOnce({ ShardIterator: 'stale' })
       .resolves({ ShardIterator: 'fresh' })
       .on(GetRecordsCommand, { ShardIterator: 'stale' })
-      .rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }))
+      .rejects(trimmed())
       .on(GetRecordsCommand, { ShardIterator: 'fresh' })
       .resolves({
         Records: [{ eventName: 'INSERT', dynamodb: { SequenceNumber: '100', Keys: { pk: { S: 'a' } } } }],
@@ -46,22 +67,9 @@ describe('startCdcPoller', () => {
       })
       .on(GetRecordsCommand, { ShardIterator: 'next' })
       .resolves({ Records: [], NextShardIterator: 'next' });
-    const delivered: DeliveredRecord[] = [];
-    const { log, warnings } = recordingLogger();
-    const poller = startCdcPoller({
-      streams: new DynamoDBStreamsClient({ region: 'ddblocal' }),
-      streamArn: STREAM_ARN,
-      deliver: async (records) => {
-        delivered.push(...records);
-      },
-      pollMs: 5,
-      log,
-    });
 
     // Act: wait (bounded) for the record
-    const until = Date.now() + 5_000;
-    while (delivered.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    await poller.stop();
+    const { delivered, warnings } = await pollUntil((seen) => seen.delivered.length > 0);
 
     // Assess: the record came, and the known first answer of a fresh start was no warning.
     expect(delivered.map((r) => r.dynamodb?.SequenceNumber)).toEqual(['100']);
@@ -70,26 +78,14 @@ describe('startCdcPoller', () => {
 
   it('still warns when horizon iterators keep answering trimmed, past the first time', async () => {
     // Prepare: every iterator of the shard is trimmed: not the fresh-start quirk, something to see.
-    streams
-      .on(DescribeStreamCommand)
-      .resolves({ StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } })
+    oneShard()
       .on(GetShardIteratorCommand)
       .resolves({ ShardIterator: 'stale' })
       .on(GetRecordsCommand)
-      .rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }));
-    const { log, warnings } = recordingLogger();
-    const poller = startCdcPoller({
-      streams: new DynamoDBStreamsClient({ region: 'ddblocal' }),
-      streamArn: STREAM_ARN,
-      deliver: async () => {},
-      pollMs: 5,
-      log,
-    });
+      .rejects(trimmed());
 
     // Act: wait (bounded) for a warning
-    const until = Date.now() + 5_000;
-    while (warnings.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    await poller.stop();
+    const { warnings } = await pollUntil((seen) => seen.warnings.length > 0);
 
     // Assess: the first trimmed answer was retried quietly, the second one warned.
     expect(warnings[0]).toMatch(/cdc poll failed; retrying.*trimmed/);
