@@ -107,8 +107,10 @@ export const startCdcPoller = (options: CdcPollerOptions): CdcPoller => {
     // A failed read drops its iterator: the next poll makes a new one from the last delivered record.
     // DynamoDB Local answers TrimmedDataAccessException for ever to a TRIM_HORIZON iterator taken while
     // a newly enabled stream was empty, so keeping a failed iterator stalled local CDC for good.
-    // That answer comes on every fresh start, so its first time on a shard is retried without a warning
-    // (nothing was delivered from a horizon iterator, so nothing can be skipped); a repeat still warns.
+    // It came once on each fresh `npm start` (seen 2026-11-27), so its first time on a shard that has
+    // delivered nothing yet is retried without a warning; a repeat, or one after a delivery, warns. The
+    // cost: AWS's documented cause (a record trimmed past retention between GetShardIterator and
+    // GetRecords) goes unwarned that once, and locally retention is 24 h.
     const out = await options.streams
       .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: batchSize }))
       .catch((error: unknown) => {

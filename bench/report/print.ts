@@ -6,6 +6,7 @@ import type { CpuResult } from '../ingress/cpu';
 import type { DedupeProbe, ThroughputResult } from '../ingress/http';
 import type { LatencyResult } from '../local/latency';
 import { fmt, table } from './table';
+import type { Verdict } from './targets';
 
 export interface Report {
   readonly wallSeconds: number;
@@ -20,8 +21,6 @@ export interface Report {
   readonly coldStart: readonly ColdStartResult[];
   readonly cost: { readonly pricesTakenOn: string; readonly designs: readonly DesignCost[] };
 }
-
-import type { Verdict } from './targets';
 
 export { targets, type Verdict } from './targets';
 

@@ -22,9 +22,13 @@ export const onPickedPorts = async <T>(
       return await start(ports);
     } catch (error) {
       if (!(error instanceof EmulatorPortTakenError) || attempt >= ATTEMPTS) throw error;
-      log.warn(`${error.emulator}: port ${error.port} was taken before it bound it; retrying on new ports`, {
-        attempt,
-      });
+      log.warn(
+        `${error.emulator}: a port picked for it was taken before it bound it; retrying on new ports`,
+        {
+          error: error.message,
+          attempt,
+        },
+      );
     }
   }
 };

@@ -48,7 +48,7 @@ describe('emulator readiness and bind failures (wait.ts, process.ts)', () => {
 
     // Assess: the port-taken error is the one onPickedPorts retries on new ports; before, this waited 90 s.
     expect(error).toBeInstanceOf(EmulatorPortTakenError);
-    expect((error as EmulatorPortTakenError).port).toBe(27_064);
+    expect(error).toMatchObject({ port: 27_064 });
     expect(Date.now() - began).toBeLessThan(30_000);
     expect(emulator.isRunning()).toBe(false);
   }, 60_000);
