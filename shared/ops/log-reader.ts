@@ -57,13 +57,21 @@ export interface LogReader {
   page?(topic: string, shardId: string, from: ShardStart | { readonly next: string }): Promise<ShardPage>;
 }
 
+/**
+ * Resolves after `ms` or on `signal`'s abort. A follower's signal lives as long as its tail (the CLI's is
+ * the whole process), so the listener goes when the sleep ends: one left per idle poll would pile up, two
+ * a second, for as long as the tail runs.
+ */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 const iteratorInput = (stream: string, shardId: string, start: ShardStart): GetShardIteratorCommandInput => {

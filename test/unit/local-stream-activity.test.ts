@@ -1,5 +1,7 @@
+import { getEventListeners, setMaxListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { kinesisConnectionTap, StreamActivity, type StreamActivityKind } from '../../local/net';
+import { retainedBytesPerUnit } from '../fixtures/heap';
 
 /** A request as Node's HTTP client writes it: head, then the JSON body (here in `parts` chunks). */
 const request = (target: string, body: object, parts = 1): Buffer[] => {
@@ -101,5 +103,40 @@ describe('StreamActivity', () => {
     await activity.wait('write', 'orders', 50, new AbortController().signal);
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('leaves nothing behind on the long-lived stop signal, however many waits it ends', async () => {
+    // Prepare: one stop signal for every wait, as the pollers share one for the whole run. Each round
+    // starts 1,000 waits and wakes them all, the way a write wakes a stream's idle pollers.
+    const activity = new StreamActivity();
+    const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
+    const round = async () => {
+      const waits = Array.from({ length: 1_000 }, () =>
+        activity.wait('write', 'orders', 60_000, stop.signal),
+      );
+      activity.notice('write', 'orders');
+      await Promise.all(waits);
+    };
+
+    // Act
+    const perWait = await retainedBytesPerUnit(round, { rounds: 20, perRound: 1_000 });
+
+    // Assess: with AbortSignal.any over the stop signal, Node 20 kept ~60 B per wait on it (measured
+    // 63 B; 1.2 MB over these 20,000 waits); without it, about 1 B, the noise of the measure.
+    expect(perWait).toBeLessThan(16);
+    expect(getEventListeners(stop.signal, 'abort')).toEqual([]);
+  });
+
+  it('returns at once for a signal already aborted', async () => {
+    const activity = new StreamActivity();
+    const stop = new AbortController();
+    stop.abort();
+    const started = Date.now();
+
+    await activity.wait('write', 'orders', 60_000, stop.signal);
+
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(getEventListeners(stop.signal, 'abort')).toEqual([]);
   });
 });
