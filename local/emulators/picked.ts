@@ -22,8 +22,9 @@ export const onPickedPorts = async <T>(
       return await start(ports);
     } catch (error) {
       if (!(error instanceof EmulatorPortTakenError) || attempt >= ATTEMPTS) throw error;
+      // With kinesis-mock the taken port may be the other of its two picks (its bind error names it).
       log.warn(
-        `${error.emulator}: a port picked for it was taken before it bound it; retrying on new ports`,
+        `${error.emulator}: port ${error.port} was taken before it bound it, or another port picked for it; retrying on new ports`,
         {
           error: error.message,
           attempt,
