@@ -15,8 +15,9 @@ import { ROOT, startBenchBackbone } from './local/backbone';
 import { runLatency } from './local/latency';
 import { rareTable } from './rare/print';
 import { runRarePaths, writeRareResults } from './rare/run';
-import { printReport, targets } from './report/print';
+import { printReport } from './report/print';
 import { latencySvg } from './report/svg';
+import { targets } from './report/targets';
 
 /**
  * `npm run bench`: every figure of issue 7 in one run on this machine, printed as tables and written

@@ -22,8 +22,6 @@ export interface Report {
   readonly cost: { readonly pricesTakenOn: string; readonly designs: readonly DesignCost[] };
 }
 
-export { targets, type Verdict } from './targets';
-
 /** Why runs 2a, 2b and 5 have no "CloudEvents batch without ids" line any more. */
 export const NO_IDS_NOTE =
   'No ids: CloudEvents batches require `id` since commit 70837cf. A producer without ids sends plain JSON, ' +

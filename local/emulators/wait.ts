@@ -79,7 +79,7 @@ const pollUntilReady = async (
     // kinesis-mock binds two ports, and when the second is taken it logs the bind error and runs on
     // without answering on either: waiting for it to exit took the whole deadline (90 s) in a suite.
     // Read between probes, so a probe left hanging delays this by up to its request timeout (30 s).
-    const output = port === undefined ? [] : emulator.tail(STARTUP_TAIL_LINES);
+    const output = port !== undefined || !running ? emulator.tail(STARTUP_TAIL_LINES) : [];
     if (port !== undefined && output.some((line) => BIND_FAILURE.test(line)))
       throw new EmulatorPortTakenError(
         emulator.name,
@@ -92,7 +92,7 @@ const pollUntilReady = async (
       throw new EmulatorStartError(
         emulator.name,
         'the process exited during startup',
-        emulator.tail(),
+        output.slice(-15),
         lastError,
       );
     }

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -58,20 +59,13 @@ export interface LogReader {
 }
 
 /**
- * Resolves after `ms` or on `signal`'s abort. A follower's signal lives as long as its tail (the CLI's is
- * the whole process), so the listener goes when the sleep ends: one left per idle poll would pile up, two
- * a second, for as long as the tail runs.
+ * Resolves after `ms` or on `signal`'s abort. Node's timer takes its abort listener off the signal when
+ * it settles: a follower's signal lives as long as its tail (the CLI's is the whole process), and one
+ * listener left per idle poll would pile up, two a second, for as long as the tail runs.
  */
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  wait(ms, undefined, { signal }).catch(() => {
+    // Aborted: the follower is stopping, and the loop looks at the signal next.
   });
 
 const iteratorInput = (stream: string, shardId: string, start: ShardStart): GetShardIteratorCommandInput => {
