@@ -18,16 +18,38 @@ export const STARTUP_TIMEOUT_MS = 90_000;
  */
 export const PROBE_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
 
-/** Settles with the probe, or rejects once `ms` pass: no probe outlives the startup deadline. */
-const bounded = async (probe: () => Promise<unknown>, ms: number): Promise<void> => {
+/** How often a probe in flight is watched for the emulator's exit or a bind failure in its output. */
+const WATCH_MS = 250;
+
+/** A startup failure seen while a probe was in flight: it ends the wait, unlike a failed probe. */
+class StartupFailed {
+  constructor(readonly error: Error) {}
+}
+
+/**
+ * Settles with the probe, or rejects once `ms` pass (no probe outlives the startup deadline), or as soon
+ * as `failure` names one: a probe an emulator accepted and never answered (up to its 30 s request timeout)
+ * no longer hides an exit or a bind failure for that long.
+ */
+const watched = async (
+  probe: () => Promise<unknown>,
+  ms: number,
+  failure: () => Error | undefined,
+): Promise<void> => {
   let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
+  let watch: NodeJS.Timeout | undefined;
+  const ended = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the probe did not settle within ${ms} ms`)), ms);
+    watch = setInterval(() => {
+      const error = failure();
+      if (error) reject(new StartupFailed(error));
+    }, WATCH_MS);
   });
   try {
-    await Promise.race([probe(), expiry]);
+    await Promise.race([probe(), ended]);
   } finally {
     clearTimeout(timer);
+    clearInterval(watch);
   }
 };
 
@@ -74,32 +96,15 @@ const pollUntilReady = async (
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
+  const failure = () => startupFailure(emulator, port, lastError);
   while (Date.now() < deadline) {
-    const running = emulator.isRunning();
-    // kinesis-mock binds two ports, and when the second is taken it logs the bind error and runs on
-    // without answering on either: waiting for it to exit took the whole deadline (90 s) in a suite.
-    // Read between probes, so a probe left hanging delays this by up to its request timeout (30 s).
-    const output = port !== undefined || !running ? emulator.tail(STARTUP_TAIL_LINES) : [];
-    if (port !== undefined && output.some((line) => BIND_FAILURE.test(line)))
-      throw new EmulatorPortTakenError(
-        emulator.name,
-        port,
-        running ? 'or another port it binds is held by another process' : 'is held by another process',
-        output,
-        lastError,
-      );
-    if (!running) {
-      throw new EmulatorStartError(
-        emulator.name,
-        'the process exited during startup',
-        output.slice(-15),
-        lastError,
-      );
-    }
+    const failed = failure();
+    if (failed) throw failed;
     try {
-      await bounded(probe, Math.max(1, deadline - Date.now()));
+      await watched(probe, Math.max(1, deadline - Date.now()), failure);
       return;
     } catch (error) {
+      if (error instanceof StartupFailed) throw error.error;
       lastError = error;
     }
     await sleep(100);
@@ -108,6 +113,36 @@ const pollUntilReady = async (
     emulator.name,
     `no answer within ${timeoutMs} ms (last error: ${lastError instanceof Error ? lastError.message : String(lastError)}); log: ${emulator.logFile}`,
     emulator.tail(),
+    lastError,
+  );
+};
+
+/**
+ * Why the startup cannot succeed, if it cannot: a bind failure in the output this process wrote (whether
+ * it exited or runs on: kinesis-mock binds two ports, and when the second is taken it logs the bind error
+ * and runs on without answering on either), or its exit.
+ */
+const startupFailure = (
+  emulator: EmulatorProcess,
+  port: number | undefined,
+  lastError: unknown,
+): Error | undefined => {
+  const running = emulator.isRunning();
+  if (running && port === undefined) return undefined;
+  const output = emulator.tail(STARTUP_TAIL_LINES);
+  if (port !== undefined && output.some((line) => BIND_FAILURE.test(line)))
+    return new EmulatorPortTakenError(
+      emulator.name,
+      port,
+      running ? 'or another port it binds is held by another process' : 'is held by another process',
+      output,
+      lastError,
+    );
+  if (running) return undefined;
+  return new EmulatorStartError(
+    emulator.name,
+    'the process exited during startup',
+    output.slice(-15),
     lastError,
   );
 };
