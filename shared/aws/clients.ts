@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHttpHandler } from './http';
+import { kinesisProtocol } from './kinesis-serde';
 
 /**
  * Called on every client these factories create. Local mode's test-only fault injection
@@ -44,11 +45,13 @@ export interface KinesisClientOptions {
  * Client factories. Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_KINESIS` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables, which local mode sets; on Lambda they are unset.
  * Both use `createHttpHandler` (HTTP/1.1; kinesis-mock does not speak the SDK's HTTP/2 path): a request
- * that has not answered within 10 s fails and is retried instead of hanging.
+ * that has not answered within 10 s fails and is retried instead of hanging. Kinesis clients serialize
+ * with `kinesisProtocol` (record data base64-encoded by Node, not byte by byte).
  */
 export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient => {
   const client = new KinesisClient({
     requestHandler: createHttpHandler(),
+    protocol: kinesisProtocol(),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
   withoutSdkLogging(client);
