@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { AwsJson1_1Protocol } from '@aws-sdk/core/protocols';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHttpHandler } from './http';
-import { kinesisProtocol } from './kinesis-serde';
 
 /**
  * Called on every client these factories create. Local mode's test-only fault injection
@@ -39,19 +39,24 @@ export interface KinesisClientOptions {
    * each call once whatever this says (`sendPutRecordsOnce`) and owns every retry. @default 3
    */
   readonly maxAttempts?: number;
+  /**
+   * The wire protocol: the ingress passes `kinesisProtocol()` (record data base64-encoded by Node). Not
+   * the default, so functions that do not write in bulk (consumers) do not bundle a second JSON codec.
+   * @default - the SDK's own
+   */
+  readonly protocol?: AwsJson1_1Protocol;
 }
 
 /**
  * Client factories. Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_KINESIS` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables, which local mode sets; on Lambda they are unset.
  * Both use `createHttpHandler` (HTTP/1.1; kinesis-mock does not speak the SDK's HTTP/2 path): a request
- * that has not answered within 10 s fails and is retried instead of hanging. Kinesis clients serialize
- * with `kinesisProtocol` (record data base64-encoded by Node, not byte by byte).
+ * that has not answered within 10 s fails and is retried instead of hanging.
  */
 export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient => {
   const client = new KinesisClient({
     requestHandler: createHttpHandler(),
-    protocol: kinesisProtocol(),
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
   withoutSdkLogging(client);

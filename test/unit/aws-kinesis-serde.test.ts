@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { DeserializeMiddleware } from '@smithy/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createKinesisClient } from '../../shared/aws';
+import { createKinesisClient, kinesisProtocol } from '../../shared/aws';
 
 interface Sent {
   readonly headers: Record<string, string>;
@@ -57,7 +57,7 @@ const RECORDS = [
   { Data: new TextEncoder().encode('{"a":"\\u0000 \u2028 ✓ 😀"}'), PartitionKey: 'k\\3' },
 ];
 
-describe('kinesisProtocol (the Kinesis client of createKinesisClient)', () => {
+describe('kinesisProtocol (the ingress Kinesis client)', () => {
   beforeEach(() => {
     vi.stubEnv('AWS_REGION', 'us-east-1');
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'a');
@@ -69,7 +69,7 @@ describe('kinesisProtocol (the Kinesis client of createKinesisClient)', () => {
 
   it('sends the same PutRecords request as the SDK default codec', async () => {
     // Prepare
-    const spine = createKinesisClient({ maxAttempts: 1 });
+    const spine = createKinesisClient({ maxAttempts: 1, protocol: kinesisProtocol() });
     const sdk = sdkDefault();
     const answer = {
       FailedRecordCount: 0,
@@ -94,7 +94,7 @@ describe('kinesisProtocol (the Kinesis client of createKinesisClient)', () => {
 
   it('reads answers (record data, timestamps, per-record errors) as the SDK default codec', async () => {
     // Prepare
-    const spine = createKinesisClient();
+    const spine = createKinesisClient({ protocol: kinesisProtocol() });
     const sdk = sdkDefault();
     const answers = [
       {
@@ -141,7 +141,7 @@ describe('kinesisProtocol (the Kinesis client of createKinesisClient)', () => {
 
   it('throws the SDK error classes for error answers', async () => {
     // Prepare
-    const spine = createKinesisClient({ maxAttempts: 1 });
+    const spine = createKinesisClient({ maxAttempts: 1, protocol: kinesisProtocol() });
     answerWith(spine, 400, { __type: 'ResourceNotFoundException', message: 'Stream orders not found' });
 
     // Act
