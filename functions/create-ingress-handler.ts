@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createDynamoClient, createKinesisClient, kinesisProtocol } from '../shared/aws';
+import { createDynamoClient, createKinesisClient } from '../shared/aws';
 import type { Catalog } from '../shared/catalog';
 import { wireIngress } from '../shared/ingress';
 
@@ -18,10 +18,6 @@ export type IngressLambdaHandler = (
  * export const handler = createIngressHandler(catalog);
  */
 export const createIngressHandler = (catalog: Catalog): IngressLambdaHandler => {
-  const ingress = wireIngress({
-    catalog,
-    kinesis: createKinesisClient({ protocol: kinesisProtocol() }),
-    dynamo: createDynamoClient(),
-  });
+  const ingress = wireIngress({ catalog, kinesis: createKinesisClient(), dynamo: createDynamoClient() });
   return async (event, context) => ingress(event, context);
 };

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { kinesisProtocol, withoutSdkLogging } from '../../shared/aws';
+import { withoutSdkLogging } from '../../shared/aws';
 
 /**
  * Kinesis and DynamoDB faked at the wire: a request handler in place of the HTTP client, so the SDK
@@ -78,8 +78,7 @@ const field = (value: unknown, name: string): unknown =>
 
 /**
  * How the client is set up besides its handler: `spine` as `createKinesisClient`/`createDynamoClient`
- * set theirs up (`withoutSdkLogging`, and `kinesisProtocol` for Kinesis), `sdk-default` as a hand-built
- * handler's client is.
+ * set theirs up (`withoutSdkLogging`), `sdk-default` as a hand-built handler's client is.
  */
 export type ClientSetup = 'spine' | 'sdk-default';
 
@@ -107,7 +106,6 @@ export const fakeKinesis = (
     region: 'us-east-1',
     credentials: CREDENTIALS,
     requestHandler: fakeHandler('application/x-amz-json-1.1', answer, counts),
-    ...(setup === 'spine' ? { protocol: kinesisProtocol() } : {}),
   });
   return { client: setUp(client, setup), counts };
 };

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { AwsJson1_1Protocol } from '@aws-sdk/core/protocols';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHttpHandler } from './http';
 
@@ -39,12 +38,6 @@ export interface KinesisClientOptions {
    * each call once whatever this says (`sendPutRecordsOnce`) and owns every retry. @default 3
    */
   readonly maxAttempts?: number;
-  /**
-   * The wire protocol: the ingress passes `kinesisProtocol()` (record data base64-encoded by Node). Not
-   * the default, so functions that do not write in bulk (consumers) do not bundle a second JSON codec.
-   * @default - the SDK's own
-   */
-  readonly protocol?: AwsJson1_1Protocol;
 }
 
 /**
@@ -56,7 +49,6 @@ export interface KinesisClientOptions {
 export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient => {
   const client = new KinesisClient({
     requestHandler: createHttpHandler(),
-    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
   withoutSdkLogging(client);

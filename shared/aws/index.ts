@@ -7,6 +7,5 @@ export {
   withoutSdkLogging,
 } from './clients';
 export { createHttpHandler, HTTP_TIMEOUTS, type HttpTimeouts } from './http';
-export { kinesisProtocol } from './kinesis-serde';
 export { certainlyNotRun, REFUSAL_RETRY, type RetryLimits, refusalOnlyRetries } from './retries';
 export { listShards } from './shards';
