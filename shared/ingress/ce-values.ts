@@ -6,11 +6,16 @@
 /** Noncharacters: U+FDD0..U+FDEF and the last two code points of every plane (U+FFFE, U+1FFFF, ...). */
 const isNoncharacter = (cp: number): boolean => (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * A CloudEvents `String`: no control characters (U+0000..U+001F, U+007F..U+009F), no noncharacters and
  * no unpaired surrogates. Iterating by code point yields a lone surrogate as its own unit.
  */
 export const isCloudEventsString = (value: string): boolean => {
+  // Printable ASCII, the usual case (types, sources, keys), holds none of them: one native test
+  // instead of a code point iteration per attribute.
+  if (PRINTABLE_ASCII.test(value)) return true;
   for (const char of value) {
     const cp = char.codePointAt(0) ?? 0;
     if (cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f) || isNoncharacter(cp) || (cp >= 0xd800 && cp <= 0xdfff))

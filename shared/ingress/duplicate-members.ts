@@ -1,10 +1,33 @@
 import type { EventProblem } from './errors';
 
-/** Skips the JSON string starting at `start` (its opening quote); returns the index after its closing one. */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/**
+ * Index after the closing quote of the JSON string opening at `start`. The text is valid JSON, so the
+ * next quote not escaped by an odd run of backslashes closes it: found with `indexOf`, not char by char.
+ */
 const stringEnd = (text: string, start: number): number => {
-  let i = start + 1;
-  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-  return i + 1;
+  let quote = text.indexOf('"', start + 1);
+  for (;;) {
+    let before = quote - 1;
+    while (text.charCodeAt(before) === BACKSLASH) before -= 1;
+    if ((quote - 1 - before) % 2 === 0) return quote + 1;
+    quote = text.indexOf('"', quote + 1);
+  }
+};
+
+/** The member name in `[start, end)` (quotes included): sliced as is unless it holds an escape. */
+const nameAt = (text: string, start: number, end: number): unknown => {
+  for (let i = start + 1; i < end - 1; i += 1)
+    if (text.charCodeAt(i) === BACKSLASH) return JSON.parse(text.slice(start, end));
+  return text.slice(start + 1, end - 1);
 };
 
 /**
@@ -14,17 +37,18 @@ const stringEnd = (text: string, start: number): number => {
  */
 export const duplicateMembers = (text: string, eventDepth: 1 | 2): EventProblem[] => {
   const problems: EventProblem[] = [];
-  const stack: string[] = [];
+  // Whether each open container is an object; plain locals, kept in registers by the loop.
+  const objects: boolean[] = [];
   let names = new Set<string>();
   let expectingName = false;
   let index = 0;
   let topCommas = 0;
   for (let i = 0; i < text.length; ) {
-    const char = text[i];
-    if (char === '"') {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
       const end = stringEnd(text, i);
-      if (expectingName && stack.length === eventDepth) {
-        const name: unknown = JSON.parse(text.slice(i, end));
+      if (expectingName && objects.length === eventDepth) {
+        const name = nameAt(text, i, end);
         if (typeof name === 'string' && names.has(name))
           problems.push({
             index,
@@ -37,20 +61,20 @@ export const duplicateMembers = (text: string, eventDepth: 1 | 2): EventProblem[
       i = end;
       continue;
     }
-    if (char === '{' || char === '[') {
-      stack.push(char);
-      if (stack.length === eventDepth && char === '{') {
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      objects.push(c === OPEN_BRACE);
+      if (objects.length === eventDepth && c === OPEN_BRACE) {
         index = eventDepth === 2 ? topCommas : 0;
         names = new Set();
       }
-      expectingName = char === '{';
-    } else if (char === '}' || char === ']') {
-      stack.pop();
+      expectingName = c === OPEN_BRACE;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      objects.pop();
       expectingName = false;
-    } else if (char === ',') {
-      if (stack.length === 1) topCommas += 1;
-      expectingName = stack[stack.length - 1] === '{';
-    } else if (char === ':') expectingName = false;
+    } else if (c === COMMA) {
+      if (objects.length === 1) topCommas += 1;
+      expectingName = objects[objects.length - 1] === true;
+    } else if (c === COLON) expectingName = false;
     i += 1;
   }
   return problems;

@@ -7,6 +7,15 @@ import type { Mode, RawEvent } from './modes';
 import type { PrepareContext, PreparedEvent } from './prepared';
 import { readAttributes } from './read-attributes';
 
+/** What the events of one request share. */
+export interface RequestFacts {
+  readonly mode: Mode;
+  /** The `Idempotency-Key` header, when sent. */
+  readonly headerKey: string | undefined;
+  /** The `time` of events sent without one: read once per request, not once per event. */
+  readonly receivedAt: () => string;
+}
+
 /**
  * Checks one event against the catalog (type on this topic, owned by the producer, schema of its version,
  * partition key) and builds its envelope and record bytes. Returns undefined when anything was reported.
@@ -14,8 +23,7 @@ import { readAttributes } from './read-attributes';
 export const prepareEvent = (
   raw: RawEvent,
   index: number,
-  mode: Mode,
-  headerKey: string | undefined,
+  { mode, headerKey, receivedAt }: RequestFacts,
   ctx: PrepareContext,
   report: Report,
 ): PreparedEvent | undefined => {
@@ -73,7 +81,7 @@ export const prepareEvent = (
     id: identity.id,
     source,
     type,
-    time: time ?? ctx.now().toISOString(),
+    time: time ?? receivedAt(),
     // JSON format 3.1.2: an event with no datacontenttype is re-serialized as application/json.
     datacontenttype: datacontenttype ?? 'application/json',
     dataschema: dataSchemaUri(type, version),

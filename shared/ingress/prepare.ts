@@ -1,7 +1,7 @@
 import type { Finding, Report } from './attributes';
 import { IngressError } from './errors';
 import type { ParsedRequest } from './modes';
-import { prepareEvent } from './prepare-event';
+import { prepareEvent, type RequestFacts } from './prepare-event';
 import type { PrepareContext, PreparedEvent } from './prepared';
 
 const MAX_REPORTED_PROBLEMS = 100;
@@ -49,10 +49,19 @@ export const prepareEvents = (request: ParsedRequest, ctx: PrepareContext): Prep
     );
   const findings: Finding[] = [];
   const prepared: PreparedEvent[] = [];
+  let receivedAt: string | undefined;
+  const facts: RequestFacts = {
+    mode: request.mode,
+    headerKey: request.idempotencyKey,
+    receivedAt: () => {
+      receivedAt ??= ctx.now().toISOString();
+      return receivedAt;
+    },
+  };
   request.events.forEach((raw, index) => {
     const report: Report = (path, message, expected, status = 400) =>
       findings.push({ index, path, message, ...(expected === undefined ? {} : { expected }), status });
-    const event = prepareEvent(raw, index, request.mode, request.idempotencyKey, ctx, report);
+    const event = prepareEvent(raw, index, facts, ctx, report);
     if (event) prepared.push(event);
   });
   if (findings.length > 0) throw refusal(findings, ctx.producer);

@@ -81,17 +81,24 @@ const publishUnclaimed = async (
     deps.writer,
   );
   const results: PublishResult[] = [];
-  const accepted: Record<string, unknown>[] = [];
   const unresolved = new Map<number, Unresolved | undefined>();
   for (const e of events) {
     const w = outcome.written.get(e.index);
-    if (w) {
-      const r = { id: e.envelope.id, ...w, duplicate: false };
-      results.push(r);
-      accepted.push({ index: e.index, ...r });
-    } else unresolved.set(e.index, outcome.failed.get(e.index));
+    if (w)
+      results.push({
+        id: e.envelope.id,
+        shardId: w.shardId,
+        sequenceNumber: w.sequenceNumber,
+        duplicate: false,
+      });
+    else unresolved.set(e.index, outcome.failed.get(e.index));
   }
   if (unresolved.size === 0) return results;
+  // Only a failed request lists what was accepted (with each event's index), so it is built only then.
+  const accepted = events.flatMap((e) => {
+    const w = outcome.written.get(e.index);
+    return w ? [{ index: e.index, id: e.envelope.id, ...w, duplicate: false }] : [];
+  });
   throw unresolvedError(events, unresolved, accepted);
 };
 
