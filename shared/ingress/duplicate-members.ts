@@ -16,6 +16,8 @@ const COLON = 0x3a;
 const stringEnd = (text: string, start: number): number => {
   let quote = text.indexOf('"', start + 1);
   for (;;) {
+    // Unreachable for valid JSON; without it an unclosed string would restart the scan at 0 for ever.
+    if (quote < 0) return text.length;
     let before = quote - 1;
     while (text.charCodeAt(before) === BACKSLASH) before -= 1;
     if ((quote - 1 - before) % 2 === 0) return quote + 1;

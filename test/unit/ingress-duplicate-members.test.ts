@@ -30,4 +30,12 @@ describe('duplicateMembers', () => {
     expect(twice).toEqual(['0/id']);
     expect(clean).toEqual([]);
   });
+
+  it('ends on a text with an unclosed string (not valid JSON: the caller parses first) instead of scanning for ever', () => {
+    // Act: without its guard, indexOf's -1 restarted the scan at 0 for ever.
+    const found = names('{"id":"a","b', 1);
+
+    // Assess
+    expect(found).toEqual([]);
+  });
 });
