@@ -1,14 +1,18 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createHttpHandler } from '../../shared/aws';
+import { processPidsSchema, startCpuWindow } from '../lib/proc-cpu';
 import { envelopeOf, eventId, orderData } from '../lib/workload';
 
 /**
  * Load generator for the raw log: `concurrency` loops of PutRecords (`batch` records each, the same
  * ~1 KB envelopes the ingress writes) against kinesis-mock for `seconds`; prints accepted records as
  * JSON. Runs in its own process, like autocannon, so it does not share an event loop with local mode.
- * Usage: node --import tsx raw-putrecords.ts <endpoint> <stream> <concurrency> <seconds> <batch>
+ * With `pids` (JSON role -> pid), also prints the CPU ms of itself and of each of those processes over
+ * the load window (bench/lib/proc-cpu.ts).
+ * Usage: node --import tsx raw-putrecords.ts <endpoint> <stream> <concurrency> <seconds> <batch> [pids]
  */
-const [endpoint = '', stream = 'load', c = '10', s = '10', b = '50'] = process.argv.slice(2);
+const [endpoint = '', stream = 'load', c = '10', s = '10', b = '50', p = '{}'] = process.argv.slice(2);
+const pids = processPidsSchema.parse(JSON.parse(p));
 const concurrency = Number(c);
 const seconds = Number(s);
 const batch = Number(b);
@@ -45,7 +49,9 @@ const loop = async () => {
 };
 
 const started = performance.now();
+const window = startCpuWindow(pids);
 await Promise.all(Array.from({ length: concurrency }, loop));
+const cpu = window.stop();
 const elapsed = (performance.now() - started) / 1000;
 client.destroy();
-process.stdout.write(`${JSON.stringify({ accepted, failed, calls, seconds: elapsed })}\n`);
+process.stdout.write(`${JSON.stringify({ accepted, failed, calls, seconds: elapsed, cpu })}\n`);
