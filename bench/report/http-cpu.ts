@@ -11,7 +11,7 @@ const ROLES: Readonly<Record<string, string>> = {
 };
 
 /** The raw row and the ingress row of run 2b (the one with a ratio), if both were measured. */
-export const rawAndIngress = (rows: readonly ThroughputResult[]) => ({
+export const rawAndIngress = <T extends Pick<ThroughputResult, 'ratioToRaw'>>(rows: readonly T[]) => ({
   raw: rows.find((t) => t.ratioToRaw === undefined),
   ingress: rows.find((t) => t.ratioToRaw !== undefined),
 });
@@ -53,7 +53,9 @@ export const ingressHttpCpuTable = (rows: readonly ThroughputResult[]): string |
 };
 
 /** One line for the 2b target's note: the ingress side's extra CPU per event, by process. */
-export const ingressHttpCpuNote = (rows: readonly ThroughputResult[]): string | undefined => {
+export const ingressHttpCpuNote = (
+  rows: readonly Pick<ThroughputResult, 'ratioToRaw' | 'cpu'>[],
+): string | undefined => {
   const { raw, ingress } = rawAndIngress(rows);
   if (!raw?.cpu || !ingress?.cpu) return undefined;
   const parts = ingress.cpu.map((i) => {
