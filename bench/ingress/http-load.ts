@@ -15,19 +15,24 @@ const options = z
     body: z.string(),
     connections: z.number().int().positive(),
     seconds: z.number().positive(),
+    /** Seconds of the same load first, unmeasured (as raw-putrecords.ts warms its SDK client). */
+    warmupSeconds: z.number().nonnegative(),
     pids: processPidsSchema,
   })
   .parse(JSON.parse(process.argv[2] ?? '{}'));
 
+const load = (seconds: number) =>
+  autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+    body: options.body,
+    timeout: 30,
+  });
+if (options.warmupSeconds > 0) await load(options.warmupSeconds);
 const window = startCpuWindow(options.pids);
-const result = await autocannon({
-  url: options.url,
-  connections: options.connections,
-  duration: options.seconds,
-  method: 'POST',
-  headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-  body: options.body,
-  timeout: 30,
-});
+const result = await load(options.seconds);
 const cpu = window.stop();
 process.stdout.write(`${JSON.stringify({ result, cpu })}\n`);
