@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 
 /**
  * `npx tsx bench/ingress/profile-parts.ts [--us N] [--unattributed K] <file.cpuprofile>...`: the busy
@@ -65,6 +66,7 @@ const SOCKET_WRITES = new Set([
   'writeLatin1String',
   'writeAsciiString',
 ]);
+const spanSchema = z.object({ cpuMs: z.number() });
 const SKIP = new Set(['(idle)', '(program)', '(root)']);
 const NONE = 'no owning frame (promise and tick scheduling, stream bookkeeping)';
 
@@ -84,10 +86,14 @@ if (args.length === 0)
 const parts = new Map<string, number>();
 const writes = new Map<string, number>();
 let excluded = 0;
+let spanCpuMs = 0;
 const unattributed = new Map<string, number>();
 let busy = 0;
 for (const file of args) {
   const profile: Profile = JSON.parse(readFileSync(file, 'utf8'));
+  // http.ts writes the process's CPU over each profiled span beside the profile.
+  const span = file.replace(/\.cpuprofile$/, '.cpu.json');
+  if (existsSync(span)) spanCpuMs += spanSchema.parse(JSON.parse(readFileSync(span, 'utf8'))).cpuMs;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -123,6 +129,10 @@ for (const file of args) {
 console.log(
   `busy ${(busy / 1e6).toFixed(2)} s over ${args.length} profile(s) (profiler's own ${(excluded / 1e6).toFixed(2)} s left out); self time by part, and of it socket writes (syscalls)`,
 );
+if (spanCpuMs > 0)
+  console.log(
+    `the process's CPU over the same spans (all threads, from process.cpuUsage): ${(spanCpuMs / 1000).toFixed(2)} s`,
+  );
 for (const [name, v] of [...parts].sort((a, b) => b[1] - a[1])) {
   const share = v / busy;
   const us = usTotal === undefined ? '' : `  ${(share * usTotal).toFixed(0).padStart(6)} us`;
