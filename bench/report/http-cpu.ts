@@ -1,4 +1,5 @@
 import type { ThroughputResult } from '../ingress/http';
+import type { ProcessCpu } from '../ingress/http-cpu';
 import { fmt, table } from './table';
 
 /** What each role is on the raw side and on the ingress side of run 2b. */
@@ -62,5 +63,15 @@ export const ingressHttpCpuNote = (
     const r = raw.cpu?.find((c) => c.process === i.process);
     return `${i.process} ${fmt(r?.msPer100Events, 1)} -> ${fmt(i.msPer100Events, 1)}`;
   });
-  return `ms CPU per 100 events, raw -> ingress: ${parts.join(', ')}`;
+  const busiest = (cpu: readonly ProcessCpu[]) =>
+    [...cpu].filter((c) => c.process !== 'total').sort((a, b) => b.cores - a.cores)[0];
+  const r = busiest(raw.cpu);
+  const i = busiest(ingress.cpu);
+  // With 2 requests in flight each side runs at the pace of its busiest process, so the ratio follows
+  // their CPU per event (measured: 0.46-0.70 against ratios of 0.45-0.67, docs/performance.md).
+  const bound =
+    r && i
+      ? `; busiest process raw ${r.process} (${fmt(r.cores, 2)} core), ingress ${i.process} (${fmt(i.cores, 2)} core): their CPU per event gives ${fmt(r.msPer100Events / i.msPer100Events, 2)}`
+      : '';
+  return `ms CPU per 100 events, raw -> ingress: ${parts.join(', ')}${bound}`;
 };

@@ -82,8 +82,8 @@ describe('bench targets (issue 13, judged on one run)', () => {
 
   it('judges 2b on the ratio alone and carries its CPU per process as the note', () => {
     const cpu = (generator: number, runtime: number) => [
-      { process: 'generator', msPer100Events: generator, cores: 0.5 },
-      { process: 'runtime', msPer100Events: runtime, cores: 0.5 },
+      { process: 'generator', msPer100Events: generator, cores: generator > runtime ? 0.7 : 0.1 },
+      { process: 'runtime', msPer100Events: runtime, cores: generator > runtime ? 0.1 : 0.8 },
     ];
     const with2b = (ratioToRaw: number) =>
       targets(
@@ -97,7 +97,8 @@ describe('bench targets (issue 13, judged on one run)', () => {
     const below = with2b(0.7999);
     expect(below).toMatchObject({ met: false, gap: 0 });
     expect(below?.note).toBe(
-      'ms CPU per 100 events, raw -> ingress: generator 300.0 -> 50.0, runtime 40.0 -> 380.0',
+      'ms CPU per 100 events, raw -> ingress: generator 300.0 -> 50.0, runtime 40.0 -> 380.0; ' +
+        'busiest process raw generator (0.70 core), ingress runtime (0.80 core): their CPU per event gives 0.79',
     );
     expect(with2b(0.8)?.met).toBe(true);
     // A run without CPU figures (reports written before them) has no note.
