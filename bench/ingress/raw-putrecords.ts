@@ -10,7 +10,7 @@ import { envelopeOf, eventId, orderData } from '../lib/workload';
  * With `pids` (JSON role -> pid), also prints the CPU ms of itself and of each of those processes over
  * the load window (bench/lib/proc-cpu.ts). `warmup` seconds of the same load run first, unmeasured: a
  * fresh process spends its first few thousand calls compiling the SDK's paths (measured on 2b's raw
- * side: 2.5-3.6 ms CPU per call over the first 8 s, 1.3-1.4 ms after ~12 s, at load 4-6).
+ * side: 2.5-3.6 ms CPU per call over the first 8 s, 1.3-1.7 ms from ~12 s on, at load 3.5-6.8).
  * Usage: node --import tsx raw-putrecords.ts <endpoint> <stream> <concurrency> <seconds> <batch> [pids] [warmup]
  */
 const [endpoint = '', stream = 'load', c = '10', s = '10', b = '50', p = '{}', w = '0'] =
