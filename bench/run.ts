@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { runColdStart } from './coldstart/run';
@@ -48,7 +48,6 @@ let ingressHttp: Awaited<ReturnType<typeof runIngressHttp>>;
 let latency: Awaited<ReturnType<typeof runLatency>>;
 let rarePaths: Awaited<ReturnType<typeof runRarePaths>>;
 const quiet = await startBenchBackbone({ withConsumer: false });
-const tmp = mkdtempSync(join(tmpdir(), 'spine-bench-http-'));
 try {
   step('1 exactly-once cost on DynamoDB Local');
   exactlyOnce = await runExactlyOnce(quiet.backbone.endpoints.dynamodb);
@@ -58,10 +57,9 @@ try {
   rarePaths = await runRarePaths(quiet.backbone.endpoints, exactlyOnce);
   step('2b ingress dedupe probe and throughput over HTTP');
   dedupe = await probeDedupe(quiet);
-  ingressHttp = await runIngressHttp(quiet, tmp);
+  ingressHttp = await runIngressHttp(quiet);
 } finally {
   await quiet.stop();
-  rmSync(tmp, { recursive: true, force: true });
 }
 step('local mode with the consumer: starting emulators');
 const full = await startBenchBackbone({ withConsumer: true });

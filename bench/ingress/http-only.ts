@@ -1,29 +1,32 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { KINESIS_EMULATOR_ENV } from '../../local';
 import { startBenchBackbone } from '../local/backbone';
+import { ingressHttpCpuTable } from '../report/http-cpu';
 import { runIngressHttp } from './http';
 
 /**
- * `npx tsx bench/ingress/http-only.ts`: run 2b of the bench alone (ingress over HTTP against raw
- * PutRecords on the same Kinesis emulator), printed with the load average and the emulator it ran on.
+ * `npx tsx bench/ingress/http-only.ts [--profile DIR]`: run 2b of the bench alone (ingress over HTTP
+ * against raw PutRecords on the same Kinesis emulator), printed with the CPU of each process per 100
+ * events, `uptime` before and after, and the emulator it ran on. `--profile DIR` also writes a CPU
+ * profile of the runtime per round (the figures of such a run are not comparable: sampling costs CPU).
  * `SPINE_KINESIS_EMULATOR=kinesis-mock` runs it on kinesis-mock instead of Kinesis lite.
  */
-const before = loadavg();
+const { values } = parseArgs({ options: { profile: { type: 'string' } } });
+const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
+const before = uptime();
 const bench = await startBenchBackbone({ withConsumer: false });
-const tmp = mkdtempSync(join(tmpdir(), 'spine-bench-http-'));
 try {
-  const rows = await runIngressHttp(bench, tmp);
+  const rows = await runIngressHttp(bench, { ...(profileDir && { profileDir }) });
   console.log(
     JSON.stringify({ emulator: process.env[KINESIS_EMULATOR_ENV] ?? 'lite (default)', rows }, null, 2),
   );
+  console.log(ingressHttpCpuTable(rows) ?? 'no CPU figures');
 } finally {
   await bench.stop();
-  rmSync(tmp, { recursive: true, force: true });
 }
-console.log(
-  `load average before ${before.map((n) => n.toFixed(2)).join(' ')}, after ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')}`,
-);
+console.log(`uptime before: ${before}\nuptime after:  ${uptime()}`);

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { runChild } from '../lib/child';
 import { diffCounts, totals } from '../lib/meter';
+import { cpuWindowSchema } from '../lib/proc-cpu';
+import { startProfile } from '../lib/profiler';
 import { cloudEventsBatch, LOAD_TOPIC, plainEvent } from '../lib/requests';
 import { round } from '../lib/stats';
 import type { BenchBackbone } from '../local/backbone';
 import { ROOT } from '../local/backbone';
+import { CpuTally, type ProcessCpu } from './http-cpu';
 
 /**
  * Run 2b: events/s accepted by the ingress over HTTP in local mode (autocannon), against raw PutRecords
@@ -22,6 +25,12 @@ import { ROOT } from '../local/backbone';
  */
 export const CONNECTIONS = 2;
 export const SECONDS = 8;
+/**
+ * Unmeasured load before each window, in the generator's process: both generators are fresh processes
+ * per round, and a fresh SDK client costs 2-3x its warm CPU per call over its first few thousand calls
+ * (raw-putrecords.ts); the runtime warms with it.
+ */
+export const WARMUP_SECONDS = 4;
 export const ROUNDS = 2;
 export const BATCH = 50;
 /** Events per request (and per raw PutRecords call) of the throughput rounds: plain JSON holds one. */
@@ -35,7 +44,14 @@ const autocannonOut = z.object({
   latency: z.object({ average: z.number(), p50: z.number(), p99: z.number() }),
 });
 
-const rawOut = z.object({ accepted: z.number(), failed: z.number(), calls: z.number(), seconds: z.number() });
+const rawOut = z.object({
+  accepted: z.number(),
+  failed: z.number(),
+  calls: z.number(),
+  seconds: z.number(),
+  cpu: cpuWindowSchema,
+});
+const httpLoadOut = z.object({ result: autocannonOut, cpu: cpuWindowSchema });
 
 export interface ThroughputResult {
   readonly scenario: string;
@@ -52,6 +68,11 @@ export interface ThroughputResult {
   readonly dynamoCallsPerEvent?: number;
   readonly putRecordsCallsPerEvent?: number;
   readonly recordBytes?: number;
+  /**
+   * CPU per process over this side's load windows (bench/ingress/http-cpu.ts), measured in the same
+   * rounds as the events/s: what each process spends per event, and how busy it was.
+   */
+  readonly cpu?: readonly ProcessCpu[];
 }
 
 export interface DedupeProbe {
@@ -96,33 +117,53 @@ export const probeDedupe = async (bb: BenchBackbone): Promise<DedupeProbe> => {
   };
 };
 
-/** autocannon against the ingress with the same plain JSON body (no id: every request is a new event). */
-const autocannon = async (bb: BenchBackbone, body: unknown, tmp: string) => {
-  const file = join(tmp, 'body-plain.json');
-  writeFileSync(file, JSON.stringify(body));
-  const args = [
-    join(ROOT, 'node_modules/autocannon/autocannon.js'),
-    '--json',
-    '-c',
-    String(CONNECTIONS),
-    '-d',
-    String(SECONDS),
-    '-m',
-    'POST',
-    '-H',
-    `authorization=Bearer ${bb.token}`,
-    '-H',
-    'content-type=application/json',
-    '-t',
-    '30',
-    '-i',
-    file,
-    `${bb.backbone.endpoints.ingress}/topics/${LOAD_TOPIC}/events`,
-  ];
-  return autocannonOut.parse(JSON.parse(await runChild(process.execPath, args, ROOT)));
+/**
+ * autocannon against the ingress with the same plain JSON body (no id: every request is a new event), in
+ * its own process (http-load.ts), which meters the CPU of itself and of `bb.pids` over its window.
+ */
+const autocannon = async (bb: BenchBackbone, body: unknown) => {
+  const options = {
+    url: `${bb.backbone.endpoints.ingress}/topics/${LOAD_TOPIC}/events`,
+    token: bb.token,
+    body: JSON.stringify(body),
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    pids: bb.pids,
+  };
+  const args = ['--import', 'tsx', join(ROOT, 'bench/ingress/http-load.ts'), JSON.stringify(options)];
+  return httpLoadOut.parse(JSON.parse(await runChild(process.execPath, args, ROOT)));
 };
 
-export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<ThroughputResult[]> => {
+export interface HttpRunOptions {
+  /**
+   * Profile this process (the runtime) over each round into `<dir>/<raw|ingress>-<round>.cpuprofile`
+   * (summarize with profile-parts.ts). Sampling costs CPU: the figures of a profiled run are not comparable.
+   */
+  readonly profileDir?: string;
+}
+
+/** Runs `work`, profiled into `<dir>/<name>.cpuprofile` when a dir is given. */
+const profiled = async <T>(dir: string | undefined, name: string, work: () => Promise<T>): Promise<T> => {
+  if (dir === undefined) return work();
+  const profile = await startProfile();
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  try {
+    return await work();
+  } finally {
+    // The process's CPU over the profiled span (every thread), to set beside the profile's sampled time.
+    const used = process.cpuUsage(cpu);
+    const span = { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - wall };
+    await profile.stop(join(dir, `${name}.cpuprofile`));
+    writeFileSync(join(dir, `${name}.cpu.json`), JSON.stringify(span));
+  }
+};
+
+export const runIngressHttp = async (
+  bb: BenchBackbone,
+  options: HttpRunOptions = {},
+): Promise<ThroughputResult[]> => {
   const url = `${bb.backbone.endpoints.ingress}/topics/${LOAD_TOPIC}/events`;
   const headers = { authorization: `Bearer ${bb.token}`, 'content-type': 'application/json' };
   for (let i = 0; i < 50; i += 1) {
@@ -144,12 +185,14 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
             String(CONNECTIONS),
             String(SECONDS),
             String(PLAIN_EVENTS_PER_REQUEST),
+            JSON.stringify(bb.pids),
+            String(WARMUP_SECONDS),
           ],
           ROOT,
         ),
       ),
     );
-  const raw = { events: 0, seconds: 0 };
+  const raw = { events: 0, seconds: 0, cpu: new CpuTally() };
   // Dedupe is priced from `probeDedupe`; over HTTP on a loaded machine its 100 DynamoDB Local calls
   // per request of 50 outlast a short round, so only plain JSON without ids is measured for the ratio.
   const spine = [PLAIN_EVENTS_PER_REQUEST].map((size) => ({
@@ -163,17 +206,22 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
     putRecordsCalls: 0,
     records: 0,
     recordBytes: 0,
+    cpu: new CpuTally(),
   }));
   for (let round = 0; round < ROUNDS; round += 1) {
-    const r = await rawRun();
+    const r = await profiled(options.profileDir, `raw-${round}`, rawRun);
     raw.events += r.accepted;
     raw.seconds += r.seconds;
+    raw.cpu.add(r.cpu);
     for (const s of spine) {
       const body = plainEvent('http', round);
       const d0 = bb.ingressDynamo.snapshot();
       const k0 = { ...bb.ingressKinesis.counts };
       const e0 = bb.ingressErrors.length;
-      const out = await autocannon(bb, body, tmp);
+      const { result: out, cpu } = await profiled(options.profileDir, `ingress-${round}`, () =>
+        autocannon(bb, body),
+      );
+      s.cpu.add(cpu);
       s.errors += bb.ingressErrors.length - e0;
       const d = totals(diffCounts(bb.ingressDynamo.snapshot(), d0));
       const k = bb.ingressKinesis.counts;
@@ -194,11 +242,14 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
       scenario: `raw PutRecords (${PLAIN_EVENTS_PER_REQUEST}/call, ${CONNECTIONS} in flight)`,
       eventsPerRequest: PLAIN_EVENTS_PER_REQUEST,
       eventsPerSecond: round(rawRate, 0),
+      cpu: raw.cpu.perProcess(raw.events),
     },
   ];
   for (const s of spine) {
     const rate = s.events / s.seconds;
-    const events = Math.max(s.events, 1);
+    // The meters also saw the generator's warm-up, which autocannon's 2xx count leaves out: traffic per
+    // event is per record the ingress wrote (one per event here), over the same requests as the meters.
+    const events = Math.max(s.records, 1);
     results.push({
       scenario: `Spine ingress, plain JSON, ${s.size} event per request, no ids (${CONNECTIONS} in flight)`,
       eventsPerRequest: s.size,
@@ -211,6 +262,7 @@ export const runIngressHttp = async (bb: BenchBackbone, tmp: string): Promise<Th
       dynamoCallsPerEvent: round(s.dynamo.calls / events, 3),
       putRecordsCallsPerEvent: round(s.putRecordsCalls / events, 4),
       recordBytes: round(s.recordBytes / Math.max(s.records, 1), 0),
+      cpu: s.cpu.perProcess(s.events),
     });
   }
   return results;

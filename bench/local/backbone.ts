@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Backbone, type LocalLogger, startBackbone } from '../../local';
+import { z } from 'zod';
+import { type Backbone, homePaths, type LocalLogger, startBackbone } from '../../local';
 import { createDynamoClient, createKinesisClient } from '../../shared/aws';
 import { type IngressHandler, wireIngress } from '../../shared/ingress';
 import { benchCatalog } from '../lib/catalog';
 import { DynamoMeter, KinesisMeter } from '../lib/meter';
+import type { ProcessPids } from '../lib/proc-cpu';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,8 +33,23 @@ export interface BenchBackbone {
   readonly token: string;
   /** Requests the ingress answered with a 5xx, by message (logged there, counted here). */
   readonly ingressErrors: string[];
+  /** The runtime (this process) and the emulators it spawned, by role: run 2b meters their CPU. */
+  readonly pids: ProcessPids;
   stop(): Promise<void>;
 }
+
+const pidFile = z.object({ emulators: z.array(z.object({ name: z.string(), pid: z.number().int() })) });
+
+/** The emulators' pids from local mode's pid file: `kinesis` (Kinesis lite or kinesis-mock) and `dynamodb`. */
+const emulatorPids = (home: string): ProcessPids => {
+  const { emulators } = pidFile.parse(JSON.parse(readFileSync(homePaths(home).pids, 'utf8')));
+  const pidOf = (test: RegExp) => {
+    const found = emulators.find((e) => test.test(e.name));
+    if (!found) throw new Error(`no ${test} emulator in local mode's pid file`);
+    return found.pid;
+  };
+  return { kinesis: pidOf(/^kinesis/), dynamodb: pidOf(/^DynamoDB/) };
+};
 
 /**
  * Local mode on the bench catalog, in a fresh temp home on free ports. The ingress is
@@ -74,13 +91,25 @@ export const startBenchBackbone = async (options: { withConsumer: boolean }): Pr
       },
     });
     const token = backbone.producers.storefront;
-    if (!token) throw new Error('local mode issued no token for producer storefront');
+    // A backbone that started is stopped before the error goes on: its emulators must not outlive us.
+    const fail = async (error: Error) => {
+      await backbone.stop();
+      throw error;
+    };
+    if (!token) return await fail(new Error('local mode issued no token for producer storefront'));
+    let pids: ProcessPids;
+    try {
+      pids = { runtime: process.pid, ...emulatorPids(home) };
+    } catch (error) {
+      return await fail(new Error('local mode left no readable pid file', { cause: error }));
+    }
     return {
       backbone,
       ingressDynamo,
       ingressKinesis,
       token,
       ingressErrors,
+      pids,
       stop: async () => {
         await backbone.stop();
         rmSync(home, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import type { DeliveryResult } from '../exactly-once/run';
 import type { CpuResult } from '../ingress/cpu';
 import type { DedupeProbe, ThroughputResult } from '../ingress/http';
 import type { LatencyResult } from '../local/latency';
+import { ingressHttpCpuTable } from './http-cpu';
 import { fmt, table } from './table';
 import type { Verdict } from './targets';
 
@@ -113,7 +114,7 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   out.push(NO_IDS_NOTE);
   out.push(
     table(
-      '2b. Over HTTP in local mode (autocannon) vs raw PutRecords on the same kinesis-mock',
+      '2b. Over HTTP in local mode (autocannon) vs raw PutRecords on the same Kinesis emulator',
       ['scenario', 'events/s', 'ratio to raw', 'ms/request', 'non-2xx seen', 'ingress 5xx logged'],
       r.ingressHttp.map((t) => [
         t.scenario,
@@ -125,6 +126,8 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
       ]),
     ),
   );
+  const cpu = ingressHttpCpuTable(r.ingressHttp);
+  if (cpu) out.push(cpu);
   const d = r.ingressDedupe;
   out.push(
     `Ingress dedupe (producer ids), ${d.events} events in sequential requests of 50: ${fmt(d.wcuPerEvent, 3)} WCU, ` +
@@ -190,5 +193,6 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
       ]),
     ),
   );
+  for (const v of verdicts) if (v.note) out.push(`${v.met ? '' : 'not met: '}${v.target}: ${v.note}`);
   console.log(out.join('\n'));
 };

@@ -80,6 +80,31 @@ describe('bench targets (issue 13, judged on one run)', () => {
     expect(missed({ cost: spineCost(2.4) })).toEqual([]);
   });
 
+  it('judges 2b on the ratio alone and carries its CPU per process as the note', () => {
+    const cpu = (generator: number, runtime: number) => [
+      { process: 'generator', msPer100Events: generator, cores: generator > runtime ? 0.7 : 0.1 },
+      { process: 'runtime', msPer100Events: runtime, cores: generator > runtime ? 0.1 : 0.8 },
+    ];
+    const with2b = (ratioToRaw: number) =>
+      targets(
+        run({
+          ingressHttp: [
+            { scenario: 'raw', cpu: cpu(300, 40) },
+            { scenario: 'spine', ratioToRaw, cpu: cpu(50, 380) },
+          ],
+        }),
+      ).find((v) => v.target.startsWith('ingress events/s over HTTP'));
+    const below = with2b(0.7999);
+    expect(below).toMatchObject({ met: false, gap: 0 });
+    expect(below?.note).toBe(
+      'ms CPU per 100 events, raw -> ingress: generator 300.0 -> 50.0, runtime 40.0 -> 380.0; ' +
+        'busiest process raw generator (0.70 core), ingress runtime (0.80 core): their CPU per event gives 0.79',
+    );
+    expect(with2b(0.8)?.met).toBe(true);
+    // A run without CPU figures (reports written before them) has no note.
+    expect(targets(run()).find((v) => v.target.startsWith('ingress events/s'))?.note).toBeUndefined();
+  });
+
   it('does not meet a target whose figure is missing from the run', () => {
     const verdicts = targets(run({ analytics: undefined, ingressCpu: [], cost: { designs: [] } }));
     expect(verdicts.filter((v) => !v.met).map((v) => v.target)).toEqual([
