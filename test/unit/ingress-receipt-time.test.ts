@@ -17,7 +17,10 @@ describe('prepareEvents receipt time', () => {
   it('gives the events of one request sent without time one receipt time, read once', () => {
     // Prepare: a clock that moves on every read.
     let reads = 0;
-    const now = () => new Date(Date.UTC(2026, 10, 28, 0, 0, 0, (reads += 1)));
+    const now = () => {
+      reads += 1;
+      return new Date(Date.UTC(2026, 10, 28, 0, 0, 0, reads));
+    };
     const body = JSON.stringify([event('a'), event('b', { time: '2026-01-01T00:00:00Z' }), event('c')]);
 
     // Act
