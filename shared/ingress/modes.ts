@@ -137,11 +137,12 @@ export const parseRequest = (
 
   if (media === 'application/cloudevents-batch+json') {
     const parsed = parseJson(body, 'batch');
-    refuseDuplicates(body, 2);
     // An empty batch is valid (JSON format 4.3): it is answered with no results.
     if (!Array.isArray(parsed))
       throw new IngressError('MALFORMED_REQUEST', 'A batch must be a JSON array of events.');
     refuseOverLimit(parsed.length, 'A batch');
+    // Only once the shape is known: the scan reads depth 2 as the events (an object's members otherwise).
+    refuseDuplicates(body, 2);
     return {
       mode: 'batch',
       events: parsed.map((item, i) => cloudEvent(item, `batch entry ${i}`)),
@@ -149,9 +150,9 @@ export const parseRequest = (
     };
   }
   if (media === 'application/cloudevents+json') {
-    const parsed = parseJson(body, 'event');
+    const event = cloudEvent(parseJson(body, 'event'), 'event');
     refuseDuplicates(body, 1);
-    return { mode: 'structured', events: [cloudEvent(parsed, 'event')], ...withKey };
+    return { mode: 'structured', events: [event], ...withKey };
   }
   if (headers.has('ce-specversion'))
     return { mode: 'binary', events: [binaryEvent(headers, media, body)], ...withKey };

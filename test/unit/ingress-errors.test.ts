@@ -104,6 +104,19 @@ describe('ingress errors', () => {
       'PAYLOAD_TOO_LARGE',
     ],
     ['a batch that is not an array', post(BATCH, { events: [] }), 400, 'MALFORMED_REQUEST'],
+    // The shape is checked before duplicate members: these were INVALID_EVENTS for an event at index 0.
+    [
+      'a batch that is an object with a member named twice inside',
+      post(BATCH, '{"x":{"a":1,"a":2}}'),
+      400,
+      'MALFORMED_REQUEST',
+    ],
+    [
+      'a structured event that is an array with a member named twice',
+      post(STRUCTURED, '[{"a":1,"a":2}]'),
+      400,
+      'MALFORMED_REQUEST',
+    ],
     [
       'Idempotency-Key on a batch',
       post({ ...BATCH, 'idempotency-key': 'k' }, [ce('a'), ce('b')]),
