@@ -22,8 +22,11 @@ export const PROBE_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000
 const WATCH_MS = 250;
 
 /** A startup failure seen while a probe was in flight: it ends the wait, unlike a failed probe. */
-class StartupFailed {
-  constructor(readonly error: Error) {}
+class StartupFailedError extends Error {
+  constructor(readonly failure: Error) {
+    super(failure.message, { cause: failure });
+    this.name = 'StartupFailedError';
+  }
 }
 
 /**
@@ -42,7 +45,7 @@ const watched = async (
     timer = setTimeout(() => reject(new Error(`the probe did not settle within ${ms} ms`)), ms);
     watch = setInterval(() => {
       const error = failure();
-      if (error) reject(new StartupFailed(error));
+      if (error) reject(new StartupFailedError(error));
     }, WATCH_MS);
   });
   try {
@@ -104,7 +107,7 @@ const pollUntilReady = async (
       await watched(probe, Math.max(1, deadline - Date.now()), failure);
       return;
     } catch (error) {
-      if (error instanceof StartupFailed) throw error.error;
+      if (error instanceof StartupFailedError) throw error.failure;
       lastError = error;
     }
     await sleep(100);

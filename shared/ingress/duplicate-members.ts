@@ -39,7 +39,7 @@ const nameAt = (text: string, start: number, end: number): unknown => {
  */
 export const duplicateMembers = (text: string, eventDepth: 1 | 2): EventProblem[] => {
   const problems: EventProblem[] = [];
-  // Whether each open container is an object; plain locals, kept in registers by the loop.
+  // A stack of container kinds: whether each open container is an object (else an array).
   const objects: boolean[] = [];
   let names = new Set<string>();
   let expectingName = false;

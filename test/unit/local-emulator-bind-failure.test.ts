@@ -97,7 +97,7 @@ describe('emulator readiness and bind failures (wait.ts, process.ts)', () => {
 
     // Assess
     expect(error).toBeInstanceOf(EmulatorStartError);
-    expect(String((error as Error).message)).toContain('exited during startup');
+    expect(error).toMatchObject({ message: expect.stringContaining('exited during startup') });
     expect(Date.now() - began).toBeLessThan(20_000);
   }, 90_000);
 
