@@ -23,11 +23,16 @@ const PROPERTY_TESTS = [
 ];
 /**
  * The crash-restart and chaos runs at the issues' scale (20 rounds; 200 orders): ~200 s and ~145 s alone,
- * so CI runs them at that scale in their own job (`npm run test:resilience`, SPINE_RESILIENCE_TEST=1).
- * The suite runs the same files smaller (4 rounds killing each part at least once; 80 orders with every
- * kill and fault kind), read from the same variable in each file.
+ * and the hostile-input run's whole plan (10,120 requests; 207 s in a fresh-clone suite run), so CI runs
+ * them at that scale in their own job (`npm run test:resilience`, SPINE_RESILIENCE_TEST=1). The suite runs
+ * the same files smaller (4 rounds killing each part at least once; 40 orders with every kill and fault
+ * kind; half of each hostile category), read from the same variable in each file.
  */
-const RESILIENCE_TESTS = ['test/e2e/local-crash-restart.test.ts', 'test/e2e/chaos.test.ts'];
+const RESILIENCE_TESTS = [
+  'test/e2e/local-crash-restart.test.ts',
+  'test/e2e/chaos.test.ts',
+  'test/e2e/ingress-hostile.test.ts',
+];
 const packageOnly = process.env.SPINE_PACKAGE_TEST === '1';
 const propertyOnly = process.env.SPINE_PROPERTY_TEST === '1';
 const resilienceOnly = process.env.SPINE_RESILIENCE_TEST === '1';
