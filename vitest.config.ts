@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { FileDurationsReporter } from './test/file-durations-reporter';
 import { LongestFirstSequencer } from './test/sequencer';
 
 /**
@@ -143,6 +144,12 @@ export default defineConfig({
     sequence: { sequencer: LongestFirstSequencer },
     // Handlers log through Powertools; warnings of parked events in tests are expected noise.
     env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
-    reporters: ['default', ['json', { outputFile: `test-results/${report}` }]],
+    // The JSON report leaves each file's hooks and imports out of its times; the second report has them,
+    // for scripts/test-durations.ts (the sequencer's table).
+    reporters: [
+      'default',
+      ['json', { outputFile: `test-results/${report}` }],
+      new FileDurationsReporter(`test-results/${report.replace(/\.json$/, '-files.json')}`),
+    ],
   },
 });
