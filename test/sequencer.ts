@@ -3,11 +3,13 @@ import { join, relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds each long test file took in a whole-suite run (test/durations.json, written from a run's
- * report by `scripts/test-durations.ts`). Only their order matters: a fresh clone has no vitest results
- * cache, so vitest would order by file size, and a long file started late decides the suite's wall
- * time (the 3-minute property test started at 715 s once; a new 63 s file ran last, alone). A file
- * missing from the table runs after the listed ones: regenerate the table when adding a long file.
+ * Seconds each long test file held its worker in a whole-suite run, imports and hooks included
+ * (test/durations.json, written from a run's per-file report by `scripts/test-durations.ts`; the JSON
+ * report's times leave hooks out, which put example-order-flow's 77 s at 17 s). Only their order
+ * matters: a fresh clone has no vitest results cache, so vitest would order by file size, and a long
+ * file started late decides the suite's wall time (the 3-minute property test started at 715 s once; a
+ * new 63 s file ran last, alone). A file missing from the table runs after the listed ones: regenerate
+ * the table when adding a long file.
  */
 const MEASURED_SECONDS: Readonly<Record<string, number>> = JSON.parse(
   readFileSync(join(process.cwd(), 'test', 'durations.json'), 'utf8'),
@@ -15,8 +17,8 @@ const MEASURED_SECONDS: Readonly<Record<string, number>> = JSON.parse(
 
 /**
  * Started before every other file whatever their measured time: the property test's two files, so
- * they run side by side on the two workers from the start (its factor-4 file is the suite's most
- * load-sensitive one; chaos then starts when the factor-1 file ends, ~120 s in).
+ * they run side by side from the start (its factor-4 file is the suite's most load-sensitive one); with
+ * three workers the chaos run, the longest, starts beside them.
  */
 const FIRST: ReadonlySet<string> = new Set([
   'test/integration/consumer/exactly-once-factor4.test.ts',

@@ -14,8 +14,18 @@ import { type RawAnswer, rawRequest } from './helpers/raw-http';
  */
 const SEED = Number(process.env.SPINE_HOSTILE_SEED ?? 752_051);
 const CONCURRENCY = 16;
-/** Fraction of the plan to send (for a quick local look); CI runs the full 10,000. */
-const SCALE = Number(process.env.SPINE_HOSTILE_SCALE ?? 1);
+/** CI's resilience job (`npm run test:resilience`) sends the whole plan: 10,120 requests. */
+const FULL_SCALE = process.env.SPINE_RESILIENCE_TEST === '1';
+/**
+ * Fraction of each category's cases to send (`SPINE_HOSTILE_SCALE` sets it). `npm test` sends half:
+ * 5,060 requests, every category, through the same assertions. With one seed `fc.sample` yields the same
+ * sequence whatever the count, so these are exactly the first half of each category of the whole plan,
+ * not another draw; with the default seed they draw every answer the whole plan draws (24 kinds of
+ * category, status and code; at 30% one was missing: a CRLF case answered 415, 2 of 900). Why: on 2 cores
+ * shared with the rest of the suite the whole plan took 207 s (27 s of sending alone at load ~2), the
+ * suite's second longest file, and each request is CPU the other files wait for.
+ */
+const SCALE = Number(process.env.SPINE_HOSTILE_SCALE ?? (FULL_SCALE ? 1 : 0.5));
 /**
  * Past this an answer counts as a hang (generous: the emulators share two cores with everything else;
  * the slowest answer measured here was 12.4 s, at load ~20).
@@ -72,7 +82,7 @@ describe('ingress under hostile input (fast-check, over HTTP in local mode)', ()
     await spine?.stop();
   });
 
-  it('answers 10,000 generated requests without a 5xx or a hang, and the log holds exactly the acknowledged events', async () => {
+  it('answers every generated request (all 10,120 in the resilience job, half of each category in npm test) without a 5xx or a hang, and the log holds exactly the acknowledged events', async () => {
     // Prepare: the "valid" generator must agree with the catalog, or every figure below is meaningless.
     const spec = eventType(catalog, 'OrderRequested');
     if (!spec) throw new Error('the example catalog has no OrderRequested');
@@ -210,8 +220,10 @@ describe('ingress under hostile input (fast-check, over HTTP in local mode)', ()
     console.log(`  slowest answer per category (ms): ${[...slowest].map(([k, v]) => `${k}=${v}`).join(' ')}`);
     for (const v of violations.slice(0, 25)) console.log(`  violation: ${v}`);
     expect(total).toBeGreaterThanOrEqual(Math.floor(10_000 * SCALE));
+    // Every category of the plan was sent, whatever the scale.
+    expect([...tried.keys()].sort()).toEqual([...new Set(PLAN.map(([category]) => category))].sort());
     expect(violations).toEqual([]);
-    // 20 min: sending the plan took 64-393 s in 16 recorded runs on 2 shared cores, against the old
+    // 20 min: sending the whole plan took 64-393 s in 16 recorded runs on 2 shared cores, against the old
     // 600 s limit, which a machine twice as slow as the slowest would have hit. Hangs fail per request.
   }, 1_200_000);
 });
