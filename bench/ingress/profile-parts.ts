@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Frame, Profile } from '../lib/cpu-profile';
 
 /**
  * `npx tsx bench/ingress/profile-parts.ts [--us N] [--unattributed K] <file.cpuprofile>...`: the busy
@@ -11,20 +12,6 @@ import { z } from 'zod';
  * server's and the SDK's sockets have their own frames above the stream code). `--us N` also prints each
  * part's share of N (e.g. the measured runtime µs per event of an unprofiled run).
  */
-interface Frame {
-  readonly functionName: string;
-  readonly url: string;
-}
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: Frame;
-  readonly children?: readonly number[];
-}
-interface Profile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
 
 /** The parts, in the order a stack is searched for them (first match at the frame nearest the leaf). */
 const PARTS: readonly { name: string; test: (f: Frame) => boolean }[] = [

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Frame, Profile, ProfileNode } from '../lib/cpu-profile';
 
 /**
  * `npx tsx bench/ingress/profile-top.ts <file.cpuprofile> [top] [--by file]`: the functions (or
@@ -7,21 +8,6 @@ import { readFileSync } from 'node:fs';
  * function once per sample however deep it recurses. Multiply a share by the measured µs/event of the
  * same run to get µs/event.
  */
-interface Frame {
-  readonly functionName: string;
-  readonly url: string;
-  readonly lineNumber: number;
-}
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: Frame;
-  readonly children?: readonly number[];
-}
-interface Profile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
 
 const [file, topArg, ...rest] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [top] [--by file | --by area [--us N]]');
