@@ -166,9 +166,11 @@ export const claimAll = async (
     }
   });
   if (failure === undefined) await resolvePending(store, pendingSources, claimEvents, outcomes, warn);
+  // `batch-done` is a key a request of several events used (its payload hash can never equal one
+  // event's): the same key with another payload, a conflict.
   const blocking = claimEvents.find((e) => {
     const kind = outcomes.get(e.index)?.kind;
-    return kind === 'conflict' || kind === 'in-flight';
+    return kind === 'conflict' || kind === 'in-flight' || kind === 'batch-done';
   });
   if (failure === undefined && !blocking) return { outcomes, repeats };
 
@@ -176,7 +178,7 @@ export const claimAll = async (
   if (failure !== undefined) throw storeError(failure);
   const event = blocking as PreparedEvent;
   const outcome = outcomes.get(event.index);
-  if (outcome?.kind === 'conflict')
+  if (outcome?.kind === 'conflict' || outcome?.kind === 'batch-done')
     throw conflictError(event, 'payload differs from the first request with this key');
   throw new IngressError(
     'IDEMPOTENCY_IN_FLIGHT',

@@ -14,11 +14,13 @@ import { ClaimLostError } from './errors';
 import type {
   ClaimOutcome,
   ClaimRequest,
+  FoundRecords,
   IdempotencyStore,
   SearchProgress,
   UncertainNote,
 } from './idempotency';
 import { batchClaims, CLAIMS_PER_BATCH } from './idempotency-dynamo-batch';
+import type { WrittenRecord } from './writer';
 
 const KEY = RUNTIME_TABLES.idempotency.partitionKey;
 const TTL = RUNTIME_TABLES.idempotency.ttlAttribute;
@@ -51,6 +53,28 @@ const searchedOf = (item: Item): SearchProgress | undefined => {
   return progress;
 };
 
+/**
+ * A request keyed as a whole stores where its events are as one JSON string of [shardId, sequenceNumber]
+ * pairs (`batchRecords`, request order; `batchFound`, by the event's place): about 80 bytes an event, so a batch
+ * of 50 fits a few write units, paid only when a takeover ends.
+ */
+type Pair = [string, string];
+const pairOf = (r: WrittenRecord): Pair => [r.shardId, r.sequenceNumber];
+const recordOf = ([shardId, sequenceNumber]: Pair): WrittenRecord => ({ shardId, sequenceNumber });
+const recordsOf = (item: Item): WrittenRecord[] | undefined => {
+  const raw = str(item, 'batchRecords');
+  return raw === undefined ? undefined : (JSON.parse(raw) as Pair[]).map(recordOf);
+};
+const foundOf = (item: Item): FoundRecords | undefined => {
+  const raw = str(item, 'batchFound');
+  if (raw === undefined) return undefined;
+  const pairs = JSON.parse(raw) as Record<string, Pair>;
+  return Object.fromEntries(Object.entries(pairs).map(([index, pair]) => [index, recordOf(pair)]));
+};
+const foundValue = (found: FoundRecords): AttributeValue => ({
+  S: JSON.stringify(Object.fromEntries(Object.entries(found).map(([index, r]) => [index, pairOf(r)]))),
+});
+
 /** The item a failed condition found (`ALL_OLD`), read again when the adapter did not return it. */
 const itemOf = (error: unknown): Item | undefined =>
   error instanceof ConditionalCheckFailedException ? (error.Item ?? undefined) : undefined;
@@ -68,6 +92,8 @@ const blockedOutcome = (item: Item, request: ClaimRequest): ClaimOutcome => {
   const id = str(item, 'eventId');
   const shardId = str(item, 'shardId');
   const sequenceNumber = str(item, 'sequenceNumber');
+  const records = str(item, 'state') === 'done' ? recordsOf(item) : undefined;
+  if (records) return { kind: 'batch-done', records };
   if (str(item, 'state') === 'done' && id && shardId && sequenceNumber)
     return { kind: 'duplicate', result: { id, shardId, sequenceNumber } };
   // A live claim normally finishes within one PutRecords round trip; a stale one is taken over once its
@@ -119,12 +145,14 @@ export const createDynamoIdempotencyStore = (
     const token = randomUUID();
     const leaseUntil = at + leaseMs;
     const searched = searchedOf(old);
+    const found = foundOf(old);
     const takeover = {
       claimedAt: num(old, 'claimedAt') ?? (num(old, 'leaseUntil') ?? at) - leaseMs,
       uncertain: old.uncertain?.BOOL === true,
       // A fresh claim stores no copiesUntil (its lease end is the same), keeping it one write unit.
       copiesUntil: num(old, 'copiesUntil') ?? num(old, 'leaseUntil') ?? at,
       ...(searched ? { searched } : {}),
+      ...(found ? { found } : {}),
     };
     try {
       await client.send(
@@ -237,9 +265,13 @@ export const createDynamoIdempotencyStore = (
   const markUncertain = async (pk: string, token: string, note?: UncertainNote): Promise<void> => {
     const values: Item = { ':yes': { BOOL: true } };
     let update = 'SET uncertain = :yes';
-    if (note) {
+    if (note?.copiesUntil !== undefined) {
       update += ', copiesUntil = :copies';
       values[':copies'] = { N: String(note.copiesUntil) };
+    }
+    if (note?.found) {
+      update += ', batchFound = :found';
+      values[':found'] = foundValue(note.found);
     }
     if (note?.searched) {
       update += ', searched = :searched';
@@ -282,6 +314,19 @@ export const createDynamoIdempotencyStore = (
             ':shard': { S: result.shardId },
             ':seq': { S: result.sequenceNumber },
           },
+        ),
+      );
+    },
+
+    async completeBatch(pk, token, records) {
+      // Idempotent under the SDK's re-send, as `complete`. What searches kept is no longer needed.
+      await sendOwned(
+        pk,
+        byToken(
+          pk,
+          token,
+          'SET #state = :done, batchRecords = :records REMOVE leaseUntil, uncertain, batchFound, searched',
+          { ':done': { S: 'done' }, ':records': { S: JSON.stringify(records.map(pairOf)) } },
         ),
       );
     },

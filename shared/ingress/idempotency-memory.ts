@@ -4,6 +4,7 @@ import {
   type ClaimOutcome,
   type ClaimRequest,
   claimLifetimeSeconds,
+  type FoundRecords,
   type IdempotencyStore,
   type SearchProgress,
 } from './idempotency';
@@ -26,10 +27,12 @@ interface Entry {
   /** The latest lease end of a claimant that may have written. */
   readonly copiesUntil: number;
   readonly searched?: SearchProgress;
+  readonly found?: FoundRecords;
   /** Epoch seconds, like the DynamoDB TTL attribute. */
   readonly expiresAt: number;
   readonly uncertain: boolean;
   readonly result?: WrittenRecord & { readonly id: string };
+  readonly records?: readonly WrittenRecord[];
 }
 
 /**
@@ -63,6 +66,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
     }
     if (old.payloadHash !== request.payloadHash) return { kind: 'conflict' };
     if (old.result) return { kind: 'duplicate', result: old.result };
+    if (old.records) return { kind: 'batch-done', records: old.records };
     if (!old.uncertain && old.leaseUntil >= at)
       return {
         kind: 'in-flight',
@@ -84,6 +88,7 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
       uncertain: old.uncertain,
       copiesUntil: old.copiesUntil,
       ...(old.searched ? { searched: old.searched } : {}),
+      ...(old.found ? { found: old.found } : {}),
     };
     return { kind: 'claimed', token, leaseMs, expiresAt: old.expiresAt, takeover };
   };
@@ -100,18 +105,22 @@ export const createMemoryIdempotencyStore = (options: MemoryIdempotencyOptions =
     async complete(pk, token, result) {
       entries.set(pk, { ...owned(pk, token), result, uncertain: false });
     },
+    async completeBatch(pk, token, records) {
+      entries.set(pk, { ...owned(pk, token), records: [...records], uncertain: false });
+    },
     async markUncertain(pk, token, note) {
-      entries.set(pk, { ...owned(pk, token), uncertain: true, ...note });
+      const defined = Object.fromEntries(Object.entries(note ?? {}).filter(([, v]) => v !== undefined));
+      entries.set(pk, { ...owned(pk, token), uncertain: true, ...defined });
     },
     async recordFound(pk, payloadHash, result) {
       const entry = entries.get(pk);
-      if (entry && !entry.result && entry.payloadHash === payloadHash)
+      if (entry && !entry.result && !entry.records && entry.payloadHash === payloadHash)
         entries.set(pk, { ...entry, result, uncertain: false });
     },
     async release(pk, token) {
       const entry = entries.get(pk);
       // A completed key is never dropped: its event is in the log.
-      if (entry?.token === token && !entry.result) entries.delete(pk);
+      if (entry?.token === token && !entry.result && !entry.records) entries.delete(pk);
     },
   };
 };

@@ -6,6 +6,13 @@ import type { WrittenRecord } from './writer';
  */
 export type SearchProgress = Readonly<Record<string, string>>;
 
+/**
+ * Events of a request keyed as a whole (one claim for several events) that a log search found, by the
+ * event's place in the request: kept in the claim, so a later search looks only for the others and may
+ * resume past these.
+ */
+export type FoundRecords = Readonly<Record<string, WrittenRecord>>;
+
 /** What the store knows about a key when a request tries to claim it. */
 export type ClaimOutcome =
   | {
@@ -38,9 +45,13 @@ export type ClaimOutcome =
         readonly copiesUntil: number;
         /** Where earlier searches for this key stopped without finding the event. */
         readonly searched?: SearchProgress;
+        /** A request keyed as a whole: the events earlier searches found (`UncertainNote.found`). */
+        readonly found?: FoundRecords;
       };
     }
   | { readonly kind: 'duplicate'; readonly result: WrittenRecord & { readonly id: string } }
+  /** A request keyed as a whole, recorded done (`completeBatch`): where each of its events is. */
+  | { readonly kind: 'batch-done'; readonly records: readonly WrittenRecord[] }
   | { readonly kind: 'conflict' }
   | {
       readonly kind: 'in-flight';
@@ -120,10 +131,15 @@ export const claimLifetimeSeconds = (request: ClaimRequest): number => {
  * Adapters: DynamoDB (`idempotency-dynamo.ts`) and in memory (`idempotency-memory.ts`, one process only),
  * held to the same contract test.
  */
-/** What a claimant that wrote nothing leaves in the claim it keeps uncertain. */
+/**
+ * What a claimant leaves in the claim it keeps uncertain: one that wrote nothing gives the window of
+ * copies back (`copiesUntil`) with where its search stopped (`searched`); a request keyed as a whole
+ * keeps the events found so far (`found`, replacing the claim's). Absent members leave the claim's as they are.
+ */
 export interface UncertainNote {
-  readonly copiesUntil: number;
+  readonly copiesUntil?: number;
   readonly searched?: SearchProgress;
+  readonly found?: FoundRecords;
 }
 
 export interface IdempotencyStore {
@@ -136,13 +152,19 @@ export interface IdempotencyStore {
   readonly claimBatchSize?: number;
   /** Records what was written. Throws `ClaimLostError` when the claim was taken over. */
   complete(pk: string, token: string, result: WrittenRecord & { readonly id: string }): Promise<void>;
+  /**
+   * `complete` for a request keyed as a whole: where each of its events is, in request order (ids come
+   * from the request). Later claims of the key answer `batch-done`. Throws `ClaimLostError` when the
+   * claim was taken over.
+   */
+  completeBatch(pk: string, token: string, records: readonly WrittenRecord[]): Promise<void>;
   /** Drops a claim whose event was certainly not written; a no-op when the claim is no longer held. */
   release(pk: string, token: string): Promise<void>;
   /**
    * Keeps the claim and records that its event may or may not be in the log, so the next request with
    * the key takes it over at once and searches. Throws `ClaimLostError` when the claim was taken over.
-   * `note` comes from a claimant that TOOK the claim over and wrote nothing: the window of copies goes
-   * back to what it was (`copiesUntil`), and where its search stopped is kept (`searched`).
+   * `note` (see `UncertainNote`): a claimant that TOOK the claim over and wrote nothing gives the window of
+   * copies back (`copiesUntil`) and keeps where its search stopped (`searched`).
    */
   markUncertain(pk: string, token: string, note?: UncertainNote): Promise<void>;
   /**

@@ -1,12 +1,7 @@
 import { markResent } from '../envelope';
 import { storeError } from './claims';
 import { IngressError, isLogSearchIncompleteError, isLogSearchTrimmedError } from './errors';
-import {
-  type ClaimOutcome,
-  claimLifetimeSeconds,
-  type SearchProgress,
-  type UncertainNote,
-} from './idempotency';
+import { type ClaimOutcome, claimLifetimeSeconds, type SearchProgress } from './idempotency';
 import { findRecordsInLog, wantedOf } from './log-search';
 import type { IdempotencyClaimSpec, PreparedEvent } from './prepared';
 import { answerRequest, type Unresolved } from './publish-answer';
@@ -94,21 +89,24 @@ const answerHeld = async (
   throw inFlight(claim, outcome);
 };
 
-/** What the log said about a taken-over batch before anything is written again. */
+/** What the log (and the claim) said about a taken-over batch before anything is written again. */
 interface Searched {
+  /** Events in the log: found by this search or by earlier ones (`takeover.found`). */
   readonly found: Map<number, WrittenRecord>;
-  /** The search could not decide: nothing is written; the claim keeps this as where to resume. */
+  /** The search could not decide: nothing is written; the claim keeps where to resume and what it found. */
   readonly undecided?: SearchProgress;
   /** The log no longer holds where the search starts: nothing is written, never decidable. */
   readonly trimmed?: boolean;
 }
 
 /**
- * The claim was taken over (an earlier request's write was uncertain, or it died): every event is looked
- * for in the log over the key's window of copies (first claim .. `copiesUntil`), resuming where earlier
- * searches stopped, as a single key's takeover is (`recoverTakenOver`). The claim stays ONE item for the
- * whole batch, so where a search stopped is kept only when it found none of the events: the next search
- * looks for all of them again, and must not resume past one it found.
+ * The claim was taken over (an earlier request's write was uncertain, or it died): the events earlier
+ * searches did not find are looked for in the log over the key's window of copies (first claim ..
+ * `copiesUntil`), resuming where those searches stopped, as a single key's takeover is
+ * (`recoverTakenOver`). A search that stops undecided keeps its progress AND what it found
+ * (`UncertainNote.found`), so the next one resumes past them and looks only for the rest: a search too
+ * long for one invocation still finishes over several (review 18, B1: dropping the progress instead
+ * re-read the same stretch on every retry).
  */
 const searchTakenOver = async (
   deps: PublishDeps,
@@ -118,11 +116,14 @@ const searchTakenOver = async (
   warn: Warn,
 ): Promise<Searched> => {
   const found = new Map<number, WrittenRecord>();
+  for (const [index, record] of Object.entries(takeover.found ?? {})) found.set(Number(index), record);
+  const missing = distinct.filter((e) => !found.has(e.index));
+  if (missing.length === 0) return { found };
   try {
     const records = await findRecordsInLog(
       deps.kinesis,
       streamName,
-      distinct.map((e) => wantedOf(e.envelope)),
+      missing.map((e) => wantedOf(e.envelope)),
       takeover.claimedAt,
       {
         ...deps.search,
@@ -130,7 +131,7 @@ const searchTakenOver = async (
         ...(takeover.searched ? { resume: takeover.searched } : {}),
       },
     );
-    distinct.forEach((e, i) => {
+    missing.forEach((e, i) => {
       const r = records[i];
       if (r) found.set(e.index, r);
     });
@@ -142,24 +143,30 @@ const searchTakenOver = async (
     );
     if (isLogSearchTrimmedError(error)) return { found, trimmed: true };
     if (!isLogSearchIncompleteError(error)) return { found, undecided: takeover.searched ?? {} };
-    distinct.forEach((e, i) => {
+    missing.forEach((e, i) => {
       const r = error.found[i];
       if (r) found.set(e.index, r);
     });
-    // Its progress passes what it found: resuming there, the next search would miss those events.
-    return { found, undecided: found.size > 0 ? (takeover.searched ?? {}) : error.progress };
+    // Its progress passes what it found: kept together with `found`, never alone.
+    return { found, undecided: error.progress };
   }
 };
 
+const foundNote = (found: ReadonlyMap<number, WrittenRecord>) =>
+  found.size === 0 ? {} : { found: Object.fromEntries([...found].map(([i, r]) => [String(i), r])) };
+
 /**
  * How the claim ends, from what happened to every event:
- * - all in the log (written now or found): kept pending, the log records the batch (this instance
- *   remembers the answer until the claim may expire); a takeover that wrote nothing gives the window of
- *   copies back (`markUncertain` with the earlier `copiesUntil`, so the next request searches at once);
+ * - all in the log, under a fresh claim that wrote them: kept pending, the log records the batch (its
+ *   only write: 1 WCU per request), and this instance remembers the answer until the claim may expire;
+ * - all in the log after a takeover: recorded done with where each event is (`completeBatch`), so later
+ *   repeats are answered from the item without a search or a takeover (review 18, S3);
  * - nothing of this request reached the log, or may have: a fresh claim is released (a retry writes the
- *   batch afresh); a taken-over one is kept uncertain with its window and search progress unchanged;
- * - some events written or uncertain, others not: kept uncertain, so the retry takes it over, finds what
- *   is there and writes only the rest, marked. Never released: a retry would write the rest again unmarked.
+ *   batch afresh); a taken-over one is kept uncertain, its window of copies given back, with where its
+ *   search stopped and what it found;
+ * - some events written or uncertain, others not: kept uncertain with what was found, so the retry takes
+ *   it over, finds the rest of what is there and writes only what is missing, marked. Never released: a
+ *   retry would write the rest again unmarked.
  * A failed end is only warned about: the claim stays pending until its lease ends and is then taken over
  * as stale, with the same search.
  */
@@ -173,24 +180,18 @@ const endClaim = async (
   claimedFrom: number,
   warn: Warn,
 ): Promise<void> => {
-  const inLog = (e: PreparedEvent) => searched.found.has(e.index) || written.written.has(e.index);
+  const where = (e: PreparedEvent) => searched.found.get(e.index) ?? written.written.get(e.index);
   const reachedLog =
     written.written.size > 0 || [...written.failed.values()].some((f) => f.uncertain === true);
   const takeover = outcome.takeover;
-  const giveBack: UncertainNote | undefined = takeover && {
-    copiesUntil: takeover.copiesUntil,
-    ...((searched.undecided ?? takeover.searched)
-      ? { searched: searched.undecided ?? takeover.searched }
-      : {}),
-  };
   try {
-    if (distinct.every(inLog)) {
+    if (distinct.every((e) => where(e) !== undefined)) {
       const expiresAt =
         outcome.expiresAt === undefined
           ? (takeover?.claimedAt ?? claimedFrom) + claimLifetimeSeconds(claim) * 1000
           : outcome.expiresAt * 1000;
       for (const e of distinct) {
-        const r = searched.found.get(e.index) ?? written.written.get(e.index);
+        const r = where(e);
         if (r)
           deps.acknowledged?.remember(
             memoryKey(claim, e),
@@ -199,12 +200,24 @@ const endClaim = async (
             expiresAt,
           );
       }
-      if (!reachedLog && giveBack) await deps.store.markUncertain(claim.pk, outcome.token, giveBack);
+      if (takeover)
+        await deps.store.completeBatch(
+          claim.pk,
+          outcome.token,
+          distinct.map((e) => where(e) as WrittenRecord),
+        );
       return;
     }
-    if (reachedLog) await deps.store.markUncertain(claim.pk, outcome.token);
-    else if (giveBack) await deps.store.markUncertain(claim.pk, outcome.token, giveBack);
-    else await deps.store.release(claim.pk, outcome.token);
+    const found = foundNote(searched.found);
+    if (reachedLog) await deps.store.markUncertain(claim.pk, outcome.token, found);
+    else if (takeover) {
+      const resume = searched.undecided ?? takeover.searched;
+      await deps.store.markUncertain(claim.pk, outcome.token, {
+        copiesUntil: takeover.copiesUntil,
+        ...(resume ? { searched: resume } : {}),
+        ...found,
+      });
+    } else await deps.store.release(claim.pk, outcome.token);
   } catch (error) {
     warn('batch idempotency claim not ended; the key stays blocked until its lease ends', error);
   }
@@ -237,6 +250,21 @@ export const publishBatchClaimed = async (
   }
   if (outcome.kind === 'conflict')
     throw conflict(claim, 0, 'payload differs from the first request with this key');
+  if (outcome.kind === 'batch-done') {
+    if (outcome.records.length !== distinct.length)
+      throw conflict(claim, 0, 'payload differs from the first request with this key');
+    return answerRequest(
+      events,
+      new Map(
+        distinct.map((e, i) => [
+          e.index,
+          { id: e.envelope.id, ...(outcome.records[i] as WrittenRecord), duplicate: true },
+        ]),
+      ),
+      new Map(),
+      repeats,
+    );
+  }
   if (outcome.kind === 'duplicate') {
     // A batch's claim is never completed, and its payload hash cannot match a single event's.
     warn('a batch idempotency key was found completed; answered as unavailable', new Error(claim.display));
@@ -284,7 +312,12 @@ export const publishBatchClaimed = async (
         unresolved.set(e.index, { code: 'LogTrimmed', throttled: false, uncertain: true, trimmed: true });
       else if (blocked)
         unresolved.set(e.index, { code: 'LogSearchIncomplete', throttled: false, uncertain: true });
-      else unresolved.set(e.index, written.failed.get(e.index));
+      else {
+        // After a takeover "not written" is never certain: an earlier claimant's copy may be in the log
+        // and not yet visible to the search (review 18, S2). The claim is kept either way.
+        const failure = written.failed.get(e.index);
+        unresolved.set(e.index, since !== undefined && failure ? { ...failure, uncertain: true } : failure);
+      }
     }
   }
   return answerRequest(events, results, unresolved, repeats);

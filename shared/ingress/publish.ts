@@ -206,5 +206,12 @@ export const publishEvents = async (
     const r = resultOf(event, claims, outcome.written, recovery.found);
     if (r) results.set(event.index, r);
   }
+  // A re-write after a takeover that Kinesis refused is not certainly "not written": an earlier
+  // claimant's copy may be in the log, not yet visible to the search (review 18, S2). Its claim was kept
+  // above (a takeover is never released); only the answer says "outcome unknown".
+  for (const index of recovery.markSince.keys()) {
+    const failure = unresolved.get(index);
+    if (failure && !failure.uncertain) unresolved.set(index, { ...failure, uncertain: true });
+  }
   return answerRequest(events, results, unresolved, claims.repeats);
 };

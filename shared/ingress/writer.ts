@@ -159,8 +159,15 @@ export const writeRecords = async (
             failed.delete(p.record.index);
             return;
           }
+          // An answer without a verdict for this record (no entry, or neither a sequence number nor an
+          // error code): Kinesis may have stored it, so it counts as unanswered and its next copy is marked.
+          if (entry?.ErrorCode === undefined) {
+            failed.set(p.record.index, { code: 'MissingResult', throttled: false, uncertain: true });
+            again.push({ ...p, data: markResent(p.record.data, p.firstSentAt), uncertain: true });
+            return;
+          }
           // Rejected in an answer: this attempt stored nothing, but an earlier unanswered one may have.
-          const code = entry?.ErrorCode ?? 'MissingResult';
+          const code = entry.ErrorCode;
           failed.set(p.record.index, {
             code,
             throttled: isThrottleCode(code),

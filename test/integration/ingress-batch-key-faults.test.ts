@@ -35,6 +35,14 @@ const seeded = (seed: number) => {
   };
 };
 
+/** A fault's undo and how often it took effect (answers lost, records refused). */
+const track = (
+  handle: { readonly restore: () => void } & (
+    | { readonly lost: () => number }
+    | { readonly refused: () => number }
+  ),
+) => ({ restore: handle.restore, effect: 'lost' in handle ? handle.lost : handle.refused });
+
 interface Line {
   readonly id: string;
   readonly shardId: string;
@@ -73,6 +81,7 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
     const seen = new Map<Fault, number>(FAULTS.map((f) => [f, 0]));
     const shared = instance();
     const answered: { key: string; size: number; lines: Line[] }[] = [];
+    let checkedNotWritten = 0;
 
     for (let b = 0; b < BATCHES; b += 1) {
       const size = 2 + Math.floor(random() * 7);
@@ -112,6 +121,15 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
           return true;
         }
         expect([409, 429, 503], `${key} attempt ${attempt}: ${answer.body}`).toContain(answer.statusCode);
+        // "Not written" must be certain: at the moment of the answer, no copy of the event is in the log.
+        const notWritten = ((body.errors ?? []) as { index: number; message: string }[])
+          .filter((p) => p.message === 'not written' || p.message === 'throttled by the log')
+          .map((p) => `fe-${b}-${p.index}`);
+        if (withIds && notWritten.length > 0) {
+          const held = new Set((await readLog(env.kinesis, STREAM)).map((c) => c.id));
+          checkedNotWritten += notWritten.length;
+          for (const id of notWritten) expect(held.has(id), `${key}: ${id} answered not written`).toBe(false);
+        }
         if (answer.statusCode === 409) expect(body.code).toBe('IDEMPOTENCY_IN_FLIGHT');
         await new Promise((resolve) => setTimeout(resolve, answer.statusCode === 409 ? 150 : 10));
         return false;
@@ -119,7 +137,9 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
       for (let attempt = 0; attempt < 40 && !done; attempt += 1) {
         // Faults on the first attempts only, so every request ends acknowledged.
         const fault: Fault = attempt < 3 ? pick(FAULTS) : 'none';
-        seen.set(fault, (seen.get(fault) ?? 0) + 1);
+        // A fault counts only once it took effect (an answer lost, a record refused, a claimant dead).
+        const tookEffect = () => seen.set(fault, (seen.get(fault) ?? 0) + 1);
+        if (fault === 'none') tookEffect();
         if (fault === 'die') {
           // Dies once Kinesis stored its call; a claimant that never gets that far answers normally.
           const dying = instance(600);
@@ -127,39 +147,49 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
           const stored = hangAfterStored(dying.kinesis);
           const outcome = dying.ingress(request);
           const first = await Promise.race([stored.reached.then(() => undefined), outcome]);
-          if (!first) continue;
+          if (!first) {
+            tookEffect();
+            continue;
+          }
           done = await take(first, attempt);
           continue;
         }
-        const undo: (() => void)[] = [];
+        const undo: { restore: () => void; effect: () => number }[] = [];
         if (fault === 'lose-put' || fault === 'lose-put-500')
           undo.push(
-            loseResponses(shared.kinesis, {
-              commands: ['PutRecordsCommand'],
-              times: 1 + Math.floor(random() * 3),
-              as: fault === 'lose-put' ? 'timeout' : 'status-500',
-            }).restore,
+            track(
+              loseResponses(shared.kinesis, {
+                commands: ['PutRecordsCommand'],
+                times: 1 + Math.floor(random() * 3),
+                as: fault === 'lose-put' ? 'timeout' : 'status-500',
+              }),
+            ),
           );
         if (fault === 'refuse')
           undo.push(
-            refuseRecords(shared.kinesis, {
-              pick: (_c, n) => Array.from({ length: n }, (_, i) => i).filter(() => random() < 0.4),
-            }).restore,
+            track(
+              refuseRecords(shared.kinesis, {
+                // Some records on the first call, and whatever is sent again after it: refused for good.
+                pick: (call, n) =>
+                  Array.from({ length: n }, (_, i) => i).filter(() => call > 0 || random() < 0.4),
+              }),
+            ),
           );
         if (fault === 'lose-claim')
           undo.push(
-            loseResponses(shared.dynamo, { commands: ['PutItemCommand', 'UpdateItemCommand'] }).restore,
+            track(loseResponses(shared.dynamo, { commands: ['PutItemCommand', 'UpdateItemCommand'] })),
           );
         if (fault === 'lose-end')
           undo.push(
-            loseResponses(shared.dynamo, { commands: ['UpdateItemCommand', 'DeleteItemCommand'] }).restore,
+            track(loseResponses(shared.dynamo, { commands: ['UpdateItemCommand', 'DeleteItemCommand'] })),
           );
         let answer: Awaited<ReturnType<typeof shared.ingress>>;
         try {
           answer = await shared.ingress(request);
         } finally {
-          for (const u of undo) u();
+          for (const u of undo) u.restore();
         }
+        if (undo.some((u) => u.effect() > 0)) tookEffect();
         done = await take(answer, attempt);
       }
       expect(done, `${key} was never acknowledged`).toBe(true);
@@ -186,7 +216,8 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
         ).toBe(true);
       }
     }
-    // The run forced every fault kind; a seed that skipped one proves less than it claims.
-    for (const f of FAULTS) expect(seen.get(f), `fault ${f} never happened`).toBeGreaterThan(0);
+    // Every fault kind took effect; a seed that skipped one proves less than it claims.
+    for (const f of FAULTS) expect(seen.get(f), `fault ${f} never took effect`).toBeGreaterThan(0);
+    expect(checkedNotWritten, 'no "not written" answer was checked').toBeGreaterThan(0);
   }, 240_000);
 });

@@ -1,21 +1,23 @@
-import type { GetRecordsCommandInput } from '@aws-sdk/client-kinesis';
-import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngressHandler, parseRequest, prepareEvents, publishEvents } from '../../shared/ingress';
-import { createSchemaRegistry } from '../../shared/schemas';
+import type { IngressHandler } from '../../shared/ingress';
 import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
 import { loseResponses } from '../fixtures/lost-response';
 import { refuseRecords } from '../fixtures/refuse-records';
-import { bodyOf, catalog, order } from '../unit/ingress-support';
+import { bodyOf, order } from '../unit/ingress-support';
 import { type Emulators, startEmulators } from './helpers/emulators';
 import { ingressInstance } from './helpers/ingress-instance';
-import { hangAfterStored, readLog, type StoredCopy } from './helpers/log-copies';
+import { dieAfterStored, readLog, type StoredCopy } from './helpers/log-copies';
 
 const STREAM = 'batch-key-orders';
 /** One shard, for the test that needs the log's order. */
 const ONE_SHARD = 'batch-key-one-shard';
 const TABLE = 'batch-key-idempotency';
 const BATCH_MEDIA = 'application/cloudevents-batch+json';
+/**
+ * The lease of a claimant that dies after storing: long enough to claim and send on a busy machine (a
+ * 0.5-1.5 s lease ran out before the call in 2 of 7 runs at load ~11, review 18), short enough to wait out.
+ */
+const DYING_LEASE_MS = 3_000;
 
 interface Result {
   readonly id: string;
@@ -251,13 +253,11 @@ describe('one Idempotency-Key for a request of several events (DynamoDB Local, K
   });
 
   it('a claimant that died after Kinesis stored part of the batch: 409 while its lease runs, then the retry writes only the rest, marked', async () => {
-    // Prepare: the dying instance (lease 1.5 s) has records 0 and 2 refused, then never sees its answer.
+    // Prepare: the dying instance (lease 3 s) has records 0 and 2 refused, then never sees its answer.
     const events = Array.from({ length: 5 }, (_, i) => ce(`died-${i}`));
-    const dying = instance(1_500);
+    const dying = instance(DYING_LEASE_MS);
     refuseRecords(dying.kinesis, { pick: () => [0, 2] });
-    const stored = hangAfterStored(dying.kinesis);
-    void dying.ingress(post(events, 'k-died'));
-    await stored.reached;
+    await dieAfterStored(dying.kinesis, () => dying.ingress(post(events, 'k-died')));
     const b = instance();
     // Act
     const during = await b.ingress(post(events, 'k-died'));
@@ -287,9 +287,7 @@ describe('one Idempotency-Key for a request of several events (DynamoDB Local, K
     // Prepare
     const events = Array.from({ length: 5 }, (_, i) => ce(`whole-${i}`));
     const dying = instance(60_000);
-    const stored = hangAfterStored(dying.kinesis);
-    void dying.ingress(post(events, 'k-whole'));
-    await stored.reached;
+    await dieAfterStored(dying.kinesis, () => dying.ingress(post(events, 'k-whole')));
     // Act
     const retry = await instance().ingress(post(events, 'k-whole'));
     // Assess
@@ -318,51 +316,5 @@ describe('one Idempotency-Key for a request of several events (DynamoDB Local, K
     const copies = await log('evt-claimlost-');
     expect(copies).toHaveLength(3);
     expect(copies.every((c) => !c.marked)).toBe(true);
-  });
-
-  it('a takeover search that stops after finding part of the batch keeps no resume point past it: the next search finds every event', async () => {
-    // Prepare: a claimant (lease 0.5 s) stores 4 events on a one-shard stream and dies. The first
-    // retry's search reads one record per GetRecords and may make one call: it finds event 0 and stops.
-    const events = Array.from({ length: 4 }, (_, i) => ce(`resume-${i}`));
-    const dying = instance(500, ONE_SHARD);
-    const stored = hangAfterStored(dying.kinesis);
-    void dying.ingress(post(events, 'k-resume'));
-    await stored.reached;
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const b = instance(undefined, ONE_SHARD);
-    const onePerPage =
-      <I extends object, O extends object>(): InitializeMiddleware<I, O> =>
-      (next, context) =>
-      (args) =>
-        next(
-          context.commandName === 'GetRecordsCommand'
-            ? { ...args, input: { ...(args.input as GetRecordsCommandInput), Limit: 1 } as I }
-            : args,
-        );
-    b.kinesis.middlewareStack.add(onePerPage(), { step: 'initialize', name: 'onePerPage' } as const);
-    const prepared = prepareEvents(parseRequest(post(events, 'k-resume')), {
-      catalog,
-      registry: createSchemaRegistry(catalog),
-      topic: 'orders',
-      producer: 'storefront',
-      now: () => new Date(),
-    });
-    // Act
-    const stopped = await publishEvents(
-      { kinesis: b.kinesis, store: b.store, search: { maxCalls: 1 } },
-      ONE_SHARD,
-      prepared,
-    ).then(
-      () => 'acknowledged',
-      (e: unknown) => String((e as { code?: unknown }).code),
-    );
-    b.kinesis.middlewareStack.remove('onePerPage');
-    const retry = await b.ingress(post(events, 'k-resume'));
-    // Assess
-    expect(stopped).toBe('UNAVAILABLE');
-    expect(retry.statusCode).toBe(202);
-    expect(resultsOf(retry).every((r) => r.duplicate)).toBe(true);
-    const copies = (await readLog(env.kinesis, ONE_SHARD)).filter((c) => c.id.startsWith('evt-resume-'));
-    expect(copies).toHaveLength(4);
   });
 });

@@ -318,6 +318,60 @@ describe.each(subjects)('IdempotencyStore contract ($name)', (subject) => {
     // Assess
     expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
   });
+
+  it('keeps what searches found for a request keyed as a whole through later marks, and hands it to the next takeover', async () => {
+    // Prepare: A's write was uncertain; B takes over and finds event 0; C takes over, writes, is uncertain.
+    const time = clock();
+    const store = subject.make(time.now);
+    const key = request();
+    const found = { '0': { shardId: 'shardId-000000000001', sequenceNumber: '49000000000000000007' } };
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    time.advance(10);
+    const second = await store.claim(key);
+    if (second.kind !== 'claimed' || !second.takeover) throw new Error('expected a takeover');
+    // Act
+    await store.markUncertain(key.pk, second.token, {
+      copiesUntil: second.takeover.copiesUntil,
+      searched: { 'shardId-000000000001': '49000000000000000007' },
+      found,
+    });
+    time.advance(10);
+    const third = await store.claim(key);
+    if (third.kind !== 'claimed') throw new Error('expected a takeover');
+    await store.markUncertain(key.pk, third.token, {});
+    time.advance(10);
+    const fourth = await store.claim(key);
+    // Assess: the found events survive a mark without them; the window stays the third's.
+    expect(third.takeover).toMatchObject({ copiesUntil: T0 + LEASE_MS, found });
+    expect(fourth).toMatchObject({
+      kind: 'claimed',
+      takeover: { claimedAt: T0, copiesUntil: T0 + 20 + LEASE_MS, found },
+    });
+  });
+
+  it('records a request keyed as a whole done: later claims answer batch-done with its records, never released', async () => {
+    // Prepare
+    const store = subject.make(clock().now);
+    const key = request();
+    const records = [
+      { shardId: 'shardId-000000000000', sequenceNumber: '49000000000000000001' },
+      { shardId: 'shardId-000000000001', sequenceNumber: '49000000000000000002' },
+    ];
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    const retry = await store.claim(key);
+    if (retry.kind !== 'claimed') throw new Error('expected a takeover');
+    // Act
+    await store.completeBatch(key.pk, retry.token, records);
+    await store.release(key.pk, retry.token);
+    // Assess
+    expect(await store.claim(key)).toEqual({ kind: 'batch-done', records });
+    expect(await store.claim({ ...key, payloadHash: 'hash-b' })).toEqual({ kind: 'conflict' });
+    await expect(store.completeBatch(key.pk, first.token, records)).rejects.toThrow();
+  });
 });
 
 describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {

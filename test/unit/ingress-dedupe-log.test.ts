@@ -41,6 +41,7 @@ const countingStore = (now: () => number) => {
       writes.recordFound += 1;
       return inner.recordFound(pk, hash, result);
     },
+    completeBatch: (pk, token, records) => inner.completeBatch(pk, token, records),
     release: (pk, token) => inner.release(pk, token),
   };
   return { store, writes };

@@ -182,6 +182,38 @@ describe('writeRecords', () => {
       expect(outcome.failed.size).toBe(0);
     });
 
+    it('takes an answer without a verdict for a record (no sequence number, no error code) as unanswered for it', async () => {
+      // Prepare: the first answer's entry for record 1 carries neither; the second call answers all.
+      const { client, mock, options } = setup();
+      mock
+        .on(PutRecordsCommand)
+        .callsFakeOnce((input: PutRecordsCommandInput) => {
+          const answer = accept(input);
+          return { ...answer, Records: answer.Records.map((r, i) => (i === 1 ? {} : r)) };
+        })
+        .callsFake((input) => accept(input));
+      const once = await writeRecords(client, 's', envelopes(3), {
+        ...options,
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        now: () => 2_000,
+      });
+      mock.reset();
+      mock
+        .on(PutRecordsCommand)
+        .callsFakeOnce((input: PutRecordsCommandInput) => {
+          const answer = accept(input);
+          return { ...answer, Records: answer.Records.slice(0, 1) };
+        })
+        .callsFake((input) => accept(input));
+      // Act
+      const retried = await writeRecords(client, 's', envelopes(3), { ...options, now: () => 3_000 });
+      // Assess: never "not written"; the re-send is marked with the first send time.
+      expect(once.failed.get(1)).toEqual({ code: 'MissingResult', throttled: false, uncertain: true });
+      const calls = mock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input);
+      expect(marksOf(calls[1])).toEqual([3_000, 3_000]);
+      expect(retried.written.size).toBe(3);
+    });
+
     it('reports a record still failing after an unanswered attempt as uncertain, never as plainly failed', async () => {
       // Prepare: a 500, then a per-record rejection of record 1 until attempts run out.
       const { client, mock, options } = setup();

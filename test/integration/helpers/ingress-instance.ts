@@ -26,6 +26,7 @@ export const countedStore = (store: IdempotencyStore) => {
       return store.claim(r);
     },
     complete: other(store.complete.bind(store)),
+    completeBatch: other(store.completeBatch.bind(store)),
     release: other(store.release.bind(store)),
     markUncertain: other(store.markUncertain.bind(store)),
     recordFound: other(store.recordFound.bind(store)),

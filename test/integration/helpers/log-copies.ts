@@ -15,26 +15,32 @@ export interface StoredCopy {
   readonly marked: boolean;
 }
 
-/** Every record of `stream` (one page per shard from TRIM_HORIZON: test streams are small). */
+/** Every record of `stream`: each shard read from TRIM_HORIZON to its tip (`MillisBehindLatest` 0). */
 export const readLog = async (client: KinesisClient, stream: string): Promise<StoredCopy[]> => {
   const out: StoredCopy[] = [];
   for (const shard of (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []) {
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamName: stream,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-    for (const r of page.Records ?? [])
-      if (r.Data && r.SequenceNumber)
-        out.push({
-          id: decodeEnvelope(r.Data).id,
-          shardId: shard.ShardId ?? '',
-          sequenceNumber: r.SequenceNumber,
-          marked: resentSinceOfBytes(r.Data) !== undefined,
-        });
+    let iterator = (
+      await client.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    for (let page = 0; iterator && page < 1_000; page += 1) {
+      const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const r of got.Records ?? [])
+        if (r.Data && r.SequenceNumber)
+          out.push({
+            id: decodeEnvelope(r.Data).id,
+            shardId: shard.ShardId ?? '',
+            sequenceNumber: r.SequenceNumber,
+            marked: resentSinceOfBytes(r.Data) !== undefined,
+          });
+      if (got.MillisBehindLatest === 0 && (got.Records ?? []).length === 0) break;
+      iterator = got.NextShardIterator;
+    }
   }
   return out;
 };
@@ -64,4 +70,22 @@ export const hangAfterStored = (client: KinesisClient): { readonly reached: Prom
     name: 'hangAfterStored',
   } as const);
   return { reached };
+};
+
+/**
+ * Runs `request` on an instance whose Kinesis client dies after storing (`hangAfterStored`) and resolves
+ * once it died. A request that answers first (its lease ended before it could send, on a busy machine)
+ * fails the test with what it answered, instead of leaving it waiting.
+ */
+export const dieAfterStored = async (
+  client: KinesisClient,
+  send: () => Promise<{ statusCode?: number; body?: string }>,
+): Promise<void> => {
+  const stored = hangAfterStored(client);
+  const answered = send().then((a) => a);
+  const first = await Promise.race([stored.reached.then(() => undefined), answered]);
+  if (first)
+    throw new Error(
+      `the dying claimant answered before Kinesis stored its call: ${first.statusCode} ${first.body}`,
+    );
 };
