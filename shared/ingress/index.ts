@@ -37,8 +37,9 @@ export {
 } from './log-search';
 export { MAX_EVENTS_PER_REQUEST, type Mode, parseRequest } from './modes';
 export { prepareEvents } from './prepare';
-export type { IdempotencyClaimSpec, PrepareContext, PreparedEvent } from './prepared';
-export { type PublishDeps, type PublishResult, publishEvents } from './publish';
+export type { BatchMember, IdempotencyClaimSpec, PrepareContext, PreparedEvent } from './prepared';
+export { publishEvents } from './publish';
+export type { PublishDeps, PublishResult } from './publish-deps';
 export { type CallFailure, classifyCallFailure, sendPutRecordsOnce } from './put-call';
 export {
   assertQueryRoutes,

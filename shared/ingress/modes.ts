@@ -96,23 +96,27 @@ const refuseOverLimit = (count: number, what: string): void => {
 };
 
 /**
- * Plain JSON: one event object, or, from an at-least-once producer, an array of 0..500 of them. Without
- * the opt-in an array is refused: its events need no key, and a retry of the request would store every
- * one of them again.
+ * Plain JSON: one event object, or an array of 0..500 of them when the request carries an
+ * `Idempotency-Key` (one claim for the whole request) or comes from an at-least-once producer. Otherwise
+ * an array is refused: its events need no key, and a retry of the request would store every one of them
+ * again.
  */
 const plainEvents = (parsed: unknown, plainArrays: boolean): RawEvent[] => {
   if (!Array.isArray(parsed)) return [singleObject(parsed, 'request body')];
   if (!plainArrays)
     throw new IngressError(
       'MALFORMED_REQUEST',
-      "The request body must be a JSON object. A JSON array of events is accepted only from a producer the catalog declares with delivery: 'at-least-once' (a retry of such a request may store its events twice); send one event per request, or a CloudEvents batch (application/cloudevents-batch+json) with ids.",
+      "The request body must be a JSON object. A JSON array of events needs an Idempotency-Key header (one key for the whole request: its retry never stores a copy), or a producer the catalog declares with delivery: 'at-least-once' (a retry of such a request may store its events twice); or send one event per request, or a CloudEvents batch (application/cloudevents-batch+json) with ids.",
     );
   refuseOverLimit(parsed.length, 'A JSON array');
   return parsed.map((item, i) => singleObject(item, `array entry ${i}`));
 };
 
 export interface ParseOptions {
-  /** Accept a plain JSON array of events: the producer is declared `delivery: 'at-least-once'`. */
+  /**
+   * Accept a plain JSON array of events without an `Idempotency-Key`: the producer is declared
+   * `delivery: 'at-least-once'`. (With the header an array is always accepted: one key covers it.)
+   */
   readonly plainArrays: boolean;
 }
 
@@ -159,7 +163,10 @@ export const parseRequest = (
   if (media === 'application/json')
     return {
       mode: 'plain',
-      events: plainEvents(parseJson(body, 'request body'), options.plainArrays),
+      events: plainEvents(
+        parseJson(body, 'request body'),
+        options.plainArrays || idempotencyKey !== undefined,
+      ),
       ...withKey,
     };
   throw new IngressError(

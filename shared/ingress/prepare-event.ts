@@ -2,7 +2,7 @@ import { eventType } from '../catalog';
 import { dataSchemaUri, type Envelope, encodeEnvelope } from '../envelope';
 import { type Report, resolvePartitionKey, resolveVersion } from './attributes';
 import { MAX_RECORD_BYTES } from './batching';
-import { eventIdentity } from './idempotency-key';
+import { eventIdentity, type MemberIdentity, memberIdentity } from './idempotency-key';
 import type { Mode, RawEvent } from './modes';
 import type { PrepareContext, PreparedEvent } from './prepared';
 import { readAttributes } from './read-attributes';
@@ -10,10 +10,18 @@ import { readAttributes } from './read-attributes';
 /** What the events of one request share. */
 export interface RequestFacts {
   readonly mode: Mode;
-  /** The `Idempotency-Key` header, when sent. */
+  /** The `Idempotency-Key` header, when sent with one event: that event's key. */
   readonly headerKey: string | undefined;
+  /** The `Idempotency-Key` header, when sent with several events: one claim covers them all. */
+  readonly batchKey?: string;
   /** The `time` of events sent without one: read once per request, not once per event. */
   readonly receivedAt: () => string;
+}
+
+/** A prepared event, and, in a request whose one key covers several events, its part of that claim. */
+export interface PreparedOne {
+  readonly event: PreparedEvent;
+  readonly member?: MemberIdentity;
 }
 
 /**
@@ -23,10 +31,10 @@ export interface RequestFacts {
 export const prepareEvent = (
   raw: RawEvent,
   index: number,
-  { mode, headerKey, receivedAt }: RequestFacts,
+  { mode, headerKey, batchKey, receivedAt }: RequestFacts,
   ctx: PrepareContext,
   report: Report,
-): PreparedEvent | undefined => {
+): PreparedOne | undefined => {
   const f = raw.fields;
   const plain = mode === 'plain';
   let problems = 0;
@@ -75,7 +83,9 @@ export const prepareEvent = (
     extensions,
     data: f.data,
   });
-  const identity = eventIdentity(ctx, source, attrs.id, headerKey, payload);
+  const member =
+    batchKey === undefined ? undefined : memberIdentity(ctx, batchKey, index, source, attrs.id, payload);
+  const identity = member ?? eventIdentity(ctx, source, attrs.id, headerKey, payload);
   const envelope: Envelope = {
     specversion: '1.0',
     id: identity.id,
@@ -104,7 +114,8 @@ export const prepareEvent = (
     );
     return undefined;
   }
-  return identity.claim
-    ? { index, envelope, bytes, idempotency: identity.claim }
-    : { index, envelope, bytes };
+  if (member) return { event: { index, envelope, bytes }, member };
+  return 'claim' in identity && identity.claim
+    ? { event: { index, envelope, bytes, idempotency: identity.claim } }
+    : { event: { index, envelope, bytes } };
 };

@@ -1,7 +1,8 @@
 import type { Finding, Report } from './attributes';
 import { IngressError } from './errors';
+import { batchClaim } from './idempotency-key';
 import type { ParsedRequest } from './modes';
-import { prepareEvent, type RequestFacts } from './prepare-event';
+import { type PreparedOne, prepareEvent, type RequestFacts } from './prepare-event';
 import type { PrepareContext, PreparedEvent } from './prepared';
 
 const MAX_REPORTED_PROBLEMS = 100;
@@ -34,11 +35,6 @@ const refusal = (findings: readonly Finding[], producer: string): IngressError =
  * every problem found (up to 100) so a client can fix a batch in one round trip.
  */
 export const prepareEvents = (request: ParsedRequest, ctx: PrepareContext): PreparedEvent[] => {
-  if (request.idempotencyKey !== undefined && request.events.length !== 1)
-    throw new IngressError(
-      'MALFORMED_REQUEST',
-      'The Idempotency-Key header applies to a request with one event.',
-    );
   if (request.idempotencyKey === '')
     throw new IngressError('MALFORMED_REQUEST', 'The Idempotency-Key header must not be empty.');
   // Refused rather than ignored: a producer that sends a key expects a retry not to store a copy.
@@ -48,11 +44,14 @@ export const prepareEvents = (request: ParsedRequest, ctx: PrepareContext): Prep
       `Producer ${ctx.producer} is declared with delivery: 'at-least-once', so the ingress dedupes none of its events; the Idempotency-Key header is refused. Declare the producer 'idempotent' (the default) to use it.`,
     );
   const findings: Finding[] = [];
-  const prepared: PreparedEvent[] = [];
+  const prepared: PreparedOne[] = [];
   let receivedAt: string | undefined;
+  // One event: the header is that event's key. Several: it is the request's, one claim for them all.
+  const single = request.events.length === 1;
   const facts: RequestFacts = {
     mode: request.mode,
-    headerKey: request.idempotencyKey,
+    headerKey: single ? request.idempotencyKey : undefined,
+    ...(single || request.idempotencyKey === undefined ? {} : { batchKey: request.idempotencyKey }),
     receivedAt: () => {
       receivedAt ??= ctx.now().toISOString();
       return receivedAt;
@@ -65,5 +64,20 @@ export const prepareEvents = (request: ParsedRequest, ctx: PrepareContext): Prep
     if (event) prepared.push(event);
   });
   if (findings.length > 0) throw refusal(findings, ctx.producer);
-  return prepared;
+  if (facts.batchKey === undefined) return prepared.map((p) => p.event);
+  const claim = batchClaim(
+    ctx,
+    facts.batchKey,
+    prepared.map((p) => p.member?.hash ?? ''),
+  );
+  // The log alone records a batch's events (its claim is never completed): it must hold them as long
+  // as the key is remembered, or a late retry could neither find them nor be told it is a duplicate.
+  if (claim.logRetentionHours === undefined)
+    throw new IngressError(
+      'MALFORMED_REQUEST',
+      `Topic ${ctx.topic} remembers idempotency keys for ${claim.windowHours} h but keeps events for less, so one Idempotency-Key cannot cover several events on it. Send one event per request with the header, or give each event an id (CloudEvents batch), or set the topic's idempotencyWindowHours to at most its retentionHours.`,
+    );
+  return prepared.map(({ event, member }) =>
+    member ? { ...event, batch: { claim, hash: member.hash, identity: member.identity } } : event,
+  );
 };

@@ -18,12 +18,33 @@ export interface IdempotencyClaimSpec {
   readonly logRetentionHours?: number;
 }
 
-/** A validated event, ready to write: its envelope, the record bytes, its idempotency claim if any. */
+/**
+ * An event of a request of several events sent with one `Idempotency-Key` header: the request holds ONE
+ * claim for all of them (1 write unit per request, not per event), as Kafka's idempotent producer dedupes
+ * a retried batch as a whole. A retry must repeat the request (the same events in the same order).
+ */
+export interface BatchMember {
+  /** The request's one claim, the same object for every event of it. */
+  readonly claim: IdempotencyClaimSpec;
+  /** What makes this event what it is (its payload and id): part of the claim's payload hash. */
+  readonly hash: string;
+  /**
+   * The event's identity within the request, (source, id): an event repeating another's is the same
+   * event when its hash is equal (written once), a conflict when not.
+   */
+  readonly identity: string;
+}
+
+/**
+ * A validated event, ready to write: its envelope, the record bytes, and its idempotency: its own claim
+ * (`idempotency`), a share of its request's (`batch`), or neither (nothing deduped).
+ */
 export interface PreparedEvent {
   readonly index: number;
   readonly envelope: Envelope;
   readonly bytes: Uint8Array;
   readonly idempotency?: IdempotencyClaimSpec;
+  readonly batch?: BatchMember;
 }
 
 export interface PrepareContext {

@@ -1,5 +1,6 @@
 import { type EventProblem, IngressError } from './errors';
 import type { PreparedEvent } from './prepared';
+import type { PublishResult } from './publish-deps';
 import type { FailedRecord } from './writer';
 
 /** Why one event of a request has no result. */
@@ -16,6 +17,9 @@ export const OUTCOME_UNDECIDABLE =
   "outcome undecidable: this key's first attempt is older than the topic's retention now (it was lowered), so the log can no longer show whether the event was written; it is not written again";
 export const OUTCOME_UNKNOWN_NO_KEY =
   'outcome unknown: the event may be in the log; it has no idempotency key, so a retry adds a new event';
+
+/** The event has an idempotency key: its own, or its request's (`Idempotency-Key` on several events). */
+const keyed = (event: PreparedEvent): boolean => event.idempotency !== undefined || event.batch !== undefined;
 
 /**
  * The 429/503 for a request some of whose events have no result, with the results of the rest. An event
@@ -45,7 +49,7 @@ export const unresolvedError = (
     }
     if (uncertain) unknown += 1;
     const message = uncertain
-      ? event.idempotency
+      ? keyed(event)
         ? OUTCOME_UNKNOWN
         : OUTCOME_UNKNOWN_NO_KEY
       : failure?.throttled
@@ -56,7 +60,7 @@ export const unresolvedError = (
   const notWritten = problems.length - unknown - undecidable;
   // Without keys (an at-least-once producer, or plain JSON without an id) a retry is not deduped: the
   // caller must resend only the events without a result, or the written ones are stored again.
-  const unkeyed = events.some((e) => unresolved.has(e.index) && e.idempotency === undefined);
+  const unkeyed = events.some((e) => unresolved.has(e.index) && !keyed(e));
   if (undecidable === problems.length)
     // A retry gets the same answer: the producer must decide (look for the event downstream).
     return new IngressError(
@@ -90,4 +94,24 @@ export const unresolvedError = (
     allThrottled ? 1 : 2,
     { extra: { results: accepted } },
   );
+};
+
+/**
+ * A request's answer: every event's result in request order, a repeat answered as the event it repeats
+ * (`duplicate: true`, or unresolved with it), else the 429/503 of `unresolvedError` with what has one.
+ */
+export const answerRequest = (
+  events: readonly PreparedEvent[],
+  results: Map<number, PublishResult>,
+  unresolved: Map<number, Unresolved | undefined>,
+  repeats: ReadonlyMap<number, number>,
+): PublishResult[] => {
+  for (const [index, firstIndex] of repeats) {
+    const r = results.get(firstIndex);
+    if (r) results.set(index, { ...r, duplicate: true });
+    else unresolved.set(index, unresolved.get(firstIndex));
+  }
+  if (results.size === events.length) return events.map((e) => results.get(e.index) as PublishResult);
+  const accepted = [...results].map(([index, r]) => ({ index, ...r }));
+  throw unresolvedError(events, unresolved, accepted);
 };

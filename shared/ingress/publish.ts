@@ -1,7 +1,5 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { mapLimit } from '../async';
 import { markResent } from '../envelope';
-import type { AcknowledgedKeys } from './acknowledged';
 import {
   type ClaimSet,
   claimAll,
@@ -10,35 +8,14 @@ import {
   type LogLookup,
   releaseClaims,
 } from './claims';
-import { claimLifetimeSeconds, type IdempotencyStore } from './idempotency';
-import { findRecordsInLog, type LogSearchOptions, wantedOf } from './log-search';
+import { claimLifetimeSeconds } from './idempotency';
+import { findRecordsInLog, wantedOf } from './log-search';
 import type { PreparedEvent } from './prepared';
-import { type Unresolved, unresolvedError } from './publish-answer';
+import { answerRequest, type Unresolved, unresolvedError } from './publish-answer';
+import { publishBatchClaimed } from './publish-batch';
+import type { PublishDeps, PublishResult } from './publish-deps';
 import { type Recovery, recoverTakenOver } from './recover';
-import { type WriterOptions, type WrittenRecord, writeRecords } from './writer';
-
-/** One line of a 202 answer, in request order. */
-export interface PublishResult {
-  readonly id: string;
-  readonly shardId: string;
-  readonly sequenceNumber: string;
-  readonly duplicate: boolean;
-}
-
-export interface PublishDeps {
-  readonly kinesis: KinesisClient;
-  readonly store: IdempotencyStore;
-  readonly writer?: WriterOptions;
-  /** Bounds of the log search made before re-writing an event whose claim was taken over. */
-  readonly search?: LogSearchOptions;
-  /** Reports failures that are not the caller's business (a claim left pending, a failed release). */
-  readonly warn?: (message: string, error: unknown) => void;
-  /**
-   * This instance's memory of the keys it acknowledged without a completion write: a repeat of one is
-   * answered from it before any log search (see `AcknowledgedKeys`). Create it once per instance.
-   */
-  readonly acknowledged?: AcknowledgedKeys;
-}
+import { type WrittenRecord, writeRecords } from './writer';
 
 const resultOf = (
   event: PreparedEvent,
@@ -116,6 +93,8 @@ export const publishEvents = async (
   streamName: string,
   events: readonly PreparedEvent[],
 ): Promise<PublishResult[]> => {
+  const batchClaim = events[0]?.batch?.claim;
+  if (batchClaim) return publishBatchClaimed(deps, streamName, events, batchClaim);
   if (events.every((e) => e.idempotency === undefined)) return publishUnclaimed(deps, streamName, events);
   const warn = deps.warn ?? (() => undefined);
   const lookup: LogLookup = async (pending, since, until) => {
@@ -227,12 +206,5 @@ export const publishEvents = async (
     const r = resultOf(event, claims, outcome.written, recovery.found);
     if (r) results.set(event.index, r);
   }
-  for (const [index, firstIndex] of claims.repeats) {
-    const r = results.get(firstIndex);
-    if (r) results.set(index, { ...r, duplicate: true });
-    else unresolved.set(index, unresolved.get(firstIndex));
-  }
-  if (results.size === events.length) return events.map((e) => results.get(e.index) as PublishResult);
-  const accepted = [...results].map(([index, r]) => ({ index, ...r }));
-  throw unresolvedError(events, unresolved, accepted);
+  return answerRequest(events, results, unresolved, claims.repeats);
 };

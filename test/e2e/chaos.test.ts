@@ -168,6 +168,8 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
             headers: {
               authorization: `Bearer ${endpoints.producers.storefront}`,
               'content-type': 'application/cloudevents-batch+json',
+              // Every other batch is keyed as a whole (one claim per request) instead of per event id.
+              ...(Math.floor(i / BATCH) % 2 === 1 ? { 'idempotency-key': `chaos-batch-${i}` } : {}),
             },
             body: JSON.stringify(batch),
             signal: AbortSignal.timeout(20_000),
@@ -230,6 +232,12 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
       // consumers skip. Two UNMARKED records with one id would be a blind duplicate.
       const unmarked = emitted.filter((e) => e[RESENT_ATTRIBUTE] === undefined).map((e) => String(e.id));
       const duplicateEmits = unmarked.length - new Set(unmarked).size;
+      // The same for the producer's own events: the ingress never stores one twice unmarked, whether
+      // its request was keyed per event id or as a whole.
+      const postedUnmarked = all
+        .filter((e) => String(e.source) === '/chaos' && e[RESENT_ATTRIBUTE] === undefined)
+        .map((e) => String(e.id));
+      const duplicatePosts = postedUnmarked.length - new Set(postedUnmarked).size;
       const markedCopies = all.filter((e) => e[RESENT_ATTRIBUTE] !== undefined).length;
       // Effects, not records: an order's history gains one entry per applied status change, so a
       // copy applied twice would repeat a status.
@@ -255,6 +263,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
       const violations =
         lostAcks.length +
         duplicateEmits +
+        duplicatePosts +
         orphans.length +
         notFinal.length +
         doubleEffects +
@@ -264,7 +273,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
         `chaos: ${ORDERS} orders, ${all.length} records in the log (${emitted.length} emitted, ${markedCopies} marked re-sends), ${acknowledged.size} acknowledged; ` +
           `faults fired ${JSON.stringify(faults)}; restarts ${JSON.stringify(restarts)}; ` +
           `violations ${violations} (lost acks ${lostAcks.length}, not final ${notFinal.length}, double effects ${doubleEffects}, double charges ${doubleCharges}, ` +
-          `paid without charge ${paidWithoutCharge}, duplicate emits ${duplicateEmits}, orphan emits ${orphans.length}); ` +
+          `paid without charge ${paidWithoutCharge}, duplicate emits ${duplicateEmits}, duplicate posts ${duplicatePosts}, orphan emits ${orphans.length}); ` +
           `${Math.round((Date.now() - started) / 1000)} s; timing (ms) ${JSON.stringify(timing)}`,
       );
 
@@ -275,6 +284,7 @@ describe('chaos run: the example workflow under faults, kills and restarts', () 
       expect(doubleCharges).toBe(0);
       expect(paidWithoutCharge).toBe(0);
       expect(duplicateEmits).toBe(0);
+      expect(duplicatePosts).toBe(0);
       expect(orphans).toEqual([]);
       // Each kind fired: `forceOnce` fires every configured kind once in each runtime process, whatever
       // the draws (before it, over 16 recorded runs `kinesis.lostResponse` fired 3-14 times: a run

@@ -1,14 +1,7 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineCatalog } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
-import { decodeEnvelope } from '../../shared/envelope';
 import {
   createDynamoIdempotencyStore,
   createIngress,
@@ -18,6 +11,7 @@ import {
 import { createSchemaRegistry } from '../../shared/schemas';
 import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
 import { type Emulators, startEmulators } from './helpers/emulators';
+import { readLog } from './helpers/log-copies';
 
 const STREAM = 'alo-bulk';
 // Never created: a claim or any other idempotency write would fail against DynamoDB Local.
@@ -40,26 +34,7 @@ interface Stored {
   readonly sequenceNumber: string;
 }
 
-const readAll = async (client: KinesisClient): Promise<Stored[]> => {
-  const out: Stored[] = [];
-  for (const shard of (await client.send(new ListShardsCommand({ StreamName: STREAM }))).Shards ?? []) {
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamName: STREAM,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-    for (const r of page.Records ?? [])
-      out.push({
-        id: decodeEnvelope(r.Data ?? new Uint8Array()).id,
-        shardId: shard.ShardId ?? '',
-        sequenceNumber: r.SequenceNumber ?? '',
-      });
-  }
-  return out;
-};
+const readAll = (client: KinesisClient) => readLog(client, STREAM);
 
 const post = (role: string, type: string, count: number, from = 0) =>
   httpEvent({

@@ -1,14 +1,8 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalog } from '../../catalog';
 import { streamEnvVar } from '../../shared/config';
-import { decodeEnvelope, encodeEnvelope, resentSinceOfBytes } from '../../shared/envelope';
+import { encodeEnvelope } from '../../shared/envelope';
 import {
   createDynamoIdempotencyStore,
   createIngress,
@@ -22,17 +16,11 @@ import { assumedRoleArn, httpEvent } from '../fixtures/apigw';
 import { envelopeOf } from '../fixtures/kinesis';
 import { loseResponses } from '../fixtures/lost-response';
 import { type Emulators, emulatorClient, startEmulators } from './helpers/emulators';
+import { readLog } from './helpers/log-copies';
 
 const STREAM = 'lost-orders';
 const BUSY = 'lost-busy';
 const TABLE = 'lost-idempotency';
-
-interface StoredRecord {
-  readonly id: string;
-  readonly shardId: string;
-  readonly sequenceNumber: string;
-  readonly marked: boolean;
-}
 
 const ce = (orderId: string) => ({
   specversion: '1.0',
@@ -53,29 +41,6 @@ const publish = (events: readonly unknown[]) =>
 
 const bodyOf = (answer: { body?: string | undefined }): Record<string, unknown> =>
   JSON.parse(answer.body ?? '{}') as Record<string, unknown>;
-
-const readAll = async (client: KinesisClient, stream: string): Promise<StoredRecord[]> => {
-  const out: StoredRecord[] = [];
-  for (const shard of (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []) {
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamName: stream,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-    for (const r of page.Records ?? [])
-      if (r.Data && r.SequenceNumber)
-        out.push({
-          id: decodeEnvelope(r.Data).id,
-          shardId: shard.ShardId ?? '',
-          sequenceNumber: r.SequenceNumber,
-          marked: resentSinceOfBytes(r.Data) !== undefined,
-        });
-  }
-  return out;
-};
 
 describe('ingress when Kinesis stores a PutRecords but its answer is lost', () => {
   let env: Emulators;
@@ -129,7 +94,7 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
     expect(lost.lost()).toBe(1);
     expect(answer.statusCode).toBe(202);
     const results = bodyOf(answer).results as { id: string; shardId: string; sequenceNumber: string }[];
-    const stored = (await readAll(kinesis, STREAM)).filter((r) => r.id.startsWith('evt-once-'));
+    const stored = (await readLog(kinesis, STREAM)).filter((r) => r.id.startsWith('evt-once-'));
     for (const event of events) {
       const copies = stored.filter((r) => r.id === event.id);
       // Never two unmarked copies: the SDK did not re-send the call blind, the writer re-sent it marked.
@@ -150,9 +115,9 @@ describe('ingress when Kinesis stores a PutRecords but its answer is lost', () =
     } finally {
       lost.restore();
     }
-    const before = (await readAll(kinesis, STREAM)).filter((r) => r.id.startsWith('evt-blind-'));
+    const before = (await readLog(kinesis, STREAM)).filter((r) => r.id.startsWith('evt-blind-'));
     const retry = await ingress(publish(events));
-    const after = (await readAll(kinesis, STREAM)).filter((r) => r.id.startsWith('evt-blind-'));
+    const after = (await readLog(kinesis, STREAM)).filter((r) => r.id.startsWith('evt-blind-'));
     // Assess
     expect(refused.statusCode).toBe(503);
     const body = bodyOf(refused);

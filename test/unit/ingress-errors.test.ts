@@ -118,8 +118,8 @@ describe('ingress errors', () => {
       'MALFORMED_REQUEST',
     ],
     [
-      'Idempotency-Key on a batch',
-      post({ ...BATCH, 'idempotency-key': 'k' }, [ce('a'), ce('b')]),
+      'an empty Idempotency-Key on a batch',
+      post({ ...BATCH, 'idempotency-key': '' }, [ce('a'), ce('b')]),
       400,
       'MALFORMED_REQUEST',
     ],
@@ -176,6 +176,28 @@ describe('ingress errors', () => {
       ],
     });
     expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
+
+  it('refuses one Idempotency-Key for several events on a topic that remembers keys longer than it keeps events', async () => {
+    // Prepare: a window of 48 h on a topic of 24 h: the log alone could not answer a late retry.
+    const { __validated: _, ...spec } = catalog;
+    const longWindow = defineCatalog({
+      ...spec,
+      topics: catalog.topics.map((t) => ({ ...t, idempotencyWindowHours: 48 })),
+    });
+    const { ingress, kinesisMock } = ingressWithMocks({
+      catalog: longWindow,
+      registry: createSchemaRegistry(longWindow),
+    });
+    // Act
+    const batch = await ingress(post({ ...BATCH, 'idempotency-key': 'k' }, [ce('a'), ce('b')]));
+    const single = await ingress(post({ ...BATCH, 'idempotency-key': 'k1' }, [ce('c')]));
+    // Assess
+    expect(batch.statusCode).toBe(400);
+    expect(bodyOf(batch)).toMatchObject({ code: 'MALFORMED_REQUEST' });
+    expect(String(bodyOf(batch).message)).toContain('idempotencyWindowHours to at most its retentionHours');
+    expect(single.statusCode).toBe(202);
+    expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(1);
   });
 
   it('answers 413 naming an event over the 1 MiB record limit', async () => {
