@@ -140,7 +140,7 @@ export const probeDedupe = async (bb: BenchBackbone): Promise<DedupeProbe> => {
   const perEventIds = await probeRequests(bb, 'probe');
   // Keys unique to this probe, so a state left by an earlier run could not answer them as retries.
   const prefix = randomUUID();
-  const batchKey = await probeRequests(bb, 'probe-key', (i) => `${prefix}-${i}`);
+  const batchKey = await probeRequests(bb, 'pkey', (i) => `${prefix}-${i}`);
   return { ...perEventIds, batchKey };
 };
 
