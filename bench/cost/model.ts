@@ -48,6 +48,15 @@ export type Prices = z.infer<typeof priceFile>;
 
 export const loadPrices = (file: string): Prices => priceFile.parse(JSON.parse(readFileSync(file, 'utf8')));
 
+/** Names of the designs priced, which the targets look up (bench/report/targets.ts). */
+export const DESIGN = {
+  spineEventIds: 'Spine (producer ids: one claim per event id)',
+  spineBatchKey: 'Spine (producer ids, batch Idempotency-Key: one claim per request)',
+  spineNoIds: 'Spine (no producer ids: plain JSON, 1 event/request)',
+  handBuilt: 'hand-built (PutRecord per event + Powertools)',
+  eventBridge: 'EventBridge (custom events, one rule per consumer)',
+} as const;
+
 export interface CostInputs {
   readonly exactlyOnce: readonly DeliveryResult[];
   readonly ingressCpu: readonly CpuResult[];
@@ -176,17 +185,28 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
   };
 
   const spine = kinesisDesign(
-    'Spine (producer ids: ingress dedupe)',
+    DESIGN.spineEventIds,
     cpu('spine-batch-ids'),
     eo('spine', REFERENCE.consumerBatch),
     { wcu: dedupe.wcuPerEvent, rcu: dedupe.rcuPerEvent },
     [`ingress dedupe: ${dedupe.wcuPerEvent} WCU/event (run 2b probe, DynamoDB Local)`],
   );
+  // The same producer sending an Idempotency-Key per request of 50: one claim covers the request.
+  const keyed = dedupe.batchKey;
+  const spineBatchKey = kinesisDesign(
+    DESIGN.spineBatchKey,
+    cpu('spine-batch-key'),
+    eo('spine', REFERENCE.consumerBatch),
+    { wcu: keyed.wcuPerEvent, rcu: keyed.rcuPerEvent },
+    [
+      `ingress dedupe: ${keyed.wcuPerEvent} WCU/event, ${keyed.wcuPerRequest} WCU/request of ${REFERENCE.producerBatch} (run 2b probe with Idempotency-Key, DynamoDB Local)`,
+    ],
+  );
   // CloudEvents batches require ids (commit 70837cf); a producer without ids posts plain JSON, one
   // event per request, so this design pays one API Gateway request and one ingress invocation per event.
   const plain = cpu('spine-plain-no-ids');
   const spineNoIds = kinesisDesign(
-    'Spine (no producer ids: plain JSON, 1 event/request)',
+    DESIGN.spineNoIds,
     plain,
     eo('spine', REFERENCE.consumerBatch),
     { wcu: 0, rcu: 0 },
@@ -196,7 +216,7 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
     ],
   );
   const handBuilt = kinesisDesign(
-    'hand-built (PutRecord per event + Powertools)',
+    DESIGN.handBuilt,
     cpu('naive-putrecord'),
     eo('powertools', REFERENCE.consumerBatch),
     { wcu: 0, rcu: 0 },
@@ -221,10 +241,11 @@ export const costModel = (inputs: CostInputs, prices: Prices): DesignCost[] => {
   });
   return [
     spine,
+    spineBatchKey,
     spineNoIds,
     handBuilt,
     {
-      design: 'EventBridge (custom events, one rule per consumer)',
+      design: DESIGN.eventBridge,
       perMillionEvents: rounded(eventBridge),
       assumptions: [
         'producers sign PutEvents themselves: no API Gateway, no ingress Lambda',

@@ -17,6 +17,7 @@ import {
   PRINCIPAL,
   plainArrayRequest,
   plainRequest,
+  spineKeyedRequest,
   spineRequest,
 } from '../lib/requests';
 import { median, round } from '../lib/stats';
@@ -32,7 +33,8 @@ import { fakeDynamo, fakeKinesis, stubbedKinesis, type WireCounts } from './wire
  * events in one request (`spine-array-no-ids`, against `naive-putrecord-100` at the same size). Two
  * more scenarios split the one-event case: the same requests with Kinesis stubbed above the SDK (the
  * handler's own work per validated event), and the bare SDK call it makes per request (one PutRecords
- * of one ~1 KB record, through `sendPutRecordsOnce`).
+ * of one ~1 KB record, through `sendPutRecordsOnce`). `spine-batch-key` is `spine-batch-ids` with an
+ * `Idempotency-Key` header per request: one claim for the request instead of one per event id.
  */
 export const BATCH = 50;
 /** Events per request of the at-least-once array and the hand-built handler beside it. */
@@ -46,6 +48,7 @@ export interface CpuResult {
     | 'spine-plain-no-ids-sdk-stubbed'
     | 'sdk-putrecords-one'
     | 'spine-batch-ids'
+    | 'spine-batch-key'
     | 'naive-putrecord'
     | 'spine-array-no-ids'
     | 'spine-array-no-ids-sdk-stubbed'
@@ -76,6 +79,7 @@ interface Scenario {
 
 type SpineKind =
   | 'batch-ids'
+  | 'batch-key'
   | 'plain-no-ids'
   | 'plain-no-ids-sdk-stubbed'
   | 'array-no-ids'
@@ -144,6 +148,20 @@ const spineScenario = (kind: SpineKind): Scenario => {
       eventsPerRequest: 1,
       handler,
       request: (round, from) => plainRequest(`c${round}p`, from),
+      kinesis: kinesis.counts,
+      dynamo: dynamo.counts,
+    };
+  if (kind === 'batch-key')
+    return {
+      name: 'spine-batch-key',
+      description: `the same batches of ${BATCH} with an Idempotency-Key header per request (one claim per request)`,
+      eventsPerRequest: BATCH,
+      handler,
+      // Ids and keys differ per round and request so every claim is new, as in production.
+      request: (round, from) => {
+        const run = `c${round}h`;
+        return spineKeyedRequest(cloudEventsBatch(run, from, BATCH), `${run}-${from}`);
+      },
       kinesis: kinesis.counts,
       dynamo: dynamo.counts,
     };
@@ -228,6 +246,7 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'spine-plain-no-ids-sdk-stubbed',
   'sdk-putrecords-one',
   'spine-batch-ids',
+  'spine-batch-key',
   'naive-putrecord',
   'spine-array-no-ids',
   'spine-array-no-ids-sdk-stubbed',
@@ -239,6 +258,7 @@ const BUILDERS: Record<ScenarioName, () => Scenario> = {
   'spine-plain-no-ids-sdk-stubbed': () => spineScenario('plain-no-ids-sdk-stubbed'),
   'sdk-putrecords-one': sdkScenario,
   'spine-batch-ids': () => spineScenario('batch-ids'),
+  'spine-batch-key': () => spineScenario('batch-key'),
   'naive-putrecord': () => naiveScenario(BATCH),
   'spine-array-no-ids': () => spineScenario('array-no-ids'),
   'spine-array-no-ids-sdk-stubbed': () => spineScenario('array-no-ids-sdk-stubbed'),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -75,46 +76,72 @@ export interface ThroughputResult {
   readonly cpu?: readonly ProcessCpu[];
 }
 
-export interface DedupeProbe {
+export interface DedupeFigures {
   readonly events: number;
   /** Ingress DynamoDB traffic per event with producer ids, measured on sequential requests. */
   readonly wcuPerEvent: number;
   readonly rcuPerEvent: number;
   readonly callsPerEvent: number;
+  /** The same write units per request of `BATCH` events: what one claim per request should bring to ~1. */
+  readonly wcuPerRequest: number;
   /** Mean time of one request of `BATCH` events with ids, sequential, in local mode. */
   readonly msPerRequest: number;
 }
 
-/**
- * DynamoDB cost of ingress dedupe per event, from a few sequential requests with producer ids against
- * DynamoDB Local: independent of how loaded the machine is during the throughput rounds.
- */
-export const probeDedupe = async (bb: BenchBackbone): Promise<DedupeProbe> => {
+export interface DedupeProbe extends DedupeFigures {
+  /**
+   * The same requests, each with its own `Idempotency-Key` header: one claim for the request instead
+   * of one per event id.
+   */
+  readonly batchKey: DedupeFigures;
+}
+
+const PROBE_REQUESTS = 4;
+
+/** `PROBE_REQUESTS` sequential batches of `BATCH` events with ids; `key(i)` adds an Idempotency-Key. */
+const probeRequests = async (
+  bb: BenchBackbone,
+  run: string,
+  key?: (request: number) => string,
+): Promise<DedupeFigures> => {
   const url = `${bb.backbone.endpoints.ingress}/topics/${LOAD_TOPIC}/events`;
-  const headers = {
-    authorization: `Bearer ${bb.token}`,
-    'content-type': 'application/cloudevents-batch+json',
-  };
-  const requests = 4;
   const before = bb.ingressDynamo.snapshot();
   const started = performance.now();
-  for (let i = 0; i < requests; i += 1) {
+  for (let i = 0; i < PROBE_REQUESTS; i += 1) {
     const res = await fetch(url, {
       method: 'POST',
-      headers,
-      body: JSON.stringify(cloudEventsBatch('probe', i * BATCH, BATCH)),
+      headers: {
+        authorization: `Bearer ${bb.token}`,
+        'content-type': 'application/cloudevents-batch+json',
+        ...(key ? { 'idempotency-key': key(i) } : {}),
+      },
+      body: JSON.stringify(cloudEventsBatch(run, i * BATCH, BATCH)),
     });
     if (res.status !== 202) throw new Error(`dedupe probe answered ${res.status}: ${await res.text()}`);
   }
   const t = totals(diffCounts(bb.ingressDynamo.snapshot(), before));
-  const events = requests * BATCH;
+  const events = PROBE_REQUESTS * BATCH;
   return {
     events,
     wcuPerEvent: round(t.wcu / events, 3),
     rcuPerEvent: round(t.rcu / events, 3),
     callsPerEvent: round(t.calls / events, 3),
-    msPerRequest: round((performance.now() - started) / requests, 1),
+    wcuPerRequest: round(t.wcu / PROBE_REQUESTS, 3),
+    msPerRequest: round((performance.now() - started) / PROBE_REQUESTS, 1),
   };
+};
+
+/**
+ * DynamoDB cost of ingress dedupe per event, from a few sequential requests with producer ids against
+ * DynamoDB Local: independent of how loaded the machine is during the throughput rounds. Measured twice:
+ * one claim per event id, and one per request with a batch `Idempotency-Key`.
+ */
+export const probeDedupe = async (bb: BenchBackbone): Promise<DedupeProbe> => {
+  const perEventIds = await probeRequests(bb, 'probe');
+  // Keys unique to this probe, so a state left by an earlier run could not answer them as retries.
+  const prefix = randomUUID();
+  const batchKey = await probeRequests(bb, 'pkey', (i) => `${prefix}-${i}`);
+  return { ...perEventIds, batchKey };
 };
 
 /**

@@ -31,11 +31,16 @@ export const plainEvent = (run: string, n: number) => ({
 export const BULK_PRINCIPAL = 'bench-bulk-storefront';
 export const BULK_TYPE = 'LoadOrderImported';
 
-const ingressRequest = (contentType: string, body: unknown, principal = PRINCIPAL) =>
+const ingressRequest = (
+  contentType: string,
+  body: unknown,
+  principal = PRINCIPAL,
+  headers: Readonly<Record<string, string>> = {},
+) =>
   httpEvent({
     routeKey: 'POST /topics/{topic}/events',
     pathParameters: { topic: LOAD_TOPIC },
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...headers },
     body: JSON.stringify(body),
     userArn: assumedRoleArn(principal),
   });
@@ -53,6 +58,15 @@ export const plainArrayRequest = (run: string, from: number, size: number) =>
 
 /** An API Gateway (payload v2) event as the HTTP API hands it to the ingress Lambda: a CloudEvents batch. */
 export const spineRequest = (body: unknown) => ingressRequest('application/cloudevents-batch+json', body);
+
+/**
+ * The same batch with an `Idempotency-Key` header for the whole request: the ingress takes one claim
+ * for the request instead of one per event id (a retry must repeat the key and the same events in order).
+ */
+export const spineKeyedRequest = (body: unknown, idempotencyKey: string) =>
+  ingressRequest('application/cloudevents-batch+json', body, PRINCIPAL, {
+    'idempotency-key': idempotencyKey,
+  });
 
 /** The same for a plain JSON request of one event. */
 export const plainRequest = (run: string, n: number) =>

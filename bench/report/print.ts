@@ -3,7 +3,7 @@ import type { DesignCost } from '../cost/model';
 import type { AnalyticsResult } from '../exactly-once/analytics';
 import type { DeliveryResult } from '../exactly-once/run';
 import type { CpuResult } from '../ingress/cpu';
-import type { DedupeProbe, ThroughputResult } from '../ingress/http';
+import type { DedupeFigures, DedupeProbe, ThroughputResult } from '../ingress/http';
 import type { LatencyResult } from '../local/latency';
 import { ingressHttpCpuTable } from './http-cpu';
 import { fmt, table } from './table';
@@ -56,6 +56,12 @@ export const ingressCpuTable = (results: readonly CpuResult[]): string =>
       c.recordBytes,
     ]),
   );
+
+/** One probe of the ingress dedupe's DynamoDB traffic (run 2b), as a sentence. */
+const dedupeLine = (label: string, d: DedupeFigures): string =>
+  `Ingress dedupe (${label}), ${d.events} events in sequential requests of 50: ${fmt(d.wcuPerEvent, 3)} WCU, ` +
+  `${fmt(d.rcuPerEvent, 3)} RCU, ${fmt(d.callsPerEvent, 3)} DynamoDB calls per event (${fmt(d.wcuPerRequest, 3)} WCU per request), ` +
+  `${fmt(d.msPerRequest, 1)} ms per request.`;
 
 export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   const out: string[] = [];
@@ -128,10 +134,9 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   );
   const cpu = ingressHttpCpuTable(r.ingressHttp);
   if (cpu) out.push(cpu);
-  const d = r.ingressDedupe;
+  out.push(dedupeLine('producer ids, one claim per event id', r.ingressDedupe));
   out.push(
-    `Ingress dedupe (producer ids), ${d.events} events in sequential requests of 50: ${fmt(d.wcuPerEvent, 3)} WCU, ` +
-      `${fmt(d.rcuPerEvent, 3)} RCU, ${fmt(d.callsPerEvent, 3)} DynamoDB calls per event, ${fmt(d.msPerRequest, 1)} ms per request.`,
+    dedupeLine('producer ids, batch Idempotency-Key: one claim per request', r.ingressDedupe.batchKey),
   );
   const l = r.latency;
   out.push(

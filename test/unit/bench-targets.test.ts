@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DESIGN } from '../../bench/cost/model';
 import { type TargetInputs, targets } from '../../bench/report/targets';
 
 /** One run's figures, each on the met side of its target unless overridden. */
@@ -31,13 +32,18 @@ const run = (over: Partial<TargetInputs> = {}): TargetInputs => ({
     },
   ],
   cost: {
+    // One claim per event id over the limit, as measured: the target is judged on the batch key.
     designs: [
-      { design: 'Spine (producer ids: ingress dedupe)', perMillionEvents: { total: 2 } },
-      { design: 'hand-built (PutRecord per event + Powertools)', perMillionEvents: { total: 6 } },
+      { design: DESIGN.spineEventIds, perMillionEvents: { total: 2.7 } },
+      { design: DESIGN.spineBatchKey, perMillionEvents: { total: 2 } },
+      { design: DESIGN.handBuilt, perMillionEvents: { total: 6 } },
     ],
   },
   ...over,
 });
+
+const COST = 'cost: Spine with producer ids (batch Idempotency-Key) / hand-built, per million events <= 0.4';
+const COST_ON = 'run 5, total (on-demand Kinesis), one claim per request of 50';
 
 describe('bench targets (issue 13, judged on one run)', () => {
   it('meets every target on a run inside every limit', () => {
@@ -70,14 +76,39 @@ describe('bench targets (issue 13, judged on one run)', () => {
     ]);
     const spineCost = (total: number) => ({
       designs: run().cost.designs.map((d) =>
-        d.design.startsWith('Spine') ? { ...d, perMillionEvents: { total } } : d,
+        d.design === DESIGN.spineBatchKey ? { ...d, perMillionEvents: { total } } : d,
       ),
     });
     // 2.4024 / 6 = 0.4004: over, though it shows as 0.4 at three places.
-    expect(missed({ cost: spineCost(2.4024) })).toEqual([
-      'cost: Spine with producer ids / hand-built, per million events <= 0.4 | run 5, total (on-demand Kinesis)',
-    ]);
+    expect(missed({ cost: spineCost(2.4024) })).toEqual([`${COST} | ${COST_ON}`]);
     expect(missed({ cost: spineCost(2.4) })).toEqual([]);
+  });
+
+  it('judges cost on the batch Idempotency-Key design and notes the per-event-id ratio beside it', () => {
+    // Act
+    const cost = targets(run()).find((v) => v.target === COST);
+    // Assess
+    expect(cost).toMatchObject({ judgedOn: COST_ON, measured: 0.333, met: true });
+    expect(cost?.note).toBe(
+      'batch Idempotency-Key, one claim per request: $2.00 / $6.00 = 0.333; ' +
+        'without a key, one claim per event id: $2.70 / $6.00 = 0.450',
+    );
+  });
+
+  it('does not fall back on the per-event-id design when the batch-key figure is missing', () => {
+    // Prepare: the per-event-id design alone would meet the limit (2 / 6).
+    const designs = [
+      { design: DESIGN.spineEventIds, perMillionEvents: { total: 2 } },
+      { design: DESIGN.handBuilt, perMillionEvents: { total: 6 } },
+    ];
+    // Act
+    const cost = targets(run({ cost: { designs } })).find((v) => v.target === COST);
+    // Assess
+    expect(cost?.met).toBe(false);
+    expect(cost?.note).toBe(
+      'batch Idempotency-Key, one claim per request: (missing) / $6.00 = -; ' +
+        'without a key, one claim per event id: $2.00 / $6.00 = 0.333',
+    );
   });
 
   it('judges 2b on the ratio alone and carries its CPU per process as the note', () => {
@@ -109,7 +140,7 @@ describe('bench targets (issue 13, judged on one run)', () => {
     const verdicts = targets(run({ analytics: undefined, ingressCpu: [], cost: { designs: [] } }));
     expect(verdicts.filter((v) => !v.met).map((v) => v.target)).toEqual([
       'Spine WCU/event on the analytics workload with coalescing, batch 100 <= 0.3',
-      'cost: Spine with producer ids / hand-built, per million events <= 0.4',
+      COST,
       'ingress CPU us per validated event without ids <= 15',
       'ingress CPU with ids / hand-built <= 1',
     ]);
