@@ -55,21 +55,39 @@ const searchedOf = (item: Item): SearchProgress | undefined => {
 
 /**
  * A request keyed as a whole stores where its events are as one JSON string of [shardId, sequenceNumber]
- * pairs (`batchRecords`, request order; `batchFound`, by the event's place): about 80 bytes an event, so a batch
- * of 50 fits a few write units, paid only when a takeover ends.
+ * pairs (`batchRecords`, request order; `batchFound`, by the event's place): about 84 bytes an event
+ * (review 18b measured 42,001 B for 500), only after a takeover. DynamoDB bills an UpdateItem by the
+ * larger item of before and after, so every later write of the key then costs about its size: ~5 WCU for
+ * a batch of 50, ~45 for 500, per takeover, mark or completion (and a failed conditional put of a retry
+ * may be billed by the stored item's size). Still far below keys per event on the same path (a takeover
+ * and a completion per event: 100 WCU for 50). The item stays far below 400 KB (500 events at Kinesis'
+ * longest shard ids and sequence numbers: ~133 KB).
  */
 type Pair = [string, string];
+const isPair = (value: unknown): value is Pair =>
+  Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string');
+/** Thrown for a stored value that is not what this adapter writes (the item was edited by hand). */
+const malformed = (name: string) =>
+  new Error(
+    `idempotency item attribute ${name} is not the JSON this store writes; delete the item to reset the key`,
+  );
 const pairOf = (r: WrittenRecord): Pair => [r.shardId, r.sequenceNumber];
 const recordOf = ([shardId, sequenceNumber]: Pair): WrittenRecord => ({ shardId, sequenceNumber });
 const recordsOf = (item: Item): WrittenRecord[] | undefined => {
   const raw = str(item, 'batchRecords');
-  return raw === undefined ? undefined : (JSON.parse(raw) as Pair[]).map(recordOf);
+  if (raw === undefined) return undefined;
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed) || !parsed.every(isPair)) throw malformed('batchRecords');
+  return parsed.map(recordOf);
 };
 const foundOf = (item: Item): FoundRecords | undefined => {
   const raw = str(item, 'batchFound');
   if (raw === undefined) return undefined;
-  const pairs = JSON.parse(raw) as Record<string, Pair>;
-  return Object.fromEntries(Object.entries(pairs).map(([index, pair]) => [index, recordOf(pair)]));
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('batchFound');
+  const entries = Object.entries(parsed);
+  if (!entries.every(([, pair]) => isPair(pair))) throw malformed('batchFound');
+  return Object.fromEntries(entries.map(([index, pair]) => [index, recordOf(pair as Pair)]));
 };
 const foundValue = (found: FoundRecords): AttributeValue => ({
   S: JSON.stringify(Object.fromEntries(Object.entries(found).map(([index, r]) => [index, pairOf(r)]))),

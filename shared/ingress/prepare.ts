@@ -70,8 +70,9 @@ export const prepareEvents = (request: ParsedRequest, ctx: PrepareContext): Prep
     facts.batchKey,
     prepared.map((p) => p.member?.hash ?? ''),
   );
-  // The log alone records a batch's events (its claim is never completed): it must hold them as long
-  // as the key is remembered, or a late retry could neither find them nor be told it is a duplicate.
+  // The log alone records a batch acknowledged at once (its claim is its only write; only a takeover
+  // completes it): it must hold the events as long as the key is remembered, or a late retry could
+  // neither find them nor be told it is a duplicate.
   if (claim.logRetentionHours === undefined)
     throw new IngressError(
       'MALFORMED_REQUEST',

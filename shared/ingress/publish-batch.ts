@@ -208,7 +208,8 @@ const endClaim = async (
         );
       return;
     }
-    const found = foundNote(searched.found);
+    // What this claimant wrote is in the log too: the next takeover need not look for it.
+    const found = foundNote(new Map([...searched.found, ...written.written]));
     if (reachedLog) await deps.store.markUncertain(claim.pk, outcome.token, found);
     else if (takeover) {
       const resume = searched.undecided ?? takeover.searched;
@@ -229,8 +230,9 @@ const endClaim = async (
  * (`IdempotencyStore`), applied to the batch: a fresh claim writes every event; a takeover searches the
  * log first and writes, marked, only the events it did not find; a key another request holds is answered
  * from memory or the log, or 409. The guarantee is the per-event one, per request: while the key lives,
- * no event of it is written unmarked twice. The log alone records the batch (no completion write), so the
- * topic's idempotency window must not outlast its retention (checked when the request is prepared).
+ * no event of it is written unmarked twice. A batch acknowledged at once is recorded by the log alone
+ * (its claim is its only write; a completion follows only a takeover, `endClaim`), so the topic's
+ * idempotency window must not outlast its retention (checked when the request is prepared).
  */
 export const publishBatchClaimed = async (
   deps: PublishDeps,
@@ -266,7 +268,7 @@ export const publishBatchClaimed = async (
     );
   }
   if (outcome.kind === 'duplicate') {
-    // A batch's claim is never completed, and its payload hash cannot match a single event's.
+    // A batch's claim is completed only as `batch-done`, and its payload hash cannot match a single event's.
     warn('a batch idempotency key was found completed; answered as unavailable', new Error(claim.display));
     throw new IngressError(
       'UNAVAILABLE',
@@ -303,6 +305,8 @@ export const publishBatchClaimed = async (
         : { ...deps.writer, callsEndBy: claimedFrom + outcome.leaseMs },
     );
     await endClaim(deps, claim, outcome, distinct, searched, written, claimedFrom, warn);
+    // Past its lease, another request may have taken the claim over and written: nothing is certain.
+    const outlived = outcome.leaseMs !== undefined && clock() >= claimedFrom + outcome.leaseMs;
     for (const e of distinct) {
       const found = searched.found.get(e.index);
       const w = written.written.get(e.index);
@@ -314,9 +318,11 @@ export const publishBatchClaimed = async (
         unresolved.set(e.index, { code: 'LogSearchIncomplete', throttled: false, uncertain: true });
       else {
         // After a takeover "not written" is never certain: an earlier claimant's copy may be in the log
-        // and not yet visible to the search (review 18, S2). The claim is kept either way.
+        // and not yet visible to the search (review 18, S2). Nor after this claimant outlived its lease:
+        // a takeover may have written a copy since (review 18b). The claim is kept either way.
         const failure = written.failed.get(e.index);
-        unresolved.set(e.index, since !== undefined && failure ? { ...failure, uncertain: true } : failure);
+        const unsure = (since !== undefined || outlived) && failure;
+        unresolved.set(e.index, unsure ? { ...failure, uncertain: true } : failure);
       }
     }
   }

@@ -209,9 +209,11 @@ export const publishEvents = async (
   // A re-write after a takeover that Kinesis refused is not certainly "not written": an earlier
   // claimant's copy may be in the log, not yet visible to the search (review 18, S2). Its claim was kept
   // above (a takeover is never released); only the answer says "outcome unknown".
-  for (const index of recovery.markSince.keys()) {
-    const failure = unresolved.get(index);
-    if (failure && !failure.uncertain) unresolved.set(index, { ...failure, uncertain: true });
-  }
+  // Nor after this request outlived its shortest lease: a takeover may have written a copy since (review
+  // 18b: a stalled claimant's release then does nothing, and it must not answer "not written").
+  const outlived = Number.isFinite(leaseMs) && clock() >= claimedFrom + leaseMs;
+  for (const [index, failure] of unresolved)
+    if (failure && !failure.uncertain && (outlived || recovery.markSince.has(index)))
+      unresolved.set(index, { ...failure, uncertain: true });
   return answerRequest(events, results, unresolved, claims.repeats);
 };

@@ -142,7 +142,7 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
         if (fault === 'none') tookEffect();
         if (fault === 'die') {
           // Dies once Kinesis stored its call; a claimant that never gets that far answers normally.
-          const dying = instance(600);
+          const dying = instance(2_000);
           if (random() < 0.5) refuseRecords(dying.kinesis, { pick: (_c, n) => [Math.floor(random() * n)] });
           const stored = hangAfterStored(dying.kinesis);
           const outcome = dying.ingress(request);

@@ -3,6 +3,7 @@ import {
   type GetRecordsCommandOutput,
   ListShardsCommand,
   PutRecordsCommand,
+  type PutRecordsCommandInput,
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import type { DeserializeMiddleware, InitializeMiddleware } from '@smithy/types';
@@ -26,8 +27,10 @@ import { dieAfterStored, readLog } from './helpers/log-copies';
 /**
  * A request keyed as a whole (one Idempotency-Key for several events) when the claim is taken over:
  * searches too long for one invocation, copies the search cannot see yet, retries after the lease, a
- * reshard between attempts. Each case is a finding of review 18 against the first version (6c1e1bb),
- * which failed it; the per-event path is shown beside where the two should agree.
+ * reshard between attempts, a claimant outliving its lease. From reviews 18 and 18b of the first version
+ * (6c1e1bb): the search budget, hidden-copy (both paths), cost and lease cases failed there; the split and
+ * resume cases guard the parts that held (resume fails if what a search found is not kept). The per-event
+ * path is shown beside where the two should agree.
  */
 const TABLE = 'batch-recovery-idempotency';
 /** A dying claimant's lease: long enough to claim and send on a busy machine, short enough to wait out. */
@@ -118,6 +121,8 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
       env.createStream('rec-cost', 2),
       env.createStream('rec-split', 1),
       env.createStream('rec-one-shard', 1),
+      env.createStream('rec-outlived', 2),
+      env.createStream('rec-outlived-single', 2),
       env.createIdempotencyTable(TABLE),
     ]);
   }, 120_000);
@@ -137,9 +142,9 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
     const [a, b] = await keysByShard(stream);
     const events = [ce(`evt-${stream}-a`, a), ce(`evt-${stream}-b`, b)];
     const dying = instance(stream, DYING_LEASE_MS);
-    const leaseEnds = Date.now() + DYING_LEASE_MS;
     refuseRecords(dying.kinesis, { pick: () => [1] });
     await dieAfterStored(dying.kinesis, () => dying.ingress(post(events, key)));
+    const leaseEnds = Date.now() + DYING_LEASE_MS; // the claim exists by now: its lease ends before this
     await env.kinesis.send(
       new PutRecordsCommand({
         StreamName: stream,
@@ -165,18 +170,28 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
           (e: unknown) => String((e as { code?: unknown }).code),
         ),
       );
-    return answers;
+    const copies = (await readLog(env.kinesis, stream)).filter((c) => c.id.startsWith(`evt-${stream}-`));
+    return { answers, copies };
   };
 
   it('per-event keys, for comparison: the same search budget ends acknowledged', async () => {
-    const answers = await retriesAfterPartialDeath('rec-livelock-single', undefined, 12);
+    const { answers, copies } = await retriesAfterPartialDeath('rec-livelock-single', undefined, 12);
     expect(answers).toContain('202');
+    expect(copies.map((c) => `${c.id.slice(-1)}${c.marked ? ' marked' : ''}`).sort()).toEqual([
+      'a',
+      'b marked',
+    ]);
   }, 60_000);
 
   it('a search too long for one invocation still finishes over several retries: progress and what was found are kept', async () => {
-    const answers = await retriesAfterPartialDeath('rec-livelock-batch', 'k-livelock', 12);
+    const { answers, copies } = await retriesAfterPartialDeath('rec-livelock-batch', 'k-livelock', 12);
     // 6c1e1bb: 12 x UNAVAILABLE (each retry re-read the same stretch). The per-event path above ends too.
     expect(answers).toContain('202');
+    // A was found (kept in the claim across retries), not written again; B, never stored, written marked.
+    expect(copies.map((c) => `${c.id.slice(-1)}${c.marked ? ' marked' : ''}`).sort()).toEqual([
+      'a',
+      'b marked',
+    ]);
   }, 60_000);
 
   it.each([
@@ -234,8 +249,8 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
     const stream = 'rec-cost';
     const [a, b] = await keysByShard(stream);
     const events = [ce('evt-c-a', a), ce('evt-c-b', b)];
-    const leaseEnds = Date.now() + DYING_LEASE_MS;
     expect((await instance(stream, DYING_LEASE_MS).ingress(post(events, 'k-cost'))).statusCode).toBe(202);
+    const leaseEnds = Date.now() + DYING_LEASE_MS; // the claim exists by now: its lease ends before this
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, leaseEnds - Date.now()) + 200));
     // Act: three retries, each on a new instance (no memory of the answer).
     const reads: number[] = [];
@@ -273,9 +288,9 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
     const stream = 'rec-split';
     const events = [ce('evt-s-a', 'split-a'), ce('evt-s-b', 'split-b'), ce('evt-s-c', 'split-c')];
     const dying = instance(stream, DYING_LEASE_MS);
-    const leaseEnds = Date.now() + DYING_LEASE_MS;
     refuseRecords(dying.kinesis, { pick: () => [2] });
     await dieAfterStored(dying.kinesis, () => dying.ingress(post(events, 'k-split')));
+    const leaseEnds = Date.now() + DYING_LEASE_MS; // the claim exists by now: its lease ends before this
     await env.kinesis.send(
       new SplitShardCommand({
         StreamName: stream,
@@ -302,8 +317,8 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
     const stream = 'rec-one-shard';
     const events = Array.from({ length: 4 }, (_, i) => ce(`evt-resume-${i}`, `resume-${i}`));
     const dying = instance(stream, DYING_LEASE_MS);
-    const leaseEnds = Date.now() + DYING_LEASE_MS;
     await dieAfterStored(dying.kinesis, () => dying.ingress(post(events, 'k-resume')));
+    const leaseEnds = Date.now() + DYING_LEASE_MS; // the claim exists by now: its lease ends before this
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, leaseEnds - Date.now()) + 200));
     const b = instance(stream);
     b.kinesis.middlewareStack.add(onePerPage(), { step: 'initialize', name: 'onePerPage' } as const);
@@ -325,4 +340,38 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
     const copies = (await readLog(env.kinesis, stream)).filter((c) => c.id.startsWith('evt-resume-'));
     expect(copies).toHaveLength(4);
   }, 60_000);
+
+  it.each([
+    ['one key for the request', 'k-outlived', 'rec-outlived'],
+    ['a key per event id', undefined, 'rec-outlived-single'],
+  ])(
+    '%s: a claimant whose lease ran out before it could retry a refused write answers "outcome unknown", not "not written"',
+    async (_name, key, stream) => {
+      // Prepare: a 1 s lease; Kinesis refuses every record (stores none) and its answer comes back after
+      // the lease, so the writer sends nothing more (LeaseEnded: certainly not written by THIS claimant).
+      // Another request may have taken the claim over by then and written a copy.
+      const [a, b] = await keysByShard(stream);
+      const events = [ce(`evt-${stream}-a`, a), ce(`evt-${stream}-b`, b)];
+      const slow = instance(stream, 1_000);
+      const refusedLate =
+        <I extends object, O extends object>(): InitializeMiddleware<I, O> =>
+        (next, context) =>
+        async (args) => {
+          if (context.commandName !== 'PutRecordsCommand') return next(args);
+          const count = (args.input as PutRecordsCommandInput).Records?.length ?? 0;
+          await new Promise((resolve) => setTimeout(resolve, 1_200));
+          const refused = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'refused' };
+          const output = { $metadata: {}, FailedRecordCount: count, Records: Array(count).fill(refused) };
+          return { output, response: undefined } as unknown as Awaited<ReturnType<typeof next>>;
+        };
+      slow.kinesis.middlewareStack.add(refusedLate(), { step: 'initialize', name: 'refusedLate' } as const);
+      // Act
+      const answer = await slow.ingress(post(events, key));
+      // Assess
+      expect(answer.statusCode).toBe(503);
+      expect(JSON.stringify(bodyOf(answer))).toContain('outcome unknown');
+      expect(JSON.stringify(bodyOf(answer))).not.toContain('not written');
+    },
+    60_000,
+  );
 });

@@ -406,6 +406,49 @@ describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
     expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
   });
 
+  it('keeps what a search found and records a batch done even when each answer is lost and the SDK re-sends', async () => {
+    // Prepare: a claim taken over (uncertain), as a batch's is before a search.
+    if (!emulators) throw new Error('emulators not started');
+    const store = dynamoStore();
+    const key = request();
+    const records = [
+      { shardId: 'shardId-000000000000', sequenceNumber: '49000000000000000001' },
+      { shardId: 'shardId-000000000001', sequenceNumber: '49000000000000000002' },
+    ];
+    const first = await store.claim(key);
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    await store.markUncertain(key.pk, first.token);
+    const taken = await store.claim(key);
+    if (taken.kind !== 'claimed') throw new Error('expected a takeover');
+    // Act
+    const lostMark = loseResponses(emulators.dynamo, {
+      commands: ['UpdateItemCommand'],
+      times: 1,
+      as: 'status-500',
+    });
+    try {
+      await store.markUncertain(key.pk, taken.token, { found: { '0': records[0] as (typeof records)[0] } });
+    } finally {
+      lostMark.restore();
+    }
+    const again = await store.claim(key);
+    if (again.kind !== 'claimed') throw new Error('expected a takeover');
+    const lostDone = loseResponses(emulators.dynamo, {
+      commands: ['UpdateItemCommand'],
+      times: 1,
+      as: 'status-500',
+    });
+    try {
+      await store.completeBatch(key.pk, again.token, records);
+    } finally {
+      lostDone.restore();
+    }
+    // Assess
+    expect(lostMark.lost() + lostDone.lost()).toBe(2);
+    expect(again.takeover?.found).toEqual({ '0': records[0] });
+    expect(await store.claim(key)).toEqual({ kind: 'batch-done', records });
+  });
+
   it('recognises its own takeover when the takeover took effect but its answer was lost', async () => {
     // Prepare
     if (!emulators) throw new Error('emulators not started');

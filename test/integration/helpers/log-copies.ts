@@ -15,7 +15,16 @@ export interface StoredCopy {
   readonly marked: boolean;
 }
 
-/** Every record of `stream`: each shard read from TRIM_HORIZON to its tip (`MillisBehindLatest` 0). */
+const isEnvelope = (data: Uint8Array): boolean => {
+  try {
+    decodeEnvelope(data);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Every event record of `stream` (records that are no envelope are skipped): each shard read from TRIM_HORIZON to its tip (`MillisBehindLatest` 0). */
 export const readLog = async (client: KinesisClient, stream: string): Promise<StoredCopy[]> => {
   const out: StoredCopy[] = [];
   for (const shard of (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []) {
@@ -31,7 +40,7 @@ export const readLog = async (client: KinesisClient, stream: string): Promise<St
     for (let page = 0; iterator && page < 1_000; page += 1) {
       const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const r of got.Records ?? [])
-        if (r.Data && r.SequenceNumber)
+        if (r.Data && r.SequenceNumber && isEnvelope(r.Data))
           out.push({
             id: decodeEnvelope(r.Data).id,
             shardId: shard.ShardId ?? '',
