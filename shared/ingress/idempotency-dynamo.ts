@@ -73,20 +73,27 @@ const malformed = (name: string) =>
   );
 const pairOf = (r: WrittenRecord): Pair => [r.shardId, r.sequenceNumber];
 const recordOf = ([shardId, sequenceNumber]: Pair): WrittenRecord => ({ shardId, sequenceNumber });
+const parsedOf = (raw: string, name: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch (cause) {
+    throw Object.assign(malformed(name), { cause });
+  }
+};
 const recordsOf = (item: Item): WrittenRecord[] | undefined => {
   const raw = str(item, 'batchRecords');
   if (raw === undefined) return undefined;
-  const parsed: unknown = JSON.parse(raw);
+  const parsed = parsedOf(raw, 'batchRecords');
   if (!Array.isArray(parsed) || !parsed.every(isPair)) throw malformed('batchRecords');
   return parsed.map(recordOf);
 };
 const foundOf = (item: Item): FoundRecords | undefined => {
   const raw = str(item, 'batchFound');
   if (raw === undefined) return undefined;
-  const parsed: unknown = JSON.parse(raw);
+  const parsed = parsedOf(raw, 'batchFound');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('batchFound');
   const entries = Object.entries(parsed);
-  if (!entries.every(([, pair]) => isPair(pair))) throw malformed('batchFound');
+  if (!entries.every(([index, pair]) => /^\d+$/.test(index) && isPair(pair))) throw malformed('batchFound');
   return Object.fromEntries(entries.map(([index, pair]) => [index, recordOf(pair as Pair)]));
 };
 const foundValue = (found: FoundRecords): AttributeValue => ({

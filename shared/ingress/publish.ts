@@ -209,11 +209,13 @@ export const publishEvents = async (
   // A re-write after a takeover that Kinesis refused is not certainly "not written": an earlier
   // claimant's copy may be in the log, not yet visible to the search (review 18, S2). Its claim was kept
   // above (a takeover is never released); only the answer says "outcome unknown".
-  // Nor after this request outlived its shortest lease: a takeover may have written a copy since (review
-  // 18b: a stalled claimant's release then does nothing, and it must not answer "not written").
+  // Nor, for an event whose claim this request holds, after it outlived its shortest lease: a takeover
+  // may have written a copy since (review 18b: a stalled claimant's release then does nothing). An event
+  // without a key has no claim to take over: only this request writes it, so its "not written" stands.
   const outlived = Number.isFinite(leaseMs) && clock() >= claimedFrom + leaseMs;
+  const held = (index: number) => claims.outcomes.get(index)?.kind === 'claimed';
   for (const [index, failure] of unresolved)
-    if (failure && !failure.uncertain && (outlived || recovery.markSince.has(index)))
+    if (failure && !failure.uncertain && ((outlived && held(index)) || recovery.markSince.has(index)))
       unresolved.set(index, { ...failure, uncertain: true });
   return answerRequest(events, results, unresolved, claims.repeats);
 };

@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClaimRequest,
@@ -404,6 +405,27 @@ describe('IdempotencyStore on DynamoDB Local when answers are lost', () => {
     if (claim.kind !== 'claimed') return;
     await store.complete(key.pk, claim.token, written);
     expect(await store.claim(key)).toEqual({ kind: 'duplicate', result: written });
+  });
+
+  it('refuses a claim item whose stored records are not what it writes, naming the fix', async () => {
+    // Prepare: an item edited by hand: done, with records that are not the JSON pairs the store writes.
+    if (!emulators) throw new Error('emulators not started');
+    const store = dynamoStore();
+    const key = request();
+    const item = (records: string) => ({
+      pk: { S: key.pk },
+      state: { S: 'done' },
+      payloadHash: { S: key.payloadHash },
+      token: { S: 'edited' },
+      claimedAt: { N: String(Date.now()) },
+      expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3_600) },
+      batchRecords: { S: records },
+    });
+    // Act + Assess
+    for (const records of ['not json', '[["shardId-000000000000"]]', '{"0":["a","b"]}']) {
+      await emulators.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: item(records) }));
+      await expect(store.claim(key)).rejects.toThrow('delete the item to reset the key');
+    }
   });
 
   it('keeps what a search found and records a batch done even when each answer is lost and the SDK re-sends', async () => {

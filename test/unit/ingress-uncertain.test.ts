@@ -115,6 +115,34 @@ describe('publishEvents when a write is uncertain', () => {
     expect(mock.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 
+  it('past its lease, calls a keyed event it could not write "outcome unknown", and a keyless one still certainly not written', async () => {
+    // Prepare: a 1 s lease; Kinesis refuses both records and answers 2 s later (by then another request
+    // may have taken the key's claim over and written its event; nothing can write the keyless one).
+    let clock = 1_000_000;
+    const kinesis = new KinesisClient({ region: 'us-east-1' });
+    const mock = mockClient(kinesis);
+    mock.on(PutRecordsCommand).callsFake((input: { Records?: unknown[] }) => {
+      clock += 2_000;
+      const refused = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'no' };
+      return {
+        FailedRecordCount: input.Records?.length ?? 0,
+        Records: (input.Records ?? []).map(() => refused),
+      };
+    });
+    const deps = {
+      kinesis,
+      store: createMemoryIdempotencyStore({ leaseMs: 1_000, now: () => clock }),
+      writer: { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, now: () => clock },
+    };
+    // Act
+    const answer = await refusal(publishEvents(deps, 'orders', [prepared(5), prepared(6, false)]));
+    // Assess
+    expect(answer.problems).toEqual([
+      { index: 5, path: '', message: 'outcome unknown: the event may be in the log' },
+      { index: 6, path: '', message: 'throttled by the log' },
+    ]);
+  });
+
   it('says honestly that an event without an idempotency key cannot be deduplicated', async () => {
     // Prepare
     const { mock, deps } = setup();

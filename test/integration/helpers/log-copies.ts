@@ -15,16 +15,21 @@ export interface StoredCopy {
   readonly marked: boolean;
 }
 
-const isEnvelope = (data: Uint8Array): boolean => {
+/**
+ * A record the test wrote itself as filler (JSON without `specversion`) is no event: skipped. Anything
+ * else must decode as an envelope, so a corrupt record from a writer fails the test instead of hiding.
+ */
+const isEvent = (data: Uint8Array): boolean => {
+  let parsed: unknown;
   try {
-    decodeEnvelope(data);
-    return true;
+    parsed = JSON.parse(new TextDecoder().decode(data));
   } catch {
-    return false;
+    return true;
   }
+  return typeof parsed !== 'object' || parsed === null || 'specversion' in parsed;
 };
 
-/** Every event record of `stream` (records that are no envelope are skipped): each shard read from TRIM_HORIZON to its tip (`MillisBehindLatest` 0). */
+/** Every event record of `stream` (a test's own filler records skipped, see `isEvent`): each shard read from TRIM_HORIZON to its tip (`MillisBehindLatest` 0). */
 export const readLog = async (client: KinesisClient, stream: string): Promise<StoredCopy[]> => {
   const out: StoredCopy[] = [];
   for (const shard of (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []) {
@@ -40,7 +45,7 @@ export const readLog = async (client: KinesisClient, stream: string): Promise<St
     for (let page = 0; iterator && page < 1_000; page += 1) {
       const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const r of got.Records ?? [])
-        if (r.Data && r.SequenceNumber && isEnvelope(r.Data))
+        if (r.Data && r.SequenceNumber && isEvent(r.Data))
           out.push({
             id: decodeEnvelope(r.Data).id,
             shardId: shard.ShardId ?? '',
