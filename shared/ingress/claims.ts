@@ -24,11 +24,25 @@ export interface ClaimSet {
   readonly repeats: Map<number, number>;
 }
 
-const conflictError = (event: PreparedEvent, why: string): IngressError =>
+/** 409: the key was used with another payload (`display` names the key, `index` the event). */
+export const conflictError = (display: string | undefined, index: number, why: string): IngressError =>
   new IngressError(
     'IDEMPOTENCY_CONFLICT',
-    `Idempotency key ${event.idempotency?.display} was already used with a different payload.`,
-    [{ index: event.index, path: '', message: why }],
+    `Idempotency key ${display} was already used with a different payload.`,
+    [{ index, path: '', message: why }],
+  );
+
+/** 409 with Retry-After: another request holds the key. */
+export const inFlightError = (
+  display: string | undefined,
+  index: number,
+  retryAfterSeconds: number,
+): IngressError =>
+  new IngressError(
+    'IDEMPOTENCY_IN_FLIGHT',
+    `Idempotency key ${display} is being written by another request; retry after a moment.`,
+    [{ index, path: '', message: 'another request holds this key' }],
+    retryAfterSeconds,
   );
 
 /**
@@ -138,7 +152,11 @@ export const claimAll = async (
     const earlier = first.get(key.pk);
     if (!earlier) first.set(key.pk, event);
     else if (earlier.idempotency?.payloadHash !== key.payloadHash)
-      throw conflictError(event, `repeats the key of event ${earlier.index} with another payload`);
+      throw conflictError(
+        key.display,
+        event.index,
+        `repeats the key of event ${earlier.index} with another payload`,
+      );
     else repeats.set(event.index, earlier.index);
   }
 
@@ -179,11 +197,14 @@ export const claimAll = async (
   const event = blocking as PreparedEvent;
   const outcome = outcomes.get(event.index);
   if (outcome?.kind === 'conflict' || outcome?.kind === 'batch-done')
-    throw conflictError(event, 'payload differs from the first request with this key');
-  throw new IngressError(
-    'IDEMPOTENCY_IN_FLIGHT',
-    `Idempotency key ${event.idempotency?.display} is being written by another request; retry after a moment.`,
-    [{ index: event.index, path: '', message: 'another request holds this key' }],
+    throw conflictError(
+      event.idempotency?.display,
+      event.index,
+      'payload differs from the first request with this key',
+    );
+  throw inFlightError(
+    event.idempotency?.display,
+    event.index,
     outcome?.kind === 'in-flight' ? outcome.retryAfterSeconds : 1,
   );
 };

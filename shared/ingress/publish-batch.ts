@@ -1,5 +1,5 @@
 import { markResent } from '../envelope';
-import { storeError } from './claims';
+import { conflictError, inFlightError, storeError } from './claims';
 import { IngressError, isLogSearchIncompleteError, isLogSearchTrimmedError } from './errors';
 import { type ClaimOutcome, claimLifetimeSeconds, type SearchProgress } from './idempotency';
 import { findRecordsInLog, wantedOf } from './log-search';
@@ -12,20 +12,11 @@ type Claimed = Extract<ClaimOutcome, { kind: 'claimed' }>;
 type InFlight = Extract<ClaimOutcome, { kind: 'in-flight' }>;
 type Warn = (message: string, error: unknown) => void;
 
-const conflict = (claim: IdempotencyClaimSpec, index: number, why: string): IngressError =>
-  new IngressError(
-    'IDEMPOTENCY_CONFLICT',
-    `Idempotency key ${claim.display} was already used with a different payload.`,
-    [{ index, path: '', message: why }],
-  );
+const conflict = (claim: IdempotencyClaimSpec, index: number, why: string) =>
+  conflictError(claim.display, index, why);
 
-const inFlight = (claim: IdempotencyClaimSpec, outcome: InFlight): IngressError =>
-  new IngressError(
-    'IDEMPOTENCY_IN_FLIGHT',
-    `Idempotency key ${claim.display} is being written by another request; retry after a moment.`,
-    [{ index: 0, path: '', message: 'another request holds this key' }],
-    outcome.retryAfterSeconds,
-  );
+const inFlight = (claim: IdempotencyClaimSpec, outcome: InFlight) =>
+  inFlightError(claim.display, 0, outcome.retryAfterSeconds);
 
 /**
  * The events of the request that stand for themselves, and each repeat (same source and id) -> the

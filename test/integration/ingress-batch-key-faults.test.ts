@@ -4,7 +4,7 @@ import { loseResponses } from '../fixtures/lost-response';
 import { refuseRecords } from '../fixtures/refuse-records';
 import { bodyOf, order } from '../unit/ingress-support';
 import { type Emulators, startEmulators } from './helpers/emulators';
-import { ingressInstance } from './helpers/ingress-instance';
+import { ingressInstances } from './helpers/ingress-instance';
 import { hangAfterStored, readLog } from './helpers/log-copies';
 
 const STREAM = 'batch-key-faults';
@@ -52,18 +52,9 @@ interface Line {
 
 describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Local, Kinesis lite)', () => {
   let env: Emulators;
-  const clients: { destroy(): void }[] = [];
+  const instances = ingressInstances(() => env, TABLE);
 
-  const instance = (leaseMs?: number) => {
-    const made = ingressInstance({
-      ...env,
-      stream: STREAM,
-      table: TABLE,
-      ...(leaseMs === undefined ? {} : { leaseMs }),
-    });
-    clients.push(made.kinesis, made.dynamo);
-    return made;
-  };
+  const instance = (leaseMs?: number) => instances.make(STREAM, leaseMs);
 
   beforeAll(async () => {
     env = await startEmulators({ log: 'memory' });
@@ -71,7 +62,7 @@ describe('one Idempotency-Key per request under AWS faults, seeded (DynamoDB Loc
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of clients) c.destroy();
+    instances.destroyAll();
     await env?.stop();
   });
 

@@ -21,7 +21,7 @@ import { loseResponses } from '../fixtures/lost-response';
 import { refuseRecords } from '../fixtures/refuse-records';
 import { bodyOf, catalog, order } from '../unit/ingress-support';
 import { type Emulators, startEmulators } from './helpers/emulators';
-import { ingressInstance } from './helpers/ingress-instance';
+import { ingressInstances } from './helpers/ingress-instance';
 import { dieAfterStored, readLog } from './helpers/log-copies';
 
 /**
@@ -81,17 +81,8 @@ const onePerPage =
 
 describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)', () => {
   let env: Emulators;
-  const clients: { destroy(): void }[] = [];
-  const instance = (stream: string, leaseMs?: number) => {
-    const made = ingressInstance({
-      ...env,
-      stream,
-      table: TABLE,
-      ...(leaseMs === undefined ? {} : { leaseMs }),
-    });
-    clients.push(made.kinesis, made.dynamo);
-    return made;
-  };
+  const instances = ingressInstances(() => env, TABLE);
+  const instance = (stream: string, leaseMs?: number) => instances.make(stream, leaseMs);
 
   /** Two order ids whose partition keys land on the first and on the second shard of `stream`. */
   const keysByShard = async (stream: string): Promise<[string, string]> => {
@@ -128,7 +119,7 @@ describe('a request keyed as a whole, taken over (DynamoDB Local, Kinesis lite)'
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of clients) c.destroy();
+    instances.destroyAll();
     await env?.stop();
   });
 

@@ -6,7 +6,7 @@ import { loseResponses } from '../fixtures/lost-response';
 import { refuseRecords } from '../fixtures/refuse-records';
 import { bodyOf, order } from '../unit/ingress-support';
 import { type Emulators, startEmulators } from './helpers/emulators';
-import { ingressInstance } from './helpers/ingress-instance';
+import { ingressInstances } from './helpers/ingress-instance';
 import { dieAfterStored, readLog, type StoredCopy } from './helpers/log-copies';
 
 const STREAM = 'batch-key-orders';
@@ -52,18 +52,9 @@ const resultsOf = (answer: Awaited<ReturnType<IngressHandler>>): Result[] =>
 
 describe('one Idempotency-Key for a request of several events (DynamoDB Local, Kinesis lite)', () => {
   let env: Emulators;
-  const clients: { destroy(): void }[] = [];
+  const instances = ingressInstances(() => env, TABLE);
 
-  const instance = (leaseMs?: number, stream = STREAM) => {
-    const made = ingressInstance({
-      ...env,
-      stream,
-      table: TABLE,
-      ...(leaseMs === undefined ? {} : { leaseMs }),
-    });
-    clients.push(made.kinesis, made.dynamo);
-    return made;
-  };
+  const instance = (leaseMs?: number, stream = STREAM) => instances.make(stream, leaseMs);
 
   /** The claim item of a key, as the DynamoDB store keeps it (found by its display). */
   const claimItem = async (display: string) =>
@@ -99,7 +90,7 @@ describe('one Idempotency-Key for a request of several events (DynamoDB Local, K
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of clients) c.destroy();
+    instances.destroyAll();
     await env?.stop();
   });
 

@@ -77,3 +77,29 @@ export const ingressInstance = (options: InstanceOptions) => {
   });
   return { ingress, kinesis, dynamo, store, writes, warnings };
 };
+
+/**
+ * `ingressInstance` for one test file: the emulators are read when an instance is made (they start in
+ * `beforeAll`), and `destroyAll` ends every client made.
+ */
+export const ingressInstances = (
+  emulators: () => Pick<InstanceOptions, 'kinesisEndpoint' | 'dynamoEndpoint'>,
+  table: string,
+) => {
+  const clients: { destroy(): void }[] = [];
+  return {
+    make(stream: string, leaseMs?: number) {
+      const made = ingressInstance({
+        ...emulators(),
+        stream,
+        table,
+        ...(leaseMs === undefined ? {} : { leaseMs }),
+      });
+      clients.push(made.kinesis, made.dynamo);
+      return made;
+    },
+    destroyAll() {
+      for (const c of clients.splice(0)) c.destroy();
+    },
+  };
+};
