@@ -2,7 +2,6 @@ import { defineCatalog, type SubscriptionSpec } from '../shared/catalog';
 import { schemas } from './schemas';
 import {
   customer,
-  lastStatus,
   notificationState,
   orderState,
   shipmentState,
@@ -226,7 +225,8 @@ export const catalog = defineCatalog({
     {
       name: 'analytics',
       entry: 'example/functions/analytics.ts',
-      description: 'Counts orders per status: a second, independent consumer of the orders topic.',
+      description:
+        "Counts orders per status from the orders service's decisions: a second, independent consumer of the orders topic.",
       queries: { entry: 'example/queries/analytics.ts', routes: [{ method: 'GET', path: '/stats/orders' }] },
       subscriptions: [
         // Its own pace: bigger batches, a 1 s window, and long retries. While it fails it only lags
@@ -238,7 +238,7 @@ export const catalog = defineCatalog({
         }),
         flow('charges'),
       ],
-      tables: [{ name: 'order-status', item: lastStatus }, { name: 'counts' }],
+      tables: [{ name: 'counts' }],
     },
   ],
 });

@@ -2,101 +2,93 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { catalog as exampleCatalog } from '../../example/catalog';
+import { type CountedType, countDeltas, MOVES } from '../../example/domain/analytics';
+import { analytics } from '../../example/services/analytics';
 import { type Catalog, defineCatalog } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
-import { createDynamoStore, defineConsumer, type EventHandler } from '../../shared/consumer';
+import { createDynamoStore, defineService } from '../../shared/consumer';
+import { dataSchemaUri } from '../../shared/envelope';
 import { lambdaContext } from '../../test/fixtures/apigw';
 import { kinesisRecord, seq } from '../../test/fixtures/kinesis';
-import { benchCatalog } from '../lib/catalog';
 import { DynamoMeter, diffCounts } from '../lib/meter';
 import { createTable } from '../lib/tables';
-import { envelopeOf, eventId, type OrderData, orderData } from '../lib/workload';
+import { envelopeOf, eventId, orderData } from '../lib/workload';
+import { perOrderAnalytics, perOrderRecords } from './analytics-per-order';
+import { LAG, ANALYTICS_TABLES as TABLES } from './analytics-tables';
 import { type Consumer, STREAM } from './consumers';
 import { type PerEvent, perEvent } from './per-event';
 
 /**
- * Run 1b: the example's `analytics` service on DynamoDB Local. Each event reads its order's last
- * status, puts the next one (`order-status`, one item per order) and moves two shared counters
- * (`counts`, one item per status: `add` -1 and +1), as example/services/analytics.ts does. Orders go
- * through three events (requested, validated, confirmed) spread over the log as a busy shard has
- * them: a new order every third record, its later events 10 and 20 orders behind, so a batch of 100
- * holds most of an order's events and every status counter many times.
+ * Run 1b: the example's `analytics` service itself (example/services/analytics.ts, its catalog
+ * entry, `defineService`) on DynamoDB Local. The log is the orders topic as a busy shard has it: a
+ * new order's `OrderRequested` (~1 KB, which analytics skips) every third record, the orders
+ * service's decision about it 10 orders later and the payment's outcome 10 orders after that, so a
+ * batch of 100 holds most of an order's events and every status counter many times. One order in 10
+ * is rejected (no third event); one in 10 of the others is cancelled, the rest confirmed.
  */
 export const ANALYTICS_ORDERS = 990;
-const STEPS = ['REQUESTED', 'VALIDATED', 'CONFIRMED'] as const;
-const LAG = 10;
-const TABLES = {
-  status: 'bench-an-status',
-  counts: 'bench-an-counts',
-  checkpoints: 'bench-eo-checkpoints',
-  parking: 'bench-eo-parking',
-  outbox: 'bench-eo-outbox',
-  idempotency: 'bench-eo-powertools-idempotency',
-} as const;
 
 export interface AnalyticsResult {
-  readonly design: 'spine' | 'spine, coalesce off' | 'powertools';
+  readonly design: 'spine' | 'spine, coalesce off' | 'powertools' | 'spine, per-order status view (before)';
   readonly batchSize: number;
   readonly events: number;
   readonly orders: number;
   readonly first: PerEvent;
 }
 
-/** The log: at step t, order t's first event, order t-10's second and order t-20's third. */
-const analyticsRecords = (run: string, shardId: string): KinesisStreamRecord[] => {
-  const orders: OrderData[] = Array.from({ length: ANALYTICS_ORDERS }, (_, o) => orderData(run, o));
-  const log: OrderData[] = [];
-  for (let t = 0; t < ANALYTICS_ORDERS + LAG * (STEPS.length - 1); t++)
-    for (let step = 0; step < STEPS.length; step++) {
-      const order = orders[t - step * LAG];
-      if (order) log.push(order);
+const decisionData = (type: CountedType, orderId: string, customerId: string) => {
+  const money = { amount: 29.97, currency: 'EUR' };
+  switch (type) {
+    case 'OrderValidated':
+      return { orderId, customerId, ...money };
+    case 'OrderRejected':
+      return { orderId, customerId, reasons: ['discontinued-x is discontinued'] };
+    case 'OrderConfirmed':
+      return { orderId, customerId, ...money, homeAmount: 29.97, homeCurrency: 'EUR' };
+    case 'OrderCancelled':
+      return { orderId, customerId, reason: 'payment failed: DECLINED' };
+  }
+};
+
+/** Order `o`'s events after its request: its decision, then (if validated) the payment's outcome. */
+const laterTypes = (o: number): CountedType[] =>
+  o % 10 === 9 ? ['OrderRejected'] : ['OrderValidated', o % 10 === 4 ? 'OrderCancelled' : 'OrderConfirmed'];
+
+/** The log: at step t, order t's request, order t-10's decision and order t-20's outcome. */
+export const analyticsRecords = (run: string, shardId: string): KinesisStreamRecord[] => {
+  const log: { key: string; envelope: unknown }[] = [];
+  for (let t = 0; t < ANALYTICS_ORDERS + 2 * LAG; t++)
+    for (let step = 0; step < 3; step++) {
+      const o = t - step * LAG;
+      if (o < 0 || o >= ANALYTICS_ORDERS) continue;
+      const request = orderData(run, o);
+      const id = eventId(run, log.length);
+      if (step === 0) {
+        log.push({ key: request.orderId, envelope: envelopeOf(request, id) });
+        continue;
+      }
+      const type = laterTypes(o)[step - 1];
+      if (!type) continue;
+      const data = decisionData(type, request.orderId, request.customerId);
+      const envelope = {
+        ...envelopeOf(request, id),
+        source: 'orders',
+        type,
+        dataschema: dataSchemaUri(type, 1),
+        data,
+      };
+      log.push({ key: request.orderId, envelope });
     }
-  return log.map((data, i) =>
-    kinesisRecord({
-      stream: STREAM,
-      shardId,
-      sequenceNumber: seq(i + 1),
-      partitionKey: data.orderId,
-      data: envelopeOf(data, eventId(run, i)),
-    }),
+  return log.map(({ key, envelope }, i) =>
+    kinesisRecord({ stream: STREAM, shardId, sequenceNumber: seq(i + 1), partitionKey: key, data: envelope }),
   );
 };
 
-const STEP_OF = new Map<unknown, number>(STEPS.map((s, i) => [s, i]));
-const nextStatus = (previous: unknown): string =>
-  STEPS[Math.min((STEP_OF.get(previous) ?? -1) + 1, STEPS.length - 1)] ?? 'REQUESTED';
-
-const spineAnalytics = (client: DynamoDBClient, coalesce: boolean): Consumer => {
-  const store = createDynamoStore({
-    client: DynamoDBDocumentClient.from(client),
-    service: 'orders',
-    checkpointsTable: TABLES.checkpoints,
-    parkingTable: TABLES.parking,
-    outboxTable: TABLES.outbox,
-    stateTables: { 'order-status': TABLES.status, counts: TABLES.counts },
-  });
-  const onOrder: EventHandler = async (event, ctx) => {
-    const { orderId } = event.data as OrderData;
-    const previous = (await ctx.get('order-status', orderId))?.status;
-    const next = nextStatus(previous);
-    if (next === previous) return;
-    ctx.put('order-status', { pk: orderId, status: next });
-    if (typeof previous === 'string') ctx.update('counts', previous, { add: { count: -1 } });
-    ctx.update('counts', next, { add: { count: 1 } });
-  };
-  return defineConsumer(
-    {
-      catalog: withCoalesce(benchCatalog(), coalesce),
-      service: 'orders',
-      handlers: { OrderRequested: onOrder },
-    },
-    { store, env: { [streamEnvVar('orders')]: STREAM }, logReaders: false },
-  );
-};
-
-const withCoalesce = (catalog: Catalog, coalesce: boolean): Catalog => {
+/** The same catalog with every subscription's `coalesce` set (its type unchanged: one setting differs). */
+const withCoalesce = <C extends Catalog>(catalog: C, coalesce: boolean): C => {
   const { __validated: _, ...spec } = catalog;
   return defineCatalog({
     ...spec,
@@ -104,10 +96,28 @@ const withCoalesce = (catalog: Catalog, coalesce: boolean): Catalog => {
       ...s,
       subscriptions: s.subscriptions.map((sub) => ({ ...sub, coalesce })),
     })),
-  });
+  }) as unknown as C;
 };
 
-/** Powertools batch + idempotency with the same effect: a read, a PutItem and two UpdateItems per event. */
+/** The example's analytics service on Spine's runtime, with the catalog's settings or coalescing off. */
+const spineAnalytics = (client: DynamoDBClient, coalesce: boolean): Consumer => {
+  const store = createDynamoStore({
+    client: DynamoDBDocumentClient.from(client),
+    service: 'analytics',
+    checkpointsTable: TABLES.checkpoints,
+    parkingTable: TABLES.parking,
+    outboxTable: TABLES.outbox,
+    stateTables: { counts: TABLES.counts },
+  });
+  const env = Object.fromEntries(exampleCatalog.topics.map((t) => [streamEnvVar(t.name), t.name]));
+  const options = { store, env, logReaders: false as const };
+  if (coalesce) return defineService(analytics, options);
+  return defineService(withCoalesce(exampleCatalog, false), 'analytics', { on: analytics.on }, options);
+};
+
+const COUNTED: ReadonlySet<string> = new Set(Object.keys(MOVES));
+
+/** Powertools batch + idempotency with the same effect: per decision, an idempotency record and its counter adds. */
 const powertoolsAnalytics = (client: DynamoDBClient): Consumer => {
   const doc = DynamoDBDocumentClient.from(client);
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
@@ -116,28 +126,18 @@ const powertoolsAnalytics = (client: DynamoDBClient): Consumer => {
     tableName: TABLES.idempotency,
     awsSdkV3Client: client,
   });
-  const count = (status: string, delta: number) =>
-    doc.send(
-      new UpdateCommand({
-        TableName: TABLES.counts,
-        Key: { pk: status },
-        UpdateExpression: 'ADD #c :d',
-        ExpressionAttributeNames: { '#c': 'count' },
-        ExpressionAttributeValues: { ':d': delta },
-      }),
-    );
   const apply = makeIdempotent(
-    async (event: { id: string; data: OrderData }) => {
-      const key = { pk: event.data.orderId };
-      const got = await doc.send(
-        new GetCommand({ TableName: TABLES.status, Key: key, ConsistentRead: true }),
-      );
-      const previous = got.Item?.status;
-      const next = nextStatus(previous);
-      if (next === previous) return;
-      await doc.send(new PutCommand({ TableName: TABLES.status, Item: { ...key, status: next } }));
-      if (typeof previous === 'string') await count(previous, -1);
-      await count(next, 1);
+    async (event: { id: string; type: CountedType }) => {
+      for (const { status, delta } of countDeltas(event.type))
+        await doc.send(
+          new UpdateCommand({
+            TableName: TABLES.counts,
+            Key: { pk: status },
+            UpdateExpression: 'ADD #c :d',
+            ExpressionAttributeNames: { '#c': 'count' },
+            ExpressionAttributeValues: { ':d': delta },
+          }),
+        );
     },
     { persistenceStore, config },
   );
@@ -146,13 +146,21 @@ const powertoolsAnalytics = (client: DynamoDBClient): Consumer => {
     return processPartialResponse(
       event,
       async (record: KinesisStreamRecord) => {
-        await apply(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')));
+        const envelope = JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+        if (COUNTED.has(envelope.type)) await apply(envelope);
       },
       processor,
       { context },
     );
   };
 };
+
+const DESIGNS = [
+  'spine',
+  'spine, coalesce off',
+  'powertools',
+  'spine, per-order status view (before)',
+] as const;
 
 /** Write units and calls per event of the analytics workload at batch 100, per design. */
 export const runAnalytics = async (dynamoEndpoint: string, batchSize = 100): Promise<AnalyticsResult[]> => {
@@ -162,20 +170,24 @@ export const runAnalytics = async (dynamoEndpoint: string, batchSize = 100): Pro
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   };
   const plain = new DynamoDBClient(config);
-  for (const [name, key] of [
-    [TABLES.status, 'pk'],
-    [TABLES.counts, 'pk'],
-  ] as const)
-    await createTable(plain, name, key).catch(() => undefined); // run 1 may have made them
+  for (const name of [TABLES.status, TABLES.counts])
+    await createTable(plain, name, 'pk').catch(() => undefined); // run 1 may have made them
   plain.destroy();
-  const designs = ['spine', 'spine, coalesce off', 'powertools'] as const;
   const results: AnalyticsResult[] = [];
-  for (const [n, design] of designs.entries()) {
+  for (const [n, design] of DESIGNS.entries()) {
     const client = new DynamoDBClient(config);
     const meter = new DynamoMeter().attach(client);
+    const shardId = `shardId-analytics-${n}`;
+    const before = design === 'spine, per-order status view (before)';
     const consumer =
-      design === 'powertools' ? powertoolsAnalytics(client) : spineAnalytics(client, design === 'spine');
-    const records = analyticsRecords(`an${n}`, `shardId-analytics-${n}`);
+      design === 'powertools'
+        ? powertoolsAnalytics(client)
+        : before
+          ? perOrderAnalytics(client, TABLES)
+          : spineAnalytics(client, design === 'spine');
+    const records = before
+      ? perOrderRecords(`an${n}`, shardId, ANALYTICS_ORDERS)
+      : analyticsRecords(`an${n}`, shardId);
     const t0 = meter.snapshot();
     for (let from = 0; from < records.length; from += batchSize) {
       const out = await consumer({ Records: records.slice(from, from + batchSize) }, lambdaContext());

@@ -46,7 +46,7 @@ try {
     };
   });
   console.table(rows);
-  console.log('run 1b, analytics workload (order-status put + shared counter adds), batch 100:');
+  console.log('run 1b, the example analytics service (shared counter adds per decision), batch 100:');
   console.table(analyticsRows(await runAnalytics(`http://127.0.0.1:${dynamo.port}`)));
 } finally {
   await dynamo.stop();

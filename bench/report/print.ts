@@ -102,7 +102,7 @@ export const printReport = (r: Report, verdicts: readonly Verdict[]): void => {
   if (r.analytics)
     out.push(
       table(
-        '1b. Analytics workload per event: order-status put + shared counter adds (DynamoDB Local, batch 100)',
+        '1b. Analytics workload per event: the example analytics service, counter adds per decision (DynamoDB Local, batch 100)',
         ['design', 'events', 'WCU', 'RCU', 'calls', 'WCU by table'],
         r.analytics.map((a) => [
           a.design,

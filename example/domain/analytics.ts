@@ -1,33 +1,29 @@
 import type { OrderStatus } from './order';
 
-/** The statuses the orders topic tells about (payments and shipping facts live on other topics). */
-export const STATUS_BY_EVENT = {
-  OrderRequested: 'REQUESTED',
-  OrderValidated: 'VALIDATED',
-  OrderRejected: 'REJECTED',
-  OrderConfirmed: 'CONFIRMED',
-  OrderCancelled: 'CANCELLED',
-} as const satisfies Readonly<Record<string, OrderStatus>>;
-
-/** The event types analytics counts. */
-export type CountedType = keyof typeof STATUS_BY_EVENT;
-
-const STATUS_OF: ReadonlyMap<string, OrderStatus> = new Map(Object.entries(STATUS_BY_EVENT));
-
-export const COUNTED_STATUSES: readonly OrderStatus[] = [...new Set(Object.values(STATUS_BY_EVENT))];
-
 /**
- * decide: how the per-status counts change when an order's last known status moves from `previous`
- * to the one `eventType` tells. An event that does not move the order changes nothing.
+ * How each decision of the orders service moves an order between the statuses analytics counts.
+ * `decide` (./order.ts) makes each decision at most once per order, and only from the status named
+ * in `from` (a confirmation or a cancellation only of a VALIDATED order; a validation or a rejection
+ * only of a new one); Spine applies each event of the log once per subscription. So one counter per
+ * status is exact without a per-order item: a decision adds 1 to the status it reaches and -1 to the
+ * one it leaves (test/unit/example-analytics.test.ts replays flows through `decide` and holds the
+ * counts to the orders' own statuses).
  */
-export const countChanges = (
-  previous: OrderStatus | undefined,
-  eventType: string,
-): { next: OrderStatus; deltas: { status: OrderStatus; delta: number }[] } | undefined => {
-  const next = STATUS_OF.get(eventType);
-  if (!next || next === previous) return undefined;
-  return {
-    next,
-    deltas: [...(previous ? [{ status: previous, delta: -1 }] : []), { status: next, delta: 1 }],
-  };
+export const MOVES = {
+  OrderValidated: { to: 'VALIDATED' },
+  OrderRejected: { to: 'REJECTED' },
+  OrderConfirmed: { from: 'VALIDATED', to: 'CONFIRMED' },
+  OrderCancelled: { from: 'VALIDATED', to: 'CANCELLED' },
+} as const satisfies Readonly<Record<string, { readonly from?: OrderStatus; readonly to: OrderStatus }>>;
+
+/** The event types analytics counts: the orders service's decisions. */
+export type CountedType = keyof typeof MOVES;
+
+/** The statuses `GET /stats/orders` reports: every status a decision reaches. */
+export const COUNTED_STATUSES: readonly OrderStatus[] = [...new Set(Object.values(MOVES).map((m) => m.to))];
+
+/** decide: how the per-status counts change when the orders service makes the decision `eventType`. */
+export const countDeltas = (eventType: CountedType): { status: OrderStatus; delta: number }[] => {
+  const move: { readonly from?: OrderStatus; readonly to: OrderStatus } = MOVES[eventType];
+  return [...(move.from ? [{ status: move.from, delta: -1 }] : []), { status: move.to, delta: 1 }];
 };

@@ -109,6 +109,9 @@ export const evolve = (
     case 'OrderRejected':
       return moveTo(state, 'REJECTED', at, event.data.reasons.join('; '));
     case 'PaymentProcessed': {
+      // A payment outcome settles only an order awaiting payment, as in `decide`: a late or repeated
+      // one about a rejected, confirmed or cancelled order changes nothing.
+      if (state.status !== 'VALIDATED') return state;
       const { amount, currency, homeAmount, homeCurrency, chargeId } = event.data;
       const converted = currency === homeCurrency ? '' : ` = ${homeAmount.toFixed(2)} ${homeCurrency}`;
       return {
@@ -118,6 +121,7 @@ export const evolve = (
       };
     }
     case 'PaymentFailed':
+      if (state.status !== 'VALIDATED') return state;
       return moveTo(
         state,
         'PAYMENT_FAILED',

@@ -1,20 +1,17 @@
-import { declareService, itemChecks, type ServiceHandler } from '../../shared/consumer';
+import { declareService, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
-import { type CountedType, countChanges } from '../domain/analytics';
+import { type CountedType, countDeltas } from '../domain/analytics';
 import { analyticsFailing, FAULT_ENV } from '../faults';
-import { readState } from '../state/items';
 
-const orderStatus = itemChecks(catalog, 'analytics').of('order-status');
-
-/** Keeps each order's last status and a counter per status; no user data. One handler, five types. */
-const onOrderEvent: ServiceHandler<typeof catalog, 'analytics', CountedType> = async (event, ctx) => {
+/**
+ * Counts orders per status from the orders service's decisions: one shared counter per status, no
+ * per-order item and no read (the decision names the status it leaves, `MOVES`), so a batch writes
+ * each counter once whatever its size. One handler, four types.
+ */
+const onDecision: ServiceHandler<typeof catalog, 'analytics', CountedType> = (event, ctx) => {
   if (analyticsFailing()) throw new Error(`analytics is switched to fail (${FAULT_ENV.analyticsFail}=1)`);
-  const { orderId } = event.data;
-  const previous = await readState(ctx, orderStatus, orderId);
-  const change = countChanges(previous?.status, event.type);
-  if (!change) return;
-  ctx.put('order-status', { pk: orderId, status: change.next });
-  for (const { status, delta } of change.deltas) ctx.update('counts', status, { add: { count: delta } });
+  for (const { status, delta } of countDeltas(event.type))
+    ctx.update('counts', status, { add: { count: delta } });
 };
 
 /**
@@ -29,11 +26,10 @@ const onCharge: ServiceHandler<typeof catalog, 'analytics', 'ChargeRecorded'> = 
 /** The `analytics` service: a second, independent consumer of the orders topic. */
 export const analytics = declareService(catalog, 'analytics', {
   on: {
-    OrderRequested: onOrderEvent,
-    OrderValidated: onOrderEvent,
-    OrderRejected: onOrderEvent,
-    OrderConfirmed: onOrderEvent,
-    OrderCancelled: onOrderEvent,
+    OrderValidated: onDecision,
+    OrderRejected: onDecision,
+    OrderConfirmed: onDecision,
+    OrderCancelled: onDecision,
     ChargeRecorded: onCharge,
   },
 });

@@ -88,6 +88,3 @@ export const storedCharge = Type.Object({
     Type.Object({ status: Type.Literal('declined'), reason: Type.String() }),
   ]),
 });
-
-/** The analytics service's last known status of an order (`order-status` table, pk = orderId). */
-export const lastStatus = Type.Object({ status });

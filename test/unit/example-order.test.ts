@@ -104,6 +104,22 @@ describe('orders decide/evolve', () => {
     expect(decide(given(request(), processed), processed)).toEqual([]);
   });
 
+  it('given an order not awaiting payment (rejected, confirmed, cancelled), when a payment outcome arrives, then it stays as it was', () => {
+    const failed: FlowEvent = { type: 'PaymentFailed', data: { orderId: 'o-1', reason: 'DECLINED' } };
+    const rejected = given(request({ items: [{ sku: 'discontinued-tea', quantity: 1, unitPrice: 3 }] }));
+    const confirmed = given(request(), processed);
+    const cancelled = given(request(), failed);
+
+    for (const before of [rejected, confirmed, cancelled])
+      for (const late of [processed, failed])
+        expect(react(before, late, AT)).toEqual({ state: before, emits: [] });
+    expect([rejected, confirmed, cancelled].map((s) => s?.status)).toEqual([
+      'REJECTED',
+      'CONFIRMED',
+      'CANCELLED',
+    ]);
+  });
+
   it('given no order (never requested, or its user deleted), when shipping facts arrive, then nothing is created', () => {
     const shipped: FlowEvent = {
       type: 'OrderShipped',

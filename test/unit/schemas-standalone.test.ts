@@ -265,18 +265,28 @@ describe('standalone validators', () => {
 
   it('of state items are what itemChecks uses, and a stale or missing one is refused', () => {
     // Prepare
-    const stored = { pk: 'o-1', status: 'NOT-A-STATUS' };
+    const stored = {
+      pk: 'o-1',
+      orderId: 'o-1',
+      customerId: 'u-1',
+      status: 'NOT-A-STATUS',
+      carrier: 'x',
+      trackingId: 't-1',
+      homeAmount: 3,
+      homeCurrency: 'EUR',
+      shippedAt: '2026-11-28T00:00:00.000Z',
+    };
     provideStandaloneValidators({ hash: generated.hash, validators: { ...generated.validators, ...items } });
     // Act
-    const checked = createSchemaRegistry(catalog, { types: [], service: 'analytics' }).validateItem(
-      'analytics',
-      'order-status',
+    const checked = createSchemaRegistry(catalog, { types: [], service: 'shipping' }).validateItem(
+      'shipping',
+      'shipments',
       stored,
     );
     provideStandaloneValidators(generated);
     let refused: unknown;
     try {
-      createSchemaRegistry(catalog, { types: [], service: 'analytics' });
+      createSchemaRegistry(catalog, { types: [], service: 'shipping' });
     } catch (error) {
       refused = error;
     }
@@ -284,7 +294,7 @@ describe('standalone validators', () => {
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.errors[0]?.path).toBe('/status');
     expect(isStaleValidatorsError(refused)).toBe(true);
-    expect(String((refused as Error).message)).toMatch(/no validator for analytics\/order-status/);
+    expect(String((refused as Error).message)).toMatch(/no validator for shipping\/shipments/);
   });
 
   it('are what the registry validates with once a generated module is loaded', () => {
