@@ -2,10 +2,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { catalog as exampleCatalog } from '../../example/catalog';
-import { type CountedType, countDeltas, MOVES } from '../../example/domain/analytics';
+import { COUNTED_STATUSES, type CountedType, REACHED } from '../../example/domain/analytics';
 import { analytics } from '../../example/services/analytics';
 import { type Catalog, defineCatalog } from '../../shared/catalog';
 import { streamEnvVar } from '../../shared/config';
@@ -17,7 +17,7 @@ import { DynamoMeter, diffCounts } from '../lib/meter';
 import { createTable } from '../lib/tables';
 import { envelopeOf, eventId, orderData } from '../lib/workload';
 import { perOrderAnalytics, perOrderRecords } from './analytics-per-order';
-import { LAG, ANALYTICS_TABLES as TABLES } from './analytics-tables';
+import { type AnalyticsTables, LAG, ANALYTICS_TABLES as TABLES } from './analytics-tables';
 import { type Consumer, STREAM } from './consumers';
 import { type PerEvent, perEvent } from './per-event';
 
@@ -100,14 +100,14 @@ const withCoalesce = <C extends Catalog>(catalog: C, coalesce: boolean): C => {
 };
 
 /** The example's analytics service on Spine's runtime, with the catalog's settings or coalescing off. */
-const spineAnalytics = (client: DynamoDBClient, coalesce: boolean): Consumer => {
+const spineAnalytics = (client: DynamoDBClient, tables: AnalyticsTables, coalesce: boolean): Consumer => {
   const store = createDynamoStore({
     client: DynamoDBDocumentClient.from(client),
     service: 'analytics',
-    checkpointsTable: TABLES.checkpoints,
-    parkingTable: TABLES.parking,
-    outboxTable: TABLES.outbox,
-    stateTables: { counts: TABLES.counts },
+    checkpointsTable: tables.checkpoints,
+    parkingTable: tables.parking,
+    outboxTable: tables.outbox,
+    stateTables: { counts: tables.counts },
   });
   const env = Object.fromEntries(exampleCatalog.topics.map((t) => [streamEnvVar(t.name), t.name]));
   const options = { store, env, logReaders: false as const };
@@ -115,29 +115,32 @@ const spineAnalytics = (client: DynamoDBClient, coalesce: boolean): Consumer => 
   return defineService(withCoalesce(exampleCatalog, false), 'analytics', { on: analytics.on }, options);
 };
 
-const COUNTED: ReadonlySet<string> = new Set(Object.keys(MOVES));
+const COUNTED: ReadonlySet<string> = new Set(Object.keys(REACHED));
 
-/** Powertools batch + idempotency with the same effect: per decision, an idempotency record and its counter adds. */
-const powertoolsAnalytics = (client: DynamoDBClient): Consumer => {
+/**
+ * Powertools batch + idempotency, written the idiomatic way: per decision, an idempotency record and
+ * one counter add. The same counts when nothing fails; not atomic (the add and the idempotency record
+ * are separate writes, so a crash between them adds twice on the retry), where Spine's commit is.
+ */
+const powertoolsAnalytics = (client: DynamoDBClient, tables: AnalyticsTables): Consumer => {
   const doc = DynamoDBDocumentClient.from(client);
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'id' });
   const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: TABLES.idempotency,
+    tableName: tables.idempotency,
     awsSdkV3Client: client,
   });
   const apply = makeIdempotent(
     async (event: { id: string; type: CountedType }) => {
-      for (const { status, delta } of countDeltas(event.type))
-        await doc.send(
-          new UpdateCommand({
-            TableName: TABLES.counts,
-            Key: { pk: status },
-            UpdateExpression: 'ADD #c :d',
-            ExpressionAttributeNames: { '#c': 'count' },
-            ExpressionAttributeValues: { ':d': delta },
-          }),
-        );
+      await doc.send(
+        new UpdateCommand({
+          TableName: tables.counts,
+          Key: { pk: REACHED[event.type] },
+          UpdateExpression: 'ADD #c :d',
+          ExpressionAttributeNames: { '#c': 'count' },
+          ExpressionAttributeValues: { ':d': 1 },
+        }),
+      );
     },
     { persistenceStore, config },
   );
@@ -161,6 +164,29 @@ const DESIGNS = [
   'powertools',
   'spine, per-order status view (before)',
 ] as const;
+const BEFORE = 'spine, per-order status view (before)';
+
+/** Each design's own counters, read before and after its run: the bench checks the effect, not only its cost. */
+const readCounts = async (doc: DynamoDBDocumentClient, table: string, statuses: readonly string[]) => {
+  const counts: Record<string, number> = {};
+  for (const pk of statuses) {
+    const got = await doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }));
+    counts[pk] = Number(got.Item?.count ?? 0);
+  }
+  return counts;
+};
+
+/** What a design must have counted: the example's, how many decisions of each kind the log holds. */
+const expectedCounts = (design: (typeof DESIGNS)[number], records: readonly KinesisStreamRecord[]) => {
+  if (design === BEFORE) return { REQUESTED: 0, VALIDATED: 0, CONFIRMED: ANALYTICS_ORDERS };
+  const counts: Record<string, number> = Object.fromEntries(COUNTED_STATUSES.map((s) => [s, 0]));
+  for (const r of records) {
+    const type = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')).type as CountedType;
+    const status = REACHED[type];
+    if (status) counts[status] = (counts[status] ?? 0) + 1;
+  }
+  return counts;
+};
 
 /** Write units and calls per event of the analytics workload at batch 100, per design. */
 export const runAnalytics = async (dynamoEndpoint: string, batchSize = 100): Promise<AnalyticsResult[]> => {
@@ -170,24 +196,28 @@ export const runAnalytics = async (dynamoEndpoint: string, batchSize = 100): Pro
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   };
   const plain = new DynamoDBClient(config);
-  for (const name of [TABLES.status, TABLES.counts])
-    await createTable(plain, name, 'pk').catch(() => undefined); // run 1 may have made them
-  plain.destroy();
+  const doc = DynamoDBDocumentClient.from(plain);
+  const countsOf = (n: number) => `${TABLES.counts}-${n}`;
+  for (const name of [TABLES.status, ...DESIGNS.map((_, n) => countsOf(n))])
+    await createTable(plain, name, 'pk').catch(() => undefined); // an earlier run may have made them
   const results: AnalyticsResult[] = [];
   for (const [n, design] of DESIGNS.entries()) {
+    const tables = { ...TABLES, counts: countsOf(n) };
     const client = new DynamoDBClient(config);
     const meter = new DynamoMeter().attach(client);
     const shardId = `shardId-analytics-${n}`;
-    const before = design === 'spine, per-order status view (before)';
     const consumer =
       design === 'powertools'
-        ? powertoolsAnalytics(client)
-        : before
-          ? perOrderAnalytics(client, TABLES)
-          : spineAnalytics(client, design === 'spine');
-    const records = before
-      ? perOrderRecords(`an${n}`, shardId, ANALYTICS_ORDERS)
-      : analyticsRecords(`an${n}`, shardId);
+        ? powertoolsAnalytics(client, tables)
+        : design === BEFORE
+          ? perOrderAnalytics(client, tables)
+          : spineAnalytics(client, tables, design === 'spine');
+    const records =
+      design === BEFORE
+        ? perOrderRecords(`an${n}`, shardId, ANALYTICS_ORDERS)
+        : analyticsRecords(`an${n}`, shardId);
+    const expected = expectedCounts(design, records);
+    const before = await readCounts(doc, tables.counts, Object.keys(expected));
     const t0 = meter.snapshot();
     for (let from = 0; from < records.length; from += batchSize) {
       const out = await consumer({ Records: records.slice(from, from + batchSize) }, lambdaContext());
@@ -195,9 +225,18 @@ export const runAnalytics = async (dynamoEndpoint: string, batchSize = 100): Pro
         throw new Error(`unexpected batch item failures: ${JSON.stringify(out.batchItemFailures)}`);
     }
     const first = perEvent(diffCounts(meter.snapshot(), t0), records.length);
+    const after = await readCounts(doc, tables.counts, Object.keys(expected));
+    const counted = Object.fromEntries(
+      Object.keys(expected).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]),
+    );
+    if (JSON.stringify(counted) !== JSON.stringify(expected))
+      throw new Error(
+        `run 1b, ${design}: counted ${JSON.stringify(counted)}, expected ${JSON.stringify(expected)}`,
+      );
     results.push({ design, batchSize, events: records.length, orders: ANALYTICS_ORDERS, first });
     client.destroy();
   }
+  plain.destroy();
   return results;
 };
 

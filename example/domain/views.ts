@@ -38,7 +38,7 @@ export const rateView = (item: RawItem) => {
 
 const countItem = Type.Object({ pk: Type.String(), count: Type.Number() });
 
-/** The read model of `GET /stats/orders`: a count for every status analytics tracks, 0 when unseen. */
+/** The read model of `GET /stats/orders`: how many orders reached each counted status, 0 when none. */
 export const countsView = (items: readonly RawItem[]) => {
   const counts: Record<string, number> = Object.fromEntries(COUNTED_STATUSES.map((s) => [s, 0]));
   for (const item of items) {

@@ -7,7 +7,7 @@ import { guarded, json } from './http';
 const client = createDocumentClient();
 const countsTable = requireEnv(stateTableEnvVar('analytics', 'counts'));
 
-/** `GET /stats/orders`: how many orders are in each status, as far as analytics has read. */
+/** `GET /stats/orders`: how many orders reached each status (decisions made), as far as analytics has read. */
 export const handler = guarded('analytics', async () => {
   const out = await client.send(
     new BatchGetCommand({

@@ -1,17 +1,16 @@
 import { declareService, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
-import { type CountedType, countDeltas } from '../domain/analytics';
+import { type CountedType, REACHED } from '../domain/analytics';
 import { analyticsFailing, FAULT_ENV } from '../faults';
 
 /**
- * Counts orders per status from the orders service's decisions: one shared counter per status, no
- * per-order item and no read (the decision names the status it leaves, `MOVES`), so a batch writes
- * each counter once whatever its size. One handler, four types.
+ * Counts how many orders reached each status, one shared counter per status: a decision adds 1 to the
+ * status it reaches (`REACHED`). No per-order item and no read, so a batch writes each counter once
+ * whatever its size. One handler, four types.
  */
 const onDecision: ServiceHandler<typeof catalog, 'analytics', CountedType> = (event, ctx) => {
   if (analyticsFailing()) throw new Error(`analytics is switched to fail (${FAULT_ENV.analyticsFail}=1)`);
-  for (const { status, delta } of countDeltas(event.type))
-    ctx.update('counts', status, { add: { count: delta } });
+  ctx.update('counts', REACHED[event.type], { add: { count: 1 } });
 };
 
 /**

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { countDeltas } from '../../example/domain/analytics';
 import type { OrderValidated } from '../../example/domain/events';
 import { toHome } from '../../example/domain/money';
 import { notify, type Recipient } from '../../example/domain/notification';
@@ -136,20 +135,7 @@ describe('notifications decide', () => {
   });
 });
 
-describe('analytics decide', () => {
-  it('moves a count from the status a decision leaves to the one it reaches', () => {
-    expect(countDeltas('OrderValidated')).toEqual([{ status: 'VALIDATED', delta: 1 }]);
-    expect(countDeltas('OrderRejected')).toEqual([{ status: 'REJECTED', delta: 1 }]);
-    expect(countDeltas('OrderConfirmed')).toEqual([
-      { status: 'VALIDATED', delta: -1 },
-      { status: 'CONFIRMED', delta: 1 },
-    ]);
-    expect(countDeltas('OrderCancelled')).toEqual([
-      { status: 'VALIDATED', delta: -1 },
-      { status: 'CANCELLED', delta: 1 },
-    ]);
-  });
-
+describe('analytics view', () => {
   it('shows 0 for statuses not seen yet', () => {
     expect(
       countsView([
