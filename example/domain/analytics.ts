@@ -21,3 +21,9 @@ export type CountedType = keyof typeof REACHED;
 
 /** The statuses `GET /stats/orders` reports: every status a decision reaches. */
 export const COUNTED_STATUSES: readonly OrderStatus[] = Object.values(REACHED);
+
+/**
+ * The `counts` item of a status. Prefixed: the counters of the current-status design, which a stack
+ * deployed before 2026-11-28 still holds under the bare status, must not mix with these.
+ */
+export const countKey = (status: OrderStatus): string => `reached#${status}`;

@@ -1,7 +1,7 @@
 import * as Type from 'typebox';
 import { userView } from '../../shared/consumer';
 import { parseState } from '../state/parse';
-import { COUNTED_STATUSES } from './analytics';
+import { COUNTED_STATUSES, countKey } from './analytics';
 import { orderState } from './order';
 
 /**
@@ -41,9 +41,11 @@ const countItem = Type.Object({ pk: Type.String(), count: Type.Number() });
 /** The read model of `GET /stats/orders`: how many orders reached each counted status, 0 when none. */
 export const countsView = (items: readonly RawItem[]) => {
   const counts: Record<string, number> = Object.fromEntries(COUNTED_STATUSES.map((s) => [s, 0]));
+  const statusOf = new Map(COUNTED_STATUSES.map((s) => [countKey(s), s]));
   for (const item of items) {
     const parsed = parseState(countItem, userView(item));
-    if (parsed && parsed.pk in counts) counts[parsed.pk] = parsed.count;
+    const status = parsed && statusOf.get(parsed.pk);
+    if (parsed && status) counts[status] = parsed.count;
   }
   return { counts };
 };

@@ -1,6 +1,6 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, requireEnv, stateTableEnvVar } from '../../index';
-import { COUNTED_STATUSES } from '../domain/analytics';
+import { COUNTED_STATUSES, countKey } from '../domain/analytics';
 import { countsView } from '../domain/views';
 import { guarded, json } from './http';
 
@@ -11,7 +11,12 @@ const countsTable = requireEnv(stateTableEnvVar('analytics', 'counts'));
 export const handler = guarded('analytics', async () => {
   const out = await client.send(
     new BatchGetCommand({
-      RequestItems: { [countsTable]: { Keys: COUNTED_STATUSES.map((pk) => ({ pk })), ConsistentRead: true } },
+      RequestItems: {
+        [countsTable]: {
+          Keys: COUNTED_STATUSES.map((status) => ({ pk: countKey(status) })),
+          ConsistentRead: true,
+        },
+      },
     }),
   );
   return json(200, countsView(out.Responses?.[countsTable] ?? []));

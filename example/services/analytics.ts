@@ -1,6 +1,6 @@
 import { declareService, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
-import { type CountedType, REACHED } from '../domain/analytics';
+import { type CountedType, countKey, REACHED } from '../domain/analytics';
 import { analyticsFailing, FAULT_ENV } from '../faults';
 
 /**
@@ -10,7 +10,7 @@ import { analyticsFailing, FAULT_ENV } from '../faults';
  */
 const onDecision: ServiceHandler<typeof catalog, 'analytics', CountedType> = (event, ctx) => {
   if (analyticsFailing()) throw new Error(`analytics is switched to fail (${FAULT_ENV.analyticsFail}=1)`);
-  ctx.update('counts', REACHED[event.type], { add: { count: 1 } });
+  ctx.update('counts', countKey(REACHED[event.type]), { add: { count: 1 } });
 };
 
 /**

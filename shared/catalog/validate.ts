@@ -1,6 +1,7 @@
 import type { ZodError } from 'zod';
 import { cdcProblems } from './cdc-checks';
 import { CatalogError, type CatalogProblem } from './errors';
+import { giveUpProblems } from './give-up-checks';
 import { catalogSchema } from './schema';
 import type { Catalog, CatalogSpec, EventTypeSpec } from './types';
 
@@ -142,6 +143,7 @@ const referenceProblems = (spec: CatalogSpec): CatalogProblem[] => {
     });
 
   problems.push(...cdcProblems(spec));
+  problems.push(...giveUpProblems(spec));
   for (const t of spec.topics) {
     if (!spec.eventTypes.some((e) => e.topic === t.name))
       problems.push({ path: `topics[${t.name}]`, message: 'no event type is declared for this topic' });

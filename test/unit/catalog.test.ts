@@ -122,6 +122,49 @@ describe('defineCatalog', () => {
     );
   });
 
+  describe('give-ups after retention', () => {
+    const withRetry = (retry: object, retentionHours = 24): CatalogSpec => {
+      const spec = base();
+      const service = spec.services[0];
+      const sub = service?.subscriptions[0];
+      if (!service || !sub) throw new Error('fixture');
+      return {
+        ...spec,
+        topics: [{ name: 'orders', shards: 'on-demand', retentionHours }],
+        services: [{ ...service, subscriptions: [{ ...sub, retry: { ...sub.retry, ...retry } }] }],
+      };
+    };
+
+    it('refuses attempts that park a crashing event only after the topic drops it, naming both ways out', () => {
+      const problems = problemsOf(withRetry({ maxAttempts: 10_001 }));
+
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        /^services\[billing\]\.subscriptions\[0\]\.retry\.maxAttempts: 10001 attempts/,
+      );
+      expect(problems[0]).toContain(
+        'use at most 2698 attempts, or set retry.maxRecordAgeSeconds below 86400',
+      );
+    });
+
+    it('accepts the most attempts a 24 h topic takes, and more with a record age or a longer retention', () => {
+      expect(problemsOf(withRetry({ maxAttempts: 2_698 }))).toEqual([]);
+      expect(problemsOf(withRetry({ maxAttempts: 2_699 }))).toHaveLength(1);
+      expect(problemsOf(withRetry({ maxAttempts: 10_001, maxRecordAgeSeconds: 72_000 }))).toEqual([]);
+      expect(problemsOf(withRetry({ maxAttempts: 10_001 }, 168))).toEqual([]);
+    });
+
+    it('refuses a record age at or past the retention', () => {
+      const problems = problemsOf(withRetry({ maxAttempts: 3, maxRecordAgeSeconds: 86_400 }));
+
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^services\[billing\]\.subscriptions\[0\]\.retry\.maxRecordAgeSeconds: 86400 s is not below/,
+        ),
+      ]);
+    });
+  });
+
   it('requires the key field to be a required property of every schema version', () => {
     const spec = base();
     const type = spec.eventTypes[0];

@@ -139,7 +139,8 @@ describe('analytics view', () => {
   it('shows 0 for statuses not seen yet', () => {
     expect(
       countsView([
-        { pk: 'CONFIRMED', count: 3 },
+        { pk: 'reached#CONFIRMED', count: 3 },
+        { pk: 'VALIDATED', count: 5 },
         { pk: 'bogus', count: 1 },
       ]),
     ).toEqual({
@@ -188,6 +189,8 @@ describe('order view', () => {
     expect(Object.keys(view ?? {}).filter((k) => k.startsWith('spine:'))).toEqual([]);
     expect(orderView({ ...tombstone, pk: 'o-1' })).toBeUndefined();
     expect(rateView(tombstone)).toBeUndefined();
-    expect(countsView([{ pk: 'CONFIRMED', count: 3, 'spine:deleted': true }]).counts.CONFIRMED).toBe(0);
+    expect(countsView([{ pk: 'reached#CONFIRMED', count: 3, 'spine:deleted': true }]).counts.CONFIRMED).toBe(
+      0,
+    );
   });
 });
