@@ -1,6 +1,7 @@
 import { declareService, itemChecks, type ServiceHandler } from '../../shared/consumer';
 import { catalog } from '../catalog';
 import { react } from '../domain/order';
+import { clearErasure, isErased, markErased } from '../state/erasure';
 import { now, readState, toItem } from '../state/items';
 import { appendToIndex, forgetUser } from '../state/user-index';
 
@@ -23,24 +24,33 @@ const onOrderFlow: FlowHandler = async (event, ctx) => {
   if (!before) appendToIndex(ctx, 'customers', state.customerId, orderId);
 };
 
+/** A request of an erased customer, still on the orders topic when their `UserDeleted` came: dropped. */
+const onOrderRequested: ServiceHandler<typeof catalog, 'orders', 'OrderRequested'> = async (event, ctx) => {
+  if (await isErased(ctx, 'customers', event.data.customerId)) return;
+  await onOrderFlow(event, ctx);
+};
+
 /**
  * The `orders` service: one function per subscribed topic, same code. The customer's profile lives
  * next to the index of their orders (`customers`, pk = userId); a deleted user's orders and profile go,
- * and later events about those orders find nothing.
+ * later events about those orders find nothing, and an erasure marker (`state/erasure.ts`) drops their
+ * requests still in flight until the same id signs up again.
  */
 export const orders = declareService(catalog, 'orders', {
   on: {
-    OrderRequested: onOrderFlow,
+    OrderRequested: onOrderRequested,
     PaymentProcessed: onOrderFlow,
     PaymentFailed: onOrderFlow,
     OrderShipped: onOrderFlow,
     OrderDelivered: onOrderFlow,
-    UserSignedUp: (event, ctx) => {
+    UserSignedUp: async (event, ctx) => {
       const { userId, name, email } = event.data;
+      await clearErasure(ctx, 'customers', userId);
       ctx.update('customers', userId, { set: { name, email, signedUpAt: now() }, setIfAbsent: { ids: [] } });
     },
     UserDeleted: async (event, ctx) => {
       await forgetUser(ctx, items.of('customers'), 'orders', event.data.userId);
+      markErased(ctx, 'customers', event.data.userId, now());
     },
   },
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notifications } from '../../example/services/notifications';
 import { testService } from '../../shared/testing';
+import { ada, traces } from './example-erasure-support';
 
 const signedUp = {
   type: 'UserSignedUp',
@@ -54,5 +55,21 @@ describe('notifications service', () => {
     expect(await t.item('users', 'u-1')).toBeUndefined();
     expect(await t.item('notifications', 'o-1')).toBeUndefined();
     expect(await t.item('user-notifications', 'u-1')).toBeUndefined();
+  });
+});
+
+describe('notifications service, a delivery still in flight when its user is erased', () => {
+  it('given a deleted user, when their order is delivered late, then notifies nobody and keeps nothing about them: the deletion removed them from the users table it looks up', async () => {
+    // Prepare: the users topic ran ahead of the shipments topic.
+    const t = testService(notifications);
+    await t.given(signedUp, { type: 'UserDeleted', data: { userId: 'u-1' } });
+
+    // Act
+    const out = await t.when(delivered);
+
+    // Assess
+    expect(out.failed).toEqual([]);
+    expect(traces(t.store, Object.values(ada))).toEqual([]);
+    expect(await t.item('notifications', 'o-1')).toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { orders } from '../../example/services/orders';
+import { erasureKey } from '../../example/state/erasure';
 import { testService } from '../../shared/testing';
+import { ada, traces } from './example-erasure-support';
 
 const items = [{ sku: 'tea', quantity: 2, unitPrice: 3.5 }];
 const requested = { type: 'OrderRequested', data: { orderId: 'o-1', customerId: 'u-1', items } } as const;
@@ -100,6 +102,42 @@ describe('orders service', () => {
     // Assess
     expect(out.emitted).toEqual([]);
     expect(await t.item('orders', 'o-1')).toEqual(before);
+  });
+});
+
+describe('orders service, a request still in flight when its user is erased', () => {
+  const deleted = { type: 'UserDeleted', data: { userId: 'u-1' } } as const;
+
+  it('given a deleted user, when their order request arrives late, then keeps and emits nothing about them', async () => {
+    // Prepare: the users topic ran ahead of the orders topic.
+    const t = testService(orders);
+    await t.given(signedUp, deleted);
+
+    // Act
+    const out = await t.when(requested);
+
+    // Assess
+    expect(out.failed).toEqual([]);
+    expect(traces(t.store, Object.values(ada))).toEqual([]);
+    expect(out.emitted).toEqual([]);
+    expect(await t.item('orders', 'o-1')).toBeUndefined();
+    expect(await t.item('customers', erasureKey('u-1'))).toEqual({
+      pk: erasureKey('u-1'),
+      erasedAt: expect.any(String),
+    });
+  });
+
+  it('given a deleted user who signs up again, when they request an order, then it goes through', async () => {
+    // Prepare
+    const t = testService(orders);
+    await t.given(signedUp, deleted, signedUp);
+
+    // Act
+    const out = await t.when(requested);
+
+    // Assess
+    expect(out.emitted.map((e) => [e.type, e.key])).toEqual([['OrderValidated', 'o-1']]);
+    expect(await t.item('customers', 'u-1')).toMatchObject({ name: 'Ada', ids: ['o-1'] });
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CARRIER, trackingIdOf } from '../../example/domain/shipping';
 import { shipping } from '../../example/services/shipping';
 import { testService } from '../../shared/testing';
+import { ada, traces } from './example-erasure-support';
 
 const confirmed = {
   type: 'OrderConfirmed',
@@ -75,5 +76,37 @@ describe('shipping service', () => {
     expect(await t.item('shipments', 'o-1')).toBeUndefined();
     expect(await t.item('customers', 'u-1')).toBeUndefined();
     expect(late.emitted).toEqual([]);
+  });
+});
+
+describe('shipping service, a confirmation still in flight when its customer is erased', () => {
+  const deleted = { type: 'UserDeleted', data: { userId: 'u-1' } } as const;
+
+  it('given a deleted user, when their order is confirmed late, then ships nothing and keeps nothing about them', async () => {
+    // Prepare: the users topic ran ahead of the orders topic.
+    const t = testService(shipping);
+    await t.given(deleted);
+
+    // Act
+    const out = await t.when(confirmed);
+
+    // Assess
+    expect(out.failed).toEqual([]);
+    expect(traces(t.store, Object.values(ada))).toEqual([]);
+    expect(out.emitted).toEqual([]);
+    expect(await t.item('shipments', 'o-1')).toBeUndefined();
+  });
+
+  it('given a deleted user who signs up again, when their order is confirmed, then ships it', async () => {
+    // Prepare
+    const t = testService(shipping);
+    await t.given(deleted, { type: 'UserSignedUp', data: ada });
+
+    // Act
+    const out = await t.when(confirmed);
+
+    // Assess
+    expect(out.emitted).toEqual([{ type: 'OrderShipped', key: 'o-1', version: 1, data: shipped.data }]);
+    expect(await t.item('customers', 'u-1')).toMatchObject({ ids: ['o-1'] });
   });
 });
