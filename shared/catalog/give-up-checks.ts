@@ -3,19 +3,23 @@ import type { CatalogProblem } from './errors';
 import type { CatalogSpec } from './types';
 
 /**
- * The latest an event that kills every invocation (crash, out of memory, timeout) is parked: each of
- * its attempts waits out the dead invocation's deadline plus the 2 s grace of its attempt mark
- * (shared/consumer/attempts.ts), `maxAttempts + 1` times (docs/consumer-runtime.md, *Known limits*).
- * An event that fails by throwing is retried sooner, so this is the worst case.
+ * What one attempt of an event that kills every invocation (crash, out of memory, timeout) is budgeted:
+ * the dead invocation's deadline, the 2 s grace of its attempt mark (shared/consumer/attempts.ts), and
+ * 3 s for what comes between deaths (the busy answers' pacing, a cold start, the mapping's re-invoke,
+ * which AWS does not document). The deadline plus 2 s is the least a death costs, not the most.
  */
-export const secondsToParkByDeaths = (maxAttempts: number): number =>
-  (maxAttempts + 1) * (CONSUMER_TIMEOUT_SECONDS + 2);
+export const SECONDS_PER_DEATH = CONSUMER_TIMEOUT_SECONDS + 5;
+
+/** The share of a topic's retention a give-up may use: the rest is left for the unknown (review 19c). */
+export const RETENTION_SHARE = 0.9;
 
 /**
- * Give-ups that come too late. The event source mapping never gives up (retries and record age -1,
- * `mapping.ts`): the runtime parks an event after `retry.maxAttempts` or at `retry.maxRecordAgeSeconds`.
- * A record that leaves the topic's retention before either is dropped by Kinesis unparked, so redrive
- * cannot reach it: an acknowledged event lost. Refused here, naming both ways out.
+ * Give-ups that may come too late. The event source mapping never gives up (retries and record age
+ * -1, `mapping.ts`): the runtime parks an event after `retry.maxAttempts` or at
+ * `retry.maxRecordAgeSeconds`. A record still unparked when it leaves the topic's retention is dropped
+ * by Kinesis, out of redrive's reach: an acknowledged event lost. An event that crashes every invocation
+ * is parked by deaths after about `(maxAttempts + 1) x SECONDS_PER_DEATH`, or by age. Either must fall
+ * within `RETENTION_SHARE` of the retention; refused otherwise, naming both ways out.
  */
 export const giveUpProblems = (spec: CatalogSpec): CatalogProblem[] => {
   const retention = new Map(spec.topics.map((t) => [t.name, t.retentionHours * 3600]));
@@ -24,21 +28,22 @@ export const giveUpProblems = (spec: CatalogSpec): CatalogProblem[] => {
     s.subscriptions.forEach((sub, i) => {
       const kept = retention.get(sub.topic);
       if (kept === undefined) return;
+      const budget = Math.floor(kept * RETENTION_SHARE);
       const path = `services[${s.name}].subscriptions[${i}].retry`;
       const age = sub.retry.maxRecordAgeSeconds ?? -1;
-      if (age > 0 && age >= kept) {
+      if (age > budget) {
         problems.push({
           path: `${path}.maxRecordAgeSeconds`,
-          message: `${age} s is not below topic "${sub.topic}"'s retention (${kept} s): a record leaves the stream before the runtime parks it by age; use less than ${kept}`,
+          message: `${age} s leaves too little of topic "${sub.topic}"'s retention (${kept} s) to park a record by age before the stream drops it; use at most ${budget} (${RETENTION_SHARE * 100}% of the retention)`,
         });
         return;
       }
-      const byDeaths = secondsToParkByDeaths(sub.retry.maxAttempts);
-      if (age <= 0 && byDeaths >= kept) {
-        const most = Math.floor(kept / (CONSUMER_TIMEOUT_SECONDS + 2)) - 2;
+      const byDeaths = (sub.retry.maxAttempts + 1) * SECONDS_PER_DEATH;
+      if (age <= 0 && byDeaths > budget) {
+        const most = Math.floor(budget / SECONDS_PER_DEATH) - 1;
         problems.push({
           path: `${path}.maxAttempts`,
-          message: `${sub.retry.maxAttempts} attempts park an event that crashes every invocation only after ~${byDeaths} s ((maxAttempts + 1) x ${CONSUMER_TIMEOUT_SECONDS + 2} s), past topic "${sub.topic}"'s retention (${kept} s), where Kinesis drops it unparked; use at most ${most} attempts, or set retry.maxRecordAgeSeconds below ${kept} (the runtime then parks by age)`,
+          message: `${sub.retry.maxAttempts} attempts park an event that crashes every invocation only after ~${byDeaths} s ((maxAttempts + 1) x ${SECONDS_PER_DEATH} s), past ${RETENTION_SHARE * 100}% of topic "${sub.topic}"'s retention (${budget} of ${kept} s), where the stream may drop it unparked; use at most ${most} attempts, or set retry.maxRecordAgeSeconds to at most ${budget} (the runtime then parks it by age)`,
         });
       }
     });

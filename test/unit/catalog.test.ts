@@ -143,23 +143,26 @@ describe('defineCatalog', () => {
         /^services\[billing\]\.subscriptions\[0\]\.retry\.maxAttempts: 10001 attempts/,
       );
       expect(problems[0]).toContain(
-        'use at most 2698 attempts, or set retry.maxRecordAgeSeconds below 86400',
+        'use at most 2220 attempts, or set retry.maxRecordAgeSeconds to at most 77760',
       );
     });
 
-    it('accepts the most attempts a 24 h topic takes, and more with a record age or a longer retention', () => {
-      expect(problemsOf(withRetry({ maxAttempts: 2_698 }))).toEqual([]);
-      expect(problemsOf(withRetry({ maxAttempts: 2_699 }))).toHaveLength(1);
+    it('accepts the most attempts a topic takes (its message names that number), and more with a record age or a longer retention', () => {
+      expect(problemsOf(withRetry({ maxAttempts: 2_220 }))).toEqual([]);
+      expect(problemsOf(withRetry({ maxAttempts: 2_221 }))).toHaveLength(1);
+      expect(problemsOf(withRetry({ maxAttempts: 2_313 }, 25))).toEqual([]);
+      expect(problemsOf(withRetry({ maxAttempts: 2_314 }, 25))[0]).toContain('use at most 2313 attempts');
       expect(problemsOf(withRetry({ maxAttempts: 10_001, maxRecordAgeSeconds: 72_000 }))).toEqual([]);
       expect(problemsOf(withRetry({ maxAttempts: 10_001 }, 168))).toEqual([]);
     });
 
-    it('refuses a record age at or past the retention', () => {
-      const problems = problemsOf(withRetry({ maxAttempts: 3, maxRecordAgeSeconds: 86_400 }));
+    it('refuses a record age that leaves less than a tenth of the retention', () => {
+      expect(problemsOf(withRetry({ maxAttempts: 3, maxRecordAgeSeconds: 77_760 }))).toEqual([]);
+      const problems = problemsOf(withRetry({ maxAttempts: 3, maxRecordAgeSeconds: 77_761 }));
 
       expect(problems).toEqual([
         expect.stringMatching(
-          /^services\[billing\]\.subscriptions\[0\]\.retry\.maxRecordAgeSeconds: 86400 s is not below/,
+          /^services\[billing\]\.subscriptions\[0\]\.retry\.maxRecordAgeSeconds: 77761 s leaves too little/,
         ),
       ]);
     });

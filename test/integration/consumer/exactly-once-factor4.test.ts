@@ -43,7 +43,7 @@ describe('consumer runtime exactly-once effects under the AWS fault model, facto
       // Invocations fail often here, so two attempts run out and the mapping gives batches up.
       const rates = { ...RATES, invocation: { timeout: 0.25, death: 0.15, duplicate: 0.03 } };
       // The runtime would retry for ever; the mapping gives up after one retry, as AWS's would.
-      const budget = { maxAttempts: 2_698, maxRecordAgeSeconds: -1, mappingRetries: 1 };
+      const budget = { maxAttempts: 2_220, maxRecordAgeSeconds: -1, mappingRetries: 1 };
       const result = await run({
         name: 'eob',
         parallelizationFactor: 1,
