@@ -18,8 +18,10 @@ export const RETENTION_SHARE = 0.9;
  * -1, `mapping.ts`): the runtime parks an event after `retry.maxAttempts` or at
  * `retry.maxRecordAgeSeconds`. A record still unparked when it leaves the topic's retention is dropped
  * by Kinesis, out of redrive's reach: an acknowledged event lost. An event that crashes every invocation
- * is parked by deaths after about `(maxAttempts + 1) x SECONDS_PER_DEATH`, or by age. Either must fall
- * within `RETENTION_SHARE` of the retention; refused otherwise, naming both ways out.
+ * is parked by deaths after about `(maxAttempts + 1) x SECONDS_PER_DEATH`, and by deaths only: a dead
+ * invocation leaves the shard's `fencedTo` raised, and records at or below it are run, never parked
+ * for age (docs/consumer-single-item.md, point 2; review 19c). Both limits must fall within
+ * `RETENTION_SHARE` of the retention; refused otherwise.
  */
 export const giveUpProblems = (spec: CatalogSpec): CatalogProblem[] => {
   const retention = new Map(spec.topics.map((t) => [t.name, t.retentionHours * 3600]));
@@ -30,22 +32,19 @@ export const giveUpProblems = (spec: CatalogSpec): CatalogProblem[] => {
       if (kept === undefined) return;
       const budget = Math.floor(kept * RETENTION_SHARE);
       const path = `services[${s.name}].subscriptions[${i}].retry`;
+      const share = `${RETENTION_SHARE * 100}% of topic "${sub.topic}"'s retention (${budget} of ${kept} s)`;
       const age = sub.retry.maxRecordAgeSeconds ?? -1;
-      if (age > budget) {
+      if (age > budget)
         problems.push({
           path: `${path}.maxRecordAgeSeconds`,
-          message: `${age} s leaves too little of topic "${sub.topic}"'s retention (${kept} s) to park a record by age before the stream drops it; use at most ${budget} (${RETENTION_SHARE * 100}% of the retention)`,
+          message: `${age} s is past ${share}: a record may leave the stream before the runtime parks it by age; use at most ${budget}`,
         });
-        return;
-      }
       const byDeaths = (sub.retry.maxAttempts + 1) * SECONDS_PER_DEATH;
-      if (age <= 0 && byDeaths > budget) {
-        const most = Math.floor(budget / SECONDS_PER_DEATH) - 1;
+      if (byDeaths > budget)
         problems.push({
           path: `${path}.maxAttempts`,
-          message: `${sub.retry.maxAttempts} attempts park an event that crashes every invocation only after ~${byDeaths} s ((maxAttempts + 1) x ${SECONDS_PER_DEATH} s), past ${RETENTION_SHARE * 100}% of topic "${sub.topic}"'s retention (${budget} of ${kept} s), where the stream may drop it unparked; use at most ${most} attempts, or set retry.maxRecordAgeSeconds to at most ${budget} (the runtime then parks it by age)`,
+          message: `${sub.retry.maxAttempts} attempts park an event that crashes every invocation only after ~${byDeaths} s ((maxAttempts + 1) x ${SECONDS_PER_DEATH} s), past ${share}, where the stream may drop it unparked (a record age does not park it: it is run until its deaths do); use at most ${Math.floor(budget / SECONDS_PER_DEATH) - 1} attempts`,
         });
-      }
     });
   return problems;
 };

@@ -309,15 +309,10 @@ const applyBatch = async (
           }
           const ageMs = Date.now() - event.arrivedAt;
           // A record an earlier invocation may have written alone is run, never parked unrun: only its
-          // fence can tell whether it applied (docs/consumer-single-item.md, point 2). Except the record
-          // a death named (careful mode, first record): running it again is what killed the invocations
-          // before, and a dead invocation never lowers `fencedTo`, so without this an event that crashes
-          // every run would be parked by deaths alone, maybe only after the stream dropped it (review 19c).
-          // It is parked flagged `mayBeApplied` (at or below the loaded `fencedTo`), as a park by deaths is.
+          // fence can tell whether it applied (docs/consumer-single-item.md, point 2).
           const mayBeFenced =
             loadedFencedTo !== undefined && compareSequence(event.sequenceNumber, loadedFencedTo) <= 0;
-          const deathNamed = current.careful && i === startIndex;
-          if (maxAgeMs !== undefined && ageMs > maxAgeMs && (!mayBeFenced || deathNamed)) {
+          if (maxAgeMs !== undefined && ageMs > maxAgeMs && !mayBeFenced) {
             const error = new RecordTooOldError(ageMs, maxAgeMs);
             await commits.park(i, {
               error: describeError(error),
