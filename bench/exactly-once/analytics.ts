@@ -82,7 +82,7 @@ export const analyticsRecords = (run: string, shardId: string): KinesisStreamRec
       };
       log.push({ key: request.orderId, envelope });
     }
-  // Arrived now: the catalog parks analytics' records older than 20 h (`maxRecordAgeSeconds`).
+  // Arrived now, as a live shard's records: the 1b runtime applies its age rules to them as on AWS.
   const arrivedAtSeconds = Date.now() / 1000;
   return log.map(({ key, envelope }, i) =>
     kinesisRecord({
