@@ -291,6 +291,9 @@ const applyBatch = async (
               unitFor(record),
               !fencing,
             );
+            // Careful mode: one event per commit, so the mark moves past the copy and a death names
+            // the record it died on (review 19d: deaths were counted on the copy, which was parked).
+            if (current.careful) await commits.commitPending(i + 1);
             continue;
           }
           let event: ConsumedEvent;
@@ -345,6 +348,9 @@ const applyBatch = async (
           if (outcome.facts.applied) {
             // A read found this event's unit fenced at or past it: applied before (prefix property).
             await skipApplied(i, record, event.arrivedAt);
+            // Careful mode commits it alone, as any event: else the mark stays on it and the next death
+            // is counted on this applied record, which is then parked in the crasher's place (review 19d).
+            if (current.careful) await commits.commitPending(i + 1);
             continue;
           }
           if (!outcome.ok) {
