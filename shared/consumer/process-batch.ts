@@ -155,7 +155,12 @@ const applyBatch = async (
       coalesce: deps.coalesce ?? true,
       lastOfKey: lastIndexOfKeys(records),
     };
-    /** Moves the checkpoint over an event with nothing (more) to write: it joins the pending commit. */
+    /**
+     * Moves the checkpoint over an event with nothing (more) to write: it joins the pending commit. In
+     * careful mode it commits alone, as every event there, so the attempt mark moves past it and a death
+     * names the record it died on (review 19d: deaths were counted on an applied record or a copy, which
+     * was then parked in the crasher's place).
+     */
     const skipApplied = async (index: number, record: KinesisStreamRecord, arrivedAt: number) => {
       const sk = view.sk(record);
       if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(index);
@@ -169,6 +174,7 @@ const applyBatch = async (
         unitFor(record),
         !fencing,
       );
+      if (current.careful) await commits.commitPending(index + 1);
     };
 
     /**
@@ -279,21 +285,7 @@ const applyBatch = async (
           if (copy) {
             const sk = view.sk(record);
             if (copy.kind === 'overtaken') memories.forget(sk, copy.key);
-            if (commits.pending.mustCommitBefore([], [], sk)) await commits.commitPending(i);
-            const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
-            commits.pending.add(
-              [],
-              [],
-              sk,
-              view.own(sk),
-              { sequenceNumber: record.kinesis.sequenceNumber, arrivedAt },
-              i,
-              unitFor(record),
-              !fencing,
-            );
-            // Careful mode: one event per commit, so the mark moves past the copy and a death names
-            // the record it died on (review 19d: deaths were counted on the copy, which was parked).
-            if (current.careful) await commits.commitPending(i + 1);
+            await skipApplied(i, record, Math.round(record.kinesis.approximateArrivalTimestamp * 1000));
             continue;
           }
           let event: ConsumedEvent;
@@ -348,9 +340,6 @@ const applyBatch = async (
           if (outcome.facts.applied) {
             // A read found this event's unit fenced at or past it: applied before (prefix property).
             await skipApplied(i, record, event.arrivedAt);
-            // Careful mode commits it alone, as any event: else the mark stays on it and the next death
-            // is counted on this applied record, which is then parked in the crasher's place (review 19d).
-            if (current.careful) await commits.commitPending(i + 1);
             continue;
           }
           if (!outcome.ok) {
