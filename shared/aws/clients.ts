@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHttpHandler } from './http';
+import { KinesisProtocol } from './put-records-body';
 
 /**
  * Called on every client these factories create. Local mode's test-only fault injection
@@ -46,8 +47,16 @@ export interface KinesisClientOptions {
  * Both use `createHttpHandler` (HTTP/1.1; kinesis-mock does not speak the SDK's HTTP/2 path): a request
  * that has not answered within 10 s fails and is retried instead of hanging.
  */
+/**
+ * What every Kinesis client `createKinesisClient` makes is built with besides its handler and
+ * retries: Kinesis's protocol with PutRecords bodies written directly (`KinesisProtocol`). Run 2a's
+ * clients are built from it too.
+ */
+export const KINESIS_CLIENT_SETTINGS = { protocol: KinesisProtocol } as const;
+
 export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient => {
   const client = new KinesisClient({
+    ...KINESIS_CLIENT_SETTINGS,
     requestHandler: createHttpHandler(),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });

@@ -3,6 +3,7 @@ export {
   createDocumentClient,
   createDynamoClient,
   createKinesisClient,
+  KINESIS_CLIENT_SETTINGS,
   registerClientHook,
   withoutSdkLogging,
 } from './clients';
