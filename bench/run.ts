@@ -8,6 +8,7 @@ import { runAnalytics } from './exactly-once/analytics';
 import { runExactlyOnce } from './exactly-once/run';
 import { runIngressCpu } from './ingress/cpu';
 import { probeDedupe, runIngressHttp } from './ingress/http';
+import { withBenchCa } from './ingress/wire';
 import { itemSize } from './lib/item-size';
 import { round } from './lib/stats';
 import { orderData, recordSize, stateItem } from './lib/workload';
@@ -28,6 +29,8 @@ if (process.argv.slice(2).join(' ') === '--only coldstart') {
   await import('./coldstart/only');
   process.exit(0);
 }
+// Run 2a's clients reach a local TLS server (bench/ingress/wire.ts): trust its certificate first.
+withBenchCa();
 const started = performance.now();
 const step = (name: string) =>
   console.error(`[bench] ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

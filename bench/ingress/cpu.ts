@@ -22,7 +22,15 @@ import {
 } from '../lib/requests';
 import { median, round } from '../lib/stats';
 import { createNaiveIngress } from './naive';
-import { fakeDynamo, fakeKinesis, stubbedKinesis, type WireCounts } from './wire';
+import {
+  type ClientSetup,
+  clearCounts,
+  inProcessWire,
+  socketWire,
+  stubbedKinesis,
+  type Wire,
+  type WireCounts,
+} from './wire';
 
 /**
  * Run 2a: CPU per validated event through the ingress handler, in process, with Kinesis and DynamoDB
@@ -52,7 +60,8 @@ export interface CpuResult {
     | 'naive-putrecord'
     | 'spine-array-no-ids'
     | 'spine-array-no-ids-sdk-stubbed'
-    | 'naive-putrecord-100';
+    | 'naive-putrecord-100'
+    | 'naive-putrecord-sdk-default';
   readonly description: string;
   /** Events per request: `BATCH`, or 1 for plain JSON. */
   readonly eventsPerRequest: number;
@@ -63,6 +72,8 @@ export interface CpuResult {
   readonly recordBytes: number;
   readonly kinesisCallsPerEvent: Record<string, number>;
   readonly dynamoCallsPerEvent: Record<string, number>;
+  /** How Kinesis and DynamoDB were reached (absent in reports written before 2026-11-28: in process). */
+  readonly wire?: 'socket' | 'in-process';
 }
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode?: number; body?: string }>;
@@ -73,8 +84,10 @@ interface Scenario {
   readonly eventsPerRequest: number;
   readonly handler: Handler;
   readonly request: (round: number, from: number) => APIGatewayProxyEventV2;
-  readonly kinesis: WireCounts;
-  readonly dynamo: WireCounts;
+  readonly kinesis: () => Promise<WireCounts>;
+  readonly dynamo: () => Promise<WireCounts>;
+  /** Clears counts the wire does not keep (Kinesis stubbed above the SDK). */
+  readonly reset?: () => void;
 }
 
 type SpineKind =
@@ -85,9 +98,15 @@ type SpineKind =
   | 'array-no-ids'
   | 'array-no-ids-sdk-stubbed';
 
-const spineScenario = (kind: SpineKind): Scenario => {
-  const kinesis = kind.endsWith('-sdk-stubbed') ? stubbedKinesis() : fakeKinesis('spine');
-  const dynamo = fakeDynamo('spine');
+const stubbed = () => {
+  const stub = stubbedKinesis();
+  return { client: stub.client, counts: async () => stub.counts, reset: () => clearCounts(stub.counts) };
+};
+
+const spineScenario = (wire: Wire, kind: SpineKind): Scenario => {
+  const stub = kind.endsWith('-sdk-stubbed') ? stubbed() : undefined;
+  const kinesis = stub ?? wire.kinesis(kind, 'spine');
+  const dynamo = wire.dynamo(kind, 'spine');
   const env = {
     ...Object.fromEntries(catalog.topics.map((t) => [streamEnvVar(t.name), t.name])),
     [RUNTIME_TABLE_ENV.idempotency]: 'idempotency',
@@ -118,6 +137,7 @@ const spineScenario = (kind: SpineKind): Scenario => {
       request: (round, from) => plainRequest(`c${round}s`, from),
       kinesis: kinesis.counts,
       dynamo: dynamo.counts,
+      reset: stub?.reset,
     };
   if (kind === 'array-no-ids-sdk-stubbed')
     return {
@@ -129,6 +149,7 @@ const spineScenario = (kind: SpineKind): Scenario => {
       request: (round, from) => plainArrayRequest(`c${round}b`, from, ARRAY),
       kinesis: kinesis.counts,
       dynamo: dynamo.counts,
+      reset: stub?.reset,
     };
   if (kind === 'array-no-ids')
     return {
@@ -181,8 +202,8 @@ const spineScenario = (kind: SpineKind): Scenario => {
 const SDK_KEY = 'order-00000000';
 
 /** The per-request floor of the plain scenario: the SDK call alone, one ~1 KB record (a plain body). */
-const sdkScenario = (): Scenario => {
-  const kinesis = fakeKinesis('spine');
+const sdkScenario = (wire: Wire): Scenario => {
+  const kinesis = wire.kinesis('sdk', 'spine');
   const handler: Handler = async (event) => {
     await sendPutRecordsOnce(
       kinesis.client,
@@ -201,21 +222,30 @@ const sdkScenario = (): Scenario => {
     handler,
     request: (round, from) => plainRequest(`c${round}k`, from),
     kinesis: kinesis.counts,
-    dynamo: fakeDynamo('sdk-default').counts,
+    dynamo: wire.dynamo('sdk', 'sdk-default').counts,
   };
 };
 
-const naiveScenario = (size: number): Scenario => {
-  const kinesis = fakeKinesis('sdk-default');
+const naiveScenario = (wire: Wire, size: number, setup: ClientSetup = 'hand-tuned'): Scenario => {
+  const path = `naive-${size}-${setup}`;
+  const kinesis = wire.kinesis(path, setup);
   const handler = createNaiveIngress(kinesis.client, LOAD_TOPIC);
   return {
-    name: size === BATCH ? 'naive-putrecord' : 'naive-putrecord-100',
-    description: `hand-built ingress: zod parse, PutRecord per event, batch of ${size}`,
+    name:
+      setup === 'sdk-default'
+        ? 'naive-putrecord-sdk-default'
+        : size === BATCH
+          ? 'naive-putrecord'
+          : 'naive-putrecord-100',
+    description:
+      setup === 'sdk-default'
+        ? `the same with the SDK's default Kinesis client (HTTP/2, a new TLS session per call), batch of ${size}`
+        : `hand-built ingress: zod parse, PutRecord per event, HTTP/1.1 keep-alive, batch of ${size}`,
     eventsPerRequest: size,
     handler,
     request: (round, from) => naiveRequest(`c${round}${size === BATCH ? 'n' : 'm'}`, from, size),
     kinesis: kinesis.counts,
-    dynamo: fakeDynamo('sdk-default').counts,
+    dynamo: wire.dynamo(path, setup).counts,
   };
 };
 
@@ -251,46 +281,67 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'spine-array-no-ids',
   'spine-array-no-ids-sdk-stubbed',
   'naive-putrecord-100',
+  'naive-putrecord-sdk-default',
 ];
 
-const BUILDERS: Record<ScenarioName, () => Scenario> = {
-  'spine-plain-no-ids': () => spineScenario('plain-no-ids'),
-  'spine-plain-no-ids-sdk-stubbed': () => spineScenario('plain-no-ids-sdk-stubbed'),
+const BUILDERS: Record<ScenarioName, (wire: Wire) => Scenario> = {
+  'spine-plain-no-ids': (w) => spineScenario(w, 'plain-no-ids'),
+  'spine-plain-no-ids-sdk-stubbed': (w) => spineScenario(w, 'plain-no-ids-sdk-stubbed'),
   'sdk-putrecords-one': sdkScenario,
-  'spine-batch-ids': () => spineScenario('batch-ids'),
-  'spine-batch-key': () => spineScenario('batch-key'),
-  'naive-putrecord': () => naiveScenario(BATCH),
-  'spine-array-no-ids': () => spineScenario('array-no-ids'),
-  'spine-array-no-ids-sdk-stubbed': () => spineScenario('array-no-ids-sdk-stubbed'),
-  'naive-putrecord-100': () => naiveScenario(ARRAY),
+  'spine-batch-ids': (w) => spineScenario(w, 'batch-ids'),
+  'spine-batch-key': (w) => spineScenario(w, 'batch-key'),
+  'naive-putrecord': (w) => naiveScenario(w, BATCH),
+  'spine-array-no-ids': (w) => spineScenario(w, 'array-no-ids'),
+  'spine-array-no-ids-sdk-stubbed': (w) => spineScenario(w, 'array-no-ids-sdk-stubbed'),
+  'naive-putrecord-100': (w) => naiveScenario(w, ARRAY),
+  'naive-putrecord-sdk-default': (w) => naiveScenario(w, BATCH, 'sdk-default'),
 };
+
+/**
+ * How 2a reaches Kinesis and DynamoDB: `socket` (the default since 2026-11-28) or `in-process`, the
+ * former method (bench/ingress/wire.ts says what each counts).
+ */
+export type WireKind = Wire['kind'];
 
 /**
  * `only` picks scenarios (all by default), to profile one at a time; `rounds` defaults to `ROUNDS`.
  */
 export const runIngressCpu = async (
-  options: { readonly only?: readonly ScenarioName[]; readonly rounds?: number } = {},
+  options: {
+    readonly only?: readonly ScenarioName[];
+    readonly rounds?: number;
+    readonly wire?: WireKind;
+  } = {},
 ): Promise<CpuResult[]> => {
-  const scenarios = (options.only ?? SCENARIOS).map((name) => BUILDERS[name]());
-  const rounds = options.rounds ?? ROUNDS;
-  // Warm-up: JIT, schema compilation, SDK init (round 99 shares no id with a measured round).
-  for (const s of scenarios) await measureRound(s, 99);
-  for (const s of scenarios) {
-    for (const k of Object.keys(s.kinesis.calls)) delete s.kinesis.calls[k];
-    for (const k of Object.keys(s.dynamo.calls)) delete s.dynamo.calls[k];
+  const wire = options.wire === 'in-process' ? inProcessWire() : await socketWire();
+  try {
+    const scenarios = (options.only ?? SCENARIOS).map((name) => BUILDERS[name](wire));
+    const rounds = options.rounds ?? ROUNDS;
+    // Warm-up: JIT, schema compilation, SDK init, TLS sessions (round 99 shares no id with a measured round).
+    for (const s of scenarios) await measureRound(s, 99);
+    await wire.reset();
+    for (const s of scenarios) s.reset?.();
+    const samples = new Map<string, { cpu: number; wall: number }[]>(scenarios.map((s) => [s.name, []]));
+    for (let round = 0; round < rounds; round += 1)
+      for (const s of scenarios) samples.get(s.name)?.push(await measureRound(s, round));
+    const events = EVENTS_PER_ROUND * rounds;
+    const results: CpuResult[] = [];
+    for (const s of scenarios) {
+      const [kinesis, dynamo] = [await s.kinesis(), await s.dynamo()];
+      results.push({
+        scenario: s.name,
+        description: s.description,
+        eventsPerRequest: s.eventsPerRequest,
+        cpuMicrosPerEvent: round(median((samples.get(s.name) ?? []).map((x) => x.cpu)), 1),
+        wallMsPerRequest: round(median((samples.get(s.name) ?? []).map((x) => x.wall)), 2),
+        recordBytes: round(kinesis.recordBytes / Math.max(kinesis.records, 1), 0),
+        kinesisCallsPerEvent: perEvent(kinesis.calls, events),
+        dynamoCallsPerEvent: perEvent(dynamo.calls, events),
+        wire: wire.kind,
+      });
+    }
+    return results;
+  } finally {
+    wire.stop();
   }
-  const samples = new Map<string, { cpu: number; wall: number }[]>(scenarios.map((s) => [s.name, []]));
-  for (let round = 0; round < rounds; round += 1)
-    for (const s of scenarios) samples.get(s.name)?.push(await measureRound(s, round));
-  const events = EVENTS_PER_ROUND * rounds;
-  return scenarios.map((s) => ({
-    scenario: s.name,
-    description: s.description,
-    eventsPerRequest: s.eventsPerRequest,
-    cpuMicrosPerEvent: round(median((samples.get(s.name) ?? []).map((x) => x.cpu)), 1),
-    wallMsPerRequest: round(median((samples.get(s.name) ?? []).map((x) => x.wall)), 2),
-    recordBytes: round(s.kinesis.recordBytes / Math.max(s.kinesis.records, 1), 0),
-    kinesisCallsPerEvent: perEvent(s.kinesis.calls, events),
-    dynamoCallsPerEvent: perEvent(s.dynamo.calls, events),
-  }));
 };

@@ -32,7 +32,11 @@ export const NO_IDS_NOTE =
 /** Table 2a, also printed alone by `bench/ingress/only.ts`. */
 export const ingressCpuTable = (results: readonly CpuResult[]): string =>
   table(
-    '2a. Ingress CPU per validated event, in process, clients faked at the wire',
+    `2a. Ingress CPU per validated event, in process; Kinesis and DynamoDB ${
+      (results[0]?.wire ?? 'in-process') === 'socket'
+        ? 'answered over TLS by a server in its own process'
+        : 'faked in process, at the SDK handler'
+    }`,
     [
       'scenario',
       'events/request',

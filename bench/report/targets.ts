@@ -70,6 +70,13 @@ const below = (target: string, judgedOn: string, exact: number, limit: number, d
 /** The verdict with `note` when there is one; the note never changes `met`. */
 const withNote = (v: Verdict, note: string | undefined): Verdict => (note === undefined ? v : { ...v, note });
 
+/**
+ * Issue 13 set "<= 15 us per validated event without ids" beside a hand-built handler measured at 164 us
+ * in the same bench run, and says its absolute figures vary with the machine's load and ratios less so.
+ * Both readings are judged: 15 us as written, and 15 / 164 of the hand-built handler in the same run.
+ */
+export const INGRESS_NO_IDS_RATIO = 15 / 164;
+
 const cpuOf = (r: TargetInputs, scenario: CpuResult['scenario']): number =>
   r.ingressCpu.find((c) => c.scenario === scenario)?.cpuMicrosPerEvent ?? Number.NaN;
 
@@ -167,6 +174,12 @@ export const targets = (r: TargetInputs): Verdict[] => {
       cpuOf(r, 'spine-array-no-ids'),
       15,
       1,
+    ),
+    atMost(
+      'ingress CPU without ids / hand-built at the same events per request <= 15 / 164',
+      'run 2a, spine-array-no-ids vs naive-putrecord-100 (the issue gave both figures from one run)',
+      cpuOf(r, 'spine-array-no-ids') / cpuOf(r, 'naive-putrecord-100'),
+      INGRESS_NO_IDS_RATIO,
     ),
     atMost(
       'ingress CPU with ids / hand-built <= 1',
