@@ -57,10 +57,21 @@ const anyKey = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
   fc.string({ minLength: 1 }),
 );
+// Record bytes as callers pass them: plain arrays, views into a larger buffer (a byteOffset), and
+// Buffers from Node's pool (what `Buffer.from(string)` gives the ingress writer).
+const data = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 7 })).map(([bytes, pad]) => {
+    const backing = new Uint8Array(bytes.length + pad + 3);
+    backing.set(bytes, pad);
+    return backing.subarray(pad, pad + bytes.length);
+  }),
+  fc.string({ maxLength: 200 }).map((text) => Buffer.from(text)),
+);
 const record = (key: fc.Arbitrary<string>) =>
   fc.record(
     {
-      Data: fc.uint8Array({ maxLength: 300 }),
+      Data: data,
       PartitionKey: key,
       ExplicitHashKey: fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }).map(String),
     },
