@@ -1,7 +1,10 @@
+import { createRequire } from 'node:module';
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createKinesisClient, KINESIS_CLIENT_SETTINGS } from '../../shared/aws';
+
+const require = createRequire(import.meta.url);
 
 /**
  * `KinesisProtocol` writes PutRecords bodies itself (shared/aws/put-records-body.ts). Its bytes must be
@@ -43,8 +46,9 @@ const send = async (direct: boolean, input: PutRecordsCommandInput): Promise<Sen
   return only;
 };
 
-const text = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+/** The bytes themselves: `Buffer.from(body)` would go through the SDK body's string conversion. */
+const bytesOf = (body: Uint8Array) => Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+const text = (body: Uint8Array) => bytesOf(body).toString('utf8');
 
 // Printable ASCII without `"` and `\`: the strings the direct writer writes itself.
 const plainChars = fc.constantFrom(
@@ -85,6 +89,8 @@ const stream = fc.oneof(
   fc.record({ StreamName: plain(1, 30) }),
   fc.record({ StreamARN: arn }),
   fc.record({ StreamName: plain(1, 30), StreamARN: arn }),
+  fc.record({ StreamName: plain(1, 30), StreamId: plain(1, 30) }),
+  fc.record({ StreamARN: arn, StreamId: plain(1, 30) }),
 );
 
 describe('PutRecords bodies written directly', () => {
@@ -102,7 +108,7 @@ describe('PutRecords bodies written directly', () => {
 
           // Assess
           expect(text(direct.body)).toBe(text(sdk.body));
-          expect(Buffer.compare(Buffer.from(direct.body), Buffer.from(sdk.body))).toBe(0);
+          expect(Buffer.compare(bytesOf(direct.body), bytesOf(sdk.body))).toBe(0);
           expect(direct.headers['content-length']).toBe(sdk.headers['content-length']);
           expect(direct.headers['x-amz-target']).toBe(sdk.headers['x-amz-target']);
           expect(direct.headers['content-type']).toBe(sdk.headers['content-type']);
@@ -137,6 +143,18 @@ describe('PutRecords bodies written directly', () => {
       StreamName: 'orders',
     });
     for (const sent of others) expect(Buffer.isBuffer(sent.body)).toBe(false);
+  });
+
+  it('extends the protocol class the Kinesis client itself loads (one copy of @aws-sdk/core)', () => {
+    // Arrange: the copy of @aws-sdk/core the Kinesis client resolves, and the one Spine's code does.
+    const fromClient = createRequire(require.resolve('@aws-sdk/client-kinesis')).resolve(
+      '@aws-sdk/core/protocols',
+    );
+    const fromSpine = require.resolve('@aws-sdk/core/protocols');
+
+    // Assess: a second copy under the client would make KinesisProtocol extend another class than the
+    // client's own, and add a duplicate to every bundle.
+    expect(fromClient).toBe(fromSpine);
   });
 
   it('is what every client createKinesisClient makes uses', async () => {
