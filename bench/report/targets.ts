@@ -28,7 +28,7 @@ export interface TargetInputs {
   readonly analytics?: readonly (Pick<AnalyticsResult, 'design'> & {
     readonly first: Pick<AnalyticsResult['first'], 'wcu'>;
   })[];
-  readonly ingressCpu: readonly Pick<CpuResult, 'scenario' | 'cpuMicrosPerEvent'>[];
+  readonly ingressCpu: readonly Pick<CpuResult, 'scenario' | 'cpuMicrosPerEvent' | 'wire'>[];
   readonly ingressHttp: readonly Pick<ThroughputResult, 'scenario' | 'ratioToRaw' | 'cpu'>[];
   readonly coldStart: readonly Pick<
     ColdStartResult,
@@ -71,11 +71,22 @@ const below = (target: string, judgedOn: string, exact: number, limit: number, d
 const withNote = (v: Verdict, note: string | undefined): Verdict => (note === undefined ? v : { ...v, note });
 
 /**
- * Issue 13 set "<= 15 us per validated event without ids" beside a hand-built handler measured at 164 us
- * in the same bench run, and says its absolute figures vary with the machine's load and ratios less so.
- * Both readings are judged: 15 us as written, and 15 / 164 of the hand-built handler in the same run.
+ * Issue 13 wrote "<= 15 us per validated event without ids" beside a hand-built handler it measured at
+ * 164 us. The ratio to the hand-built handler given the same events per request is printed beside the
+ * verdict, never judged: the issue's two figures came from 2a's former in-process fake, at 50 events per
+ * request with the SDK's default client, and over the socket the hand-built handler pays a whole call
+ * per event where Spine's array pays one per 100 (review 20).
  */
-export const INGRESS_NO_IDS_RATIO = 15 / 164;
+const noIdsRatioNote = (r: TargetInputs): string | undefined => {
+  const spine = cpuOf(r, 'spine-array-no-ids');
+  const handBuilt = cpuOf(r, 'naive-putrecord-100');
+  if (!Number.isFinite(spine) || !Number.isFinite(handBuilt)) return undefined;
+  return (
+    `not judged: spine-array-no-ids / naive-putrecord-100 = ${fmt(spine, 1)} / ${fmt(handBuilt, 1)} = ` +
+    `${fmt(spine / handBuilt, 3)} (${r.ingressCpu[0]?.wire ?? 'in-process'} wire); the issue's 15 / 164 = 0.091 ` +
+    'was measured in process, at 50 per request, with the SDK default client'
+  );
+};
 
 const cpuOf = (r: TargetInputs, scenario: CpuResult['scenario']): number =>
   r.ingressCpu.find((c) => c.scenario === scenario)?.cpuMicrosPerEvent ?? Number.NaN;
@@ -168,18 +179,15 @@ export const targets = (r: TargetInputs): Verdict[] => {
       0.1,
     ),
     costTarget(r),
-    atMost(
-      'ingress CPU us per validated event without ids <= 15',
-      'run 2a, spine-array-no-ids (the cheapest way without ids)',
-      cpuOf(r, 'spine-array-no-ids'),
-      15,
-      1,
-    ),
-    atMost(
-      'ingress CPU without ids / hand-built at the same events per request <= 15 / 164',
-      'run 2a, spine-array-no-ids vs naive-putrecord-100 (the issue gave both figures from one run)',
-      cpuOf(r, 'spine-array-no-ids') / cpuOf(r, 'naive-putrecord-100'),
-      INGRESS_NO_IDS_RATIO,
+    withNote(
+      atMost(
+        'ingress CPU us per validated event without ids <= 15',
+        'run 2a, spine-array-no-ids (the cheapest way without ids)',
+        cpuOf(r, 'spine-array-no-ids'),
+        15,
+        1,
+      ),
+      noIdsRatioNote(r),
     ),
     atMost(
       'ingress CPU with ids / hand-built <= 1',

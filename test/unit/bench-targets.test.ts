@@ -91,16 +91,29 @@ describe('bench targets (issue 13, judged on one run)', () => {
             ? { ...c, cpuMicrosPerEvent: handBuilt100 }
             : c,
       );
-    const RATIO =
-      'ingress CPU without ids / hand-built at the same events per request <= 15 / 164 | ' +
-      'run 2a, spine-array-no-ids vs naive-putrecord-100 (the issue gave both figures from one run)';
     const ABSOLUTE =
       'ingress CPU us per validated event without ids <= 15 | run 2a, spine-array-no-ids (the cheapest way without ids)';
-    // 15 us against 164: exactly the issue's ratio. 15.01 us misses both readings, 30 us against 400 only the absolute one.
+    // Judged on the absolute figure alone: a ratio to the hand-built handler never meets or misses it.
     expect(missed({ ingressCpu: cpuWith(15, 164) })).toEqual([]);
-    expect(missed({ ingressCpu: cpuWith(15.01, 164) })).toEqual([ABSOLUTE, RATIO]);
-    expect(missed({ ingressCpu: cpuWith(30, 400) })).toEqual([ABSOLUTE]);
-    expect(missed({ ingressCpu: cpuWith(14, 150) })).toEqual([RATIO]);
+    expect(missed({ ingressCpu: cpuWith(15.01, 1_000_000) })).toEqual([ABSOLUTE]);
+    expect(missed({ ingressCpu: cpuWith(14, 20) })).toEqual([]);
+  });
+
+  it('prints the no-ids ratio to the hand-built handler beside the absolute verdict, without judging it', () => {
+    // Act
+    const noIds = targets(run()).find((v) =>
+      v.target.startsWith('ingress CPU us per validated event without ids'),
+    );
+    const socket = targets(
+      run({ ingressCpu: run().ingressCpu.map((c) => ({ ...c, wire: 'socket' as const })) }),
+    ).find((v) => v.target.startsWith('ingress CPU us per validated event without ids'));
+
+    // Assess
+    expect(noIds?.note).toBe(
+      'not judged: spine-array-no-ids / naive-putrecord-100 = 14.0 / 200.0 = 0.070 (in-process wire); ' +
+        "the issue's 15 / 164 = 0.091 was measured in process, at 50 per request, with the SDK default client",
+    );
+    expect(socket?.note).toContain('(socket wire)');
   });
 
   it('judges cost on the batch Idempotency-Key design and notes the per-event-id ratio beside it', () => {
@@ -161,7 +174,6 @@ describe('bench targets (issue 13, judged on one run)', () => {
       'Spine WCU/event on the analytics workload with coalescing, batch 100 <= 0.3',
       COST,
       'ingress CPU us per validated event without ids <= 15',
-      'ingress CPU without ids / hand-built at the same events per request <= 15 / 164',
       'ingress CPU with ids / hand-built <= 1',
     ]);
   });
