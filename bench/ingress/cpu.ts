@@ -35,8 +35,9 @@ import {
 /**
  * Run 2a: CPU per validated event through the ingress handler, in process, with Kinesis and DynamoDB
  * answered over TLS by a server in its own process (or, `wire: 'in-process'`, faked at the SDK's
- * handler; bench/ingress/wire.ts says what each counts). Each scenario runs `ROUNDS` times, interleaved with the others so drift on a
- * shared machine hits them alike; the median round is reported. Without producer ids a producer sends
+ * handler; bench/ingress/wire.ts says what each counts). Each scenario runs `ROUNDS` times,
+ * interleaved with the others so drift on a shared machine hits them alike; the median round is
+ * reported. Without producer ids a producer sends
  * plain JSON: one event per request by default (CloudEvents modes require `id`), which pays the
  * per-request work once per event, or, declared `delivery: 'at-least-once'`, an array of `ARRAY`
  * events in one request (`spine-array-no-ids`, against `naive-putrecord-100` at the same size). Two

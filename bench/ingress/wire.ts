@@ -8,6 +8,20 @@ import {
   KINESIS_CLIENT_SETTINGS,
   withoutSdkLogging,
 } from '../../shared/aws';
+import {
+  type Answer,
+  clearCounts,
+  countRecord,
+  DYNAMODB_CONTENT_TYPE,
+  dynamoAnswer,
+  KINESIS_CONTENT_TYPE,
+  kinesisAnswer,
+  newCounts,
+  sequencer,
+  type WireCounts,
+} from './wire-answers';
+
+export { clearCounts, type WireCounts } from './wire-answers';
 
 /**
  * Kinesis and DynamoDB for run 2a, two ways:
@@ -18,46 +32,15 @@ import {
  *   a request handler in place of the HTTP client. The SDK still serializes, signs and parses, but the
  *   HTTP client and TLS are skipped, and the fake's own parsing of each body and building of each
  *   answer (the server's work) is counted in the measured CPU.
- * Answers are the minimal successful responses of each operation.
+ * Both answer as bench/ingress/wire-answers.ts says.
  */
-type Answer = (op: string, body: Record<string, unknown>) => unknown;
-
-export interface WireCounts {
-  readonly calls: Record<string, number>;
-  /**
-   * Kinesis records put and their bytes (data + partition key, what Kinesis bills), counted from the
-   * body the fake parses anyway: a metering middleware would parse every request a second time and
-   * add that CPU to the figure being measured.
-   */
-  records: number;
-  recordBytes: number;
-}
-
-const newCounts = (): WireCounts => ({ calls: {}, records: 0, recordBytes: 0 });
-
-const countRecord = (
-  counts: WireCounts,
-  data: unknown,
-  partitionKey: unknown,
-  encoding: 'base64' | 'bytes',
-) => {
-  counts.records += 1;
-  counts.recordBytes +=
-    (encoding === 'base64'
-      ? Buffer.byteLength(String(data ?? ''), 'base64')
-      : data instanceof Uint8Array
-        ? data.byteLength
-        : 0) + Buffer.byteLength(String(partitionKey ?? ''));
-};
-
 const textOf = (body: unknown): string =>
   typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : '';
 
-const fakeHandler = (contentType: string, answer: Answer, counts: WireCounts) => ({
+const fakeHandler = (contentType: string, answer: Answer) => ({
   metadata: { handlerProtocol: 'http/1.1' },
   async handle(request: { headers: Record<string, string>; body?: unknown }) {
     const op = (request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'Unknown';
-    counts.calls[op] = (counts.calls[op] ?? 0) + 1;
     const text = textOf(request.body);
     const parsed: unknown = text ? JSON.parse(text) : {};
     const body = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
@@ -78,17 +61,6 @@ const fakeHandler = (contentType: string, answer: Answer, counts: WireCounts) =>
 
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
-const sequencer = () => {
-  let seq = 0n;
-  return () => ({
-    ShardId: 'shardId-000000000000',
-    SequenceNumber: (49_650_000_000_000_000_000_000_000_000n + ++seq).toString(),
-  });
-};
-
-const field = (value: unknown, name: string): unknown =>
-  typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
-
 /**
  * How the client is set up: `spine` as `createKinesisClient`/`createDynamoClient` set theirs up
  * (`withoutSdkLogging`, `KINESIS_CLIENT_SETTINGS`, `createHttpHandler`); `hand-tuned` as a hand-built
@@ -106,23 +78,10 @@ export const fakeKinesis = (
   setup: ClientSetup = 'sdk-default',
 ): { client: KinesisClient; counts: WireCounts } => {
   const counts = newCounts();
-  const next = sequencer();
-  const answer: Answer = (op, body) => {
-    if (op === 'PutRecords') {
-      const records = Array.isArray(body.Records) ? body.Records : [];
-      for (const r of records) countRecord(counts, field(r, 'Data'), field(r, 'PartitionKey'), 'base64');
-      return { FailedRecordCount: 0, Records: records.map(next) };
-    }
-    if (op === 'PutRecord') {
-      countRecord(counts, body.Data, body.PartitionKey, 'base64');
-      return next();
-    }
-    return {};
-  };
   const client = new KinesisClient({
     region: 'us-east-1',
     credentials: CREDENTIALS,
-    requestHandler: fakeHandler('application/x-amz-json-1.1', answer, counts),
+    requestHandler: fakeHandler(KINESIS_CONTENT_TYPE, kinesisAnswer(counts)),
     ...(setup === 'spine' && KINESIS_CLIENT_SETTINGS),
   });
   return { client: setUp(client, setup), counts };
@@ -154,15 +113,7 @@ export const fakeDynamo = (
   const client = new DynamoDBClient({
     region: 'us-east-1',
     credentials: CREDENTIALS,
-    // BatchExecuteStatement answers one response per statement (a claim batch); everything else `{}`.
-    requestHandler: fakeHandler(
-      'application/x-amz-json-1.0',
-      (op, body) =>
-        op === 'BatchExecuteStatement' && Array.isArray(body.Statements)
-          ? { Responses: body.Statements.map(() => ({ TableName: 'idempotency' })) }
-          : {},
-      counts,
-    ),
+    requestHandler: fakeHandler(DYNAMODB_CONTENT_TYPE, dynamoAnswer(counts)),
   });
   return { client: setUp(client, setup), counts };
 };
@@ -278,12 +229,6 @@ export interface Wire {
   reset(): Promise<void>;
   stop(): void;
 }
-
-export const clearCounts = (c: WireCounts): void => {
-  for (const k of Object.keys(c.calls)) delete c.calls[k];
-  c.records = 0;
-  c.recordBytes = 0;
-};
 
 export const inProcessWire = (): Wire => {
   const all: WireCounts[] = [];
