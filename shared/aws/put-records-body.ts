@@ -6,8 +6,9 @@ import type { $Schema, $ShapeSerializer, SerdeFunctions } from '@smithy/types';
  * Kinesis's protocol with a direct writer for one request body: PutRecords. The SDK's JSON serializer
  * walks the input through its schema and base64-encodes each record's `Data` byte by byte in
  * JavaScript. Writing the same bytes with Node's base64 into one buffer sized up front took about 4-9 us
- * per ~1 KB record off a PutRecords of 100 (docs/performance.md, "2a over a socket"). Everything else about the call is the SDK's own: the middleware stack (endpoint,
- * signing, retries, fault-injection hooks in tests), the HTTP handler and the parsing of the answer.
+ * per ~1 KB record off a PutRecords of 100 (docs/performance.md, "2a over a socket"). Everything else
+ * about the call is the SDK's own: the middleware stack (endpoint, signing, retries, fault-injection
+ * hooks in tests), the HTTP handler and the parsing of the answer.
  *
  * Only inputs whose every string needs no JSON escape (printable ASCII without `"` or `\`) and whose
  * members are the ones written here take the direct path; anything else (a DryRun flag, a non-ASCII
