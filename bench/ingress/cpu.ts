@@ -21,6 +21,7 @@ import {
   spineRequest,
 } from '../lib/requests';
 import { median, round } from '../lib/stats';
+import { leanCall, nativeSteps } from './floor';
 import { createNaiveIngress } from './naive';
 import {
   type ClientSetup,
@@ -63,7 +64,9 @@ export interface CpuResult {
     | 'spine-array-no-ids'
     | 'spine-array-no-ids-sdk-stubbed'
     | 'naive-putrecord-100'
-    | 'naive-putrecord-sdk-default';
+    | 'naive-putrecord-sdk-default'
+    | 'floor-native-steps'
+    | 'floor-lean-call';
   readonly description: string;
   /** Events per request: `BATCH`, or 1 for plain JSON. */
   readonly eventsPerRequest: number;
@@ -272,6 +275,27 @@ const measureRound = async (scenario: Scenario, round: number): Promise<{ cpu: n
   };
 };
 
+/**
+ * The floor of `spine-array-no-ids` on this machine (bench/ingress/floor.ts): the same requests through
+ * the native steps alone (`floor-native-steps`), and those plus one PutRecords signed and sent without
+ * the SDK client (`floor-lean-call`). Neither validates or retries: they bound the figure from below.
+ */
+const floorScenario = (wire: Wire, kind: 'native-steps' | 'lean-call'): Scenario => {
+  const kinesis = kind === 'lean-call' ? wire.kinesis('floor', 'spine') : stubbed();
+  return {
+    name: kind === 'lean-call' ? 'floor-lean-call' : 'floor-native-steps',
+    description:
+      kind === 'lean-call'
+        ? `floor: the same arrays of ${ARRAY}, parse + envelope JSON + UTF-8, then one PutRecords signed (SigV4) and sent without the SDK client; no validation, no retries`
+        : `floor: the same arrays of ${ARRAY}, parse + envelope JSON + UTF-8 only; no validation, no Kinesis`,
+    eventsPerRequest: ARRAY,
+    handler: kind === 'lean-call' ? leanCall(kinesis.client) : nativeSteps,
+    request: (round, from) => plainArrayRequest(`c${round}${kind === 'lean-call' ? 'f' : 'g'}`, from, ARRAY),
+    kinesis: kinesis.counts,
+    dynamo: async () => ({ calls: {}, records: 0, recordBytes: 0 }),
+  };
+};
+
 export type ScenarioName = CpuResult['scenario'];
 export const SCENARIOS: readonly ScenarioName[] = [
   'spine-plain-no-ids',
@@ -284,6 +308,8 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'spine-array-no-ids-sdk-stubbed',
   'naive-putrecord-100',
   'naive-putrecord-sdk-default',
+  'floor-native-steps',
+  'floor-lean-call',
 ];
 
 const BUILDERS: Record<ScenarioName, (wire: Wire) => Scenario> = {
@@ -297,6 +323,8 @@ const BUILDERS: Record<ScenarioName, (wire: Wire) => Scenario> = {
   'spine-array-no-ids-sdk-stubbed': (w) => spineScenario(w, 'array-no-ids-sdk-stubbed'),
   'naive-putrecord-100': (w) => naiveScenario(w, ARRAY),
   'naive-putrecord-sdk-default': (w) => naiveScenario(w, BATCH, 'sdk-default'),
+  'floor-native-steps': (w) => floorScenario(w, 'native-steps'),
+  'floor-lean-call': (w) => floorScenario(w, 'lean-call'),
 };
 
 /**

@@ -80,12 +80,21 @@ const withNote = (v: Verdict, note: string | undefined): Verdict => (note === un
 const noIdsRatioNote = (r: TargetInputs): string | undefined => {
   const spine = cpuOf(r, 'spine-array-no-ids');
   const handBuilt = cpuOf(r, 'naive-putrecord-100');
-  if (!Number.isFinite(spine) || !Number.isFinite(handBuilt)) return undefined;
-  return (
-    `not judged: spine-array-no-ids / naive-putrecord-100 = ${fmt(spine, 1)} / ${fmt(handBuilt, 1)} = ` +
-    `${fmt(spine / handBuilt, 3)} (${r.ingressCpu[0]?.wire ?? 'in-process'} wire); the issue's 15 / 164 = 0.091 ` +
-    'was measured in process, at 50 per request, with the SDK default client'
-  );
+  const notes: string[] = [];
+  if (Number.isFinite(spine) && Number.isFinite(handBuilt))
+    notes.push(
+      `not judged: spine-array-no-ids / naive-putrecord-100 = ${fmt(spine, 1)} / ${fmt(handBuilt, 1)} = ` +
+        `${fmt(spine / handBuilt, 3)} (${r.ingressCpu[0]?.wire ?? 'in-process'} wire); the issue's 15 / 164 = 0.091 ` +
+        'was measured in process, at 50 per request, with the SDK default client',
+    );
+  const lean = cpuOf(r, 'floor-lean-call');
+  const native = cpuOf(r, 'floor-native-steps');
+  if (Number.isFinite(lean) && Number.isFinite(native))
+    notes.push(
+      `the floor in this run (bench/ingress/floor.ts, no validation, no retries): parse + envelope JSON + UTF-8 ` +
+        `${fmt(native, 1)} us, and with one PutRecords signed and sent without the SDK client ${fmt(lean, 1)} us`,
+    );
+  return notes.length > 0 ? notes.join('; ') : undefined;
 };
 
 const cpuOf = (r: TargetInputs, scenario: CpuResult['scenario']): number =>

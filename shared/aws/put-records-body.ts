@@ -47,7 +47,7 @@ const writable = (value: Record<string, unknown>, members: readonly string[], ex
  * parts are gathered first, then written into one buffer of their summed length: copying one long
  * concatenated string into a buffer cost 3x more (docs/performance.md, "2a over a socket").
  */
-const directBody = (input: Record<string, unknown>): Buffer | undefined => {
+export const directBody = (input: Record<string, unknown>): Buffer | undefined => {
   if (!writable(input, INPUT_MEMBERS, 'Records') || !Array.isArray(input.Records)) return undefined;
   const parts = ['{"Records":['];
   for (const record of input.Records as unknown[]) {

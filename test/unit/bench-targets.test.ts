@@ -116,6 +116,35 @@ describe('bench targets (issue 13, judged on one run)', () => {
     expect(socket?.note).toContain('(socket wire)');
   });
 
+  it("notes the run's measured floor beside the no-ids verdict, and the floor never changes the verdict", () => {
+    // Arrange: Spine over 15 us, a floor under it; then a floor over 15 us with Spine under it.
+    const withFloor = (spine: number, native: number, lean: number) =>
+      targets(
+        run({
+          ingressCpu: [
+            ...run().ingressCpu.map((c) =>
+              c.scenario === 'spine-array-no-ids' ? { ...c, cpuMicrosPerEvent: spine } : c,
+            ),
+            { scenario: 'floor-native-steps', cpuMicrosPerEvent: native },
+            { scenario: 'floor-lean-call', cpuMicrosPerEvent: lean },
+          ],
+        }),
+      ).find((v) => v.target.startsWith('ingress CPU us per validated event without ids'));
+
+    // Act
+    const over = withFloor(40, 11.25, 12);
+    const under = withFloor(14, 11, 33.3);
+
+    // Assess
+    expect(over).toMatchObject({ measured: 40, met: false });
+    expect(over?.note).toContain(
+      '; the floor in this run (bench/ingress/floor.ts, no validation, no retries): parse + envelope JSON + ' +
+        'UTF-8 11.3 us, and with one PutRecords signed and sent without the SDK client 12.0 us',
+    );
+    expect(under).toMatchObject({ measured: 14, met: true });
+    expect(under?.note).toContain('without the SDK client 33.3 us');
+  });
+
   it('judges cost on the batch Idempotency-Key design and notes the per-event-id ratio beside it', () => {
     // Act
     const cost = targets(run()).find((v) => v.target === COST);
