@@ -1,14 +1,15 @@
-import { CONSUMER_TIMEOUT_SECONDS } from '../config/timeouts';
+import { CONSUMER_TIMEOUT_SECONDS, MARK_CLOCK_SKEW_MS } from '../config/timeouts';
 import type { CatalogProblem } from './errors';
 import type { CatalogSpec } from './types';
 
 /**
  * What one attempt of an event that kills every invocation (crash, out of memory, timeout) is budgeted:
- * the dead invocation's deadline, the 2 s grace of its attempt mark (shared/consumer/attempts.ts), and
- * 3 s for what comes between deaths (the busy answers' pacing, a cold start, the mapping's re-invoke,
- * which AWS does not document). The deadline plus 2 s is the least a death costs, not the most.
+ * the dead invocation's deadline, the grace of its attempt mark (`MARK_CLOCK_SKEW_MS`, read by
+ * shared/consumer/attempts.ts), and 3 s for what comes between deaths (the busy answers' pacing, a cold
+ * start, the mapping's re-invoke, which AWS does not document). The deadline plus the grace is the least
+ * a death costs, not the most.
  */
-export const SECONDS_PER_DEATH = CONSUMER_TIMEOUT_SECONDS + 5;
+export const SECONDS_PER_DEATH = CONSUMER_TIMEOUT_SECONDS + MARK_CLOCK_SKEW_MS / 1_000 + 3;
 
 /** The share of a topic's retention a give-up may use: the rest is left for the unknown (review 19c). */
 export const RETENTION_SHARE = 0.9;

@@ -9,4 +9,4 @@ export {
   TOMBSTONE_GRACE_ENV,
 } from './env';
 export { RUNTIME_TABLES, type RuntimeTable, STATE_TABLE_KEY, type TableKeySchema } from './tables';
-export { CONSUMER_TIMEOUT_SECONDS } from './timeouts';
+export { CONSUMER_TIMEOUT_SECONDS, MARK_CLOCK_SKEW_MS } from './timeouts';

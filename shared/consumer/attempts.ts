@@ -1,3 +1,4 @@
+import { MARK_CLOCK_SKEW_MS } from '../config/timeouts';
 import type { BatchRun } from './commits';
 import { InvocationDiedError, isCheckpointConflictError } from './errors';
 import { type AttemptStart, compareSequence, type FailureRecord } from './store';
@@ -5,14 +6,6 @@ import { type AttemptStart, compareSequence, type FailureRecord } from './store'
 /** The later of two sequence numbers (`b` may be absent). */
 export const maxSeq = (a: string, b: string | undefined): string =>
   b === undefined || compareSequence(a, b) >= 0 ? a : b;
-
-/**
- * How far past a mark's deadline it still counts as possibly alive. The deadline is computed on the
- * writer's clock and compared on the reader's; Lambda hosts keep NTP time (Amazon Time Sync, skew
- * well under a second), so 2 s covers skew and the runtime's own exit. Cost: every real death waits
- * this long on top of the dead invocation's remaining time before the next one may go careful.
- */
-export const MARK_CLOCK_SKEW_MS = 2_000;
 
 /**
  * What a mark left on the checkpoint item says about its writer: `live` while its deadline (plus

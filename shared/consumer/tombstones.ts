@@ -1,3 +1,4 @@
+import { MARK_CLOCK_SKEW_MS } from '../config/timeouts';
 import { sweepPk } from '../layout';
 import { DELETED_ATTR, fenceAttr, settledUnits, storedFencesOf, UNITS_ATTR, writtenFences } from './fence';
 import type { StateWrite } from './types';
@@ -24,7 +25,7 @@ export const SWEEP_LIMIT = 25;
  * was sent. Plus the attempt mark's 2 s clock skew (`MARK_CLOCK_SKEW_MS`): the time is one writer's
  * clock, compared on another's. @default 15 min 2 s
  */
-export const TOMBSTONE_GRACE_MS = 15 * 60_000 + 2_000;
+export const TOMBSTONE_GRACE_MS = 15 * 60_000 + MARK_CLOCK_SKEW_MS;
 
 /** A tombstone to remove once its units settle: the state table (logical name) and the item's key. */
 export interface SweepEntry {
