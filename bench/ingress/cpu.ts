@@ -21,7 +21,7 @@ import {
   spineRequest,
 } from '../lib/requests';
 import { median, round } from '../lib/stats';
-import { leanCall, nativeSteps } from './floor';
+import { leanCall, nativeSteps } from './lean';
 import { createNaiveIngress } from './naive';
 import {
   type ClientSetup,
@@ -32,6 +32,7 @@ import {
   type Wire,
   type WireCounts,
 } from './wire';
+import { newCounts } from './wire-answers';
 
 /**
  * Run 2a: CPU per validated event through the ingress handler, in process, with Kinesis and DynamoDB
@@ -65,8 +66,8 @@ export interface CpuResult {
     | 'spine-array-no-ids-sdk-stubbed'
     | 'naive-putrecord-100'
     | 'naive-putrecord-sdk-default'
-    | 'floor-native-steps'
-    | 'floor-lean-call';
+    | 'lean-native-steps'
+    | 'lean-call-no-sdk-client';
   readonly description: string;
   /** Events per request: `BATCH`, or 1 for plain JSON. */
   readonly eventsPerRequest: number;
@@ -276,23 +277,33 @@ const measureRound = async (scenario: Scenario, round: number): Promise<{ cpu: n
 };
 
 /**
- * The floor of `spine-array-no-ids` on this machine (bench/ingress/floor.ts): the same requests through
- * the native steps alone (`floor-native-steps`), and those plus one PutRecords signed and sent without
- * the SDK client (`floor-lean-call`). Neither validates or retries: they bound the figure from below.
+ * A lean reference beside `spine-array-no-ids` (bench/ingress/lean.ts): the same requests through the
+ * native steps alone (`lean-native-steps`), and those plus one PutRecords signed and sent without the
+ * SDK client (`lean-call-no-sdk-client`). Neither validates or retries, and neither is a lower bound.
  */
-const floorScenario = (wire: Wire, kind: 'native-steps' | 'lean-call'): Scenario => {
-  const kinesis = kind === 'lean-call' ? wire.kinesis('floor', 'spine') : stubbed();
+const leanScenario = (wire: Wire, kind: 'native-steps' | 'call'): Scenario => {
+  if (kind === 'native-steps') {
+    const counts = newCounts();
+    return {
+      name: 'lean-native-steps',
+      description: `lean reference: the same arrays of ${ARRAY}, parse + envelope JSON + UTF-8 only; no validation, no Kinesis`,
+      eventsPerRequest: ARRAY,
+      handler: nativeSteps(counts),
+      request: (round, from) => plainArrayRequest(`c${round}g`, from, ARRAY),
+      kinesis: async () => counts,
+      dynamo: async () => newCounts(),
+      reset: () => clearCounts(counts),
+    };
+  }
+  const kinesis = wire.kinesis('lean', 'spine');
   return {
-    name: kind === 'lean-call' ? 'floor-lean-call' : 'floor-native-steps',
-    description:
-      kind === 'lean-call'
-        ? `floor: the same arrays of ${ARRAY}, parse + envelope JSON + UTF-8, then one PutRecords signed (SigV4) and sent without the SDK client; no validation, no retries`
-        : `floor: the same arrays of ${ARRAY}, parse + envelope JSON + UTF-8 only; no validation, no Kinesis`,
+    name: 'lean-call-no-sdk-client',
+    description: `lean reference: the same arrays of ${ARRAY}, parse + envelope JSON + UTF-8, then one PutRecords signed (SigV4) and sent through NodeHttpHandler without the SDK client; no validation, no retries`,
     eventsPerRequest: ARRAY,
-    handler: kind === 'lean-call' ? leanCall(kinesis.client) : nativeSteps,
-    request: (round, from) => plainArrayRequest(`c${round}${kind === 'lean-call' ? 'f' : 'g'}`, from, ARRAY),
+    handler: leanCall(kinesis.client),
+    request: (round, from) => plainArrayRequest(`c${round}f`, from, ARRAY),
     kinesis: kinesis.counts,
-    dynamo: async () => ({ calls: {}, records: 0, recordBytes: 0 }),
+    dynamo: async () => newCounts(),
   };
 };
 
@@ -308,8 +319,8 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'spine-array-no-ids-sdk-stubbed',
   'naive-putrecord-100',
   'naive-putrecord-sdk-default',
-  'floor-native-steps',
-  'floor-lean-call',
+  'lean-native-steps',
+  'lean-call-no-sdk-client',
 ];
 
 const BUILDERS: Record<ScenarioName, (wire: Wire) => Scenario> = {
@@ -323,8 +334,8 @@ const BUILDERS: Record<ScenarioName, (wire: Wire) => Scenario> = {
   'spine-array-no-ids-sdk-stubbed': (w) => spineScenario(w, 'array-no-ids-sdk-stubbed'),
   'naive-putrecord-100': (w) => naiveScenario(w, ARRAY),
   'naive-putrecord-sdk-default': (w) => naiveScenario(w, BATCH, 'sdk-default'),
-  'floor-native-steps': (w) => floorScenario(w, 'native-steps'),
-  'floor-lean-call': (w) => floorScenario(w, 'lean-call'),
+  'lean-native-steps': (w) => leanScenario(w, 'native-steps'),
+  'lean-call-no-sdk-client': (w) => leanScenario(w, 'call'),
 };
 
 /**

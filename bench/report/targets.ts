@@ -87,12 +87,13 @@ const noIdsRatioNote = (r: TargetInputs): string | undefined => {
         `${fmt(spine / handBuilt, 3)} (${r.ingressCpu[0]?.wire ?? 'in-process'} wire); the issue's 15 / 164 = 0.091 ` +
         'was measured in process, at 50 per request, with the SDK default client',
     );
-  const lean = cpuOf(r, 'floor-lean-call');
-  const native = cpuOf(r, 'floor-native-steps');
+  const lean = cpuOf(r, 'lean-call-no-sdk-client');
+  const native = cpuOf(r, 'lean-native-steps');
   if (Number.isFinite(lean) && Number.isFinite(native))
     notes.push(
-      `the floor in this run (bench/ingress/floor.ts, no validation, no retries): parse + envelope JSON + UTF-8 ` +
-        `${fmt(native, 1)} us, and with one PutRecords signed and sent without the SDK client ${fmt(lean, 1)} us`,
+      `a lean reference in this run (bench/ingress/lean.ts; no validation, no retries, not a lower bound): ` +
+        `parse + envelope JSON + UTF-8 ${fmt(native, 1)} us, and with one PutRecords signed and sent ` +
+        `without the SDK client ${fmt(lean, 1)} us`,
     );
   return notes.length > 0 ? notes.join('; ') : undefined;
 };

@@ -5,22 +5,24 @@ import type { HttpRequest } from '@smithy/types';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { directBody } from '../../shared/aws/put-records-body';
 import { LOAD_TOPIC } from '../lib/requests';
+import { countRecord, type WireCounts } from './wire-answers';
 
 /**
- * The floor of run 2a's no-ids figure on this machine: what any ingress that forwards validated JSON
- * events to Kinesis must do per event, done as cheaply as Node allows, with everything else left out.
- * Two handlers take the same requests as `spine-array-no-ids` (100 ~1 KB events per plain JSON array):
+ * A lean reference for run 2a's no-ids figure: the same requests as `spine-array-no-ids` (plain JSON
+ * arrays of 100 ~1 KB events) through handlers with most of what Spine does taken out.
  * - `nativeSteps`: `JSON.parse` of the body, then per event a new id, `JSON.stringify` of an envelope of
  *   the same members as Spine's, and its UTF-8 bytes. No validation, no catalog, no checks, no Kinesis.
  * - `leanCall`: the same, then one PutRecords of the records, signed with the SDK's own SigV4 signer and
- *   sent through the same HTTP handler and socket as Spine's client, without the SDK client around it
- *   (no middleware stack, endpoint rules, retry strategy or schema walk of the answer: `JSON.parse`).
+ *   sent through the client's request handler (the SDK's `NodeHttpHandler`, set up as Spine's, on a
+ *   connection of its own), without the SDK client around it: no middleware stack, endpoint rules,
+ *   retry strategy or schema walk of the answer (`JSON.parse`).
  *
- * Neither is a design: `leanCall` skips what a real ingress needs (validation, retries, error
- * classification, credentials that expire). They bound from below what Spine's figure could reach here:
- * if `leanCall` alone is above a target, no ingress written in Node meets it on this machine.
+ * Neither is a design (no validation, no retries, no error classification, no expiring credentials),
+ * and neither is a lower bound: review 21 measured below `leanCall` with a hand-written HTTP/1.1 client
+ * on a raw TLS socket and a CBOR body (docs/performance.md, "Without the SDK client"). They show what the
+ * SDK client costs around the same call on this machine.
  */
-export type FloorHandler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number }>;
+export type LeanHandler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number }>;
 
 interface PlainEvent {
   readonly type: string;
@@ -66,16 +68,19 @@ const bodyOf = async (body: unknown): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
-export const nativeSteps: FloorHandler = async (event) => {
-  records(event);
-  return { statusCode: 202 };
-};
+/** `nativeSteps`, counting the records it built into `counts` (so its row shows their bytes). */
+export const nativeSteps =
+  (counts: WireCounts): LeanHandler =>
+  async (event) => {
+    for (const r of records(event)) countRecord(counts, r.Data, r.PartitionKey, 'bytes');
+    return { statusCode: 202 };
+  };
 
 /**
  * `leanCall` for a Kinesis client set up as Spine's (its endpoint, credentials, SHA-256 and request
  * handler are taken from the client's resolved config, so it reaches the same server the same way).
  */
-export const leanCall = (client: KinesisClient): FloorHandler => {
+export const leanCall = (client: KinesisClient): LeanHandler => {
   const config = client.config;
   const signer = new SignatureV4({
     credentials: config.credentials,
