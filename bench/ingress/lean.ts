@@ -68,7 +68,10 @@ const bodyOf = async (body: unknown): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
-/** `nativeSteps`, counting the records it built into `counts` (so its row shows their bytes). */
+/**
+ * `nativeSteps`, counting the records it built into `counts` (so its row shows their bytes). The count is
+ * inside the measured figure: 0.07-0.17 us per record in a microbenchmark (load ~2).
+ */
 export const nativeSteps =
   (counts: WireCounts): LeanHandler =>
   async (event) => {
