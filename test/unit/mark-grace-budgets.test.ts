@@ -4,12 +4,6 @@ import { CONSUMER_TIMEOUT_SECONDS } from '../../shared/config';
 import { markState } from '../../shared/consumer/attempts';
 import { TOMBSTONE_GRACE_MS } from '../../shared/consumer/tombstones';
 
-/**
- * Two budgets are derived from how long an attempt mark outlives its deadline: the catalog's time per
- * death (a give-up must come within the retention) and the tombstones' grace (its time is one writer's
- * clock, read on another's). Both are checked here against what `markState` does, not against a
- * constant, so a change to the mark's window that leaves either budget behind fails.
- */
 /** The last millisecond past its deadline at which a mark still reads as live. */
 const liveWindowPastDeadlineMs = (): number => {
   const deadline = 1_800_000_000_000;
@@ -19,6 +13,12 @@ const liveWindowPastDeadlineMs = (): number => {
   return past;
 };
 
+/**
+ * Two budgets are derived from how long an attempt mark outlives its deadline: the catalog's time per
+ * death (a give-up must come within the retention) and the tombstones' grace (its time is one writer's
+ * clock, read on another's). Both are checked here against what `markState` does, not against a
+ * constant, so a change to the mark's window that leaves either budget behind fails.
+ */
 describe('budgets derived from the attempt mark', () => {
   it("budget each death at least the dead invocation's timeout and the time its mark still reads as live", () => {
     // Act
